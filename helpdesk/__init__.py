@@ -1,0 +1,82 @@
+"""Hangzhou SME service platform helpdesk: tickets from phone, chat and portal, routed and traced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request, session
+
+from helpdesk.config import LANGUAGES, Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, *, check_schema: bool = True) -> Flask:
+    """Build the app. Refuses a database behind the migrations unless `check_schema` is off."""
+    from helpdesk import schema
+    from helpdesk.extensions import babel, csrf, db, login_manager
+
+    settings = settings or load_settings()
+    if check_schema:
+        schema.ensure_current(settings.database_url)
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(settings.instance_path),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        BABEL_DEFAULT_LOCALE=settings.language,
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        WTF_CSRF_TIME_LIMIT=None,
+        TESTING=settings.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    app.extensions["helpdesk.settings"] = settings
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    from helpdesk.auth.session import init_auth
+
+    init_auth(app)
+    _register_blueprints(app)
+    return app
+
+
+def _engine_options(settings: Settings) -> dict[str, object]:
+    if settings.is_sqlite:
+        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def _select_locale() -> str:
+    """?lang= switches and remembers; otherwise the installation's default language."""
+    from flask import current_app
+
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+        return chosen
+    remembered = session.get("lang")
+    if remembered in LANGUAGES:
+        return str(remembered)
+    return str(current_app.extensions["helpdesk.settings"].language)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from helpdesk.api import blueprint as api
+    from helpdesk.auth.views import blueprint as auth
+    from helpdesk.tickets.views import blueprint as tickets
+
+    app.register_blueprint(auth)
+    app.register_blueprint(api)
+    app.register_blueprint(tickets)

@@ -1,0 +1,46 @@
+"""Who is asking: a Flask-Login session cookie, or a bearer API token for integrations."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from sqlalchemy import select
+
+from helpdesk.auth.models import ApiToken, User
+from helpdesk.auth.passwords import check_password, hash_token
+from helpdesk.extensions import db, login_manager
+
+
+def init_auth(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+@login_manager.request_loader
+def _load_from_token(req) -> User | None:  # type: ignore[no-untyped-def]
+    """`Authorization: Bearer hd_...` for API integrations; the token itself is never stored."""
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    token = db.session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(header[7:].strip()))
+    ).first()
+    if token is None or token.revoked or not token.user.active:
+        return None
+    return token.user
+
+
+def authenticate(login: str, password: str) -> User | None:
+    user = db.session.scalars(select(User).where(User.login == login)).first()
+    if user is None or not user.active or not check_password(user.password_hash, password):
+        return None
+    return user
+
+
+def is_token_request() -> bool:
+    return request.headers.get("Authorization", "").startswith("Bearer ")

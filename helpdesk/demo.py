@@ -1,0 +1,265 @@
+"""`helpdesk seed --demo`: a believable platform to click through, created through the service.
+
+Idempotent: a second run finds the service centre and changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from stdnum.cn import uscc
+
+from helpdesk import clock
+from helpdesk.auth.models import Role, User
+from helpdesk.auth.passwords import hash_password
+from helpdesk.directory.models import (
+    Contact,
+    Enterprise,
+    EnterpriseSize,
+    Organisation,
+    OrgKind,
+    ProviderType,
+    Region,
+    ServiceCategory,
+)
+from helpdesk.directory.reference import CITY, REGIONS
+from helpdesk.tickets import service
+from helpdesk.tickets.models import Channel, Priority, TicketType
+
+DEMO_PASSWORD = "hz12345"
+
+# login, name, role, organisation slug (or None), what the README says they are for
+DEMO_USERS: list[tuple[str, str, Role, str | None, str]] = [
+    ("admin", "系统管理员", Role.ADMIN, "centre", "administrator"),
+    ("supervisor", "王敏", Role.SUPERVISOR, "centre", "hotline supervisor (班长)"),
+    ("agent1", "李娜", Role.AGENT, "centre", "hotline agent (坐席), ext. 8001"),
+    ("agent2", "张伟", Role.AGENT, "centre", "hotline agent (坐席), ext. 8002"),
+    ("bank1", "陈静", Role.PROVIDER, "hzbank", "provider staff at a bank"),
+    ("law1", "刘洋", Role.PROVIDER, "law-tianhe", "provider staff at a law firm"),
+    ("ws-xiaoshan", "赵磊", Role.PROVIDER, "ws-330109", "workstation staff, Xiaoshan"),
+    ("ent1", "周杰", Role.ENTERPRISE, None, "owner of the first demo enterprise"),
+]
+
+# slug, name, provider type, category subtrees served
+PROVIDERS: list[tuple[str, str, ProviderType, list[str]]] = [
+    ("hzbank", "杭州银行科技支行", ProviderType.FINANCE, ["finance"]),
+    ("zjguarantee", "浙江中小企业融资担保有限公司", ProviderType.FINANCE, ["finance"]),
+    ("xh-leasing", "西湖融资租赁有限公司", ProviderType.FINANCE, ["finance"]),
+    ("hz-ecom", "杭州云商电子商务服务有限公司", ProviderType.TECHNOLOGY, ["tech"]),
+    ("qt-it", "钱塘信息技术咨询有限公司", ProviderType.TECHNOLOGY, ["tech"]),
+    ("green-energy", "杭州绿能节能科技有限公司", ProviderType.TECHNOLOGY, ["tech"]),
+    ("law-tianhe", "浙江天和律师事务所", ProviderType.LEGAL, ["manage"]),
+    ("law-qianjiang", "钱江律师事务所", ProviderType.LEGAL, ["manage"]),
+    ("law-aid", "杭州商贸法律援助中心", ProviderType.LEGAL, ["manage"]),
+    ("tax-advisors", "之江财税咨询有限公司", ProviderType.INTERMEDIARY, ["manage", "info"]),
+    ("expo-agency", "杭州会展服务有限公司", ProviderType.INTERMEDIARY, ["market"]),
+    ("brand-studio", "西溪品牌设计工作室", ProviderType.INTERMEDIARY, ["manage", "market"]),
+    ("expert-retail", "零售管理专家志愿服务团", ProviderType.EXPERT, ["manage", "info"]),
+    ("expert-logistics", "物流配送专家志愿服务团", ProviderType.EXPERT, ["market", "tech"]),
+    ("expert-policy", "商贸政策专家服务团", ProviderType.EXPERT, ["info"]),
+]
+
+INDUSTRIES = ["零售", "批发", "餐饮", "物流", "住宿", "居民服务", "电子商务", "农产品市场"]
+SHOP_WORDS = ["鑫源", "百货", "华联", "老字号", "湖畔", "运河", "新农", "钱潮", "江南", "丝路"]
+SHOP_KINDS = ["商贸有限公司", "超市有限公司", "物流有限公司", "餐饮管理有限公司", "贸易商行"]
+SUBJECTS: dict[str, list[str]] = {
+    "finance": ["想申请一笔流动资金贷款", "咨询担保贷款办理条件", "需要融资租赁冷链设备"],
+    "info": ["咨询最新商贸扶持政策", "想了解行业人才招聘信息", "申请参加政策解读讲座"],
+    "market": ["想报名参加年货节展销", "寻找联合采购合作伙伴", "需要区域市场分析报告"],
+    "tech": ["想开网店，需要电商辅导", "门店收银系统升级咨询", "冷库节能改造咨询"],
+    "manage": ["合同纠纷需要法律咨询", "需要品牌设计服务", "小微企业税务筹划咨询"],
+    "complaint": ["服务机构迟迟未联系", "对上次服务结果不满意"],
+}
+
+
+def _uscc(rng: random.Random, district: str) -> str:
+    body = (
+        "91" + district + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    )
+    return body + uscc.calc_check_digit(body + "0")
+
+
+def seed_demo(session: Session, tickets: int = 300) -> bool:
+    """Create the demo platform; False when it is already there."""
+    if session.scalars(select(Organisation).where(Organisation.slug == "centre")).first():
+        return False
+    rng = random.Random(2013)
+    orgs = _organisations(session)
+    enterprises = _enterprises(session, rng)
+    users = _users(session, orgs, enterprises[0])
+    _tickets(session, rng, tickets, orgs, enterprises, users)
+    return True
+
+
+def _organisations(session: Session) -> dict[str, Organisation]:
+    regions = {r.code: r for r in session.scalars(select(Region))}
+    top = {c.code: c for c in session.scalars(select(ServiceCategory)) if c.parent_code is None}
+    everything = [c for c in top.values() if c.code != "complaint"]
+    orgs: dict[str, Organisation] = {}
+    orgs["centre"] = Organisation(
+        slug="centre",
+        name="杭州市中小商贸流通企业服务中心",
+        kind=OrgKind.SERVICE_CENTRE,
+        capacity=10_000,
+        regions=list(regions.values()),
+        categories=list(top.values()),
+        phone="+8657187001234",
+    )
+    for code, zh, _en in REGIONS:
+        if code == CITY:
+            continue
+        orgs[f"ws-{code}"] = Organisation(
+            slug=f"ws-{code}",
+            name=f"{zh}商务局工作站",
+            kind=OrgKind.WORKSTATION,
+            capacity=200,
+            regions=[regions[code]],
+            categories=everything,
+        )
+    orgs["assoc-retail"] = Organisation(
+        slug="assoc-retail",
+        name="杭州市零售商业行业协会联系点",
+        kind=OrgKind.CONTACT_POINT,
+        capacity=80,
+        regions=[regions[CITY]],
+        categories=[top["info"], top["market"]],
+    )
+    for slug, name, ptype, cats in PROVIDERS:
+        orgs[slug] = Organisation(
+            slug=slug,
+            name=name,
+            kind=OrgKind.PROVIDER,
+            provider_type=ptype,
+            capacity=60,
+            regions=list(regions.values()),
+            categories=[top[c] for c in cats],
+        )
+    session.add_all(orgs.values())
+    session.flush()
+    return orgs
+
+
+def _enterprises(session: Session, rng: random.Random) -> list[Enterprise]:
+    districts = [code for code, _zh, _en in REGIONS if code != CITY]
+    result = []
+    for i in range(20):
+        district = districts[i % len(districts)]
+        name = f"杭州{SHOP_WORDS[i % len(SHOP_WORDS)]}{SHOP_KINDS[i % len(SHOP_KINDS)]}"
+        if i >= len(SHOP_WORDS):
+            name = name.replace("杭州", f"杭州{REGIONS[1 + i % 13][1][:2]}")
+        enterprise = Enterprise(
+            name=name,
+            uscc=_uscc(rng, district),
+            district_code=district,
+            industry=INDUSTRIES[i % len(INDUSTRIES)],
+            size=list(EnterpriseSize)[i % 3],
+            address=f"杭州市某路{100 + i}号",
+            tags=["一对一"] if i % 5 == 0 else [],
+        )
+        enterprise.contacts = [Contact(name=f"联系人{i + 1}", phone=f"+86138{57100000 + i:08d}")]
+        result.append(enterprise)
+    session.add_all(result)
+    session.flush()
+    return result
+
+
+def _users(
+    session: Session, orgs: dict[str, Organisation], first_enterprise: Enterprise
+) -> dict[str, User]:
+    users = {}
+    password = hash_password(DEMO_PASSWORD)
+    for number, (login, name, role, org_slug, _note) in enumerate(DEMO_USERS):
+        users[login] = User(
+            login=login,
+            name=name,
+            role=role,
+            password_hash=password,
+            organisation_id=orgs[org_slug].id if org_slug else None,
+            enterprise_id=first_enterprise.id if role is Role.ENTERPRISE else None,
+            extension=f"80{number:02d}" if role in (Role.AGENT, Role.SUPERVISOR) else None,
+            skills=["finance", "manage"] if login == "agent1" else ["info", "market", "tech"],
+        )
+    session.add_all(users.values())
+    session.flush()
+    return users
+
+
+def _tickets(
+    session: Session,
+    rng: random.Random,
+    count: int,
+    orgs: dict[str, Organisation],
+    enterprises: list[Enterprise],
+    users: dict[str, User],
+) -> None:
+    """Tickets spread over the last 30 days, walked through the lifecycle by the service."""
+    categories = [c for c in session.scalars(select(ServiceCategory)) if c.parent_code]
+    started = clock.now() - timedelta(days=30)
+    agent, supervisor = users["agent1"], users["supervisor"]
+    try:
+        for i in range(count):
+            clock.freeze(started + timedelta(minutes=i * 30 * 24 * 60 // count))
+            category = rng.choice(categories)
+            platform = category.parent_code or "info"
+            enterprise = rng.choice(enterprises)
+            ticket = service.create(
+                session,
+                agent,
+                service.NewTicket(
+                    subject=rng.choice(SUBJECTS[platform]),
+                    category=category.code,
+                    type=TicketType.COMPLAINT
+                    if platform == "complaint"
+                    else rng.choice([TicketType.REQUEST, TicketType.REQUEST, TicketType.INQUIRY]),
+                    channel=rng.choice(list(Channel)),
+                    enterprise_id=enterprise.id,
+                    description="企业来电反映："
+                    + rng.choice(SUBJECTS[platform])
+                    + "，请尽快联系。",
+                    priority=rng.choice([Priority.NORMAL] * 6 + [Priority.HIGH, Priority.URGENT]),
+                    contact_phone=enterprise.contacts[0].phone,
+                    contact_name=enterprise.contacts[0].name,
+                ),
+            )
+            _walk(session, rng, ticket, orgs, enterprise, agent, supervisor)
+    finally:
+        clock.unfreeze()
+
+
+def _walk(session, rng, ticket, orgs, enterprise, agent, supervisor) -> None:  # type: ignore[no-untyped-def]
+    """Move a ticket a random distance along its lifecycle, the way people would."""
+    steps = rng.choice([0, 1, 2, 3, 3, 4, 5, 5, 6, 6, 6])
+    if steps == 0:
+        return
+    platform = ticket.category_code.split("/")[0]
+    providers = [
+        o
+        for o in orgs.values()
+        if o.kind is OrgKind.PROVIDER and any(c.code == platform for c in o.categories)
+    ]
+    target = (
+        rng.choice(providers)
+        if providers and rng.random() < 0.6
+        else orgs[f"ws-{enterprise.district_code}"]
+    )
+    service.assign(session, agent, ticket, target.id)
+    for step, act in enumerate(("accept", "start", "pend", "resume", "resolve", "close"), 2):
+        if step > steps:
+            break
+        clock.advance(timedelta(hours=rng.randint(1, 20)))
+        if act == "accept":
+            service.accept(session, agent, ticket)
+        elif act == "start":
+            service.start(session, agent, ticket)
+        elif act == "pend":
+            service.pend(session, agent, ticket, "等待企业补充材料")
+        elif act == "resume":
+            service.comment(session, agent, ticket, "企业已补充材料。")
+            service.resume(session, agent, ticket)
+        elif act == "resolve":
+            service.resolve(session, agent, ticket, "已与企业对接，问题已解决。")
+        else:
+            service.close(session, supervisor, ticket)

@@ -1,0 +1,1 @@
+"""Who and what a ticket can concern: regions, organisations, enterprises, the catalogue."""

@@ -1,0 +1,383 @@
+"""The only code that writes tickets.
+
+Every function changes the ticket, writes its TicketEvent in the same transaction (the audit
+outbox), bumps the version and queues an announcement that is sent after commit. The caller
+(request, job, CLI command) commits once at its boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from helpdesk import clock
+from helpdesk.auth import permissions
+from helpdesk.auth.models import Role, User
+from helpdesk.directory import queries as directory
+from helpdesk.directory.models import Contact, OrgStatus
+from helpdesk.directory.validation import check_length, normalise_phone
+from helpdesk.errors import InvalidInput, NotFound
+from helpdesk.tickets.models import (
+    OPEN_STATUSES,
+    Channel,
+    Comment,
+    Priority,
+    Status,
+    Ticket,
+    TicketDecline,
+    TicketEvent,
+    TicketType,
+)
+from helpdesk.tickets.signals import TicketChange, announce_after_commit
+from helpdesk.tickets.states import target_status
+
+SUBJECT_LIMIT = 200
+DESCRIPTION_LIMIT = 10_000
+REASON_LIMIT = 500
+COMMENT_LIMIT = 10_000
+CANCEL_REASONS = ("duplicate", "spam")
+
+
+@dataclass
+class NewTicket:
+    subject: str
+    category: str
+    type: TicketType = TicketType.REQUEST
+    channel: Channel = Channel.PORTAL
+    district: str | None = None
+    description: str = ""
+    priority: Priority = Priority.NORMAL
+    enterprise_id: int | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    organisation_id: int | None = None  # send straight to this organisation
+    assignee_id: int | None = None
+    related_ticket: str | None = None  # the ticket a complaint is about
+
+
+def next_number(session: Session) -> str:
+    """HZ-YYYYMMDD-NNNNN, unique even under concurrent creation: one atomic upsert per day."""
+    day = clock.local_today()
+    last = session.execute(
+        text(
+            "INSERT INTO ticket_counter (day, last) VALUES (:day, 1) "
+            "ON CONFLICT (day) DO UPDATE SET last = ticket_counter.last + 1 RETURNING last"
+        ),
+        {"day": day},
+    ).scalar_one()
+    return f"HZ-{day}-{last:05d}"
+
+
+def get_by_number(session: Session, number: str, user: User | None = None) -> Ticket:
+    ticket = session.scalars(select(Ticket).where(Ticket.number == number)).first()
+    if user is None:
+        if ticket is None:
+            raise NotFound(f"ticket {number} not found", field="number")
+        return ticket
+    return permissions.ensure_visible(user, ticket, number)
+
+
+def _record(
+    session: Session,
+    ticket: Ticket,
+    actor: User | None,
+    kind: str,
+    from_status: Status | None,
+    data: dict[str, Any] | None = None,
+    internal: bool = False,
+) -> TicketEvent:
+    now = clock.now()
+    ticket.version = (ticket.version or 0) + 1
+    ticket.updated_at = now
+    ticket.is_open = ticket.status in OPEN_STATUSES
+    event = TicketEvent(
+        ticket_id=ticket.id,
+        kind=kind,
+        actor_id=actor.id if actor else None,
+        at=now,
+        from_status=from_status.value if from_status else None,
+        to_status=ticket.status.value,
+        data=data or {},
+        internal=internal,
+    )
+    session.add(event)
+    announce_after_commit(
+        session,
+        TicketChange(
+            ticket.id,
+            ticket.number,
+            ticket.version,
+            kind,
+            ticket.assigned_org_id,
+            ticket.assignee_id,
+            ticket.enterprise_id,
+        ),
+    )
+    return event
+
+
+def _contact(session: Session, data: NewTicket, enterprise_id: int | None) -> Contact | None:
+    if not data.contact_phone and not data.contact_name:
+        return None
+    name = check_length(data.contact_name, 60, "contact_name")
+    phone = normalise_phone(data.contact_phone, "contact_phone") if data.contact_phone else None
+    if phone:
+        known = directory.contact_by_phone(session, phone)
+        if known is not None and (enterprise_id is None or known.enterprise_id == enterprise_id):
+            return known
+    contact = Contact(enterprise_id=enterprise_id, name=name or phone or "", phone=phone)
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
+    subject = check_length(data.subject, SUBJECT_LIMIT, "subject", required=True)
+    description = check_length(data.description, DESCRIPTION_LIMIT, "description")
+    category = directory.category(session, data.category)
+    enterprise_id = data.enterprise_id
+    if actor is not None and actor.role is Role.ENTERPRISE:
+        enterprise_id = actor.enterprise_id  # an enterprise files only for itself
+    enterprise = directory.enterprise(session, enterprise_id) if enterprise_id else None
+    district_code = data.district or (enterprise.district_code if enterprise else None)
+    if not district_code:
+        raise InvalidInput("district is required when no enterprise is given", field="district")
+    directory.region(session, district_code)
+    related_id = None
+    if data.related_ticket:
+        related_id = get_by_number(session, data.related_ticket, actor).id
+    contact = _contact(session, data, enterprise_id)
+    ticket = Ticket(
+        number=next_number(session),
+        type=data.type,
+        channel=data.channel,
+        category_code=category.code,
+        district_code=district_code,
+        enterprise_id=enterprise_id,
+        contact_id=contact.id if contact else None,
+        subject=subject,
+        description=description,
+        priority=data.priority,
+        status=Status.NEW,
+        created_by_id=actor.id if actor else None,
+        related_ticket_id=related_id,
+        created_at=clock.now(),
+        version=0,
+    )
+    session.add(ticket)
+    session.flush()
+    _record(session, ticket, actor, "created", None, {"channel": data.channel.value})
+    if data.organisation_id is not None:
+        assign(session, actor, ticket, data.organisation_id, data.assignee_id)
+    return ticket
+
+
+def _move(session: Session, actor: User | None, ticket: Ticket, action: str) -> Status:
+    """Permission and state checks shared by every action; returns the status before."""
+    if actor is not None:
+        permissions.ensure_can_act(actor, ticket, action)
+    before = ticket.status
+    ticket.status = target_status(ticket.number, before, action)
+    return before
+
+
+def _reason(reason: str | None, required: bool = True) -> str:
+    return check_length(reason, REASON_LIMIT, "reason", required=required)
+
+
+def _check_target(session: Session, organisation_id: int, assignee_id: int | None) -> None:
+    org = directory.organisation(session, organisation_id)
+    if org.status is not OrgStatus.ACTIVE:
+        raise InvalidInput(f"organisation {org.slug} is suspended", field="organisation_id")
+    if assignee_id is not None:
+        person = session.get(User, assignee_id)
+        if person is None or person.organisation_id != organisation_id or not person.active:
+            raise InvalidInput(
+                f"user {assignee_id} is not an active member of {org.slug}", field="assignee_id"
+            )
+
+
+def assign(
+    session: Session,
+    actor: User | None,
+    ticket: Ticket,
+    organisation_id: int,
+    assignee_id: int | None = None,
+    rule: str | None = None,
+) -> Ticket:
+    _check_target(session, organisation_id, assignee_id)
+    before = _move(session, actor, ticket, "assign")
+    ticket.assigned_org_id, ticket.assignee_id = organisation_id, assignee_id
+    data: dict[str, Any] = {"organisation_id": organisation_id, "assignee_id": assignee_id}
+    if rule:
+        data["rule"] = rule
+    _record(session, ticket, actor, "assigned", before, data)
+    return ticket
+
+
+def accept(session: Session, actor: User | None, ticket: Ticket) -> Ticket:
+    before = _move(session, actor, ticket, "accept")
+    if (
+        actor is not None
+        and ticket.assignee_id is None
+        and actor.organisation_id == (ticket.assigned_org_id)
+    ):
+        ticket.assignee_id = actor.id
+    if ticket.first_response_at is None:
+        ticket.first_response_at = clock.now()
+    _record(session, ticket, actor, "accepted", before, {"assignee_id": ticket.assignee_id})
+    return ticket
+
+
+def start(session: Session, actor: User | None, ticket: Ticket) -> Ticket:
+    before = _move(session, actor, ticket, "start")
+    _record(session, ticket, actor, "started", before)
+    return ticket
+
+
+def pend(session: Session, actor: User | None, ticket: Ticket, reason: str | None) -> Ticket:
+    """Waiting on the enterprise: the SLA clock pauses until it answers."""
+    text_reason = _reason(reason)
+    before = _move(session, actor, ticket, "pend")
+    _record(session, ticket, actor, "pended", before, {"reason": text_reason})
+    return ticket
+
+
+def resume(session: Session, actor: User | None, ticket: Ticket) -> Ticket:
+    before = _move(session, actor, ticket, "resume")
+    _record(session, ticket, actor, "resumed", before)
+    return ticket
+
+
+def resolve(session: Session, actor: User | None, ticket: Ticket, summary: str | None) -> Ticket:
+    text_summary = check_length(summary, COMMENT_LIMIT, "summary", required=True)
+    before = _move(session, actor, ticket, "resolve")
+    ticket.resolved_at = clock.now()
+    if ticket.first_response_at is None:
+        ticket.first_response_at = ticket.resolved_at
+    _record(session, ticket, actor, "resolved", before, {"summary": text_summary})
+    return ticket
+
+
+def close(session: Session, actor: User | None, ticket: Ticket) -> Ticket:
+    before = _move(session, actor, ticket, "close")
+    ticket.closed_at = clock.now()
+    _record(session, ticket, actor, "closed", before)
+    return ticket
+
+
+def reopen(session: Session, actor: User | None, ticket: Ticket, reason: str | None) -> Ticket:
+    text_reason = _reason(reason)
+    before = _move(session, actor, ticket, "reopen")
+    ticket.resolved_at = ticket.closed_at = None
+    _record(session, ticket, actor, "reopened", before, {"reason": text_reason})
+    return ticket
+
+
+def decline(session: Session, actor: User | None, ticket: Ticket, reason: str | None) -> Ticket:
+    """A provider sends the ticket back: it returns to routing and that provider is excluded."""
+    text_reason = _reason(reason)
+    before = _move(session, actor, ticket, "decline")
+    org_id = ticket.assigned_org_id
+    if org_id is not None:
+        session.merge(
+            TicketDecline(ticket_id=ticket.id, organisation_id=org_id, reason=text_reason)
+        )
+    ticket.assigned_org_id = ticket.assignee_id = None
+    _record(
+        session,
+        ticket,
+        actor,
+        "declined",
+        before,
+        {"organisation_id": org_id, "reason": text_reason},
+    )
+    return ticket
+
+
+def declined_by(session: Session, ticket: Ticket) -> set[int]:
+    rows = session.scalars(
+        select(TicketDecline.organisation_id).where(TicketDecline.ticket_id == ticket.id)
+    )
+    return set(rows)
+
+
+def transfer(
+    session: Session,
+    actor: User | None,
+    ticket: Ticket,
+    organisation_id: int,
+    assignee_id: int | None,
+    reason: str | None,
+) -> Ticket:
+    text_reason = _reason(reason)
+    _check_target(session, organisation_id, assignee_id)
+    if organisation_id in declined_by(session, ticket):
+        raise InvalidInput(
+            "that organisation already declined this ticket", field="organisation_id"
+        )
+    previous = {"organisation_id": ticket.assigned_org_id, "assignee_id": ticket.assignee_id}
+    before = _move(session, actor, ticket, "transfer")
+    ticket.assigned_org_id, ticket.assignee_id = organisation_id, assignee_id
+    data = {
+        "from": previous,
+        "to": {"organisation_id": organisation_id, "assignee_id": assignee_id},
+        "reason": text_reason,
+    }
+    _record(session, ticket, actor, "transferred", before, data)
+    return ticket
+
+
+def cancel(session: Session, actor: User | None, ticket: Ticket, reason: str | None) -> Ticket:
+    if reason not in CANCEL_REASONS:
+        raise InvalidInput(f"reason must be one of {', '.join(CANCEL_REASONS)}", field="reason")
+    before = _move(session, actor, ticket, "cancel")
+    ticket.closed_at = clock.now()
+    _record(session, ticket, actor, "cancelled", before, {"reason": reason})
+    return ticket
+
+
+def merge(session: Session, actor: User | None, ticket: Ticket, into_number: str | None) -> Ticket:
+    """Close `ticket` as a duplicate of another open ticket, keeping a link both ways."""
+    if not into_number:
+        raise InvalidInput("the ticket to merge into is required", field="into")
+    target = get_by_number(session, into_number, actor)
+    if target.id == ticket.id:
+        raise InvalidInput("a ticket cannot be merged into itself", field="into")
+    if target.status not in OPEN_STATUSES:
+        raise InvalidInput(
+            f"ticket {target.number} is {target.status.value}; merge into an open ticket",
+            field="into",
+        )
+    before = _move(session, actor, ticket, "merge")
+    ticket.merged_into_id = target.id
+    ticket.closed_at = clock.now()
+    _record(session, ticket, actor, "merged", before, {"into": target.number})
+    _record(session, target, actor, "merged_from", target.status, {"from": ticket.number})
+    return ticket
+
+
+def comment(
+    session: Session, actor: User | None, ticket: Ticket, body: str | None, internal: bool = False
+) -> Comment:
+    """A public reply or an internal note. An enterprise's reply resumes a pending ticket."""
+    text_body = check_length(body, COMMENT_LIMIT, "body", required=True)
+    if actor is not None and internal and not permissions.can_write_internal(actor):
+        raise InvalidInput("enterprise users cannot write internal notes", field="internal")
+    before = _move(session, actor, ticket, "comment")
+    note = Comment(
+        ticket_id=ticket.id,
+        author_id=actor.id if actor else None,
+        body=text_body,
+        internal=internal,
+        created_at=clock.now(),
+    )
+    session.add(note)
+    session.flush()
+    _record(session, ticket, actor, "commented", before, {"comment_id": note.id}, internal=internal)
+    if actor is not None and actor.role is Role.ENTERPRISE and ticket.status is Status.PENDING:
+        resume(session, None, ticket)
+    return note

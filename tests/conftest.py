@@ -1,0 +1,217 @@
+"""Shared fixtures: one migrated database per test session, emptied after each test.
+
+Set HELPDESK_TEST_DATABASE_URL to a PostgreSQL server URL to run the suite on PostgreSQL; a
+fresh database is created there for the session and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from helpdesk import clock, create_app, schema
+from helpdesk.auth.models import Role, User
+from helpdesk.auth.passwords import hash_password
+from helpdesk.config import Settings, load_settings
+from helpdesk.directory.models import (
+    Contact,
+    Enterprise,
+    Organisation,
+    OrgKind,
+    ProviderType,
+    Region,
+    ServiceCategory,
+)
+from helpdesk.directory.reference import ensure_reference_data
+from helpdesk.extensions import db
+from helpdesk.models import Base
+from helpdesk.tickets import service
+from helpdesk.tickets.models import Ticket
+
+KEEP_TABLES = {"region", "service_category", "alembic_version"}
+PASSWORD = "secret-pass"
+
+
+def _postgres_database(server_url: str) -> Iterator[str]:
+    name = f"helpdesk_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = os.environ.get("HELPDESK_TEST_DATABASE_URL")
+    if server:
+        yield from _postgres_database(server)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'helpdesk.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    instance = tmp_path_factory.mktemp("instance")
+    env = {"HELPDESK_INSTANCE_PATH": str(instance), "HELPDESK_DATABASE_URL": database_url}
+    return load_settings(env).with_(testing=True)
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Iterator[Flask]:
+    schema.upgrade(settings.database_url)
+    application = create_app(settings)
+    application.config["WTF_CSRF_ENABLED"] = False
+    with application.app_context():
+        ensure_reference_data(db.session)
+        db.session.commit()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Empty every table but the reference data after each test that used the database."""
+    yield
+    clock.unfreeze()
+    if "app" not in request.fixturenames:
+        return
+    application: Flask = request.getfixturevalue("app")
+    with application.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(table.delete())
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_org(session: Session) -> Callable[..., Organisation]:
+    def make(
+        kind: OrgKind = OrgKind.PROVIDER,
+        slug: str | None = None,
+        categories: tuple[str, ...] = ("finance",),
+        districts: tuple[str, ...] = ("330100",),
+        **fields: Any,
+    ) -> Organisation:
+        n = next(_counter)
+        org = Organisation(
+            slug=slug or f"org-{n}",
+            name=fields.pop("name", f"机构{n}"),
+            kind=kind,
+            provider_type=fields.pop(
+                "provider_type", ProviderType.FINANCE if kind is OrgKind.PROVIDER else None
+            ),
+            regions=[session.get(Region, code) for code in districts],
+            categories=[session.get(ServiceCategory, code) for code in categories],
+            **fields,
+        )
+        session.add(org)
+        session.commit()
+        return org
+
+    return make
+
+
+@pytest.fixture
+def make_user(session: Session) -> Callable[..., User]:
+    def make(
+        role: Role = Role.AGENT, organisation: Organisation | None = None, **fields: Any
+    ) -> User:
+        n = next(_counter)
+        user = User(
+            login=fields.pop("login", f"user{n}"),
+            name=fields.pop("name", f"用户{n}"),
+            password_hash=hash_password(PASSWORD),
+            role=role,
+            organisation_id=organisation.id if organisation else None,
+            **fields,
+        )
+        session.add(user)
+        session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_enterprise(session: Session) -> Callable[..., Enterprise]:
+    from stdnum.cn import uscc
+
+    def make(district: str = "330109", **fields: Any) -> Enterprise:
+        n = next(_counter)
+        body = f"91{district}{n:09d}"
+        enterprise = Enterprise(
+            name=fields.pop("name", f"杭州测试商贸有限公司{n}"),
+            uscc=body + uscc.calc_check_digit(body + "0"),
+            district_code=district,
+            **fields,
+        )
+        enterprise.contacts = [Contact(name=f"联系人{n}", phone=f"+86139{n:08d}")]
+        session.add(enterprise)
+        session.commit()
+        return enterprise
+
+    return make
+
+
+@pytest.fixture
+def make_ticket(session: Session) -> Callable[..., Ticket]:
+    def make(actor: User | None = None, **fields: Any) -> Ticket:
+        data = service.NewTicket(
+            subject=fields.pop("subject", "咨询担保贷款"),
+            category=fields.pop("category", "finance/guarantee"),
+            district=fields.pop("district", "330109"),
+            **fields,
+        )
+        ticket = service.create(session, actor, data)
+        session.commit()
+        return ticket
+
+    return make
+
+
+def login(client: FlaskClient, user: User) -> None:
+    """Log `user` in through the real login form."""
+    response = client.post("/login", data={"login": user.login, "password": PASSWORD})
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
