@@ -1,0 +1,39 @@
+"""Two tickets never get the same number, also when many are created at once."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+
+from helpdesk.extensions import db
+from helpdesk.tickets import service
+from helpdesk.tickets.models import Ticket
+
+THREADS, EACH = 8, 25
+
+
+def test_concurrent_creation_gives_unique_gapless_numbers(app, session):
+    factory = sessionmaker(bind=db.engine)
+
+    def create_many(_: int) -> list[str]:
+        numbers = []
+        with factory() as own:
+            for _ in range(EACH):
+                ticket = service.create(
+                    own,
+                    None,
+                    service.NewTicket(subject="并发", category="info/policy", district="330102"),
+                )
+                own.commit()
+                numbers.append(ticket.number)
+        return numbers
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        numbers = [n for batch in pool.map(create_many, range(THREADS)) for n in batch]
+
+    assert len(numbers) == len(set(numbers)) == THREADS * EACH
+    sequence = sorted(int(n.rsplit("-", 1)[1]) for n in numbers)
+    assert sequence == list(range(1, THREADS * EACH + 1))
+    assert session.scalar(select(func.count(Ticket.id))) == THREADS * EACH
