@@ -1,5 +1,51 @@
 """Login and logout pages."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from helpdesk.auth.forms import LoginForm, LogoutForm
+from helpdesk.auth.session import authenticate
 
 blueprint = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: an absolute or scheme-relative URL is an open redirect."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/"):
+            return target
+    return url_for("tickets.index")
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    form = LoginForm()
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(url_for("tickets.index"))
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = authenticate(form.login.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(form.next.data))
+        # One message for a wrong password, an unknown login and a disabled account alike.
+        form.password.errors = [_("Wrong login or password, or the account is disabled.")]
+        return render_template("auth/login.html", form=form), 401
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@blueprint.route("/logout", methods=["POST"])
+def logout() -> ResponseReturnValue:
+    if LogoutForm().validate_on_submit():
+        logout_user()
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))

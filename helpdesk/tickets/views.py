@@ -1,5 +1,202 @@
-"""Ticket pages for staff: list, detail with timeline and actions, new ticket."""
+"""Ticket pages for staff: list, detail with timeline and actions, new ticket.
 
-from flask import Blueprint
+Every POST changes the ticket through the tickets service and commits once; a refused change
+rolls back and re-renders the page with the localized reason and what the user typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from helpdesk.auth import permissions
+from helpdesk.auth.models import STAFF_ROLES, User
+from helpdesk.errors import DomainError, Forbidden, InvalidInput, NotFound
+from helpdesk.extensions import db
+from helpdesk.tickets import queries, service
+from helpdesk.tickets.forms import ACTION_FORMS, CommentForm, FilterForm
+from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.states import TransitionError, allowed_actions
+from helpdesk.web import choices, install
+from helpdesk.web.errors import attach, localized
+from helpdesk.web.labels import label
+from helpdesk.web.new_ticket import new_ticket_page
+from helpdesk.web.timeline import timeline_items
 
 blueprint = Blueprint("tickets", __name__)
+install(blueprint)
+
+
+def _user() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _load(number: str) -> Ticket:
+    """The ticket, or 404: one outside the user's scope looks exactly like a missing one."""
+    try:
+        return service.get_by_number(db.session, number, _user())
+    except NotFound:
+        abort(404)
+
+
+@blueprint.route("/")
+@login_required
+def index() -> ResponseReturnValue:
+    return redirect(url_for("tickets.list_view"))
+
+
+@blueprint.route("/tickets")
+@login_required
+def list_view() -> ResponseReturnValue:
+    user = _user()
+    form = FilterForm(request.args)
+    orgs = choices.organisations(db.session) if user.is_staff else None
+    form.fill(choices.platforms(db.session), choices.districts(db.session), orgs)
+    error, status = None, 200
+    try:
+        filters = queries.TicketFilter.from_args(request.args)
+        before_text = request.args.get("before", "")
+        if before_text and not before_text.isdigit():
+            raise InvalidInput("before must be a whole number", field="before")
+        before = int(before_text) if before_text else None
+    except InvalidInput as exc:
+        error, status = _("That filter is not valid: %(field)s.", field=exc.field), 400
+        filters, before = queries.TicketFilter(), None
+    page = queries.list_tickets(db.session, user, filters, before)
+    kept = {k: v for k, v in request.args.items() if k not in ("before", "lang") and v}
+    next_url = first_url = None
+    if page.next_before is not None:
+        next_url = url_for("tickets.list_view", **kept, before=page.next_before)
+    if before is not None:
+        first_url = url_for("tickets.list_view", **kept)
+    return render_template(
+        "tickets/list.html",
+        form=form,
+        page=page,
+        next_url=next_url,
+        first_url=first_url,
+        error=error,
+    ), status
+
+
+@blueprint.route("/tickets/new", methods=["GET", "POST"])
+@login_required
+def new() -> ResponseReturnValue:
+    if _user().role not in STAFF_ROLES:
+        abort(403)
+    return new_ticket_page(_user())
+
+
+def _action_form(action: str, ticket: Ticket, data: bool) -> FlaskForm:
+    form = ACTION_FORMS[action](prefix=action, formdata=None if not data else request.form)
+    if hasattr(form, "organisation_id"):
+        form.organisation_id.choices = [("", "—"), *choices.organisations(db.session, True)]
+    return form
+
+
+def _detail(
+    ticket: Ticket,
+    posted: dict[str, FlaskForm] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    user = _user()
+    posted = posted or {}
+    state_allows = allowed_actions(ticket.status)
+    actions = [a for a in state_allows if a in ACTION_FORMS and permissions.can_act(user, a)]
+    forms = {a: posted.get(a) or _action_form(a, ticket, data=False) for a in actions}
+    comment_form = None
+    if "comment" in state_allows and permissions.can_act(user, "comment"):
+        comment_form = posted.get("comment") or CommentForm(prefix="comment", formdata=None)
+        if not permissions.can_write_internal(user):
+            del comment_form.internal
+    return render_template(
+        "tickets/detail.html",
+        ticket=ticket,
+        actions=actions,
+        forms=forms,
+        comment_form=comment_form,
+        items=timeline_items(db.session, user, ticket),
+        error=error,
+    ), status
+
+
+@blueprint.route("/tickets/<number>")
+@login_required
+def detail(number: str) -> ResponseReturnValue:
+    return _detail(_load(number))
+
+
+def _perform(action: str, ticket: Ticket, form: Any) -> None:
+    s, user = db.session, _user()
+    if action in ("accept", "start", "resume", "close"):
+        getattr(service, action)(s, user, ticket)
+    elif action in ("pend", "decline", "reopen", "cancel"):
+        getattr(service, action)(s, user, ticket, form.reason.data)
+    elif action == "resolve":
+        service.resolve(s, user, ticket, form.summary.data)
+    elif action == "assign":
+        service.assign(s, user, ticket, int(form.organisation_id.data))
+    elif action == "transfer":
+        service.transfer(s, user, ticket, int(form.organisation_id.data), None, form.reason.data)
+    elif action == "merge":
+        service.merge(s, user, ticket, form.into.data.strip())
+
+
+@blueprint.route("/tickets/<number>/action/<action>", methods=["POST"])
+@login_required
+def act(number: str, action: str) -> ResponseReturnValue:
+    ticket = _load(number)
+    if action not in ACTION_FORMS:
+        abort(404)
+    form = _action_form(action, ticket, data=True)
+    if not form.validate_on_submit():
+        return _detail(ticket, {action: form}, _("Please correct the form below."), 400)
+    try:
+        _perform(action, ticket, form)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _refused(ticket, action, form, exc)
+    flash(_("%(action)s: done.", action=label("action", action)), "success")
+    return redirect(url_for("tickets.detail", number=number))
+
+
+def _refused(ticket: Ticket, action: str, form: FlaskForm, exc: DomainError) -> ResponseReturnValue:
+    if isinstance(exc, Forbidden):
+        message = _("Your role may not do this: %(action)s.", action=label("action", action))
+        return _detail(ticket, {action: form}, message, 403)
+    if isinstance(exc, TransitionError):
+        return _detail(ticket, {action: form}, localized(exc), 409)
+    if isinstance(exc, NotFound) and exc.field != "number":
+        abort(404)
+    fields = {"number": "into"}
+    if attach(form, exc, fields):
+        return _detail(ticket, {action: form}, _("Please correct the form below."), 422)
+    return _detail(ticket, {action: form}, localized(exc), 422)
+
+
+@blueprint.route("/tickets/<number>/comments", methods=["POST"])
+@login_required
+def comment(number: str) -> ResponseReturnValue:
+    ticket = _load(number)
+    user = _user()
+    form = CommentForm(prefix="comment")
+    if not permissions.can_write_internal(user):
+        del form.internal
+    if not form.validate_on_submit():
+        return _detail(ticket, {"comment": form}, _("Please correct the form below."), 400)
+    internal = bool(form.internal and form.internal.data)
+    try:
+        service.comment(db.session, user, ticket, form.body.data, internal=internal)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _refused(ticket, "comment", form, exc)
+    flash(_("Your note was added.") if internal else _("Your reply was added."), "success")
+    return redirect(url_for("tickets.detail", number=number) + "#timeline")

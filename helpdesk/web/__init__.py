@@ -1,0 +1,85 @@
+"""Helpers the pages share: localized names, local times, masked phones, the language switch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from helpdesk import clock
+from helpdesk.auth.models import Role
+from helpdesk.directory.validation import mask_phone
+from helpdesk.web.labels import label
+
+LANGUAGE_NAMES = (("zh_CN", "中文"), ("en", "English"))
+
+
+def is_chinese() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "zh"
+
+
+def localized_name(obj: Any) -> str:
+    """A region's or category's name in the page's language."""
+    if obj is None:
+        return ""
+    return str(obj.name_zh if is_chinese() else obj.name_en)
+
+
+def platform_name(category: Any) -> str:
+    """The service platform a sub-service belongs to, in the page's language."""
+    from helpdesk.directory.models import ServiceCategory
+    from helpdesk.extensions import db
+
+    parent = db.session.get(ServiceCategory, category.parent_code) if category else None
+    return localized_name(parent)
+
+
+def local_time(value: datetime | None) -> str:
+    """Hangzhou wall-clock time, minutes precision: what staff compare with their phones."""
+    if value is None:
+        return ""
+    return value.astimezone(clock.HANGZHOU).strftime("%Y-%m-%d %H:%M")
+
+
+def shown_phone(e164: str | None) -> str:
+    """Provider staff see a masked number; platform staff and the enterprise see all of it."""
+    if not e164:
+        return ""
+    user = current_user
+    if getattr(user, "role", None) is Role.PROVIDER:
+        return mask_phone(e164)
+    return e164[3:] if e164.startswith("+86") else e164
+
+
+def lang_url(code: str) -> str:
+    """The current page in another language (a GET page), or the ticket list after a POST."""
+    if request.method != "GET":
+        return url_for("tickets.index", lang=code)
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    args.append(("lang", code))
+    return f"{request.path}?{urlencode(args)}"
+
+
+def _context() -> dict[str, Any]:
+    return {
+        "label": label,
+        "localized_name": localized_name,
+        "platform_name": platform_name,
+        "lang_url": lang_url,
+        "shown_phone": shown_phone,
+        "language_names": LANGUAGE_NAMES,
+        "current_language": "zh_CN" if is_chinese() else "en",
+        "Role": Role,
+    }
+
+
+def install(blueprint: Blueprint) -> None:
+    """Make the helpers available to every template of the app, through a page blueprint."""
+    blueprint.app_context_processor(_context)
+    blueprint.add_app_template_filter(local_time, "local_time")
+    blueprint.add_app_template_filter(localized_name, "localized")

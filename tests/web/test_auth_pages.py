@@ -1,0 +1,97 @@
+"""Login and logout through the pages; CSRF when it is on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from conftest import PASSWORD, login
+from flask import Flask
+from flask.testing import FlaskClient
+
+from helpdesk.auth.models import User
+from web.helpers import csrf_token, page
+
+
+def test_login_page_is_chinese_by_default(client: FlaskClient, app: Flask) -> None:
+    html = page(client, "/login")
+    assert "登录" in html and "账号" in html and "密码" in html
+    assert 'lang="zh-CN"' in html
+
+
+def test_pages_need_a_login(client: FlaskClient) -> None:
+    response = client.get("/tickets")
+    assert response.status_code == 302
+    assert "/login?next=" in response.headers["Location"]
+
+
+def test_login_then_logout(client: FlaskClient, agent: User) -> None:
+    response = client.post(
+        "/login", data={"login": agent.login, "password": PASSWORD, "next": "/tickets?status=open"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/tickets?status=open"
+    assert agent.name in page(client, "/tickets")
+    response = client.post("/logout")
+    assert response.status_code == 302
+    assert "您已退出登录" in page(client, "/login")
+    assert client.get("/tickets").status_code == 302
+
+
+def test_logout_is_post_only(client: FlaskClient, agent: User) -> None:
+    login(client, agent)
+    assert client.get("/logout").status_code == 405
+
+
+def test_wrong_password_shows_an_error_and_keeps_the_login(
+    client: FlaskClient, agent: User
+) -> None:
+    response = client.post("/login", data={"login": agent.login, "password": "nope"})
+    assert response.status_code == 401
+    html = response.get_data(as_text=True)
+    assert "账号或密码错误" in html
+    assert f'value="{agent.login}"' in html
+
+
+def test_inactive_user_is_refused(client: FlaskClient, agent: User, session) -> None:  # type: ignore[no-untyped-def]
+    agent.active = False
+    session.commit()
+    response = client.post("/login", data={"login": agent.login, "password": PASSWORD})
+    assert response.status_code == 401
+    assert "账号或密码错误" in response.get_data(as_text=True)
+    assert client.get("/tickets").status_code == 302
+
+
+def test_next_never_leaves_the_site(client: FlaskClient, agent: User) -> None:
+    response = client.post(
+        "/login",
+        data={"login": agent.login, "password": PASSWORD, "next": "//evil.example/x"},
+    )
+    assert response.headers["Location"] == "/"
+
+
+@pytest.fixture
+def csrf_on(app: Flask) -> Iterator[None]:
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.mark.usefixtures("csrf_on")
+def test_csrf_is_enforced_on_forms(client: FlaskClient, agent: User, make_ticket) -> None:  # type: ignore[no-untyped-def]
+    # Without the token, the login form is refused; with the page's token it works.
+    refused = client.post("/login", data={"login": agent.login, "password": PASSWORD})
+    assert refused.status_code == 400
+    token = csrf_token(page(client, "/login"))
+    ok = client.post(
+        "/login", data={"login": agent.login, "password": PASSWORD, "csrf_token": token}
+    )
+    assert ok.status_code == 302
+    ticket = make_ticket()
+    # An action without its token changes nothing.
+    assert client.post(f"/tickets/{ticket.number}/action/cancel", data={}).status_code == 400
+    html = page(client, f"/tickets/{ticket.number}")
+    assert 'name="comment-csrf_token"' in html
+    # Logout without the token is refused too: another site cannot log a user out.
+    assert client.post("/logout").status_code == 400
+    assert client.get("/tickets").status_code == 200
