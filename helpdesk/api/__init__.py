@@ -1,5 +1,14 @@
-"""REST API v1 (JSON)."""
+"""REST API v1 (JSON): routes declared in a registry that also builds the OpenAPI document.
 
-from flask import Blueprint
+Browser sessions keep CSRF protection through the X-CSRFToken header (inputs.authenticate);
+bearer-token integrations need none, so the blueprint is exempt from the form-based check.
+"""
 
-blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+from helpdesk.api import actions, directory, errors, spec, tickets
+from helpdesk.api.registry import blueprint
+from helpdesk.extensions import csrf
+
+errors.register(blueprint)
+csrf.exempt(blueprint)
+
+__all__ = ["actions", "blueprint", "directory", "spec", "tickets"]

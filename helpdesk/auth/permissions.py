@@ -12,6 +12,7 @@ from typing import TypeVar
 from sqlalchemy import Select, false
 
 from helpdesk.auth.models import Role, User
+from helpdesk.directory.models import Enterprise
 from helpdesk.errors import Forbidden, NotFound
 from helpdesk.tickets.models import Ticket
 
@@ -80,3 +81,24 @@ def can_write_internal(user: User) -> bool:
 
 def can_see_internal(user: User) -> bool:
     return user.role is not Role.ENTERPRISE
+
+
+def can_see_full_phone(user: User) -> bool:
+    """Provider staff see contact phones masked; staff and the enterprise itself in full."""
+    return user.role is not Role.PROVIDER
+
+
+def can_list_enterprises(user: User) -> bool:
+    return user.is_staff
+
+
+def ensure_enterprise_visible(user: User, enterprise: Enterprise | None, ref: object) -> Enterprise:
+    """Staff see every enterprise, an enterprise user only its own; others get NotFound."""
+    own = (
+        user.role is Role.ENTERPRISE
+        and enterprise is not None
+        and enterprise.id == user.enterprise_id
+    )
+    if enterprise is None or not (user.is_staff or own):
+        raise NotFound(f"enterprise {ref} not found", field="enterprise_id")
+    return enterprise

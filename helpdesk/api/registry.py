@@ -1,0 +1,81 @@
+"""One declaration per endpoint: it registers the Flask route, validates the request with its
+pydantic models, and is what the OpenAPI document is built from (spec.py), so the two agree.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from pydantic import BaseModel
+
+from helpdesk.api import inputs
+from helpdesk.extensions import db
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+Handler = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Route:
+    rule: str  # Flask rule below the blueprint prefix, e.g. "/tickets/<number>"
+    method: str
+    endpoint: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    public: bool = False  # no authentication (the OpenAPI document itself)
+    errors: tuple[int, ...] = ()  # statuses beyond those every route of its kind can answer
+
+
+ROUTES: list[Route] = []
+
+
+def route(
+    rule: str,
+    method: str = "GET",
+    *,
+    summary: str,
+    tag: str,
+    endpoint: str | None = None,
+    **options: Any,
+) -> Callable[[Handler], Handler]:
+    """Register `handler(user=..., body=..., query=..., **path)`; it returns a model or dict.
+
+    `user` is passed unless the route is public, `body`/`query` when a model is declared.
+    """
+
+    def decorate(handler: Handler) -> Handler:
+        spec = Route(rule, method, endpoint or handler.__name__, summary, tag, **options)
+        ROUTES.append(spec)
+
+        @functools.wraps(handler)
+        def view(**path: Any) -> tuple[Response, int]:
+            return _call(spec, handler, path)
+
+        blueprint.add_url_rule(rule, endpoint=spec.endpoint, view_func=view, methods=[method])
+        return handler
+
+    return decorate
+
+
+def _call(spec: Route, handler: Handler, kwargs: dict[str, Any]) -> tuple[Response, int]:
+    if not spec.public:
+        kwargs["user"] = inputs.authenticate()
+    if spec.query is not None:
+        kwargs["query"] = inputs.parse_query(spec.query)
+    if spec.body is not None:
+        kwargs["body"] = inputs.parse_body(spec.body)
+    result = handler(**kwargs)
+    # Serialise before committing: the commit expires every loaded object.
+    payload = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+    if request.method != "GET":
+        db.session.commit()  # the one commit of the request
+    return jsonify(payload), spec.status
