@@ -104,5 +104,11 @@ class app_context:
         self.ctx.pop()
 
 
+from helpdesk.runner.commands import serve, web, worker  # noqa: E402 - verbs of the group above
+
+main.add_command(serve)
+main.add_command(web)
+main.add_command(worker)
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,51 @@
+"""`helpdesk web`: one web process, Flask pages and API plus Socket.IO, on gevent.
+
+gevent must patch the standard library before anything else imports it, so the process is
+started as `python -m gevent.monkey --module helpdesk.cli web` (patch first, then import the
+app); `helpdesk web` typed by hand re-executes itself that way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from types import FrameType
+
+PATCHED_ARGV = ["-m", "gevent.monkey", "--module", "helpdesk.cli", "web"]
+
+
+def web_argv() -> list[str]:
+    return [sys.executable, *PATCHED_ARGV]
+
+
+def is_patched() -> bool:
+    from gevent import monkey
+
+    return bool(monkey.is_module_patched("socket"))
+
+
+def exec_patched() -> None:
+    """Replace this process (same pid) by the monkey-patched web process."""
+    argv = web_argv()
+    os.execv(argv[0], argv)
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def run_web() -> None:
+    """Serve until SIGINT or SIGTERM. Expects the process to be monkey-patched already."""
+    from helpdesk import create_app
+    from helpdesk.config import load_settings
+    from helpdesk.extensions import socketio
+    from helpdesk.realtime import init_realtime
+
+    settings = load_settings()
+    app = create_app(settings)
+    init_realtime(app, settings.redis_url, async_mode="gevent")
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    with contextlib.suppress(KeyboardInterrupt):
+        socketio.run(app, host=settings.host, port=settings.port, log_output=True)

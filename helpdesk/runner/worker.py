@@ -1,0 +1,92 @@
+"""`helpdesk worker`: one RQ worker with its scheduler, running jobs inside the Flask app.
+
+A non-forking worker (`SimpleWorker`): forking per job managed 52 no-op jobs/s here against
+255/s without (FACTS.md), and our jobs are many and small. Jobs run in an app context, so they
+can use the database session; the session is removed after each job.
+"""
+
+from __future__ import annotations
+
+import signal
+
+from flask import Flask
+from redis import Redis
+from rq import Queue, SimpleWorker
+from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
+from rq.job import Job
+from rq.scheduler import RQScheduler
+
+from helpdesk.runner.children import set_parent_death_signal
+
+QUEUES = ("default", "timers")
+# Abandoned jobs (a killed worker) are noticed at each maintenance run: every minute, not ten.
+MAINTENANCE_INTERVAL = 60
+
+
+class OwnedScheduler(RQScheduler):
+    """RQ forks its scheduler from the worker; make that fork die with the worker too."""
+
+    def _install_signal_handlers(self) -> None:
+        set_parent_death_signal(signal.SIGTERM)
+        super()._install_signal_handlers()
+
+
+class AppWorker(SimpleWorker):
+    app: Flask | None = None
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        if self.app is None:
+            super().execute_job(job, queue)
+            return
+        from helpdesk.extensions import db
+
+        with self.app.app_context():
+            try:
+                super().execute_job(job, queue)
+            finally:
+                db.session.remove()
+
+    def _start_scheduler(
+        self,
+        burst: bool = False,
+        logging_level: str | None = "INFO",
+        date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
+        log_format: str = DEFAULT_LOGGING_FORMAT,
+    ) -> None:
+        # As rq's own, with the scheduler class above.
+        self.scheduler = OwnedScheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            date_format=date_format,
+            log_format=log_format,
+            serializer=self.serializer,
+        )
+        self.scheduler.acquire_locks()
+        if not self.scheduler.acquired_locks:
+            return
+        if not burst:
+            self.scheduler.start()
+            return
+        try:
+            self.scheduler.register_birth()
+            self.scheduler.enqueue_scheduled_jobs()
+        finally:
+            self.scheduler.release_locks()
+            self.scheduler.register_death()
+
+
+def build_worker(redis_url: str, app: Flask | None = None) -> AppWorker:
+    connection = Redis.from_url(redis_url)
+    queues = [Queue(name, connection=connection) for name in QUEUES]
+    worker = AppWorker(queues, connection=connection, maintenance_interval=MAINTENANCE_INTERVAL)
+    worker.app = app
+    return worker
+
+
+def run_worker(redis_url: str, *, burst: bool = False) -> bool:
+    """Build the app, then work the queues until SIGINT/SIGTERM (or until empty with `burst`)."""
+    from helpdesk import create_app
+
+    worker = build_worker(redis_url, create_app())
+    return worker.work(burst=burst, with_scheduler=True)
