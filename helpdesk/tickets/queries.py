@@ -88,11 +88,10 @@ class TicketFilter:
             if "/" in self.category:
                 stmt = stmt.where(Ticket.category_code == self.category)
             else:
-                # A range instead of LIKE so the index serves it: '0' sorts right after '/'.
-                stmt = stmt.where(
-                    Ticket.category_code >= self.category + "/",
-                    Ticket.category_code < self.category + "0",
-                )
+                # A platform holds a fifth of all tickets: walking the id order and filtering
+                # finds a page at once, while an index range on the code would sort them all.
+                prefix = self.category + "/"
+                stmt = stmt.where(func.substr(Ticket.category_code, 1, len(prefix)) == prefix)
         if self.district:
             stmt = stmt.where(Ticket.district_code == self.district)
         if self.channel:
