@@ -1,0 +1,205 @@
+"""`helpdesk serve` as a user runs it: starts, answers HTTP and Socket.IO, runs jobs, and
+leaves no process behind however it ends."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import requests
+import socketio
+from redis import Redis
+from rq import Queue
+
+from helpdesk.runner.children import pid_alive, wait_gone
+from helpdesk.runner.embedded_redis import read_pidfile
+from helpdesk.runner.jobs import ping
+
+from .conftest import descendants, free_port, process_group, wait_until
+
+pytestmark = pytest.mark.slow
+
+START_TIMEOUT = 120.0  # first run migrates and seeds a few hundred demo tickets
+
+
+@dataclass
+class Served:
+    process: subprocess.Popen[str]
+    instance: Path
+    base: str
+    log: Path
+    seen: set[int] = field(default_factory=set)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def redis_url(self) -> str:
+        data = read_pidfile(self.instance / "redis")
+        assert data is not None, "no embedded Redis pidfile"
+        return str(data["url"])
+
+    def wait_ready(self) -> None:
+        def answers() -> bool:
+            assert self.process.poll() is None, f"serve exited early:\n{self.output()}"
+            try:
+                return requests.get(f"{self.base}/login", timeout=2).status_code == 200
+            except requests.ConnectionError:
+                return False
+
+        wait_until(answers, START_TIMEOUT, f"{self.base}/login")
+        wait_until(lambda: "Ctrl-C stops it" in self.output(), 10, "the banner")
+        # web, worker, the worker's scheduler and the embedded redis-server
+        self.seen = wait_until(lambda: _at_least(descendants(self.process.pid), 4), 20, "children")
+
+    def assert_nothing_left(self) -> None:
+        leftovers = {pid for pid in self.seen if not wait_gone(pid, 10)}
+        leftovers |= process_group(self.process.pid)
+        assert not leftovers, f"still running: {_describe(leftovers)}\n{self.output()}"
+
+
+def _at_least(pids: set[int], count: int) -> set[int]:
+    return pids if len(pids) >= count else set()
+
+
+def _describe(pids: set[int]) -> list[str]:
+    out = []
+    for pid in pids:
+        try:
+            out.append(f"{pid}: {Path(f'/proc/{pid}/cmdline').read_bytes()!r}")
+        except OSError:
+            out.append(str(pid))
+    return out
+
+
+@pytest.fixture(scope="module")
+def instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One instance folder for the module: the first serve seeds it, later ones reuse it."""
+    return tmp_path_factory.mktemp("serve-instance")
+
+
+@pytest.fixture
+def served(instance: Path, tmp_path: Path) -> Iterator[Served]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")}
+    env.update(HELPDESK_INSTANCE_PATH=str(instance), HELPDESK_PORT=str(port))
+    log = tmp_path / "serve.log"
+    with open(log, "w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "helpdesk.cli", "serve"],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group, as in a terminal
+        )
+    handle = Served(process, instance, f"http://127.0.0.1:{port}", log)
+    try:
+        yield handle
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        for pid in handle.seen:  # never leave a test's processes behind, even on failure
+            if pid_alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _login(base: str, login: str, password: str) -> requests.Session:
+    http = requests.Session()
+    page = http.get(f"{base}/login", timeout=5).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    data = {"login": login, "password": password, "csrf_token": token.group(1) if token else ""}
+    response = http.post(f"{base}/login", data=data, allow_redirects=False, timeout=5)
+    assert response.status_code in (302, 303), response.text[:500]
+    return http
+
+
+def test_serve_starts_answers_runs_jobs_and_stops_cleanly_on_ctrl_c(served: Served) -> None:
+    served.wait_ready()
+    out = served.output()
+    assert "demo logins, password hz12345" in out
+    assert "agent1" in out
+
+    handshake = requests.get(f"{served.base}/socket.io/?EIO=4&transport=polling", timeout=5)
+    assert handshake.status_code == 200 and '"sid"' in handshake.text
+
+    # the worker runs jobs from both queues, and the scheduler enqueues timed ones
+    redis = Redis.from_url(served.redis_url())
+    keys = {}
+    jobs = []
+    for name in ("default", "timers"):
+        keys[name] = f"test:ping:{uuid.uuid4().hex}"
+        jobs.append(Queue(name, connection=redis).enqueue(ping, keys[name], name))
+    keys["later"] = f"test:ping:{uuid.uuid4().hex}"
+    jobs.append(
+        Queue("timers", connection=redis).enqueue_in(timedelta(seconds=1), ping, keys["later"], "x")
+    )
+    wait_until(lambda: all(redis.exists(key) for key in keys.values()), 15, "the ping jobs")
+    wait_until(lambda: all(job.get_status() == "finished" for job in jobs), 10, "job results")
+
+    served.process.send_signal(signal.SIGINT)
+    assert served.process.wait(30) == 0, served.output()
+    assert "helpdesk serve: stopped" in served.output()
+    served.assert_nothing_left()
+
+
+def test_desk_socket_takes_logged_in_staff_and_refuses_others(served: Served) -> None:
+    served.wait_ready()
+    anonymous = socketio.Client()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        anonymous.connect(served.base, namespaces=["/desk"], transports=["websocket"])
+    anonymous.disconnect()
+
+    ready: list[dict[str, object]] = []
+    agent = socketio.Client(http_session=_login(served.base, "agent1", "hz12345"))
+    agent.on("ready", ready.append, namespace="/desk")
+    agent.connect(served.base, namespaces=["/desk"], transports=["websocket"], wait_timeout=10)
+    try:
+        wait_until(lambda: ready, 10, "the ready event")
+        assert ready[0]["user"] == "agent1"
+        assert "staff" in ready[0]["rooms"]  # type: ignore[operator]
+    finally:
+        agent.disconnect()
+
+    enterprise = socketio.Client(http_session=_login(served.base, "ent1", "hz12345"))
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        enterprise.connect(served.base, namespaces=["/desk"], transports=["websocket"])
+    enterprise.disconnect()
+
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(30) == 0, served.output()
+    served.assert_nothing_left()
+
+
+def test_a_child_that_dies_stops_everything_with_an_error(served: Served) -> None:
+    served.wait_ready()
+    worker = next(
+        pid
+        for pid in served.seen
+        if _parent(pid) == served.process.pid
+        and b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    )
+    os.kill(worker, signal.SIGKILL)
+    assert served.process.wait(30) == 1
+    assert "the worker process exited unexpectedly" in served.output()
+    served.assert_nothing_left()
+
+
+def test_a_killed_serve_leaves_no_orphans(served: Served) -> None:
+    served.wait_ready()
+    served.process.kill()
+    served.process.wait()
+    served.assert_nothing_left()
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
