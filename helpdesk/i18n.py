@@ -29,15 +29,17 @@ def _method_map() -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
         return parse_mapping_cfg(cfg)
 
 
-def extract() -> Catalog:
+def extract(write: bool = True) -> Catalog:
+    """Every msgid in the code and templates; written to messages.pot unless `write` is off."""
     method_map, options_map = _method_map()
     catalog = Catalog(project="helpdesk", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
         ROOT, method_map, options_map, keywords=KEYWORDS, strip_comment_tags=True
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
-    with open(POT, "wb") as out:
-        write_po(out, catalog, width=100, omit_header=False, sort_output=True)
+    if write:
+        with open(POT, "wb") as out:
+            write_po(out, catalog, width=100, omit_header=False, sort_output=True)
     return catalog
 
 

@@ -22,7 +22,7 @@ from helpdesk.tickets import queries, service
 from helpdesk.tickets.forms import ACTION_FORMS, CommentForm, FilterForm
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.states import TransitionError, allowed_actions
-from helpdesk.web import choices, install
+from helpdesk.web import choices, db_session, install
 from helpdesk.web.errors import attach, localized
 from helpdesk.web.labels import label
 from helpdesk.web.new_ticket import new_ticket_page
@@ -33,13 +33,13 @@ install(blueprint)
 
 
 def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return current_user._get_current_object()
 
 
 def _load(number: str) -> Ticket:
     """The ticket, or 404: one outside the user's scope looks exactly like a missing one."""
     try:
-        return service.get_by_number(db.session, number, _user())
+        return service.get_by_number(db_session(), number, _user())
     except NotFound:
         abort(404)
 
@@ -55,8 +55,8 @@ def index() -> ResponseReturnValue:
 def list_view() -> ResponseReturnValue:
     user = _user()
     form = FilterForm(request.args)
-    orgs = choices.organisations(db.session) if user.is_staff else None
-    form.fill(choices.platforms(db.session), choices.districts(db.session), orgs)
+    orgs = choices.organisations(db_session()) if user.is_staff else None
+    form.fill(choices.platforms(db_session()), choices.districts(db_session()), orgs)
     error, status = None, 200
     try:
         filters = queries.TicketFilter.from_args(request.args)
@@ -67,8 +67,10 @@ def list_view() -> ResponseReturnValue:
     except InvalidInput as exc:
         error, status = _("That filter is not valid: %(field)s.", field=exc.field), 400
         filters, before = queries.TicketFilter(), None
-    page = queries.list_tickets(db.session, user, filters, before)
-    kept = {k: v for k, v in request.args.items() if k not in ("before", "lang") and v}
+    page = queries.list_tickets(db_session(), user, filters, before)
+    kept: dict[str, Any] = {
+        k: v for k, v in request.args.items() if k not in ("before", "lang") and v
+    }
     next_url = first_url = None
     if page.next_before is not None:
         next_url = url_for("tickets.list_view", **kept, before=page.next_before)
@@ -95,7 +97,7 @@ def new() -> ResponseReturnValue:
 def _action_form(action: str, ticket: Ticket, data: bool) -> FlaskForm:
     form = ACTION_FORMS[action](prefix=action, formdata=None if not data else request.form)
     if hasattr(form, "organisation_id"):
-        form.organisation_id.choices = [("", "—"), *choices.organisations(db.session, True)]
+        form.organisation_id.choices = [("", "—"), *choices.organisations(db_session(), True)]
     return form
 
 
@@ -121,7 +123,7 @@ def _detail(
         actions=actions,
         forms=forms,
         comment_form=comment_form,
-        items=timeline_items(db.session, user, ticket),
+        items=timeline_items(db_session(), user, ticket),
         error=error,
     ), status
 
@@ -133,7 +135,7 @@ def detail(number: str) -> ResponseReturnValue:
 
 
 def _perform(action: str, ticket: Ticket, form: Any) -> None:
-    s, user = db.session, _user()
+    s, user = db_session(), _user()
     if action in ("accept", "start", "resume", "close"):
         getattr(service, action)(s, user, ticket)
     elif action in ("pend", "decline", "reopen", "cancel"):
@@ -193,7 +195,7 @@ def comment(number: str) -> ResponseReturnValue:
         return _detail(ticket, {"comment": form}, _("Please correct the form below."), 400)
     internal = bool(form.internal and form.internal.data)
     try:
-        service.comment(db.session, user, ticket, form.body.data, internal=internal)
+        service.comment(db_session(), user, ticket, form.body.data, internal=internal)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

@@ -23,7 +23,7 @@ from helpdesk.extensions import db
 from helpdesk.tickets import service
 from helpdesk.tickets.forms import NewTicketForm
 from helpdesk.tickets.models import Channel, Priority, TicketType
-from helpdesk.web import choices
+from helpdesk.web import choices, db_session
 from helpdesk.web.errors import attach
 
 # the service's field names -> the form's
@@ -32,12 +32,12 @@ FIELDS = {"contact_phone": "caller_phone", "contact_name": "caller_name"}
 
 def _fill(form: NewTicketForm) -> None:
     none = ("", "—")
-    form.enterprise_id.choices = [none, *choices.enterprises(db.session)]
-    form.category.choices = {"": [none], **choices.grouped_services(db.session)}
-    form.district.choices = [("", _("From the enterprise")), *choices.districts(db.session)]
+    form.enterprise_id.choices = [none, *choices.enterprises(db_session())]
+    form.category.choices = {"": [none], **choices.grouped_services(db_session())}
+    form.district.choices = [("", _("From the enterprise")), *choices.districts(db_session())]
     form.organisation_id.choices = [
         ("", _("Not yet (route later)")),
-        *choices.organisations(db.session, active_only=True),
+        *choices.organisations(db_session(), active_only=True),
     ]
 
 
@@ -45,7 +45,7 @@ def _enterprise_id(form: NewTicketForm) -> int | None:
     """By credit code when one is typed (it wins over the select), else the selected one."""
     if form.uscc.data:
         code = validate_uscc(form.uscc.data, "uscc")
-        found = db.session.scalars(select(Enterprise.id).where(Enterprise.uscc == code)).first()
+        found = db_session().scalars(select(Enterprise.id).where(Enterprise.uscc == code)).first()
         if found is None:
             raise InvalidInput(f"no enterprise with credit code {code}", field="uscc")
         return int(found)
@@ -53,13 +53,13 @@ def _enterprise_id(form: NewTicketForm) -> int | None:
         return None
     if not str(form.enterprise_id.data).isdigit():
         raise InvalidInput("unknown enterprise", field="enterprise_id")
-    return directory.enterprise(db.session, int(form.enterprise_id.data)).id
+    return directory.enterprise(db_session(), int(form.enterprise_id.data)).id
 
 
 def _district(form: NewTicketForm) -> str | None:
     if not form.district.data:
         return None  # the service takes the enterprise's district, or says one is needed
-    return directory.region(db.session, form.district.data).code
+    return directory.region(db_session(), form.district.data).code
 
 
 def _organisation_id(form: NewTicketForm) -> int | None:
@@ -68,7 +68,7 @@ def _organisation_id(form: NewTicketForm) -> int | None:
         return None
     if not str(raw).isdigit():
         raise InvalidInput("unknown organisation", field="organisation_id")
-    return directory.organisation(db.session, int(raw)).id
+    return directory.organisation(db_session(), int(raw)).id
 
 
 def _checked(form: NewTicketForm) -> service.NewTicket | None:
@@ -77,7 +77,7 @@ def _checked(form: NewTicketForm) -> service.NewTicket | None:
     checks: list[tuple[str, Callable[[], Any]]] = [
         ("caller_phone", lambda: normalise_phone(form.caller_phone.data or "", "contact_phone")),
         ("enterprise_id", lambda: _enterprise_id(form)),
-        ("category", lambda: directory.category(db.session, form.category.data or "").code),
+        ("category", lambda: directory.category(db_session(), form.category.data or "").code),
         ("district", lambda: _district(form)),
         ("organisation_id", lambda: _organisation_id(form)),
     ]
@@ -117,7 +117,7 @@ def new_ticket_page(user: User) -> ResponseReturnValue:
     data = _checked(form)
     if valid and data is not None:
         try:
-            ticket = service.create(db.session, user, data)
+            ticket = service.create(db_session(), user, data)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()

@@ -44,9 +44,10 @@ def timeline_items(session: Session, user: User, ticket: Ticket) -> list[Item]:
         names = {row.id: row.name for row in rows}
     items = []
     for e in events:
-        if e.kind == "commented" and e.data.get("comment_id") not in notes:
+        note = notes.get(e.data.get("comment_id") or 0)
+        if e.kind == "commented" and note is None:
             continue  # an internal note the user may not see
-        item = Item(e, e.at, e.actor.name if e.actor else None, notes.get(e.data.get("comment_id")))
+        item = Item(e, e.at, e.actor.name if e.actor else None, note)
         data = e.data
         if isinstance(data.get("organisation_id"), int) and e.kind in ("assigned", "declined"):
             item.details["organisation"] = names.get(data["organisation_id"], "?")
