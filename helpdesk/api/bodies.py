@@ -6,12 +6,13 @@ limits match the tickets service so the API refuses what the service would refus
 
 from __future__ import annotations
 
+import enum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from helpdesk.directory.models import OrgKind, ProviderType
-from helpdesk.tickets import service
+from helpdesk.tickets import queries, service
 from helpdesk.tickets.models import Channel, Priority, Status, TicketType
 
 STRICT = ConfigDict(extra="forbid", strict=True)
@@ -23,6 +24,10 @@ def text(limit: int, required: bool = False) -> object:
 
 
 Id = Annotated[int, Field(ge=1)]
+# A status, or "open" for every open status (tickets.queries.OPEN).
+StatusFilter = enum.StrEnum(  # type: ignore[misc]
+    "StatusFilter", {s.name: s.value for s in Status} | {"OPEN": queries.OPEN}
+)
 Reason = Annotated[str, text(service.REASON_LIMIT, required=True)]
 TicketNumber = Annotated[str, text(20, required=True)]
 
@@ -103,7 +108,7 @@ class TicketFilterQuery(BaseModel):
     """The fields of tickets.queries.TicketFilter, as query-string arguments."""
 
     model_config = LENIENT
-    status: Status | Literal["open"] | None = Field(None, description="a status, or open")
+    status: StatusFilter | None = Field(None, description="a status, or open")
     organisation_id: Id | None = None
     assignee_id: Id | None = None
     enterprise_id: Id | None = None

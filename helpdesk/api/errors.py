@@ -60,7 +60,9 @@ def _domain(exc: DomainError) -> Response:
 
 def _validation(exc: ValidationError) -> Response:
     first = exc.errors(include_url=False)[0]
-    field = ".".join(str(part) for part in first["loc"]) or None
+    # Union members add their tag to the loc (e.g. "str-enum[Status]"): keep the field path.
+    parts = [str(p) for p in first["loc"] if isinstance(p, int) or str(p).isidentifier()]
+    field = ".".join(parts) or None
     message = f"{field}: {first['msg']}" if field else first["msg"]
     return error_response(422, "invalid", message, field)
 

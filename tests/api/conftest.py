@@ -16,6 +16,17 @@ from helpdesk.tickets.models import Ticket
 from .support import Api, World
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """API tests authenticate with tokens; scrypt for every fixture user only costs time."""
+    from werkzeug import security
+
+    monkeypatch.setattr(
+        "helpdesk.auth.passwords.generate_password_hash",
+        lambda password: security.generate_password_hash(password, method="pbkdf2:sha256:1"),
+    )
+
+
 @pytest.fixture
 def token(session: Session) -> Callable[..., str]:
     def make(user: User, revoked: bool = False) -> str:

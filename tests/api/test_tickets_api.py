@@ -123,7 +123,9 @@ def test_filters_apply_to_list_and_count(api_as, world: World, make_ticket) -> N
 def test_comments_and_internal_notes(api_as, world: World) -> None:
     number = world.ticket_a.number
     agent, owner = api_as(world.agent), api_as(world.ent_user_1)
-    note = agent.post(f"/tickets/{number}/comments", {"body": "内部：客户信用良好", "internal": True})
+    note = agent.post(
+        f"/tickets/{number}/comments", {"body": "内部：客户信用良好", "internal": True}
+    )
     assert note.status_code == 201, note.get_json()
     assert note.get_json()["internal"] is True
     assert note.get_json()["author"]["role"] == "agent"
