@@ -41,6 +41,7 @@ from helpdesk.tickets.models import Ticket
 
 KEEP_TABLES = {"region", "service_category", "alembic_version"}
 PASSWORD = "secret-pass"
+PASSWORD_HASH = hash_password(PASSWORD)  # scrypt is slow on purpose: hash once per run
 
 
 def _postgres_database(server_url: str) -> Iterator[str]:
@@ -157,7 +158,7 @@ def make_user(session: Session) -> Callable[..., User]:
         user = User(
             login=fields.pop("login", f"user{n}"),
             name=fields.pop("name", f"用户{n}"),
-            password_hash=hash_password(PASSWORD),
+            password_hash=PASSWORD_HASH,
             role=role,
             organisation_id=organisation.id if organisation else None,
             **fields,

@@ -39,8 +39,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
-    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
-    enterprise: Mapped[Enterprise | None] = relationship(lazy="joined")
+    organisation: Mapped[Organisation | None] = relationship()
+    enterprise: Mapped[Enterprise | None] = relationship()
 
     # Flask-Login's protocol, written out so the model does not depend on Flask.
     @property
@@ -75,4 +75,4 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship()

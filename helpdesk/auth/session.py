@@ -27,12 +27,12 @@ def _load_from_token(req) -> User | None:  # type: ignore[no-untyped-def]
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    token = db.session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(header[7:].strip()))
+    digest = hash_token(header[7:].strip())
+    return db.session.scalars(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == digest, ApiToken.revoked.is_(False), User.active.is_(True))
     ).first()
-    if token is None or token.revoked or not token.user.active:
-        return None
-    return token.user
 
 
 def authenticate(login: str, password: str) -> User | None:

@@ -91,9 +91,9 @@ class Organisation(Base):
     status: Mapped[OrgStatus] = mapped_column(enum_column(OrgStatus), default=OrgStatus.ACTIVE)
     phone: Mapped[str | None] = mapped_column(String(20))
 
-    regions: Mapped[list[Region]] = relationship(secondary=organisation_region, lazy="selectin")
+    regions: Mapped[list[Region]] = relationship(secondary=organisation_region)
     categories: Mapped[list[ServiceCategory]] = relationship(
-        secondary=organisation_category, lazy="selectin"
+        secondary=organisation_category
     )
 
 
@@ -116,8 +116,8 @@ class Enterprise(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
-    district: Mapped[Region] = relationship(lazy="joined")
-    contacts: Mapped[list[Contact]] = relationship(back_populates="enterprise", lazy="selectin")
+    district: Mapped[Region] = relationship()
+    contacts: Mapped[list[Contact]] = relationship(back_populates="enterprise")
 
 
 class Contact(Base):

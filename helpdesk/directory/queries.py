@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -9,15 +11,50 @@ from helpdesk.directory.models import Contact, Enterprise, Organisation, Region,
 from helpdesk.errors import InvalidInput
 
 
-def region(session: Session, code: str, field: str = "district") -> Region:
-    found = session.get(Region, code)
+@dataclass(frozen=True)
+class Entry:
+    """A district or catalogue entry, as cached for look-ups on every request."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    parent_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    regions: dict[str, Entry]
+    categories: dict[str, Entry]
+
+
+_reference: dict[str, Reference] = {}
+
+
+def reference(session: Session) -> Reference:
+    """Districts and the catalogue, read once per database: they change only on `db upgrade`."""
+    key = str(session.get_bind().url)
+    cached = _reference.get(key)
+    if cached is None or not cached.regions:
+        regions = {
+            r.code: Entry(r.code, r.name_zh, r.name_en) for r in session.scalars(select(Region))
+        }
+        categories = {
+            c.code: Entry(c.code, c.name_zh, c.name_en, c.parent_code)
+            for c in session.scalars(select(ServiceCategory).order_by(ServiceCategory.position))
+        }
+        cached = _reference[key] = Reference(regions, categories)
+    return cached
+
+
+def region(session: Session, code: str, field: str = "district") -> Entry:
+    found = reference(session).regions.get(code)
     if found is None:
         raise InvalidInput(f"unknown district {code}", field=field)
     return found
 
 
-def category(session: Session, code: str, field: str = "category") -> ServiceCategory:
-    found = session.get(ServiceCategory, code)
+def category(session: Session, code: str, field: str = "category") -> Entry:
+    found = reference(session).categories.get(code)
     if found is None:
         raise InvalidInput(f"unknown service category {code}", field=field)
     return found

@@ -92,6 +92,8 @@ class Ticket(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     related_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # added by routing rules
+    sla_policy: Mapped[str | None] = mapped_column(String(64))  # named by the routing rule
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -99,12 +101,12 @@ class Ticket(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    category: Mapped[ServiceCategory] = relationship(lazy="joined")
-    district: Mapped[Region] = relationship(lazy="joined")
-    enterprise: Mapped[Enterprise | None] = relationship(lazy="joined")
-    contact: Mapped[Contact | None] = relationship(lazy="joined")
-    assigned_org: Mapped[Organisation | None] = relationship(lazy="joined")
-    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+    category: Mapped[ServiceCategory] = relationship()
+    district: Mapped[Region] = relationship()
+    enterprise: Mapped[Enterprise | None] = relationship()
+    contact: Mapped[Contact | None] = relationship()
+    assigned_org: Mapped[Organisation | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     merged_into: Mapped[Ticket | None] = relationship(
         foreign_keys=[merged_into_id], remote_side=[id]
     )
@@ -125,7 +127,7 @@ class TicketEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     internal: Mapped[bool] = mapped_column(Boolean, default=False)  # hidden from enterprises
 
-    actor: Mapped[User | None] = relationship(lazy="joined")
+    actor: Mapped[User | None] = relationship()
 
 
 class Comment(Base):
@@ -140,7 +142,7 @@ class Comment(Base):
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
-    author: Mapped[User | None] = relationship(lazy="joined")
+    author: Mapped[User | None] = relationship()
 
 
 class TicketDecline(Base):

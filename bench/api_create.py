@@ -1,0 +1,129 @@
+"""Ticket creation through the HTTP API on the embedded default (SQLite), 8 concurrent clients.
+
+    .venv/bin/python -m bench.api_create [--tickets 4000] [--clients 8] [--workers 1]
+
+Starts the app in its own process(es) on a fresh instance folder (gevent WSGI, as `helpdesk
+web` runs it, without access logs), then 8 client threads POST /api/v1/tickets with an API
+token over keep-alive connections. Prints tickets/s and latency percentiles.
+Target (issue 2): >= 500 tickets/s sustained, p99 <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+CATEGORIES = ["finance/guarantee", "info/policy", "market/exhibition", "tech/ecommerce"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def prepare(instance: Path) -> tuple[dict[str, str], str]:
+    env = {**os.environ, "HELPDESK_INSTANCE_PATH": str(instance)}
+    env.pop("HELPDESK_DATABASE_URL", None)
+    helpdesk = [sys.executable, "-m", "helpdesk.cli"]
+    subprocess.run([*helpdesk, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*helpdesk, "seed", "--demo", "--tickets", "0"], env=env, check=True, capture_output=True
+    )
+    token = subprocess.run(
+        [*helpdesk, "token", "agent1"], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    return env, token
+
+
+def wait_until_up(port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def client(port: int, token: str, count: int, latencies: list[float], errors: list[str]) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    for i in range(count):
+        body = json.dumps(
+            {
+                "subject": f"压测工单 {i}",
+                "category": CATEGORIES[i % len(CATEGORIES)],
+                "district": "330109",
+                "channel": "phone",
+                "contact_phone": "13800138000",
+                "description": "企业来电咨询融资担保业务办理流程。",
+            }
+        )
+        t0 = time.perf_counter()
+        connection.request("POST", "/api/v1/tickets", body, headers)
+        response = connection.getresponse()
+        payload = response.read()
+        latencies.append((time.perf_counter() - t0) * 1000)
+        if response.status != 201:
+            errors.append(f"{response.status} {payload[:200]!r}")
+    connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=4000)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        env, token = prepare(Path(tmp))
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gevent.monkey", "--module", "bench.api_server", str(port)],
+            env=env,
+        )
+        try:
+            wait_until_up(port, time.monotonic() + 30)
+            warm: list[float] = []
+            client(port, token, 50, warm, [])
+            latencies: list[float] = []
+            errors: list[str] = []
+            each = args.tickets // args.clients
+            threads = [
+                threading.Thread(target=client, args=(port, token, each, latencies, errors))
+                for _ in range(args.clients)
+            ]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - started
+        finally:
+            server.terminate()
+            server.wait(10)
+    latencies.sort()
+    done = len(latencies)
+    print(f"clients={args.clients} tickets={done} errors={len(errors)} seconds={elapsed:.2f}")
+    print(f"throughput {done / elapsed:.0f} tickets/s")
+    print(
+        f"latency ms p50 {statistics.median(latencies):.1f}  "
+        f"p90 {latencies[int(done * 0.90)]:.1f}  p99 {latencies[int(done * 0.99)]:.1f}  "
+        f"max {latencies[-1]:.1f}"
+    )
+    if errors:
+        print("first error:", errors[0])
+
+
+if __name__ == "__main__":
+    main()
