@@ -44,6 +44,18 @@ def _load(number: str) -> Ticket:
         abort(404)
 
 
+@blueprint.errorhandler(404)
+def _not_found(_error: Exception) -> ResponseReturnValue:
+    title, message = _("Not found"), _("There is no such ticket, or it is not yours to see.")
+    return render_template("error.html", title=title, message=message), 404
+
+
+@blueprint.errorhandler(403)
+def _forbidden(_error: Exception) -> ResponseReturnValue:
+    title, message = _("Not allowed"), _("Your role may not open this page.")
+    return render_template("error.html", title=title, message=message), 403
+
+
 @blueprint.route("/")
 @login_required
 def index() -> ResponseReturnValue:

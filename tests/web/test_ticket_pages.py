@@ -341,6 +341,10 @@ def test_provider_scoping(
         missing = client.get(f"/tickets/{other.number}")
         nonexistent = client.get("/tickets/HZ-20000101-00099")
         assert missing.status_code == nonexistent.status_code == 404
+        # Nothing tells them apart but the address itself (in the language links).
+        same = missing.get_data(as_text=True).replace(other.number, "HZ-20000101-00099")
+        assert same == nonexistent.get_data(as_text=True)
+        assert "没有这个工单" in missing.get_data(as_text=True)
         assert client.post(f"/tickets/{other.number}/action/accept").status_code == 404
         comment = client.post(f"/tickets/{other.number}/comments", data={"comment-body": "x"})
         assert comment.status_code == 404
