@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session
 
 from helpdesk.api import bodies, present
 from helpdesk.api import schemas as out
-from helpdesk.api.registry import route
+from helpdesk.api.registry import db_session, route
 from helpdesk.api.tickets import not_found_as
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User
-from helpdesk.extensions import db
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Ticket
 
@@ -84,9 +83,9 @@ ACTIONS: dict[str, tuple[type[BaseModel], str, Apply]] = {
 
 def _register(name: str, body: type[BaseModel], summary: str, apply: Apply) -> None:
     def act(user: User, number: str, body: BaseModel) -> out.TicketOut:
-        ticket = service.get_by_number(db.session, number, user)
+        ticket = service.get_by_number(db_session(), number, user)
         permissions.ensure_can_act(user, ticket, name)
-        apply(db.session, user, ticket, body)
+        apply(db_session(), user, ticket, body)
         return present.ticket(user, ticket)
 
     route(

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from helpdesk.api import bodies, present
 from helpdesk.api import schemas as out
-from helpdesk.api.registry import route
+from helpdesk.api.registry import db_session, route
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User
 from helpdesk.directory.models import (
@@ -19,14 +19,13 @@ from helpdesk.directory.models import (
 )
 from helpdesk.directory.validation import validate_uscc
 from helpdesk.errors import Forbidden, NotFound
-from helpdesk.extensions import db
 
 TAG = "directory"
 
 
 @route("/regions", summary="Hangzhou's districts and counties", tag=TAG, response=out.RegionList)
 def regions(user: User) -> out.RegionList:
-    rows = db.session.scalars(select(Region).order_by(Region.code))
+    rows = db_session().scalars(select(Region).order_by(Region.code))
     return out.RegionList(
         items=[out.CodeName(code=r.code, name_zh=r.name_zh, name_en=r.name_en) for r in rows]
     )
@@ -34,7 +33,7 @@ def regions(user: User) -> out.RegionList:
 
 @route("/categories", summary="The service catalogue as a tree", tag=TAG, response=out.CategoryTree)
 def categories(user: User) -> out.CategoryTree:
-    rows = db.session.scalars(
+    rows = db_session().scalars(
         select(ServiceCategory).order_by(ServiceCategory.position, ServiceCategory.code)
     )
     nodes: dict[str, out.CategoryNode] = {}
@@ -73,7 +72,7 @@ def organisations(user: User, query: bodies.OrganisationQuery) -> out.Organisati
             organisation_category.c.category_code == query.category
         )
         stmt = stmt.where(Organisation.id.in_(served))
-    rows = db.session.scalars(stmt)
+    rows = db_session().scalars(stmt)
     return out.OrganisationList(items=[present.organisation(o) for o in rows])
 
 
@@ -85,7 +84,7 @@ def organisations(user: User, query: bodies.OrganisationQuery) -> out.Organisati
     errors=(404,),
 )
 def organisation(user: User, organisation_id: int) -> out.OrganisationOut:
-    row = db.session.get(Organisation, organisation_id)
+    row = db_session().get(Organisation, organisation_id)
     if row is None:
         raise NotFound(f"organisation {organisation_id} not found", field="organisation_id")
     return present.organisation(row)
@@ -111,7 +110,7 @@ def enterprises(user: User, query: bodies.EnterpriseQuery) -> out.EnterprisePage
         stmt = stmt.where(Enterprise.district_code == query.district)
     if query.before:
         stmt = stmt.where(Enterprise.id < query.before)
-    rows = list(db.session.scalars(stmt).unique())
+    rows = list(db_session().scalars(stmt).unique())
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     return out.EnterprisePage(
@@ -128,5 +127,5 @@ def enterprises(user: User, query: bodies.EnterpriseQuery) -> out.EnterprisePage
     errors=(404,),
 )
 def enterprise(user: User, enterprise_id: int) -> out.EnterpriseOut:
-    row = db.session.get(Enterprise, enterprise_id)
+    row = db_session().get(Enterprise, enterprise_id)
     return present.enterprise(user, permissions.ensure_enterprise_visible(user, row, enterprise_id))

@@ -33,7 +33,7 @@ def authenticate() -> User:
         raise Unauthenticated("log in or send 'Authorization: Bearer <token>'")
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         _check_csrf()
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return current_user._get_current_object()
 
 
 def _check_csrf() -> None:

@@ -7,11 +7,11 @@ is already loaded (list pages load them eagerly) and stays correct right after a
 from __future__ import annotations
 
 from helpdesk.api import schemas as out
+from helpdesk.api.registry import db_session
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User
 from helpdesk.directory.models import Contact, Enterprise, Organisation, Region, ServiceCategory
 from helpdesk.directory.validation import mask_phone
-from helpdesk.extensions import db
 from helpdesk.tickets.models import Comment, Ticket, TicketEvent
 from helpdesk.tickets.states import allowed_actions
 
@@ -35,12 +35,12 @@ def phone_for(user: User, phone: str | None) -> str | None:
 
 
 def _number(ticket_id: int | None) -> str | None:
-    other = db.session.get(Ticket, ticket_id) if ticket_id else None
+    other = db_session().get(Ticket, ticket_id) if ticket_id else None
     return other.number if other else None
 
 
 def ticket(user: User, row: Ticket) -> out.TicketOut:
-    session = db.session
+    session = db_session()
     enterprise = session.get(Enterprise, row.enterprise_id) if row.enterprise_id else None
     contact = session.get(Contact, row.contact_id) if row.contact_id else None
     org = session.get(Organisation, row.assigned_org_id) if row.assigned_org_id else None
@@ -90,7 +90,7 @@ def event(row: TicketEvent) -> out.EventOut:
 
 
 def comment(row: Comment) -> out.CommentOut:
-    author = db.session.get(User, row.author_id) if row.author_id else None
+    author = db_session().get(User, row.author_id) if row.author_id else None
     return out.CommentOut(
         id=row.id,
         author=_person(author),

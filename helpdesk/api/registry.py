@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from helpdesk.api import inputs
 from helpdesk.extensions import db
@@ -36,6 +37,11 @@ class Route:
 
 
 ROUTES: list[Route] = []
+
+
+def db_session() -> Session:
+    """This request's database session, typed as the plain Session the service expects."""
+    return db.session()
 
 
 def route(

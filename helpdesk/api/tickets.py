@@ -9,12 +9,11 @@ from sqlalchemy import select
 
 from helpdesk.api import bodies, present
 from helpdesk.api import schemas as out
-from helpdesk.api.registry import route
+from helpdesk.api.registry import db_session, route
 from helpdesk.auth.models import User
 from helpdesk.directory.models import Enterprise
 from helpdesk.directory.validation import validate_uscc
 from helpdesk.errors import InvalidInput, NotFound
-from helpdesk.extensions import db
 from helpdesk.tickets import queries, service
 
 TAG = "tickets"
@@ -32,7 +31,7 @@ def not_found_as(field: str) -> Iterator[None]:
 
 def _enterprise_by_uscc(raw: str) -> int:
     code = validate_uscc(raw, field="enterprise_uscc")
-    found = db.session.scalars(select(Enterprise.id).where(Enterprise.uscc == code)).first()
+    found = db_session().scalars(select(Enterprise.id).where(Enterprise.uscc == code)).first()
     if found is None:
         raise InvalidInput(f"no enterprise has credit code {code}", field="enterprise_uscc")
     return found
@@ -64,7 +63,7 @@ def create_ticket(user: User, body: bodies.TicketCreate) -> out.TicketOut:
             )
         fields["enterprise_id"] = by_code
     with not_found_as("related_ticket"):
-        ticket = service.create(db.session, user, service.NewTicket(**fields))
+        ticket = service.create(db_session(), user, service.NewTicket(**fields))
     return present.ticket(user, ticket)
 
 
@@ -76,7 +75,7 @@ def create_ticket(user: User, body: bodies.TicketCreate) -> out.TicketOut:
     response=out.TicketPage,
 )
 def list_tickets(user: User, query: bodies.TicketListQuery) -> out.TicketPage:
-    page = queries.list_tickets(db.session, user, _filters(query), query.before, query.limit)
+    page = queries.list_tickets(db_session(), user, _filters(query), query.before, query.limit)
     return out.TicketPage(
         items=[present.ticket(user, t) for t in page.tickets], next_before=page.next_before
     )
@@ -90,7 +89,7 @@ def list_tickets(user: User, query: bodies.TicketListQuery) -> out.TicketPage:
     response=out.TicketCount,
 )
 def count_tickets(user: User, query: bodies.TicketFilterQuery) -> out.TicketCount:
-    return out.TicketCount(count=queries.count_tickets(db.session, user, _filters(query)))
+    return out.TicketCount(count=queries.count_tickets(db_session(), user, _filters(query)))
 
 
 @route(
@@ -101,7 +100,7 @@ def count_tickets(user: User, query: bodies.TicketFilterQuery) -> out.TicketCoun
     errors=TICKET_ERRORS,
 )
 def read_ticket(user: User, number: str) -> out.TicketOut:
-    return present.ticket(user, service.get_by_number(db.session, number, user))
+    return present.ticket(user, service.get_by_number(db_session(), number, user))
 
 
 @route(
@@ -112,9 +111,9 @@ def read_ticket(user: User, number: str) -> out.TicketOut:
     errors=TICKET_ERRORS,
 )
 def ticket_events(user: User, number: str) -> out.EventList:
-    ticket = service.get_by_number(db.session, number, user)
+    ticket = service.get_by_number(db_session(), number, user)
     return out.EventList(
-        items=[present.event(e) for e in queries.timeline(db.session, user, ticket)]
+        items=[present.event(e) for e in queries.timeline(db_session(), user, ticket)]
     )
 
 
@@ -126,8 +125,8 @@ def ticket_events(user: User, number: str) -> out.EventList:
     errors=TICKET_ERRORS,
 )
 def ticket_comments(user: User, number: str) -> out.CommentList:
-    ticket = service.get_by_number(db.session, number, user)
-    rows = queries.comments(db.session, user, ticket)
+    ticket = service.get_by_number(db_session(), number, user)
+    rows = queries.comments(db_session(), user, ticket)
     return out.CommentList(items=[present.comment(c) for c in rows])
 
 
@@ -142,6 +141,6 @@ def ticket_comments(user: User, number: str) -> out.CommentList:
     errors=(*TICKET_ERRORS, 403, 409),
 )
 def add_comment(user: User, number: str, body: bodies.CommentBody) -> out.CommentOut:
-    ticket = service.get_by_number(db.session, number, user)
-    note = service.comment(db.session, user, ticket, body.body, internal=body.internal)
+    ticket = service.get_by_number(db_session(), number, user)
+    note = service.comment(db_session(), user, ticket, body.body, internal=body.internal)
     return present.comment(note)

@@ -174,3 +174,25 @@ def test_events_name_the_actor(api_as, world: World, make_user) -> None:
     assert events[1]["data"]["organisation_id"] == world.org_a.id
     assert events[1]["from_status"] == "new" and events[1]["to_status"] == "assigned"
     assert make_user(Role.ADMIN) is not None
+
+
+def test_each_write_is_committed_at_the_request_boundary(api_as, world: World, session) -> None:
+    """Another connection sees the new ticket and its event: the request committed them."""
+    from sqlalchemy import text
+
+    from helpdesk.extensions import db
+
+    created = api_as(world.agent).post(
+        "/tickets", {"subject": "提交了吗", "category": "info/policy", "district": "330102"}
+    )
+    assert created.status_code == 201
+    with db.engine.connect() as other:
+        found = other.execute(
+            text(
+                "SELECT count(*) FROM ticket JOIN ticket_event"
+                " ON ticket_event.ticket_id = ticket.id"
+                " WHERE ticket.number = :n"
+            ),
+            {"n": created.get_json()["number"]},
+        ).scalar_one()
+    assert found == 1
