@@ -110,5 +110,10 @@ main.add_command(serve)
 main.add_command(web)
 main.add_command(worker)
 
+from helpdesk.routing.cli import rules as _rules  # noqa: E402
+
+main.add_command(_rules)
+
+
 if __name__ == "__main__":
     main()

@@ -172,7 +172,16 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     _record(session, ticket, actor, "created", None, {"channel": data.channel.value})
     if data.organisation_id is not None:
         assign(session, actor, ticket, data.organisation_id, data.assignee_id)
+    else:
+        _route(session, ticket)
     return ticket
+
+
+def _route(session: Session, ticket: Ticket) -> None:
+    """Let the routing rules pick the organisation (imported late: routing imports this)."""
+    from helpdesk.routing import service as routing
+
+    routing.route(session, ticket)
 
 
 def _move(session: Session, actor: User | None, ticket: Ticket, action: str) -> Status:
@@ -207,13 +216,21 @@ def assign(
     organisation_id: int,
     assignee_id: int | None = None,
     rule: str | None = None,
+    routing: dict[str, Any] | None = None,
 ) -> Ticket:
+    """`routing` is the rules engine's decision: its priority, tags and SLA policy are applied
+    and the whole decision (with its trace) is kept in the event."""
     _check_target(session, organisation_id, assignee_id)
     before = _move(session, actor, ticket, "assign")
     ticket.assigned_org_id, ticket.assignee_id = organisation_id, assignee_id
     data: dict[str, Any] = {"organisation_id": organisation_id, "assignee_id": assignee_id}
     if rule:
         data["rule"] = rule
+    if routing:
+        ticket.priority = Priority(routing.get("priority") or ticket.priority)
+        ticket.tags = sorted({*(ticket.tags or []), *routing.get("tags", [])})
+        ticket.sla_policy = routing.get("sla_policy") or ticket.sla_policy
+        data["routing"] = routing
     _record(session, ticket, actor, "assigned", before, data)
     return ticket
 
@@ -295,6 +312,7 @@ def decline(session: Session, actor: User | None, ticket: Ticket, reason: str | 
         before,
         {"organisation_id": org_id, "reason": text_reason},
     )
+    _route(session, ticket)  # the next candidate; never back to one that declined
     return ticket
 
 

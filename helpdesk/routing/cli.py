@@ -1,0 +1,206 @@
+"""`helpdesk rules check | explain | simulate`: rule folders, offline and against the directory."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from helpdesk.routing.engine import Decision
+from helpdesk.routing.schema import RuleLoadError
+
+
+@click.group("rules")
+def rules() -> None:
+    """Routing rules: check a folder, explain a decision, simulate a draft."""
+
+
+def _app_context():  # type: ignore[no-untyped-def]
+    from helpdesk import create_app
+
+    return create_app().app_context()
+
+
+@rules.command("check")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+def check(folder: Path | None) -> None:
+    """Validate FOLDER (default: the active rule folder). Exit status 1 on any error."""
+    from helpdesk.routing import loader
+    from helpdesk.routing.checks import organisation_errors
+
+    folder = folder or loader.rules_folder()
+    try:
+        ruleset = loader.compile_folder(folder)
+    except RuleLoadError as exc:
+        _fail(exc.errors)
+    try:
+        with _app_context():
+            from helpdesk.extensions import db
+            from helpdesk.routing.service import directory_snapshot
+
+            known = frozenset(directory_snapshot(db.session).organisations)
+    except Exception as exc:  # no database here: the file checks still stand
+        click.echo(f"note: organisations not checked, the directory is unavailable ({exc})")
+    else:
+        ref = loader.Reference.hangzhou()
+        errors = organisation_errors(ruleset, known, ref.districts)
+        if errors:
+            _fail(errors)
+    click.echo(
+        f"ok: {len(ruleset.rules)} rules in {len(ruleset.files)} files, version {ruleset.version}"
+    )
+
+
+def _fail(errors: list) -> None:  # type: ignore[type-arg]
+    for error in sorted(errors):
+        click.echo(str(error), err=True)
+    click.echo(f"{len(errors)} error{'s' if len(errors) != 1 else ''}", err=True)
+    sys.exit(1)
+
+
+@rules.command("explain")
+@click.argument("number", required=False)
+@click.option("--category", help="e.g. finance/guarantee")
+@click.option("--district", help="e.g. 330109")
+@click.option("--channel", default="portal", show_default=True)
+@click.option("--type", "ticket_type", default="request", show_default=True)
+@click.option("--priority", default="normal", show_default=True)
+@click.option("--subject", default="")
+@click.option("--folder", type=click.Path(path_type=Path), help="rules to use (default: active)")
+def explain(
+    number: str | None,
+    category: str | None,
+    district: str | None,
+    channel: str,
+    ticket_type: str,
+    priority: str,
+    subject: str,
+    folder: Path | None,
+) -> None:
+    """Every rule considered for a ticket (NUMBER, or the facts given) and the final target."""
+    from helpdesk import clock
+    from helpdesk.extensions import db
+    from helpdesk.routing import loader, queries, service
+    from helpdesk.routing.facts import TicketFacts
+    from helpdesk.tickets.service import get_by_number
+
+    if not number and not (category and district):
+        raise click.UsageError("give a ticket number, or --category and --district")
+    with _app_context():
+        session = db.session
+        directory = service.directory_snapshot(session)
+        source = loader.source(folder)
+        ruleset = source.reload(frozenset(directory.organisations))
+        if ruleset is None:
+            _fail(list(source.last_error.errors) if source.last_error else [])
+            return
+        if number:
+            ticket = get_by_number(session, number)
+            facts = service.ticket_facts(session, ticket)
+            load = service.load_snapshot(session, ticket.enterprise_id, exclude=ticket.id)
+            for record in queries.trace_for(ticket, session):
+                click.echo(
+                    f"recorded {record.at:%Y-%m-%d %H:%M}: rule {record.rule} → "
+                    f"{record.organisation} ({record.via}), rules {record.ruleset}"
+                )
+        else:
+            facts = TicketFacts(
+                category=category or "",
+                district=district or "",
+                channel=channel,
+                at=clock.now(),
+                type=ticket_type,
+                priority=priority,
+                subject=subject,
+            )
+            load = service.load_snapshot(session, None)
+        decision = ruleset.decide(facts, directory, load, explain=True)
+    click.echo(f"rules {ruleset.version} ({len(ruleset.rules)} rules) from {source.folder}")
+    click.echo(
+        f"ticket: {facts.category} in {facts.district} by {facts.channel}, {facts.type}, "
+        f"{facts.priority}, arrived {facts.at.astimezone(clock.HANGZHOU):%Y-%m-%d %H:%M}"
+    )
+    click.echo(format_decision(decision))
+
+
+def format_decision(decision: Decision) -> str:
+    lines = ["rules considered, highest priority first:"]
+    for c in decision.trace:
+        mark = {"matched": "MATCHED", "no match": "no", "not reached": "-"}[c.outcome]
+        lines.append(f"  {mark:8} {c.priority:>5}  {c.rule:28} {c.reason}")
+    lines.append("organisations tried:")
+    for a in decision.attempts:
+        lines.append(f"  {a.organisation:20} {a.source:10} {a.outcome}")
+    person = f", person {decision.person}" if decision.person else ""
+    lines.append(
+        f"→ {decision.organisation or 'nobody (stays new)'}{person}"
+        f" by rule {decision.rule or '-'} via {decision.via}"
+    )
+    return "\n".join(lines)
+
+
+@rules.command("simulate")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--since", default="30d", show_default=True, help="how far back: 30d, 12h")
+def simulate(folder: Path, since: str) -> None:
+    """Replay recent tickets through the draft rules in FOLDER: what would go elsewhere."""
+    from sqlalchemy import select
+
+    from helpdesk import clock
+    from helpdesk.extensions import db
+    from helpdesk.routing import loader, service
+    from helpdesk.tickets.models import Ticket, TicketEvent
+
+    found = re.fullmatch(r"(\d+)([dh])", since.strip())
+    if not found:
+        raise click.BadParameter(
+            "use a number of days or hours, e.g. 30d or 12h", param_hint="since"
+        )
+    amount = int(found.group(1))
+    delta = timedelta(days=amount) if found.group(2) == "d" else timedelta(hours=amount)
+    with _app_context():
+        session = db.session
+        directory = service.directory_snapshot(session)
+        try:
+            draft = loader.compile_folder(folder, organisations=frozenset(directory.organisations))
+        except RuleLoadError as exc:
+            _fail(exc.errors)
+        slugs = {o.id: o.slug for o in directory.organisations.values()}
+        start = clock.now() - delta
+        tickets = session.scalars(
+            select(Ticket).where(Ticket.created_at >= start).order_by(Ticket.id)
+        ).all()
+        first: dict[int, int] = {}
+        for ticket_id, data in session.execute(
+            select(TicketEvent.ticket_id, TicketEvent.data)
+            .where(TicketEvent.kind == "assigned", TicketEvent.at >= start)
+            .order_by(TicketEvent.id)
+        ):
+            first.setdefault(ticket_id, (data or {}).get("organisation_id"))
+        moves: Counter[tuple[str, str]] = Counter()
+        by_rule: Counter[str] = Counter()
+        for ticket in tickets:
+            facts = service.ticket_facts(session, ticket)
+            load = service.load_snapshot(session, ticket.enterprise_id, exclude=ticket.id)
+            decision = draft.decide(facts, directory, load)
+            by_rule[decision.rule or "-"] += 1
+            before = slugs.get(first.get(ticket.id) or 0, "(not routed)")
+            after = decision.organisation or "(not routed)"
+            if before != after:
+                moves[(before, after)] += 1
+    moved = sum(moves.values())
+    click.echo(
+        f"replayed {len(tickets)} tickets since {start.astimezone(clock.HANGZHOU):%Y-%m-%d %H:%M}"
+        f" through {folder} (rules {draft.version}); today's directory and load"
+    )
+    click.echo(f"  {len(tickets) - moved} would go where they went")
+    click.echo(f"  {moved} would go elsewhere:")
+    for (before, after), count in moves.most_common():
+        click.echo(f"    {count:5}  {before} → {after}")
+    click.echo("  by rule:")
+    for name, count in by_rule.most_common():
+        click.echo(f"    {count:5}  {name}")

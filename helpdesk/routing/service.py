@@ -1,0 +1,185 @@
+"""The database edge of routing: snapshots in, the engine's decision applied through the tickets
+service (the one writer of tickets), its rule and trace kept in the "assigned" event."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from helpdesk import clock
+from helpdesk.auth.models import User
+from helpdesk.directory.models import (
+    Enterprise,
+    Organisation,
+    OrgStatus,
+    organisation_category,
+    organisation_region,
+)
+from helpdesk.routing import loader
+from helpdesk.routing.engine import Decision, RuleSet
+from helpdesk.routing.facts import (
+    Directory,
+    EnterpriseFacts,
+    Load,
+    MemberFacts,
+    OrgFacts,
+    TicketFacts,
+)
+from helpdesk.tickets.models import Ticket, TicketDecline
+
+log = logging.getLogger(__name__)
+
+
+def directory_snapshot(session: Session) -> Directory:
+    """Every organisation with its districts, categories and active people: five small reads."""
+    regions: dict[int, set[str]] = defaultdict(set)
+    for org_id, code in session.execute(select(organisation_region)):
+        regions[org_id].add(code)
+    categories: dict[int, set[str]] = defaultdict(set)
+    for org_id, code in session.execute(select(organisation_category)):
+        categories[org_id].add(code)
+    members: dict[int, list[MemberFacts]] = defaultdict(list)
+    people = session.execute(
+        select(User.id, User.login, User.role, User.skills, User.organisation_id)
+        .where(User.active.is_(True), User.organisation_id.is_not(None))
+        .order_by(User.id)
+    )
+    for uid, login, role, skills, org_id in people:
+        members[org_id].append(MemberFacts(uid, login, role.value, frozenset(skills or ())))
+    orgs = [
+        OrgFacts(
+            id=org_id,
+            slug=slug,
+            kind=kind.value,
+            active=status is OrgStatus.ACTIVE,
+            capacity=capacity,
+            regions=frozenset(regions[org_id]),
+            categories=frozenset(categories[org_id]),
+            members=tuple(members[org_id]),
+        )
+        for org_id, slug, kind, status, capacity in session.execute(
+            select(
+                Organisation.id,
+                Organisation.slug,
+                Organisation.kind,
+                Organisation.status,
+                Organisation.capacity,
+            ).order_by(Organisation.id)
+        )
+    ]
+    return Directory.of(orgs)
+
+
+def load_snapshot(session: Session, enterprise_id: int | None, exclude: int | None = None) -> Load:
+    """Open tickets per organisation and person (index-only counts), each person's latest
+    ticket (round robin), and who last served this enterprise at each organisation (sticky)."""
+    open_by_org = dict(
+        session.execute(
+            select(Ticket.assigned_org_id, func.count())
+            .where(Ticket.is_open.is_(True), Ticket.assigned_org_id.is_not(None))
+            .group_by(Ticket.assigned_org_id)
+        ).all()
+    )
+    open_by_person = dict(
+        session.execute(
+            select(Ticket.assignee_id, func.count())
+            .where(Ticket.is_open.is_(True), Ticket.assignee_id.is_not(None))
+            .group_by(Ticket.assignee_id)
+        ).all()
+    )
+    last_given = dict(
+        session.execute(
+            select(Ticket.assignee_id, func.max(Ticket.id))
+            .where(Ticket.assignee_id.is_not(None))
+            .group_by(Ticket.assignee_id)
+        ).all()
+    )
+    served: dict[int, int] = {}
+    if enterprise_id is not None:
+        rows = session.execute(
+            select(Ticket.assigned_org_id, Ticket.assignee_id)
+            .where(
+                Ticket.enterprise_id == enterprise_id,
+                Ticket.assignee_id.is_not(None),
+                Ticket.id != (exclude or 0),
+            )
+            .order_by(Ticket.id.desc())
+            .limit(50)
+        )
+        for org_id, person_id in rows:
+            served.setdefault(org_id, person_id)
+    return Load(open_by_org, open_by_person, last_given, served)
+
+
+def ticket_facts(session: Session, ticket: Ticket, at: datetime | None = None) -> TicketFacts:
+    enterprise = None
+    if ticket.enterprise_id is not None:
+        ent = session.get(Enterprise, ticket.enterprise_id)
+        if ent is not None:
+            enterprise = EnterpriseFacts(
+                ent.id,
+                ent.industry,
+                ent.size.value if ent.size else None,
+                frozenset(ent.tags or ()),
+            )
+    declined = frozenset(
+        session.scalars(
+            select(TicketDecline.organisation_id).where(TicketDecline.ticket_id == ticket.id)
+        )
+    )
+    return TicketFacts(
+        category=ticket.category_code,
+        district=ticket.district_code,
+        channel=ticket.channel.value,
+        at=at or ticket.created_at or clock.now(),
+        type=ticket.type.value,
+        priority=ticket.priority.value,
+        subject=ticket.subject,
+        description=ticket.description or "",
+        enterprise=enterprise,
+        declined=declined,
+    )
+
+
+def active_rules(session: Session, directory: Directory | None = None) -> RuleSet | None:
+    """This process's active rule set, reloaded first if the folder or directory changed."""
+    directory = directory or directory_snapshot(session)
+    return loader.source().current(frozenset(directory.organisations))
+
+
+def decide(session: Session, ticket: Ticket, explain: bool = False) -> Decision | None:
+    """What the active rules would do with `ticket` now (nothing is written)."""
+    directory = directory_snapshot(session)
+    ruleset = active_rules(session, directory)
+    if ruleset is None:
+        return None
+    load = load_snapshot(session, ticket.enterprise_id, exclude=ticket.id)
+    return ruleset.decide(ticket_facts(session, ticket), directory, load, explain=explain)
+
+
+def route(session: Session, ticket: Ticket) -> Decision | None:
+    """Route a NEW ticket by the active rules. With no usable rule set or no service centre the
+    ticket stays NEW, in the centre's triage list, and the reason is logged."""
+    from helpdesk.tickets import service as tickets
+
+    decision = decide(session, ticket)
+    if decision is None:
+        log.warning("ticket %s not routed: no routing rules are active", ticket.number)
+        return None
+    if decision.organisation_id is None:
+        log.warning("ticket %s not routed: %s", ticket.number, decision.attempts[-1].outcome)
+        return decision
+    tickets.assign(
+        session,
+        None,  # the system routes
+        ticket,
+        decision.organisation_id,
+        decision.person_id,
+        rule=decision.rule,
+        routing=decision.as_dict(),
+    )
+    return decision

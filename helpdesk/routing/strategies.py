@@ -1,0 +1,200 @@
+"""Member selection: which person at the chosen organisation gets the ticket.
+
+Looked up by the route's `member: {type: ...}` in STRATEGIES. Every strategy is a pure
+function of the ticket's facts and the load snapshot, so the same inputs give the same person.
+An optional `role:` keeps only members with that role (e.g. the centre's supervisors).
+
+One-to-one service (一对一): an enterprise's dedicated provider, and optionally the person there,
+lives in the enterprise's tags as `一对一:<organisation slug>` or `一对一:<slug>/<login>`. Tags
+are already edited with the enterprise, need no extra table, and show in every export; a tag
+naming an unknown organisation is simply ignored (the rule's candidates apply).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from helpdesk.routing.facts import Load, MemberFacts, OrgFacts, TicketFacts
+from helpdesk.routing.schema import At
+
+DEDICATED_TAG = "一对一:"
+ROLES = ("agent", "supervisor", "provider", "admin")
+
+
+def dedicated(facts: TicketFacts) -> tuple[str, str | None] | None:
+    """The enterprise's dedicated (organisation slug, login or None), from its tags."""
+    if facts.enterprise is None:
+        return None
+    for tag in sorted(facts.enterprise.tags):
+        if tag.startswith(DEDICATED_TAG) and len(tag) > len(DEDICATED_TAG):
+            slug, _, login = tag[len(DEDICATED_TAG) :].partition("/")
+            return slug, login or None
+    return None
+
+
+@dataclass(frozen=True)
+class Strategy:
+    role: str | None = None
+    type: ClassVar[str]
+    fields: ClassVar[tuple[str, ...]] = ("role",)
+
+    @classmethod
+    def parse(cls, spec: dict[str, Any], at: At) -> Strategy | None:
+        role = None
+        if "role" in spec:
+            role = at.child("role").choice(spec["role"], ROLES, "role")
+            if role is None:
+                return None
+        return cls(role=role)
+
+    def members(self, org: OrgFacts) -> tuple[MemberFacts, ...]:
+        if self.role is None:
+            return org.members
+        return tuple(m for m in org.members if m.role == self.role)
+
+    def order(self, candidates: tuple[str, ...], facts: TicketFacts) -> tuple[str, ...]:
+        """The candidate organisations in the order to try them."""
+        return candidates
+
+    def pick(self, org: OrgFacts, facts: TicketFacts, load: Load) -> tuple[MemberFacts | None, str]:
+        """The person (or None: the organisation's queue) and how they were chosen."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return self.type + (f" among {self.role}s" if self.role else "")
+
+
+STRATEGIES: dict[str, type[Strategy]] = {}
+
+
+def register(cls: type[Strategy]) -> type[Strategy]:
+    STRATEGIES[cls.type] = cls
+    return cls
+
+
+def _least_loaded(members: tuple[MemberFacts, ...], load: Load) -> MemberFacts:
+    return min(
+        members,
+        key=lambda m: (load.open_by_person.get(m.id, 0), load.last_given.get(m.id, -1), m.id),
+    )
+
+
+@register
+@dataclass(frozen=True)
+class Queue(Strategy):
+    """No person: the ticket waits in the organisation's queue for whoever takes it."""
+
+    type: ClassVar[str] = "queue"
+
+    def pick(self, org: OrgFacts, facts: TicketFacts, load: Load) -> tuple[MemberFacts | None, str]:
+        return None, "into the organisation's queue"
+
+
+@register
+@dataclass(frozen=True)
+class RoundRobin(Strategy):
+    """The member whose last ticket is the oldest (never given one: first), ties by id."""
+
+    type: ClassVar[str] = "round_robin"
+
+    def pick(self, org: OrgFacts, facts: TicketFacts, load: Load) -> tuple[MemberFacts | None, str]:
+        members = self.members(org)
+        if not members:
+            return None, "no member to take turns: into the queue"
+        chosen = min(members, key=lambda m: (load.last_given.get(m.id, -1), m.id))
+        return chosen, f"round robin: {chosen.login} is next in turn"
+
+
+@register
+@dataclass(frozen=True)
+class LeastLoaded(Strategy):
+    """The member with the fewest open tickets."""
+
+    type: ClassVar[str] = "least_loaded"
+
+    def pick(self, org: OrgFacts, facts: TicketFacts, load: Load) -> tuple[MemberFacts | None, str]:
+        members = self.members(org)
+        if not members:
+            return None, "no member: into the queue"
+        chosen = _least_loaded(members, load)
+        count = load.open_by_person.get(chosen.id, 0)
+        return chosen, f"least loaded: {chosen.login} has {count} open"
+
+
+@register
+@dataclass(frozen=True)
+class Sticky(Strategy):
+    """一对一: the enterprise's dedicated provider goes first among the candidates; there, its
+    dedicated person, else whoever last served the enterprise, else the least loaded."""
+
+    type: ClassVar[str] = "sticky"
+
+    def order(self, candidates: tuple[str, ...], facts: TicketFacts) -> tuple[str, ...]:
+        own = dedicated(facts)
+        if own is None:
+            return candidates
+        return (own[0], *(c for c in candidates if c != own[0]))
+
+    def pick(self, org: OrgFacts, facts: TicketFacts, load: Load) -> tuple[MemberFacts | None, str]:
+        members = self.members(org)
+        if not members:
+            return None, "no member: into the queue"
+        own = dedicated(facts)
+        if own is not None and own[0] == org.slug and own[1]:
+            person = next((m for m in members if m.login == own[1]), None)
+            if person is not None:
+                return person, f"sticky: {person.login} is the enterprise's dedicated person"
+        previous = load.served_enterprise.get(org.id)
+        person = next((m for m in members if m.id == previous), None)
+        if person is not None:
+            return person, f"sticky: {person.login} served this enterprise before"
+        chosen = _least_loaded(members, load)
+        return chosen, f"sticky: nobody yet, least loaded {chosen.login}"
+
+
+@register
+@dataclass(frozen=True)
+class Skills(Strategy):
+    """Members whose skills include the ticket's category or its platform (or the listed
+    `skills:`); among them the least loaded. Nobody skilled: the organisation's queue."""
+
+    skills: frozenset[str] = frozenset()
+    type: ClassVar[str] = "skills"
+    fields: ClassVar[tuple[str, ...]] = ("role", "skills")
+
+    @classmethod
+    def parse(cls, spec: dict[str, Any], at: At) -> Strategy | None:
+        base = super().parse(spec, at)
+        skills: list[str] | None = []
+        if "skills" in spec:
+            skills = at.child("skills").texts(spec["skills"])
+        if base is None or skills is None:
+            return None
+        return cls(role=base.role, skills=frozenset(skills))
+
+    def pick(self, org: OrgFacts, facts: TicketFacts, load: Load) -> tuple[MemberFacts | None, str]:
+        wanted = self.skills or frozenset({facts.category, facts.platform})
+        skilled = tuple(m for m in self.members(org) if m.skills & wanted)
+        if not skilled:
+            return None, f"nobody with skills {', '.join(sorted(wanted))}: into the queue"
+        chosen = _least_loaded(skilled, load)
+        return chosen, f"skills: {chosen.login} knows {', '.join(sorted(chosen.skills & wanted))}"
+
+
+def parse_strategy(spec: Any, at: At) -> Strategy | None:
+    if isinstance(spec, str):
+        spec = {"type": spec}
+    mapping = at.mapping(spec, "a member strategy such as {type: least_loaded}")
+    if mapping is None:
+        return None
+    name = at.child("type").text(mapping.get("type"), "a member strategy type")
+    cls = STRATEGIES.get(name or "")
+    if cls is None:
+        if name is not None:
+            at.child("type").error(
+                f"unknown member strategy {name}; expected one of: {', '.join(STRATEGIES)}"
+            )
+        return None
+    at.unknown_keys(mapping, ("type", *cls.fields))
+    return cls.parse(mapping, at)
