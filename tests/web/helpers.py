@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from types import ModuleType
+from typing import Any
 
 from flask.testing import FlaskClient
+
+SHARED: ModuleType | None = None  # tests/conftest.py, set by tests/web/conftest.py
 
 
 def csrf_token(html: str, prefix: str = "") -> str:
@@ -18,3 +22,14 @@ def page(client: FlaskClient, url: str, status: int = 200) -> str:
     response = client.get(url)
     assert response.status_code == status, response.get_data(as_text=True)[:800]
     return response.get_data(as_text=True)
+
+
+def login(client: FlaskClient, user: Any) -> None:
+    """The suite's own `login`: through the real login form."""
+    assert SHARED is not None
+    SHARED.login(client, user)
+
+
+def password() -> str:
+    assert SHARED is not None
+    return str(SHARED.PASSWORD)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import PASSWORD, login
 from flask import Flask
 from flask.testing import FlaskClient
 
 from helpdesk.auth.models import User
-from web.helpers import csrf_token, page
+from web.helpers import csrf_token, login, page, password
 
 
 def test_login_page_is_chinese_by_default(client: FlaskClient, app: Flask) -> None:
@@ -27,7 +26,8 @@ def test_pages_need_a_login(client: FlaskClient) -> None:
 
 def test_login_then_logout(client: FlaskClient, agent: User) -> None:
     response = client.post(
-        "/login", data={"login": agent.login, "password": PASSWORD, "next": "/tickets?status=open"}
+        "/login",
+        data={"login": agent.login, "password": password(), "next": "/tickets?status=open"},
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/tickets?status=open"
@@ -56,7 +56,7 @@ def test_wrong_password_shows_an_error_and_keeps_the_login(
 def test_inactive_user_is_refused(client: FlaskClient, agent: User, session) -> None:  # type: ignore[no-untyped-def]
     agent.active = False
     session.commit()
-    response = client.post("/login", data={"login": agent.login, "password": PASSWORD})
+    response = client.post("/login", data={"login": agent.login, "password": password()})
     assert response.status_code == 401
     assert "账号或密码错误" in response.get_data(as_text=True)
     assert client.get("/tickets").status_code == 302
@@ -65,7 +65,7 @@ def test_inactive_user_is_refused(client: FlaskClient, agent: User, session) -> 
 def test_next_never_leaves_the_site(client: FlaskClient, agent: User) -> None:
     response = client.post(
         "/login",
-        data={"login": agent.login, "password": PASSWORD, "next": "//evil.example/x"},
+        data={"login": agent.login, "password": password(), "next": "//evil.example/x"},
     )
     assert response.headers["Location"] == "/"
 
@@ -80,11 +80,11 @@ def csrf_on(app: Flask) -> Iterator[None]:
 @pytest.mark.usefixtures("csrf_on")
 def test_csrf_is_enforced_on_forms(client: FlaskClient, agent: User, make_ticket) -> None:  # type: ignore[no-untyped-def]
     # Without the token, the login form is refused; with the page's token it works.
-    refused = client.post("/login", data={"login": agent.login, "password": PASSWORD})
+    refused = client.post("/login", data={"login": agent.login, "password": password()})
     assert refused.status_code == 400
     token = csrf_token(page(client, "/login"))
     ok = client.post(
-        "/login", data={"login": agent.login, "password": PASSWORD, "csrf_token": token}
+        "/login", data={"login": agent.login, "password": password(), "csrf_token": token}
     )
     assert ok.status_code == 302
     ticket = make_ticket()

@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Enterprise, Organisation
 from helpdesk.tickets.models import Status, Ticket
+from web.helpers import password
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -58,7 +59,6 @@ def test_agent_files_a_call_and_accepts_it(
 ) -> None:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium fonts-noto-cjk`")
-    from conftest import PASSWORD
     from playwright.sync_api import expect, sync_playwright
 
     centre = make_org(slug="centre", name="服务中心")
@@ -73,7 +73,7 @@ def test_agent_files_a_call_and_accepts_it(
             page.goto(f"{live_server}/tickets")
             expect(page).to_have_url(re.compile(r"/login\?next="))
             page.fill("#login", agent.login)
-            page.fill("#password", PASSWORD)
+            page.fill("#password", password())
             page.click("button[type=submit]")
             expect(page.locator("h1")).to_have_text("工单")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import login
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 from helpdesk.auth.models import User
 from helpdesk.directory.models import Contact, Enterprise, Organisation
 from helpdesk.tickets.models import Channel, Status, Ticket, TicketCounter, TicketEvent
-from web.helpers import page
+from web.helpers import login, page
 
 
 def _form(**changes: str) -> dict[str, str]:

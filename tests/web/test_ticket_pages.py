@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 
 import pytest
-from conftest import login
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,7 +14,7 @@ from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Channel, Comment, Priority, Status, Ticket, TicketEvent
-from web.helpers import page
+from web.helpers import login, page
 
 
 def _numbers(html: str) -> set[str]:
