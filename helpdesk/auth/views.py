@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 
 from helpdesk.auth.forms import LoginForm, LogoutForm
 from helpdesk.auth.session import authenticate
@@ -22,6 +23,14 @@ def _safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/"):
             return target
     return url_for("tickets.index")
+
+
+@blueprint.app_errorhandler(CSRFError)
+def _csrf_failed(_error: CSRFError) -> ResponseReturnValue:
+    """A page form sent without its token (or from another site): say so in the user's words.
+    The JSON API is exempt from CSRFProtect and answers its own errors."""
+    title, message = _("Not sent"), _("The form expired; please reload the page and send it again.")
+    return render_template("error.html", title=title, message=message), 400
 
 
 @blueprint.route("/login", methods=["GET", "POST"])

@@ -82,6 +82,7 @@ def test_csrf_is_enforced_on_forms(client: FlaskClient, agent: User, make_ticket
     # Without the token, the login form is refused; with the page's token it works.
     refused = client.post("/login", data={"login": agent.login, "password": password()})
     assert refused.status_code == 400
+    assert "表单已过期" in refused.get_data(as_text=True)
     token = csrf_token(page(client, "/login"))
     ok = client.post(
         "/login", data={"login": agent.login, "password": password(), "csrf_token": token}
