@@ -13,7 +13,7 @@ from wtforms import ValidationError as CsrfError
 
 from helpdesk.api.errors import BadBody, CsrfFailed, Unauthenticated
 from helpdesk.auth.models import User
-from helpdesk.auth.session import _load_from_token, is_token_request
+from helpdesk.auth.session import is_token_request, user_from_token
 
 M = TypeVar("M", bound=BaseModel)
 CSRF_HEADERS = ("X-CSRFToken", "X-CSRF-Token")
@@ -25,7 +25,7 @@ def authenticate() -> User:
     A session-cookie caller is a browser, so its writes must carry the page's CSRF token.
     """
     if is_token_request():
-        user = _load_from_token(request)
+        user = user_from_token(request)
         if user is None:
             raise Unauthenticated("the API token is unknown, revoked or its user is inactive")
         return user

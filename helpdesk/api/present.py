@@ -10,13 +10,14 @@ from helpdesk.api import schemas as out
 from helpdesk.api.registry import db_session
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User
-from helpdesk.directory.models import Contact, Enterprise, Organisation, Region, ServiceCategory
+from helpdesk.directory import queries as directory
+from helpdesk.directory.models import Contact, Enterprise, Organisation
 from helpdesk.directory.validation import mask_phone
 from helpdesk.tickets.models import Comment, Ticket, TicketEvent
 from helpdesk.tickets.states import allowed_actions
 
 
-def _code_name(row: Region | ServiceCategory) -> out.CodeName:
+def _code_name(row: directory.Entry) -> out.CodeName:
     return out.CodeName(code=row.code, name_zh=row.name_zh, name_en=row.name_en)
 
 
@@ -50,8 +51,8 @@ def ticket(user: User, row: Ticket) -> out.TicketOut:
         number=row.number,
         type=row.type,
         channel=row.channel,
-        category=_code_name(session.get_one(ServiceCategory, row.category_code)),
-        district=_code_name(session.get_one(Region, row.district_code)),
+        category=_code_name(directory.category(session, row.category_code)),
+        district=_code_name(directory.region(session, row.district_code)),
         subject=row.subject,
         description=row.description,
         priority=row.priority,
