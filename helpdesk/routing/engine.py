@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from helpdesk.routing.conditions import ANY, Category, ChannelIn, Context, District, KeywordIndex
 from helpdesk.routing.conditions import Keywords as KeywordCondition
@@ -23,8 +23,7 @@ ANY_DISTRICT = "any"
 Key = tuple[str, str, str]
 
 
-@dataclass(frozen=True)
-class Considered:
+class Considered(NamedTuple):
     """One rule in the trace: did it match, and why (not)."""
 
     rule: str
@@ -33,16 +32,10 @@ class Considered:
     reason: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "priority": self.priority,
-            "outcome": self.outcome,
-            "reason": self.reason,
-        }
+        return self._asdict()
 
 
-@dataclass(frozen=True)
-class Attempt:
+class Attempt(NamedTuple):
     """One organisation tried for the matched rule: chosen, or why it was skipped."""
 
     organisation: str
@@ -50,10 +43,10 @@ class Attempt:
     outcome: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"organisation": self.organisation, "source": self.source, "outcome": self.outcome}
+        return self._asdict()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen __init__ costs microseconds per decision
 class Decision:
     organisation_id: int | None  # None only when the directory has no usable service centre
     organisation: str | None
@@ -177,6 +170,8 @@ class RuleSet:
         winner: Rule | None = None
         for rule in rules:
             if winner is not None:
+                if not explain:
+                    break
                 trace.append(
                     Considered(
                         rule.name, rule.priority, "not reached", f"rule {winner.name} matched first"
