@@ -75,8 +75,10 @@ def _select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from helpdesk.api import blueprint as api
     from helpdesk.auth.views import blueprint as auth
+    from helpdesk.routing.views import blueprint as routing
     from helpdesk.tickets.views import blueprint as tickets
 
     app.register_blueprint(auth)
     app.register_blueprint(api)
     app.register_blueprint(tickets)
+    app.register_blueprint(routing)

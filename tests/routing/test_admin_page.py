@@ -1,0 +1,49 @@
+"""/admin/rules: active rules, the last broken edit, explain for a ticket; admins only."""
+
+from __future__ import annotations
+
+from helpdesk.auth.models import Role
+from helpdesk.directory.models import OrgKind
+
+PASSWORD = "secret-pass"  # tests/conftest.py's make_user
+
+
+def login(client, user) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/login", data={"login": user.login, "password": PASSWORD})
+    assert response.status_code in (302, 303)
+
+
+RULES = """\
+rules:
+  - name: finance
+    priority: 100
+    conditions: [{type: category, in: finance/*}]
+    route: {to: [bank]}
+  - name: default
+    priority: 0
+    route: {to: [centre]}
+"""
+
+
+def test_admin_sees_rules_status_and_explain(client, make_org, make_user, make_ticket, use_rules):
+    centre = make_org(kind=OrgKind.SERVICE_CENTRE, slug="centre")
+    make_org(slug="bank")
+    admin = make_user(Role.ADMIN, centre)
+    folder = use_rules({"rules.yaml": RULES})
+    ticket = make_ticket(admin)
+    (folder / "broken.yaml").write_text("rules:\n  - name: x\n    priority: high\n")
+    from helpdesk.routing import loader
+
+    loader.source().reload(frozenset({"centre", "bank"}))
+    login(client, admin)
+    page = client.get(f"/admin/rules?ticket={ticket.number}").get_data(as_text=True)
+    assert "finance" in page and "category in finance/*" in page
+    assert "broken.yaml, line 3, rule x → priority: should be a whole number" in page
+    assert "the rules below stayed active" in page
+    assert "matched" in page and "bank" in page
+
+
+def test_only_admins_and_supervisors(client, make_org, make_user):
+    agent = make_user(Role.AGENT, make_org(kind=OrgKind.SERVICE_CENTRE, slug="centre"))
+    login(client, agent)
+    assert client.get("/admin/rules").status_code == 403
