@@ -104,7 +104,8 @@ def explain(
             load = service.load_snapshot(session, ticket.enterprise_id, exclude=ticket.id)
             for record in queries.trace_for(ticket, session):
                 click.echo(
-                    f"recorded {record.at:%Y-%m-%d %H:%M}: rule {record.rule} → "
+                    f"recorded {record.at.astimezone(clock.HANGZHOU):%Y-%m-%d %H:%M}: "
+                    f"rule {record.rule} → "
                     f"{record.organisation} ({record.via}), rules {record.ruleset}"
                 )
         else:
