@@ -1,0 +1,1 @@
+"""Channels through which needs arrive: the phone hotline (and, later, web chat)."""
