@@ -263,7 +263,7 @@ class PriorityIn(OneOf):
 @register
 @dataclass(frozen=True)
 class LanguageIn(OneOf):
-    """zh or en: given by the channel, else `zh` when the text has Chinese characters."""
+    """zh or en: given by the channel, else guessed from the text (TicketFacts.lang)."""
 
     type: ClassVar[str] = "language"
     what: ClassVar[str] = "language"

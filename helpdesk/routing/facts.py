@@ -13,6 +13,7 @@ from datetime import datetime
 
 CITY = "330100"  # an organisation serving the city serves every district
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,12 @@ class TicketFacts:
 
     @property
     def lang(self) -> str:
-        """The ticket's language: given, else `zh` when the text has Chinese characters."""
+        """The ticket's language: given, else `en` for Latin text without any Chinese
+        character, else `zh` (also for an empty text: the platform's language)."""
         if self.language:
             return self.language
-        return "zh" if _CJK.search(self.text) else "en"
+        text = self.text
+        return "en" if _LATIN.search(text) and not _CJK.search(text) else "zh"
 
     @property
     def platform(self) -> str:

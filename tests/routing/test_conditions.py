@@ -75,6 +75,7 @@ def test_language_comes_from_the_text_when_not_given():
     body = one("{type: language, in: en}")
     assert target(body, subject="Need a loan for my shop", description="")[0] == "probe"
     assert target(body, subject="想申请贷款")[0] == "default"
+    assert target(body, subject="", description="")[0] == "default"  # no text: Chinese
 
 
 def test_keywords_in_chinese_subject_or_description_with_one_automaton():
