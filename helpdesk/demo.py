@@ -27,7 +27,7 @@ from helpdesk.directory.models import (
 )
 from helpdesk.directory.reference import CITY, REGIONS
 from helpdesk.tickets import service
-from helpdesk.tickets.models import Channel, Priority, TicketType
+from helpdesk.tickets.models import Channel, Priority, Status, TicketType
 
 DEMO_PASSWORD = "hz12345"
 
@@ -231,7 +231,7 @@ def _tickets(
 
 def _walk(session, rng, ticket, orgs, enterprise, agent, supervisor) -> None:  # type: ignore[no-untyped-def]
     """Move a ticket a random distance along its lifecycle, the way people would."""
-    steps = rng.choice([0, 1, 2, 3, 3, 4, 5, 5, 6, 6, 6])
+    steps = rng.choice([0, 1, 2, 3, 3, 4, 5, 5, 6, 6, 7, 7, 7])
     if steps == 0:
         return
     platform = ticket.category_code.split("/")[0]
@@ -245,7 +245,8 @@ def _walk(session, rng, ticket, orgs, enterprise, agent, supervisor) -> None:  #
         if providers and rng.random() < 0.6
         else orgs[f"ws-{enterprise.district_code}"]
     )
-    service.assign(session, agent, ticket, target.id)
+    if ticket.status is Status.NEW:  # the routing rules left it in the centre's queue
+        service.assign(session, agent, ticket, target.id)
     for step, act in enumerate(("accept", "start", "pend", "resume", "resolve", "close"), 2):
         if step > steps:
             break
