@@ -98,6 +98,16 @@ def step(script: Script, state: CallState | None, event: Event) -> Step:
     return _advance(script, state, following, run)
 
 
+def repeat(script: Script, state: CallState) -> Step:
+    """The current prompt again (a webhook request sent twice); the state does not change."""
+    node = script.nodes.get(state.node)
+    if state.status != WAITING or node is None or not node.waits:
+        return Step((), state)
+    run = Run(_copy(state), _facts(state))
+    node.ask(run)  # type: ignore[attr-defined]
+    return Step(tuple(run.actions), run.state)
+
+
 def _advance(script: Script, state: CallState, node_id: str, run: Run | None) -> Step:
     run = run or Run(state, _facts(state))
     hops = 0

@@ -462,5 +462,3 @@ NODE_TYPES["play"] = SayNode  # `play` reads better for a file-only prompt; same
 
 def node_type(kind: str) -> type[Node] | None:
     return NODE_TYPES.get(kind)
-
-

@@ -1,0 +1,147 @@
+"""`helpdesk agi`: a FastAGI server running IVR scripts for Asterisk, one thread per call.
+
+Asterisk connects for `AGI(agi://host:4573/hotline)`; the script is the URL's path (default
+hotline). Each call answers, then renders the interpreter's actions as AGI commands, committing
+the call record after every step. A hang-up (result=-1, HANGUP, 511 or a closed socket) ends
+the script cleanly: the record keeps the path so far as an abandoned call, no ticket is made.
+"""
+
+from __future__ import annotations
+
+import logging
+import socketserver
+from typing import Any
+
+from flask import Flask
+
+from helpdesk.channels.phone import service
+from helpdesk.channels.phone.agi import AgiChannel, AgiClosed, AgiCommandError
+from helpdesk.channels.phone.config import phone_config
+from helpdesk.channels.phone.ivr import loader
+from helpdesk.channels.phone.ivr.actions import (
+    Action,
+    Dial,
+    Enqueue,
+    Gather,
+    Hangup,
+    Say,
+    SetVar,
+)
+from helpdesk.channels.phone.ivr.interpreter import HangUp, Keys
+from helpdesk.channels.phone.models import CallStatus
+from helpdesk.extensions import db
+from helpdesk.tickets.models import Ticket
+
+log = logging.getLogger(__name__)
+DEFAULT_SCRIPT = "hotline"
+CALL_TIMEOUT = 3600.0  # seconds a connection may sit silent (a long queue wait) before we drop it
+
+
+def script_name(env: dict[str, str]) -> str:
+    raw = env.get("agi_network_script") or ""
+    name = raw.split("?", 1)[0].strip("/")
+    return name or DEFAULT_SCRIPT
+
+
+class AgiCall:
+    def __init__(self, app: Flask, channel: AgiChannel) -> None:
+        self.app, self.channel = app, channel
+
+    def run(self) -> None:
+        try:
+            env = self.channel.read_environment()
+        except AgiClosed:
+            return
+        with self.app.app_context():
+            try:
+                self._run(env)
+            finally:
+                db.session.remove()
+
+    def _run(self, env: dict[str, str]) -> None:
+        session = db.session()
+        call_id = env.get("agi_uniqueid") or ""
+        try:
+            script = loader.load(script_name(env))
+        except KeyError:
+            log.warning("AGI call %s asked for unknown script %r", call_id, script_name(env))
+            self.channel.hangup()
+            return
+        if not call_id:
+            self.channel.hangup()
+            return
+        caller = env.get("agi_callerid", "")
+        called = env.get("agi_dnid") if env.get("agi_dnid") not in ("", "unknown") else None
+        try:
+            self.channel.answer()
+            record, step = service.start_ivr(
+                session, script, call_id, "agi", caller, called or env.get("agi_extension", "")
+            )
+            session.commit()
+            while True:
+                if step.done and record.ticket_id:
+                    ticket = session.get(Ticket, record.ticket_id)
+                    if ticket is not None:
+                        self.channel.set_variable("HELPDESK_TICKET", ticket.number)
+                digits = self.perform(step.actions)
+                if not step.waiting:
+                    break
+                step = service.advance_ivr(session, record, script, Keys(digits))
+                session.commit()
+            service.hang_up(session, record)
+            session.commit()
+        except (AgiClosed, AgiCommandError, OSError) as exc:
+            session.rollback()
+            log.info("AGI call %s ended: %s", call_id, exc)
+            record = service.find(session, call_id)
+            if record is not None and record.status is not CallStatus.ENDED:
+                service.advance_ivr(session, record, script, HangUp())
+                session.commit()
+
+    def perform(self, actions: tuple[Action, ...]) -> str | None:
+        """Render one step; the digits of its gather, if it had one."""
+        digits: str | None = None
+        for action in actions:
+            if isinstance(action, Say):
+                self.channel.stream_file(action.file or "beep")
+            elif isinstance(action, Gather):
+                *before, last = action.prompts or (Say("", "zh", "beep"),)
+                for prompt in before:
+                    self.channel.stream_file(prompt.file or "beep")
+                digits = self.channel.get_data(
+                    last.file or "beep", int(action.timeout * 1000), action.max_digits
+                )
+            elif isinstance(action, SetVar):
+                self.channel.set_variable(action.name, action.value)
+            elif isinstance(action, Dial):
+                dial = phone_config(self.app).agi_dial.format(target=action.target)
+                self.channel.exec("Dial", dial)
+            elif isinstance(action, Enqueue):
+                self.channel.exec("Queue", action.queue)
+            elif isinstance(action, Hangup):
+                self.channel.hangup()
+        return digits
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    server: AgiServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(CALL_TIMEOUT)
+
+    def handle(self) -> None:
+        channel = AgiChannel(self.rfile, self.wfile)  # type: ignore[arg-type]
+        try:
+            AgiCall(self.server.app, channel).run()
+        except Exception:
+            log.exception("AGI connection from %s failed", self.client_address)
+
+
+class AgiServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, app: Flask, address: tuple[str, int], **kwargs: Any) -> None:
+        self.app = app
+        super().__init__(address, _Handler, **kwargs)

@@ -1,0 +1,59 @@
+"""The phone channel's settings, from HELPDESK_* environment variables, read once per app.
+
+HELPDESK_CTI_TOKEN      the token in /api/v1/cti/<token> (else one generated in the instance folder)
+HELPDESK_IVR_SECRET     the shared secret of X-Twilio-Signature (unset: only logged-in simulator)
+HELPDESK_CTI_CALLER_ID  the caller id to show on outbound calls (the `dial` reply)
+HELPDESK_AGI_DIAL       Asterisk dial string for a transfer, `{target}` replaced (PJSIP/{target})
+HELPDESK_PROMPT_URL     base URL of recorded prompts for TwiML <Play>
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app
+
+KEY = "helpdesk.phone"
+
+
+@dataclass(frozen=True)
+class PhoneConfig:
+    cti_token: str
+    ivr_secret: str | None = None
+    outbound_caller_id: str | None = None
+    agi_dial: str = "PJSIP/{target}"
+    prompt_url: str | None = None
+
+
+def _instance_token(instance: Path) -> str:
+    path = instance / "cti_token"
+    if path.exists():
+        return path.read_text().strip()
+    token = secrets.token_urlsafe(24)
+    path.write_text(token)
+    path.chmod(0o600)
+    return token
+
+
+def from_env(instance: Path, env: dict[str, str] | None = None) -> PhoneConfig:
+    env = dict(os.environ if env is None else env)
+    return PhoneConfig(
+        cti_token=env.get("HELPDESK_CTI_TOKEN") or _instance_token(instance),
+        ivr_secret=env.get("HELPDESK_IVR_SECRET") or None,
+        outbound_caller_id=env.get("HELPDESK_CTI_CALLER_ID") or None,
+        agi_dial=env.get("HELPDESK_AGI_DIAL") or "PJSIP/{target}",
+        prompt_url=env.get("HELPDESK_PROMPT_URL") or None,
+    )
+
+
+def init_app(app: Flask) -> None:
+    settings = app.extensions["helpdesk.settings"]
+    app.extensions[KEY] = from_env(settings.instance_path)
+
+
+def phone_config(app: Flask | None = None) -> PhoneConfig:
+    target = app or current_app
+    return target.extensions[KEY]  # type: ignore[no-any-return]

@@ -1,0 +1,518 @@
+"""Calls in the database: CTI events, IVR steps, answers, hang-ups, transfers and callbacks.
+
+Every function changes the session only; the caller (request, AGI connection) commits once.
+Tickets are written only through the tickets service; a ticket that cannot be made (bad field,
+routing failure) is rolled back to its savepoint and the call goes on without it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from helpdesk import clock
+from helpdesk.auth.models import User
+from helpdesk.channels.phone import callers, cti
+from helpdesk.channels.phone.config import PhoneConfig
+from helpdesk.channels.phone.ivr import interpreter
+from helpdesk.channels.phone.ivr.actions import fill
+from helpdesk.channels.phone.ivr.interpreter import Event, HangUp, Step
+from helpdesk.channels.phone.ivr.loader import Script
+from helpdesk.channels.phone.ivr.state import CallState, Facts
+from helpdesk.channels.phone.models import BlockedNumber, CallDirection, CallRecord, CallStatus
+from helpdesk.channels.phone.sockets import pop_after_commit
+from helpdesk.directory import queries as directory
+from helpdesk.directory.models import Organisation
+from helpdesk.errors import DomainError, InvalidInput, NotFound
+from helpdesk.tickets import service as tickets
+from helpdesk.tickets.models import OPEN_STATUSES, Channel, Priority, Ticket, TicketType
+
+log = logging.getLogger(__name__)
+UPDATE_WINDOW_HOURS = 24
+# Paths after which an unanswered call is not missed: a message ticket, a goodbye, a transfer.
+HANDLED_BY_IVR = (
+    "message",
+    "hangup",
+    "transfer",
+)  # a second call about the same thing within a day updates the ticket
+
+
+def business_hours(moment: datetime) -> bool:
+    """The one switch to the business calendar (helpdesk.sla.calendar once it lands)."""
+    try:
+        from helpdesk.routing.calendar import is_working_time
+    except ImportError:  # no calendar yet: treat the hotline as always open
+        return True
+    return is_working_time(moment)
+
+
+def find(session: Session, call_id: str) -> CallRecord | None:
+    return session.scalars(select(CallRecord).where(CallRecord.call_id == call_id)).first()
+
+
+def get(session: Session, call_id: str) -> CallRecord:
+    record = find(session, call_id)
+    if record is None:
+        raise NotFound(f"no call {call_id}", field="call_id")
+    return record
+
+
+def open_record(
+    session: Session,
+    call_id: str,
+    source: str,
+    from_number: str = "",
+    to_number: str = "",
+    direction: CallDirection = CallDirection.IN,
+) -> CallRecord:
+    """The call's record, created on first sight; a concurrent duplicate finds the winner's."""
+    record = find(session, call_id)
+    if record is not None:
+        return record
+    caller = from_number if direction is CallDirection.IN else to_number
+    info = callers.identify_number(caller)
+    found = callers.match(session, info.e164)
+    now = clock.now()
+    record = CallRecord(
+        call_id=call_id,
+        source=source,
+        direction=direction,
+        status=CallStatus.RINGING,
+        from_number=from_number,
+        to_number=to_number,
+        caller_e164=info.e164,
+        caller_city=info.city,
+        caller_carrier=info.carrier,
+        enterprise_id=found.enterprise.id if found.enterprise else None,
+        contact_id=found.contact.id if found.contact else None,
+        users=[],
+        ivr_path=[],
+        transfers=[],
+        ring_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(record)
+    except IntegrityError:
+        existing = find(session, call_id)
+        if existing is None:
+            raise
+        return existing
+    return record
+
+
+# --- CTI -------------------------------------------------------------------------------------
+
+
+def handle_cti(session: Session, event: cti.CtiEvent, config: PhoneConfig) -> dict[str, Any]:
+    """Apply one event; the reply the PBX gets. Duplicates and late events change nothing."""
+    direction = CallDirection(event.direction)
+    record = find(session, event.call_id)
+    if record is None:
+        record = open_record(
+            session, event.call_id, "cti", event.from_number, event.to_number, direction
+        )
+    if event.event == "newCall":
+        _fill_missing(record, event)
+        if direction is CallDirection.IN and _blocked(session, record.caller_e164):
+            if record.status is not CallStatus.ENDED:
+                _end(session, record, "busy", missed=False)
+            return cti.reject("busy")
+        if direction is CallDirection.OUT and config.outbound_caller_id:
+            return cti.dial(config.outbound_caller_id, event.to_number)
+        return {}
+    if record.status is CallStatus.ENDED:
+        return {}  # an answer or hangup after the hangup: already settled
+    _fill_missing(record, event)
+    if event.event == "answer":
+        if record.status is CallStatus.RINGING:
+            agent = resolve_agent(session, event.answering_number, event.users)
+            answer(session, record, agent, event.answering_number)
+        return {}
+    _end(session, record, event.cause or "normalClearing", answering=event.answering_number)
+    return {}
+
+
+def _fill_missing(record: CallRecord, event: cti.CtiEvent) -> None:
+    record.from_number = record.from_number or event.from_number
+    record.to_number = record.to_number or event.to_number
+    record.queue = record.queue or event.queue
+    if event.users:
+        record.users = sorted({*(record.users or []), *event.users})
+
+
+def _blocked(session: Session, e164: str | None) -> bool:
+    return e164 is not None and session.get(BlockedNumber, e164) is not None
+
+
+def resolve_agent(session: Session, answering: str | None, users: tuple[str, ...]) -> User | None:
+    """As Zammad does: the answering number names a user by extension, login or id; else a
+    single `user` names the agent by name."""
+    if answering:
+        stmt = select(User).where(User.active.is_(True))
+        for column in (User.extension, User.login):
+            found = session.scalars(stmt.where(column == answering).limit(1)).first()
+            if found is not None:
+                return found
+        if answering.isdigit():
+            found = session.get(User, int(answering))
+            if found is not None and found.active:
+                return found
+    if len(users) == 1:
+        return session.scalars(
+            select(User).where(User.name == users[0], User.active.is_(True)).limit(1)
+        ).first()
+    return None
+
+
+def answer(
+    session: Session, record: CallRecord, agent: User | None, answering: str | None = None
+) -> CallRecord:
+    if record.status is not CallStatus.RINGING:
+        return record
+    now = clock.now()
+    record.status = CallStatus.ANSWERED
+    record.answer_at = now
+    record.wait_seconds = _seconds(record.ring_at, now)
+    record.answering_number = answering or (agent.extension if agent else None)
+    record.answered_by_id = agent.id if agent else None
+    record.updated_at = now
+    if agent is not None:
+        pop_after_commit(session, agent.id, screen_pop(session, record))
+    return record
+
+
+def screen_pop(session: Session, record: CallRecord) -> dict[str, Any]:
+    info = callers.identify_number(
+        record.from_number if record.direction is CallDirection.IN else record.to_number
+    )
+    found = callers.match(session, info.e164)
+    ticket = session.get(Ticket, record.ticket_id) if record.ticket_id else None
+    state = record.ivr_state or {}
+    return {
+        "call_id": record.call_id,
+        "direction": record.direction.value,
+        "queue": record.queue,
+        "ticket": ticket.number if ticket else None,
+        "ivr": {"fields": state.get("fields", {}), "path": record.ivr_path or []},
+        "caller": callers.profile(session, info, found),
+    }
+
+
+def hang_up(session: Session, record: CallRecord, cause: str = "normalClearing") -> CallRecord:
+    if record.status is not CallStatus.ENDED:
+        _end(session, record, cause)
+    return record
+
+
+def _end(
+    session: Session,
+    record: CallRecord,
+    cause: str,
+    answering: str | None = None,
+    missed: bool | None = None,
+) -> None:
+    now = clock.now()
+    record.end_at = now
+    record.cause = cause
+    if answering and not record.answering_number:
+        record.answering_number = answering
+    if record.status is CallStatus.ANSWERED and record.answer_at is not None:
+        record.talk_seconds = _seconds(record.answer_at, now)
+    else:
+        record.wait_seconds = _seconds(record.ring_at, now)
+        if missed is None:
+            missed = (
+                record.direction is CallDirection.IN
+                and cause != "forwarded"
+                and record.ivr_outcome not in HANDLED_BY_IVR
+            )
+    record.missed = bool(missed)
+    record.status = CallStatus.ENDED
+    record.updated_at = now
+    state = record.ivr_state
+    if state and state.get("status") not in ("finished", "abandoned"):
+        gone = interpreter.step(_script_stub(record), CallState.from_dict(state), HangUp())
+        record.ivr_state = gone.state.to_dict()
+        record.ivr_outcome = "abandoned"
+
+
+def _script_stub(record: CallRecord) -> Script:
+    """A hang-up needs no nodes: the interpreter only marks the state abandoned."""
+    return Script(record.ivr_script or "", "", "", {})
+
+
+def _seconds(start: datetime | None, end: datetime) -> int | None:
+    return None if start is None else max(0, round((end - start).total_seconds()))
+
+
+# --- IVR -------------------------------------------------------------------------------------
+
+
+def facts_for(session: Session, record: CallRecord) -> Facts:
+    enterprise = record.enterprise if record.enterprise_id else None
+    return Facts(
+        caller=record.caller_e164 or "",
+        business_hours=business_hours(clock.now()),
+        enterprise_id=enterprise.id if enterprise else None,
+        enterprise_name=enterprise.name if enterprise else None,
+        enterprise_district=enterprise.district_code if enterprise else None,
+    )
+
+
+def start_ivr(
+    session: Session,
+    script: Script,
+    call_id: str,
+    source: str,
+    from_number: str,
+    to_number: str,
+) -> tuple[CallRecord, Step]:
+    """The call enters the script; a repeated start repeats the current prompt."""
+    record = open_record(session, call_id, source, from_number, to_number)
+    if record.ivr_state:
+        state = CallState.from_dict(record.ivr_state)
+        return record, interpreter.repeat(script, state)
+    if record.status is CallStatus.ENDED:
+        raise InvalidInput(f"call {call_id} has already ended", field="CallSid")
+    record.ivr_script = script.name
+    step = interpreter.start(script, facts_for(session, record))
+    return record, _save(session, record, script, step)
+
+
+def advance_ivr(session: Session, record: CallRecord, script: Script, event: Event) -> Step:
+    if isinstance(event, HangUp):
+        hang_up(session, record, "normalClearing")
+        return Step(
+            (), CallState.from_dict(record.ivr_state or {"script": script.name, "node": ""})
+        )
+    state = CallState.from_dict(record.ivr_state or {})
+    if state.done:
+        return interpreter.repeat(script, state)
+    return _save(session, record, script, interpreter.step(script, state, event))
+
+
+def _save(session: Session, record: CallRecord, script: Script, step: Step) -> Step:
+    state = step.state
+    record.ivr_state = state.to_dict()
+    record.ivr_path = state.path
+    record.updated_at = clock.now()
+    if not step.done:
+        return step
+    outcome = state.outcome
+    record.ivr_outcome = str(outcome.get("kind"))
+    if outcome.get("queue"):
+        record.queue = str(outcome["queue"])
+    number = ""
+    if outcome.get("ticket"):
+        ticket = ticket_for_path(session, record, state)
+        if ticket is not None:
+            record.ticket_id = ticket.id
+            number = ticket.number
+    return replace(step, actions=fill(step.actions, ticket=_spoken_number(number)))
+
+
+def _spoken_number(number: str) -> str:
+    return number or "-"
+
+
+def ticket_for_path(session: Session, record: CallRecord, state: CallState) -> Ticket | None:
+    """The finished path as a ticket: a new one, or a note on the caller's open phone ticket
+    about the same service from the last day. Never half-written: on failure, nothing."""
+    fields = state.fields
+    category = fields.get("category") or "info"
+    try:
+        with session.begin_nested():
+            entry = directory.category(session, category)
+            description = describe_path(record, state)
+            existing = _recent_ticket(session, record, entry.code)
+            if existing is not None:
+                tickets.comment(session, None, existing, description, internal=True)
+                return existing
+            info = callers.identify_number(record.from_number)
+            enterprise = record.enterprise if record.enterprise_id else None
+            district = (
+                fields.get("district")
+                or (enterprise.district_code if enterprise else None)
+                or info.district_hint
+                or callers.HANGZHOU_CITY
+            )
+            kind = TicketType(fields.get("type") or _type_for(entry.code))
+            data = tickets.NewTicket(
+                subject=f"电话{_TYPE_ZH[kind]}：{entry.name_zh}"[: tickets.SUBJECT_LIMIT],
+                category=entry.code,
+                type=kind,
+                channel=Channel.PHONE,
+                district=district,
+                description=description,
+                priority=Priority(fields.get("priority") or "normal"),
+                enterprise_id=enterprise.id if enterprise else None,
+                contact_phone=record.caller_e164,
+                contact_name=None,
+            )
+            return tickets.create(session, None, data)
+    except (DomainError, ValueError) as exc:
+        log.warning("call %s: no ticket from the IVR path: %s", record.call_id, exc)
+        state.outcome["ticket_error"] = str(exc)
+        record.ivr_state = state.to_dict()
+        return None
+
+
+_TYPE_ZH = {
+    TicketType.REQUEST: "需求",
+    TicketType.INQUIRY: "咨询",
+    TicketType.COMPLAINT: "投诉",
+    TicketType.SUGGESTION: "建议",
+}
+
+
+def _type_for(category: str) -> str:
+    return "complaint" if category.split("/")[0] == "complaint" else "request"
+
+
+def _recent_ticket(session: Session, record: CallRecord, category: str) -> Ticket | None:
+    if not record.caller_e164 or record.contact_id is None:
+        return None
+    since = clock.now().timestamp() - UPDATE_WINDOW_HOURS * 3600
+    candidates = session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.contact_id == record.contact_id,
+            Ticket.channel == Channel.PHONE,
+            Ticket.category_code == category,
+            Ticket.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    ).first()
+    if candidates is not None and candidates.created_at.timestamp() >= since:
+        return candidates
+    return None
+
+
+def describe_path(record: CallRecord, state: CallState) -> str:
+    steps = " → ".join(
+        f"{p['node']}[{p['input']}]" if "input" in p else p["node"] for p in state.path
+    )
+    outcome = state.outcome
+    lines = [
+        f"来电 / caller: {record.caller_e164 or record.from_number or 'anonymous'}"
+        + (f" ({record.caller_city})" if record.caller_city else ""),
+        f"IVR {state.script}: {steps}",
+        f"结果 / outcome: {outcome.get('kind')}"
+        + "".join(f" {k}={v}" for k, v in outcome.items() if k not in ("kind", "ticket")),
+        f"通话 / call: {record.call_id}",
+    ]
+    return "\n".join(lines)
+
+
+# --- transfer and callbacks ------------------------------------------------------------------
+
+TRANSFER_KINDS = ("agent", "queue", "number")
+TRANSFER_MODES = ("blind", "consult")
+
+
+def transfer(
+    session: Session,
+    actor: User,
+    record: CallRecord,
+    kind: str,
+    target: str,
+    mode: str,
+    reason: str | None,
+) -> dict[str, Any]:
+    """Hand a live call on, with its ticket. Returns the instruction for the PBX (a CTI-style
+    `dial` reply) that the softphone or bridge carries out."""
+    if record.status is CallStatus.ENDED:
+        raise InvalidInput("the call has ended; transfer its ticket instead", field="call_id")
+    if kind not in TRANSFER_KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(TRANSFER_KINDS)}", field="kind")
+    if mode not in TRANSFER_MODES:
+        raise InvalidInput(f"mode must be one of {', '.join(TRANSFER_MODES)}", field="mode")
+    text_reason = (reason or "").strip()
+    if not text_reason:
+        raise InvalidInput("a reason is required", field="reason")
+    agent, org, dial = _transfer_target(session, kind, (target or "").strip())
+    ticket = session.get(Ticket, record.ticket_id) if record.ticket_id else None
+    if ticket is not None and org is not None:
+        tickets.transfer(
+            session, actor, ticket, org.id, agent.id if agent else None, f"电话转接：{text_reason}"
+        )
+    entry = {
+        "at": clock.now().isoformat(),
+        "by": actor.id,
+        "kind": kind,
+        "target": target,
+        "mode": mode,
+        "reason": text_reason,
+        "ticket": ticket.number if ticket else None,
+    }
+    record.transfers = [*(record.transfers or []), entry]
+    record.updated_at = clock.now()
+    if agent is not None:
+        pop_after_commit(session, agent.id, {**screen_pop(session, record), "transfer": entry})
+    return {"action": "dial", "number": dial, "mode": mode, "ticket": entry["ticket"]}
+
+
+def _transfer_target(
+    session: Session, kind: str, target: str
+) -> tuple[User | None, Organisation | None, str]:
+    if not target:
+        raise InvalidInput("a target is required", field="target")
+    if kind == "agent":
+        stmt = select(User).where(User.active.is_(True))
+        condition = User.extension == target
+        if target.isdigit():
+            condition = condition | (User.id == int(target))
+        agent = session.scalars(stmt.where(condition | (User.login == target)).limit(1)).first()
+        if agent is None or not agent.is_staff or agent.organisation_id is None:
+            raise InvalidInput(f"no agent {target!r} to transfer to", field="target")
+        org = session.get(Organisation, agent.organisation_id)
+        return agent, org, agent.extension or agent.login
+    if kind == "queue":
+        org = session.scalars(select(Organisation).where(Organisation.slug == target)).first()
+        if org is None:
+            raise InvalidInput(f"no workstation or organisation {target!r}", field="target")
+        return None, org, f"queue:{org.slug}"
+    info = callers.identify_number(target)
+    if info.e164 is None:
+        raise InvalidInput(f"{target!r} is not a phone number", field="target")
+    org = session.scalars(
+        select(Organisation).where(Organisation.phone.in_([info.e164, target])).limit(1)
+    ).first()
+    return None, org, info.e164
+
+
+def callbacks(session: Session, limit: int = 100) -> list[CallRecord]:
+    """Missed calls nobody has called back yet, newest first."""
+    return list(
+        session.scalars(
+            select(CallRecord)
+            .where(CallRecord.missed.is_(True), CallRecord.called_back_at.is_(None))
+            .order_by(CallRecord.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_called_back(session: Session, record: CallRecord) -> None:
+    if record.called_back_at is None:
+        record.called_back_at = clock.now()
+
+
+def live_calls(session: Session, limit: int = 50) -> list[CallRecord]:
+    return list(
+        session.scalars(
+            select(CallRecord)
+            .where(CallRecord.status.in_([CallStatus.RINGING, CallStatus.ANSWERED]))
+            .order_by(CallRecord.id.desc())
+            .limit(limit)
+        )
+    )

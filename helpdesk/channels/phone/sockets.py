@@ -1,0 +1,43 @@
+"""The screen pop: after the answer commits, the answering agent's own /desk room gets the
+caller's profile. Nobody else's room: a pop names an enterprise and its tickets."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from helpdesk.extensions import socketio
+from helpdesk.realtime.rooms import DESK, user_room
+
+log = logging.getLogger(__name__)
+
+SCREEN_POP = "phone.screen_pop"  # event name on /desk
+CALL_UPDATE = "phone.call"  # a call's status changed (console lists refresh)
+_PENDING = "helpdesk.phone_pops"
+
+
+def pop_after_commit(session: Session, user_id: int, payload: dict[str, Any]) -> None:
+    session.info.setdefault(_PENDING, []).append((user_id, payload))
+
+
+def emit_pop(user_id: int, payload: dict[str, Any]) -> None:
+    if socketio.server is None:  # no Socket.IO in this process (CLI, FastAGI without web)
+        return
+    try:
+        socketio.emit(SCREEN_POP, payload, to=user_room(user_id), namespace=DESK)
+    except Exception:  # a push must never undo a committed call record
+        log.exception("screen pop for user %s failed", user_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _send(session: Session) -> None:
+    for user_id, payload in session.info.pop(_PENDING, []):
+        emit_pop(user_id, payload)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop(session: Session) -> None:
+    session.info.pop(_PENDING, None)

@@ -1,0 +1,91 @@
+"""The TwiML-compatible voice webhook: POST /ivr/voice/<script>, one IVR step per request.
+
+Twilio (or any compatible carrier) posts CallSid, From, To, CallStatus and, after a Gather,
+Digits; the reply is TwiML. Requests must carry a valid X-Twilio-Signature (HMAC-SHA1 over the
+URL and sorted parameters, secret HELPDESK_IVR_SECRET), or come from a logged-in browser with
+the page's CSRF token (the phone simulator), which drives this very adapter.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
+
+from helpdesk.channels.phone import service, twiml
+from helpdesk.channels.phone.config import phone_config
+from helpdesk.channels.phone.ivr import loader
+from helpdesk.channels.phone.ivr.actions import Hangup
+from helpdesk.channels.phone.ivr.interpreter import HangUp, Keys
+from helpdesk.errors import DomainError
+from helpdesk.extensions import csrf, db
+
+blueprint = Blueprint("phone_voice", __name__)
+csrf.exempt(blueprint)
+
+FINAL_STATUSES = {
+    "completed": "normalClearing",
+    "busy": "busy",
+    "no-answer": "noAnswer",
+    "canceled": "cancel",
+    "failed": "congestion",
+}
+XML = "application/xml"
+
+
+def _authorised() -> bool:
+    secret = phone_config().ivr_secret
+    sent = request.headers.get(twiml.SIGNATURE_HEADER, "")
+    if secret and sent:
+        params = list(request.form.items(multi=True))
+        return twiml.valid_signature(secret, request.url, params, sent)
+    if current_user.is_authenticated:
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken"))
+        except (ValidationError, CSRFError):
+            return False
+        return True
+    return False
+
+
+def _xml(body: str, status: int = 200) -> Response:
+    return Response(body, status=status, mimetype=XML)
+
+
+@blueprint.post("/ivr/voice/<script_name>")
+def voice(script_name: str) -> Response:
+    if not _authorised():
+        return _xml(twiml.render([], ""), 403)
+    try:
+        script = loader.load(script_name)
+    except KeyError:
+        abort(404)
+    form = request.form
+    call_sid = (form.get("CallSid") or "").strip()
+    if not call_sid or len(call_sid) > 250:
+        return _xml(twiml.hangup_document(), 400)
+    session = db.session()
+    action_url = url_for("phone_voice.voice", script_name=script.name, _external=True)
+    try:
+        status = (form.get("CallStatus") or "").strip()
+        record = service.find(session, call_sid)
+        if status in FINAL_STATUSES:
+            if record is not None:
+                service.advance_ivr(session, record, script, HangUp())
+                service.hang_up(session, record, FINAL_STATUSES[status])
+            session.commit()
+            return _xml(twiml.render([], action_url))
+        if record is None or not record.ivr_state:
+            record, step = service.start_ivr(
+                session, script, call_sid, "twiml", form.get("From", ""), form.get("To", "")
+            )
+        else:
+            digits = form.get("Digits")
+            step = service.advance_ivr(session, record, script, Keys(digits if digits else None))
+        session.commit()
+    except DomainError:
+        session.rollback()
+        return _xml(twiml.hangup_document())
+    actions = step.actions or ((Hangup(),) if not step.waiting else ())
+    return _xml(twiml.render(actions, action_url, phone_config().prompt_url))
