@@ -82,3 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(tickets)
     app.register_blueprint(routing)
+
+    from helpdesk.channels.phone.app import init_app as init_phone
+
+    init_phone(app)
