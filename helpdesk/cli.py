@@ -115,5 +115,11 @@ from helpdesk.routing.cli import rules as _rules  # noqa: E402
 main.add_command(_rules)
 
 
+from helpdesk.channels.phone.cli import agi as _agi  # noqa: E402
+from helpdesk.channels.phone.cli import ivr as _ivr  # noqa: E402
+
+main.add_command(_ivr)
+main.add_command(_agi)
+
 if __name__ == "__main__":
     main()

@@ -18,12 +18,30 @@ from helpdesk.channels.phone.agi_server import AgiServer
 from helpdesk.channels.phone.models import CallRecord, CallStatus
 from helpdesk.tickets.models import Ticket
 
-ENV_NAMES = (
-    "agi_network agi_network_script agi_request agi_channel agi_language agi_type agi_uniqueid "
-    "agi_version agi_callerid agi_calleridname agi_callingpres agi_callingani2 agi_callington "
-    "agi_callingtns agi_dnid agi_rdnis agi_context agi_extension agi_priority agi_enhanced "
-    "agi_accountcode agi_threadid"
-).split()
+ENV_NAMES = [
+    "agi_network",
+    "agi_network_script",
+    "agi_request",
+    "agi_channel",
+    "agi_language",
+    "agi_type",
+    "agi_uniqueid",
+    "agi_version",
+    "agi_callerid",
+    "agi_calleridname",
+    "agi_callingpres",
+    "agi_callingani2",
+    "agi_callington",
+    "agi_callingtns",
+    "agi_dnid",
+    "agi_rdnis",
+    "agi_context",
+    "agi_extension",
+    "agi_priority",
+    "agi_enhanced",
+    "agi_accountcode",
+    "agi_threadid",
+]
 
 
 def environment(uniqueid: str, callerid: str = "057187001234", script: str = "hotline") -> bytes:
