@@ -40,3 +40,14 @@ def ivr_secret(app: Flask) -> Iterator[str]:
     app.extensions[KEY] = type(config)(**{**config.__dict__, "ivr_secret": "s3cret"})
     yield "s3cret"
     app.extensions[KEY] = config
+
+
+@pytest.fixture
+def log_in() -> Callable[[FlaskClient, Any], None]:
+    """Log a user in through the real login form (the suite's users share one password)."""
+
+    def do(client: FlaskClient, user: Any) -> None:
+        reply = client.post("/login", data={"login": user.login, "password": "secret-pass"})
+        assert reply.status_code in (302, 303), reply.get_data(as_text=True)[:300]
+
+    return do

@@ -1,0 +1,165 @@
+"""Screen pop to the answering agent only, call transfer with its ticket, the phone pages."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from helpdesk import create_app
+from helpdesk.auth.models import Role
+from helpdesk.channels.phone import service
+from helpdesk.channels.phone.config import phone_config
+from helpdesk.channels.phone.models import CallRecord
+from helpdesk.channels.phone.sockets import SCREEN_POP
+from helpdesk.directory.models import OrgKind
+from helpdesk.realtime.rooms import DESK
+from helpdesk.tickets.models import TicketEvent
+
+
+@pytest.fixture
+def socket_app(settings):
+    """A second app on the same database with Socket.IO bound (threading, in-process)."""
+    from helpdesk.extensions import socketio
+    from helpdesk.realtime import init_realtime
+
+    application = create_app(settings)
+    application.config["WTF_CSRF_ENABLED"] = False
+    init_realtime(application, None, async_mode="threading")
+    yield application, socketio
+    socketio.server = None  # leave no server behind for the other tests
+
+
+def test_screen_pop_reaches_the_answering_agent_and_nobody_else(
+    socket_app, session, make_org, make_user, make_enterprise, make_ticket, log_in
+):
+    application, socketio = socket_app
+    centre = make_org(OrgKind.SERVICE_CENTRE)
+    answering = make_user(Role.AGENT, centre, extension="8001")
+    other = make_user(Role.AGENT, centre, extension="8002")
+    supervisor = make_user(Role.SUPERVISOR, centre, extension="8003")
+    enterprise = make_enterprise(district="330106", name="杭州西湖茶叶商贸有限公司")
+    make_ticket(enterprise_id=enterprise.id, district="330106")
+    phone = enterprise.contacts[0].phone
+
+    clients = {}
+    for user in (answering, other, supervisor):
+        http = application.test_client()
+        log_in(http, user)
+        clients[user.id] = socketio.test_client(application, namespace=DESK, flask_test_client=http)
+        assert clients[user.id].is_connected(DESK)
+        clients[user.id].get_received(DESK)  # drop the "ready" greeting
+
+    cti = application.test_client()
+    url = f"/api/v1/cti/{phone_config(application).cti_token}"
+    base = {"from": phone[3:], "to": "12345", "direction": "in", "callId": "pop-1"}
+    cti.post(url, data={"event": "newCall", **base})
+    assert (
+        cti.post(url, data={"event": "answer", "answeringNumber": "8001", **base}).status_code
+        == 200
+    )
+
+    received = clients[answering.id].get_received(DESK)
+    assert [m["name"] for m in received] == [SCREEN_POP]
+    pop = received[0]["args"][0]
+    assert pop["call_id"] == "pop-1"
+    assert pop["caller"]["enterprise"]["name"] == "杭州西湖茶叶商贸有限公司"
+    assert pop["caller"]["number"] == phone and len(pop["caller"]["recent_tickets"]) == 1
+    assert clients[other.id].get_received(DESK) == []
+    assert clients[supervisor.id].get_received(DESK) == []
+    for client in clients.values():
+        client.disconnect(DESK)
+
+
+def test_transfer_moves_the_call_and_its_ticket(client, session, make_org, make_user, log_in):
+    centre = make_org(OrgKind.SERVICE_CENTRE, categories=("info",))
+    station = make_org(OrgKind.WORKSTATION, slug="xihu-station", categories=("info",))
+    agent = make_user(Role.AGENT, centre, extension="8001")
+    from helpdesk.channels.phone.ivr import loader
+
+    script = loader.load("hotline")
+    record, _ = service.start_ivr(session, script, "tr-1", "twiml", "057187001234", "1")
+    from helpdesk.channels.phone.ivr.interpreter import Keys
+
+    service.advance_ivr(session, record, script, Keys("0"))
+    service.advance_ivr(session, record, script, Keys("03"))
+    service.answer(session, record, agent)
+    session.commit()
+    assert record.ticket_id is not None
+
+    log_in(client, agent)
+    reply = client.post(
+        "/phone/calls/tr-1/transfer",
+        data={"kind": "queue", "target": "xihu-station", "mode": "consult", "reason": "属地服务"},
+    )
+    assert reply.status_code == 302
+    session.expire_all()
+    record = session.scalars(select(CallRecord).where(CallRecord.call_id == "tr-1")).one()
+    assert (
+        record.transfers[0]["target"] == "xihu-station" and record.transfers[0]["mode"] == "consult"
+    )
+    event = session.scalars(
+        select(TicketEvent).where(
+            TicketEvent.ticket_id == record.ticket_id, TicketEvent.kind == "transferred"
+        )
+    ).one()
+    assert event.data["to"]["organisation_id"] == station.id and "属地服务" in event.data["reason"]
+
+    refused = client.post(
+        "/phone/calls/tr-1/transfer", data={"kind": "queue", "target": "nowhere", "reason": "x"}
+    )
+    assert refused.status_code == 302 and len(record.transfers) == 1
+
+
+def test_transfer_api_needs_staff_and_names_bad_fields(client, session, make_org, make_user):
+    from helpdesk.auth.models import ApiToken
+    from helpdesk.auth.passwords import new_token
+
+    agent = make_user(Role.AGENT, make_org(OrgKind.SERVICE_CENTRE), extension="8001")
+    token, digest = new_token()
+    session.add(ApiToken(user_id=agent.id, name="pbx", token_hash=digest))
+    session.add(CallRecord(call_id="api-1", source="cti", direction="in", status="answered"))
+    session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    bad = client.post(
+        "/api/v1/calls/api-1/transfer",
+        json={"kind": "fax", "target": "1", "reason": "r"},
+        headers=headers,
+    )
+    assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "kind"
+    ok = client.post(
+        "/api/v1/calls/api-1/transfer",
+        json={"kind": "number", "target": "057187001100", "reason": "法律援助"},
+        headers=headers,
+    )
+    assert ok.get_json() == {
+        "action": "dial",
+        "number": "+8657187001100",
+        "mode": "blind",
+        "ticket": None,
+    }
+    assert client.post("/api/v1/calls/nope/transfer", json={}, headers=headers).status_code == 404
+    assert client.post("/api/v1/calls/api-1/transfer", json={}).status_code == 401
+
+
+def test_simulator_and_console_pages(client, session, make_org, make_user, log_in):
+    agent = make_user(Role.AGENT, make_org(OrgKind.SERVICE_CENTRE))
+    session.add(
+        CallRecord(
+            call_id="m-1",
+            source="cti",
+            direction="in",
+            status="ended",
+            missed=True,
+            from_number="057187001234",
+            caller_e164="+8657187001234",
+            ivr_path=[{"node": "welcome"}],
+        )
+    )
+    session.commit()
+    log_in(client, agent)
+    page = client.get("/phone/simulator")
+    assert page.status_code == 200 and "/ivr/voice/" in page.get_data(as_text=True)
+    console = client.get("/phone/console").get_data(as_text=True)
+    assert "57187001234" in console and "welcome" in console
+    client.post("/phone/calls/m-1/called-back")
+    assert service.callbacks(session) == []
