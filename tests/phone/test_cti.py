@@ -79,6 +79,9 @@ def test_out_of_order_events(post_cti, session):
 def test_blocked_caller_is_rejected(post_cti, session):
     session.add(BlockedNumber(number="+8613900000000", note="骚扰"))
     session.commit()
+    from helpdesk.channels.phone import service
+
+    service.forget_blocklist()
     reply = post_cti(
         event="newCall", **{"from": "13900000000", "to": "1", "direction": "in", "callId": "b"}
     )

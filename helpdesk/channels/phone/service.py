@@ -8,6 +8,7 @@ routing failure) is rolled back to its savepoint and the call goes on without it
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -28,7 +29,7 @@ from helpdesk.channels.phone.ivr.state import CallState, Facts
 from helpdesk.channels.phone.models import BlockedNumber, CallDirection, CallRecord, CallStatus
 from helpdesk.channels.phone.sockets import pop_after_commit
 from helpdesk.directory import queries as directory
-from helpdesk.directory.models import Organisation
+from helpdesk.directory.models import Contact, Organisation
 from helpdesk.errors import DomainError, InvalidInput, NotFound
 from helpdesk.tickets import service as tickets
 from helpdesk.tickets.models import OPEN_STATUSES, Channel, Priority, Ticket, TicketType
@@ -70,9 +71,11 @@ def open_record(
     from_number: str = "",
     to_number: str = "",
     direction: CallDirection = CallDirection.IN,
+    fresh: bool = False,
 ) -> CallRecord:
-    """The call's record, created on first sight; a concurrent duplicate finds the winner's."""
-    record = find(session, call_id)
+    """The call's record, created on first sight; a concurrent duplicate finds the winner's.
+    `fresh`: the caller has just looked and found none."""
+    record = None if fresh else find(session, call_id)
     if record is not None:
         return record
     caller = from_number if direction is CallDirection.IN else to_number
@@ -97,10 +100,11 @@ def open_record(
         ring_at=now,
         updated_at=now,
     )
+    session.add(record)
     try:
-        with session.begin_nested():
-            session.add(record)
+        session.flush()  # the first statement of its transaction: a lost race rolls back nothing
     except IntegrityError:
+        session.rollback()
         existing = find(session, call_id)
         if existing is None:
             raise
@@ -117,7 +121,7 @@ def handle_cti(session: Session, event: cti.CtiEvent, config: PhoneConfig) -> di
     record = find(session, event.call_id)
     if record is None:
         record = open_record(
-            session, event.call_id, "cti", event.from_number, event.to_number, direction
+            session, event.call_id, "cti", event.from_number, event.to_number, direction, True
         )
     if event.event == "newCall":
         _fill_missing(record, event)
@@ -141,15 +145,38 @@ def handle_cti(session: Session, event: cti.CtiEvent, config: PhoneConfig) -> di
 
 
 def _fill_missing(record: CallRecord, event: cti.CtiEvent) -> None:
-    record.from_number = record.from_number or event.from_number
-    record.to_number = record.to_number or event.to_number
-    record.queue = record.queue or event.queue
-    if event.users:
-        record.users = sorted({*(record.users or []), *event.users})
+    """What an earlier (or a duplicate) event left out; nothing is touched when nothing is new,
+    so a repeated event writes nothing."""
+    if not record.from_number and event.from_number:
+        record.from_number = event.from_number
+    if not record.to_number and event.to_number:
+        record.to_number = event.to_number
+    if not record.queue and event.queue:
+        record.queue = event.queue
+    users = sorted({*(record.users or []), *event.users})
+    if users != sorted(record.users or []):
+        record.users = users
+
+
+_blocklist: dict[str, tuple[float, frozenset[str]]] = {}
+BLOCKLIST_SECONDS = 5.0  # a number blocked in the console is refused within seconds
 
 
 def _blocked(session: Session, e164: str | None) -> bool:
-    return e164 is not None and session.get(BlockedNumber, e164) is not None
+    """Checked on every newCall, so the (short) list is read at most every few seconds."""
+    if e164 is None:
+        return False
+    key = str(session.get_bind().url)
+    now = time.monotonic()
+    cached = _blocklist.get(key)
+    if cached is None or now - cached[0] > BLOCKLIST_SECONDS:
+        cached = (now, frozenset(session.scalars(select(BlockedNumber.number))))
+        _blocklist[key] = cached
+    return e164 in cached[1]
+
+
+def forget_blocklist() -> None:
+    _blocklist.clear()
 
 
 def resolve_agent(session: Session, answering: str | None, users: tuple[str, ...]) -> User | None:
@@ -193,7 +220,10 @@ def screen_pop(session: Session, record: CallRecord) -> dict[str, Any]:
     info = callers.identify_number(
         record.from_number if record.direction is CallDirection.IN else record.to_number
     )
-    found = callers.match(session, info.e164)
+    found = callers.Match(  # as matched when the call came in: no second look-up
+        session.get(Contact, record.contact_id) if record.contact_id else None,
+        record.enterprise if record.enterprise_id else None,
+    )
     ticket = session.get(Ticket, record.ticket_id) if record.ticket_id else None
     state = record.ivr_state or {}
     return {
