@@ -49,6 +49,10 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
 
     init_auth(app)
     _register_blueprints(app)
+
+    from helpdesk.sla import init_app as init_sla
+
+    init_sla(app)
     return app
 
 
@@ -82,6 +86,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(tickets)
     app.register_blueprint(routing)
+
+    from helpdesk.audit.views import blueprint as audit
+
+    app.register_blueprint(audit)
 
     from helpdesk.channels.phone.app import init_app as init_phone
 

@@ -114,6 +114,12 @@ from helpdesk.routing.cli import rules as _rules  # noqa: E402
 
 main.add_command(_rules)
 
+from helpdesk.audit.cli import audit as _audit  # noqa: E402
+from helpdesk.sla.cli import sla as _sla  # noqa: E402
+
+main.add_command(_audit)
+main.add_command(_sla)
+
 
 from helpdesk.channels.phone.cli import agi as _agi  # noqa: E402
 from helpdesk.channels.phone.cli import ivr as _ivr  # noqa: E402

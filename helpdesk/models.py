@@ -1,5 +1,6 @@
 """Imports every model so the metadata is complete (Alembic, tests)."""
 
+from helpdesk.audit.models import AuditRecord
 from helpdesk.auth.models import ApiToken, User
 from helpdesk.db import Base
 from helpdesk.directory.models import (
@@ -9,10 +10,12 @@ from helpdesk.directory.models import (
     Region,
     ServiceCategory,
 )
+from helpdesk.sla.models import SlaStage, TicketSla
 from helpdesk.tickets.models import Comment, Ticket, TicketCounter, TicketDecline, TicketEvent
 
 __all__ = [
     "ApiToken",
+    "AuditRecord",
     "Base",
     "Comment",
     "Contact",
@@ -20,9 +23,11 @@ __all__ = [
     "Organisation",
     "Region",
     "ServiceCategory",
+    "SlaStage",
     "Ticket",
     "TicketCounter",
     "TicketDecline",
     "TicketEvent",
+    "TicketSla",
     "User",
 ]

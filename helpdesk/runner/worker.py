@@ -8,6 +8,7 @@ can use the database session; the session is removed after each job.
 from __future__ import annotations
 
 import signal
+import time
 
 from flask import Flask
 from redis import Redis
@@ -21,6 +22,9 @@ from helpdesk.runner.children import set_parent_death_signal
 QUEUES = ("default", "timers")
 # Abandoned jobs (a killed worker) are noticed at each maintenance run: every minute, not ten.
 MAINTENANCE_INTERVAL = 60
+# RQ's scheduler polls once a second; SLA timers want a tighter poll (helpdesk.sla.timers). Its
+# lock expiry stays interval + 60 s with the default whole-second interval (Redis wants integers).
+SCHEDULER_POLL = 0.2
 
 
 class OwnedScheduler(RQScheduler):
@@ -29,6 +33,18 @@ class OwnedScheduler(RQScheduler):
     def _install_signal_handlers(self) -> None:
         set_parent_death_signal(signal.SIGTERM)
         super()._install_signal_handlers()
+
+    def work(self) -> None:
+        """As rq's own loop, polling every SCHEDULER_POLL seconds instead of every second."""
+        self._install_signal_handlers()
+        self.register_birth()
+        while not self._stop_requested:
+            if self.should_reacquire_locks:
+                self.acquire_locks()
+            self.heartbeat()
+            self.enqueue_scheduled_jobs()
+            time.sleep(SCHEDULER_POLL)
+        self.stop()
 
 
 class AppWorker(SimpleWorker):
@@ -45,6 +61,14 @@ class AppWorker(SimpleWorker):
                 super().execute_job(job, queue)
             finally:
                 db.session.remove()
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()
+        if self.app is not None:  # the SLA reconciler's periodic run and the audit sealer
+            from helpdesk.sla.jobs import on_worker_maintenance
+
+            with self.app.app_context():
+                on_worker_maintenance(self.connection)
 
     def _start_scheduler(
         self,

@@ -399,3 +399,11 @@ def comment(
     if actor is not None and actor.role is Role.ENTERPRISE and ticket.status is Status.PENDING:
         resume(session, None, ticket)
     return note
+
+
+def record_sla_step(
+    session: Session, ticket: Ticket, kind: str, data: dict[str, Any]
+) -> TicketEvent:
+    """An SLA timer's step (warning, escalation, 督办), written by the SLA job like any change:
+    an internal event, the version bumped, announced after commit. The status does not move."""
+    return _record(session, ticket, None, kind, ticket.status, data, internal=True)

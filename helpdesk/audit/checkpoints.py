@@ -1,0 +1,96 @@
+"""The audit key and the checkpoint file, both outside the database.
+
+The key comes from HELPDESK_AUDIT_KEY (hex or any text), else from ``<instance>/audit.key``,
+created on first use (0600). Checkpoints go to ``<instance>/audit/checkpoints.log`` (or
+HELPDESK_AUDIT_CHECKPOINTS): one JSON line per sealing run with the chain head's sequence number
+and hash, HMAC-signed with the key, appended under an exclusive lock and fsync'ed. Someone who
+can rewrite the database but not this file and key cannot cut off the chain's tail, or rewrite
+and re-hash it, without `helpdesk audit verify` noticing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpdesk.audit.chain import Checkpoint, canonical
+
+
+@dataclass(frozen=True)
+class AuditFiles:
+    key: bytes
+    checkpoints: Path
+
+    @classmethod
+    def for_instance(cls, instance_path: Path, env: dict[str, str] | None = None) -> AuditFiles:
+        env = dict(os.environ if env is None else env)
+        return cls(_key(instance_path, env), _checkpoint_path(instance_path, env))
+
+
+def _key(instance_path: Path, env: dict[str, str]) -> bytes:
+    given = env.get("HELPDESK_AUDIT_KEY")
+    if given:
+        return given.encode("utf-8")
+    path = instance_path / "audit.key"
+    try:
+        return path.read_text().strip().encode("utf-8")
+    except FileNotFoundError:
+        pass
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(key)
+    return key.encode("utf-8")
+
+
+def _checkpoint_path(instance_path: Path, env: dict[str, str]) -> Path:
+    given = env.get("HELPDESK_AUDIT_CHECKPOINTS")
+    return Path(given) if given else instance_path / "audit" / "checkpoints.log"
+
+
+def _mac(key: bytes, body: dict[str, object]) -> str:
+    return hmac.new(key, canonical(body).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def append(files: AuditFiles, seq: int, head_hash: str, at: str) -> None:
+    body = {"seq": seq, "hash": head_hash, "at": at}
+    line = canonical({**body, "mac": _mac(files.key, body)}) + "\n"
+    files.checkpoints.parent.mkdir(parents=True, exist_ok=True)
+    with open(files.checkpoints, "a", encoding="utf-8") as out:
+        fcntl.flock(out, fcntl.LOCK_EX)
+        try:
+            out.write(line)
+            out.flush()
+            os.fsync(out.fileno())
+        finally:
+            fcntl.flock(out, fcntl.LOCK_UN)
+
+
+def read(files: AuditFiles) -> tuple[list[Checkpoint], list[str]]:
+    """Checkpoints whose signature holds, and a message for each line that does not."""
+    good: list[Checkpoint] = []
+    bad: list[str] = []
+    try:
+        lines = files.checkpoints.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return good, bad
+    for number, line in enumerate(lines, 1):
+        try:
+            item = json.loads(line)
+            body = {"seq": int(item["seq"]), "hash": str(item["hash"]), "at": str(item["at"])}
+            valid = hmac.compare_digest(_mac(files.key, body), str(item["mac"]))
+        except (ValueError, KeyError, TypeError):
+            bad.append(f"checkpoint line {number} is unreadable")
+            continue
+        if not valid:
+            bad.append(f"checkpoint line {number} has a bad signature (forged, or another key)")
+            continue
+        good.append(Checkpoint(body["seq"], body["hash"], body["at"]))  # type: ignore[arg-type]
+    return good, bad

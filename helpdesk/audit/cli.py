@@ -1,0 +1,71 @@
+"""`helpdesk audit verify | export | seal`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+
+@click.group("audit")
+def audit() -> None:
+    """The tamper-evident traceability log (服务追溯)."""
+
+
+@audit.command("verify")
+@click.option("--all", "show_all", is_flag=True, help="List every problem, not only the first.")
+def verify(show_all: bool) -> None:
+    """Recompute the chain and check the checkpoints; exit 1 naming the first bad sequence."""
+    from helpdesk.audit.jobs import audit_files
+    from helpdesk.audit.verify import verify as run
+    from helpdesk.cli import app_context
+    from helpdesk.extensions import db
+
+    with app_context():
+        report = run(db.session, audit_files())
+    for message in report.checkpoint_errors:
+        click.echo(f"checkpoint file: {message}", err=True)
+    if report.problems:
+        click.echo(f"FAILED: first bad sequence number {report.first_bad}", err=True)
+        for problem in report.problems if show_all else report.problems[:1]:
+            click.echo(f"  {problem}", err=True)
+        if not show_all and len(report.problems) > 1:
+            click.echo(f"  ... and {len(report.problems) - 1} more (--all)", err=True)
+    if not report.ok:
+        sys.exit(1)
+    click.echo(f"ok: {report.checked} records verified, {report.checkpoints} checkpoints hold")
+
+
+@audit.command("export")
+@click.argument("number")
+@click.option("--output", "-o", type=click.File("w"), default="-", help="File (default stdout).")
+def export(number: str, output: click.utils.LazyFile) -> None:
+    """A ticket's traceability record as JSON: every step with who, when and its seal."""
+    from helpdesk.audit.export import trace
+    from helpdesk.audit.jobs import audit_files
+    from helpdesk.cli import app_context
+    from helpdesk.errors import NotFound
+    from helpdesk.extensions import db
+    from helpdesk.tickets import service
+
+    with app_context():
+        try:
+            ticket = service.get_by_number(db.session, number)
+        except NotFound as exc:
+            raise click.ClickException(str(exc)) from None
+        data = trace(db.session, ticket, audit_files())
+    output.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@audit.command("seal")
+def seal_now() -> None:
+    """Seal every event not yet sealed (the worker does this by itself)."""
+    from helpdesk.audit.jobs import audit_files
+    from helpdesk.audit.seal import seal
+    from helpdesk.cli import app_context
+    from helpdesk.extensions import db
+
+    with app_context():
+        result = seal(db.session, audit_files())
+    click.echo(f"sealed {result.sealed} events; chain head at seq {result.head_seq}")

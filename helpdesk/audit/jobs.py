@@ -1,0 +1,62 @@
+"""The sealing job, and asking for it after ticket changes (debounced: one waiting job at most)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, current_app
+from redis.exceptions import RedisError
+from rq import Queue
+from rq.job import Job, JobStatus
+
+from helpdesk.audit.checkpoints import AuditFiles
+from helpdesk.audit.seal import GRACE, seal
+
+log = logging.getLogger(__name__)
+
+SEAL_JOB = "audit-seal"
+QUEUE = "default"
+_FILES = "helpdesk.audit.files"
+
+
+def audit_files(app: Flask | None = None) -> AuditFiles:
+    app = app or current_app
+    files = app.extensions.get(_FILES)
+    if files is None:
+        files = AuditFiles.for_instance(app.extensions["helpdesk.settings"].instance_path)
+        app.extensions[_FILES] = files
+    return files  # type: ignore[no-any-return]
+
+
+def seal_job() -> dict[str, Any]:
+    from helpdesk.extensions import db
+
+    result = seal(db.session, audit_files())
+    return {"sealed": result.sealed, "head_seq": result.head_seq}
+
+
+def request_seal(redis: Any) -> None:
+    """Seal a little after the grace period, unless a sealing job is already waiting."""
+    try:
+        job = Job.fetch(SEAL_JOB, connection=redis)
+        if job.get_status(refresh=False) in (JobStatus.SCHEDULED, JobStatus.QUEUED):
+            return
+    except Exception:  # no such job (NoSuchJobError) or an unreadable one: schedule afresh
+        pass
+    Queue(QUEUE, connection=redis).enqueue_in(
+        GRACE + timedelta(seconds=1), seal_job, job_id=SEAL_JOB, job_timeout=600, result_ttl=60
+    )
+
+
+def on_ticket_changed(change: object) -> None:
+    """ticket_changed receiver: new events wait for the sealer."""
+    from helpdesk.sla.timers import connection
+
+    try:
+        redis = connection()
+        if redis is not None:
+            request_seal(redis)
+    except RedisError as exc:
+        log.warning("audit sealing not requested (%s); the worker's periodic run will seal", exc)

@@ -1,0 +1,66 @@
+"""`helpdesk audit verify`: recompute the chain from the database and check the checkpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk.audit import chain
+from helpdesk.audit.checkpoints import AuditFiles, read
+from helpdesk.audit.models import AuditRecord
+from helpdesk.audit.seal import event_rows
+
+CHUNK = 10_000
+
+
+@dataclass
+class Report:
+    checked: int
+    problems: list[chain.Problem]
+    checkpoint_errors: list[str] = field(default_factory=list)
+    checkpoints: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.checkpoint_errors
+
+    @property
+    def first_bad(self) -> int | None:
+        return self.problems[0].seq if self.problems else None
+
+
+def _records(session: Session) -> Iterator[chain.Sealed]:
+    last = 0
+    while True:
+        rows = session.execute(
+            select(AuditRecord.seq, AuditRecord.event_id, AuditRecord.record,
+                   AuditRecord.prev_hash, AuditRecord.hash)
+            .where(AuditRecord.seq > last)
+            .order_by(AuditRecord.seq)
+            .limit(CHUNK)
+        ).all()  # fmt: skip
+        if not rows:
+            return
+        for row in rows:
+            yield chain.Sealed(*row)
+        last = rows[-1].seq
+
+
+def _events(session: Session) -> Iterator[chain.EventRow]:
+    last = 0
+    while True:
+        rows = event_rows(session, last, None, CHUNK)
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
+
+
+def verify(session: Session, files: AuditFiles) -> Report:
+    checkpoints, errors = read(files)
+    digest = chain.pii_digester(files.key)
+    problems, checked = chain.verify(_records(session), _events(session), digest, checkpoints)
+    return Report(checked, problems, errors, len(checkpoints))

@@ -1,0 +1,60 @@
+"""Offline checks of the SLA data files (`helpdesk sla check`, tests)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from helpdesk.sla.calendar import BusinessCalendar, WorkingDays, missing_years
+from helpdesk.sla.files import DataFileError
+from helpdesk.sla.holidays import load_years, sla_folder
+from helpdesk.sla.policies import parse
+
+
+def policy_names_in_rules(rules_folder: Path) -> dict[str, str]:
+    """Every `sla_policy` a routing rule sets: name -> the file that names it."""
+    found: dict[str, str] = {}
+    for path in sorted(rules_folder.glob("*.yaml")):
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            continue  # `helpdesk rules check` reports it
+        for rule in doc.get("rules", []) if isinstance(doc, dict) else []:
+            name = ((rule or {}).get("set") or {}).get("sla_policy")
+            if name:
+                found.setdefault(str(name), path.name)
+    return found
+
+
+def check_all(rules_folder: Path, folder: Path | None = None) -> tuple[list[str], list[str]]:
+    folder = folder or sla_folder()
+    errors: list[str] = []
+    years, year_errors = load_years(folder / "calendar")
+    errors += [str(e) for e in year_errors]
+    days = WorkingDays(years, warn=lambda year: None)
+    lengths = {
+        "business": BusinessCalendar("business", days).day_length,
+        "24x7": BusinessCalendar("24x7", None).day_length,
+    }
+    path = folder / "policies.yaml"
+    try:
+        policies = parse(path.read_text(encoding="utf-8"), path.name, lengths)
+    except DataFileError as exc:
+        errors += [str(e) for e in exc.errors]
+        policies = None
+    except OSError as exc:
+        errors.append(f"{path}: unreadable: {exc}")
+        policies = None
+    if policies is not None:
+        for name, file in policy_names_in_rules(rules_folder).items():
+            if name not in policies.policies:
+                errors.append(f"{file}: sla_policy {name} is not defined in {path.name}")
+    this = date.today().year
+    warnings = [
+        f"no holiday data for {year}: Monday to Friday count as working days; add "
+        f"{folder.name}/calendar/{year}.yaml"
+        for year in missing_years(days, range(this, this + 2))
+    ]
+    return errors, warnings

@@ -1,0 +1,61 @@
+"""A ticket's SLA clock and its timer stages.
+
+The SLA columns live in `ticket_sla`, one row per ticket, rather than on the ticket row: the
+ticket core owns `ticket`, and the hot queue pages read a narrower row. `sla_stage` is the
+database's list of timers; Redis only fires them, so a lost Redis loses nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from helpdesk.db import Base, UTCDateTime
+
+PENDING, FIRED, STOPPED, PAUSED = "pending", "fired", "stopped", "paused"
+
+
+class TicketSla(Base):
+    __tablename__ = "ticket_sla"
+    __table_args__ = (Index("ix_ticket_sla_overdue", "overdue", "ticket_id"),)
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    policy: Mapped[str] = mapped_column(String(64))  # the policy in force (after fallbacks)
+    calendar: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set while paused
+    paused_seconds: Mapped[float] = mapped_column(Float, default=0.0)  # business time paused
+    responded: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    update_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    update_cycle: Mapped[int] = mapped_column(Integer, default=0)
+    resolution_cycle: Mapped[int] = mapped_column(Integer, default=0)
+    first_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_update_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)  # 督办
+    overdue_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SlaStage(Base):
+    """One rung of the ladder for one target and cycle: fires once, then is done for good."""
+
+    __tablename__ = "sla_stage"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "target", "step", "cycle"),
+        Index("ix_sla_stage_state_fire_at", "state", "fire_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(String(16))
+    step: Mapped[str] = mapped_column(String(20))
+    cycle: Mapped[int] = mapped_column(Integer, default=0)
+    fire_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(10), default=PENDING)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,204 @@
+"""The database edge of the SLA clock: keeps `ticket_sla` and `sla_stage` in step with events.
+
+Every ticket change writes a TicketEvent in its own transaction (the tickets service does).
+A `before_flush` hook reads each new event, moves the pure SLA clock (`clock.transition`),
+stores the due times and syncs the ticket's timer stages, all in that same transaction: the
+tickets service stays the only writer of tickets and needs no SLA code. After commit, the
+stages that changed are handed to `timers.schedule` (Redis); if Redis is down the reconciler
+catches up from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from helpdesk.auth.models import User
+from helpdesk.sla import clock as sla_clock
+from helpdesk.sla.calendar import BusinessCalendar, default_calendar
+from helpdesk.sla.holidays import sla_folder
+from helpdesk.sla.models import PAUSED, PENDING, STOPPED, SlaStage, TicketSla
+from helpdesk.sla.policies import Policies, PolicySource
+from helpdesk.tickets.models import Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+_TOUCHED = "helpdesk.sla.touched"
+_SCHEDULE = "helpdesk.sla.schedule"
+_ALWAYS = BusinessCalendar("24x7", None)
+_source: PolicySource | None = None
+
+
+def calendar_named(name: str) -> BusinessCalendar:
+    return _ALWAYS if name == "24x7" else default_calendar()
+
+
+def policies() -> Policies:
+    global _source
+    if _source is None:
+        lengths = {"business": default_calendar().day_length, "24x7": _ALWAYS.day_length}
+        _source = PolicySource(sla_folder() / "policies.yaml", lengths)
+    return _source.get()
+
+
+def policy_source() -> PolicySource:
+    policies()
+    assert _source is not None
+    return _source
+
+
+def reset() -> None:
+    """Forget the loaded policies and calendar (tests point HELPDESK_SLA_FOLDER elsewhere)."""
+    from helpdesk.sla.calendar import reset_default
+
+    global _source
+    _source = None
+    reset_default()
+
+
+def state_of(sla: TicketSla) -> sla_clock.SlaState:
+    return sla_clock.SlaState(
+        started_at=sla.started_at,
+        paused=timedelta(seconds=sla.paused_seconds or 0.0),
+        paused_at=sla.paused_at,
+        responded=bool(sla.responded),
+        resolved=bool(sla.resolved),
+        closed=bool(sla.closed),
+        update_started_at=sla.update_started_at,
+        update_cycle=sla.update_cycle or 0,
+        resolution_cycle=sla.resolution_cycle or 0,
+    )
+
+
+def _store(sla: TicketSla, state: sla_clock.SlaState) -> None:
+    sla.paused_seconds = state.paused.total_seconds()
+    sla.paused_at = state.paused_at
+    sla.responded, sla.resolved, sla.closed = state.responded, state.resolved, state.closed
+    sla.update_started_at = state.update_started_at
+    sla.update_cycle, sla.resolution_cycle = state.update_cycle, state.resolution_cycle
+
+
+def targets_for(ticket: Ticket) -> sla_clock.Targets:
+    return policies().targets(
+        ticket.sla_policy, ticket.type.value, ticket.priority.value, ticket.category_code
+    )
+
+
+def _public_update(session: Session, ev: TicketEvent) -> bool:
+    """A reply the enterprise sees, written by staff (not by the enterprise itself)."""
+    if ev.kind != "commented" or ev.internal or ev.actor_id is None:
+        return False
+    actor = session.get(User, ev.actor_id)
+    return actor is not None and actor.role.value != "enterprise"
+
+
+Known = dict[int, tuple[TicketSla, dict[tuple[str, str, int], SlaStage]]]
+
+
+def _load(session: Session, ticket: Ticket, at: datetime, known: Known) -> tuple[TicketSla, Any]:
+    """The ticket's SLA row and stages; rows added earlier in this flush are not queryable yet."""
+    if ticket.id in known:
+        return known[ticket.id]
+    sla = session.get(TicketSla, ticket.id)
+    if sla is None:
+        sla = TicketSla(ticket_id=ticket.id, started_at=ticket.created_at or at, overdue=False)
+        session.add(sla)
+        _store(sla, sla_clock.SlaState(started_at=sla.started_at))
+        existing: dict[tuple[str, str, int], SlaStage] = {}
+    else:
+        rows = session.scalars(select(SlaStage).where(SlaStage.ticket_id == ticket.id))
+        existing = {(s.target, s.step, s.cycle): s for s in rows}
+    known[ticket.id] = (sla, existing)
+    return sla, existing
+
+
+def apply_event(session: Session, ticket: Ticket, ev: TicketEvent, known: Known) -> None:
+    at: datetime = ev.at
+    sla, existing = _load(session, ticket, at, known)
+    targets = targets_for(ticket)
+    sla.policy, sla.calendar = targets.policy, targets.calendar
+    calendar = calendar_named(targets.calendar)
+    state = sla_clock.transition(
+        state_of(sla), ev.kind, at, calendar, public_update=_public_update(session, ev)
+    )
+    _store(sla, state)
+    due = sla_clock.due_times(state, targets, calendar)
+    for target in sla_clock.TARGETS:
+        if target in due:
+            setattr(sla, f"{target}_due", due[target])
+        elif state.paused_at is not None and not state.resolved:
+            setattr(sla, f"{target}_due", None)  # paused: no due time until it resumes
+    _sync_stages(session, ticket.id, existing, sla_clock.plan(state, targets, calendar), state, at)
+
+
+def _sync_stages(
+    session: Session,
+    ticket_id: int,
+    existing: dict[tuple[str, str, int], SlaStage],
+    wanted: dict[tuple[str, str, int], datetime],
+    state: sla_clock.SlaState,
+    at: datetime,
+) -> None:
+    touched: list[SlaStage] = session.info.setdefault(_TOUCHED, [])
+    for key, fire_at in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            target, step, cycle = key
+            row = SlaStage(
+                ticket_id=ticket_id, target=target, step=step, cycle=cycle, fire_at=fire_at,
+                state=PENDING,
+            )  # fmt: skip
+            session.add(row)
+            existing[key] = row
+            touched.append(row)
+        elif row.state in (PENDING, PAUSED) and (row.fire_at != fire_at or row.state != PENDING):
+            row.fire_at, row.state = fire_at, PENDING
+            touched.append(row)
+    for key, row in existing.items():
+        if key not in wanted and row.state in (PENDING, PAUSED):
+            if state.paused_at is not None and not state.closed and not state.resolved:
+                row.state = PAUSED
+            else:
+                row.state, row.done_at = STOPPED, at
+
+
+@event.listens_for(Session, "before_flush")
+def _on_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    events = [o for o in session.new if isinstance(o, TicketEvent)]
+    if not events:
+        return
+    known: Known = {}
+    with session.no_autoflush:
+        for ev in events:  # in the order the service wrote them
+            if ev.kind.startswith("sla_"):
+                continue
+            ticket = session.get(Ticket, ev.ticket_id)
+            if ticket is not None:
+                apply_event(session, ticket, ev, known)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _collect(session: Session, flush_context: Any) -> None:
+    touched = session.info.pop(_TOUCHED, None)
+    if touched:
+        schedule = session.info.setdefault(_SCHEDULE, [])
+        schedule.extend((s.id, s.fire_at) for s in touched if s.state == PENDING)
+
+
+@event.listens_for(Session, "after_commit")
+def _schedule(session: Session) -> None:
+    items = session.info.pop(_SCHEDULE, None)
+    if items:
+        from helpdesk.sla import timers
+
+        timers.schedule_after_commit(items)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_TOUCHED, None)
+    session.info.pop(_SCHEDULE, None)

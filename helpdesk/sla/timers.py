@@ -1,0 +1,134 @@
+"""Timers in RQ: one scheduled job per pending stage, and the reconciler that restores them.
+
+The database (`sla_stage`) is the list of timers; Redis only fires them. A job's id is
+``sla-<fire time in ms>-<stage id>``: the same stage and time always give the same job, so
+scheduling twice is harmless, and the RQ scheduler (which enqueues the jobs due in a second in
+id order) hands a second's timers to the worker in the order they are due.
+
+RQ stores due times in whole seconds and starts a job up to a second early (FACTS.md); the job
+itself never acts early (`escalation.fire`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk import clock
+from helpdesk.sla.models import PENDING, SlaStage, TicketSla
+
+log = logging.getLogger(__name__)
+
+QUEUE = "timers"
+REDIS_OVERRIDE = "helpdesk.sla.redis_url"  # app.extensions key: tests point timers at a Redis
+RETRY = Retry(max=5, interval=[2, 10, 30, 60, 300])
+JOB_TIMEOUT = 60
+_connections: dict[str, Redis] = {}
+
+
+def redis_url() -> str | None:
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return None
+    app = current_app
+    override = app.extensions.get(REDIS_OVERRIDE)
+    if override:
+        return str(override)
+    settings = app.extensions.get("helpdesk.settings")
+    return settings.redis_url if settings is not None else None
+
+
+def connection(url: str | None = None) -> Redis | None:
+    url = url or redis_url()
+    if url is None:
+        return None
+    found = _connections.get(url)
+    if found is None:
+        found = _connections[url] = Redis.from_url(url, socket_timeout=5)
+    return found
+
+
+def job_id(stage_id: int, fire_at: datetime) -> str:
+    return f"sla-{int(fire_at.timestamp() * 1000):014d}-{stage_id}"
+
+
+def schedule(redis: Redis, items: Iterable[tuple[int, datetime]]) -> int:
+    """Schedule `fire(stage_id)` at each stage's time (code clock), or now if already due."""
+    from helpdesk.sla.jobs import fire
+
+    queue = Queue(QUEUE, connection=redis)
+    now, real_now = clock.now(), datetime.now(UTC)
+    count = 0
+    for stage_id, fire_at in items:
+        options = {
+            "job_id": job_id(stage_id, fire_at),
+            "retry": RETRY,
+            "job_timeout": JOB_TIMEOUT,
+            "result_ttl": 600,
+            "failure_ttl": 7 * 86400,
+            "description": f"SLA stage {stage_id}",
+        }
+        if fire_at <= now:
+            queue.enqueue(fire, stage_id, **options)  # type: ignore[arg-type]
+        else:
+            queue.enqueue_at(real_now + (fire_at - now), fire, stage_id, **options)  # type: ignore[arg-type]
+        count += 1
+    return count
+
+
+def schedule_after_commit(items: list[tuple[int, datetime]]) -> None:
+    """Called after a ticket change commits. Never fails the change: Redis trouble is logged
+    and the reconciler re-creates the timers from the database."""
+    try:
+        redis = connection()
+        if redis is not None:
+            schedule(redis, items)
+    except RedisError as exc:
+        log.warning("SLA timers not scheduled (%s); the reconciler will restore them", exc)
+
+
+@dataclass(frozen=True)
+class ReconcileResult:
+    pending: int
+    present: int
+    restored: int
+
+
+def reconcile(session: Session, redis: Redis) -> ReconcileResult:
+    """Compare the pending stages in the database with the jobs in Redis; re-create what is
+    missing, and enqueue at once whatever is due but still waiting (a dead scheduler)."""
+    rows = session.execute(
+        select(SlaStage.id, SlaStage.fire_at)
+        .join(TicketSla, TicketSla.ticket_id == SlaStage.ticket_id)
+        .where(SlaStage.state == PENDING, TicketSla.paused_at.is_(None))
+    ).all()
+    queue = Queue(QUEUE, connection=redis)
+    scheduled = dict(
+        (k.decode(), score)
+        for k, score in redis.zrange(ScheduledJobRegistry(queue=queue).key, 0, -1, withscores=True)
+    )
+    waiting = {j.decode() if isinstance(j, bytes) else j for j in queue.get_job_ids()}
+    running = set(StartedJobRegistry(queue=queue).get_job_ids())
+    real_now = datetime.now(UTC).timestamp()
+    missing: list[tuple[int, datetime]] = []
+    for stage_id, fire_at in rows:
+        key = job_id(stage_id, fire_at)
+        if key in waiting or key in running:
+            continue
+        if key in scheduled and scheduled[key] > real_now - 5:
+            continue  # the scheduler still has it, and it is not stuck
+        missing.append((stage_id, fire_at))
+    schedule(redis, missing)
+    if missing:
+        log.warning("SLA reconciler restored %d timer(s) Redis had lost", len(missing))
+    return ReconcileResult(len(rows), len(rows) - len(missing), len(missing))
