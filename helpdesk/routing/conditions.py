@@ -12,9 +12,9 @@ from typing import Any, ClassVar
 
 import ahocorasick
 
-from helpdesk.routing import calendar
 from helpdesk.routing.facts import TicketFacts
 from helpdesk.routing.schema import At, Reference
+from helpdesk.sla import calendar  # the business calendar, with holidays and 调休
 
 ANY = "*"
 CHANNELS = ("phone", "chat", "portal", "walk_in")
