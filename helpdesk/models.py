@@ -2,6 +2,7 @@
 
 from helpdesk.audit.models import AuditRecord
 from helpdesk.auth.models import ApiToken, User
+from helpdesk.channels.phone.models import BlockedNumber, CallRecord
 from helpdesk.db import Base
 from helpdesk.directory.models import (
     Contact,
