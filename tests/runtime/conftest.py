@@ -7,11 +7,14 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from helpdesk.runner.children import pid_alive
 from helpdesk.runner.embedded_redis import embedded_redis
+
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +63,7 @@ def process_group(pgid: int) -> set[int]:
     return members
 
 
-def wait_until(check: Callable[[], object], timeout: float, what: str) -> object:
+def wait_until(check: Callable[[], T], timeout: float, what: str) -> T:
     """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -47,7 +48,7 @@ class Served:
         assert data is not None, "no embedded Redis pidfile"
         return str(data["url"])
 
-    def wait_ready(self) -> None:
+    def wait_ready(self, children: int = 4) -> None:
         def answers() -> bool:
             assert self.process.poll() is None, f"serve exited early:\n{self.output()}"
             try:
@@ -58,7 +59,9 @@ class Served:
         wait_until(answers, START_TIMEOUT, f"{self.base}/login")
         wait_until(lambda: "Ctrl-C stops it" in self.output(), 10, "the banner")
         # web, worker, the worker's scheduler and the embedded redis-server
-        self.seen = wait_until(lambda: _at_least(descendants(self.process.pid), 4), 20, "children")
+        self.seen = wait_until(
+            lambda: _at_least(descendants(self.process.pid), children), 20, "children"
+        )
 
     def assert_nothing_left(self) -> None:
         leftovers = {pid for pid in self.seen if not wait_gone(pid, 10)}
@@ -87,30 +90,42 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def served(instance: Path, tmp_path: Path) -> Iterator[Served]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")}
-    env.update(HELPDESK_INSTANCE_PATH=str(instance), HELPDESK_PORT=str(port))
-    log = tmp_path / "serve.log"
-    with open(log, "w") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "helpdesk.cli", "serve"],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,  # its own process group, as in a terminal
+def start_serve(instance: Path, tmp_path: Path) -> Iterator[Callable[..., Served]]:
+    """Start `helpdesk serve` as a user would, with HELPDESK_* variables from `env` only."""
+    started: list[Served] = []
+
+    def start(**env: str) -> Served:
+        port = env.setdefault("HELPDESK_PORT", str(free_port()))
+        env.setdefault("HELPDESK_INSTANCE_PATH", str(instance))
+        full = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")} | env
+        log = tmp_path / f"serve-{len(started)}.log"
+        with open(log, "w") as sink:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "helpdesk.cli", "serve"],
+                env=full,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,  # its own process group, as in a terminal
+            )
+        started.append(
+            Served(process, Path(env["HELPDESK_INSTANCE_PATH"]), f"http://127.0.0.1:{port}", log)
         )
-    handle = Served(process, instance, f"http://127.0.0.1:{port}", log)
-    try:
-        yield handle
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        for pid in handle.seen:  # never leave a test's processes behind, even on failure
+        return started[-1]
+
+    yield start
+    for handle in started:  # never leave a test's processes behind, even on failure
+        if handle.process.poll() is None:
+            os.killpg(handle.process.pid, signal.SIGKILL)
+            handle.process.wait()
+        for pid in handle.seen:
             if pid_alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def served(start_serve: Callable[..., Served]) -> Served:
+    return start_serve()
 
 
 def _login(base: str, login: str, password: str) -> requests.Session:
@@ -203,3 +218,36 @@ def test_a_killed_serve_leaves_no_orphans(served: Served) -> None:
 
 def _parent(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def test_with_a_redis_url_serve_starts_no_redis_of_its_own(
+    start_serve: Callable[..., Served], redis_url: str
+) -> None:
+    served = start_serve(HELPDESK_REDIS_URL=redis_url)
+    served.wait_ready(children=3)
+    names = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in served.seen]
+    assert not any(b"redis-server" in name for name in names), names
+    embedded = read_pidfile(served.instance / "redis")  # a killed run's may remain: not ours
+    assert embedded is None or embedded["owner"] != served.process.pid
+
+    key = f"test:ping:{uuid.uuid4().hex}"
+    Queue("default", connection=Redis.from_url(redis_url)).enqueue(ping, key, "external")
+    redis = Redis.from_url(redis_url)
+    wait_until(lambda: redis.get(key) == b"external", 15, "the ping job")
+
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(30) == 0, served.output()
+    served.assert_nothing_left()
+
+
+def test_a_port_in_use_is_refused_before_anything_starts(
+    start_serve: Callable[..., Served], tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        served = start_serve(HELPDESK_PORT=str(port), HELPDESK_INSTANCE_PATH=str(tmp_path))
+        assert served.process.wait(30) == 2
+    assert f"127.0.0.1:{port} is in use" in served.output()
+    assert not (tmp_path / "redis").exists()
