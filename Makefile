@@ -32,5 +32,9 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Each benchmark's docstring gives its options and its target.
 bench: $(STAMP)
+	$(BIN)/python -m bench.api_create
 	$(BIN)/python -m bench.ticket_list
+	$(BIN)/python bench/routing_engine.py
+	$(BIN)/python -m bench.phone_cti
