@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -32,6 +32,7 @@ QUEUE = "timers"
 REDIS_OVERRIDE = "helpdesk.sla.redis_url"  # app.extensions key: tests point timers at a Redis
 RETRY = Retry(max=5, interval=[2, 10, 30, 60, 300])
 JOB_TIMEOUT = 60
+STUCK = timedelta(seconds=5)  # a due timer still in the scheduled registry this long: enqueue it
 _connections: dict[str, Redis] = {}
 
 
@@ -113,20 +114,17 @@ def reconcile(session: Session, redis: Redis) -> ReconcileResult:
         .where(SlaStage.state == PENDING, TicketSla.paused_at.is_(None))
     ).all()
     queue = Queue(QUEUE, connection=redis)
-    scheduled = dict(
-        (k.decode(), score)
-        for k, score in redis.zrange(ScheduledJobRegistry(queue=queue).key, 0, -1, withscores=True)
-    )
+    scheduled = {k.decode() for k in redis.zrange(ScheduledJobRegistry(queue=queue).key, 0, -1)}
     waiting = {j.decode() if isinstance(j, bytes) else j for j in queue.get_job_ids()}
     running = set(StartedJobRegistry(queue=queue).get_job_ids())
-    real_now = datetime.now(UTC).timestamp()
+    now = clock.now()
     missing: list[tuple[int, datetime]] = []
     for stage_id, fire_at in rows:
         key = job_id(stage_id, fire_at)
         if key in waiting or key in running:
             continue
-        if key in scheduled and scheduled[key] > real_now - 5:
-            continue  # the scheduler still has it, and it is not stuck
+        if key in scheduled and fire_at > now - STUCK:
+            continue  # the scheduler has it and is not late with it
         missing.append((stage_id, fire_at))
     schedule(redis, missing)
     if missing:

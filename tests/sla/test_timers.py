@@ -1,0 +1,166 @@
+"""Timers on a real Redis with real RQ workers (burst mode), time driven by the code's clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from rq import Queue
+from rq.registry import ScheduledJobRegistry
+from sqlalchemy import delete
+
+from helpdesk import clock
+from helpdesk.extensions import db
+from helpdesk.sla import timers
+from helpdesk.sla.escalation import fire
+from helpdesk.sla.models import FIRED, PENDING, STOPPED, SlaStage, TicketSla
+from helpdesk.tickets import service
+
+from .conftest import sla_events, stages
+
+pytestmark = pytest.mark.slow
+
+
+def new_ticket(make_ticket, centre):
+    return make_ticket(organisation_id=centre["provider"].id, assignee_id=centre["staff"].id)
+
+
+def scheduled_ids(redis) -> set[str]:
+    registry = ScheduledJobRegistry(queue=Queue(timers.QUEUE, connection=redis))
+    return set(registry.get_job_ids())
+
+
+def test_creating_a_ticket_schedules_every_pending_stage(
+    session, redis, make_ticket, centre, monday
+):
+    ticket = new_ticket(make_ticket, centre)
+    pending = [s for s in stages(session, ticket.id).values() if s.state == PENDING]
+    assert len(pending) == 6  # first response and resolution × warn, escalate, supervise
+    assert scheduled_ids(redis) == {timers.job_id(s.id, s.fire_at) for s in pending}
+
+
+def test_a_job_started_early_does_nothing_and_reschedules(
+    session, redis, make_ticket, centre, monday
+):
+    ticket = new_ticket(make_ticket, centre)
+    warn = stages(session, ticket.id)[("first_response", "warn", 0)]
+    clock.freeze(warn.fire_at - timedelta(seconds=5))
+    assert fire(session, warn.id, wait=False).result == "early"
+    assert sla_events(session, ticket.id) == []
+    clock.freeze(warn.fire_at - timedelta(milliseconds=300))  # RQ's typical early start
+    assert fire(session, warn.id, wait=False).result == "early"
+    assert stages(session, ticket.id)[("first_response", "warn", 0)].state == PENDING
+
+
+def test_the_ladder_fires_each_step_once_and_flags_overdue(
+    session, redis, burst, make_ticket, centre, monday
+):
+    ticket = new_ticket(make_ticket, centre)
+    clock.advance(timedelta(hours=4, minutes=45))  # 13:45: past the 80 % warning only
+    timers.reconcile(session, redis)  # due now: enqueued at once
+    session.rollback()
+    burst()
+    kinds = [e.kind for e in sla_events(session, ticket.id)]
+    assert kinds == ["sla_warn"]
+    assert sla_events(session, ticket.id)[0].data["notified"] == [centre["staff"].id]
+    clock.advance(timedelta(hours=3))  # 16:45: past 100 % and 150 %
+    timers.reconcile(session, redis)
+    session.rollback()
+    burst()
+    burst()  # nothing left, nothing repeated
+    events = sla_events(session, ticket.id)
+    assert [e.kind for e in events] == ["sla_warn", "sla_escalate", "sla_supervise"]
+    assert events[1].data["notified"] == [centre["staff"].id]  # the provider has no supervisor
+    assert events[2].data["notified"] == [centre["supervisor"].id]  # 督办: the centre
+    assert all(e.internal and e.data["late_ms"] >= 0 for e in events)
+    session.expire_all()
+    assert session.get(TicketSla, ticket.id).overdue
+
+
+def test_the_ladder_stops_when_the_ticket_is_accepted(
+    session, redis, burst, make_ticket, centre, monday
+):
+    ticket = new_ticket(make_ticket, centre)
+    clock.advance(timedelta(hours=4, minutes=45))
+    timers.reconcile(session, redis)
+    session.rollback()
+    burst()
+    service.accept(session, centre["staff"], ticket)
+    session.commit()
+    clock.advance(timedelta(hours=3))
+    burst()  # the old jobs run: each re-reads its stage and finds it stopped
+    assert [e.kind for e in sla_events(session, ticket.id)] == ["sla_warn"]
+    found = stages(session, ticket.id)
+    assert found[("first_response", "escalate", 0)].state == STOPPED
+
+
+def test_firing_twice_acts_once(session, redis, make_ticket, centre, monday):
+    ticket = new_ticket(make_ticket, centre)
+    warn = stages(session, ticket.id)[("first_response", "warn", 0)]
+    clock.freeze(warn.fire_at)
+    assert fire(session, warn.id).result == "fired"
+    assert fire(session, warn.id).result == "done"
+    assert len(sla_events(session, ticket.id)) == 1
+
+
+def test_timers_of_closed_and_deleted_tickets_stop_quietly(
+    session, redis, burst, make_ticket, centre, monday
+):
+    closed = new_ticket(make_ticket, centre)
+    warn = stages(session, closed.id)[("first_response", "warn", 0)]
+    # the ticket closes behind the timer's back (as if the hook had not run): the job checks
+    session.execute(delete(SlaStage).where(SlaStage.ticket_id == closed.id, SlaStage.id != warn.id))
+    closed.status = closed.status.CANCELLED
+    session.commit()
+    clock.freeze(warn.fire_at + timedelta(minutes=1))
+    assert fire(session, warn.id).result == "stopped"
+    assert stages(session, closed.id)[("first_response", "warn", 0)].state == STOPPED
+    assert fire(session, 999_999).result == "gone"
+    Queue(timers.QUEUE, connection=redis).enqueue("helpdesk.sla.jobs.fire", 424_242)
+    burst()  # a job for a stage that no longer exists: finished, no crash loop
+    assert Queue(timers.QUEUE, connection=redis).count == 0
+
+
+def test_flushall_then_the_reconciler_restores_every_timer(
+    session, redis, make_ticket, centre, monday
+):
+    tickets = [new_ticket(make_ticket, centre) for _ in range(5)]
+    service.accept(session, centre["staff"], tickets[0])
+    session.commit()
+    pending = {
+        timers.job_id(s.id, s.fire_at)
+        for t in tickets
+        for s in stages(session, t.id).values()
+        if s.state == PENDING
+    }
+    assert pending <= scheduled_ids(redis)  # (the stopped stages' jobs linger as no-ops)
+    redis.flushall()
+    assert scheduled_ids(redis) == set()
+    result = timers.reconcile(session, redis)
+    assert (result.pending, result.restored) == (len(pending), len(pending))
+    assert scheduled_ids(redis) == pending
+    assert timers.reconcile(session, redis).restored == 0  # nothing missing the second time
+
+
+def test_a_flushed_timer_still_fires_after_reconcile(
+    session, redis, burst, make_ticket, centre, monday
+):
+    ticket = new_ticket(make_ticket, centre)
+    redis.flushall()
+    clock.advance(timedelta(hours=8))  # every first-response step is due
+    timers.reconcile(session, redis)
+    session.rollback()
+    burst()
+    kinds = [e.kind for e in sla_events(session, ticket.id)]
+    assert kinds == ["sla_warn", "sla_escalate", "sla_supervise"]
+    fired = [s for s in stages(session, ticket.id).values() if s.state == FIRED]
+    assert len(fired) == 3
+
+
+def test_a_ticket_change_with_redis_down_still_commits(app, session, make_ticket, centre, monday):
+    app.extensions[timers.REDIS_OVERRIDE] = "redis://127.0.0.1:1/0"  # nobody listens there
+    try:
+        ticket = new_ticket(make_ticket, centre)
+    finally:
+        app.extensions.pop(timers.REDIS_OVERRIDE, None)
+    assert db.session.get(TicketSla, ticket.id) is not None
