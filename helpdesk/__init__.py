@@ -1,4 +1,4 @@
-"""Hangzhou SME service platform helpdesk: tickets from phone, chat and portal, routed and traced."""
+"""Hangzhou SME platform helpdesk: tickets from phone, chat and portal, routed and traced."""
 
 from __future__ import annotations
 

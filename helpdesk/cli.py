@@ -30,7 +30,7 @@ def db_upgrade() -> None:
         from helpdesk.directory.reference import ensure_reference_data
         from helpdesk.extensions import db as database
 
-        ensure_reference_data(database.session)
+        ensure_reference_data(database.session())
         database.session.commit()
     click.echo(f"database at {schema.current_revision(settings.database_url)}")
 
@@ -53,7 +53,7 @@ def seed(demo: bool, tickets: int) -> None:
     from helpdesk.extensions import db as database
 
     with app_context():
-        created = seed_demo(database.session, tickets=tickets)
+        created = seed_demo(database.session(), tickets=tickets)
         database.session.commit()
     if created:
         click.echo(f"demo data loaded; every demo user's password is {DEMO_PASSWORD}")

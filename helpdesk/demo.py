@@ -229,7 +229,7 @@ def _tickets(
         clock.unfreeze()
 
 
-def _walk(session, rng, ticket, orgs, enterprise, agent, supervisor) -> None:  # type: ignore[no-untyped-def]
+def _walk(session, rng, ticket, orgs, enterprise, agent, supervisor) -> None:
     """Move a ticket a random distance along its lifecycle, the way people would."""
     steps = rng.choice([0, 1, 2, 3, 3, 4, 5, 5, 6, 6, 7, 7, 7])
     if steps == 0:

@@ -18,6 +18,8 @@ __all__ = [
     "ApiToken",
     "AuditRecord",
     "Base",
+    "BlockedNumber",
+    "CallRecord",
     "Comment",
     "Contact",
     "Enterprise",

@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from the caller (helpdesk.schema), the metadata from the models."""
+"""Alembic environment: the URL from the caller (helpdesk.schema), the metadata from the models."""
 
 from alembic import context
 from sqlalchemy import create_engine, pool

@@ -23,7 +23,7 @@ def verify(show_all: bool) -> None:
     from helpdesk.extensions import db
 
     with app_context():
-        report = run(db.session, audit_files())
+        report = run(db.session(), audit_files())
     for message in report.checkpoint_errors:
         click.echo(f"checkpoint file: {message}", err=True)
     if report.problems:
@@ -51,10 +51,10 @@ def export(number: str, output: click.utils.LazyFile) -> None:
 
     with app_context():
         try:
-            ticket = service.get_by_number(db.session, number)
+            ticket = service.get_by_number(db.session(), number)
         except NotFound as exc:
             raise click.ClickException(str(exc)) from None
-        data = trace(db.session, ticket, audit_files())
+        data = trace(db.session(), ticket, audit_files())
     output.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -67,5 +67,5 @@ def seal_now() -> None:
     from helpdesk.extensions import db
 
     with app_context():
-        result = seal(db.session, audit_files())
+        result = seal(db.session(), audit_files())
     click.echo(f"sealed {result.sealed} events; chain head at seq {result.head_seq}")

@@ -27,13 +27,13 @@ def audit_files(app: Flask | None = None) -> AuditFiles:
     if files is None:
         files = AuditFiles.for_instance(app.extensions["helpdesk.settings"].instance_path)
         app.extensions[_FILES] = files
-    return files  # type: ignore[no-any-return]
+    return files
 
 
 def seal_job() -> dict[str, Any]:
     from helpdesk.extensions import db
 
-    result = seal(db.session, audit_files())
+    result = seal(db.session(), audit_files())
     return {"sealed": result.sealed, "head_seq": result.head_seq}
 
 

@@ -22,7 +22,7 @@ def _load_user(user_id: str) -> User | None:
 
 
 @login_manager.request_loader
-def user_from_token(req) -> User | None:  # type: ignore[no-untyped-def]
+def user_from_token(req) -> User | None:
     """`Authorization: Bearer hd_...` for API integrations; the token itself is never stored."""
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):

@@ -20,7 +20,7 @@ def enum_column(enum_class: type[enum.Enum], **kwargs: object) -> Enum:
         length=24,
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -33,7 +33,7 @@ class Region(Base):
 
 
 class ServiceCategory(Base):
-    """The five service platforms and their sub-services, plus complaints, keyed `finance/guarantee`."""
+    """The five service platforms, their sub-services and complaints, keyed `finance/guarantee`."""
 
     __tablename__ = "service_category"
 
@@ -92,9 +92,7 @@ class Organisation(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
 
     regions: Mapped[list[Region]] = relationship(secondary=organisation_region)
-    categories: Mapped[list[ServiceCategory]] = relationship(
-        secondary=organisation_category
-    )
+    categories: Mapped[list[ServiceCategory]] = relationship(secondary=organisation_category)
 
 
 class EnterpriseSize(enum.StrEnum):

@@ -19,7 +19,7 @@ def rules() -> None:
     """Routing rules: check a folder, explain a decision, simulate a draft."""
 
 
-def _app_context():  # type: ignore[no-untyped-def]
+def _app_context():
     from helpdesk import create_app
 
     return create_app().app_context()
@@ -42,7 +42,7 @@ def check(folder: Path | None) -> None:
             from helpdesk.extensions import db
             from helpdesk.routing.service import directory_snapshot
 
-            known = frozenset(directory_snapshot(db.session).organisations)
+            known = frozenset(directory_snapshot(db.session()).organisations)
     except Exception as exc:  # no database here: the file checks still stand
         click.echo(f"note: organisations not checked, the directory is unavailable ({exc})")
     else:
@@ -55,7 +55,7 @@ def check(folder: Path | None) -> None:
     )
 
 
-def _fail(errors: list) -> None:  # type: ignore[type-arg]
+def _fail(errors: list) -> None:
     for error in sorted(errors):
         click.echo(str(error), err=True)
     click.echo(f"{len(errors)} error{'s' if len(errors) != 1 else ''}", err=True)
@@ -91,7 +91,7 @@ def explain(
     if not number and not (category and district):
         raise click.UsageError("give a ticket number, or --category and --district")
     with _app_context():
-        session = db.session
+        session = db.session()
         directory = service.directory_snapshot(session)
         source = loader.source(folder)
         ruleset = source.reload(frozenset(directory.organisations))
@@ -164,7 +164,7 @@ def simulate(folder: Path, since: str) -> None:
     amount = int(found.group(1))
     delta = timedelta(days=amount) if found.group(2) == "d" else timedelta(hours=amount)
     with _app_context():
-        session = db.session
+        session = db.session()
         directory = service.directory_snapshot(session)
         try:
             draft = loader.compile_folder(folder, organisations=frozenset(directory.organisations))

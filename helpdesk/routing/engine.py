@@ -218,7 +218,7 @@ class RuleSet:
         attempts.append(Attempt(centre.slug, "centre", "chosen; the service centre's queue"))
         return self._decision(rule, centre, None, "centre", trace, attempts)
 
-    def _decision(self, rule, org, person, via, trace, attempts) -> Decision:  # type: ignore[no-untyped-def]
+    def _decision(self, rule, org, person, via, trace, attempts) -> Decision:
         return Decision(
             organisation_id=org.id if org else None,
             organisation=org.slug if org else None,

@@ -39,7 +39,7 @@ def trace_for(ticket: Ticket, session: Session | None = None) -> list[RoutingRec
     if session is None:
         from helpdesk.extensions import db
 
-        session = db.session
+        session = db.session()
     events = session.scalars(
         select(TicketEvent)
         .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "assigned")

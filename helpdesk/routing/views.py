@@ -21,7 +21,7 @@ ADMIN_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 def rules_page() -> ResponseReturnValue:
     if current_user.role not in ADMIN_ROLES:
         abort(403)
-    session = db.session
+    session = db.session()
     directory = service.directory_snapshot(session)
     source = loader.source()
     ruleset = source.current(frozenset(directory.organisations))

@@ -39,7 +39,7 @@ def reconcile() -> None:
         redis = timers.connection()
         if redis is None:
             raise click.UsageError("set HELPDESK_REDIS_URL: the timers live in that Redis")
-        result = timers.reconcile(db.session, redis)
+        result = timers.reconcile(db.session(), redis)
     click.echo(f"{result.pending} pending timers, {result.restored} restored")
 
 
@@ -57,7 +57,7 @@ def show(number: str) -> None:
 
     with app_context():
         try:
-            ticket = service.get_by_number(db.session, number)
+            ticket = service.get_by_number(db.session(), number)
         except NotFound as exc:
             raise click.ClickException(str(exc)) from None
         clock = db.session.get(TicketSla, ticket.id)

@@ -23,7 +23,7 @@ def fire(stage_id: int) -> str:
     from helpdesk.extensions import db
     from helpdesk.sla.escalation import fire as fire_stage
 
-    outcome = fire_stage(db.session, stage_id)
+    outcome = fire_stage(db.session(), stage_id)
     if outcome.result == "fired":
         _notify(outcome)
     return outcome.result
@@ -48,7 +48,7 @@ def reconcile() -> dict[str, int]:
     if redis is None:
         return {"pending": 0, "present": 0, "restored": 0}
     try:
-        result = timers.reconcile(db.session, redis)
+        result = timers.reconcile(db.session(), redis)
     finally:
         db.session.rollback()
     ensure_periodic(redis)

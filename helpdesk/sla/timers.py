@@ -80,9 +80,9 @@ def schedule(redis: Redis, items: Iterable[tuple[int, datetime]]) -> int:
             "description": f"SLA stage {stage_id}",
         }
         if fire_at <= now:
-            queue.enqueue(fire, stage_id, **options)  # type: ignore[arg-type]
+            queue.enqueue(fire, stage_id, **options)
         else:
-            queue.enqueue_at(real_now + (fire_at - now), fire, stage_id, **options)  # type: ignore[arg-type]
+            queue.enqueue_at(real_now + (fire_at - now), fire, stage_id, **options)
         count += 1
     return count
 

@@ -56,4 +56,4 @@ def init_app(app: Flask) -> None:
 
 def phone_config(app: Flask | None = None) -> PhoneConfig:
     target = app or current_app
-    return target.extensions[KEY]  # type: ignore[no-any-return]
+    return target.extensions[KEY]
