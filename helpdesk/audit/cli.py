@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import IO
 
 import click
 
@@ -40,7 +41,7 @@ def verify(show_all: bool) -> None:
 @audit.command("export")
 @click.argument("number")
 @click.option("--output", "-o", type=click.File("w"), default="-", help="File (default stdout).")
-def export(number: str, output: click.utils.LazyFile) -> None:
+def export(number: str, output: IO[str]) -> None:
     """A ticket's traceability record as JSON: every step with who, when and its seal."""
     from helpdesk.audit.export import trace
     from helpdesk.audit.jobs import audit_files
