@@ -54,7 +54,7 @@ def check_all(rules_folder: Path, folder: Path | None = None) -> tuple[list[str]
     this = date.today().year
     warnings = [
         f"no holiday data for {year}: Monday to Friday count as working days; add "
-        f"{folder.name}/calendar/{year}.yaml"
+        f"{folder / 'calendar' / f'{year}.yaml'}"
         for year in missing_years(days, range(this, this + 2))
     ]
     return errors, warnings

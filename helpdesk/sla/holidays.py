@@ -66,13 +66,13 @@ def parse_year(text: str, file: str) -> YearData:
     workdays: set[date] = set()
     for item in check.items(fields.get("workdays")):
         spec = check.mapping(item, ("name", "date"))
-        day = _date(check, spec.get("date"), year, item)
-        if day is None:
+        swapped = _date(check, spec.get("date"), year, item)
+        if swapped is None:
             continue
-        if day in holidays:
-            check.error(spec["date"], f"{day} is listed both as a holiday and as a working day")
-        workdays.add(day)
-        names[day] = check.text(spec.get("name"), required=False) or ""
+        if swapped in holidays:
+            check.error(spec["date"], f"{swapped} is listed both as a holiday and a working day")
+        workdays.add(swapped)
+        names[swapped] = check.text(spec.get("name"), required=False) or ""
     if check.errors:
         raise DataFileError(check.errors)
     source = check.text(fields.get("source"), required=False) or file

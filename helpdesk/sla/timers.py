@@ -114,8 +114,8 @@ def reconcile(session: Session, redis: Redis) -> ReconcileResult:
         .where(SlaStage.state == PENDING, TicketSla.paused_at.is_(None))
     ).all()
     queue = Queue(QUEUE, connection=redis)
-    scheduled = {k.decode() for k in redis.zrange(ScheduledJobRegistry(queue=queue).key, 0, -1)}
-    waiting = {j.decode() if isinstance(j, bytes) else j for j in queue.get_job_ids()}
+    scheduled = set(ScheduledJobRegistry(queue=queue).get_job_ids())
+    waiting = set(queue.get_job_ids())
     running = set(StartedJobRegistry(queue=queue).get_job_ids())
     now = clock.now()
     missing: list[tuple[int, datetime]] = []
