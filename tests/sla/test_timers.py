@@ -164,3 +164,45 @@ def test_a_ticket_change_with_redis_down_still_commits(app, session, make_ticket
     finally:
         app.extensions.pop(timers.REDIS_OVERRIDE, None)
     assert db.session.get(TicketSla, ticket.id) is not None
+
+
+def test_a_fired_step_is_a_live_notification_and_shows_on_the_ticket_page(
+    app, client, session, redis, make_ticket, make_user, centre, monday
+):
+    from helpdesk.auth.models import Role
+    from helpdesk.sla import jobs
+
+    ticket = new_ticket(make_ticket, centre)
+    warn = stages(session, ticket.id)[("first_response", "warn", 0)]
+    clock.freeze(warn.fire_at)
+    listener = redis.pubsub()
+    listener.subscribe("flask-socketio")  # the channel every web process listens on
+    listener.get_message(timeout=1)  # the subscribe confirmation
+    session.rollback()
+    with app.app_context():
+        assert jobs.fire(warn.id) == "fired"
+    message = listener.get_message(timeout=5)
+    listener.close()
+    assert message is not None and b"sla_alert" in message["data"]
+    assert f"user:{centre['staff'].id}".encode() in message["data"]
+
+    supervisor = make_user(Role.SUPERVISOR)
+    client.post("/login", data={"login": supervisor.login, "password": "secret-pass"})
+    page = client.get(f"/tickets/{ticket.number}")
+    assert page.status_code == 200 and "sla_warn" in page.get_data(as_text=True)
+
+
+def test_worker_maintenance_books_the_reconciler_and_the_sealer(app, redis):
+    from rq.job import Job
+
+    from helpdesk.audit.jobs import SEAL_JOB
+    from helpdesk.sla import jobs
+
+    with app.app_context():
+        jobs.on_worker_maintenance(redis)
+        jobs.on_worker_maintenance(redis)  # idempotent
+    booked = scheduled_ids(redis)
+    assert len([j for j in booked if j.startswith("sla-reconcile-")]) == 1
+    assert Job.exists(SEAL_JOB, connection=redis)
+    with app.app_context():
+        assert jobs.reconcile() == {"pending": 0, "present": 0, "restored": 0}
