@@ -9,8 +9,10 @@ retries on its next run.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -55,6 +57,10 @@ def event_rows(session: Session, after_id: int, before: object, limit: int) -> l
     return [chain.EventRow(*row) for row in session.execute(stmt)]
 
 
+def _sealable(cutoff: datetime, event: chain.EventRow) -> bool:
+    return event.at <= cutoff
+
+
 def seal(
     session: Session, files: AuditFiles, batch: int = BATCH, limit: int | None = None
 ) -> SealResult:
@@ -64,7 +70,9 @@ def seal(
     seq, head_hash, event_id = head(session)
     while limit is None or total < limit:
         cutoff = clock.now() - GRACE
-        events = event_rows(session, event_id, cutoff, batch)
+        fetched = event_rows(session, event_id, None, batch)
+        # a gapless prefix in id order: stop at the first event still inside the grace period
+        events = list(itertools.takewhile(partial(_sealable, cutoff), fetched))
         if not events:
             break
         sealed = chain.seal(events, seq, head_hash, digest)
@@ -87,7 +95,7 @@ def seal(
         session.commit()
         total += len(sealed)
         seq, head_hash, event_id = sealed[-1].seq, sealed[-1].hash, sealed[-1].event_id
-        if len(events) < batch:
+        if len(events) < len(fetched) or len(fetched) < batch:
             break
     session.commit()
     if total:

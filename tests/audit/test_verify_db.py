@@ -191,3 +191,21 @@ def test_trace_page_for_staff_only(client, session, sealed, make_user, make_ente
     client.post("/logout")
     login(client, make_user(Role.ENTERPRISE, enterprise_id=make_enterprise().id))
     assert client.get(f"/tickets/{number}/trace").status_code == 404
+
+
+def test_sealing_stops_at_the_first_fresh_event_so_the_chain_has_no_holes(
+    session, sealed, files, make_ticket
+):
+    """A later id with an earlier time (a back-dated import, a slow transaction) waits too."""
+    older = make_ticket()
+    clock.advance(timedelta(seconds=5))
+    newer = make_ticket()
+    move = text("UPDATE ticket_event SET at = :at WHERE ticket_id = :t")
+    hour_ago = (clock.now() - timedelta(hours=1)).replace(tzinfo=None)
+    session.execute(move, {"at": hour_ago, "t": newer.id})
+    session.execute(move, {"at": clock.now().replace(tzinfo=None), "t": older.id})
+    session.commit()
+    assert seal(session, files).sealed == 0  # the older id is fresh: nothing after it either
+    clock.advance(timedelta(seconds=5))
+    assert seal(session, files).sealed >= 2
+    assert first_bad(session, files) is None
