@@ -94,3 +94,9 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.channels.phone.app import init_app as init_phone
 
     init_phone(app)
+
+    from helpdesk.channels.chat.app import init_app as init_chat
+    from helpdesk.portal import init_app as init_portal
+
+    init_portal(app)
+    init_chat(app)

@@ -2,6 +2,7 @@
 
 from helpdesk.audit.models import AuditRecord
 from helpdesk.auth.models import ApiToken, User
+from helpdesk.channels.chat.models import Conversation, Message
 from helpdesk.channels.phone.models import BlockedNumber, CallRecord
 from helpdesk.db import Base
 from helpdesk.directory.models import (
@@ -11,18 +12,23 @@ from helpdesk.directory.models import (
     Region,
     ServiceCategory,
 )
+from helpdesk.portal.models import Attachment, EnterpriseRegistration, TicketRating
 from helpdesk.sla.models import SlaStage, TicketSla
 from helpdesk.tickets.models import Comment, Ticket, TicketCounter, TicketDecline, TicketEvent
 
 __all__ = [
     "ApiToken",
+    "Attachment",
     "AuditRecord",
     "Base",
     "BlockedNumber",
     "CallRecord",
     "Comment",
     "Contact",
+    "Conversation",
     "Enterprise",
+    "EnterpriseRegistration",
+    "Message",
     "Organisation",
     "Region",
     "ServiceCategory",
@@ -31,6 +37,7 @@ __all__ = [
     "TicketCounter",
     "TicketDecline",
     "TicketEvent",
+    "TicketRating",
     "TicketSla",
     "User",
 ]

@@ -407,3 +407,45 @@ def record_sla_step(
     """An SLA timer's step (warning, escalation, 督办), written by the SLA job like any change:
     an internal event, the version bumped, announced after commit. The status does not move."""
     return _record(session, ticket, None, kind, ticket.status, data, internal=True)
+
+
+RATING_COMMENT_LIMIT = 1000
+RATABLE = frozenset({Status.RESOLVED, Status.CLOSED})
+
+
+def rate(
+    session: Session,
+    actor: User | None,
+    ticket: Ticket,
+    score: int,
+    comment_text: str | None = None,
+    channel: str = "portal",
+) -> Any:
+    """监督评价: the enterprise's one rating of a resolved ticket (a chat once it ended, `actor`
+    None: the chat channel has checked the visitor owns the conversation)."""
+    from helpdesk.portal.models import TicketRating  # the portal owns the table
+
+    if actor is not None:
+        permissions.ensure_visible(actor, ticket, ticket.number)
+        if actor.role is not Role.ENTERPRISE:
+            raise InvalidInput("only the enterprise rates its own ticket", field="score")
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise InvalidInput("score must be a whole number from 1 to 5", field="score")
+    text_comment = check_length(comment_text, RATING_COMMENT_LIMIT, "comment")
+    if channel != "chat" and ticket.status not in RATABLE:
+        raise InvalidInput(f"ticket {ticket.number} is not resolved yet", field="score")
+    exists = session.scalars(select(TicketRating.id).where(TicketRating.ticket_id == ticket.id))
+    if exists.first() is not None:
+        raise InvalidInput(f"ticket {ticket.number} has already been rated", field="score")
+    rating = TicketRating(
+        ticket_id=ticket.id,
+        score=score,
+        comment=text_comment,
+        rated_by_id=actor.id if actor else None,
+        channel=channel,
+        created_at=clock.now(),
+    )
+    session.add(rating)
+    data = {"score": score, "comment": text_comment, "channel": channel}
+    _record(session, ticket, actor, "rated", ticket.status, data)
+    return rating

@@ -1,0 +1,463 @@
+"""The `/chat` namespace: visitors (anyone, or a logged-in enterprise user) and the agents who
+answer them. Staff are recognised by their login cookie; a visitor by the key `start` handed
+out, bound to the socket by `start` or `resume`. Every answer is an ack `{ok: true, ...}` or
+`{ok: false, error, field, message}`; nothing a visitor sends reaches another conversation.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, leave_room
+
+from helpdesk import clock
+from helpdesk.auth.models import Role, User
+from helpdesk.channels.chat import service
+from helpdesk.channels.chat.config import chat_config
+from helpdesk.channels.chat.limits import SocketLimits
+from helpdesk.channels.chat.models import Conversation, ConversationStatus, Message, Sender
+from helpdesk.errors import DomainError, InvalidInput, NotFound
+from helpdesk.extensions import db
+from helpdesk.portal import files
+from helpdesk.sla.calendar import is_working_time
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/chat"
+AGENTS = "chat:agents"
+# Events the server sends.
+HELLO, MSG, QUEUE, STATE, TYPING, READ, QUEUE_LIST = (
+    "hello", "msg", "queue", "state", "typing", "read", "queue_list"
+)  # fmt: skip
+
+
+def conversation_room(conversation_id: int) -> str:
+    return f"chat:{conversation_id}"
+
+
+class Refused(DomainError):
+    status, code = 429, "rate_limited"
+
+
+def answer(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """Run one event: commit on success, roll back and say why on a domain error."""
+
+    @functools.wraps(handler)
+    def run(self: ChatNamespace, data: object = None) -> dict[str, Any]:
+        payload = data if isinstance(data, dict) else {}
+        try:
+            result = handler(self, payload)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            return {"ok": False, "error": exc.code, "field": exc.field, "message": exc.message}
+        after = result.pop("_after", None)
+        if after is not None:
+            after()
+        return {"ok": True, **result}
+
+    return run
+
+
+def present(message: Message, names: dict[int, str] | None = None) -> dict[str, Any]:
+    author = None
+    if message.sender is Sender.AGENT and message.author_id is not None:
+        author = (names or {}).get(message.author_id)
+        if author is None:
+            user = db.session.get(User, message.author_id)
+            author = user.name if user else ""
+    attachment = None
+    if message.attachment_id is not None:
+        from helpdesk.portal.models import Attachment
+
+        found = db.session.get(Attachment, message.attachment_id)
+        attachment = files.describe(found) if found else None
+    return {
+        "c": message.conversation_id,
+        "seq": message.seq,
+        "sender": message.sender.value,
+        "author": author,
+        "body": message.body,
+        "at": message.created_at.isoformat(),
+        "client_id": message.client_id,
+        "attachment": attachment,
+    }
+
+
+class ChatNamespace(Namespace):
+    def __init__(self, namespace: str = NAMESPACE) -> None:
+        super().__init__(namespace)
+        self.visitors: dict[str, int] = {}  # sid -> conversation id
+        self.agents: dict[int, set[str]] = {}  # user id -> sids (presence, this process)
+        self.limits: SocketLimits | None = None
+        self.extra_origins: tuple[str, ...] = ()  # HELPDESK_CHAT_ORIGINS, set by init_app
+
+    # -- wiring -------------------------------------------------------------------------------
+    def _set_server(self, server: Any) -> None:
+        """Also let the embedding sites' origins through Engine.IO's own check (which the
+        realtime setup limits to the app's address); this namespace checks them again."""
+        super()._set_server(server)
+        eio = getattr(server, "eio", None)
+        if eio is None or callable(eio.cors_allowed_origins):
+            return
+        base = eio.cors_allowed_origins
+        if base == "*" or (isinstance(base, list) and "*" in base):
+            eio.cors_allowed_origins = []  # never everyone: fall back to the checks below
+            base = []
+
+        def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
+            own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+            listed = base if isinstance(base, list) else [base] if base else []
+            return origin == own or origin in listed or origin in self.extra_origins
+
+        eio.cors_allowed_origins = allowed
+
+    def _limits(self) -> SocketLimits:
+        if self.limits is None:
+            settings = current_app.extensions["helpdesk.settings"]
+            self.limits = SocketLimits(settings.redis_url)
+        return self.limits
+
+    def _hit(self, kind: str, key: str, per_minute: int) -> None:
+        if not self._limits().hit(kind, key, per_minute):
+            raise Refused(f"too many {kind}; wait a minute and try again", field=kind)
+
+    def _user(self) -> User | None:
+        user = current_user
+        return user._get_current_object() if user and user.is_authenticated else None
+
+    def _agent(self) -> User | None:
+        user = self._user()
+        return user if user is not None and user.is_staff else None
+
+    # -- connection ---------------------------------------------------------------------------
+    def on_connect(self, auth: object = None) -> None:
+        config = chat_config()
+        origin = request.headers.get("Origin")
+        own = f"{request.scheme}://{request.host}"
+        if not config.origin_allowed(origin, own):
+            raise ConnectionRefusedError("origin not allowed")
+        ip = request.remote_addr or "?"
+        if not self._limits().hit("connections", ip, config.connections_per_minute):
+            raise ConnectionRefusedError("too many connections; wait a minute")
+        agent = self._agent()
+        if agent is not None:
+            self.agents.setdefault(agent.id, set()).add(request.sid)
+            join_room(AGENTS)
+            join_room(f"chat:agent:{agent.id}")
+            emit(HELLO, {"role": "agent", "name": agent.name, "max_chats": config.max_chats})
+            emit(QUEUE_LIST, self._queue_list())
+            return
+        user = self._user()
+        emit(HELLO, {"role": "visitor", **self._availability(), "known": _known(user)})
+
+    def on_disconnect(self, reason: object = None) -> None:
+        self.visitors.pop(request.sid, None)
+        for sids in self.agents.values():
+            sids.discard(request.sid)
+        self.agents = {uid: sids for uid, sids in self.agents.items() if sids}
+
+    def _availability(self) -> dict[str, Any]:
+        config = chat_config()
+        if not config.always_open and not is_working_time(clock.now()):
+            return {"open": False, "reason": "closed"}
+        if not self.agents:
+            return {"open": False, "reason": "nobody"}
+        return {"open": True, "reason": None}
+
+    # -- visitors -----------------------------------------------------------------------------
+    def _bound(self) -> Conversation:
+        conversation_id = self.visitors.get(request.sid)
+        found = db.session.get(Conversation, conversation_id) if conversation_id else None
+        if found is None:
+            raise NotFound("start or resume a conversation first", field="token")
+        return found
+
+    def _visitor(self, data: dict[str, Any]) -> service.Visitor:
+        def text(name: str) -> str:
+            value = data.get(name)
+            return value if isinstance(value, str) else ""
+
+        return service.Visitor(text("name"), text("phone"), text("category"), text("question"))
+
+    @answer
+    def on_start(self, data: dict[str, Any]) -> dict[str, Any]:
+        if self._agent() is not None:
+            raise InvalidInput("agents answer chats; open the widget logged out", field="role")
+        availability = self._availability()
+        if not availability["open"]:
+            raise InvalidInput(
+                "nobody can answer now; leave a message", field=availability["reason"]
+            )
+        self._hit("starts", request.remote_addr or "?", chat_config().starts_per_minute)
+        conversation, token = service.start(db.session, self._visitor(data), self._user())
+        number = conversation.ticket.number
+        conversation_id = conversation.id
+
+        def after() -> None:
+            self._bind(conversation_id)
+            self._broadcast_queue()
+
+        return {"token": token, "ticket": number, "_after": after, **self._state(conversation)}
+
+    @answer
+    def on_leave_message(self, data: dict[str, Any]) -> dict[str, Any]:
+        self._hit("starts", request.remote_addr or "?", chat_config().starts_per_minute)
+        ticket = service.leave_message(db.session, self._visitor(data), self._user())
+        return {"ticket": ticket.number}
+
+    @answer
+    def on_resume(self, data: dict[str, Any]) -> dict[str, Any]:
+        conversation = service.by_token(db.session, data.get("token"))
+        user = self._user()
+        if conversation.visitor_user_id is not None and (
+            user is None or user.id != conversation.visitor_user_id
+        ):
+            raise NotFound("no such conversation", field="token")
+        seen = data.get("after", 0)
+        seen = seen if isinstance(seen, int) and not isinstance(seen, bool) and seen >= 0 else 0
+        backlog = [present(m) for m in service.after(db.session, conversation, seen)]
+        conversation_id = conversation.id
+        return {
+            "messages": backlog,
+            "ticket": conversation.ticket.number,
+            "_after": lambda: self._bind(conversation_id),
+            **self._state(conversation),
+        }
+
+    def _bind(self, conversation_id: int) -> None:
+        self.visitors[request.sid] = conversation_id
+        join_room(conversation_room(conversation_id))
+
+    def _state(self, conversation: Conversation) -> dict[str, Any]:
+        place = service.position(db.session, conversation)
+        agent = db.session.get(User, conversation.agent_id) if conversation.agent_id else None
+        return {
+            "status": conversation.status.value,
+            "position": place,
+            "wait_minutes": service.expected_wait(place, len(self.agents)),
+            "agent": agent.name if agent and conversation.status.value == "active" else None,
+            "last_seq": conversation.last_seq,
+            "read_by_agent": conversation.agent_read_seq,
+            "rated": _rated(conversation),
+        }
+
+    # -- both sides ---------------------------------------------------------------------------
+    def _side(self, data: dict[str, Any]) -> tuple[Conversation, Sender, User | None]:
+        agent = self._agent()
+        if agent is None:
+            return self._bound(), Sender.VISITOR, None
+        conversation = service.for_agent(db.session, agent, data.get("conversation_id"))
+        service.owns(agent, conversation)
+        return conversation, Sender.AGENT, agent
+
+    @answer
+    def on_message(self, data: dict[str, Any]) -> dict[str, Any]:
+        conversation, sender, agent = self._side(data)
+        config = chat_config()
+        self._hit("messages", request.remote_addr or "?", config.messages_per_minute * 4)
+        self._hit("messages", f"c{conversation.id}:{sender.value}", config.messages_per_minute)
+        attachment = None
+        key = data.get("attachment")
+        if key is not None:
+            attachment = files.by_key(db.session, str(key))
+            if attachment.conversation_id != conversation.id:
+                raise NotFound("no such file", field="attachment")
+        body = data.get("body")
+        client_id = data.get("client_id")
+        message, new = service.post(
+            db.session,
+            conversation,
+            sender,
+            agent,
+            body if isinstance(body, str) else None,
+            client_id if isinstance(client_id, str) else None,
+            attachment,
+            config.message_chars,
+        )
+        shown = present(message)
+        room = conversation_room(conversation.id)
+
+        def after() -> None:
+            if new:
+                emit(MSG, shown, to=room)
+
+        return {"seq": message.seq, "duplicate": not new, "_after": after}
+
+    def on_typing(self, data: object = None) -> None:
+        payload = data if isinstance(data, dict) else {}
+        try:
+            conversation, sender, _agent = self._side(payload)
+            if self._limits().hit("typing", request.sid, 120):
+                emit(TYPING, {"c": conversation.id, "sender": sender.value},
+                     to=conversation_room(conversation.id), include_self=False)  # fmt: skip
+        except DomainError:
+            pass
+        finally:
+            db.session.rollback()
+
+    @answer
+    def on_read(self, data: dict[str, Any]) -> dict[str, Any]:
+        conversation, sender, _agent = self._side(data)
+        seq = service.mark_read(conversation, sender, data.get("seq"))
+        shown = {"c": conversation.id, "side": sender.value, "seq": seq}
+        room = conversation_room(conversation.id)
+        return {"seq": seq, "_after": lambda: emit(READ, shown, to=room, include_self=False)}
+
+    @answer
+    def on_end(self, data: dict[str, Any]) -> dict[str, Any]:
+        conversation, _sender, agent = self._side(data)
+        service.end(db.session, agent, conversation)
+        return {"_after": self._announcer(conversation)}
+
+    @answer
+    def on_rate(self, data: dict[str, Any]) -> dict[str, Any]:
+        conversation = self._bound()
+        if self._agent() is not None:
+            raise InvalidInput("the visitor rates the chat", field="score")
+        service.rate(db.session, conversation, data.get("score"), data.get("comment"))
+        return {}
+
+    # -- agents -------------------------------------------------------------------------------
+    def _staff(self) -> User:
+        agent = self._agent()
+        if agent is None:
+            raise NotFound("no such conversation", field="conversation_id")
+        return agent
+
+    @answer
+    def on_accept(self, data: dict[str, Any]) -> dict[str, Any]:
+        agent = self._staff()
+        conversation = service.for_agent(db.session, agent, data.get("conversation_id"))
+        service.accept(db.session, agent, conversation, chat_config().max_chats)
+        conversation_id = conversation.id
+        announce = self._announcer(conversation)
+
+        def after() -> None:
+            join_room(conversation_room(conversation_id))
+            announce()
+
+        return {**self._agent_view(conversation), "_after": after}
+
+    @answer
+    def on_open(self, data: dict[str, Any]) -> dict[str, Any]:
+        """An agent's page (re)joining a chat it holds, with what came after `after`."""
+        agent = self._staff()
+        conversation = service.for_agent(db.session, agent, data.get("conversation_id"))
+        if agent.role is Role.AGENT:
+            service.owns(agent, conversation)
+        seen = data.get("after", 0)
+        seen = seen if isinstance(seen, int) and not isinstance(seen, bool) else 0
+        view = self._agent_view(conversation)
+        view["messages"] = [present(m) for m in service.after(db.session, conversation, seen)]
+        room = conversation_room(conversation.id)
+        return {**view, "_after": lambda: join_room(room)}
+
+    @answer
+    def on_mine(self, data: dict[str, Any]) -> dict[str, Any]:
+        from sqlalchemy import select
+
+        agent = self._staff()
+        held = db.session.scalars(
+            select(Conversation).where(
+                Conversation.agent_id == agent.id,
+                Conversation.status == ConversationStatus.ACTIVE,
+            )
+        )
+        return {"conversations": [self._agent_view(c) for c in held]}
+
+    @answer
+    def on_transfer(self, data: dict[str, Any]) -> dict[str, Any]:
+        agent = self._staff()
+        conversation = service.for_agent(db.session, agent, data.get("conversation_id"))
+        target_id = data.get("to_agent_id")
+        target = db.session.get(User, target_id) if isinstance(target_id, int) else None
+        if target_id is not None and target is None:
+            raise InvalidInput("no such agent", field="to")
+        org = data.get("to_organisation_id")
+        service.transfer(
+            db.session, agent, conversation, target, org if isinstance(org, int) else None,
+            data.get("note") if isinstance(data.get("note"), str) else None,
+        )  # fmt: skip
+        room = conversation_room(conversation.id)
+        announce = self._announcer(conversation)
+
+        def after() -> None:
+            leave_room(room)
+            announce()
+
+        return {"_after": after}
+
+    def _agent_view(self, conversation: Conversation) -> dict[str, Any]:
+        return {
+            "conversation_id": conversation.id,
+            "ticket": conversation.ticket.number,
+            "visitor": conversation.visitor_name,
+            "phone": conversation.visitor_phone,
+            "category": conversation.category_code,
+            "status": conversation.status.value,
+            "note": conversation.note,
+            "last_seq": conversation.last_seq,
+            "read_by_visitor": conversation.visitor_read_seq,
+        }
+
+    def _queue_list(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "conversation_id": c.id,
+                "visitor": c.visitor_name,
+                "category": c.category_code,
+                "ticket": c.ticket.number,
+                "since": c.created_at.isoformat(),
+                "offered_to": c.agent_id,
+                "group": c.organisation_id,
+                "note": c.note,
+            }
+            for c in service.queued(db.session)
+        ]
+
+    def _announcer(self, conversation: Conversation) -> Callable[[], None]:
+        """After commit: the conversation's new state to its room, the queue to everyone."""
+        room = conversation_room(conversation.id)
+        state = self._state(conversation)
+        message = service.after(db.session, conversation, conversation.last_seq - 1)
+        shown = [present(m) for m in message]
+
+        def announce() -> None:
+            for item in shown:
+                emit(MSG, item, to=room)
+            emit(STATE, state, to=room)
+            self._broadcast_queue()
+
+        return announce
+
+    def _broadcast_queue(self) -> None:
+        waiting = service.queued(db.session)
+        emit(QUEUE_LIST, self._queue_list(), to=AGENTS)
+        agents = len(self.agents)
+        for place, conversation in enumerate(waiting, start=1):
+            info = {"position": place, "wait_minutes": service.expected_wait(place, agents)}
+            emit(QUEUE, info, to=conversation_room(conversation.id))
+
+
+def _known(user: User | None) -> dict[str, Any] | None:
+    """A logged-in enterprise user skips the pre-chat form."""
+    if user is None or user.role is not Role.ENTERPRISE:
+        return None
+    return {"name": user.name, "enterprise": user.enterprise.name if user.enterprise else None}
+
+
+def _rated(conversation: Conversation) -> bool:
+    from sqlalchemy import select
+
+    from helpdesk.portal.models import TicketRating
+
+    found = db.session.scalars(
+        select(TicketRating.id).where(TicketRating.ticket_id == conversation.ticket_id)
+    )
+    return found.first() is not None

@@ -1,0 +1,66 @@
+"""Portal forms. Choices are filled by the views; the services check every value again."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from helpdesk.tickets.service import COMMENT_LIMIT, DESCRIPTION_LIMIT, REASON_LIMIT, SUBJECT_LIMIT
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Enterprise name"), validators=[DataRequired(), Length(max=120)])
+    uscc = StringField(
+        _l("Unified social credit code"), validators=[DataRequired(), Length(max=18)]
+    )
+    district = SelectField(_l("District"), validators=[DataRequired()])
+    contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=60)])
+    phone = StringField(_l("Contact phone"), validators=[DataRequired(), Length(max=30)])
+    login = StringField(_l("Login name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Login name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class NeedForm(FlaskForm):
+    category = SelectField(_l("Service"), validators=[Optional()], validate_choice=False)
+    subject = StringField(
+        _l("Your need in one line"), validators=[DataRequired(), Length(max=SUBJECT_LIMIT)]
+    )
+    description = TextAreaField(
+        _l("Details"), validators=[Optional(), Length(max=DESCRIPTION_LIMIT)]
+    )
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(_l("Your reply"), validators=[Optional(), Length(max=COMMENT_LIMIT)])
+    file = FileField(_l("Attach a file"))
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Why?"), validators=[DataRequired(), Length(max=REASON_LIMIT)])
+
+
+class RateForm(FlaskForm):
+    score = RadioField(
+        _l("Your rating"),
+        choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+        validators=[DataRequired()],
+    )
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)])
+
+
+class ComplaintForm(FlaskForm):
+    description = TextAreaField(
+        _l("What went wrong?"), validators=[DataRequired(), Length(max=DESCRIPTION_LIMIT)]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button only (close: the enterprise confirms the resolution)."""
