@@ -78,6 +78,7 @@ def _select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from helpdesk.api import blueprint as api
+    from helpdesk.console import api as _console_api  # noqa: F401  (routes before registering)
     from helpdesk.auth.views import blueprint as auth
     from helpdesk.routing.views import blueprint as routing
     from helpdesk.tickets.views import blueprint as tickets
@@ -94,6 +95,12 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.channels.phone.app import init_app as init_phone
 
     init_phone(app)
+
+    from helpdesk.console import init_app as init_console
+    from helpdesk.realtime import init_app as init_realtime_hooks
+
+    init_console(app)
+    init_realtime_hooks(app)
 
     from helpdesk.channels.chat.app import init_app as init_chat
     from helpdesk.portal import init_app as init_portal

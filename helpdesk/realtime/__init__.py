@@ -2,6 +2,15 @@
 
 Every web process binds the one `socketio` extension here. With a Redis URL the processes
 share one message queue, so an emit from any web process or RQ worker reaches every client.
+
+- `init_app(app)` (from create_app, every process): ticket changes fan out after commit
+  (`fanout`), logins/logouts and rights changes end sockets (`revoke`).
+- `init_realtime(app, redis_url, async_mode)` (web processes only): serve Socket.IO.
+
+Stable helpers for other packages: `helpdesk.realtime.emit` (emit to a user's, organisation's,
+ticket's or the supervisors' room from any process), `helpdesk.realtime.access` (authorise a
+staff socket, check a room), `helpdesk.realtime.presence.set_state`, `helpdesk.realtime.rooms`
+(names). See docs in each module.
 """
 
 from __future__ import annotations
@@ -9,8 +18,9 @@ from __future__ import annotations
 from flask import Flask
 
 from helpdesk.extensions import socketio
-from helpdesk.realtime.desk import DeskNamespace
 from helpdesk.realtime.rooms import DESK
+
+_connected = False
 
 
 def allowed_origins(host: str, port: int) -> list[str]:
@@ -22,14 +32,36 @@ def allowed_origins(host: str, port: int) -> list[str]:
     return sorted(f"http://{name}:{port}" for name in hosts)
 
 
-def init_realtime(app: Flask, redis_url: str | None, async_mode: str = "gevent") -> None:
+def init_app(app: Flask) -> None:
+    """Connect the after-commit fan-out and the revocation hooks (once per process)."""
+    global _connected
+    if _connected:
+        return
+    from helpdesk.realtime import revoke
+    from helpdesk.realtime.fanout import on_ticket_changed
+    from helpdesk.tickets.signals import ticket_changed
+
+    ticket_changed.connect(on_ticket_changed, weak=False)
+    revoke.init_signals()
+    _connected = True
+
+
+def init_realtime(
+    app: Flask,
+    redis_url: str | None,
+    async_mode: str = "gevent",
+    cors_allowed_origins: list[str] | str | None = None,
+) -> None:
     """Bind Socket.IO to `app`. `gevent` needs the process monkey-patched first (runner.web)."""
+    from helpdesk.realtime.desk import DeskNamespace
+
     settings = app.extensions["helpdesk.settings"]
+    init_app(app)
     socketio.init_app(
         app,
         async_mode=async_mode,
         message_queue=redis_url,
-        cors_allowed_origins=allowed_origins(settings.host, settings.port),
+        cors_allowed_origins=cors_allowed_origins or allowed_origins(settings.host, settings.port),
     )
     if DESK not in socketio.server.namespace_handlers:
         socketio.on_namespace(DeskNamespace(DESK))

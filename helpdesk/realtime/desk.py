@@ -1,33 +1,87 @@
 """The staff namespace `/desk`: logged-in staff only, each put in their own rooms on connect.
 
-The connection is authorised by the Flask-Login session cookie, as the pages are. Enterprise
-users and anonymous visitors are refused; the live console arrives in a later issue.
+Every connect, join and presence change is authorised here against `helpdesk.auth.permissions`
+(through `helpdesk.realtime.access`); refusals are logged and answered without data. Each
+socket is registered under its user and browser login so that `revoke` can end it.
 """
 
 from __future__ import annotations
 
-from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+from typing import Any
 
-from helpdesk.auth.permissions import can_see_internal
-from helpdesk.realtime import rooms
+from flask import request
+from flask_socketio import Namespace, disconnect, emit, join_room, leave_room
+
+from helpdesk.realtime import access, presence, rooms
+from helpdesk.realtime.revoke import login_key
+from helpdesk.realtime.store import current_store
+
+
+def _sid() -> str:
+    return str(request.sid)  # type: ignore[attr-defined]
 
 
 class DeskNamespace(Namespace):
     def on_connect(self, auth: object = None) -> None:
-        user = current_user
-        if not user.is_authenticated:
-            raise ConnectionRefusedError("login required")
-        if not can_see_internal(user):
-            raise ConnectionRefusedError("the desk is for staff")
-        joined = [rooms.user_room(user.id)]
-        if user.organisation_id is not None:
-            joined.append(rooms.org_room(user.organisation_id))
-        if user.is_staff:
-            joined.append(rooms.STAFF_ROOM)
+        user = access.require_staff("connect")
+        joined = access.home_rooms(user)
         for room in joined:
             join_room(room)
-        emit(rooms.READY, {"user": user.login, "role": user.role.value, "rooms": joined})
+        current_store().add_socket(user.id, _sid(), login_key())
+        state = presence.on_connected(user.id, user.name)
+        emit(
+            rooms.READY,
+            {
+                "user": user.login,
+                "user_id": user.id,
+                "role": user.role.value,
+                "organisation_id": user.organisation_id,
+                "rooms": joined,
+                "presence": state,
+            },
+        )
+
+    def on_join(self, data: Any = None) -> dict[str, Any]:
+        room = str((data or {}).get("room", "")) if isinstance(data, dict) else ""
+        user = access.staff_user()
+        if user is None:
+            access.refuse(None, f"join {room!r}", "session no longer valid")
+            disconnect()
+            return {"ok": False, "room": room}
+        if not access.may_join(user, room):
+            access.refuse(user, f"join {room!r}", "not permitted")
+            return {"ok": False, "room": room}
+        join_room(room)
+        return {"ok": True, "room": room}
+
+    def on_leave(self, data: Any = None) -> dict[str, Any]:
+        room = str((data or {}).get("room", "")) if isinstance(data, dict) else ""
+        kind, _ = rooms.parse(room)
+        if kind == "ticket":
+            leave_room(room)
+            return {"ok": True, "room": room}
+        return {"ok": False, "room": room}
+
+    def on_presence(self, data: Any = None) -> dict[str, Any]:
+        state = str((data or {}).get("state", "")) if isinstance(data, dict) else ""
+        reason = (data or {}).get("reason") if isinstance(data, dict) else None
+        user = access.staff_user()
+        if user is None:
+            access.refuse(None, "presence", "session no longer valid")
+            disconnect()
+            return {"ok": False}
+        if state not in presence.CHOOSABLE:
+            access.refuse(user, f"presence {state!r}", "unknown state")
+            return {"ok": False}
+        why = reason if reason in ("call", "chat_limit") else None
+        value = presence.set_state(user.id, state, reason=why, manual=why is None, name=user.name)
+        return {"ok": True, "presence": value}
 
     def on_disconnect(self, reason: object = None) -> None:
-        """Rooms are left automatically; nothing else to release yet."""
+        from flask_login import current_user
+
+        user_id = getattr(current_user, "id", None)
+        if user_id is None:
+            return
+        if current_store().remove_socket(user_id, _sid()) == 0:
+            presence.on_last_socket_gone(user_id)

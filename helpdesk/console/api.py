@@ -1,0 +1,100 @@
+"""JSON for the live screens, in the API registry (documented, authenticated, CSRF-checked):
+
+- `GET /desk/tickets?view=mine|queue|org|all`  the lists a console starts from
+- `GET /desk/changes?since=<cursor>&known=1,2` catch-up after a reconnect
+- `GET /wallboard`                             supervisors' figures
+- `POST /tickets/<number>/reveal-phone`        the contact's full number, logged as an event
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from helpdesk import clock
+from helpdesk.api.registry import db_session, route
+from helpdesk.auth import permissions
+from helpdesk.auth.models import User
+from helpdesk.console import queries
+from helpdesk.console import schemas as out
+from helpdesk.console.reveal import reveal_phone
+from helpdesk.errors import Forbidden, InvalidInput
+from helpdesk.realtime import access
+from helpdesk.tickets import service
+
+TAG = "live desk"
+
+
+class DeskQuery(BaseModel):
+    view: str = Field("mine", description="mine, queue, org or all")
+
+
+class ChangesQuery(BaseModel):
+    since: datetime = Field(description="the `cursor` of the last list or catch-up")
+    known: str = Field("", description="ids of tickets the client shows, comma-separated")
+
+
+def _desk_user(user: User) -> User:
+    if not permissions.can_see_internal(user):
+        raise Forbidden("the live desk is for staff", field="user")
+    return user
+
+
+@route(
+    "/desk/tickets",
+    summary="A console's ticket list as socket-event summaries, with a catch-up cursor",
+    tag=TAG,
+    query=DeskQuery,
+    response=out.DeskTickets,
+    errors=(403,),
+)
+def desk_tickets(user: User, query: DeskQuery) -> out.DeskTickets:
+    if query.view not in queries.VIEWS:
+        raise InvalidInput(f"view must be one of {', '.join(queries.VIEWS)}", field="view")
+    now = clock.now()
+    items = queries.desk_tickets(db_session(), _desk_user(user), query.view)
+    return out.DeskTickets(items=items, cursor=now.isoformat())
+
+
+@route(
+    "/desk/changes",
+    summary="What changed since a cursor (after a reconnect); ids no longer visible are `gone`",
+    tag=TAG,
+    query=ChangesQuery,
+    response=out.DeskTickets,
+    errors=(403,),
+)
+def desk_changes(user: User, query: ChangesQuery) -> out.DeskTickets:
+    known = [int(k) for k in query.known.split(",") if k.strip().isdigit()][:500]
+    now = clock.now()
+    since = query.since if query.since.tzinfo else query.since.replace(tzinfo=clock.HANGZHOU)
+    items, gone = queries.changes_since(db_session(), _desk_user(user), since, known)
+    return out.DeskTickets(items=items, gone=gone, cursor=now.isoformat())
+
+
+@route(
+    "/wallboard",
+    summary="The supervisors' wallboard: live counts, waiting calls, agents, SLA, today",
+    tag=TAG,
+    response=out.Wallboard,
+    errors=(403,),
+)
+def wallboard(user: User) -> out.Wallboard:
+    if not access.is_watcher(user):
+        raise Forbidden("the wallboard is for supervisors", field="user")
+    return out.Wallboard(**queries.wallboard(db_session()))
+
+
+@route(
+    "/tickets/<number>/reveal-phone",
+    "POST",
+    summary="Show a masked contact phone in full; recorded as a ticket event",
+    tag=TAG,
+    response=out.RevealedPhone,
+    errors=(404,),
+)
+def reveal(user: User, number: str) -> out.RevealedPhone:
+    ticket = service.get_by_number(db_session(), number, user)
+    phone = reveal_phone(db_session(), user, ticket)
+    return out.RevealedPhone(number=ticket.number, phone=phone, version=ticket.version)

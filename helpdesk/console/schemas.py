@@ -1,0 +1,31 @@
+"""Response models of the console's JSON routes (documented in the OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class DeskTickets(BaseModel):
+    """Ticket summaries as the `ticket` socket event carries them, and the catch-up cursor."""
+
+    items: list[dict[str, Any]]
+    gone: list[int] = []  # asked-about tickets the caller may no longer see
+    cursor: str  # pass back as `since` after a reconnect
+
+
+class Wallboard(BaseModel):
+    counts: dict[str, dict[str, int]]
+    waiting: list[dict[str, Any]]
+    agents: list[dict[str, Any]]
+    sla: dict[str, list[dict[str, Any]]]
+    today: dict[str, Any]
+    targets: dict[str, list[dict[str, Any]]]
+    cursor: str
+
+
+class RevealedPhone(BaseModel):
+    number: str
+    phone: str | None
+    version: int

@@ -1,0 +1,78 @@
+"""The three live pages. Each renders a shell with the words and names its script needs; the
+data comes from the JSON routes (api.py) and the `/desk` socket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from helpdesk.auth.models import Role, User
+from helpdesk.console.words import page_words
+from helpdesk.directory import queries as directory
+from helpdesk.realtime import access
+from helpdesk.web import db_session, is_chinese
+from helpdesk.web.labels import TABLES
+
+blueprint = Blueprint("console", __name__)
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _names() -> dict[str, Any]:
+    ref = directory.reference(db_session())
+    zh = is_chinese()
+
+    def pick(entry: Any) -> str:
+        return str(entry.name_zh if zh else entry.name_en)
+
+    return {
+        "district": {code: pick(e) for code, e in ref.regions.items()},
+        "category": {code: pick(e) for code, e in ref.categories.items()},
+        **{kind: {k: str(v) for k, v in table.items()} for kind, table in TABLES.items()},
+    }
+
+
+def _page(template: str, title: str, **context: Any) -> ResponseReturnValue:
+    user = _me()
+    boot = {
+        "user": {"id": user.id, "name": user.name, "role": user.role.value},
+        "organisation_id": user.organisation_id,
+        "names": _names(),
+        "words": page_words(),
+        "api": url_for("api.desk_tickets").rsplit("/desk/", 1)[0],
+        "login": url_for("auth.login"),
+    }
+    return render_template(template, title=title, boot=boot, **context)
+
+
+@blueprint.get("/console")
+@login_required
+def console() -> ResponseReturnValue:
+    user = _me()
+    if user.role is Role.PROVIDER:
+        return redirect(url_for("console.provider"))
+    if not user.is_staff:
+        abort(403)
+    return _page("console/console.html", _("Agent console"))
+
+
+@blueprint.get("/wallboard")
+@login_required
+def wallboard() -> ResponseReturnValue:
+    if not access.is_watcher(_me()):
+        abort(403)
+    return _page("wallboard/wallboard.html", _("Wallboard"))
+
+
+@blueprint.get("/provider")
+@login_required
+def provider() -> ResponseReturnValue:
+    if _me().role is not Role.PROVIDER:
+        abort(403)
+    return _page("provider/desk.html", _("Provider desk"))

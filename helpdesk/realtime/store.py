@@ -1,0 +1,114 @@
+"""Who has which socket open, and each person's presence: Redis when the processes share one
+(several web processes and the workers), else this process's memory (tests, one process).
+
+Losing this on a Redis restart is acceptable: sockets re-register when they reconnect, and
+presence falls back to "offline" until the person's console says otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any, Protocol
+
+from redis import Redis
+
+SOCKETS_KEY = "helpdesk:rt:sockets:{user}"  # hash sid -> login key
+PRESENCE_KEY = "helpdesk:rt:presence"  # hash user id -> {"state", "since", "manual", "reason"}
+SOCKETS_TTL = 24 * 3600
+
+
+class Store(Protocol):
+    def add_socket(self, user_id: int, sid: str, login_key: str) -> None: ...
+    def remove_socket(self, user_id: int, sid: str) -> int: ...
+    def sockets(self, user_id: int) -> dict[str, str]: ...
+    def presence(self, user_id: int) -> dict[str, Any] | None: ...
+    def set_presence(self, user_id: int, value: dict[str, Any]) -> None: ...
+    def all_presence(self) -> dict[int, dict[str, Any]]: ...
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sockets: dict[int, dict[str, str]] = {}
+        self._presence: dict[int, dict[str, Any]] = {}
+
+    def add_socket(self, user_id: int, sid: str, login_key: str) -> None:
+        with self._lock:
+            self._sockets.setdefault(user_id, {})[sid] = login_key
+
+    def remove_socket(self, user_id: int, sid: str) -> int:
+        with self._lock:
+            mine = self._sockets.get(user_id, {})
+            mine.pop(sid, None)
+            return len(mine)
+
+    def sockets(self, user_id: int) -> dict[str, str]:
+        with self._lock:
+            return dict(self._sockets.get(user_id, {}))
+
+    def presence(self, user_id: int) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._presence.get(user_id)
+            return dict(found) if found else None
+
+    def set_presence(self, user_id: int, value: dict[str, Any]) -> None:
+        with self._lock:
+            self._presence[user_id] = dict(value)
+
+    def all_presence(self) -> dict[int, dict[str, Any]]:
+        with self._lock:
+            return {k: dict(v) for k, v in self._presence.items()}
+
+
+class RedisStore:
+    def __init__(self, url: str) -> None:
+        self.redis = Redis.from_url(url, decode_responses=True)
+
+    def add_socket(self, user_id: int, sid: str, login_key: str) -> None:
+        key = SOCKETS_KEY.format(user=user_id)
+        pipe = self.redis.pipeline()
+        pipe.hset(key, sid, login_key)
+        pipe.expire(key, SOCKETS_TTL)
+        pipe.execute()
+
+    def remove_socket(self, user_id: int, sid: str) -> int:
+        key = SOCKETS_KEY.format(user=user_id)
+        pipe = self.redis.pipeline()
+        pipe.hdel(key, sid)
+        pipe.hlen(key)
+        return int(pipe.execute()[1])
+
+    def sockets(self, user_id: int) -> dict[str, str]:
+        return dict(self.redis.hgetall(SOCKETS_KEY.format(user=user_id)))  # type: ignore[arg-type]
+
+    def presence(self, user_id: int) -> dict[str, Any] | None:
+        raw = self.redis.hget(PRESENCE_KEY, str(user_id))
+        return json.loads(raw) if raw else None  # type: ignore[arg-type]
+
+    def set_presence(self, user_id: int, value: dict[str, Any]) -> None:
+        self.redis.hset(PRESENCE_KEY, str(user_id), json.dumps(value))
+
+    def all_presence(self) -> dict[int, dict[str, Any]]:
+        raw: dict[str, str] = self.redis.hgetall(PRESENCE_KEY)  # type: ignore[assignment]
+        return {int(k): json.loads(v) for k, v in raw.items()}
+
+
+_memory = MemoryStore()
+_redis: dict[str, RedisStore] = {}
+
+
+def store_for(redis_url: str | None) -> Store:
+    if not redis_url:
+        return _memory
+    found = _redis.get(redis_url)
+    if found is None:
+        found = _redis[redis_url] = RedisStore(redis_url)
+    return found
+
+
+def current_store() -> Store:
+    """The store of the current app (its Redis URL), or this process's memory."""
+    from helpdesk.sla.timers import redis_url
+
+    return store_for(redis_url())

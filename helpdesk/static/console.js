@@ -1,0 +1,201 @@
+/* The agent console (/console) and the provider desk (/provider): live lists, ticket actions
+   inline, screen pops, alerts, presence, keyboard shortcuts. */
+(function () {
+  "use strict";
+  const D = window.Desk, boot = D.boot, me = boot.user;
+  const provider = me.role === "provider";
+  const store = new D.Store();
+  const lists = provider ? {org: (s) => s.organisation && s.organisation.id === boot.organisation_id}
+    : {mine: (s) => s.assignee && s.assignee.id === me.id,
+       queue: (s) => s.organisation && s.organisation.id === boot.organisation_id && !s.assignee};
+  let selected = null, socket = null, watching = null;
+
+  function render() {
+    for (const [name, belongs] of Object.entries(lists)) {
+      const rows = Array.from(store.tickets.values()).filter((s) => s.is_open && belongs(s))
+        .sort((a, b) => b.id - a.id);
+      const body = document.querySelector(`#${name} tbody`);
+      body.innerHTML = rows.length ? rows.map((s) => D.row(s)).join("")
+        : `<tr><td class="muted">${D.esc(D.word("no_tickets"))}</td></tr>`;
+      document.getElementById(name + "-count").textContent = rows.length;
+    }
+    document.querySelectorAll("table.live tr[data-id]").forEach((tr) => {
+      tr.classList.toggle("selected", Number(tr.dataset.id) === selected);
+      tr.onclick = () => open(Number(tr.dataset.id));
+    });
+  }
+
+  async function load() {
+    const views = provider ? ["org"] : ["mine", "queue"];
+    for (const view of views) {
+      const data = await D.api("GET", "/desk/tickets?view=" + view);
+      data.items.forEach((s) => store.apply(s));
+      store.cursor = data.cursor;
+    }
+    render();
+  }
+
+  function relevant(s) { return Object.values(lists).some((belongs) => belongs(s)); }
+
+  function onTicket(s, fresh) {
+    if (!fresh) return;
+    if (!relevant(s) && s.id !== selected) store.remove(s.id);
+    if (s.kind === "created" || s.kind === "assigned" || s.kind === "transferred") {
+      if (relevant(s)) D.alert(`${D.esc(D.word("new_ticket"))}: <a href="#" data-open="${s.id}">${D.esc(s.number)}</a> ${D.esc(s.subject)}`, "new");
+    } else if (String(s.kind).startsWith("sla_")) {
+      D.alert(`${D.esc(D.word("escalated"))}: ${D.esc(s.number)} ${D.esc(s.subject)}`, "escalated");
+    }
+    render();
+    if (s.id === selected) showDetail(s.id);
+  }
+
+  function onGone(g) {
+    if (g.id === selected) {
+      selected = null;
+      document.getElementById("detail").innerHTML = `<p class="muted">${D.esc(D.word("gone"))}</p>`;
+    }
+    render();
+  }
+
+  function watch(id) {
+    if (watching && socket) socket.emit("leave", {room: "ticket:" + watching});
+    watching = id;
+    if (id && socket) socket.emit("join", {room: "ticket:" + id});
+  }
+
+  async function open(id) {
+    selected = id; watch(id); render(); await showDetail(id);
+  }
+
+  function form(action, field, placeholder) {
+    return `<form class="act" data-act="${action}"><textarea name="${field}" rows="2" placeholder="${D.esc(placeholder)}" required></textarea>` +
+      `<button type="submit">${D.esc(D.word(action === "comment" ? "send" : action))}</button></form>`;
+  }
+
+  async function showDetail(id) {
+    const s = store.tickets.get(id);
+    if (!s) return;
+    const t = await D.api("GET", "/tickets/" + encodeURIComponent(s.number));
+    const can = new Set(t.allowed_actions);
+    const phone = t.contact && t.contact.phone ? t.contact.phone : "";
+    const masked = phone.includes("*");
+    let html = `<h2><a href="/tickets/${D.esc(t.number)}">${D.esc(t.number)}</a> ${D.esc(t.subject)}</h2>` +
+      `<p>${D.esc(D.label("status", t.status))} · ${D.esc(D.label("priority", t.priority))} · ${D.esc(D.label("channel", t.channel))} ${D.slaBadge(s)}</p>` +
+      `<p>${D.esc(t.enterprise ? t.enterprise.name : "")}</p>` +
+      `<p>${D.esc(D.word("contact"))}: ${D.esc(t.contact ? t.contact.name : "")} <span class="phone">${D.esc(phone)}</span>` +
+      (masked ? ` <button type="button" class="link" data-reveal>${D.esc(D.word("reveal"))}</button>` : "") + `</p>` +
+      `<p class="desc">${D.esc(t.description)}</p><div class="actions">`;
+    for (const a of ["accept", "close"]) if (can.has(a)) html += `<button type="button" data-simple="${a}">${D.esc(D.word(a))}</button>`;
+    html += `</div>`;
+    if (can.has("comment")) html += form("comment", "body", D.word("reply"));
+    if (can.has("comment") && !provider) html += form("note", "body", D.word("note"));
+    if (can.has("decline")) html += form("decline", "reason", D.word("reason"));
+    if (can.has("pend")) html += form("pend", "reason", D.word("reason"));
+    if (can.has("resolve")) html += form("resolve", "summary", D.word("summary"));
+    if (can.has("transfer")) {
+      const orgs = await D.api("GET", "/organisations");
+      html += `<form class="act" data-act="transfer"><select name="organisation_id" aria-label="${D.esc(D.word("to_org"))}">` +
+        orgs.items.filter((o) => o.status === "active").map((o) => `<option value="${o.id}">${D.esc(o.name)}</option>`).join("") +
+        `</select><input name="reason" placeholder="${D.esc(D.word("reason"))}" required><button type="submit">${D.esc(D.word("transfer"))}</button></form>`;
+    }
+    html += `<p class="result" role="status"></p>`;
+    const box = document.getElementById("detail");
+    box.innerHTML = html;
+    box.querySelectorAll("[data-simple]").forEach((b) => b.onclick = () => act(t.number, b.dataset.simple, {}));
+    box.querySelectorAll("form.act").forEach((f) => f.onsubmit = (e) => {
+      e.preventDefault();
+      const data = Object.fromEntries(new FormData(f).entries());
+      if (data.organisation_id) data.organisation_id = Number(data.organisation_id);
+      act(t.number, f.dataset.act, data);
+    });
+    const reveal = box.querySelector("[data-reveal]");
+    if (reveal) reveal.onclick = async () => {
+      const r = await D.api("POST", `/tickets/${encodeURIComponent(t.number)}/reveal-phone`, {});
+      box.querySelector(".phone").textContent = r.phone || "";
+      reveal.remove();
+      box.querySelector(".result").textContent = D.word("revealed");
+    };
+  }
+
+  async function act(number, action, body) {
+    const result = document.querySelector("#detail .result");
+    try {
+      if (action === "comment" || action === "note") {
+        await D.api("POST", `/tickets/${encodeURIComponent(number)}/comments`, {body: body.body, internal: action === "note"});
+      } else {
+        await D.api("POST", `/tickets/${encodeURIComponent(number)}/${action}`, body);
+      }
+      if (result) result.textContent = D.word("done");
+    } catch (err) {
+      if (result) result.textContent = D.word("failed") + " " + err.message;
+    }
+  }
+
+  function screenPop(pop) {
+    const box = document.getElementById("pop");
+    if (!box) return;
+    const caller = pop.caller || {};
+    const ent = caller.enterprise;
+    const recent = (caller.recent_tickets || []).map((t) =>
+      `<li><a href="/tickets/${D.esc(t.number)}">${D.esc(t.number)}</a> ${D.esc(t.subject || "")}</li>`).join("");
+    box.hidden = false;
+    box.innerHTML = `<h2>${D.esc(D.word("incoming_call"))}: ${D.esc(caller.number || "")}</h2>` +
+      `<p>${D.esc(ent ? ent.name : D.word("unknown_caller"))}</p>` +
+      (recent ? `<h3>${D.esc(D.word("recent_tickets"))}</h3><ul>${recent}</ul>` : "") +
+      `<p><a href="/phone/console">${D.esc(D.word("open_calls"))}</a></p>`;
+    D.alert(`${D.esc(D.word("incoming_call"))}: ${D.esc(caller.number || "")}`, "call");
+    if (socket) socket.emit("presence", {state: "busy", reason: "call"});
+  }
+
+  function showPresence(p) {
+    if (p.user_id !== me.id) return;
+    document.querySelectorAll("[data-presence]").forEach((b) => b.classList.toggle("on", b.dataset.presence === p.state));
+    const since = document.getElementById("presence-since");
+    if (since) since.textContent = `${D.word(p.state)} · ${D.word("since")} ${D.localTime(p.since)}`;
+  }
+
+  socket = D.connect(store, {
+    load, ticket: onTicket, gone: onGone,
+    ready: (info) => { if (info.presence) showPresence({user_id: me.id, ...info.presence}); if (watching) watch(watching); },
+    rejoin: (s) => { if (s.id === watching) watch(s.id); },
+    events: {
+      "presence": showPresence,
+      "phone.screen_pop": screenPop,
+      "sla_alert": (a) => D.alert(`${D.esc(D.word("sla_alert"))}: #${D.esc(a.ticket_id)} ${D.esc(a.kind)}`, "escalated"),
+      "chat.assigned": (c) => chatPanel(c), "chat.message": (m) => chatPanel(m),
+    },
+  });
+  window.deskStore = store;
+
+  function chatPanel(item) {
+    const box = document.getElementById("chats");
+    if (!box) return;
+    const p = box.querySelector("p.muted"); if (p) p.remove();
+    const line = document.createElement("p");
+    line.textContent = `${item.visitor || item.from || ""}: ${item.text || item.body || ""}`;
+    box.appendChild(line);
+  }
+
+  document.querySelectorAll("[data-presence]").forEach((b) => b.onclick = () => socket.emit("presence", {state: b.dataset.presence}));
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest("[data-open]");
+    if (link) { e.preventDefault(); open(Number(link.dataset.open)); }
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.target.closest("input, textarea, select")) { if (e.key === "Escape") e.target.blur(); return; }
+    const rows = Array.from(document.querySelectorAll("table.live tr[data-id]"));
+    const at = rows.findIndex((tr) => Number(tr.dataset.id) === selected);
+    const focus = (sel) => { const el = document.querySelector(sel); if (el) { e.preventDefault(); el.focus(); } };
+    if (e.key === "j" || e.key === "k") {
+      const next = rows[Math.min(rows.length - 1, Math.max(0, at + (e.key === "j" ? 1 : -1)))];
+      if (next) { selected = Number(next.dataset.id); render(); }
+    } else if (e.key === "Enter" && selected) open(selected);
+    else if (e.key === "a") { const b = document.querySelector("[data-simple=accept]"); if (b) b.click(); }
+    else if (e.key === "r") focus("form[data-act=comment] textarea");
+    else if (e.key === "n") focus("form[data-act=note] textarea");
+    else if (e.key === "t") focus("form[data-act=transfer] select");
+    else if (e.key === "p") focus("form[data-act=pend] textarea");
+    else if (e.key === "s") focus("form[data-act=resolve] textarea");
+    else if (e.key === "Escape") { selected = null; watch(null); render(); }
+  });
+})();

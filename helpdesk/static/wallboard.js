@@ -1,0 +1,107 @@
+/* The supervisors' wallboard: figures refreshed (debounced) on every live event, wait times
+   ticking every second, agents' presence live, reassignment in two clicks, full screen. */
+(function () {
+  "use strict";
+  const D = window.Desk;
+  const store = new D.Store();
+  let board = null, timer = null;
+
+  function dl(id, entries, kind) {
+    document.getElementById(id).innerHTML = entries.map(([k, v]) =>
+      `<div><dt>${D.esc(kind ? D.label(kind, k) : k)}</dt><dd>${D.esc(v)}</dd></div>`).join("");
+  }
+
+  function agentOptions() {
+    return (board ? board.targets.agents : []).map((a) =>
+      `<option value="${a.id}" data-org="${a.organisation_id || ""}">${D.esc(a.name)}</option>`).join("");
+  }
+
+  function ticketRows(id, rows) {
+    const extra = `<td><select aria-label="${D.esc(D.word("to_agent"))}" class="to-agent">${agentOptions()}</select>` +
+      `<button type="button" class="reassign">${D.esc(D.word("reassign"))}</button></td>`;
+    document.querySelector(`#${id} tbody`).innerHTML = rows.length ? rows.map((s) => D.row(s, extra)).join("")
+      : `<tr><td class="muted">${D.esc(D.word("no_tickets"))}</td></tr>`;
+  }
+
+  function renderTickets() {
+    const open = Array.from(store.tickets.values()).filter((s) => s.is_open).sort((a, b) => b.id - a.id).slice(0, 50);
+    ticketRows("all", open);
+  }
+
+  function renderAgents() {
+    document.querySelector("#agents tbody").innerHTML = board.agents.map((a) =>
+      `<tr data-user="${a.id}" class="presence-${D.esc(a.state)}"><td>${D.esc(a.name)}</td><td>${D.esc(a.extension || "")}</td>` +
+      `<td class="state">${D.esc(D.word(a.state))}</td><td class="since" data-since="${D.esc(a.since || "")}">${D.esc(D.ago(a.since))}</td></tr>`).join("");
+  }
+
+  function renderBoard() {
+    const t = board.today;
+    dl("today", [[D.word("new_ticket"), t.received], ["☎", `${t.answered}/${t.calls}`],
+      ["%", Math.round(t.abandoned_rate * 1000) / 10 + "%"],
+      ["⏱", t.average_wait_seconds == null ? "–" : t.average_wait_seconds + D.word("seconds")],
+      ["1st", t.first_response_seconds == null ? "–" : Math.round(t.first_response_seconds / 60) + D.word("minutes")]]);
+    dl("by-channel", Object.entries(board.counts.channel), "channel");
+    dl("by-platform", Object.entries(board.counts.platform), "category");
+    dl("by-district", Object.entries(board.counts.district), "district");
+    document.getElementById("waiting").innerHTML = board.waiting.length ? board.waiting.map((w) =>
+      `<li data-since="${D.esc(w.since)}">${D.esc(w.kind === "call" ? "☎" : "💬")} ${D.esc(w.who || "")} ${D.esc(w.queue || "")} <span class="since">${D.esc(D.ago(w.since))}</span></li>`).join("")
+      : `<li class="muted">${D.esc(D.word("nobody_waiting"))}</li>`;
+    renderAgents();
+    ticketRows("breached", board.sla.breached);
+    ticketRows("at-risk", board.sla.at_risk);
+    renderTickets();
+  }
+
+  async function refresh() {
+    board = await D.api("GET", "/wallboard");
+    renderBoard();
+  }
+  function soon() { clearTimeout(timer); timer = setTimeout(refresh, 1000); }
+
+  async function load() {
+    await refresh();
+    const data = await D.api("GET", "/desk/tickets?view=all");
+    data.items.forEach((s) => store.apply(s));
+    store.cursor = data.cursor;
+    renderTickets();
+  }
+
+  D.connect(store, {
+    load,
+    ticket: (s, fresh) => { if (fresh) { renderTickets(); soon(); } },
+    gone: () => renderTickets(),
+    events: {
+      presence: (p) => {
+        if (!board) return;
+        const agent = board.agents.find((a) => a.id === p.user_id);
+        if (agent) { agent.state = p.state; agent.since = p.since; renderAgents(); }
+      },
+      "phone.call": soon,
+    },
+  });
+  window.deskStore = store;
+
+  document.addEventListener("click", async (e) => {
+    const button = e.target.closest("button.reassign");
+    if (!button) return;
+    const tr = button.closest("tr");
+    const option = tr.querySelector("select.to-agent").selectedOptions[0];
+    if (!option) return;
+    try {
+      await D.api("POST", `/tickets/${encodeURIComponent(tr.dataset.number)}/transfer`, {
+        organisation_id: Number(option.dataset.org), assignee_id: Number(option.value),
+        reason: D.word("reassign")});
+      tr.classList.add("done");
+    } catch (err) { window.alert(D.word("failed") + " " + err.message); }
+  });
+  document.getElementById("fullscreen").onclick = () => {
+    document.body.classList.toggle("fullscreen");
+    if (document.fullscreenElement) document.exitFullscreen();
+    else if (document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(() => {});
+  };
+  if (new URLSearchParams(location.search).get("full")) document.body.classList.add("fullscreen");
+  setInterval(() => document.querySelectorAll("[data-since]").forEach((el) => {
+    const target = el.classList.contains("since") ? el : el.querySelector(".since");
+    if (target) target.textContent = D.ago(el.dataset.since);
+  }), 1000);
+})();

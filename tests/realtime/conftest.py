@@ -1,0 +1,1 @@
+from realtime.live import rt_redis, web  # noqa: F401
