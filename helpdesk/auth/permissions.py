@@ -7,7 +7,7 @@ does not exist, so its existence leaks nothing.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, false
 
@@ -16,7 +16,7 @@ from helpdesk.directory.models import Enterprise
 from helpdesk.errors import Forbidden, NotFound
 from helpdesk.tickets.models import Ticket
 
-T = TypeVar("T", bound=tuple[object, ...])
+S = TypeVar("S", bound=Select[Any])
 
 R = Role
 # Which roles may attempt each action (the state machine then decides if the status allows it).
@@ -37,7 +37,7 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
 }
 
 
-def scope_tickets(stmt: Select[T], user: User) -> Select[T]:
+def scope_tickets(stmt: S, user: User) -> S:
     """Restrict a ticket query to what `user` may see."""
     if user.is_staff:
         return stmt

@@ -32,7 +32,7 @@ _reference: dict[str, Reference] = {}
 
 def reference(session: Session) -> Reference:
     """Districts and the catalogue, read once per database: they change only on `db upgrade`."""
-    key = str(session.get_bind().url)
+    key = str(session.get_bind().engine.url)
     cached = _reference.get(key)
     if cached is None or not cached.regions:
         regions = {

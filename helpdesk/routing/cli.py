@@ -181,7 +181,9 @@ def simulate(folder: Path, since: str) -> None:
             .where(TicketEvent.kind == "assigned", TicketEvent.at >= start)
             .order_by(TicketEvent.id)
         ):
-            first.setdefault(ticket_id, (data or {}).get("organisation_id"))
+            org_id = (data or {}).get("organisation_id")
+            if org_id is not None:
+                first.setdefault(ticket_id, org_id)
         moves: Counter[tuple[str, str]] = Counter()
         by_rule: Counter[str] = Counter()
         for ticket in tickets:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -49,6 +50,8 @@ def directory_snapshot(session: Session) -> Directory:
         .order_by(User.id)
     )
     for uid, login, role, skills, org_id in people:
+        if org_id is None:  # excluded by the query; narrows the type
+            continue
         members[org_id].append(MemberFacts(uid, login, role.value, frozenset(skills or ())))
     orgs = [
         OrgFacts(
@@ -74,24 +77,29 @@ def directory_snapshot(session: Session) -> Directory:
     return Directory.of(orgs)
 
 
+def _counts(rows: Any) -> dict[int, int]:
+    """id -> number from grouped rows; the queries exclude NULL ids, this tells mypy so."""
+    return {key: value for key, value in rows if key is not None}
+
+
 def load_snapshot(session: Session, enterprise_id: int | None, exclude: int | None = None) -> Load:
     """Open tickets per organisation and person (index-only counts), each person's latest
     ticket (round robin), and who last served this enterprise at each organisation (sticky)."""
-    open_by_org = dict(
+    open_by_org = _counts(
         session.execute(
             select(Ticket.assigned_org_id, func.count())
             .where(Ticket.is_open.is_(True), Ticket.assigned_org_id.is_not(None))
             .group_by(Ticket.assigned_org_id)
         ).all()
     )
-    open_by_person = dict(
+    open_by_person = _counts(
         session.execute(
             select(Ticket.assignee_id, func.count())
             .where(Ticket.is_open.is_(True), Ticket.assignee_id.is_not(None))
             .group_by(Ticket.assignee_id)
         ).all()
     )
-    last_given = dict(
+    last_given = _counts(
         session.execute(
             select(Ticket.assignee_id, func.max(Ticket.id))
             .where(Ticket.assignee_id.is_not(None))
@@ -111,7 +119,8 @@ def load_snapshot(session: Session, enterprise_id: int | None, exclude: int | No
             .limit(50)
         )
         for org_id, person_id in rows:
-            served.setdefault(org_id, person_id)
+            if org_id is not None and person_id is not None:
+                served.setdefault(org_id, person_id)
     return Load(open_by_org, open_by_person, last_given, served)
 
 

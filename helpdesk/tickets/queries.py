@@ -121,8 +121,8 @@ class Page:
 
 def list_statement(
     user: User, filters: TicketFilter, before: int | None = None, limit: int = 50
-) -> Select[tuple[Ticket]]:
-    stmt = permissions.scope_tickets(select(Ticket), user)
+) -> Select[Any]:
+    stmt: Select[Any] = permissions.scope_tickets(select(Ticket), user)
     stmt = filters.apply(stmt)
     if before is not None:
         stmt = stmt.where(Ticket.id < before)
@@ -139,7 +139,7 @@ def list_tickets(
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", field="limit")
     stmt = list_statement(user, filters, before, limit + 1).options(*PAGE_LOADS)
-    rows = list(session.scalars(stmt))
+    rows: list[Ticket] = list(session.scalars(stmt))
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, rows[-1].id if more and rows else None)

@@ -111,6 +111,7 @@ class AgiChannel:
             self.closed = True
             raise AgiClosed(f"the connection broke: {exc}") from exc
         self.sent.append(text)
+        line = ""
         while True:
             line = self._line()
             if line == "HANGUP":  # out of band: note it, keep waiting for the reply

@@ -93,9 +93,9 @@ class AgiCall:
         except (AgiClosed, AgiCommandError, OSError) as exc:
             session.rollback()
             log.info("AGI call %s ended: %s", call_id, exc)
-            record = service.find(session, call_id)
-            if record is not None and record.status is not CallStatus.ENDED:
-                service.advance_ivr(session, record, script, HangUp())
+            ended = service.find(session, call_id)
+            if ended is not None and ended.status is not CallStatus.ENDED:
+                service.advance_ivr(session, ended, script, HangUp())
                 session.commit()
 
     def perform(self, actions: tuple[Action, ...]) -> str | None:

@@ -118,8 +118,8 @@ def profile(session: Session, info: NumberInfo, found: Match) -> dict[str, Any]:
         stmt = select(Ticket.number, Ticket.subject, Ticket.status, Ticket.created_at)
         if enterprise is not None:
             stmt = stmt.where(Ticket.enterprise_id == enterprise.id)
-        else:
-            stmt = stmt.where(Ticket.contact_id == found.contact.id)  # type: ignore[union-attr]
+        elif found.contact is not None:
+            stmt = stmt.where(Ticket.contact_id == found.contact.id)
         rows = session.execute(stmt.order_by(Ticket.id.desc()).limit(RECENT_TICKETS))
         data["recent_tickets"] = [
             {"number": n, "subject": s, "status": st.value, "created_at": c.isoformat()}

@@ -166,7 +166,7 @@ def _blocked(session: Session, e164: str | None) -> bool:
     """Checked on every newCall, so the (short) list is read at most every few seconds."""
     if e164 is None:
         return False
-    key = str(session.get_bind().url)
+    key = str(session.get_bind().engine.url)
     now = time.monotonic()
     cached = _blocklist.get(key)
     if cached is None or now - cached[0] > BLOCKLIST_SECONDS:
