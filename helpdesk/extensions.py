@@ -5,6 +5,7 @@ from flask_login import LoginManager
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy.orm import Session
 
 from helpdesk.db import Base
 
@@ -13,3 +14,8 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 socketio = SocketIO()
+
+
+def db_session() -> Session:
+    """This request's database session, typed as the plain Session the services expect."""
+    return db.session()

@@ -11,10 +11,10 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from helpdesk.api import inputs
 from helpdesk.extensions import db
+from helpdesk.extensions import db_session as db_session  # re-exported for API modules
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -37,11 +37,6 @@ class Route:
 
 
 ROUTES: list[Route] = []
-
-
-def db_session() -> Session:
-    """This request's database session, typed as the plain Session the service expects."""
-    return db.session()
 
 
 def route(

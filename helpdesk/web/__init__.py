@@ -9,21 +9,14 @@ from urllib.parse import urlencode
 from flask import Blueprint, request, url_for
 from flask_babel import get_locale, refresh
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
 from helpdesk import clock
 from helpdesk.auth.models import Role
 from helpdesk.directory.validation import mask_phone
+from helpdesk.extensions import db_session as db_session  # re-exported for page code
 from helpdesk.web.labels import label
 
 LANGUAGE_NAMES = (("zh_CN", "中文"), ("en", "English"))
-
-
-def db_session() -> Session:
-    """This request's database session, typed as the plain Session the service expects."""
-    from helpdesk.extensions import db
-
-    return db.session()
 
 
 def is_chinese() -> bool:
