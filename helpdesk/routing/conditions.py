@@ -308,7 +308,7 @@ class Keywords(Condition):
 @register
 @dataclass(frozen=True)
 class TimeWindow(Condition):
-    """Working hours or after hours on the business calendar (routing.calendar)."""
+    """Working hours or after hours on the business calendar (helpdesk.sla.calendar)."""
 
     window: str
     type: ClassVar[str] = "time"

@@ -31,6 +31,7 @@ from helpdesk.channels.phone.sockets import pop_after_commit
 from helpdesk.directory import queries as directory
 from helpdesk.directory.models import Contact, Organisation
 from helpdesk.errors import DomainError, InvalidInput, NotFound
+from helpdesk.sla import calendar
 from helpdesk.tickets import service as tickets
 from helpdesk.tickets.models import OPEN_STATUSES, Channel, Priority, Ticket, TicketType
 
@@ -45,12 +46,8 @@ HANDLED_BY_IVR = (
 
 
 def business_hours(moment: datetime) -> bool:
-    """The one switch to the business calendar (helpdesk.sla.calendar once it lands)."""
-    try:
-        from helpdesk.routing.calendar import is_working_time
-    except ImportError:  # no calendar yet: treat the hotline as always open
-        return True
-    return is_working_time(moment)
+    """Working time on the business calendar (holidays and 调休 included)."""
+    return calendar.is_working_time(moment)
 
 
 def find(session: Session, call_id: str) -> CallRecord | None:
