@@ -18,6 +18,8 @@ from helpdesk.auth import permissions
 from helpdesk.auth.models import STAFF_ROLES, User
 from helpdesk.errors import DomainError, Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import db
+from helpdesk.routing import queries as routing_queries
+from helpdesk.sla.models import TicketSla
 from helpdesk.tickets import queries, service
 from helpdesk.tickets.forms import ACTION_FORMS, CommentForm, FilterForm
 from helpdesk.tickets.models import Ticket
@@ -136,6 +138,8 @@ def _detail(
         forms=forms,
         comment_form=comment_form,
         items=timeline_items(db_session(), user, ticket),
+        routing=routing_queries.trace_for(ticket, db_session()) if user.is_staff else [],
+        sla=db_session().get(TicketSla, ticket.id) if permissions.can_see_internal(user) else None,
         error=error,
     ), status
 
