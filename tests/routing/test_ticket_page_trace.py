@@ -1,0 +1,57 @@
+"""The staff ticket page explains the routing decision; providers and enterprises never see it."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpdesk.auth.models import Role
+from helpdesk.directory.models import OrgKind
+
+RULES = """\
+rules:
+  - name: finance-banks
+    priority: 100
+    conditions:
+      - {type: category, in: finance/*}
+    route: {to: [bank-a]}
+  - name: default
+    priority: 0
+    route: {to: [centre]}
+"""
+
+
+def login_as(client, user):  # type: ignore[no-untyped-def]
+    with client.session_transaction() as state:
+        state["_user_id"] = str(user.id)
+        state["_fresh"] = True
+
+
+@pytest.fixture
+def routed(make_org, make_user, make_ticket, use_rules):  # type: ignore[no-untyped-def]
+    every = ("finance", "manage", "info", "market", "tech", "complaint")
+    centre = make_org(kind=OrgKind.SERVICE_CENTRE, slug="centre", categories=every)
+    bank = make_org(slug="bank-a")
+    use_rules({"rules.yaml": RULES})
+    agent = make_user(Role.AGENT, centre)
+    banker = make_user(Role.PROVIDER, bank)
+    ticket = make_ticket(agent, category="finance/guarantee")
+    return ticket, agent, banker
+
+
+def test_staff_see_which_rules_were_considered_and_why(client, routed):
+    ticket, agent, _banker = routed
+    login_as(client, agent)
+    html = client.get(f"/tickets/{ticket.number}?lang=en").get_data(as_text=True)
+    section = html[html.index('id="routing"') :]
+    assert "finance-banks" in section and "category in finance/*" in section
+    assert "matched" in section and "bank-a" in section
+    assert f"/tickets/{ticket.number}/trace" in html
+
+
+def test_provider_staff_see_the_ticket_but_not_the_routing_trace(client, routed):
+    ticket, _agent, banker = routed
+    login_as(client, banker)
+    response = client.get(f"/tickets/{ticket.number}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="routing"' not in html and "finance-banks" not in html
