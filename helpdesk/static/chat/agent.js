@@ -77,15 +77,15 @@
     var p = { el: el, lastSeq: 0, rendered: {}, readByVisitor: view.read_by_visitor || 0, timer: null };
     panels[id] = p;
     el.querySelector(".canned").addEventListener("change", function (event) {
-      if (event.target.value) { el.querySelector(".body").value = event.target.value; event.target.value = ""; }
+      if (event.target.value) { el.querySelector("textarea.reply").value = event.target.value; event.target.value = ""; }
     });
-    el.querySelector(".body").addEventListener("input", function () {
+    el.querySelector("textarea.reply").addEventListener("input", function () {
       var now = Date.now();
       if (!p.typed || now - p.typed > 2000) { p.typed = now; socket.emit("typing", { conversation_id: id }); }
     });
     el.querySelector(".send").addEventListener("submit", function (event) {
       event.preventDefault();
-      var box = el.querySelector(".body");
+      var box = el.querySelector("textarea.reply");
       var text = box.value.trim();
       if (!text) { return; }
       box.value = "";

@@ -1,0 +1,186 @@
+"""End to end in Debian's Chromium: a visitor on a shop's site opens the widget, an agent in a
+second browser context accepts and replies, the connection drops and comes back (nothing lost,
+nothing twice), the transcript lands on the ticket, the visitor rates it; an XSS corpus typed
+into every field runs nothing anywhere. Fails (never skips) without Chromium."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk.auth.models import User
+from helpdesk.channels.chat.config import KEY
+from helpdesk.portal.models import TicketRating
+from helpdesk.tickets.models import Comment, Ticket
+
+from .conftest import PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+XSS = [
+    '<img src=x onerror="window.__xss=1">',
+    "<script>window.__xss=2</script>",
+    '"><svg onload="window.__xss=3">',
+    "javascript:window.__xss=4",
+    '{{7*7}}<iframe srcdoc="<script>parent.__xss=5</script>">',
+]
+
+
+@pytest.fixture
+def shop(app: Flask, chat_server: str) -> Iterator[str]:
+    """Another site (its own port: another origin) whose page embeds the widget; a real local
+    server, so Chromium's local-network rules let it load the helpdesk's script."""
+    page = (
+        '<!doctype html><meta charset="utf-8"><title>Shop</title><h1>杭州商铺</h1>'
+        f'<script src="{chat_server}/static/chat/embed.js"></script>'
+    ).encode()
+
+    class Shop(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Shop)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    origin = f"http://127.0.0.1:{server.server_port}"
+    original = app.extensions[KEY]
+    app.extensions[KEY] = replace(original, origins=(origin,))
+    try:
+        yield origin
+    finally:
+        app.extensions[KEY] = original
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def _no_script_ran(page: Any) -> None:
+    for frame in page.frames:
+        assert frame.evaluate("() => window.__xss === undefined"), frame.url
+
+
+@pytest.mark.browser
+def test_widget_chat_with_reconnect_transcript_rating_and_xss(
+    chat_server: str, shop: str, agent: User, session: Session
+) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium fonts-noto-cjk`")
+    from playwright.sync_api import expect, sync_playwright
+
+    dialogs: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+            desk = staff.new_page()
+            desk.set_default_timeout(15_000)
+            desk.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            desk.goto(f"{chat_server}/login")
+            desk.fill("#login", agent.login)
+            desk.fill("#password", PASSWORD)
+            desk.click("button[type=submit]")
+            desk.goto(f"{chat_server}/chat/agent")
+            expect(desk.locator("#agent-status")).to_have_text("在线")
+
+            phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+            site = shop
+            shop = phone.new_page()
+            shop.set_default_timeout(15_000)
+            shop.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            shop.goto(f"{site}/shop.html")
+            shop.click("#hd-chat-button")
+            chat = shop.frame_locator("#hd-chat-frame")
+            expect(chat.locator("#start")).to_be_visible()
+            chat.locator("input[name=name]").fill(XSS[0])
+            chat.locator("input[name=phone]").fill("13957112345")
+            chat.locator("select[name=category]").select_option("finance/guarantee")
+            chat.locator("textarea[name=question]").fill(XSS[1])
+            chat.locator("#start").click()
+            expect(chat.locator("#chat-status")).to_contain_text("排第 1 位")
+            expect(chat.locator("#log .msg.from-visitor")).to_have_count(1)
+
+            row = desk.locator("#queue li").first
+            expect(row).to_contain_text(XSS[0])
+            row.locator("button.accept").click()
+            panel = desk.locator(".panel").first
+            expect(panel.locator(".msg.from-visitor")).to_contain_text(XSS[1])
+            panel.locator("select.canned").select_option(index=1)
+            panel.locator("button[type=submit]").first.click()
+            expect(chat.locator("#chat-status")).to_contain_text("李娜 正在为您服务")
+            expect(chat.locator("#log .msg.from-agent")).to_have_count(1)
+
+            for payload in XSS[2:]:
+                chat.locator("#body").fill(payload)
+                chat.locator("#send").click()
+            expect(panel.locator(".msg.from-visitor")).to_have_count(4)
+            expect(chat.locator("#log .msg.from-visitor .mark").last).to_have_text("✓✓")
+
+            # The connection drops; the agent writes meanwhile; the widget comes back.
+            frame = shop.frame(url=lambda url: "/chat/" in url)
+            assert frame is not None
+            frame.evaluate("() => window.hdChatSocket.io.engine.close()")
+            for n in range(3):
+                panel.locator("textarea.reply").fill(f"断线期间 {n}")
+                panel.locator("button[type=submit]").first.click()
+            shop.wait_for_timeout(4000)
+            expect(chat.locator("#log .msg.from-agent")).to_have_count(4)
+            chat.locator("#body").fill("回来了")
+            chat.locator("#send").click()
+            expect(panel.locator(".msg.from-visitor")).to_have_count(5)
+            bodies = chat.locator("#log .msg .body").all_inner_texts()
+            assert len(bodies) == len(set(bodies)) or bodies.count("回来了") == 1
+            for n in range(3):
+                assert bodies.count(f"断线期间 {n}") == 1
+            seqs = frame.evaluate(
+                "() => Array.from(document.querySelectorAll('#log .msg[data-seq]'))"
+                ".map(li => Number(li.dataset.seq))"
+            )
+            assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
+            assert seqs == list(range(1, len(seqs) + 1))  # nothing missing in between
+
+            panel.locator("button.end").click()
+            expect(chat.locator("#rate-form")).to_be_visible()
+            chat.locator("input[name=score][value='4']").check()
+            chat.locator("textarea[name=comment]").fill(XSS[3])
+            chat.locator("#rate").click()
+            expect(chat.locator("#rated")).to_be_visible()
+            shop.screenshot(path="/tmp/shot-chat-phone.png", full_page=True)
+
+            number = panel.locator("a.ticket").inner_text().split()[-1]
+            desk.goto(f"{chat_server}/tickets/{number}")
+            expect(desk.locator("ol.timeline")).to_contain_text("断线期间 2")
+            expect(desk.locator("ol.timeline")).to_contain_text(XSS[1])
+            desk.screenshot(path="/tmp/shot-chat-ticket.png", full_page=True)
+            for page in (desk, shop):
+                _no_script_ran(page)
+        finally:
+            browser.close()
+    assert dialogs == []
+    session.expire_all()
+    ticket = session.scalars(select(Ticket).where(Ticket.number == number)).one()
+    transcript = session.scalars(select(Comment).where(Comment.ticket_id == ticket.id)).one()
+    assert transcript.body.count("断线期间 0") == 1 and "回来了" in transcript.body
+    rating = session.scalars(select(TicketRating).where(TicketRating.ticket_id == ticket.id)).one()
+    assert rating.score == 4 and rating.comment == XSS[3]
