@@ -1,0 +1,197 @@
+"""The enterprise portal through Flask's test client: registration and approval, a need with a
+suggested service, follow-up (reply with a file, confirm, reopen, rate, complain), scoping,
+escaping and rate limits."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk.auth.models import Role, User
+from helpdesk.directory.models import Enterprise, Organisation, OrgKind
+from helpdesk.portal.limiter import limiter
+from helpdesk.portal.models import EnterpriseRegistration, RegistrationStatus, TicketRating
+from helpdesk.tickets import service
+from helpdesk.tickets.models import Channel, Status, Ticket, TicketType
+
+PASSWORD = "secret-pass"
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits(app: Flask) -> Iterator[None]:
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+@pytest.fixture
+def owner(make_enterprise: Callable[..., Enterprise], make_user: Callable[..., User]) -> User:
+    enterprise = make_enterprise(name="杭州湖滨商贸有限公司", district="330102")
+    return make_user(Role.ENTERPRISE, enterprise_id=enterprise.id, login="owner", name="陈总")
+
+
+def _login(client: FlaskClient, login: str, password: str = PASSWORD) -> Any:
+    return client.post("/portal/login", data={"login": login, "password": password})
+
+
+def _register(client: FlaskClient, **fields: str) -> Any:
+    from stdnum.cn import uscc
+
+    body = "91330106MA2" + "ABCDE0"
+    data = {
+        "name": "杭州西溪贸易有限公司",
+        "uscc": body + uscc.calc_check_digit(body + "0"),
+        "district": "330106",
+        "contact_name": "林女士",
+        "phone": "0571-87001234",
+        "login": "xixi",
+        "password": "long-enough-1",
+        **fields,
+    }
+    return client.post("/portal/register", data=data)
+
+
+def test_the_portal_is_chinese_first_and_fits_a_phone(client: FlaskClient) -> None:
+    page = client.get("/portal/").get_data(as_text=True)
+    assert "企业提出需求，平台提供服务" in page and "投资融资" in page
+    assert 'name="viewport" content="width=device-width' in page
+
+
+def test_registration_waits_for_approval(
+    client: FlaskClient, session: Session, make_user: Callable[..., User], monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("HELPDESK_PORTAL_AUTO_APPROVE", "0")
+    assert _register(client).status_code == 302
+    refused = _login(client, "xixi", "long-enough-1")
+    assert refused.status_code == 401 and "等待服务中心审核" in refused.get_data(as_text=True)
+    registration = session.scalars(select(EnterpriseRegistration)).one()
+    assert registration.status is RegistrationStatus.PENDING
+
+    supervisor = make_user(Role.SUPERVISOR, login="boss")
+    staff = client.application.test_client()
+    staff.post("/login", data={"login": "boss", "password": PASSWORD})
+    assert "杭州西溪贸易有限公司" in staff.get("/portal/registrations").get_data(as_text=True)
+    staff.post(f"/portal/registrations/{registration.enterprise_id}/approve")
+    session.expire_all()
+    assert registration.status is RegistrationStatus.APPROVED
+    assert registration.decided_by_id == supervisor.id
+    assert _login(client, "xixi", "long-enough-1").status_code == 302
+
+
+def test_registration_is_checked(client: FlaskClient, monkeypatch: Any) -> None:
+    monkeypatch.setenv("HELPDESK_PORTAL_AUTO_APPROVE", "1")
+    bad = _register(client, uscc="91330106MA2ABCDE0X")
+    assert bad.status_code == 422 and "统一社会信用代码" in bad.get_data(as_text=True)
+    assert _register(client, phone="12345").status_code == 422
+    assert _register(client).status_code == 302
+    again = _register(client, login="other")
+    assert again.status_code == 422
+
+
+def test_a_need_from_submission_to_rating(
+    client: FlaskClient, owner: User, session: Session, make_user: Callable[..., User],
+    make_org: Callable[..., Organisation],
+) -> None:  # fmt: skip
+    assert client.get("/portal/suggest?text=想申请担保贷款").get_json() == {
+        "category": "finance/guarantee"
+    }
+    assert _login(client, "owner").status_code == 302
+    sent = client.post(
+        "/portal/needs/new",
+        data={"subject": "参加广交会展会", "description": XSS, "category": ""},
+    )
+    assert sent.status_code == 302
+    number = sent.headers["Location"].rsplit("/", 1)[-1]
+    ticket = session.scalars(select(Ticket).where(Ticket.number == number)).one()
+    assert ticket.category_code == "market/exhibition"  # suggested from the words
+    assert ticket.channel is Channel.PORTAL and ticket.enterprise_id == owner.enterprise_id
+
+    page = client.get(f"/portal/tickets/{number}").get_data(as_text=True)
+    assert XSS not in page and "&lt;script&gt;" in page
+
+    upload = {"body": "补充材料", "file": (io.BytesIO(b"<svg onload=alert(1)>"), "x.svg")}
+    assert client.post(f"/portal/tickets/{number}/reply", data=upload).status_code == 302
+    page = client.get(f"/portal/tickets/{number}").get_data(as_text=True)
+    assert "补充材料" in page and "x.svg" in page
+    key = page.split("/portal/files/")[1].split('"')[0]
+    download = client.get(f"/portal/files/{key}")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.mimetype == "application/octet-stream"
+
+    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre")
+    agent = make_user(Role.AGENT, centre)
+    ticket = session.get(Ticket, ticket.id)
+    service.assign(session, agent, ticket, centre.id, agent.id)
+    service.accept(session, agent, ticket)
+    service.resolve(session, agent, ticket, "已为您报名")
+    session.commit()
+
+    assert (
+        client.post(f"/portal/tickets/{number}/reopen", data={"reason": "还没收到"}).status_code
+        == 302
+    )
+    session.expire_all()
+    assert session.get(Ticket, ticket.id).status is Status.IN_PROGRESS
+    service.resolve(session, agent, session.get(Ticket, ticket.id), "已寄出")
+    session.commit()
+    assert client.post(f"/portal/tickets/{number}/confirm").status_code == 302
+    rated = client.post(f"/portal/tickets/{number}/rate", data={"score": "5", "comment": XSS})
+    assert rated.status_code == 302
+    twice = client.post(f"/portal/tickets/{number}/rate", data={"score": "1"})
+    assert twice.status_code == 422
+    session.expire_all()
+    assert session.get(Ticket, ticket.id).status is Status.CLOSED
+    rating = session.scalars(select(TicketRating)).one()
+    assert (rating.score, rating.comment, rating.rated_by_id) == (5, XSS, owner.id)
+
+    complained = client.post(f"/portal/tickets/{number}/complain", data={"description": "太慢"})
+    assert complained.status_code == 302
+    complaint = session.scalars(select(Ticket).where(Ticket.type == TicketType.COMPLAINT)).one()
+    assert (
+        complaint.related_ticket_id == ticket.id and complaint.category_code == "complaint/service"
+    )
+
+
+def test_an_enterprise_sees_only_its_own(
+    client: FlaskClient,
+    owner: User,
+    make_enterprise: Callable[..., Enterprise],
+    make_user: Callable[..., User],
+    make_ticket: Callable[..., Ticket],
+) -> None:
+    other = make_enterprise()
+    theirs = make_ticket(enterprise_id=other.id)
+    _login(client, "owner")
+    assert client.get(f"/portal/tickets/{theirs.number}").status_code == 404
+    reply = client.post(f"/portal/tickets/{theirs.number}/reply", data={"body": "x"})
+    assert reply.status_code == 404
+    assert (
+        client.post(
+            f"/portal/tickets/{theirs.number}/complain", data={"description": "x"}
+        ).status_code
+        == 404
+    )
+    assert theirs.number not in client.get("/portal/").get_data(as_text=True)
+    assert client.get("/portal/files/not-a-key").status_code == 404
+    staff = make_user(Role.AGENT)
+    staff_client = client.application.test_client()
+    staff_client.post("/login", data={"login": staff.login, "password": PASSWORD})
+    assert staff_client.get("/portal/needs/new").status_code == 403
+
+
+def test_floods_of_needs_are_limited(client: FlaskClient, owner: User) -> None:
+    _login(client, "owner")
+    codes = [
+        client.post("/portal/needs/new", data={"subject": f"需求{n}"}).status_code
+        for n in range(12)
+    ]
+    assert codes[:10] == [302] * 10 and codes[10:] == [429, 429]
