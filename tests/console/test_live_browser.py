@@ -1,0 +1,211 @@
+"""The live pages in Debian's Chromium against a real gevent web process on the Redis message
+queue: a ticket created through the API reaches the right agent's console without a reload
+within a second; a supervisor reassigns it from the wallboard and the other agent sees it;
+provider A's desk never shows B's ticket, by page or by socket; phones are masked and a reveal
+is a ticket event; stale events are dropped; an RQ worker's event reaches the page; a logout
+stops the page's socket."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from realtime.live import PASSWORD, Web, csrf_of, login
+from redis import Redis
+from rq import Queue
+from sqlalchemy import select
+
+from helpdesk.auth.models import Role
+from helpdesk.directory.models import OrgKind
+from helpdesk.tickets.models import TicketEvent
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium fonts-noto-cjk`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def page_for(browser, web: Web, user, path: str):
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{web.base}/login?next={path}")
+    page.fill("#login", user.login)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{path}")
+    page.wait_for_function("window.deskReady !== undefined")
+    return page
+
+
+def post(web: Web, http, path: str, body: dict) -> dict:
+    response = http.post(
+        f"{web.base}/api/v1{path}", json=body, headers={"X-CSRFToken": csrf_of(http, web.base)}
+    )
+    assert response.status_code < 300, response.text
+    return response.json()
+
+
+def test_console_wallboard_and_provider_desk_live(browser, web: Web, make_org, make_user, session):
+    from playwright.sync_api import expect
+
+    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre", name="服务中心")
+    bank_a = make_org(slug="bank-a", name="甲银行")
+    bank_b = make_org(slug="bank-b", name="乙银行")
+    agent1 = make_user(Role.AGENT, centre, name="李娜")
+    agent2 = make_user(Role.AGENT, centre, name="张伟")
+    supervisor = make_user(Role.SUPERVISOR, centre, name="王敏")
+    prov_a = make_user(Role.PROVIDER, bank_a, name="陈静")
+    make_user(Role.PROVIDER, bank_b, name="刘洋")
+
+    one = page_for(browser, web, agent1, "/console")
+    two = page_for(browser, web, agent2, "/console")
+    wall = page_for(browser, web, supervisor, "/wallboard")
+    desk = page_for(browser, web, prov_a, "/provider")
+
+    # 1. Created through the API for agent 1: in agent 1's console within a second, no reload.
+    http = login(web.base, supervisor.login)
+    ticket = post(
+        web,
+        http,
+        "/tickets",
+        {
+            "subject": "申请50万元担保贷款",
+            "category": "finance/guarantee",
+            "district": "330109",
+            "organisation_id": centre.id,
+            "assignee_id": agent1.id,
+        },
+    )
+    created = time.monotonic()
+    row = one.locator("#mine tr", has_text=ticket["number"])
+    expect(row).to_be_visible(timeout=1000)
+    assert time.monotonic() - created < 1.0
+    expect(two.locator("#mine tr", has_text=ticket["number"])).to_have_count(0)
+    one.screenshot(path="/tmp/shot-console.png", full_page=True)
+
+    # 2. The supervisor reassigns it to agent 2 from the wallboard (pick, click).
+    wall_row = wall.locator("#all tr", has_text=ticket["number"])
+    expect(wall_row).to_be_visible()
+    wall_row.locator("select.to-agent").select_option(str(agent2.id))
+    wall_row.locator("button.reassign").click()
+    expect(two.locator("#mine tr", has_text=ticket["number"])).to_be_visible(timeout=2000)
+    expect(one.locator("#mine tr", has_text=ticket["number"])).to_have_count(0)
+    wall.click("#fullscreen")
+    wall.screenshot(path="/tmp/shot-wallboard.png", full_page=True)
+
+    # 3. Provider desk: A's ticket live, B's never, not even when A's page asks for B's rooms.
+    theirs = post(
+        web,
+        http,
+        "/tickets",
+        {
+            "subject": "乙银行的工单",
+            "category": "finance/guarantee",
+            "district": "330109",
+            "organisation_id": bank_b.id,
+            "contact_phone": "13900000000",
+            "contact_name": "赵",
+        },
+    )
+    ours = post(
+        web,
+        http,
+        "/tickets",
+        {
+            "subject": "甲银行的工单",
+            "category": "finance/guarantee",
+            "district": "330109",
+            "organisation_id": bank_a.id,
+            "contact_phone": "13800000000",
+            "contact_name": "王",
+        },
+    )
+    expect(desk.locator("#org tr", has_text=ours["number"])).to_be_visible(timeout=1000)
+    acks = desk.evaluate(
+        """async (rooms) => {
+            const s = io('/desk', {transports: ['websocket'], forceNew: true});
+            const acks = [];
+            for (const room of rooms) acks.push(await s.timeout(3000).emitWithAck('join', {room}));
+            s.disconnect();
+            return acks;
+        }""",
+        [f"ticket:{theirs['id']}", f"org:{bank_b.id}", "supervisors"],
+    )
+    assert [a["ok"] for a in acks] == [False, False, False]
+    post(web, http, f"/tickets/{theirs['number']}/comments", {"body": "乙的备注", "internal": True})
+    time.sleep(0.5)
+    assert theirs["number"] not in desk.content()
+    seen = desk.evaluate("Array.from(window.deskStore.tickets.values()).map(t => t.number)")
+    assert theirs["number"] not in seen
+    assert desk.request.get(f"{web.base}/tickets/{theirs['number']}").status == 404
+
+    # 4. The phone is masked; revealing it is deliberate and becomes a ticket event.
+    desk.locator("#org tr", has_text=ours["number"]).click()
+    expect(desk.locator("#detail .phone")).to_have_text("138****0000")
+    desk.click("[data-reveal]")
+    expect(desk.locator("#detail .phone")).to_have_text("+8613800000000")
+    events = session.scalars(
+        select(TicketEvent).where(
+            TicketEvent.ticket_id == ours["id"], TicketEvent.kind == "phone_revealed"
+        )
+    ).all()
+    assert [e.actor_id for e in events] == [prov_a.id]
+    desk.screenshot(path="/tmp/shot-provider.png", full_page=True)
+
+    # 5. Versions: an event older than what the page holds is dropped.
+    latest = desk.evaluate(f"window.deskStore.tickets.get({ours['id']}).version")
+    assert (
+        desk.evaluate(
+            "(id) => window.deskStore.apply("
+            "{...window.deskStore.tickets.get(id), version: 1, subject: 'stale'})",
+            ours["id"],
+        )
+        is False
+    )
+    assert desk.evaluate(f"window.deskStore.tickets.get({ours['id']}).version") == latest
+
+    # 6. An event from an RQ worker process reaches the page through the Redis message queue.
+    Queue("default", connection=Redis.from_url(web.redis_url)).enqueue(
+        "helpdesk.realtime.jobs.announce_ticket", ours["id"], "worker_check"
+    )
+    worker = subprocess.run(
+        [sys.executable, "-m", "helpdesk.cli", "worker", "--burst"],
+        env=web.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    desk.wait_for_function(
+        "window.deskLastEvent && window.deskLastEvent.kind === 'worker_check'", timeout=3000
+    )
+
+    # 7. Logging out elsewhere in this browser ends this page's socket.
+    one.context.request.post(
+        f"{web.base}/logout",
+        form={"csrf_token": one.locator("meta[name=csrf-token]").get_attribute("content")},
+    )
+    one.wait_for_function("window.deskRevoked === true", timeout=1000)
