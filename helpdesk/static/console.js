@@ -9,6 +9,7 @@
     : {mine: (s) => s.assignee && s.assignee.id === me.id,
        queue: (s) => s.organisation && s.organisation.id === boot.organisation_id && !s.assignee};
   let selected = null, socket = null, watching = null;
+  const revealed = new Map();  // number -> full phone, once deliberately revealed
 
   function render() {
     for (const [name, belongs] of Object.entries(lists)) {
@@ -77,7 +78,7 @@
     if (!s) return;
     const t = await D.api("GET", "/tickets/" + encodeURIComponent(s.number));
     const can = new Set(t.allowed_actions);
-    const phone = t.contact && t.contact.phone ? t.contact.phone : "";
+    const phone = revealed.get(t.number) || (t.contact && t.contact.phone ? t.contact.phone : "");
     const masked = phone.includes("*");
     let html = `<h2><a href="/tickets/${D.esc(t.number)}">${D.esc(t.number)}</a> ${D.esc(t.subject)}</h2>` +
       `<p>${D.esc(D.label("status", t.status))} · ${D.esc(D.label("priority", t.priority))} · ${D.esc(D.label("channel", t.channel))} ${D.slaBadge(s)}</p>` +
@@ -111,6 +112,7 @@
     const reveal = box.querySelector("[data-reveal]");
     if (reveal) reveal.onclick = async () => {
       const r = await D.api("POST", `/tickets/${encodeURIComponent(t.number)}/reveal-phone`, {});
+      revealed.set(t.number, r.phone || "");
       box.querySelector(".phone").textContent = r.phone || "";
       reveal.remove();
       box.querySelector(".result").textContent = D.word("revealed");
