@@ -122,7 +122,7 @@ def _waiting(session: Session, now: datetime) -> list[dict[str, Any]]:
         for c in calls
     ]
     waiting.extend(_waiting_chats(session, now))
-    waiting.sort(key=lambda w: -w["wait_seconds"])
+    waiting.sort(key=lambda w: -int(w["wait_seconds"] or 0))
     return waiting
 
 
@@ -154,7 +154,9 @@ def _today(session: Session, now: datetime) -> dict[str, Any]:
         )
     ).all()
     first_response = (
-        sum((f - c).total_seconds() for c, f in firsts) / len(firsts) if firsts else None
+        sum((f - c).total_seconds() for c, f in firsts if f is not None) / len(firsts)
+        if firsts
+        else None
     )
     return {
         "received": int(received or 0),

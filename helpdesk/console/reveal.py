@@ -1,7 +1,7 @@
 """Revealing a masked phone number: a deliberate act, kept in the ticket's own history.
 
-The event is written through the tickets service's one writer (`_record`: the event, the
-version bump and the after-commit announcement together), so the audit chain seals it like any
+The event is written through the tickets service (`note`: the event, the version bump and
+the after-commit announcement together), so the audit chain seals it like any
 other change. Staff see numbers in full anyway; only a masked reader's reveal is an event.
 """
 
@@ -25,5 +25,5 @@ def reveal_phone(session: Session, user: User, ticket: Ticket) -> str | None:
         return None
     if not permissions.can_see_full_phone(user):
         data = {"contact_id": contact.id}
-        service._record(session, ticket, user, REVEALED, ticket.status, data, internal=True)
+        service.note(session, user, ticket, REVEALED, data)
     return contact.phone

@@ -21,7 +21,7 @@ blueprint = Blueprint("console", __name__)
 
 
 def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return current_user._get_current_object()
 
 
 def _names() -> dict[str, Any]:

@@ -84,7 +84,7 @@ class RedisStore:
 
     def presence(self, user_id: int) -> dict[str, Any] | None:
         raw = self.redis.hget(PRESENCE_KEY, str(user_id))
-        return json.loads(raw) if raw else None  # type: ignore[arg-type]
+        return json.loads(raw) if raw else None
 
     def set_presence(self, user_id: int, value: dict[str, Any]) -> None:
         self.redis.hset(PRESENCE_KEY, str(user_id), json.dumps(value))

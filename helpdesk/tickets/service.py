@@ -71,6 +71,18 @@ def next_number(session: Session) -> str:
     return f"HZ-{day}-{last:05d}"
 
 
+def note(
+    session: Session,
+    actor: User | None,
+    ticket: Ticket,
+    kind: str,
+    data: dict[str, Any] | None = None,
+    internal: bool = True,
+) -> TicketEvent:
+    """An event that changes no field but must be on the record (a phone number revealed)."""
+    return _record(session, ticket, actor, kind, ticket.status, data, internal=internal)
+
+
 def get_by_number(session: Session, number: str, user: User | None = None) -> Ticket:
     ticket = session.scalars(select(Ticket).where(Ticket.number == number)).first()
     if user is None:
