@@ -4,11 +4,12 @@ service (the one writer of tickets), its rule and trace kept in the "assigned" e
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
@@ -154,15 +155,48 @@ def ticket_facts(session: Session, ticket: Ticket, at: datetime | None = None) -
     )
 
 
+# The directory changes rarely (a provider suspended, a person moved) but every new ticket needs
+# it: keep the snapshot for a few seconds, and drop it at once when this process changes an
+# organisation or a person, or when the tables' size tells another process (or a bulk delete)
+# did.
+DIRECTORY_TTL = 5.0
+_directory_cache: dict[str, tuple[float, tuple[int, int, int, int], Directory]] = {}
+
+
+def _fingerprint(session: Session) -> tuple[int, int, int, int]:
+    orgs = session.execute(select(func.count(Organisation.id), func.max(Organisation.id))).one()
+    users = session.execute(select(func.count(User.id), func.max(User.id))).one()
+    return (orgs[0], orgs[1] or 0, users[0], users[1] or 0)
+
+
+def cached_directory(session: Session) -> Directory:
+    key = str(session.get_bind().engine.url)
+    fingerprint = _fingerprint(session)
+    cached = _directory_cache.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < DIRECTORY_TTL and cached[1] == fingerprint:
+        return cached[2]
+    directory = directory_snapshot(session)
+    _directory_cache[key] = (now, fingerprint, directory)
+    return directory
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_directory(session: Session, flush_context: Any, instances: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(row, Organisation | User) for row in changed):
+        _directory_cache.clear()
+
+
 def active_rules(session: Session, directory: Directory | None = None) -> RuleSet | None:
     """This process's active rule set, reloaded first if the folder or directory changed."""
-    directory = directory or directory_snapshot(session)
+    directory = directory or cached_directory(session)
     return loader.source().current(frozenset(directory.organisations))
 
 
 def decide(session: Session, ticket: Ticket, explain: bool = False) -> Decision | None:
     """What the active rules would do with `ticket` now (nothing is written)."""
-    directory = directory_snapshot(session)
+    directory = cached_directory(session)
     ruleset = active_rules(session, directory)
     if ruleset is None:
         return None
