@@ -84,14 +84,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--processes", type=int, default=1, help="web processes sharing the port")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env, token = prepare(Path(tmp))
         port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gevent.monkey", "--module", "bench.api_server", str(port)],
-            env=env,
-        )
+        argv = [sys.executable, "-m", "gevent.monkey", "--module", "bench.api_server", str(port)]
+        servers = [subprocess.Popen(argv, env=env) for _ in range(args.processes)]
         try:
             wait_until_up(port, time.monotonic() + 30)
             warm: list[float] = []
@@ -110,11 +109,15 @@ def main() -> None:
                 thread.join()
             elapsed = time.perf_counter() - started
         finally:
-            server.terminate()
-            server.wait(10)
+            for server in servers:
+                server.terminate()
+                server.wait(10)
     latencies.sort()
     done = len(latencies)
-    print(f"clients={args.clients} tickets={done} errors={len(errors)} seconds={elapsed:.2f}")
+    print(
+        f"processes={args.processes} clients={args.clients} tickets={done} "
+        f"errors={len(errors)} seconds={elapsed:.2f}"
+    )
     print(f"throughput {done / elapsed:.0f} tickets/s")
     print(
         f"latency ms p50 {statistics.median(latencies):.1f}  "
