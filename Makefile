@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.api_create
 	$(BIN)/python -m bench.ticket_list
 	$(BIN)/python bench/routing_engine.py
+	$(BIN)/python -m bench.routing_in_request
 	$(BIN)/python -m bench.phone_cti
 	$(BIN)/python -m bench.sla_timers
 	$(BIN)/python -m bench.audit_seal

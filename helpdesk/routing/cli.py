@@ -101,7 +101,9 @@ def explain(
         if number:
             ticket = get_by_number(session, number)
             facts = service.ticket_facts(session, ticket)
-            load = service.load_snapshot(session, ticket.enterprise_id, exclude=ticket.id)
+            load = service.load_snapshot(
+                session, ticket.enterprise_id, exclude=ticket.id, directory=directory
+            )
             for record in queries.trace_for(ticket, session):
                 click.echo(
                     f"recorded {record.at.astimezone(clock.HANGZHOU):%Y-%m-%d %H:%M}: "
@@ -118,7 +120,7 @@ def explain(
                 priority=priority,
                 subject=subject,
             )
-            load = service.load_snapshot(session, None)
+            load = service.load_snapshot(session, None, directory=directory)
         decision = ruleset.decide(facts, directory, load, explain=True)
     click.echo(f"rules {ruleset.version} ({len(ruleset.rules)} rules) from {source.folder}")
     click.echo(
@@ -188,7 +190,9 @@ def simulate(folder: Path, since: str) -> None:
         by_rule: Counter[str] = Counter()
         for ticket in tickets:
             facts = service.ticket_facts(session, ticket)
-            load = service.load_snapshot(session, ticket.enterprise_id, exclude=ticket.id)
+            load = service.load_snapshot(
+                session, ticket.enterprise_id, exclude=ticket.id, directory=directory
+            )
             decision = draft.decide(facts, directory, load)
             by_rule[decision.rule or "-"] += 1
             before = slugs.get(first.get(ticket.id) or 0, "(not routed)")

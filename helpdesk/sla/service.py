@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, event, insert, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from helpdesk.auth.models import User
 from helpdesk.sla import clock as sla_clock
@@ -28,6 +28,7 @@ from helpdesk.tickets.models import Ticket, TicketEvent
 log = logging.getLogger(__name__)
 
 _TOUCHED = "helpdesk.sla.touched"
+_FRESH = "helpdesk.sla.fresh"
 _SCHEDULE = "helpdesk.sla.schedule"
 _ALWAYS = BusinessCalendar("24x7", None)
 _source: PolicySource | None = None
@@ -99,11 +100,15 @@ def _public_update(session: Session, ev: TicketEvent) -> bool:
 Known = dict[int, tuple[TicketSla, dict[tuple[str, str, int], SlaStage]]]
 
 
-def _load(session: Session, ticket: Ticket, at: datetime, known: Known) -> tuple[TicketSla, Any]:
+def _load(
+    session: Session, ticket: Ticket, kind: str, at: datetime, known: Known
+) -> tuple[TicketSla, Any]:
     """The ticket's SLA row and stages; rows added earlier in this flush are not queryable yet."""
     if ticket.id in known:
         return known[ticket.id]
-    sla = session.get(TicketSla, ticket.id)
+    # "created" is the first event of a ticket inserted in this very transaction: it has no
+    # SLA row yet, so there is nothing to look up.
+    sla = None if kind == "created" else session.get(TicketSla, ticket.id)
     if sla is None:
         sla = TicketSla(ticket_id=ticket.id, started_at=ticket.created_at or at, overdue=False)
         session.add(sla)
@@ -118,7 +123,7 @@ def _load(session: Session, ticket: Ticket, at: datetime, known: Known) -> tuple
 
 def apply_event(session: Session, ticket: Ticket, ev: TicketEvent, known: Known) -> None:
     at: datetime = ev.at
-    sla, existing = _load(session, ticket, at, known)
+    sla, existing = _load(session, ticket, ev.kind, at, known)
     targets = targets_for(ticket)
     sla.policy, sla.calendar = targets.policy, targets.calendar
     calendar = calendar_named(targets.calendar)
@@ -150,9 +155,9 @@ def _sync_stages(
             target, step, cycle = key
             row = SlaStage(
                 ticket_id=ticket_id, target=target, step=step, cycle=cycle, fire_at=fire_at,
-                state=PENDING,
+                state=PENDING, done_at=None,
             )  # fmt: skip
-            session.add(row)
+            session.info.setdefault(_FRESH, []).append(row)  # inserted by _insert_fresh
             existing[key] = row
             touched.append(row)
         elif row.state in (PENDING, PAUSED) and (row.fire_at != fire_at or row.state != PENDING):
@@ -179,6 +184,28 @@ def _on_flush(session: Session, flush_context: Any, instances: Any) -> None:
             ticket = session.get(Ticket, ev.ticket_id)
             if ticket is not None:
                 apply_event(session, ticket, ev, known)
+        _insert_fresh(session, session.info.pop(_FRESH, []))
+
+
+_COLUMNS = ("id", "ticket_id", "target", "step", "cycle", "fire_at", "state", "done_at")
+_TABLE = cast(Table, SlaStage.__table__)
+_INSERT = insert(_TABLE).returning(*(_TABLE.c[name] for name in _COLUMNS[:5]))
+
+
+def _insert_fresh(session: Session, rows: list[SlaStage]) -> None:
+    """The stages this flush created, in their final state, in one multi-row INSERT (the ORM
+    sends SQLite one INSERT per row, as SQLite does not promise the order of RETURNING); each
+    id comes back with the row's unique key. The rows then join the session as if loaded.
+    Their tickets are in the database already: events are written for flushed tickets."""
+    if not rows:
+        return
+    values = [{name: getattr(row, name) for name in _COLUMNS if name != "id"} for row in rows]
+    returned = session.execute(_INSERT, values)  # executemany: batched, with RETURNING
+    ids = {(t, target, step, cycle): i for i, t, target, step, cycle in returned}
+    for row in rows:
+        row.id = ids[(row.ticket_id, row.target, row.step, row.cycle)]
+        make_transient_to_detached(row)
+        session.add(row)
 
 
 @event.listens_for(Session, "after_flush_postexec")
@@ -186,7 +213,9 @@ def _collect(session: Session, flush_context: Any) -> None:
     touched = session.info.pop(_TOUCHED, None)
     if touched:
         schedule = session.info.setdefault(_SCHEDULE, [])
-        schedule.extend((s.id, s.fire_at) for s in touched if s.state == PENDING)
+        # a row created and moved again in the same flush is listed twice: schedule it once
+        due = {(s.id, s.fire_at): None for s in touched if s.state == PENDING}
+        schedule.extend(due)
 
 
 @event.listens_for(Session, "after_commit")
@@ -200,5 +229,6 @@ def _schedule(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
+    session.info.pop(_FRESH, None)
     session.info.pop(_TOUCHED, None)
     session.info.pop(_SCHEDULE, None)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session, SessionTransaction
 
 from helpdesk import clock
 from helpdesk.auth import permissions
@@ -105,6 +105,8 @@ def _record(
     ticket.version = (ticket.version or 0) + 1
     ticket.updated_at = now
     ticket.is_open = ticket.status in OPEN_STATUSES
+    if ticket.id is None:  # a new ticket: inserted with its first version, no UPDATE after
+        session.flush()
     event = TicketEvent(
         ticket_id=ticket.id,
         kind=kind,
@@ -146,6 +148,22 @@ def _contact(session: Session, data: NewTicket, enterprise_id: int | None) -> Co
     return contact
 
 
+_KEEP = "helpdesk.tickets.keep"
+
+
+def _keep(session: Session, *rows: object) -> None:
+    """Hold rows the change read (its contact, the organisation it went to) until the
+    transaction ends: the identity map holds rows weakly, and the response presenting the
+    ticket reads them again with Session.get, which then answers without a query."""
+    session.info.setdefault(_KEEP, []).extend(row for row in rows if row is not None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_KEEP, None)
+
+
 def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     subject = check_length(data.subject, SUBJECT_LIMIT, "subject", required=True)
     description = check_length(data.description, DESCRIPTION_LIMIT, "description")
@@ -162,6 +180,7 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     if data.related_ticket:
         related_id = get_by_number(session, data.related_ticket, actor).id
     contact = _contact(session, data, enterprise_id)
+    _keep(session, contact)
     ticket = Ticket(
         number=next_number(session),
         type=data.type,
@@ -180,20 +199,25 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
         version=0,
     )
     session.add(ticket)
-    session.flush()
     _record(session, ticket, actor, "created", None, {"channel": data.channel.value})
-    if data.organisation_id is not None:
-        assign(session, actor, ticket, data.organisation_id, data.assignee_id)
-    else:
-        _route(session, ticket)
+    # Everything but the "created" event is flushed now, and routing reads no events: without
+    # autoflush, both events reach the database in one flush at commit, so the SLA clock is
+    # set once from the final state rather than written on "created" and rewritten on
+    # "assigned".
+    with session.no_autoflush:
+        if data.organisation_id is not None:
+            assign(session, actor, ticket, data.organisation_id, data.assignee_id)
+        else:
+            _route(session, ticket, new=True)
     return ticket
 
 
-def _route(session: Session, ticket: Ticket) -> None:
-    """Let the routing rules pick the organisation (imported late: routing imports this)."""
+def _route(session: Session, ticket: Ticket, new: bool = False) -> None:
+    """Let the routing rules pick the organisation (imported late: routing imports this).
+    `new`: created in this transaction, so nobody has declined it yet."""
     from helpdesk.routing import service as routing
 
-    routing.route(session, ticket)
+    routing.route(session, ticket, new=new)
 
 
 def _move(session: Session, actor: User | None, ticket: Ticket, action: str) -> Status:
@@ -213,12 +237,14 @@ def _check_target(session: Session, organisation_id: int, assignee_id: int | Non
     org = directory.organisation(session, organisation_id)
     if org.status is not OrgStatus.ACTIVE:
         raise InvalidInput(f"organisation {org.slug} is suspended", field="organisation_id")
+    person = None
     if assignee_id is not None:
         person = session.get(User, assignee_id)
         if person is None or person.organisation_id != organisation_id or not person.active:
             raise InvalidInput(
                 f"user {assignee_id} is not an active member of {org.slug}", field="assignee_id"
             )
+    _keep(session, org, person)
 
 
 def assign(
