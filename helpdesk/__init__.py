@@ -78,8 +78,8 @@ def _select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from helpdesk.api import blueprint as api
-    from helpdesk.console import api as _console_api  # noqa: F401  (routes before registering)
     from helpdesk.auth.views import blueprint as auth
+    from helpdesk.console import api as _console_api  # noqa: F401  (routes before registering)
     from helpdesk.routing.views import blueprint as routing
     from helpdesk.tickets.views import blueprint as tickets
 
