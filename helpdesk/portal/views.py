@@ -262,7 +262,7 @@ def reply(number: str) -> ResponseReturnValue:
     def change(ticket: Ticket) -> str:
         upload = form.file.data
         body = (form.body.data or "").strip()
-        if upload is not None and getattr(upload, "filename", ""):
+        if upload is not None and upload.filename:
             stored = files.store(db_session(), upload, ticket.id, FILE_LIMIT, _user().id)
             body = f"{body}\n[{_('File')}: {stored.filename}]".strip()
         service.comment(db_session(), _user(), ticket, body)

@@ -54,6 +54,16 @@ class Peer:
             time.sleep(0.02)
         raise AssertionError(f"no {count}× {event}: {self.events}")
 
+    def queued(self, count: int = 1, timeout: float = 5) -> list[dict[str, Any]]:
+        """The latest waiting list once it holds `count` chats (updates are coalesced)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            lists = self.seen("queue_list")
+            if lists and len(lists[-1]) >= count:
+                return lists[-1]
+            time.sleep(0.02)
+        raise AssertionError(f"no queue of {count}: {self.events}")
+
     def close(self) -> None:
         self.client.disconnect()
 
@@ -78,7 +88,7 @@ def _chat(peers: Callable[..., Peer], chat_server: str, agent: User) -> tuple[Pe
     visitor = peers()
     started = visitor.call("start", {**VISITOR, "question": "想申请担保贷款"})
     assert started["ok"], started
-    queue = desk.wait_for("queue_list", 2)[-1]
+    queue = desk.queued()
     accepted = desk.call("accept", {"conversation_id": queue[0]["conversation_id"]})
     assert accepted["ok"], accepted
     return visitor, desk, {**started, **accepted}
@@ -96,7 +106,7 @@ def test_a_chat_from_start_to_rating(
     started = visitor.call("start", {**VISITOR, "question": "想申请担保贷款"})
     assert started["ok"] and started["status"] == "queued" and started["position"] == 1
     assert started["wait_minutes"] >= 1 and len(started["token"]) >= 40
-    waiting = desk.wait_for("queue_list", 2)[-1]
+    waiting = desk.queued()
     assert [w["ticket"] for w in waiting] == [started["ticket"]]
 
     accepted = desk.call("accept", {"conversation_id": waiting[0]["conversation_id"]})
@@ -303,7 +313,7 @@ def test_agent_limit_transfer_and_group(
         visitor, desk, chat = _chat(peers, chat_server, agent)
         second = peers()
         assert second.call("start", {**VISITOR, "phone": "13957112399"})["ok"]
-        queued = desk.wait_for("queue_list", 4)[-1]
+        queued = desk.queued()
         refused = desk.call("accept", {"conversation_id": queued[0]["conversation_id"]})
         assert refused["error"] == "conflict" and "1 chats open" in refused["message"]
 

@@ -13,7 +13,10 @@ from limits.strategies import FixedWindowRateLimiter
 
 class SocketLimits:
     def __init__(self, redis_url: str | None = None) -> None:
-        self.storage: Storage = storage_from_string(redis_url) if redis_url else MemoryStorage()
+        found = storage_from_string(redis_url) if redis_url else MemoryStorage()
+        if not isinstance(found, Storage):
+            raise TypeError(f"{redis_url}: not a synchronous limits storage")
+        self.storage: Storage = found
         self.limiter = FixedWindowRateLimiter(self.storage)
 
     def hit(self, kind: str, key: str, per_minute: int) -> bool:

@@ -244,12 +244,13 @@ def accept(session: Session, agent: User, conversation: Conversation, max_chats:
     group = conversation.organisation_id in (None, agent.organisation_id)
     if not (offered and group):
         raise Forbidden("this chat was passed to someone else", field="conversation_id")
-    taken = session.execute(
+    result = session.execute(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.status == Q.QUEUED)
         .values(status=Q.ACTIVE, agent_id=agent.id, accepted_at=clock.now())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    taken = getattr(result, "rowcount", 0)
     if taken != 1:
         raise Conflict("another agent has already taken this chat", field="conversation_id")
     session.refresh(conversation)

@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, leave_room
+from sqlalchemy.orm import Session
 
 from helpdesk import clock
 from helpdesk.auth.models import Role, User
@@ -34,6 +35,18 @@ AGENTS = "chat:agents"
 HELLO, MSG, QUEUE, STATE, TYPING, READ, QUEUE_LIST = (
     "hello", "msg", "queue", "state", "typing", "read", "queue_list"
 )  # fmt: skip
+
+
+QUEUE_COALESCE_SECONDS = 0.25
+
+
+def _db() -> Session:
+    return db.session()
+
+
+def _sid() -> str:
+    """The Socket.IO session id Flask-SocketIO puts on the request."""
+    return str(getattr(request, "sid", ""))
 
 
 def conversation_room(conversation_id: int) -> str:
@@ -69,13 +82,13 @@ def present(message: Message, names: dict[int, str] | None = None) -> dict[str, 
     if message.sender is Sender.AGENT and message.author_id is not None:
         author = (names or {}).get(message.author_id)
         if author is None:
-            user = db.session.get(User, message.author_id)
+            user = _db().get(User, message.author_id)
             author = user.name if user else ""
     attachment = None
     if message.attachment_id is not None:
         from helpdesk.portal.models import Attachment
 
-        found = db.session.get(Attachment, message.attachment_id)
+        found = _db().get(Attachment, message.attachment_id)
         attachment = files.describe(found) if found else None
     return {
         "c": message.conversation_id,
@@ -96,6 +109,7 @@ class ChatNamespace(Namespace):
         self.agents: dict[int, set[str]] = {}  # user id -> sids (presence, this process)
         self.limits: SocketLimits | None = None
         self.extra_origins: tuple[str, ...] = ()  # HELPDESK_CHAT_ORIGINS, set by init_app
+        self.queue_pending = False
 
     # -- wiring -------------------------------------------------------------------------------
     def _set_server(self, server: Any) -> None:
@@ -147,7 +161,7 @@ class ChatNamespace(Namespace):
             raise ConnectionRefusedError("too many connections; wait a minute")
         agent = self._agent()
         if agent is not None:
-            self.agents.setdefault(agent.id, set()).add(request.sid)
+            self.agents.setdefault(agent.id, set()).add(_sid())
             join_room(AGENTS)
             join_room(f"chat:agent:{agent.id}")
             emit(HELLO, {"role": "agent", "name": agent.name, "max_chats": config.max_chats})
@@ -157,9 +171,9 @@ class ChatNamespace(Namespace):
         emit(HELLO, {"role": "visitor", **self._availability(), "known": _known(user)})
 
     def on_disconnect(self, reason: object = None) -> None:
-        self.visitors.pop(request.sid, None)
+        self.visitors.pop(_sid(), None)
         for sids in self.agents.values():
-            sids.discard(request.sid)
+            sids.discard(_sid())
         self.agents = {uid: sids for uid, sids in self.agents.items() if sids}
 
     def _availability(self) -> dict[str, Any]:
@@ -172,8 +186,8 @@ class ChatNamespace(Namespace):
 
     # -- visitors -----------------------------------------------------------------------------
     def _bound(self) -> Conversation:
-        conversation_id = self.visitors.get(request.sid)
-        found = db.session.get(Conversation, conversation_id) if conversation_id else None
+        conversation_id = self.visitors.get(_sid())
+        found = _db().get(Conversation, conversation_id) if conversation_id else None
         if found is None:
             raise NotFound("start or resume a conversation first", field="token")
         return found
@@ -195,7 +209,7 @@ class ChatNamespace(Namespace):
                 "nobody can answer now; leave a message", field=availability["reason"]
             )
         self._hit("starts", request.remote_addr or "?", chat_config().starts_per_minute)
-        conversation, token = service.start(db.session, self._visitor(data), self._user())
+        conversation, token = service.start(_db(), self._visitor(data), self._user())
         number = conversation.ticket.number
         conversation_id = conversation.id
 
@@ -208,12 +222,12 @@ class ChatNamespace(Namespace):
     @answer
     def on_leave_message(self, data: dict[str, Any]) -> dict[str, Any]:
         self._hit("starts", request.remote_addr or "?", chat_config().starts_per_minute)
-        ticket = service.leave_message(db.session, self._visitor(data), self._user())
+        ticket = service.leave_message(_db(), self._visitor(data), self._user())
         return {"ticket": ticket.number}
 
     @answer
     def on_resume(self, data: dict[str, Any]) -> dict[str, Any]:
-        conversation = service.by_token(db.session, data.get("token"))
+        conversation = service.by_token(_db(), data.get("token"))
         user = self._user()
         if conversation.visitor_user_id is not None and (
             user is None or user.id != conversation.visitor_user_id
@@ -221,22 +235,23 @@ class ChatNamespace(Namespace):
             raise NotFound("no such conversation", field="token")
         seen = data.get("after", 0)
         seen = seen if isinstance(seen, int) and not isinstance(seen, bool) and seen >= 0 else 0
-        backlog = [present(m) for m in service.after(db.session, conversation, seen)]
-        conversation_id = conversation.id
+        # Into the room before reading the backlog: a message stored in between then comes
+        # both ways (the client keeps one per seq), never neither way.
+        self._bind(conversation.id)
+        backlog = [present(m) for m in service.after(_db(), conversation, seen)]
         return {
             "messages": backlog,
             "ticket": conversation.ticket.number,
-            "_after": lambda: self._bind(conversation_id),
             **self._state(conversation),
         }
 
     def _bind(self, conversation_id: int) -> None:
-        self.visitors[request.sid] = conversation_id
+        self.visitors[_sid()] = conversation_id
         join_room(conversation_room(conversation_id))
 
     def _state(self, conversation: Conversation) -> dict[str, Any]:
-        place = service.position(db.session, conversation)
-        agent = db.session.get(User, conversation.agent_id) if conversation.agent_id else None
+        place = service.position(_db(), conversation)
+        agent = _db().get(User, conversation.agent_id) if conversation.agent_id else None
         return {
             "status": conversation.status.value,
             "position": place,
@@ -252,7 +267,7 @@ class ChatNamespace(Namespace):
         agent = self._agent()
         if agent is None:
             return self._bound(), Sender.VISITOR, None
-        conversation = service.for_agent(db.session, agent, data.get("conversation_id"))
+        conversation = service.for_agent(_db(), agent, data.get("conversation_id"))
         service.owns(agent, conversation)
         return conversation, Sender.AGENT, agent
 
@@ -265,13 +280,13 @@ class ChatNamespace(Namespace):
         attachment = None
         key = data.get("attachment")
         if key is not None:
-            attachment = files.by_key(db.session, str(key))
+            attachment = files.by_key(_db(), str(key))
             if attachment.conversation_id != conversation.id:
                 raise NotFound("no such file", field="attachment")
         body = data.get("body")
         client_id = data.get("client_id")
         message, new = service.post(
-            db.session,
+            _db(),
             conversation,
             sender,
             agent,
@@ -293,7 +308,7 @@ class ChatNamespace(Namespace):
         payload = data if isinstance(data, dict) else {}
         try:
             conversation, sender, _agent = self._side(payload)
-            if self._limits().hit("typing", request.sid, 120):
+            if self._limits().hit("typing", _sid(), 120):
                 emit(TYPING, {"c": conversation.id, "sender": sender.value},
                      to=conversation_room(conversation.id), include_self=False)  # fmt: skip
         except DomainError:
@@ -312,7 +327,7 @@ class ChatNamespace(Namespace):
     @answer
     def on_end(self, data: dict[str, Any]) -> dict[str, Any]:
         conversation, _sender, agent = self._side(data)
-        service.end(db.session, agent, conversation)
+        service.end(_db(), agent, conversation)
         return {"_after": self._announcer(conversation)}
 
     @answer
@@ -320,7 +335,7 @@ class ChatNamespace(Namespace):
         conversation = self._bound()
         if self._agent() is not None:
             raise InvalidInput("the visitor rates the chat", field="score")
-        service.rate(db.session, conversation, data.get("score"), data.get("comment"))
+        service.rate(_db(), conversation, data.get("score"), data.get("comment"))
         return {}
 
     # -- agents -------------------------------------------------------------------------------
@@ -333,8 +348,8 @@ class ChatNamespace(Namespace):
     @answer
     def on_accept(self, data: dict[str, Any]) -> dict[str, Any]:
         agent = self._staff()
-        conversation = service.for_agent(db.session, agent, data.get("conversation_id"))
-        service.accept(db.session, agent, conversation, chat_config().max_chats)
+        conversation = service.for_agent(_db(), agent, data.get("conversation_id"))
+        service.accept(_db(), agent, conversation, chat_config().max_chats)
         conversation_id = conversation.id
         announce = self._announcer(conversation)
 
@@ -348,22 +363,22 @@ class ChatNamespace(Namespace):
     def on_open(self, data: dict[str, Any]) -> dict[str, Any]:
         """An agent's page (re)joining a chat it holds, with what came after `after`."""
         agent = self._staff()
-        conversation = service.for_agent(db.session, agent, data.get("conversation_id"))
+        conversation = service.for_agent(_db(), agent, data.get("conversation_id"))
         if agent.role is Role.AGENT:
             service.owns(agent, conversation)
         seen = data.get("after", 0)
         seen = seen if isinstance(seen, int) and not isinstance(seen, bool) else 0
+        join_room(conversation_room(conversation.id))  # before the backlog, as on_resume
         view = self._agent_view(conversation)
-        view["messages"] = [present(m) for m in service.after(db.session, conversation, seen)]
-        room = conversation_room(conversation.id)
-        return {**view, "_after": lambda: join_room(room)}
+        view["messages"] = [present(m) for m in service.after(_db(), conversation, seen)]
+        return view
 
     @answer
     def on_mine(self, data: dict[str, Any]) -> dict[str, Any]:
         from sqlalchemy import select
 
         agent = self._staff()
-        held = db.session.scalars(
+        held = _db().scalars(
             select(Conversation).where(
                 Conversation.agent_id == agent.id,
                 Conversation.status == ConversationStatus.ACTIVE,
@@ -374,14 +389,14 @@ class ChatNamespace(Namespace):
     @answer
     def on_transfer(self, data: dict[str, Any]) -> dict[str, Any]:
         agent = self._staff()
-        conversation = service.for_agent(db.session, agent, data.get("conversation_id"))
+        conversation = service.for_agent(_db(), agent, data.get("conversation_id"))
         target_id = data.get("to_agent_id")
-        target = db.session.get(User, target_id) if isinstance(target_id, int) else None
+        target = _db().get(User, target_id) if isinstance(target_id, int) else None
         if target_id is not None and target is None:
             raise InvalidInput("no such agent", field="to")
         org = data.get("to_organisation_id")
         service.transfer(
-            db.session, agent, conversation, target, org if isinstance(org, int) else None,
+            _db(), agent, conversation, target, org if isinstance(org, int) else None,
             data.get("note") if isinstance(data.get("note"), str) else None,
         )  # fmt: skip
         room = conversation_room(conversation.id)
@@ -418,14 +433,14 @@ class ChatNamespace(Namespace):
                 "group": c.organisation_id,
                 "note": c.note,
             }
-            for c in service.queued(db.session)
+            for c in service.queued(_db())
         ]
 
     def _announcer(self, conversation: Conversation) -> Callable[[], None]:
         """After commit: the conversation's new state to its room, the queue to everyone."""
         room = conversation_room(conversation.id)
         state = self._state(conversation)
-        message = service.after(db.session, conversation, conversation.last_seq - 1)
+        message = service.after(_db(), conversation, conversation.last_seq - 1)
         shown = [present(m) for m in message]
 
         def announce() -> None:
@@ -437,12 +452,29 @@ class ChatNamespace(Namespace):
         return announce
 
     def _broadcast_queue(self) -> None:
-        waiting = service.queued(db.session)
-        emit(QUEUE_LIST, self._queue_list(), to=AGENTS)
+        """Coalesced: many starts and accepts in a moment cost one queue update, not one each
+        (with hundreds waiting, each update is one emit per waiting visitor)."""
+        if self.queue_pending:
+            return
+        self.queue_pending = True
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        self.socketio.start_background_task(self._send_queue, app)
+
+    def _send_queue(self, app: Any) -> None:
+        self.socketio.sleep(QUEUE_COALESCE_SECONDS)
+        self.queue_pending = False
+        with app.app_context():
+            try:
+                waiting = service.queued(_db())
+                listing = self._queue_list()
+            finally:
+                db.session.remove()
+        self.socketio.emit(QUEUE_LIST, listing, to=AGENTS, namespace=self.namespace)
         agents = len(self.agents)
         for place, conversation in enumerate(waiting, start=1):
             info = {"position": place, "wait_minutes": service.expected_wait(place, agents)}
-            emit(QUEUE, info, to=conversation_room(conversation.id))
+            room = conversation_room(conversation.id)
+            self.socketio.emit(QUEUE, info, to=room, namespace=self.namespace)
 
 
 def _known(user: User | None) -> dict[str, Any] | None:
@@ -457,7 +489,7 @@ def _rated(conversation: Conversation) -> bool:
 
     from helpdesk.portal.models import TicketRating
 
-    found = db.session.scalars(
+    found = _db().scalars(
         select(TicketRating.id).where(TicketRating.ticket_id == conversation.ticket_id)
     )
     return found.first() is not None
