@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from helpdesk import clock
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
+from helpdesk.channels.chat import queries as chat_queries
 from helpdesk.channels.phone.models import CallRecord, CallStatus
 from helpdesk.directory.models import Organisation, OrgKind, OrgStatus
 from helpdesk.realtime import presence
@@ -121,19 +122,9 @@ def _waiting(session: Session, now: datetime) -> list[dict[str, Any]]:
         }
         for c in calls
     ]
-    waiting.extend(_waiting_chats(session, now))
+    waiting.extend(chat_queries.waiting_for_wallboard(session, now))
     waiting.sort(key=lambda w: -int(w["wait_seconds"] or 0))
     return waiting
-
-
-def _waiting_chats(session: Session, now: datetime) -> list[dict[str, Any]]:
-    """Waiting chats, when the chat channel offers `waiting_for_wallboard(session, now)`."""
-    try:
-        from helpdesk.channels.chat import queries as chat  # type: ignore[import-not-found]
-    except ImportError:
-        return []
-    provider = getattr(chat, "waiting_for_wallboard", None)
-    return list(provider(session, now)) if provider else []
 
 
 def _today(session: Session, now: datetime) -> dict[str, Any]:

@@ -141,7 +141,7 @@ def fire(session: Session, stage_id: int, wait: bool = True) -> Outcome:
 def record_step(session: Session, ticket: Ticket, kind: str, data: dict[str, object]) -> None:
     from helpdesk.tickets import service
 
-    service.record_sla_step(session, ticket, kind, data)
+    service.note(session, None, ticket, kind, dict(data))
 
 
 def _due(sla: TicketSla, target: str) -> str | None:

@@ -439,14 +439,6 @@ def comment(
     return note
 
 
-def record_sla_step(
-    session: Session, ticket: Ticket, kind: str, data: dict[str, Any]
-) -> TicketEvent:
-    """An SLA timer's step (warning, escalation, 督办), written by the SLA job like any change:
-    an internal event, the version bumped, announced after commit. The status does not move."""
-    return _record(session, ticket, None, kind, ticket.status, data, internal=True)
-
-
 RATING_COMMENT_LIMIT = 1000
 RATABLE = frozenset({Status.RESOLVED, Status.CLOSED})
 

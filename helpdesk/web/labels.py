@@ -73,6 +73,11 @@ EVENT = {
     "merged": _l("Merged into another ticket"),
     "merged_from": _l("A duplicate was merged into this ticket"),
     "commented": _l("Reply"),
+    "rated": _l("Rated by the enterprise"),
+    "phone_revealed": _l("Phone number revealed"),
+    "sla_warn": _l("SLA warning"),
+    "sla_escalate": _l("Escalated to the organisation's supervisors"),
+    "sla_supervise": _l("Supervised (督办) by the service centre"),
 }
 
 ROLE = {
