@@ -41,3 +41,5 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.phone_cti
 	$(BIN)/python -m bench.sla_timers
 	$(BIN)/python -m bench.audit_seal
+	$(BIN)/python -m bench.console_fanout
+	$(BIN)/python -m gevent.monkey --module bench.chat_delivery
