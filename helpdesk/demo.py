@@ -197,7 +197,8 @@ def _tickets(
 ) -> None:
     """Tickets spread over the last 30 days, walked through the lifecycle by the service."""
     categories = [c for c in session.scalars(select(ServiceCategory)) if c.parent_code]
-    started = clock.now() - timedelta(days=30)
+    real_now = clock.now()
+    started = real_now - timedelta(days=30)
     agent, supervisor = users["agent1"], users["supervisor"]
     try:
         for i in range(count):
@@ -224,12 +225,12 @@ def _tickets(
                     contact_name=enterprise.contacts[0].name,
                 ),
             )
-            _walk(session, rng, ticket, orgs, enterprise, agent, supervisor)
+            _walk(session, rng, ticket, orgs, enterprise, agent, supervisor, real_now)
     finally:
         clock.unfreeze()
 
 
-def _walk(session, rng, ticket, orgs, enterprise, agent, supervisor) -> None:
+def _walk(session, rng, ticket, orgs, enterprise, agent, supervisor, real_now) -> None:
     """Move a ticket a random distance along its lifecycle, the way people would."""
     steps = rng.choice([0, 1, 2, 3, 3, 4, 5, 5, 6, 6, 7, 7, 7])
     if steps == 0:
@@ -250,7 +251,10 @@ def _walk(session, rng, ticket, orgs, enterprise, agent, supervisor) -> None:
     for step, act in enumerate(("accept", "start", "pend", "resume", "resolve", "close"), 2):
         if step > steps:
             break
-        clock.advance(timedelta(hours=rng.randint(1, 20)))
+        step_time = timedelta(hours=rng.randint(1, 20))
+        if clock.now() + step_time > real_now:  # the demo's history never runs into the future
+            break
+        clock.advance(step_time)
         if act == "accept":
             service.accept(session, agent, ticket)
         elif act == "start":
