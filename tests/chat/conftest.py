@@ -38,6 +38,16 @@ def chat_server(app: Flask, working_hours: None) -> Iterator[str]:
     init_realtime(app, None, async_mode="threading")
     namespace = app.extensions["helpdesk.chat.namespace"]
     namespace.limits = None
+    # Earlier tests may have pointed the app at a Redis, where counters outlive this process.
+    with app.app_context():
+        namespace._limits().reset()
+    # Each test starts several chats from 127.0.0.1; the flood test sets its own tight limits.
+    from dataclasses import replace
+
+    from helpdesk.channels.chat.config import KEY
+
+    default_limits = app.extensions[KEY]
+    app.extensions[KEY] = replace(default_limits, starts_per_minute=100)
     namespace.visitors.clear()
     namespace.agents.clear()
     limiter.reset()
@@ -51,6 +61,7 @@ def chat_server(app: Flask, working_hours: None) -> Iterator[str]:
         thread.join(timeout=10)
         socketio.server = None
         app.config["WTF_CSRF_ENABLED"] = False
+        app.extensions[KEY] = default_limits
 
 
 @pytest.fixture
