@@ -18,29 +18,21 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
+from bench import api_create
+
 CATEGORIES = ["finance/guarantee", "info/policy", "market/exhibition", "tech/ecommerce"]
 WORKING_DAY = datetime.fromisoformat("2026-11-25T10:00:00+08:00")  # a Wednesday
 
 
 def prepare(instance: Path) -> str:
-    env = {**os.environ, "HELPDESK_INSTANCE_PATH": str(instance)}
-    env.pop("HELPDESK_DATABASE_URL", None)
-    helpdesk = [sys.executable, "-m", "helpdesk.cli"]
-    subprocess.run([*helpdesk, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run(
-        [*helpdesk, "seed", "--demo", "--tickets", "0"], env=env, check=True, capture_output=True
-    )
-    token = subprocess.run(
-        [*helpdesk, "token", "agent1"], env=env, check=True, capture_output=True, text=True
-    ).stdout.strip()
+    """A migrated demo instance (no tickets) in this process's environment; agent1's token."""
+    env, token = api_create.prepare(instance)
     os.environ.update(env)
     return token
 

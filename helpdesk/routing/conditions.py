@@ -7,6 +7,7 @@ matches, it matches too) and whether the two can never both hold.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -71,20 +72,22 @@ class KeywordIndex:
         return frozenset(word for _end, word in self._automaton.iter(text.lower()))
 
 
-class Condition:
+class Condition(ABC):
     type: ClassVar[str]
     fields: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
+    @abstractmethod
     def parse(cls, spec: dict[str, Any], at: At, ref: Reference) -> Condition | None:
-        raise NotImplementedError
+        """The condition a rule file's entry describes; None after reporting its errors."""
 
+    @abstractmethod
     def mismatch(self, ctx: Context) -> str | None:
         """None when the ticket matches, else why not in plain words."""
-        raise NotImplementedError
 
+    @abstractmethod
     def describe(self) -> str:
-        raise NotImplementedError
+        """The condition in plain words, for traces and `rules explain`."""
 
     def covers(self, other: Condition) -> bool:
         return self == other
@@ -135,8 +138,9 @@ class OneOf(Condition):
     def hint(cls) -> str:
         return f"; expected one of: {', '.join(cls.choices)}" if cls.choices else ""
 
+    @abstractmethod
     def fact(self, facts: TicketFacts) -> str:
-        raise NotImplementedError
+        """The ticket's value this condition compares."""
 
     def accepts(self, value: str) -> bool:
         return value in self.values

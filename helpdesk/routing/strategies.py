@@ -12,6 +12,7 @@ naming an unknown organisation is simply ignored (the rule's candidates apply).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -34,7 +35,7 @@ def dedicated(facts: TicketFacts) -> tuple[str, str | None] | None:
 
 
 @dataclass(frozen=True)
-class Strategy:
+class Strategy(ABC):
     role: str | None = None
     type: ClassVar[str]
     fields: ClassVar[tuple[str, ...]] = ("role",)
@@ -57,9 +58,9 @@ class Strategy:
         """The candidate organisations in the order to try them."""
         return candidates
 
+    @abstractmethod
     def pick(self, org: OrgFacts, facts: TicketFacts, load: Load) -> tuple[MemberFacts | None, str]:
         """The person (or None: the organisation's queue) and how they were chosen."""
-        raise NotImplementedError
 
     def describe(self) -> str:
         return self.type + (f" among {self.role}s" if self.role else "")

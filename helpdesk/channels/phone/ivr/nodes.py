@@ -6,6 +6,7 @@ A node either passes the call on at once (`enter` returns the next node id), wai
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -36,7 +37,7 @@ def parse_fields(reader: Reader, raw: Any) -> dict[str, str]:
 
 
 @dataclass
-class Node:
+class Node(ABC):
     kind: ClassVar[str] = ""
     fields: ClassVar[set[str]] = set()
     waits: ClassVar[bool] = False
@@ -61,11 +62,13 @@ class Node:
     def prompts(self) -> dict[str, Prompt]:
         return {}
 
+    @abstractmethod
     def enter(self, run: Run) -> str | None:
-        raise NotImplementedError
+        """Act on arrival; the next node's id, or None to wait for keys or end."""
 
     def on_input(self, run: Run, digits: str | None) -> str | None:
-        raise NotImplementedError
+        """Keys for a node that waits for them; the interpreter never sends keys elsewhere."""
+        raise RuntimeError(f"{self.kind} node {self.id} does not take keys")
 
 
 @dataclass
