@@ -9,8 +9,10 @@ share one message queue, so an emit from any web process or RQ worker reaches ev
 
 Stable helpers for other packages: `helpdesk.realtime.emit` (emit to a user's, organisation's,
 ticket's or the supervisors' room from any process), `helpdesk.realtime.access` (authorise a
-staff socket, check a room), `helpdesk.realtime.presence.set_state`, `helpdesk.realtime.rooms`
-(names). See docs in each module.
+staff socket, check a room), `helpdesk.realtime.presence` (who is available, busy, away; the
+phone and chat channels report calls and chat load to it), `helpdesk.realtime.origins`
+(`allow_origins`: other sites a namespace serves), `helpdesk.realtime.rooms` (names). See docs
+in each module.
 """
 
 from __future__ import annotations
@@ -52,16 +54,22 @@ def init_realtime(
     async_mode: str = "gevent",
     cors_allowed_origins: list[str] | str | None = None,
 ) -> None:
-    """Bind Socket.IO to `app`. `gevent` needs the process monkey-patched first (runner.web)."""
+    """Bind Socket.IO to `app`. `gevent` needs the process monkey-patched first (runner.web).
+
+    `cors_allowed_origins`: the app's own addresses (default: its host and port); a namespace
+    that serves other sites too registers them with `origins.allow_origins`."""
+    from helpdesk.realtime import origins
     from helpdesk.realtime.desk import DeskNamespace
 
     settings = app.extensions["helpdesk.settings"]
     init_app(app)
+    base = cors_allowed_origins or allowed_origins(settings.host, settings.port)
+    origins.set_base(app, [base] if isinstance(base, str) else base)
     socketio.init_app(
         app,
         async_mode=async_mode,
         message_queue=redis_url,
-        cors_allowed_origins=cors_allowed_origins or allowed_origins(settings.host, settings.port),
+        cors_allowed_origins=origins.engine_check(app),
     )
     if DESK not in socketio.server.namespace_handlers:
         socketio.on_namespace(DeskNamespace(DESK))

@@ -10,9 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from flask_socketio import Namespace, disconnect, emit, join_room, leave_room
+from flask_socketio import (
+    ConnectionRefusedError,
+    Namespace,
+    disconnect,
+    emit,
+    join_room,
+    leave_room,
+)
 
-from helpdesk.realtime import access, presence, rooms
+from helpdesk.realtime import access, origins, presence, rooms
 from helpdesk.realtime.revoke import login_key
 from helpdesk.realtime.store import current_store
 
@@ -23,6 +30,9 @@ def _sid() -> str:
 
 class DeskNamespace(Namespace):
     def on_connect(self, auth: object = None) -> None:
+        if not origins.allows(rooms.DESK):  # a site allowed only another namespace (the chat)
+            access.refuse(None, "connect", f"origin {request.headers.get('Origin')!r}")
+            raise ConnectionRefusedError("origin not allowed")
         user = access.require_staff("connect")
         joined = access.home_rooms(user)
         for room in joined:

@@ -249,6 +249,40 @@ def test_origin_must_be_listed(peers: Callable[..., Peer], chat_server: str) -> 
     assert peers(transport="polling", Origin=chat_server).wait_for("hello")
 
 
+def test_an_embedding_site_may_open_the_chat_and_nothing_else(
+    chat_server: str, agent: User, app: Any
+) -> None:
+    """Origins registered for /chat through realtime's public hook pass Engine.IO's check for
+    /chat only: the staff namespace refuses them, even with a staff login cookie."""
+    from dataclasses import replace
+
+    from helpdesk.channels.chat.config import KEY
+    from helpdesk.realtime.origins import allow_origins, origins_of
+
+    shop = "https://shop.example.cn"
+    original, listed = app.extensions[KEY], dict(origins_of(app).extra)
+    app.extensions[KEY] = replace(original, origins=(shop,))
+    allow_origins(app, NS, (shop,))
+    try:
+        visitor = Peer(chat_server, transport="polling", Origin=shop)
+        assert visitor.wait_for("hello")[0]["role"] == "visitor"
+        visitor.close()
+        staff = socketio.Client(http_session=logged_in(chat_server, agent.login))
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            staff.connect(
+                chat_server, namespaces=["/desk"], transports=["polling"], headers={"Origin": shop}
+            )
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            Peer(chat_server, transport="polling", Origin="https://other.example.cn")
+        own = socketio.Client(http_session=logged_in(chat_server, agent.login))
+        own.connect(chat_server, namespaces=["/desk"], transports=["polling"])
+        assert own.connected  # the same login from the app's own page is served
+        own.disconnect()
+    finally:
+        app.extensions[KEY] = original
+        origins_of(app).extra = listed
+
+
 def test_connections_per_ip_are_limited(chat_server: str, app: Any) -> None:
     from dataclasses import replace
 

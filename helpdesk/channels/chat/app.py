@@ -9,12 +9,15 @@ from helpdesk.extensions import socketio
 
 def init_app(app: Flask) -> None:
     from helpdesk.channels.chat import config, views
-    from helpdesk.channels.chat.sockets import ChatNamespace
+    from helpdesk.channels.chat.sockets import NAMESPACE, ChatNamespace
+    from helpdesk.realtime.origins import allow_origins
 
     config.init_app(app)
     app.register_blueprint(views.blueprint)
     namespace = ChatNamespace()
-    namespace.extra_origins = config.chat_config(app).origins
+    # The embedding sites (HELPDESK_CHAT_ORIGINS) may open /chat, and only /chat; on_connect
+    # checks them again against the current settings.
+    allow_origins(app, NAMESPACE, config.chat_config(app).origins)
     # Kept in the extension's list, so every later init_realtime (socketio.init_app) serves it.
     socketio.on_namespace(namespace)
     if namespace not in socketio.namespace_handlers:

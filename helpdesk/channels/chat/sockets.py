@@ -108,29 +108,9 @@ class ChatNamespace(Namespace):
         self.visitors: dict[str, int] = {}  # sid -> conversation id
         self.agents: dict[int, set[str]] = {}  # user id -> sids (presence, this process)
         self.limits: SocketLimits | None = None
-        self.extra_origins: tuple[str, ...] = ()  # HELPDESK_CHAT_ORIGINS, set by init_app
         self.queue_pending = False
 
     # -- wiring -------------------------------------------------------------------------------
-    def _set_server(self, server: Any) -> None:
-        """Also let the embedding sites' origins through Engine.IO's own check (which the
-        realtime setup limits to the app's address); this namespace checks them again."""
-        super()._set_server(server)
-        eio = getattr(server, "eio", None)
-        if eio is None or callable(eio.cors_allowed_origins):
-            return
-        base = eio.cors_allowed_origins
-        if base == "*" or (isinstance(base, list) and "*" in base):
-            eio.cors_allowed_origins = []  # never everyone: fall back to the checks below
-            base = []
-
-        def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
-            own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
-            listed = base if isinstance(base, list) else [base] if base else []
-            return origin == own or origin in listed or origin in self.extra_origins
-
-        eio.cors_allowed_origins = allowed
-
     def _limits(self) -> SocketLimits:
         if self.limits is None:
             settings = current_app.extensions["helpdesk.settings"]
