@@ -23,6 +23,8 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
+
 CATEGORIES = ["finance/guarantee", "info/policy", "market/exhibition", "tech/ecommerce"]
 
 
@@ -44,6 +46,11 @@ def prepare(instance: Path) -> tuple[dict[str, str], str]:
         [*helpdesk, "token", "agent1"], env=env, check=True, capture_output=True, text=True
     ).stdout.strip()
     return env, token
+
+
+def server_cpu(servers: list[subprocess.Popen[bytes]]) -> float:
+    """User + system CPU seconds the server processes have used so far."""
+    return sum(sum(psutil.Process(server.pid).cpu_times()[:2]) for server in servers)
 
 
 def wait_until_up(port: int, deadline: float) -> None:
@@ -102,12 +109,14 @@ def main() -> None:
                 threading.Thread(target=client, args=(port, token, each, latencies, errors))
                 for _ in range(args.clients)
             ]
+            cpu_before = server_cpu(servers)
             started = time.perf_counter()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - started
+            cpu = server_cpu(servers) - cpu_before
         finally:
             for server in servers:
                 server.terminate()
@@ -119,6 +128,11 @@ def main() -> None:
         f"errors={len(errors)} seconds={elapsed:.2f}"
     )
     print(f"throughput {done / elapsed:.0f} tickets/s")
+    # CPU per ticket does not depend on what else the machine runs, unlike throughput.
+    print(
+        f"server CPU {cpu / done * 1000:.2f} ms per ticket "
+        f"({cpu / elapsed * 100:.0f}% of one core; load average {os.getloadavg()[0]:.2f})"
+    )
     print(
         f"latency ms p50 {statistics.median(latencies):.1f}  "
         f"p90 {latencies[int(done * 0.90)]:.1f}  p99 {latencies[int(done * 0.99)]:.1f}  "

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import sys
 
+from gevent.pywsgi import WSGIServer
+
 from helpdesk import create_app
 from helpdesk.config import load_settings
-from helpdesk.extensions import socketio
 from helpdesk.realtime import init_realtime
+from helpdesk.runner.listener import tcp_listener
 
 
 def main() -> None:
@@ -18,7 +20,7 @@ def main() -> None:
     settings = load_settings().with_(port=port)
     app = create_app(settings)
     init_realtime(app, settings.redis_url, async_mode="gevent")
-    socketio.run(app, host="127.0.0.1", port=port, log_output=False)
+    WSGIServer(tcp_listener("127.0.0.1", port), app, log=None).serve_forever()
 
 
 if __name__ == "__main__":

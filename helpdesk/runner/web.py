@@ -38,14 +38,19 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
 
 def run_web() -> None:
     """Serve until SIGINT or SIGTERM. Expects the process to be monkey-patched already."""
+    from gevent import pywsgi
+
     from helpdesk import create_app
     from helpdesk.config import load_settings
-    from helpdesk.extensions import socketio
     from helpdesk.realtime import init_realtime
+    from helpdesk.runner.listener import tcp_listener
 
     settings = load_settings()
     app = create_app(settings)
     init_realtime(app, settings.redis_url, async_mode="gevent")
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    # What socketio.run does for gevent, on our own listener (TCP_NODELAY, see listener.py).
+    # The Socket.IO middleware already wraps app.wsgi_app, so the plain WSGI server serves both.
+    server = pywsgi.WSGIServer(tcp_listener(settings.host, settings.port), app)
     with contextlib.suppress(KeyboardInterrupt):
-        socketio.run(app, host=settings.host, port=settings.port, log_output=True)
+        server.serve_forever()
