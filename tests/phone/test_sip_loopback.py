@@ -52,11 +52,13 @@ def _binary(name: str) -> str | None:
 SIPP = _binary("sipp")
 KAMAILIO = _binary("kamailio")
 
+MISSING = [name for name, path in (("sipp", SIPP), ("kamailio", KAMAILIO)) if path is None]
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
-        SIPP is None or KAMAILIO is None,
-        reason="needs the sipp and kamailio binaries: "
+        bool(MISSING),
+        reason=f"no {' and no '.join(MISSING)} binary: "
         "apt-get install sip-tester kamailio kamailio-utils-modules",
     ),
 ]
