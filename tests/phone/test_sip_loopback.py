@@ -364,7 +364,6 @@ def test_real_sip_calls_become_call_records(app, settings, session, make_org, ma
         Call("blocked", "057187009999", "8007", None),
     ]  # fmt: skip
 
-    started = time.monotonic()
     ports = Ports()
     web_port, sip_port = ports.tcp(), ports.udp()
     phones = {call.name: SippPorts.take(ports) for call in calls if call.phone is not None}
@@ -443,6 +442,3 @@ def test_real_sip_calls_become_call_records(app, settings, session, make_org, ma
     # Unanswered calls wait on the callback list; the answered and the refused one do not.
     waiting = {record.call_id for record in service.callbacks(session)}
     assert waiting == {ids[name] for name in causes}
-
-    # All within well under a minute (the web process's start is most of it).
-    assert time.monotonic() - started < 45
