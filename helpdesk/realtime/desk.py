@@ -21,7 +21,6 @@ from flask_socketio import (
 
 from helpdesk.realtime import access, origins, presence, rooms
 from helpdesk.realtime.revoke import login_key
-from helpdesk.realtime.store import current_store
 
 
 def _sid() -> str:
@@ -37,8 +36,7 @@ class DeskNamespace(Namespace):
         joined = access.home_rooms(user)
         for room in joined:
             join_room(room)
-        current_store().add_socket(user.id, _sid(), login_key())
-        state = presence.on_connected(user.id, user.name)
+        state = presence.socket_opened(user.id, _sid(), login_key(), user.name, rooms.DESK)
         emit(
             rooms.READY,
             {
@@ -74,7 +72,6 @@ class DeskNamespace(Namespace):
 
     def on_presence(self, data: Any = None) -> dict[str, Any]:
         state = str((data or {}).get("state", "")) if isinstance(data, dict) else ""
-        reason = (data or {}).get("reason") if isinstance(data, dict) else None
         user = access.staff_user()
         if user is None:
             access.refuse(None, "presence", "session no longer valid")
@@ -83,9 +80,8 @@ class DeskNamespace(Namespace):
         if state not in presence.CHOOSABLE:
             access.refuse(user, f"presence {state!r}", "unknown state")
             return {"ok": False}
-        why = reason if reason in ("call", "chat_limit") else None
-        value = presence.set_state(user.id, state, reason=why, manual=why is None, name=user.name)
-        return {"ok": True, "presence": value}
+        # Only the person's choice: calls, the chat limit and lost connections are the server's.
+        return {"ok": True, "presence": presence.choose(user.id, state, user.name)}
 
     def on_disconnect(self, reason: object = None) -> None:
         from flask_login import current_user
@@ -93,5 +89,4 @@ class DeskNamespace(Namespace):
         user_id = getattr(current_user, "id", None)
         if user_id is None:
             return
-        if current_store().remove_socket(user_id, _sid()) == 0:
-            presence.on_last_socket_gone(user_id)
+        presence.socket_closed(user_id, _sid())

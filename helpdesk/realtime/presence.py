@@ -1,25 +1,37 @@
 """Presence: available, busy, after-call work, away, offline, each with since-when.
 
 Kept in the realtime store (Redis across processes): fast, and lost on a Redis restart, which
-is acceptable (consoles re-announce themselves when they reconnect). `manual` is the state the
-person chose; automatic states (away when the last socket drops, busy on a call or at the chat
-limit) fall back to it. Changes go to the supervisors' room and to the person's own sockets.
+is acceptable (consoles re-register when they reconnect). The server decides; a console only
+says what the person chose (`choose`). What is shown follows from what is known, first match:
 
-`set_state(user_id, state, reason=...)` is the stable entry point for other channels (the chat
-channel calls it with `reason="chat_limit"`; the console with `reason="call"` on a screen pop).
+    on a call (phone: answered by them, not yet hung up)        busy, reason "call"
+    logged out, or never seen                                   offline
+    no console or chat socket left                              away, reason "disconnected"
+    holding as many chats as allowed                            busy, reason "chat_limit"
+    otherwise what they chose; after a call, after-call work    (reason "call_ended")
+
+The channels report through small calls, after their commit: the phone with `call_started` /
+`call_ended`, the chat with `chat_load`; the sockets of `/desk` and of the chat's agent side
+with `socket_opened` / `socket_closed`. Changes go to the supervisors' room and to the person.
+`on_line(namespace)` answers "is someone there to answer a chat" from any web process.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from helpdesk import clock
 from helpdesk.realtime import emit, rooms
-from helpdesk.realtime.store import Store, current_store
+from helpdesk.realtime.store import Sockets, Store, Value, current_store
+
+log = logging.getLogger(__name__)
 
 AVAILABLE, BUSY, AFTER_CALL, AWAY, OFFLINE = "available", "busy", "after_call", "away", "offline"
 STATES = (AVAILABLE, BUSY, AFTER_CALL, AWAY, OFFLINE)
 CHOOSABLE = frozenset({AVAILABLE, BUSY, AFTER_CALL, AWAY})  # what a console may send
+NOT_THERE = frozenset({AWAY, OFFLINE})
+PUBLIC = ("state", "since", "reason", "name", "manual")
 
 
 def get(user_id: int, store: Store | None = None) -> dict[str, Any]:
@@ -27,56 +39,149 @@ def get(user_id: int, store: Store | None = None) -> dict[str, Any]:
     return found or {"state": OFFLINE, "since": None, "manual": AVAILABLE, "reason": None}
 
 
-def set_state(
-    user_id: int,
-    state: str,
-    *,
-    reason: str | None = None,
-    manual: bool = False,
-    name: str | None = None,
-    store: Store | None = None,
-) -> dict[str, Any]:
-    if state not in STATES:
-        raise ValueError(f"unknown presence {state!r}")
-    store = store or current_store()
-    before = get(user_id, store)
-    value = {
-        "state": state,
-        "since": before["since"] if before["state"] == state else clock.now().isoformat(),
-        "manual": state if manual else before.get("manual") or AVAILABLE,
-        "reason": reason,
-        "name": name or before.get("name"),
-    }
-    store.set_presence(user_id, value)
-    if before["state"] != state or before.get("reason") != reason:
-        payload = {"user_id": user_id, **value}
+def _derive(value: Value) -> tuple[str, str | None]:
+    if value.get("calls"):
+        return BUSY, "call"
+    absent = value.get("absent")
+    if absent == "logged_out":
+        return OFFLINE, "logged_out"
+    if absent == "never":
+        return OFFLINE, None
+    if absent == "disconnected":
+        return AWAY, "disconnected"
+    if value.get("chat_full"):
+        return BUSY, "chat_limit"
+    return value.get("manual") or AVAILABLE, value.get("manual_reason")
+
+
+def _change(user_id: int, edit: Any, name: str | None = None) -> dict[str, Any]:
+    """Apply `edit(value, sockets)` to the stored value, work out the state, tell whoever
+    watches when it changed. Never raises: presence must not undo a committed change."""
+
+    def change(before: Value | None, sockets: Sockets) -> Value:
+        value: Value = dict(before) if before else {"absent": "never", "since": None}
+        value.setdefault("manual", AVAILABLE)
+        value.setdefault("calls", [])
+        if name:
+            value["name"] = name
+        edit(value, sockets)
+        value["namespaces"] = sorted({namespace for namespace, _ in sockets.values()})
+        if sockets:
+            value["absent"] = None
+        elif value.get("absent") is None:
+            value["absent"] = "disconnected"
+        state, reason = _derive(value)
+        if before is None or before.get("state") != state:
+            value["since"] = clock.now().isoformat()
+        value["state"], value["reason"] = state, reason
+        return value
+
+    try:
+        before, after = current_store().update_presence(user_id, change)
+    except Exception:
+        log.exception("presence of user %s not updated", user_id)
+        return get(user_id)
+    if before is None or (before.get("state"), before.get("reason")) != (
+        after["state"],
+        after["reason"],
+    ):
+        payload = {"user_id": user_id, **public(after)}
         emit.emit_to_supervisors(rooms.PRESENCE, payload)
         emit.emit_to_user(user_id, rooms.PRESENCE, payload)
-    return value
+    return after
 
 
-def on_connected(user_id: int, name: str) -> dict[str, Any]:
-    """A console came (back): from away or offline to the state the person last chose."""
-    current = get(user_id)
-    if current["state"] in (AWAY, OFFLINE) and current.get("reason") in (
-        None,
-        "disconnected",
-        "logged_out",
-    ):
-        return set_state(user_id, current.get("manual") or AVAILABLE, name=name)
-    if current.get("name") != name:
-        return set_state(user_id, current["state"], reason=current.get("reason"), name=name)
-    return current
+def public(value: Value) -> dict[str, Any]:
+    return {key: value.get(key) for key in PUBLIC}
 
 
-def on_last_socket_gone(user_id: int) -> None:
-    if get(user_id)["state"] != OFFLINE:  # a logout already said offline
-        set_state(user_id, AWAY, reason="disconnected")
+# -- the person -------------------------------------------------------------------------------
+
+
+def choose(user_id: int, state: str, name: str | None = None) -> dict[str, Any]:
+    """What the person picked on their console (shown unless a call, the chat limit or a lost
+    connection says otherwise)."""
+    if state not in CHOOSABLE:
+        raise ValueError(f"unknown presence {state!r}")
+
+    def edit(value: Value, sockets: Sockets) -> None:
+        value["manual"], value["manual_reason"] = state, None
+
+    return public(_change(user_id, edit, name))
+
+
+def socket_opened(
+    user_id: int, sid: str, login_key: str, name: str, namespace: str = rooms.DESK
+) -> dict[str, Any]:
+    """A console (or a chat agent page) connected: registered so a logout can end it, and the
+    person is back from away or offline."""
+    current_store().add_socket(user_id, sid, login_key, namespace)
+    return public(_change(user_id, lambda value, sockets: None, name))
+
+
+def socket_closed(user_id: int, sid: str) -> dict[str, Any]:
+    """One socket gone; with the last one the person is away (offline after a logout)."""
+    current_store().remove_socket(user_id, sid)
+    return public(_change(user_id, lambda value, sockets: None))
 
 
 def on_logged_out(user_id: int) -> None:
-    set_state(user_id, OFFLINE, reason="logged_out")
+    def edit(value: Value, sockets: Sockets) -> None:
+        if not sockets:
+            value["absent"] = "logged_out"
+
+    _change(user_id, edit)
+
+
+# -- the channels -----------------------------------------------------------------------------
+
+
+def call_started(user_id: int, call_id: str) -> dict[str, Any]:
+    """The person answered a call (CTI answer event, the phone console): busy until it ends."""
+
+    def edit(value: Value, sockets: Sockets) -> None:
+        if call_id not in value["calls"]:
+            value["calls"] = [*value["calls"], call_id][-5:]
+
+    return public(_change(user_id, edit))
+
+
+def call_ended(user_id: int, call_id: str) -> dict[str, Any]:
+    """Their call ended: after-call work when a console is open to finish it on; someone
+    answering on a desk phone without a console goes back to where they were."""
+
+    def edit(value: Value, sockets: Sockets) -> None:
+        if call_id not in value["calls"]:
+            return
+        value["calls"] = [c for c in value["calls"] if c != call_id]
+        if not value["calls"] and sockets:
+            value["manual"], value["manual_reason"] = AFTER_CALL, "call_ended"
+
+    return public(_change(user_id, edit))
+
+
+def chat_load(user_id: int, active: int, limit: int) -> dict[str, Any]:
+    """How many chats the person holds: at the limit they are busy, below it back again."""
+    full = active >= limit
+
+    def edit(value: Value, sockets: Sockets) -> None:
+        value["chat_full"] = full
+
+    return public(_change(user_id, edit))
+
+
+# -- reads ------------------------------------------------------------------------------------
 
 
 def everyone() -> dict[int, dict[str, Any]]:
     return current_store().all_presence()
+
+
+def on_line(namespace: str) -> list[int]:
+    """People with a socket open on `namespace` (the chat's agent side) who are not away or
+    offline, from the shared store: the same answer in every web process."""
+    return sorted(
+        user_id
+        for user_id, value in everyone().items()
+        if namespace in (value.get("namespaces") or []) and value.get("state") not in NOT_THERE
+    )

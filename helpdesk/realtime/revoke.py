@@ -36,14 +36,15 @@ def login_key() -> str:
 
 
 def revoke_user(user_id: int, reason: str, login: str | None = None) -> int:
-    """Disconnect the user's desk sockets (only one login's when `login` is given)."""
+    """Disconnect the user's sockets, on /desk and the chat's agent side (only one login's
+    when `login` is given)."""
     found = current_store().sockets(user_id)
     ended = 0
-    for sid, key in found.items():
+    for sid, (namespace, key) in found.items():
         if login not in (None, ANY_LOGIN) and key not in (login, ANY_LOGIN):
             continue
-        emit.emit(rooms.REVOKED, {"reason": reason}, sid)
-        emit.disconnect(sid)
+        emit.emit(rooms.REVOKED, {"reason": reason}, sid, namespace)
+        emit.disconnect(sid, namespace)
         current_store().remove_socket(user_id, sid)
         ended += 1
     if ended:
@@ -60,8 +61,7 @@ def _on_logout(sender: Flask, user: User, **extra: Any) -> None:
     if user is None or not getattr(user, "id", None):
         return
     revoke_user(user.id, "logged_out", key)
-    if not current_store().sockets(user.id):
-        presence.on_logged_out(user.id)
+    presence.on_logged_out(user.id)  # offline, unless another browser still has a console
 
 
 def _changed(obj: object, names: tuple[str, ...]) -> bool:

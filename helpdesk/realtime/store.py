@@ -9,22 +9,42 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from typing import Any, Protocol
 
-from redis import Redis
+from redis import Redis, WatchError
 
-SOCKETS_KEY = "helpdesk:rt:sockets:{user}"  # hash sid -> login key
+SOCKETS_KEY = "helpdesk:rt:sockets:{user}"  # hash sid -> "<namespace> <login key>"
 PRESENCE_KEY = "helpdesk:rt:presence"  # hash user id -> {"state", "since", "manual", "reason"}
 SOCKETS_TTL = 24 * 3600
+DESK = "/desk"
+
+Value = dict[str, Any]
+Sockets = dict[str, tuple[str, str]]  # sid -> (namespace, login key)
+# A presence change: (the value before or None, the person's sockets) -> the value after.
+Change = Callable[[Value | None, Sockets], Value]
+
+
+def _pack(namespace: str, login_key: str) -> str:
+    return f"{namespace} {login_key}"
+
+
+def _unpack(raw: dict[str, str]) -> Sockets:
+    out: Sockets = {}
+    for sid, value in raw.items():
+        namespace, _, key = value.partition(" ")
+        out[sid] = (namespace, key) if key else (DESK, namespace)  # older entries: desk only
+    return out
 
 
 class Store(Protocol):
-    def add_socket(self, user_id: int, sid: str, login_key: str) -> None: ...
+    def add_socket(self, user_id: int, sid: str, login_key: str, namespace: str = DESK) -> None: ...
     def remove_socket(self, user_id: int, sid: str) -> int: ...
-    def sockets(self, user_id: int) -> dict[str, str]: ...
-    def presence(self, user_id: int) -> dict[str, Any] | None: ...
-    def set_presence(self, user_id: int, value: dict[str, Any]) -> None: ...
-    def all_presence(self) -> dict[int, dict[str, Any]]: ...
+    def sockets(self, user_id: int) -> Sockets: ...
+    def presence(self, user_id: int) -> Value | None: ...
+    def set_presence(self, user_id: int, value: Value) -> None: ...
+    def update_presence(self, user_id: int, change: Change) -> tuple[Value | None, Value]: ...
+    def all_presence(self) -> dict[int, Value]: ...
 
 
 class MemoryStore:
@@ -33,9 +53,15 @@ class MemoryStore:
         self._sockets: dict[int, dict[str, str]] = {}
         self._presence: dict[int, dict[str, Any]] = {}
 
-    def add_socket(self, user_id: int, sid: str, login_key: str) -> None:
+    def clear(self) -> None:
+        """Forget everything (tests: one process, many apps)."""
         with self._lock:
-            self._sockets.setdefault(user_id, {})[sid] = login_key
+            self._sockets.clear()
+            self._presence.clear()
+
+    def add_socket(self, user_id: int, sid: str, login_key: str, namespace: str = DESK) -> None:
+        with self._lock:
+            self._sockets.setdefault(user_id, {})[sid] = _pack(namespace, login_key)
 
     def remove_socket(self, user_id: int, sid: str) -> int:
         with self._lock:
@@ -43,9 +69,9 @@ class MemoryStore:
             mine.pop(sid, None)
             return len(mine)
 
-    def sockets(self, user_id: int) -> dict[str, str]:
+    def sockets(self, user_id: int) -> Sockets:
         with self._lock:
-            return dict(self._sockets.get(user_id, {}))
+            return _unpack(self._sockets.get(user_id, {}))
 
     def presence(self, user_id: int) -> dict[str, Any] | None:
         with self._lock:
@@ -56,6 +82,14 @@ class MemoryStore:
         with self._lock:
             self._presence[user_id] = dict(value)
 
+    def update_presence(self, user_id: int, change: Change) -> tuple[Value | None, Value]:
+        with self._lock:
+            before = self._presence.get(user_id)
+            before = dict(before) if before else None
+            after = change(before, _unpack(self._sockets.get(user_id, {})))
+            self._presence[user_id] = dict(after)
+            return before, after
+
     def all_presence(self) -> dict[int, dict[str, Any]]:
         with self._lock:
             return {k: dict(v) for k, v in self._presence.items()}
@@ -65,10 +99,10 @@ class RedisStore:
     def __init__(self, url: str) -> None:
         self.redis = Redis.from_url(url, decode_responses=True)
 
-    def add_socket(self, user_id: int, sid: str, login_key: str) -> None:
+    def add_socket(self, user_id: int, sid: str, login_key: str, namespace: str = DESK) -> None:
         key = SOCKETS_KEY.format(user=user_id)
         pipe = self.redis.pipeline()
-        pipe.hset(key, sid, login_key)
+        pipe.hset(key, sid, _pack(namespace, login_key))
         pipe.expire(key, SOCKETS_TTL)
         pipe.execute()
 
@@ -79,8 +113,8 @@ class RedisStore:
         pipe.hlen(key)
         return int(pipe.execute()[1])
 
-    def sockets(self, user_id: int) -> dict[str, str]:
-        return dict(self.redis.hgetall(SOCKETS_KEY.format(user=user_id)))  # type: ignore[arg-type]
+    def sockets(self, user_id: int) -> Sockets:
+        return _unpack(self.redis.hgetall(SOCKETS_KEY.format(user=user_id)))  # type: ignore[arg-type]
 
     def presence(self, user_id: int) -> dict[str, Any] | None:
         raw = self.redis.hget(PRESENCE_KEY, str(user_id))
@@ -88,6 +122,26 @@ class RedisStore:
 
     def set_presence(self, user_id: int, value: dict[str, Any]) -> None:
         self.redis.hset(PRESENCE_KEY, str(user_id), json.dumps(value))
+
+    def update_presence(self, user_id: int, change: Change) -> tuple[Value | None, Value]:
+        """Read, change and write one person's presence atomically across processes (a call
+        answered in one web process while a chat ends in another): optimistic, retried."""
+        sockets_key = SOCKETS_KEY.format(user=user_id)
+        with self.redis.pipeline() as pipe:
+            for _ in range(50):
+                try:
+                    pipe.watch(PRESENCE_KEY, sockets_key)
+                    raw = pipe.hget(PRESENCE_KEY, str(user_id))
+                    held = pipe.hgetall(sockets_key)
+                    before = json.loads(raw) if raw else None
+                    after = change(before, _unpack(held))  # type: ignore[arg-type]
+                    pipe.multi()
+                    pipe.hset(PRESENCE_KEY, str(user_id), json.dumps(after))
+                    pipe.execute()
+                    return before, after
+                except WatchError:
+                    continue
+        raise RuntimeError(f"presence of user {user_id}: too many concurrent changes")
 
     def all_presence(self) -> dict[int, dict[str, Any]]:
         raw: dict[str, str] = self.redis.hgetall(PRESENCE_KEY)  # type: ignore[assignment]

@@ -146,14 +146,13 @@
       (recent ? `<h3>${D.esc(D.word("recent_tickets"))}</h3><ul>${recent}</ul>` : "") +
       `<p><a href="/phone/console">${D.esc(D.word("open_calls"))}</a></p>`;
     D.alert(`${D.esc(D.word("incoming_call"))}: ${D.esc(caller.number || "")}`, "call");
-    if (socket) socket.emit("presence", {state: "busy", reason: "call"});
   }
 
   function showPresence(p) {
     if (p.user_id !== me.id) return;
     document.querySelectorAll("[data-presence]").forEach((b) => b.classList.toggle("on", b.dataset.presence === p.state));
     const since = document.getElementById("presence-since");
-    if (since) since.textContent = `${D.word(p.state)} · ${D.word("since")} ${D.localTime(p.since)}`;
+    if (since) since.textContent = `${D.presenceText(p)} · ${D.word("since")} ${D.localTime(p.since)}`;
   }
 
   socket = D.connect(store, {

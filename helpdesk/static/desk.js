@@ -100,6 +100,12 @@
     store.cursor = data.cursor;
   }
 
+  /* "Busy (on a call)": a presence state with the server's reason for it, when it gave one */
+  function presenceText(p) {
+    const why = p.reason ? W["reason_" + p.reason] : "";
+    return word(p.state) + (why ? ` (${why})` : "");
+  }
+
   function slaBadge(s) {
     if (!s.sla) return "";
     if (s.sla.breached) return `<span class="badge breached">${esc(word("breached"))}</span>`;
@@ -128,5 +134,5 @@
   }
 
   window.Desk = {boot, word, label, esc, localTime, ago, Store, api, connect, catchUp, row,
-                 alert, slaBadge};
+                 alert, slaBadge, presenceText};
 })();

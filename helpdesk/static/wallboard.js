@@ -31,7 +31,7 @@
   function renderAgents() {
     document.querySelector("#agents tbody").innerHTML = board.agents.map((a) =>
       `<tr data-user="${a.id}" class="presence-${D.esc(a.state)}"><td>${D.esc(a.name)}</td><td>${D.esc(a.extension || "")}</td>` +
-      `<td class="state">${D.esc(D.word(a.state))}</td><td class="since" data-since="${D.esc(a.since || "")}">${D.esc(D.ago(a.since))}</td></tr>`).join("");
+      `<td class="state">${D.esc(D.presenceText(a))}</td><td class="since" data-since="${D.esc(a.since || "")}">${D.esc(D.ago(a.since))}</td></tr>`).join("");
   }
 
   function renderBoard() {
@@ -74,7 +74,7 @@
       presence: (p) => {
         if (!board) return;
         const agent = board.agents.find((a) => a.id === p.user_id);
-        if (agent) { agent.state = p.state; agent.since = p.since; renderAgents(); }
+        if (agent) { agent.state = p.state; agent.since = p.since; agent.reason = p.reason; renderAgents(); }
       },
       "phone.call": soon,
     },

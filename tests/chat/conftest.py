@@ -33,6 +33,7 @@ def chat_server(app: Flask, working_hours: None) -> Iterator[str]:
     from helpdesk.extensions import socketio
     from helpdesk.portal.limiter import limiter
     from helpdesk.realtime import init_realtime
+    from helpdesk.realtime.store import MemoryStore, store_for
 
     app.config["WTF_CSRF_ENABLED"] = True
     init_realtime(app, None, async_mode="threading")
@@ -49,7 +50,10 @@ def chat_server(app: Flask, working_hours: None) -> Iterator[str]:
     default_limits = app.extensions[KEY]
     app.extensions[KEY] = replace(default_limits, starts_per_minute=100)
     namespace.visitors.clear()
-    namespace.agents.clear()
+    namespace.agent_sids.clear()
+    memory = store_for(None)  # presence without a Redis: no agent on line from an earlier test
+    assert isinstance(memory, MemoryStore)
+    memory.clear()
     limiter.reset()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -1,1 +1,1 @@
-from realtime.live import rt_redis, web  # noqa: F401
+from realtime.live import fresh_presence, rt_redis, web  # noqa: F401

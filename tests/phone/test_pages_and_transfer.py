@@ -21,7 +21,11 @@ def socket_app(settings):
     """A second app on the same database with Socket.IO bound (threading, in-process)."""
     from helpdesk.extensions import socketio
     from helpdesk.realtime import init_realtime
+    from helpdesk.realtime.store import MemoryStore, store_for
 
+    memory = store_for(None)  # presence without a Redis: nobody on a call from earlier tests
+    assert isinstance(memory, MemoryStore)
+    memory.clear()
     application = create_app(settings)
     application.config["WTF_CSRF_ENABLED"] = False
     init_realtime(application, None, async_mode="threading")
@@ -59,13 +63,18 @@ def test_screen_pop_reaches_the_answering_agent_and_nobody_else(
     )
 
     received = clients[answering.id].get_received(DESK)
-    assert [m["name"] for m in received] == [SCREEN_POP]
+    # The answering agent's presence turns busy (to them and the supervisors): no caller in it.
+    busy = {"name": "presence", "namespace": DESK}
+    assert [m["name"] for m in received] == [SCREEN_POP, "presence"]
     pop = received[0]["args"][0]
     assert pop["call_id"] == "pop-1"
     assert pop["caller"]["enterprise"]["name"] == "杭州西湖茶叶商贸有限公司"
     assert pop["caller"]["number"] == phone and len(pop["caller"]["recent_tickets"]) == 1
     assert clients[other.id].get_received(DESK) == []
-    assert clients[supervisor.id].get_received(DESK) == []
+    seen = clients[supervisor.id].get_received(DESK)
+    assert [{k: m[k] for k in busy} for m in seen] == [busy]
+    assert seen[0]["args"][0]["user_id"] == answering.id
+    assert (seen[0]["args"][0]["state"], seen[0]["args"][0]["reason"]) == ("busy", "call")
     for client in clients.values():
         client.disconnect(DESK)
 

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,20 +47,20 @@ def rt_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
-def web(
-    app: Any, settings: Settings, rt_redis: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Web]:
-    """`helpdesk web` in a subprocess, on the session's (migrated) database."""
+@contextmanager
+def run_web(settings: Settings, redis_url: str, log: Path) -> Iterator[Web]:
+    """`helpdesk web` in a subprocess on the session's (migrated) database and `redis_url`;
+    several may run at once (each on its own port), sharing Socket.IO through that Redis."""
     port = free_port()
-    log = tmp_path_factory.mktemp("web") / "web.log"
     env = dict(
         os.environ,
         HELPDESK_DATABASE_URL=settings.database_url,
-        HELPDESK_REDIS_URL=rt_redis,
+        HELPDESK_REDIS_URL=redis_url,
         HELPDESK_INSTANCE_PATH=str(settings.instance_path),
         HELPDESK_HOST="127.0.0.1",
         HELPDESK_PORT=str(port),
+        HELPDESK_CHAT_HOURS="always",  # chat tests run at any hour
+        HELPDESK_CHAT_RATE="600/300/100",  # many starts from 127.0.0.1 in one minute
         PYTHONUNBUFFERED="1",
     )
     with open(log, "wb") as out:
@@ -83,7 +84,7 @@ def web(
         process.kill()
         raise AssertionError("web did not start")
     try:
-        yield Web(base, rt_redis, env, log)
+        yield Web(base, redis_url, env, log)
     finally:
         process.terminate()
         try:
@@ -91,6 +92,29 @@ def web(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def web(
+    app: Any, settings: Settings, rt_redis: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Web]:
+    """`helpdesk web` in a subprocess, on the session's (migrated) database."""
+    with run_web(settings, rt_redis, tmp_path_factory.mktemp("web") / "web.log") as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_presence(web: Web) -> Iterator[None]:
+    """User ids come back after the database is emptied: forget earlier tests' presence and
+    socket registrations in the shared Redis."""
+    from redis import Redis
+
+    from helpdesk.realtime.store import PRESENCE_KEY
+
+    redis = Redis.from_url(web.redis_url)
+    redis.delete(PRESENCE_KEY, *redis.keys("helpdesk:rt:sockets:*"))
+    yield
+    redis.close()
 
 
 def login(base: str, login_name: str, password: str = PASSWORD) -> requests.Session:

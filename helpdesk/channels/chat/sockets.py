@@ -25,6 +25,8 @@ from helpdesk.channels.chat.models import Conversation, ConversationStatus, Mess
 from helpdesk.errors import DomainError, InvalidInput, NotFound
 from helpdesk.extensions import db
 from helpdesk.portal import files
+from helpdesk.realtime import presence
+from helpdesk.realtime.revoke import login_key
 from helpdesk.sla.calendar import is_working_time
 
 log = logging.getLogger(__name__)
@@ -106,7 +108,7 @@ class ChatNamespace(Namespace):
     def __init__(self, namespace: str = NAMESPACE) -> None:
         super().__init__(namespace)
         self.visitors: dict[str, int] = {}  # sid -> conversation id
-        self.agents: dict[int, set[str]] = {}  # user id -> sids (presence, this process)
+        self.agent_sids: dict[str, int] = {}  # sid -> user id, this process's agent sockets
         self.limits: SocketLimits | None = None
         self.queue_pending = False
 
@@ -141,7 +143,10 @@ class ChatNamespace(Namespace):
             raise ConnectionRefusedError("too many connections; wait a minute")
         agent = self._agent()
         if agent is not None:
-            self.agents.setdefault(agent.id, set()).add(_sid())
+            # In the shared presence (Redis): "someone can answer" holds across web processes,
+            # and a logout ends this socket too.
+            self.agent_sids[_sid()] = agent.id
+            presence.socket_opened(agent.id, _sid(), login_key(), agent.name, self.namespace)
             join_room(AGENTS)
             join_room(f"chat:agent:{agent.id}")
             emit(HELLO, {"role": "agent", "name": agent.name, "max_chats": config.max_chats})
@@ -152,15 +157,19 @@ class ChatNamespace(Namespace):
 
     def on_disconnect(self, reason: object = None) -> None:
         self.visitors.pop(_sid(), None)
-        for sids in self.agents.values():
-            sids.discard(_sid())
-        self.agents = {uid: sids for uid, sids in self.agents.items() if sids}
+        user_id = self.agent_sids.pop(_sid(), None)
+        if user_id is not None:
+            presence.socket_closed(user_id, _sid())
+
+    def agents_on_line(self) -> int:
+        """Agents with the chat open who are not away, in any web process."""
+        return len(presence.on_line(self.namespace))
 
     def _availability(self) -> dict[str, Any]:
         config = chat_config()
         if not config.always_open and not is_working_time(clock.now()):
             return {"open": False, "reason": "closed"}
-        if not self.agents:
+        if not self.agents_on_line():
             return {"open": False, "reason": "nobody"}
         return {"open": True, "reason": None}
 
@@ -235,7 +244,7 @@ class ChatNamespace(Namespace):
         return {
             "status": conversation.status.value,
             "position": place,
-            "wait_minutes": service.expected_wait(place, len(self.agents)),
+            "wait_minutes": service.expected_wait(place, self.agents_on_line()) if place else 0,
             "agent": agent.name if agent and conversation.status.value == "active" else None,
             "last_seq": conversation.last_seq,
             "read_by_agent": conversation.agent_read_seq,
@@ -307,8 +316,15 @@ class ChatNamespace(Namespace):
     @answer
     def on_end(self, data: dict[str, Any]) -> dict[str, Any]:
         conversation, _sender, agent = self._side(data)
+        holder = conversation.agent_id if conversation.status is ConversationStatus.ACTIVE else None
         service.end(_db(), agent, conversation)
-        return {"_after": self._announcer(conversation)}
+        announce, load = self._announcer(conversation), self._load(holder)
+
+        def after() -> None:
+            announce()
+            load()
+
+        return {"_after": after}
 
     @answer
     def on_rate(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -331,11 +347,12 @@ class ChatNamespace(Namespace):
         conversation = service.for_agent(_db(), agent, data.get("conversation_id"))
         service.accept(_db(), agent, conversation, chat_config().max_chats)
         conversation_id = conversation.id
-        announce = self._announcer(conversation)
+        announce, load = self._announcer(conversation), self._load(agent.id)
 
         def after() -> None:
             join_room(conversation_room(conversation_id))
             announce()
+            load()
 
         return {**self._agent_view(conversation), "_after": after}
 
@@ -380,11 +397,12 @@ class ChatNamespace(Namespace):
             data.get("note") if isinstance(data.get("note"), str) else None,
         )  # fmt: skip
         room = conversation_room(conversation.id)
-        announce = self._announcer(conversation)
+        announce, load = self._announcer(conversation), self._load(agent.id)
 
         def after() -> None:
             leave_room(room)
             announce()
+            load()
 
         return {"_after": after}
 
@@ -400,6 +418,19 @@ class ChatNamespace(Namespace):
             "last_seq": conversation.last_seq,
             "read_by_visitor": conversation.visitor_read_seq,
         }
+
+    def _load(self, agent_id: int | None) -> Callable[[], None]:
+        """After commit: tell presence how many chats the agent now holds (busy at the limit)."""
+        if agent_id is None:
+            return lambda: None
+        user = _db().get(User, agent_id)
+        active = service.active_count(_db(), user) if user is not None else 0
+        limit = chat_config().max_chats
+
+        def load() -> None:
+            presence.chat_load(agent_id, active, limit)
+
+        return load
 
     def _queue_list(self) -> list[dict[str, Any]]:
         return [
@@ -447,10 +478,10 @@ class ChatNamespace(Namespace):
             try:
                 waiting = service.queued(_db())
                 listing = self._queue_list()
+                agents = self.agents_on_line() if waiting else 0
             finally:
                 db.session.remove()
         self.socketio.emit(QUEUE_LIST, listing, to=AGENTS, namespace=self.namespace)
-        agents = len(self.agents)
         for place, conversation in enumerate(waiting, start=1):
             info = {"position": place, "wait_minutes": service.expected_wait(place, agents)}
             room = conversation_room(conversation.id)

@@ -27,7 +27,7 @@ from helpdesk.channels.phone.ivr.interpreter import Event, HangUp, Step
 from helpdesk.channels.phone.ivr.loader import Script
 from helpdesk.channels.phone.ivr.state import CallState, Facts
 from helpdesk.channels.phone.models import BlockedNumber, CallDirection, CallRecord, CallStatus
-from helpdesk.channels.phone.sockets import pop_after_commit
+from helpdesk.channels.phone.sockets import on_call_after_commit, pop_after_commit
 from helpdesk.directory import queries as directory
 from helpdesk.directory.models import Contact, Organisation
 from helpdesk.errors import DomainError, InvalidInput, NotFound
@@ -210,6 +210,7 @@ def answer(
     record.updated_at = now
     if agent is not None:
         pop_after_commit(session, agent.id, screen_pop(session, record))
+        on_call_after_commit(session, agent.id, record.call_id, talking=True)
     return record
 
 
@@ -253,6 +254,8 @@ def _end(
         record.answering_number = answering
     if record.status is CallStatus.ANSWERED and record.answer_at is not None:
         record.talk_seconds = _seconds(record.answer_at, now)
+        if record.answered_by_id is not None:
+            on_call_after_commit(session, record.answered_by_id, record.call_id, talking=False)
     else:
         record.wait_seconds = _seconds(record.ring_at, now)
         if missed is None:

@@ -1,5 +1,8 @@
 """The screen pop: after the answer commits, the answering agent's own /desk room gets the
-caller's profile. Nobody else's room: a pop names an enterprise and its tickets."""
+caller's profile. Nobody else's room: a pop names an enterprise and its tickets.
+
+Also after commit: the answering agent's presence (busy on the call, after-call work once it
+ends), told to `helpdesk.realtime.presence`."""
 
 from __future__ import annotations
 
@@ -17,10 +20,28 @@ log = logging.getLogger(__name__)
 SCREEN_POP = "phone.screen_pop"  # event name on /desk
 CALL_UPDATE = "phone.call"  # a call's status changed (console lists refresh)
 _PENDING = "helpdesk.phone_pops"
+_CALLS = "helpdesk.phone_presence"
 
 
 def pop_after_commit(session: Session, user_id: int, payload: dict[str, Any]) -> None:
     session.info.setdefault(_PENDING, []).append((user_id, payload))
+
+
+def on_call_after_commit(session: Session, user_id: int, call_id: str, talking: bool) -> None:
+    """`talking`: the person answered the call; else their answered call ended."""
+    session.info.setdefault(_CALLS, []).append((user_id, call_id, talking))
+
+
+def _presence(user_id: int, call_id: str, talking: bool) -> None:
+    from helpdesk.realtime import presence
+
+    try:
+        if talking:
+            presence.call_started(user_id, call_id)
+        else:
+            presence.call_ended(user_id, call_id)
+    except Exception:  # as for pops: never undo a committed call record
+        log.exception("presence for call %s of user %s failed", call_id, user_id)
 
 
 def emit_pop(user_id: int, payload: dict[str, Any]) -> None:
@@ -36,8 +57,11 @@ def emit_pop(user_id: int, payload: dict[str, Any]) -> None:
 def _send(session: Session) -> None:
     for user_id, payload in session.info.pop(_PENDING, []):
         emit_pop(user_id, payload)
+    for user_id, call_id, talking in session.info.pop(_CALLS, []):
+        _presence(user_id, call_id, talking)
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_CALLS, None)
