@@ -59,7 +59,9 @@ def console() -> ResponseReturnValue:
         return redirect(url_for("console.provider"))
     if not user.is_staff:
         abort(403)
-    return _page("console/console.html", _("Agent console"))
+    from helpdesk.channels.chat.views import agent_desk
+
+    return _page("console/console.html", _("Agent console"), chat=agent_desk(user))
 
 
 @blueprint.get("/wallboard")

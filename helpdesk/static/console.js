@@ -1,5 +1,5 @@
 /* The agent console (/console) and the provider desk (/provider): live lists, ticket actions
-   inline, screen pops, alerts, presence, keyboard shortcuts. */
+   inline, screen pops, alerts, presence, keyboard shortcuts. Chat panels: chat/agent.js. */
 (function () {
   "use strict";
   const D = window.Desk, boot = D.boot, me = boot.user;
@@ -163,19 +163,11 @@
       "presence": showPresence,
       "phone.screen_pop": screenPop,
       "sla_alert": (a) => D.alert(`${D.esc(D.word("sla_alert"))}: #${D.esc(a.ticket_id)} ${D.esc(a.kind)}`, "escalated"),
-      "chat.assigned": (c) => chatPanel(c), "chat.message": (m) => chatPanel(m),
     },
   });
   window.deskStore = store;
-
-  function chatPanel(item) {
-    const box = document.getElementById("chats");
-    if (!box) return;
-    const p = box.querySelector("p.muted"); if (p) p.remove();
-    const line = document.createElement("p");
-    line.textContent = `${item.visitor || item.from || ""}: ${item.text || item.body || ""}`;
-    box.appendChild(line);
-  }
+  /* Chats: the panels under #chats are chat/agent.js's, on the /chat namespace (the same
+     agent events as the standalone chat page). */
 
   document.querySelectorAll("[data-presence]").forEach((b) => b.onclick = () => socket.emit("presence", {state: b.dataset.presence}));
   document.addEventListener("click", (e) => {

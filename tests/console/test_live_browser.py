@@ -209,3 +209,57 @@ def test_console_wallboard_and_provider_desk_live(browser, web: Web, make_org, m
         form={"csrf_token": one.locator("meta[name=csrf-token]").get_attribute("content")},
     )
     one.wait_for_function("window.deskRevoked === true", timeout=1000)
+
+
+def test_a_visitors_chat_is_accepted_and_answered_from_the_console(
+    browser, web: Web, make_org, make_user, fresh_presence
+):
+    """The console's chat panels speak the same /chat agent events as the chat page: a waiting
+    visitor is offered, accepted, answered with a canned reply and typed text, live both ways;
+    at the limit the wallboard shows the agent busy."""
+    from playwright.sync_api import expect
+
+    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre", name="服务中心")
+    agent = make_user(Role.AGENT, centre, name="李娜")
+    supervisor = make_user(Role.SUPERVISOR, centre, name="王敏")
+    console = page_for(browser, web, agent, "/console")
+    chats = console.locator("#chats")
+    expect(chats.locator("#chat-status")).to_have_text("在线")
+    wall = page_for(browser, web, supervisor, "/wallboard")
+
+    visitor = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    visitor.set_default_timeout(10_000)
+    visitor.goto(f"{web.base}/chat/")
+    visitor.fill("input[name=name]", "王先生")
+    visitor.fill("input[name=phone]", "13957112345")
+    visitor.select_option("select[name=category]", "finance/guarantee")
+    visitor.fill("textarea[name=question]", "想申请担保贷款")
+    visitor.click("#start")
+    expect(visitor.locator("#chat-status")).to_contain_text("排第 1 位")
+
+    offered = chats.locator(".chat-queue li", has_text="王先生")
+    expect(offered).to_be_visible()
+    offered.locator("button.accept").click()
+    panel = chats.locator(".chat-panel").first
+    expect(panel.locator(".msg.from-visitor")).to_contain_text("想申请担保贷款")
+    expect(chats.locator(".chat-queue li")).to_have_count(0)
+    expect(visitor.locator("#chat-status")).to_contain_text("李娜 正在为您服务")
+
+    panel.locator("select.canned").select_option(index=1)
+    panel.locator("form.send button[type=submit]").click()
+    panel.locator("textarea.reply").fill("请问贵企业在哪个区？")
+    panel.locator("form.send button[type=submit]").click()
+    expect(visitor.locator("#log .msg.from-agent")).to_have_count(2)
+    expect(visitor.locator("#log .msg.from-agent").last).to_contain_text("请问贵企业在哪个区？")
+    visitor.fill("#body", "萧山区")
+    visitor.click("#send")
+    expect(panel.locator(".msg.from-visitor").last).to_contain_text("萧山区")
+    assert console.url.endswith("/console")  # all of it on the console, no other page
+    console.screenshot(path="/tmp/shot-console-chat.png", full_page=True)
+
+    # The wallboard shows the agent's state live; ending the chat frees the visitor.
+    agent_row = wall.locator(f"#agents tr[data-user='{agent.id}']")
+    expect(agent_row.locator(".state")).to_have_text("空闲")
+    panel.locator("button.end").click()
+    expect(visitor.locator("#rate-form")).to_be_visible()
+    expect(panel).to_have_class("card panel chat-panel ended")

@@ -3,6 +3,8 @@ and file upload into a conversation."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -50,14 +52,12 @@ def page() -> ResponseReturnValue:
     return response
 
 
-@blueprint.route("/agent")
-@login_required
-def agent() -> ResponseReturnValue:
-    if current_user.role not in STAFF_ROLES:
-        abort(403)
+def agent_desk(me: User) -> dict[str, Any]:
+    """What the agent side of the chat (templates/chat/_desk.html) shows: canned replies, who
+    and which groups a chat can be passed to, the limit. The standalone page and the console."""
     colleagues = db.session.scalars(
         select(User)
-        .where(User.role.in_(list(STAFF_ROLES)), User.active.is_(True), User.id != current_user.id)
+        .where(User.role.in_(list(STAFF_ROLES)), User.active.is_(True), User.id != me.id)
         .order_by(User.name)
     )
     groups = db.session.scalars(
@@ -65,13 +65,20 @@ def agent() -> ResponseReturnValue:
         .where(Organisation.kind.in_([OrgKind.SERVICE_CENTRE, OrgKind.WORKSTATION]))
         .order_by(Organisation.name)
     )
-    return render_template(
-        "chat/agent.html",
-        canned=canned_replies(),
-        colleagues=list(colleagues),
-        groups=list(groups),
-        max_chats=chat_config().max_chats,
-    )
+    return {
+        "canned": canned_replies(),
+        "colleagues": list(colleagues),
+        "groups": list(groups),
+        "max_chats": chat_config().max_chats,
+    }
+
+
+@blueprint.route("/agent")
+@login_required
+def agent() -> ResponseReturnValue:
+    if current_user.role not in STAFF_ROLES:
+        abort(403)
+    return render_template("chat/agent.html", desk=agent_desk(current_user))
 
 
 @blueprint.route("/files", methods=["POST"])
