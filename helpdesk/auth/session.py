@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from helpdesk.auth.models import ApiToken, User
 from helpdesk.auth.passwords import check_password, hash_token
@@ -21,6 +21,18 @@ def _load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+# Built once: constructing a statement costs more than SQLite takes to run it (every API call).
+_BY_TOKEN = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == bindparam("digest"),
+        ApiToken.revoked.is_(False),
+        User.active.is_(True),
+    )
+)
+
+
 @login_manager.request_loader
 def user_from_token(req) -> User | None:
     """`Authorization: Bearer hd_...` for API integrations; the token itself is never stored."""
@@ -28,11 +40,7 @@ def user_from_token(req) -> User | None:
     if not header.startswith("Bearer "):
         return None
     digest = hash_token(header[7:].strip())
-    return db.session.scalars(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == digest, ApiToken.revoked.is_(False), User.active.is_(True))
-    ).first()
+    return db.session.scalars(_BY_TOKEN, {"digest": digest}).first()
 
 
 def authenticate(login: str, password: str) -> User | None:

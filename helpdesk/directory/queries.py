@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from helpdesk.directory.models import Contact, Enterprise, Organisation, Region, ServiceCategory
@@ -74,8 +74,11 @@ def enterprise(session: Session, enterprise_id: int, field: str = "enterprise_id
     return found
 
 
+_CONTACT_BY_PHONE = select(Contact).where(Contact.phone == bindparam("phone")).limit(1)
+
+
 def contact_by_phone(session: Session, phone_e164: str) -> Contact | None:
-    return session.scalars(select(Contact).where(Contact.phone == phone_e164).limit(1)).first()
+    return session.scalars(_CONTACT_BY_PHONE, {"phone": phone_e164}).first()
 
 
 def service_centre(session: Session) -> Organisation | None:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
@@ -139,37 +139,45 @@ class _Served(Mapping[int, int]):
         return len(self._all())
 
 
+# The statements routing runs for every new ticket are built once (building one costs more
+# than SQLite takes to answer it); the id lists are expanding parameters.
+_OPEN_BY_ORG = (
+    select(Ticket.assigned_org_id, func.count())
+    .where(Ticket.assigned_org_id.in_(bindparam("ids", expanding=True)), Ticket.is_open.is_(True))
+    .group_by(Ticket.assigned_org_id)
+)
+
+
 def _open_by_org(session: Session, org_ids: tuple[int, ...]) -> dict[int, int]:
     """Open tickets at each organisation: a range of ix_ticket_queue per organisation."""
-    rows = session.execute(
-        select(Ticket.assigned_org_id, func.count())
-        .where(Ticket.assigned_org_id.in_(org_ids), Ticket.is_open.is_(True))
-        .group_by(Ticket.assigned_org_id)
-    )
+    rows = session.execute(_OPEN_BY_ORG, {"ids": list(org_ids)})
     return {org_id: count for org_id, count in rows if org_id is not None}
+
+
+def _latest_given(is_open: bool) -> Any:
+    return (
+        select(func.max(Ticket.id))
+        .where(Ticket.assignee_id == User.id, Ticket.is_open.is_(is_open))
+        .scalar_subquery()
+    )
+
+
+_PEOPLE = select(
+    User.id,
+    select(func.count())
+    .select_from(Ticket)
+    .where(Ticket.assignee_id == User.id, Ticket.is_open.is_(True))
+    .scalar_subquery(),
+    _latest_given(True),
+    _latest_given(False),
+).where(User.id.in_(bindparam("ids", expanding=True)))
 
 
 def _people(session: Session, person_ids: tuple[int, ...]) -> dict[int, tuple[int, int | None]]:
     """For each person: open tickets, and the latest ticket ever given to them (round robin).
     Each figure is a seek in ix_ticket_assignee (assignee_id, is_open, id), so the cost does
     not grow with the open or closed tickets of everyone else, nor with a person's history."""
-
-    def latest(is_open: bool) -> Any:
-        return (
-            select(func.max(Ticket.id))
-            .where(Ticket.assignee_id == User.id, Ticket.is_open.is_(is_open))
-            .scalar_subquery()
-        )
-
-    open_now = (
-        select(func.count())
-        .select_from(Ticket)
-        .where(Ticket.assignee_id == User.id, Ticket.is_open.is_(True))
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(User.id, open_now, latest(True), latest(False)).where(User.id.in_(person_ids))
-    )
+    rows = session.execute(_PEOPLE, {"ids": list(person_ids)})
     result: dict[int, tuple[int, int | None]] = {}
     for person_id, count, last_open, last_closed in rows:
         given = [i for i in (last_open, last_closed) if i is not None]
@@ -283,17 +291,18 @@ DIRECTORY_TTL = 5.0
 _directory_cache: dict[str, tuple[float, tuple[int, int, int, int], Directory]] = {}
 
 
+_FINGERPRINT = select(
+    *(
+        select(aggregate(column)).scalar_subquery()
+        for column in (Organisation.id, User.id)
+        for aggregate in (func.count, func.max)
+    )
+)
+
+
 def _fingerprint(session: Session) -> tuple[int, int, int, int]:
     """Both tables' size in one statement (it runs for every routed ticket)."""
-    row = session.execute(
-        select(
-            *(
-                select(aggregate(column)).scalar_subquery()
-                for column in (Organisation.id, User.id)
-                for aggregate in (func.count, func.max)
-            )
-        )
-    ).one()
+    row = session.execute(_FINGERPRINT).one()
     return (row[0], row[1] or 0, row[2], row[3] or 0)
 
 

@@ -58,16 +58,16 @@ class NewTicket:
     related_ticket: str | None = None  # the ticket a complaint is about
 
 
+_NEXT_NUMBER = text(
+    "INSERT INTO ticket_counter (day, last) VALUES (:day, 1) "
+    "ON CONFLICT (day) DO UPDATE SET last = ticket_counter.last + 1 RETURNING last"
+)
+
+
 def next_number(session: Session) -> str:
     """HZ-YYYYMMDD-NNNNN, unique even under concurrent creation: one atomic upsert per day."""
     day = clock.local_today()
-    last = session.execute(
-        text(
-            "INSERT INTO ticket_counter (day, last) VALUES (:day, 1) "
-            "ON CONFLICT (day) DO UPDATE SET last = ticket_counter.last + 1 RETURNING last"
-        ),
-        {"day": day},
-    ).scalar_one()
+    last = session.execute(_NEXT_NUMBER, {"day": day}).scalar_one()
     return f"HZ-{day}-{last:05d}"
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,8 +50,11 @@ def business_hours(moment: datetime) -> bool:
     return calendar.is_working_time(moment)
 
 
+_BY_CALL_ID = select(CallRecord).where(CallRecord.call_id == bindparam("call_id"))
+
+
 def find(session: Session, call_id: str) -> CallRecord | None:
-    return session.scalars(select(CallRecord).where(CallRecord.call_id == call_id)).first()
+    return session.scalars(_BY_CALL_ID, {"call_id": call_id}).first()
 
 
 def get(session: Session, call_id: str) -> CallRecord:
