@@ -210,3 +210,26 @@ def test_a_visitor_on_another_web_process_sees_the_agent(
         last = ChatPeer(second.base)
         assert last.hello()["reason"] == "nobody"
         last.close()
+
+
+def test_a_logout_ends_the_chat_socket_too_and_shows_offline(web: Web, people) -> None:
+    from realtime.live import logout
+
+    agent, supervisor = people["agent"], people["supervisor"]
+    wall = listen(web.base, login(web.base, supervisor.login))
+    http = login(web.base, agent.login)
+    console = listen(web.base, http)
+    desk = ChatPeer(web.base, http)
+    try:
+        assert desk.hello()["role"] == "agent"
+        assert presence_of(wall, agent.id, "available")
+        logout(http, web.base)
+        deadline = time.monotonic() + 1.5
+        while (desk.client.connected or console.client.connected) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not desk.client.connected and not console.client.connected
+        assert presence_of(wall, agent.id, "offline", "logged_out")
+    finally:
+        desk.close()
+        console.close()
+        wall.close()
