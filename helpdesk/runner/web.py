@@ -42,12 +42,16 @@ def run_web() -> None:
 
     from helpdesk import create_app
     from helpdesk.config import load_settings
+    from helpdesk.extensions import db
     from helpdesk.realtime import init_realtime
+    from helpdesk.runner.checkpoint import move_checkpoints_off_loop
     from helpdesk.runner.listener import tcp_listener
 
     settings = load_settings()
     app = create_app(settings)
     init_realtime(app, settings.redis_url, async_mode="gevent")
+    with app.app_context():
+        move_checkpoints_off_loop(db.engine)
     signal.signal(signal.SIGTERM, _exit_cleanly)
     # What socketio.run does for gevent, on our own listener (TCP_NODELAY, see listener.py).
     # The Socket.IO middleware already wraps app.wsgi_app, so the plain WSGI server serves both.
