@@ -45,6 +45,7 @@ def run_web() -> None:
     from helpdesk.extensions import db
     from helpdesk.realtime import init_realtime
     from helpdesk.runner.checkpoint import move_checkpoints_off_loop
+    from helpdesk.runner.heap import freeze_startup_heap
     from helpdesk.runner.listener import tcp_listener
 
     settings = load_settings()
@@ -56,5 +57,6 @@ def run_web() -> None:
     # What socketio.run does for gevent, on our own listener (TCP_NODELAY, see listener.py).
     # The Socket.IO middleware already wraps app.wsgi_app, so the plain WSGI server serves both.
     server = pywsgi.WSGIServer(tcp_listener(settings.host, settings.port), app)
+    freeze_startup_heap()
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
