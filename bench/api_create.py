@@ -1,10 +1,11 @@
 """Ticket creation through the HTTP API on the embedded default (SQLite), 8 concurrent clients.
 
-    .venv/bin/python -m bench.api_create [--tickets 4000] [--clients 8] [--workers 1]
+    .venv/bin/python -m bench.api_create [--tickets 4000] [--clients 8] [--processes 1]
 
-Starts the app in its own process(es) on a fresh instance folder (gevent WSGI, as `helpdesk
-web` runs it, without access logs), then 8 client threads POST /api/v1/tickets with an API
-token over keep-alive connections. Prints tickets/s and latency percentiles.
+Starts the app in its own process(es) on a fresh instance folder as `helpdesk web` runs it
+(gevent WSGI, Socket.IO on the embedded Redis, so each new ticket is fanned out; no access log),
+then 8 client threads POST /api/v1/tickets with an API token over keep-alive connections.
+Prints tickets/s, latency percentiles and the servers' CPU per ticket.
 Target (issue 2): >= 500 tickets/s sustained, p99 <= 50 ms.
 """
 
@@ -14,7 +15,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,15 +23,9 @@ import threading
 import time
 from pathlib import Path
 
-import psutil
+from bench._http import cpu_seconds, web_processes
 
 CATEGORIES = ["finance/guarantee", "info/policy", "market/exhibition", "tech/ecommerce"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def prepare(instance: Path) -> tuple[dict[str, str], str]:
@@ -46,21 +40,6 @@ def prepare(instance: Path) -> tuple[dict[str, str], str]:
         [*helpdesk, "token", "agent1"], env=env, check=True, capture_output=True, text=True
     ).stdout.strip()
     return env, token
-
-
-def server_cpu(servers: list[subprocess.Popen[bytes]]) -> float:
-    """User + system CPU seconds the server processes have used so far."""
-    return sum(sum(psutil.Process(server.pid).cpu_times()[:2]) for server in servers)
-
-
-def wait_until_up(port: int, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"server on port {port} did not start")
 
 
 def client(port: int, token: str, count: int, latencies: list[float], errors: list[str]) -> None:
@@ -95,11 +74,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env, token = prepare(Path(tmp))
-        port = free_port()
-        argv = [sys.executable, "-m", "gevent.monkey", "--module", "bench.api_server", str(port)]
-        servers = [subprocess.Popen(argv, env=env) for _ in range(args.processes)]
-        try:
-            wait_until_up(port, time.monotonic() + 30)
+        with web_processes(env, Path(tmp), args.processes) as (port, servers):
             warm: list[float] = []
             client(port, token, 50, warm, [])
             latencies: list[float] = []
@@ -109,18 +84,14 @@ def main() -> None:
                 threading.Thread(target=client, args=(port, token, each, latencies, errors))
                 for _ in range(args.clients)
             ]
-            cpu_before = server_cpu(servers)
+            cpu_before = cpu_seconds(servers)
             started = time.perf_counter()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - started
-            cpu = server_cpu(servers) - cpu_before
-        finally:
-            for server in servers:
-                server.terminate()
-                server.wait(10)
+            cpu = cpu_seconds(servers) - cpu_before
     latencies.sort()
     done = len(latencies)
     print(

@@ -19,7 +19,6 @@ import argparse
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,15 +31,11 @@ import gevent.pool
 import requests
 import socketio
 
+from helpdesk.runner.embedded_redis import free_port
+
 NS = "/chat"
 AGENTS = 10
 PASSWORD = "bench-pass-1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def prepare(env: dict[str, str]) -> None:

@@ -1,0 +1,51 @@
+"""Web processes for the HTTP benchmarks: the app as `helpdesk serve` runs it (gevent, Socket.IO
+on the embedded Redis), N processes sharing one port, and their CPU."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+
+from helpdesk.runner.embedded_redis import embedded_redis, free_port
+
+
+def wait_until_up(port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"server on port {port} did not start")
+
+
+@contextmanager
+def web_processes(
+    env: dict[str, str], instance: Path, processes: int
+) -> Iterator[tuple[int, list[subprocess.Popen[bytes]]]]:
+    """(port, server processes): `processes` bench/api_server.py processes on one port, with
+    the embedded Redis as their message queue; all stopped on exit."""
+    port = free_port()
+    with embedded_redis(instance / "redis") as redis_url:
+        env = {**env, "HELPDESK_REDIS_URL": redis_url}
+        argv = [sys.executable, "-m", "gevent.monkey", "--module", "bench.api_server", str(port)]
+        servers = [subprocess.Popen(argv, env=env) for _ in range(processes)]
+        try:
+            wait_until_up(port, time.monotonic() + 30)
+            yield port, servers
+        finally:
+            for server in servers:
+                server.terminate()
+                server.wait(10)
+
+
+def cpu_seconds(servers: list[subprocess.Popen[bytes]]) -> float:
+    """User + system CPU seconds the server processes have used so far."""
+    return sum(sum(psutil.Process(server.pid).cpu_times()[:2]) for server in servers)
