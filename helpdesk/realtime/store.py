@@ -15,7 +15,10 @@ from typing import Any, Protocol
 from redis import Redis, WatchError
 
 SOCKETS_KEY = "helpdesk:rt:sockets:{user}"  # hash sid -> "<namespace> <login key>"
-PRESENCE_KEY = "helpdesk:rt:presence"  # hash user id -> {"state", "since", "manual", "reason"}
+# One key per person, so that a change to one person's presence never conflicts with another's
+# (a single hash watched by every change made them all retry under load), and the set of people.
+PRESENCE_KEY = "helpdesk:rt:presence:{user}"  # {"state", "since", "manual", "reason"}
+PRESENCE_USERS = "helpdesk:rt:presence-users"
 SOCKETS_TTL = 24 * 3600
 DESK = "/desk"
 
@@ -117,26 +120,30 @@ class RedisStore:
         return _unpack(self.redis.hgetall(SOCKETS_KEY.format(user=user_id)))  # type: ignore[arg-type]
 
     def presence(self, user_id: int) -> dict[str, Any] | None:
-        raw = self.redis.hget(PRESENCE_KEY, str(user_id))
+        raw = self.redis.get(PRESENCE_KEY.format(user=user_id))
         return json.loads(raw) if raw else None
 
     def set_presence(self, user_id: int, value: dict[str, Any]) -> None:
-        self.redis.hset(PRESENCE_KEY, str(user_id), json.dumps(value))
+        pipe = self.redis.pipeline()
+        pipe.set(PRESENCE_KEY.format(user=user_id), json.dumps(value))
+        pipe.sadd(PRESENCE_USERS, user_id)
+        pipe.execute()
 
     def update_presence(self, user_id: int, change: Change) -> tuple[Value | None, Value]:
         """Read, change and write one person's presence atomically across processes (a call
         answered in one web process while a chat ends in another): optimistic, retried."""
-        sockets_key = SOCKETS_KEY.format(user=user_id)
+        key, sockets_key = PRESENCE_KEY.format(user=user_id), SOCKETS_KEY.format(user=user_id)
         with self.redis.pipeline() as pipe:
             for _ in range(50):
                 try:
-                    pipe.watch(PRESENCE_KEY, sockets_key)
-                    raw = pipe.hget(PRESENCE_KEY, str(user_id))
+                    pipe.watch(key, sockets_key)
+                    raw = pipe.get(key)
                     held = pipe.hgetall(sockets_key)
                     before = json.loads(raw) if raw else None
                     after = change(before, _unpack(held))  # type: ignore[arg-type]
                     pipe.multi()
-                    pipe.hset(PRESENCE_KEY, str(user_id), json.dumps(after))
+                    pipe.set(key, json.dumps(after))
+                    pipe.sadd(PRESENCE_USERS, user_id)
                     pipe.execute()
                     return before, after
                 except WatchError:
@@ -144,8 +151,11 @@ class RedisStore:
         raise RuntimeError(f"presence of user {user_id}: too many concurrent changes")
 
     def all_presence(self) -> dict[int, dict[str, Any]]:
-        raw: dict[str, str] = self.redis.hgetall(PRESENCE_KEY)  # type: ignore[assignment]
-        return {int(k): json.loads(v) for k, v in raw.items()}
+        ids = sorted(int(i) for i in self.redis.smembers(PRESENCE_USERS))
+        if not ids:
+            return {}
+        raw = self.redis.mget([PRESENCE_KEY.format(user=i) for i in ids])
+        return {i: json.loads(v) for i, v in zip(ids, raw, strict=True) if v}
 
 
 _memory = MemoryStore()

@@ -109,10 +109,12 @@ def fresh_presence(web: Web) -> Iterator[None]:
     socket registrations in the shared Redis."""
     from redis import Redis
 
-    from helpdesk.realtime.store import PRESENCE_KEY
+    from helpdesk.realtime.store import PRESENCE_USERS
 
     redis = Redis.from_url(web.redis_url)
-    redis.delete(PRESENCE_KEY, *redis.keys("helpdesk:rt:sockets:*"))
+    redis.delete(
+        PRESENCE_USERS, *redis.keys("helpdesk:rt:presence:*"), *redis.keys("helpdesk:rt:sockets:*")
+    )
     yield
     redis.close()
 
