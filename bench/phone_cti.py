@@ -1,6 +1,7 @@
 """Phone channel speed on the embedded default (SQLite), in process through the Flask app.
 
     .venv/bin/python -m bench.phone_cti [--calls 1000] [--ivr-calls 300]
+    .venv/bin/python -m bench.phone_cti --http [--processes 2] [--lines 8] [--calls 2000]
 
 1. CTI: each call posts newCall, answer and hangup (form bodies, as PBX bridges send) to
    /api/v1/cti/<token>, plus one duplicate newCall; prints events/s. Target: >= 1,000/s.
@@ -8,18 +9,26 @@
    each request's latency is recorded. Target: p99 <= 20 ms per IVR step.
 Requests go through the whole Flask stack (routing, auth, validation, one commit each) via the
 test client, so no HTTP server or network is measured.
+
+With --http, the CTI part runs as a PBX bridge drives it: `--lines` concurrent calls at a time,
+each posting its events over a keep-alive connection to `--processes` web processes (as
+`helpdesk web` runs, Socket.IO on the embedded Redis, screen pops included); prints events/s,
+latency percentiles and the servers' CPU per event.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 
 def prepare(instance: Path) -> None:
@@ -37,11 +46,91 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
+CALL_EVENTS: tuple[dict[str, object], ...] = (
+    {"event": "newCall", "user[]": ["坐席一"], "queue": "hotline"},
+    {"event": "newCall"},  # a duplicate, as PBXs retry
+    {"event": "answer", "answeringNumber": "8001"},
+    {"event": "hangup", "cause": "normalClearing", "answeringNumber": "8001"},
+)
+
+
+def call_events(n: int) -> list[dict[str, object]]:
+    base = {"from": f"0571870{n % 90000:05d}", "to": "057112345", "direction": "in"}
+    base["callId"] = f"bench-{n}"
+    return [{**base, **fields} for fields in CALL_EVENTS]
+
+
+def line(port: int, path: str, calls: range, latencies: list[float], errors: list[str]) -> None:
+    """One PBX line: its calls one after another, each event a form POST."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    for n in calls:
+        for fields in call_events(n):
+            body = urlencode(fields, doseq=True)
+            t0 = time.perf_counter()
+            connection.request("POST", path, body, headers)
+            response = connection.getresponse()
+            payload = response.read()
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if response.status != 200:
+                errors.append(f"{response.status} {payload[:200]!r}")
+    connection.close()
+
+
+def over_http(instance: Path, calls: int, lines: int, processes: int) -> None:
+    from bench._http import cpu_seconds, web_processes
+    from helpdesk.channels.phone.config import from_env
+
+    env = {**os.environ, "HELPDESK_INSTANCE_PATH": str(instance)}
+    env.pop("HELPDESK_DATABASE_URL", None)
+    path = f"/api/v1/cti/{from_env(instance, env).cti_token}"
+    with web_processes(env, instance, processes) as (port, servers):
+        line(port, path, range(calls, calls + 20), [], [])  # warm up
+        latencies: list[float] = []
+        errors: list[str] = []
+        per_line = calls // lines
+        threads = [
+            threading.Thread(
+                target=line,
+                args=(port, path, range(i * per_line, (i + 1) * per_line), latencies, errors),
+            )
+            for i in range(lines)
+        ]
+        cpu_before = cpu_seconds(servers)
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        cpu = cpu_seconds(servers) - cpu_before
+    events = len(latencies)
+    print(
+        f"CTI over HTTP: {processes} process(es), {lines} lines, {events} events, "
+        f"errors {len(errors)}: {events / elapsed:,.0f} events/s"
+    )
+    print(
+        f"latency ms p50 {statistics.median(latencies):.1f}  "
+        f"p99 {percentile(latencies, 0.99):.1f}  max {max(latencies):.1f}; server CPU "
+        f"{cpu / events * 1000:.2f} ms per event (load average {os.getloadavg()[0]:.2f})"
+    )
+    if errors:
+        print("first error:", errors[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--ivr-calls", type=int, default=300)
+    parser.add_argument("--http", action="store_true", help="CTI through web processes")
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--lines", type=int, default=8)
     args = parser.parse_args()
+    if args.http:
+        with tempfile.TemporaryDirectory() as tmp:
+            prepare(Path(tmp))
+            over_http(Path(tmp), args.calls, args.lines, args.processes)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         instance = Path(tmp)
         prepare(instance)
@@ -64,15 +153,8 @@ def main() -> None:
         events = 0
         started = time.perf_counter()
         for n in range(args.calls):
-            base = {"from": f"0571870{n % 90000:05d}", "to": "057112345", "direction": "in"}
-            base["callId"] = f"bench-{n}"
-            for fields in (
-                {"event": "newCall", "user[]": ["坐席一"], "queue": "hotline"},
-                {"event": "newCall"},  # a duplicate, as PBXs retry
-                {"event": "answer", "answeringNumber": "8001"},
-                {"event": "hangup", "cause": "normalClearing", "answeringNumber": "8001"},
-            ):
-                reply = client.post(url, data={**base, **fields})
+            for fields in call_events(n):
+                reply = client.post(url, data=fields)
                 assert reply.status_code == 200, reply.get_data(as_text=True)
                 events += 1
         elapsed = time.perf_counter() - started
