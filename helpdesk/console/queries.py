@@ -18,7 +18,7 @@ from helpdesk.channels.chat import queries as chat_queries
 from helpdesk.channels.phone.models import CallRecord, CallStatus
 from helpdesk.directory.models import Organisation, OrgKind, OrgStatus
 from helpdesk.realtime import presence
-from helpdesk.realtime.summary import AT_RISK_WITHIN, sla_state, ticket_summary
+from helpdesk.realtime.summary import AT_RISK_WITHIN, ticket_summaries
 from helpdesk.sla.models import TicketSla
 from helpdesk.tickets.models import Ticket
 
@@ -30,14 +30,13 @@ OVERLAP = timedelta(seconds=5)  # catch-up looks back this far: a late commit is
 def desk_tickets(session: Session, user: User, view: str) -> list[dict[str, Any]]:
     """`mine`: assigned to me; `queue`/`org`: my organisation's; `all`: everything I may see.
     Open tickets only, newest first."""
-    stmt = permissions.scope_tickets(select(Ticket), user).where(Ticket.is_open.is_(True))
+    stmt = permissions.scope_tickets(select(Ticket.id), user).where(Ticket.is_open.is_(True))
     if view == "mine":
         stmt = stmt.where(Ticket.assignee_id == user.id)
     elif view in ("queue", "org"):
         stmt = stmt.where(Ticket.assigned_org_id == (user.organisation_id or -1))
-    now = clock.now()
-    rows = session.scalars(stmt.order_by(Ticket.id.desc()).limit(LIST_LIMIT))
-    return [ticket_summary(session, t, now) for t in rows]
+    ids = list(session.scalars(stmt.order_by(Ticket.id.desc()).limit(LIST_LIMIT)))
+    return ticket_summaries(session, ids)
 
 
 def changes_since(
@@ -47,10 +46,12 @@ def changes_since(
     newer by version), and which of the `known` ids I may no longer see."""
     scoped = permissions.scope_tickets(select(Ticket), user)
     changed = session.scalars(
-        scoped.where(Ticket.updated_at >= since - OVERLAP).order_by(Ticket.updated_at).limit(500)
+        scoped.with_only_columns(Ticket.id)
+        .where(Ticket.updated_at >= since - OVERLAP)
+        .order_by(Ticket.updated_at)
+        .limit(500)
     )
-    now = clock.now()
-    items = [ticket_summary(session, t, now) for t in changed]
+    items = ticket_summaries(session, list(changed))
     gone: list[int] = []
     if known:
         visible = set(
@@ -74,8 +75,8 @@ def _local_midnight(now: datetime) -> datetime:
 
 def _sla_lists(session: Session, now: datetime) -> dict[str, list[dict[str, Any]]]:
     soon = now + AT_RISK_WITHIN
-    rows = session.execute(
-        select(Ticket, TicketSla)
+    ids = session.scalars(
+        select(Ticket.id)
         .join(TicketSla, TicketSla.ticket_id == Ticket.id)
         .where(Ticket.is_open.is_(True), TicketSla.closed.is_(False))
         .where(
@@ -90,11 +91,10 @@ def _sla_lists(session: Session, now: datetime) -> dict[str, list[dict[str, Any]
     )
     at_risk: list[dict[str, Any]] = []
     breached: list[dict[str, Any]] = []
-    for ticket, sla in rows:
-        state = sla_state(sla, now)
+    for item in ticket_summaries(session, list(ids), now):
+        state = item["sla"]
         if state is None:
             continue
-        item = ticket_summary(session, ticket, now)
         if state["breached"]:
             breached.append(item)
         elif state["at_risk"]:

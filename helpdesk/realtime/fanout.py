@@ -23,7 +23,7 @@ from helpdesk.auth.models import Role, User
 from helpdesk.extensions import db
 from helpdesk.realtime import emit, rooms
 from helpdesk.realtime.summary import ticket_summary
-from helpdesk.tickets.models import Ticket, TicketEvent
+from helpdesk.tickets.models import TicketEvent
 from helpdesk.tickets.signals import TicketChange
 
 log = logging.getLogger(__name__)
@@ -69,27 +69,28 @@ def _has_provider_staff(session: Session, organisation_id: int) -> bool:
 
 
 def fan_out(session: Session, change: TicketChange) -> dict[str, Any] | None:
-    ticket = session.get(Ticket, change.ticket_id)
-    if ticket is None:
+    summary = ticket_summary(session, change.ticket_id)
+    if summary is None:
         return None
+    org_id = summary["organisation"]["id"] if summary["organisation"] else None
+    person_id = summary["assignee"]["id"] if summary["assignee"] else None
     gone = {"id": change.ticket_id, "number": change.number, "version": change.version}
-    summary = ticket_summary(session, ticket)
     payload: dict[str, Any] = {**summary, "kind": change.kind, "sent_at": time.time()}
     targets = [rooms.SUPERVISORS_ROOM, rooms.ticket_room(change.ticket_id)]
-    if ticket.assigned_org_id is not None:
-        targets.append(rooms.org_room(ticket.assigned_org_id))
-    if ticket.assignee_id is not None:
-        targets.append(rooms.user_room(ticket.assignee_id))
+    if org_id is not None:
+        targets.append(rooms.org_room(org_id))
+    if person_id is not None:
+        targets.append(rooms.user_room(person_id))
     if change.kind in MOVES:
         old_org, old_person = _previous(session, change)
-        if old_org is not None and old_org != ticket.assigned_org_id:
+        if old_org is not None and old_org != org_id:
             if _has_provider_staff(session, old_org):
                 emit.emit(rooms.TICKET_GONE, gone, rooms.org_room(old_org))
                 emit.close_room(rooms.ticket_room(change.ticket_id))
                 payload["rejoin"] = True
             else:
                 targets.append(rooms.org_room(old_org))  # centre staff may still see it
-        if old_person is not None and old_person != ticket.assignee_id:
+        if old_person is not None and old_person != person_id:
             person = session.get(User, old_person)
             if person is not None and person.is_staff:
                 targets.append(rooms.user_room(old_person))
