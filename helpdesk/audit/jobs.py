@@ -39,12 +39,12 @@ def seal_job() -> dict[str, Any]:
 
 def request_seal(redis: Any) -> None:
     """Seal a little after the grace period, unless a sealing job is already waiting."""
-    try:
-        job = Job.fetch(SEAL_JOB, connection=redis)
-        if job.get_status(refresh=False) in (JobStatus.SCHEDULED, JobStatus.QUEUED):
-            return
-    except Exception:  # no such job (NoSuchJobError) or an unreadable one: schedule afresh
-        pass
+    # One HGET of the job's status, not a fetch of the whole job: this runs after every change.
+    status = redis.hget(Job.key_for(SEAL_JOB), "status")
+    if isinstance(status, bytes):
+        status = status.decode()
+    if status in (JobStatus.SCHEDULED, JobStatus.QUEUED):
+        return
     Queue(QUEUE, connection=redis).enqueue_in(
         GRACE + timedelta(seconds=1), seal_job, job_id=SEAL_JOB, job_timeout=600, result_ttl=60
     )

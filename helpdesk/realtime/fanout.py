@@ -24,11 +24,9 @@ from helpdesk.extensions import db
 from helpdesk.realtime import emit, rooms
 from helpdesk.realtime.summary import ticket_summary
 from helpdesk.tickets.models import TicketEvent
-from helpdesk.tickets.signals import TicketChange
+from helpdesk.tickets.signals import MOVES, TicketChange
 
 log = logging.getLogger(__name__)
-
-MOVES = frozenset({"transferred", "declined"})
 
 
 def on_ticket_changed(change: TicketChange) -> None:

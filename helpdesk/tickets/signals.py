@@ -30,10 +30,21 @@ def announce_after_commit(session: Session, change: TicketChange) -> None:
     session.info.setdefault(_PENDING, []).append(change)
 
 
+#: changes that take a ticket away from an organisation or a person: whoever had it must hear
+MOVES = frozenset({"transferred", "declined"})
+
+
+def worth_announcing(changes: list[TicketChange]) -> list[TicketChange]:
+    """One transaction's changes as listeners need them: each ticket's last change (a new
+    ticket's "created" and "assigned" become one announcement), and every move before it."""
+    last = {change.ticket_id: change for change in changes}
+    return [c for c in changes if c is last[c.ticket_id] or c.kind in MOVES]
+
+
 @event.listens_for(Session, "after_commit")
 def _send(session: Session) -> None:
     changes = session.info.pop(_PENDING, [])
-    for change in changes:
+    for change in worth_announcing(changes):
         ticket_changed.send(change)
 
 

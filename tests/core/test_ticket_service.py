@@ -247,6 +247,19 @@ def test_changes_are_announced_after_commit_only(session, world, make_ticket):
         assert heard == ["created", "assigned"]
 
 
+def test_one_announcement_per_ticket_and_commit_but_every_move(session, world, make_ticket):
+    heard = []
+    with ticket_changed.connected_to(lambda c: heard.append((c.kind, c.version))):
+        ticket = make_ticket(world["agent"], organisation_id=world["bank"].id)
+        assert heard == [("assigned", 2)]  # "created" and "assigned" committed together
+        heard.clear()
+        service.decline(session, world["banker"], ticket, "不在我行业务范围")
+        service.assign(session, world["agent"], ticket, world["lawyers"].id)
+        session.commit()
+        # the bank must hear that the ticket left it, the lawyers that it arrived
+        assert heard == [("declined", 3), ("assigned", 4)]
+
+
 def test_numbers_restart_each_hangzhou_day(session, world, make_ticket):
     clock.freeze(datetime(2026, 11, 26, 15, 59, tzinfo=UTC))  # 23:59 in Hangzhou
     assert make_ticket(world["agent"]).number == "HZ-20261126-00001"
