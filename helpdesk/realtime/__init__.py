@@ -73,3 +73,25 @@ def init_realtime(
     )
     if DESK not in socketio.server.namespace_handlers:
         socketio.on_namespace(DeskNamespace(DESK))
+    if redis_url and redis_url not in _kept_alive:
+        _kept_alive.add(redis_url)
+        socketio.start_background_task(_keep_alive, app)
+
+
+_kept_alive: set[str] = set()
+
+
+def _keep_alive(app: Flask) -> None:
+    """This web process's heartbeat, and the reaping of dead ones' sockets (presence)."""
+    import logging
+
+    from helpdesk.realtime import presence
+    from helpdesk.realtime.store import PROCESS_TTL
+
+    while True:
+        try:
+            with app.app_context():
+                presence.keep_alive()
+        except Exception:
+            logging.getLogger(__name__).exception("presence heartbeat failed; retrying")
+        socketio.sleep(PROCESS_TTL / 3)

@@ -170,6 +170,24 @@ def chat_load(user_id: int, active: int, limit: int) -> dict[str, Any]:
     return public(_change(user_id, edit))
 
 
+# -- web processes that die ------------------------------------------------------------------
+
+
+def keep_alive(store: Store | None = None) -> list[int]:
+    """Run every PROCESS_TTL / 3 s in each web process: say this process is alive, and reap the
+    sockets of processes that are not (killed without closing them): their people become away
+    unless they have a socket elsewhere. The people whose presence was worked out again."""
+    store = store or current_store()
+    touched: list[int] = []
+    if not store.heartbeat():  # taken for dead while starved: our sockets are back now
+        touched += store.mine()
+    for process in store.dead_processes():
+        touched += store.forget_process(process)
+    for user_id in sorted(set(touched)):
+        _change(user_id, lambda value, sockets: None)
+    return sorted(set(touched))
+
+
 # -- reads ------------------------------------------------------------------------------------
 
 

@@ -8,6 +8,9 @@ presence falls back to "offline" until the person's console says otherwise.
 from __future__ import annotations
 
 import json
+import os
+import secrets
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -20,6 +23,13 @@ SOCKETS_KEY = "helpdesk:rt:sockets:{user}"  # hash sid -> "<namespace> <login ke
 PRESENCE_KEY = "helpdesk:rt:presence:{user}"  # {"state", "since", "manual", "reason"}
 PRESENCE_USERS = "helpdesk:rt:presence-users"
 SOCKETS_TTL = 24 * 3600
+# Each web process says it is alive every PROCESS_TTL / 3 seconds; the sockets of one that has
+# not for PROCESS_TTL (killed, out of memory, machine gone) are reaped by the others, so its
+# people do not look connected for a day.
+PROCESS_KEY = "helpdesk:rt:process:{process}"
+PROCESS_USERS = "helpdesk:rt:process-users:{process}"  # set of user ids with a socket there
+PROCESSES = "helpdesk:rt:processes"
+PROCESS_TTL = 30
 DESK = "/desk"
 
 Value = dict[str, Any]
@@ -28,15 +38,23 @@ Sockets = dict[str, tuple[str, str]]  # sid -> (namespace, login key)
 Change = Callable[[Value | None, Sockets], Value]
 
 
-def _pack(namespace: str, login_key: str) -> str:
-    return f"{namespace} {login_key}"
+def _pack(namespace: str, login_key: str, process: str = "") -> str:
+    return f"{namespace} {login_key} {process}".rstrip()
+
+
+def _parts(value: str) -> tuple[str, str, str]:
+    """(namespace, login key, process); older entries lack the process, or also the namespace."""
+    parts = value.split(" ", 2)
+    if len(parts) == 1:
+        return DESK, parts[0], ""
+    return parts[0], parts[1], parts[2] if len(parts) == 3 else ""
 
 
 def _unpack(raw: dict[str, str]) -> Sockets:
     out: Sockets = {}
     for sid, value in raw.items():
-        namespace, _, key = value.partition(" ")
-        out[sid] = (namespace, key) if key else (DESK, namespace)  # older entries: desk only
+        namespace, key, _ = _parts(value)
+        out[sid] = (namespace, key)
     return out
 
 
@@ -48,6 +66,10 @@ class Store(Protocol):
     def set_presence(self, user_id: int, value: Value) -> None: ...
     def update_presence(self, user_id: int, change: Change) -> tuple[Value | None, Value]: ...
     def all_presence(self) -> dict[int, Value]: ...
+    def heartbeat(self) -> bool: ...
+    def mine(self) -> list[int]: ...
+    def dead_processes(self) -> list[str]: ...
+    def forget_process(self, process: str) -> list[int]: ...
 
 
 class MemoryStore:
@@ -97,24 +119,94 @@ class MemoryStore:
         with self._lock:
             return {k: dict(v) for k, v in self._presence.items()}
 
+    # One process: nothing can die behind its back.
+    def heartbeat(self) -> bool:
+        return True
+
+    def mine(self) -> list[int]:
+        return []
+
+    def dead_processes(self) -> list[str]:
+        return []
+
+    def forget_process(self, process: str) -> list[int]:
+        return []
+
 
 class RedisStore:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, process: str | None = None) -> None:
         self.redis = Redis.from_url(url, decode_responses=True)
+        self.process = process or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._mine: dict[str, tuple[int, str]] = {}  # this process's sockets: sid -> (user, value)
+        self._lock = threading.Lock()
 
     def add_socket(self, user_id: int, sid: str, login_key: str, namespace: str = DESK) -> None:
-        key = SOCKETS_KEY.format(user=user_id)
+        value = _pack(namespace, login_key, self.process)
+        with self._lock:
+            self._mine[sid] = (user_id, value)
+        self._register({sid: (user_id, value)})
+
+    def _register(self, sockets: dict[str, tuple[int, str]]) -> None:
         pipe = self.redis.pipeline()
-        pipe.hset(key, sid, _pack(namespace, login_key))
-        pipe.expire(key, SOCKETS_TTL)
+        pipe.set(PROCESS_KEY.format(process=self.process), "1", ex=PROCESS_TTL)
+        pipe.sadd(PROCESSES, self.process)
+        for sid, (user_id, value) in sockets.items():
+            key = SOCKETS_KEY.format(user=user_id)
+            pipe.hset(key, sid, value)
+            pipe.expire(key, SOCKETS_TTL)
+            pipe.sadd(PROCESS_USERS.format(process=self.process), user_id)
         pipe.execute()
 
     def remove_socket(self, user_id: int, sid: str) -> int:
+        with self._lock:
+            self._mine.pop(sid, None)
         key = SOCKETS_KEY.format(user=user_id)
         pipe = self.redis.pipeline()
         pipe.hdel(key, sid)
         pipe.hlen(key)
         return int(pipe.execute()[1])
+
+    def heartbeat(self) -> bool:
+        """Say this process is alive. False when it had been taken for dead (its heartbeat
+        starved too long) and its sockets reaped: they are registered again, and the caller
+        works out their people's presence anew."""
+        key = PROCESS_KEY.format(process=self.process)
+        alive = self.redis.set(key, "1", ex=PROCESS_TTL, get=True)
+        if alive is not None:
+            return True
+        with self._lock:
+            mine = dict(self._mine)
+        self._register(mine)
+        return not mine
+
+    def mine(self) -> list[int]:
+        with self._lock:
+            return sorted({user_id for user_id, _ in self._mine.values()})
+
+    def dead_processes(self) -> list[str]:
+        processes: list[str] = sorted(self.redis.smembers(PROCESSES))  # type: ignore[arg-type]
+        if not processes:
+            return []
+        pipe = self.redis.pipeline()
+        for process in processes:
+            pipe.exists(PROCESS_KEY.format(process=process))
+        return [p for p, alive in zip(processes, pipe.execute(), strict=True) if not alive]
+
+    def forget_process(self, process: str) -> list[int]:
+        """Remove a dead process's sockets; the people who had one there."""
+        users_key = PROCESS_USERS.format(process=process)
+        users = sorted(int(u) for u in self.redis.smembers(users_key))
+        for user_id in users:
+            key = SOCKETS_KEY.format(user=user_id)
+            held: dict[str, str] = self.redis.hgetall(key)  # type: ignore[assignment]
+            gone = [sid for sid, value in held.items() if _parts(value)[2] == process]
+            if gone:
+                self.redis.hdel(key, *gone)
+        pipe = self.redis.pipeline()
+        pipe.delete(users_key)
+        pipe.srem(PROCESSES, process)
+        pipe.execute()
+        return users
 
     def sockets(self, user_id: int) -> Sockets:
         return _unpack(self.redis.hgetall(SOCKETS_KEY.format(user=user_id)))  # type: ignore[arg-type]

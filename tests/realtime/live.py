@@ -39,6 +39,7 @@ class Web:
     redis_url: str
     env: dict[str, str]
     log: Path
+    pid: int = 0
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +85,7 @@ def run_web(settings: Settings, redis_url: str, log: Path) -> Iterator[Web]:
         process.kill()
         raise AssertionError("web did not start")
     try:
-        yield Web(base, redis_url, env, log)
+        yield Web(base, redis_url, env, log, process.pid)
     finally:
         process.terminate()
         try:

@@ -233,3 +233,44 @@ def test_a_logout_ends_the_chat_socket_too_and_shows_offline(web: Web, people) -
         desk.close()
         console.close()
         wall.close()
+
+
+def test_an_agent_on_a_killed_web_process_goes_away_and_stops_taking_chats(
+    web: Web, people, settings, tmp_path
+) -> None:
+    """A process killed without closing its sockets: the survivors reap them once its
+    heartbeat has expired (here: deleted at once rather than waited for)."""
+    import os
+    import signal
+
+    from redis import Redis
+
+    from helpdesk import create_app
+    from helpdesk.realtime import presence
+    from helpdesk.realtime.store import PROCESS_KEY, PROCESSES
+
+    agent, supervisor = people["agent"], people["supervisor"]
+    wall = listen(web.base, login(web.base, supervisor.login))
+    try:
+        with run_web(settings, web.redis_url, tmp_path / "doomed-web.log") as doomed:
+            desk = ChatPeer(doomed.base, login(doomed.base, agent.login))
+            assert desk.hello()["role"] == "agent"
+            assert presence_of(wall, agent.id, "available")
+            os.kill(doomed.pid, signal.SIGKILL)
+            os.waitpid(doomed.pid, 0)
+        redis = Redis.from_url(web.redis_url, decode_responses=True)
+        dead = [p for p in redis.smembers(PROCESSES) if f":{doomed.pid}:" in p]
+        assert len(dead) == 1
+        redis.delete(PROCESS_KEY.format(process=dead[0]))  # its heartbeat expires
+        survivor = create_app(settings.with_(redis_url=web.redis_url))
+        with survivor.app_context():
+            assert agent.id in presence.keep_alive()
+            assert presence.get(agent.id)["state"] == "away"
+            assert agent.id not in presence.on_line(CHAT)
+        assert presence_of(wall, agent.id, "away", "disconnected")
+        visitor = ChatPeer(web.base)
+        assert visitor.hello()["reason"] == "nobody"
+        visitor.close()
+        assert dead[0] not in redis.smembers(PROCESSES)
+    finally:
+        wall.close()

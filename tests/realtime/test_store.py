@@ -78,3 +78,23 @@ def test_many_processes_changing_one_person_at_once_all_get_through(rt_redis: st
     for thread in threads:
         thread.join(60)
     assert RedisStore(rt_redis).presence(904) == {"chats": 200}
+
+
+def test_a_process_taken_for_dead_registers_its_sockets_again(rt_redis: str) -> None:
+    """A heartbeat starved past its expiry gets the process reaped by the others; its sockets
+    are still open, so its next heartbeat puts them back (a logout must still find them)."""
+    from helpdesk.realtime.store import PROCESS_KEY
+
+    _fresh_store(rt_redis)
+    slow, other = RedisStore(rt_redis, "slow"), RedisStore(rt_redis, "other")
+    slow.add_socket(905, "sid-1", "login-key", "/desk")
+    other.add_socket(906, "sid-2", "login-key-2", "/desk")
+    assert "slow" not in other.dead_processes()
+    Redis.from_url(rt_redis).delete(PROCESS_KEY.format(process="slow"))
+    assert "slow" in other.dead_processes()
+    assert other.forget_process("slow") == [905]
+    assert other.sockets(905) == {} and other.sockets(906) == {"sid-2": ("/desk", "login-key-2")}
+    assert slow.heartbeat() is False  # it notices, and registers again
+    assert other.sockets(905) == {"sid-1": ("/desk", "login-key")}
+    assert slow.mine() == [905] and "slow" not in other.dead_processes()
+    assert slow.heartbeat() is True
