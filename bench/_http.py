@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,3 +50,16 @@ def web_processes(
 def cpu_seconds(servers: list[subprocess.Popen[bytes]]) -> float:
     """User + system CPU seconds the server processes have used so far."""
     return sum(sum(psutil.Process(server.pid).cpu_times()[:2]) for server in servers)
+
+
+def drive(
+    servers: list[subprocess.Popen[bytes]], clients: list[threading.Thread]
+) -> tuple[float, float]:
+    """Run the client threads together against `servers`: (seconds taken, server CPU seconds)."""
+    cpu_before = cpu_seconds(servers)
+    started = time.perf_counter()
+    for thread in clients:
+        thread.start()
+    for thread in clients:
+        thread.join()
+    return time.perf_counter() - started, cpu_seconds(servers) - cpu_before

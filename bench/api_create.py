@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench._http import cpu_seconds, web_processes
+from bench._http import drive, web_processes
 
 CATEGORIES = ["finance/guarantee", "info/policy", "market/exhibition", "tech/ecommerce"]
 
@@ -84,14 +84,7 @@ def main() -> None:
                 threading.Thread(target=client, args=(port, token, each, latencies, errors))
                 for _ in range(args.clients)
             ]
-            cpu_before = cpu_seconds(servers)
-            started = time.perf_counter()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            elapsed = time.perf_counter() - started
-            cpu = cpu_seconds(servers) - cpu_before
+            elapsed, cpu = drive(servers, threads)
     latencies.sort()
     done = len(latencies)
     print(

@@ -78,7 +78,7 @@ def line(port: int, path: str, calls: range, latencies: list[float], errors: lis
 
 
 def over_http(instance: Path, calls: int, lines: int, processes: int) -> None:
-    from bench._http import cpu_seconds, web_processes
+    from bench._http import drive, web_processes
     from helpdesk.channels.phone.config import from_env
 
     env = {**os.environ, "HELPDESK_INSTANCE_PATH": str(instance)}
@@ -96,14 +96,7 @@ def over_http(instance: Path, calls: int, lines: int, processes: int) -> None:
             )
             for i in range(lines)
         ]
-        cpu_before = cpu_seconds(servers)
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
-        cpu = cpu_seconds(servers) - cpu_before
+        elapsed, cpu = drive(servers, threads)
     events = len(latencies)
     print(
         f"CTI over HTTP: {processes} process(es), {lines} lines, {events} events, "

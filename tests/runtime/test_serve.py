@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 import socketio
+from polling import wait_until
 from redis import Redis
 from rq import Queue
 
@@ -25,7 +26,7 @@ from helpdesk.runner.children import pid_alive, wait_gone
 from helpdesk.runner.embedded_redis import read_pidfile
 from helpdesk.runner.jobs import ping
 
-from .conftest import descendants, free_port, process_group, wait_until
+from .conftest import descendants, free_port, process_group
 
 pytestmark = pytest.mark.slow
 
