@@ -224,14 +224,15 @@ class RedisStore:
     def update_presence(self, user_id: int, change: Change) -> tuple[Value | None, Value]:
         """Read, change and write one person's presence atomically across processes (a call
         answered in one web process while a chat ends in another): optimistic (WATCH) first;
-        after a few conflicts, under a short per-person lock, since optimistic retries alone
-        livelocked when eight calls to one extension were answered at once."""
-        key = PRESENCE_KEY.format(user=user_id)
+        after a few conflicts, under a short per-person lock, which optimistic writers respect,
+        so its holder is never overtaken (optimistic retries alone livelocked when eight calls
+        to one extension were answered at once)."""
+        lock_key = PRESENCE_KEY.format(user=user_id) + ":lock"
         for _ in range(3):
-            done = self._try_update(user_id, change)
+            done = self._try_update(user_id, change, lock_key)
             if done is not None:
                 return done
-        lock = self.redis.lock(f"{key}:lock", timeout=5, sleep=0.002, blocking_timeout=5)
+        lock = self.redis.lock(lock_key, timeout=5, sleep=0.002, blocking_timeout=5)
         if not lock.acquire():
             raise RuntimeError(f"presence of user {user_id}: locked for over 5 s")
         try:
@@ -243,12 +244,18 @@ class RedisStore:
             lock.release()
         raise RuntimeError(f"presence of user {user_id}: too many concurrent changes")
 
-    def _try_update(self, user_id: int, change: Change) -> tuple[Value | None, Value] | None:
-        """One optimistic attempt; None when the person's presence or sockets moved meanwhile."""
+    def _try_update(
+        self, user_id: int, change: Change, unless_locked: str | None = None
+    ) -> tuple[Value | None, Value] | None:
+        """One attempt; None when the person's presence or sockets moved meanwhile, or (for an
+        optimistic writer, `unless_locked`) when someone holds the person's lock."""
         key, sockets_key = PRESENCE_KEY.format(user=user_id), SOCKETS_KEY.format(user=user_id)
+        watched = (key, sockets_key, unless_locked) if unless_locked else (key, sockets_key)
         with self.redis.pipeline() as pipe:
             try:
-                pipe.watch(key, sockets_key)
+                pipe.watch(*watched)
+                if unless_locked and pipe.exists(unless_locked):
+                    return None
                 raw = pipe.get(key)
                 held = pipe.hgetall(sockets_key)
                 before = json.loads(raw) if raw else None
