@@ -19,6 +19,7 @@ with `socket_opened` / `socket_closed`. Changes go to the supervisors' room and 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from helpdesk import clock
@@ -186,6 +187,31 @@ def keep_alive(store: Store | None = None) -> list[int]:
     for user_id in sorted(set(touched)):
         _change(user_id, lambda value, sockets: None)
     return sorted(set(touched))
+
+
+def end_wrap_up(limit_seconds: int) -> list[int]:
+    """People in after-call work since a call ended more than `limit_seconds` ago are available
+    again: on a busy morning an agent who forgets to click would otherwise take no calls or
+    chats for the rest of the day. 0: no limit. Runs with `keep_alive`; who went back."""
+    if limit_seconds <= 0:
+        return []
+    cutoff = (clock.now() - timedelta(seconds=limit_seconds)).isoformat()
+
+    def overdue(value: Value) -> bool:
+        return (
+            value.get("state") == AFTER_CALL
+            and value.get("manual_reason") == "call_ended"
+            and (value.get("since") or cutoff) < cutoff
+        )
+
+    def edit(value: Value, sockets: Sockets) -> None:
+        if overdue(value):  # again, atomically: the person may have moved meanwhile
+            value["manual"], value["manual_reason"] = AVAILABLE, None
+
+    due = sorted(user_id for user_id, value in everyone().items() if overdue(value))
+    for user_id in due:
+        _change(user_id, edit)
+    return due
 
 
 # -- reads ------------------------------------------------------------------------------------
