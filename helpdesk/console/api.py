@@ -4,13 +4,16 @@
 - `GET /desk/changes?since=<cursor>&known=1,2` catch-up after a reconnect
 - `GET /wallboard`                             supervisors' figures
 - `POST /tickets/<number>/reveal-phone`        the contact's full number, logged as an event
+- `POST /wallboard/chats/<id>/reassign`        a waiting chat sent to an agent (supervisors)
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from pydantic import BaseModel, Field
+from sqlalchemy import event
 
 from helpdesk import clock
 from helpdesk.api.registry import db_session, route
@@ -19,11 +22,16 @@ from helpdesk.auth.models import User
 from helpdesk.console import queries
 from helpdesk.console import schemas as out
 from helpdesk.console.reveal import reveal_phone
-from helpdesk.errors import Forbidden, InvalidInput
+from helpdesk.errors import Forbidden, InvalidInput, NotFound
+from helpdesk.extensions import socketio
 from helpdesk.realtime import access
 from helpdesk.tickets import service
 
 TAG = "live desk"
+
+
+class ChatReassign(BaseModel):
+    agent_id: int = Field(description="the centre agent the waiting chat is offered to")
 
 
 class DeskQuery(BaseModel):
@@ -98,3 +106,33 @@ def reveal(user: User, number: str) -> out.RevealedPhone:
     ticket = service.get_by_number(db_session(), number, user)
     phone = reveal_phone(db_session(), user, ticket)
     return out.RevealedPhone(number=ticket.number, phone=phone, version=ticket.version)
+
+
+@route(
+    "/wallboard/chats/<int:conversation_id>/reassign",
+    "POST",
+    summary="Send a waiting chat to an agent; it waits for them (supervisors)",
+    tag=TAG,
+    body=ChatReassign,
+    response=out.ChatReassigned,
+    errors=(403, 404, 409),
+)
+def reassign_chat(user: User, body: ChatReassign, conversation_id: int) -> out.ChatReassigned:
+    from helpdesk.channels.chat import service as chats
+    from helpdesk.channels.chat.models import Conversation
+
+    if not access.is_watcher(user):
+        raise Forbidden("only supervisors reassign waiting chats", field="user")
+    session = db_session()
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound(f"no chat {conversation_id}", field="conversation_id")
+    agent = session.get(User, body.agent_id)
+    if agent is None:
+        raise InvalidInput(f"no user {body.agent_id}", field="agent_id")
+    chats.reassign(session, user, conversation, agent)
+    namespace = current_app.extensions.get("helpdesk.chat.namespace")
+    if namespace is not None and socketio.server is not None:
+        send = namespace.announcer(conversation)
+        event.listen(session, "after_commit", lambda _: send(), once=True)
+    return out.ChatReassigned(conversation_id=conversation.id, agent_id=agent.id)

@@ -29,3 +29,8 @@ class RevealedPhone(BaseModel):
     number: str
     phone: str | None
     version: int
+
+
+class ChatReassigned(BaseModel):
+    conversation_id: int
+    agent_id: int

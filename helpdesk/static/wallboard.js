@@ -43,8 +43,12 @@
     dl("by-channel", Object.entries(board.counts.channel), "channel");
     dl("by-platform", Object.entries(board.counts.platform), "category");
     dl("by-district", Object.entries(board.counts.district), "district");
+    // A waiting chat is sent to an agent in two clicks: pick, then reassign.
+    const toAgent = (w) => w.kind !== "chat" ? "" :
+      ` <select aria-label="${D.esc(D.word("to_agent"))}" class="to-agent">${agentOptions()}</select>` +
+      `<button type="button" class="reassign-chat" data-chat="${D.esc(w.id)}">${D.esc(D.word("reassign"))}</button>`;
     document.getElementById("waiting").innerHTML = board.waiting.length ? board.waiting.map((w) =>
-      `<li data-since="${D.esc(w.since)}">${D.esc(w.kind === "call" ? "☎" : "💬")} ${D.esc(w.who || "")} ${D.esc(w.queue || "")} <span class="since">${D.esc(D.ago(w.since))}</span></li>`).join("")
+      `<li data-since="${D.esc(w.since)}">${D.esc(w.kind === "call" ? "☎" : "💬")} ${D.esc(w.who || "")} ${D.esc(w.queue || "")} <span class="since">${D.esc(D.ago(w.since))}</span>${toAgent(w)}</li>`).join("")
       : `<li class="muted">${D.esc(D.word("nobody_waiting"))}</li>`;
     renderAgents();
     ticketRows("breached", board.sla.breached);
@@ -81,6 +85,18 @@
   });
   window.deskStore = store;
 
+  document.addEventListener("click", async (e) => {
+    const button = e.target.closest("button.reassign-chat");
+    if (!button) return;
+    const option = button.closest("li").querySelector("select.to-agent").selectedOptions[0];
+    if (!option) return;
+    try {
+      await D.api("POST", `/wallboard/chats/${encodeURIComponent(button.dataset.chat)}/reassign`,
+        {agent_id: Number(option.value)});
+      button.closest("li").classList.add("done");
+      soon();
+    } catch (err) { window.alert(D.word("failed") + " " + err.message); }
+  });
   document.addEventListener("click", async (e) => {
     const button = e.target.closest("button.reassign");
     if (!button) return;

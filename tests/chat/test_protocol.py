@@ -443,3 +443,61 @@ def test_files_go_to_the_conversation_and_come_back_as_downloads(
     other = peers()
     other.call("start", {**VISITOR, "phone": "13957112355"})
     assert other.call("message", {"attachment": key, "client_id": "z"})["error"] == "not_found"
+
+
+def test_a_supervisor_sends_a_waiting_chat_to_an_agent_from_the_wallboard(
+    peers: Callable[..., Peer],
+    chat_server: str,
+    agent: User,
+    make_user: Callable[..., User],
+    centre: Organisation,
+    session: Session,
+) -> None:
+    from realtime.live import csrf_of
+
+    colleague = make_user(Role.AGENT, centre, name="张伟", login="zhangwei")
+    supervisor = make_user(Role.SUPERVISOR, centre, name="王敏", login="wangmin")
+    desk = peers(logged_in(chat_server, agent.login))
+    other = peers(logged_in(chat_server, colleague.login))
+    other.wait_for("hello")
+    visitor = peers()
+    assert visitor.call("start", VISITOR)["ok"]
+    conversation_id = desk.queued()[0]["conversation_id"]
+
+    wallboard = logged_in(chat_server, supervisor.login)
+    headers = {"X-CSRFToken": csrf_of(wallboard, chat_server)}
+    url = f"{chat_server}/api/v1/wallboard/chats/{conversation_id}/reassign"
+    reply = wallboard.post(url, json={"agent_id": colleague.id}, headers=headers, timeout=10)
+    assert reply.status_code == 200, reply.text
+    assert reply.json() == {"conversation_id": conversation_id, "agent_id": colleague.id}
+
+    def offered() -> list[dict[str, Any]]:
+        lists = other.seen("queue_list")
+        return [c for c in (lists[-1] if lists else []) if c["offered_to"] == colleague.id]
+
+    deadline = time.monotonic() + 5
+    while not offered() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert offered(), other.events
+    refused = desk.call("accept", {"conversation_id": conversation_id})
+    assert refused["error"] == "forbidden"  # offered to the colleague now
+    assert other.call("accept", {"conversation_id": conversation_id})["ok"]
+
+    # Once answered, it is the answering agent's to transfer; an agent may not reassign.
+    again = wallboard.post(url, json={"agent_id": agent.id}, headers=headers, timeout=10)
+    assert again.status_code == 409 and again.json()["error"]["field"] == "conversation_id"
+    as_agent = logged_in(chat_server, agent.login)
+    denied = as_agent.post(
+        url, json={"agent_id": agent.id}, headers={"X-CSRFToken": csrf_of(as_agent, chat_server)}
+    )
+    assert denied.status_code == 403
+    missing = wallboard.post(
+        f"{chat_server}/api/v1/wallboard/chats/999999/reassign",
+        json={"agent_id": agent.id},
+        headers=headers,
+    )
+    assert missing.status_code == 404
+    session.expire_all()
+    conversation = session.get(Conversation, conversation_id)
+    assert conversation.agent_id == colleague.id
+    assert conversation.ticket.assignee_id == colleague.id

@@ -263,3 +263,45 @@ def test_a_visitors_chat_is_accepted_and_answered_from_the_console(
     panel.locator("button.end").click()
     expect(visitor.locator("#rate-form")).to_be_visible()
     expect(panel).to_have_class("card panel chat-panel ended")
+
+
+OFFERED_TO_YOU = "指定给您"
+
+
+def test_a_supervisor_sends_a_waiting_chat_to_an_agent_from_the_wallboard(
+    browser, web: Web, make_org, make_user, fresh_presence
+):
+    """Two clicks on the wallboard (pick the agent, reassign): the waiting chat is offered to
+    that agent, who accepts it on their console."""
+    from playwright.sync_api import expect
+
+    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre", name="服务中心")
+    make_user(Role.AGENT, centre, name="李娜")
+    colleague = make_user(Role.AGENT, centre, name="张伟")
+    supervisor = make_user(Role.SUPERVISOR, centre, name="王敏")
+    console = page_for(browser, web, colleague, "/console")
+    expect(console.locator("#chats #chat-status")).to_have_text("在线")
+    wall = page_for(browser, web, supervisor, "/wallboard")
+
+    visitor = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    visitor.set_default_timeout(10_000)
+    visitor.goto(f"{web.base}/chat/")
+    visitor.fill("input[name=name]", "赵女士")
+    visitor.fill("input[name=phone]", "13957112366")
+    visitor.select_option("select[name=category]", "finance/guarantee")
+    visitor.fill("textarea[name=question]", "咨询贴息政策")
+    visitor.click("#start")
+    expect(visitor.locator("#chat-status")).to_contain_text("排第 1 位")
+
+    waiting = wall.locator("#waiting li", has_text="赵女士")
+    expect(waiting).to_be_visible()
+    waiting.locator("select.to-agent").select_option(str(colleague.id))
+    offered = console.locator("#chats .chat-queue li", has_text="赵女士")
+    expect(offered).to_be_visible()
+    expect(offered).not_to_contain_text(OFFERED_TO_YOU)  # waiting for anyone so far
+    waiting.locator("button.reassign-chat").click()
+    expect(offered).to_contain_text(OFFERED_TO_YOU)
+    offered.locator("button.accept").click()
+    panel = console.locator("#chats .chat-panel").first
+    expect(panel.locator(".msg.from-visitor")).to_contain_text("咨询贴息政策")
+    expect(visitor.locator("#chat-status")).to_contain_text("张伟 正在为您服务")

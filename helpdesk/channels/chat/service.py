@@ -288,6 +288,33 @@ def transfer(
 ) -> None:
     """Hand the chat to a colleague or a group with a note; it waits for them in the queue."""
     owns(agent, conversation)
+    _hand_over(session, agent, conversation, to_agent, to_organisation_id, note)
+
+
+def reassign(
+    session: Session, supervisor: User, conversation: Conversation, to_agent: User
+) -> None:
+    """A supervisor sends a waiting chat to an agent (from the wallboard): it waits for them.
+    A chat being answered is the answering agent's to transfer."""
+    if supervisor.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise Forbidden("only supervisors reassign waiting chats", field="user")
+    if conversation.status is not Q.QUEUED:
+        raise Conflict(
+            f"chat {conversation.id} is {conversation.status.value}: only a waiting chat is "
+            "reassigned; the agent answering it transfers it",
+            field="conversation_id",
+        )
+    _hand_over(session, supervisor, conversation, to_agent, None, "reassigned by a supervisor")
+
+
+def _hand_over(
+    session: Session,
+    agent: User,
+    conversation: Conversation,
+    to_agent: User | None,
+    to_organisation_id: int | None,
+    note: str | None,
+) -> None:
     text = check_length(note, 500, "note", required=True)
     if to_agent is None and to_organisation_id is None:
         raise InvalidInput("choose an agent or a group", field="to")

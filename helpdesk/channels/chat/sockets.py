@@ -318,7 +318,7 @@ class ChatNamespace(Namespace):
         conversation, _sender, agent = self._side(data)
         holder = conversation.agent_id if conversation.status is ConversationStatus.ACTIVE else None
         service.end(_db(), agent, conversation)
-        announce, load = self._announcer(conversation), self._load(holder)
+        announce, load = self.announcer(conversation), self._load(holder)
 
         def after() -> None:
             announce()
@@ -347,7 +347,7 @@ class ChatNamespace(Namespace):
         conversation = service.for_agent(_db(), agent, data.get("conversation_id"))
         service.accept(_db(), agent, conversation, chat_config().max_chats)
         conversation_id = conversation.id
-        announce, load = self._announcer(conversation), self._load(agent.id)
+        announce, load = self.announcer(conversation), self._load(agent.id)
 
         def after() -> None:
             join_room(conversation_room(conversation_id))
@@ -397,7 +397,7 @@ class ChatNamespace(Namespace):
             data.get("note") if isinstance(data.get("note"), str) else None,
         )  # fmt: skip
         room = conversation_room(conversation.id)
-        announce, load = self._announcer(conversation), self._load(agent.id)
+        announce, load = self.announcer(conversation), self._load(agent.id)
 
         def after() -> None:
             leave_room(room)
@@ -447,8 +447,9 @@ class ChatNamespace(Namespace):
             for c in service.queued(_db())
         ]
 
-    def _announcer(self, conversation: Conversation) -> Callable[[], None]:
-        """After commit: the conversation's new state to its room, the queue to everyone."""
+    def announcer(self, conversation: Conversation) -> Callable[[], None]:
+        """After commit: the conversation's new state to its room, the queue to everyone.
+        Not bound to a chat socket's event, so a change made elsewhere (the wallboard) uses it."""
         room = conversation_room(conversation.id)
         state = self._state(conversation)
         message = service.after(_db(), conversation, conversation.last_seq - 1)
@@ -456,8 +457,8 @@ class ChatNamespace(Namespace):
 
         def announce() -> None:
             for item in shown:
-                emit(MSG, item, to=room)
-            emit(STATE, state, to=room)
+                self.socketio.emit(MSG, item, to=room, namespace=self.namespace)
+            self.socketio.emit(STATE, state, to=room, namespace=self.namespace)
             self._broadcast_queue()
 
         return announce
