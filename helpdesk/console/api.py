@@ -32,6 +32,7 @@ TAG = "live desk"
 
 class ChatReassign(BaseModel):
     agent_id: int = Field(description="the centre agent the waiting chat is offered to")
+    note: str = Field(description="why, shown to the agent with the offer (up to 500 characters)")
 
 
 class DeskQuery(BaseModel):
@@ -130,7 +131,7 @@ def reassign_chat(user: User, body: ChatReassign, conversation_id: int) -> out.C
     agent = session.get(User, body.agent_id)
     if agent is None:
         raise InvalidInput(f"no user {body.agent_id}", field="agent_id")
-    chats.reassign(session, user, conversation, agent)
+    chats.reassign(session, user, conversation, agent, body.note)
     namespace = current_app.extensions.get("helpdesk.chat.namespace")
     if namespace is not None and socketio.server is not None:
         send = namespace.announcer(conversation)

@@ -92,7 +92,7 @@
     if (!option) return;
     try {
       await D.api("POST", `/wallboard/chats/${encodeURIComponent(button.dataset.chat)}/reassign`,
-        {agent_id: Number(option.value)});
+        {agent_id: Number(option.value), note: D.word("reassign")});
       button.closest("li").classList.add("done");
       soon();
     } catch (err) { window.alert(D.word("failed") + " " + err.message); }

@@ -467,7 +467,8 @@ def test_a_supervisor_sends_a_waiting_chat_to_an_agent_from_the_wallboard(
     wallboard = logged_in(chat_server, supervisor.login)
     headers = {"X-CSRFToken": csrf_of(wallboard, chat_server)}
     url = f"{chat_server}/api/v1/wallboard/chats/{conversation_id}/reassign"
-    reply = wallboard.post(url, json={"agent_id": colleague.id}, headers=headers, timeout=10)
+    body = {"agent_id": colleague.id, "note": "融资专员接待"}
+    reply = wallboard.post(url, json=body, headers=headers, timeout=10)
     assert reply.status_code == 200, reply.text
     assert reply.json() == {"conversation_id": conversation_id, "agent_id": colleague.id}
 
@@ -479,21 +480,21 @@ def test_a_supervisor_sends_a_waiting_chat_to_an_agent_from_the_wallboard(
     while not offered() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert offered(), other.events
+    assert offered()[0]["note"] == "融资专员接待"
     refused = desk.call("accept", {"conversation_id": conversation_id})
     assert refused["error"] == "forbidden"  # offered to the colleague now
     assert other.call("accept", {"conversation_id": conversation_id})["ok"]
 
     # Once answered, it is the answering agent's to transfer; an agent may not reassign.
-    again = wallboard.post(url, json={"agent_id": agent.id}, headers=headers, timeout=10)
+    again = wallboard.post(url, json={**body, "agent_id": agent.id}, headers=headers, timeout=10)
     assert again.status_code == 409 and again.json()["error"]["field"] == "conversation_id"
     as_agent = logged_in(chat_server, agent.login)
-    denied = as_agent.post(
-        url, json={"agent_id": agent.id}, headers={"X-CSRFToken": csrf_of(as_agent, chat_server)}
-    )
+    own_csrf = {"X-CSRFToken": csrf_of(as_agent, chat_server)}
+    denied = as_agent.post(url, json={**body, "agent_id": agent.id}, headers=own_csrf)
     assert denied.status_code == 403
     missing = wallboard.post(
         f"{chat_server}/api/v1/wallboard/chats/999999/reassign",
-        json={"agent_id": agent.id},
+        json={**body, "agent_id": agent.id},
         headers=headers,
     )
     assert missing.status_code == 404

@@ -292,10 +292,10 @@ def transfer(
 
 
 def reassign(
-    session: Session, supervisor: User, conversation: Conversation, to_agent: User
+    session: Session, supervisor: User, conversation: Conversation, to_agent: User, note: str
 ) -> None:
-    """A supervisor sends a waiting chat to an agent (from the wallboard): it waits for them.
-    A chat being answered is the answering agent's to transfer."""
+    """A supervisor sends a waiting chat to an agent (from the wallboard) with a note the agent
+    sees: it waits for them. A chat being answered is the answering agent's to transfer."""
     if supervisor.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise Forbidden("only supervisors reassign waiting chats", field="user")
     if conversation.status is not Q.QUEUED:
@@ -304,7 +304,7 @@ def reassign(
             "reassigned; the agent answering it transfers it",
             field="conversation_id",
         )
-    _hand_over(session, supervisor, conversation, to_agent, None, "reassigned by a supervisor")
+    _hand_over(session, supervisor, conversation, to_agent, None, note)
 
 
 def _hand_over(
