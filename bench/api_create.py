@@ -28,6 +28,18 @@ from bench._http import drive, web_processes
 CATEGORIES = ["finance/guarantee", "info/policy", "market/exhibition", "tech/ecommerce"]
 
 
+def ticket_body(i: int) -> dict[str, str]:
+    """The i-th new ticket an agent files for a caller (the categories take turns)."""
+    return {
+        "subject": f"压测工单 {i}",
+        "category": CATEGORIES[i % len(CATEGORIES)],
+        "district": "330109",
+        "channel": "phone",
+        "contact_phone": "13800138000",
+        "description": "企业来电咨询融资担保业务办理流程。",
+    }
+
+
 def prepare(instance: Path) -> tuple[dict[str, str], str]:
     env = {**os.environ, "HELPDESK_INSTANCE_PATH": str(instance)}
     env.pop("HELPDESK_DATABASE_URL", None)
@@ -46,16 +58,7 @@ def client(port: int, token: str, count: int, latencies: list[float], errors: li
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     for i in range(count):
-        body = json.dumps(
-            {
-                "subject": f"压测工单 {i}",
-                "category": CATEGORIES[i % len(CATEGORIES)],
-                "district": "330109",
-                "channel": "phone",
-                "contact_phone": "13800138000",
-                "description": "企业来电咨询融资担保业务办理流程。",
-            }
-        )
+        body = json.dumps(ticket_body(i))
         t0 = time.perf_counter()
         connection.request("POST", "/api/v1/tickets", body, headers)
         response = connection.getresponse()

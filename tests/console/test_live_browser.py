@@ -60,6 +60,22 @@ def page_for(browser, web: Web, user, path: str):
     return page
 
 
+def start_chat(browser, web: Web, name: str, phone: str, question: str):
+    """A visitor on a phone-sized page starts a chat and waits first in the queue."""
+    from playwright.sync_api import expect
+
+    visitor = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    visitor.set_default_timeout(10_000)
+    visitor.goto(f"{web.base}/chat/")
+    visitor.fill("input[name=name]", name)
+    visitor.fill("input[name=phone]", phone)
+    visitor.select_option("select[name=category]", "finance/guarantee")
+    visitor.fill("textarea[name=question]", question)
+    visitor.click("#start")
+    expect(visitor.locator("#chat-status")).to_contain_text("排第 1 位")
+    return visitor
+
+
 def post(web: Web, http, path: str, body: dict) -> dict:
     response = http.post(
         f"{web.base}/api/v1{path}", json=body, headers={"X-CSRFToken": csrf_of(http, web.base)}
@@ -227,15 +243,7 @@ def test_a_visitors_chat_is_accepted_and_answered_from_the_console(
     expect(chats.locator("#chat-status")).to_have_text("在线")
     wall = page_for(browser, web, supervisor, "/wallboard")
 
-    visitor = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
-    visitor.set_default_timeout(10_000)
-    visitor.goto(f"{web.base}/chat/")
-    visitor.fill("input[name=name]", "王先生")
-    visitor.fill("input[name=phone]", "13957112345")
-    visitor.select_option("select[name=category]", "finance/guarantee")
-    visitor.fill("textarea[name=question]", "想申请担保贷款")
-    visitor.click("#start")
-    expect(visitor.locator("#chat-status")).to_contain_text("排第 1 位")
+    visitor = start_chat(browser, web, "王先生", "13957112345", "想申请担保贷款")
 
     offered = chats.locator(".chat-queue li", has_text="王先生")
     expect(offered).to_be_visible()
@@ -283,15 +291,7 @@ def test_a_supervisor_sends_a_waiting_chat_to_an_agent_from_the_wallboard(
     expect(console.locator("#chats #chat-status")).to_have_text("在线")
     wall = page_for(browser, web, supervisor, "/wallboard")
 
-    visitor = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
-    visitor.set_default_timeout(10_000)
-    visitor.goto(f"{web.base}/chat/")
-    visitor.fill("input[name=name]", "赵女士")
-    visitor.fill("input[name=phone]", "13957112366")
-    visitor.select_option("select[name=category]", "finance/guarantee")
-    visitor.fill("textarea[name=question]", "咨询贴息政策")
-    visitor.click("#start")
-    expect(visitor.locator("#chat-status")).to_contain_text("排第 1 位")
+    visitor = start_chat(browser, web, "赵女士", "13957112366", "咨询贴息政策")
 
     waiting = wall.locator("#waiting li", has_text="赵女士")
     expect(waiting).to_be_visible()
