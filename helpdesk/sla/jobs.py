@@ -26,6 +26,8 @@ def fire(stage_id: int) -> str:
     outcome = fire_stage(db.session(), stage_id)
     if outcome.result == "fired":
         _notify(outcome)
+    if outcome.ticket_id is not None and outcome.result in ("fired", "stopped", "done"):
+        timers.schedule_next(db.session(), outcome.ticket_id)
     return outcome.result
 
 

@@ -1,6 +1,9 @@
-"""Timers in RQ: one scheduled job per pending stage, and the reconciler that restores them.
+"""Timers in RQ: one scheduled job per ticket, for its next pending stage, and the reconciler
+that restores them.
 
-The database (`sla_stage`) is the list of timers; Redis only fires them. A job's id is
+The database (`sla_stage`) is the list of timers; Redis only fires them, one at a time per
+ticket: the job that fires a stage books the ticket's next one (`schedule_next`), and a change
+to the ticket books whichever stage became its next. A job's id is
 ``sla-<fire time in ms>-<stage id>``: the same stage and time always give the same job, so
 scheduling twice is harmless, and the RQ scheduler (which enqueues the jobs due in a second in
 id order) hands a second's timers to the worker in the order they are due.
@@ -102,6 +105,30 @@ def schedule_after_commit(items: list[tuple[int, datetime]]) -> None:
         log.warning("SLA timers not scheduled (%s); the reconciler will restore them", exc)
 
 
+def _next_timers(session: Session, ticket_id: int | None = None) -> list[tuple[int, datetime]]:
+    """(stage id, fire time) of each ticket's earliest pending stage, paused tickets left out."""
+    query = (
+        select(SlaStage.ticket_id, SlaStage.id, SlaStage.fire_at)
+        .join(TicketSla, TicketSla.ticket_id == SlaStage.ticket_id)
+        .where(SlaStage.state == PENDING, TicketSla.paused_at.is_(None))
+    )
+    if ticket_id is not None:
+        query = query.where(SlaStage.ticket_id == ticket_id)
+    earliest: dict[int, tuple[datetime, int]] = {}
+    for owner, stage_id, fire_at in session.execute(query):
+        if owner not in earliest or (fire_at, stage_id) < earliest[owner]:
+            earliest[owner] = (fire_at, stage_id)
+    return [(stage_id, fire_at) for fire_at, stage_id in earliest.values()]
+
+
+def schedule_next(session: Session, ticket_id: int) -> None:
+    """After a stage of the ticket fired or stopped: book the ticket's next timer, if any."""
+    items = _next_timers(session, ticket_id)
+    session.rollback()  # read only; end the transaction before talking to Redis
+    if items:
+        schedule_after_commit(items)
+
+
 @dataclass(frozen=True)
 class ReconcileResult:
     pending: int
@@ -110,13 +137,9 @@ class ReconcileResult:
 
 
 def reconcile(session: Session, redis: Redis) -> ReconcileResult:
-    """Compare the pending stages in the database with the jobs in Redis; re-create what is
-    missing, and enqueue at once whatever is due but still waiting (a dead scheduler)."""
-    rows = session.execute(
-        select(SlaStage.id, SlaStage.fire_at)
-        .join(TicketSla, TicketSla.ticket_id == SlaStage.ticket_id)
-        .where(SlaStage.state == PENDING, TicketSla.paused_at.is_(None))
-    ).all()
+    """Compare each ticket's next timer in the database with the jobs in Redis; re-create what
+    is missing, and enqueue at once whatever is due but still waiting (a dead scheduler)."""
+    rows = _next_timers(session)
     queue = Queue(QUEUE, connection=redis)
     scheduled = set(ScheduledJobRegistry(queue=queue).get_job_ids())
     waiting = set(queue.get_job_ids())

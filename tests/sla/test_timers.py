@@ -30,13 +30,41 @@ def scheduled_ids(redis) -> set[str]:
     return set(registry.get_job_ids())
 
 
-def test_creating_a_ticket_schedules_every_pending_stage(
-    session, redis, make_ticket, centre, monday
-):
+def next_job(session, ticket) -> str:
+    pending = [s for s in stages(session, ticket.id).values() if s.state == PENDING]
+    first = min(pending, key=lambda s: (s.fire_at, s.id))
+    return timers.job_id(first.id, first.fire_at)
+
+
+def test_creating_a_ticket_books_its_first_timer_only(session, redis, make_ticket, centre, monday):
     ticket = new_ticket(make_ticket, centre)
     pending = [s for s in stages(session, ticket.id).values() if s.state == PENDING]
     assert len(pending) == 6  # first response and resolution × warn, escalate, supervise
-    assert scheduled_ids(redis) == {timers.job_id(s.id, s.fire_at) for s in pending}
+    warn = stages(session, ticket.id)[("first_response", "warn", 0)]
+    assert (
+        scheduled_ids(redis)
+        == {timers.job_id(warn.id, warn.fire_at)}
+        == {next_job(session, ticket)}
+    )
+
+
+def test_each_fired_or_stopped_step_books_the_next(
+    app, session, redis, make_ticket, centre, monday
+):
+    from helpdesk.sla import jobs
+
+    ticket = new_ticket(make_ticket, centre)
+    warn = stages(session, ticket.id)[("first_response", "warn", 0)]
+    clock.freeze(warn.fire_at)
+    session.rollback()
+    with app.app_context():
+        assert jobs.fire(warn.id) == "fired"
+    escalate = stages(session, ticket.id)[("first_response", "escalate", 0)]
+    assert timers.job_id(escalate.id, escalate.fire_at) in scheduled_ids(redis)
+    service.accept(session, centre["staff"], ticket)  # first response given: its ladder stops
+    session.commit()
+    assert next_job(session, ticket) in scheduled_ids(redis)
+    assert stages(session, ticket.id)[("first_response", "escalate", 0)].state == STOPPED
 
 
 def test_a_job_started_early_does_nothing_and_reschedules(
@@ -127,13 +155,8 @@ def test_flushall_then_the_reconciler_restores_every_timer(
     tickets = [new_ticket(make_ticket, centre) for _ in range(5)]
     service.accept(session, centre["staff"], tickets[0])
     session.commit()
-    pending = {
-        timers.job_id(s.id, s.fire_at)
-        for t in tickets
-        for s in stages(session, t.id).values()
-        if s.state == PENDING
-    }
-    assert pending <= scheduled_ids(redis)  # (the stopped stages' jobs linger as no-ops)
+    pending = {next_job(session, t) for t in tickets}
+    assert pending <= scheduled_ids(redis)  # (a stopped stage's job lingers as a no-op)
     redis.flushall()
     assert scheduled_ids(redis) == set()
     result = timers.reconcile(session, redis)
