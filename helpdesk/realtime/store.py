@@ -139,6 +139,7 @@ class RedisStore:
         self.process = process or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._mine: dict[str, tuple[int, str]] = {}  # this process's sockets: sid -> (user, value)
         self._lock = threading.Lock()
+        self._people: dict[int, threading.Lock] = {}  # one per person whose presence changed here
 
     def add_socket(self, user_id: int, sid: str, login_key: str, namespace: str = DESK) -> None:
         value = _pack(namespace, login_key, self.process)
@@ -226,7 +227,16 @@ class RedisStore:
         answered in one web process while a chat ends in another): optimistic (WATCH) first;
         after a few conflicts, under a short per-person lock, which optimistic writers respect,
         so its holder is never overtaken (optimistic retries alone livelocked when eight calls
-        to one extension were answered at once)."""
+        to one extension were answered at once). Changes to one person from this process wait
+        their turn on a local lock first: Redis then only arbitrates between processes (eight
+        calls answered at once on one extension spent 17 % of a process's CPU polling the lock).
+        """
+        with self._lock:
+            local = self._people.setdefault(user_id, threading.Lock())
+        with local:
+            return self._update_presence(user_id, change)
+
+    def _update_presence(self, user_id: int, change: Change) -> tuple[Value | None, Value]:
         lock_key = PRESENCE_KEY.format(user=user_id) + ":lock"
         for _ in range(3):
             done = self._try_update(user_id, change, lock_key)
