@@ -29,14 +29,19 @@ def wait_until_up(port: int, deadline: float) -> None:
 
 @contextmanager
 def web_processes(
-    env: dict[str, str], instance: Path, processes: int
+    env: dict[str, str],
+    instance: Path,
+    processes: int,
+    module: str = "bench.api_server",
+    args: tuple[str, ...] = (),
 ) -> Iterator[tuple[int, list[subprocess.Popen[bytes]]]]:
-    """(port, server processes): `processes` bench/api_server.py processes on one port, with
-    the embedded Redis as their message queue; all stopped on exit."""
+    """(port, server processes): `processes` bench/api_server.py processes (or `module` with
+    `args`, then the port) on one port, with the embedded Redis as their message queue; all
+    stopped on exit."""
     port = free_port()
     with embedded_redis(instance / "redis") as redis_url:
         env = {**env, "HELPDESK_REDIS_URL": redis_url}
-        argv = [sys.executable, "-m", "gevent.monkey", "--module", "bench.api_server", str(port)]
+        argv = [sys.executable, "-m", "gevent.monkey", "--module", module, *args, str(port)]
         servers = [subprocess.Popen(argv, env=env) for _ in range(processes)]
         try:
             wait_until_up(port, time.monotonic() + 30)
