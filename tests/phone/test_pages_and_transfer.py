@@ -119,6 +119,43 @@ def test_transfer_moves_the_call_and_its_ticket(client, session, make_org, make_
     assert refused.status_code == 302 and len(record.transfers) == 1
 
 
+def test_a_blind_transfer_frees_the_agent_and_the_colleague_is_on_the_call(
+    socket_app, session, make_org, make_user
+):
+    from helpdesk.auth.models import ApiToken
+    from helpdesk.auth.passwords import new_token
+    from helpdesk.realtime import presence
+
+    application, _ = socket_app
+    centre = make_org(OrgKind.SERVICE_CENTRE)
+    first = make_user(Role.AGENT, centre, extension="8001")
+    colleague = make_user(Role.AGENT, centre, extension="8002")
+    token, digest = new_token()
+    session.add(ApiToken(user_id=first.id, name="softphone", token_hash=digest))
+    session.commit()
+    http = application.test_client()
+    url = f"/api/v1/cti/{phone_config(application).cti_token}"
+    base = {"from": "057187001234", "to": "12345", "direction": "in", "callId": "bt-1"}
+
+    def states() -> tuple[str, str]:
+        with application.app_context():
+            return presence.get(first.id)["state"], presence.get(colleague.id)["state"]
+
+    http.post(url, data={"event": "newCall", **base})
+    http.post(url, data={"event": "answer", "answeringNumber": "8001", **base})
+    assert states()[0] == "busy"
+    moved = http.post(
+        "/api/v1/calls/bt-1/transfer",
+        json={"kind": "agent", "target": "8002", "mode": "blind", "reason": "专业问题"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert moved.status_code == 200 and moved.get_json()["number"] == "8002"
+    first_state, colleague_state = states()
+    assert first_state != "busy" and colleague_state == "busy"
+    http.post(url, data={"event": "hangup", "cause": "normalClearing", **base})
+    assert "busy" not in states()
+
+
 def test_transfer_api_needs_staff_and_names_bad_fields(client, session, make_org, make_user):
     from helpdesk.auth.models import ApiToken
     from helpdesk.auth.passwords import new_token

@@ -257,8 +257,8 @@ def _end(
         record.answering_number = answering
     if record.status is CallStatus.ANSWERED and record.answer_at is not None:
         record.talk_seconds = _seconds(record.answer_at, now)
-        if record.answered_by_id is not None:
-            on_call_after_commit(session, record.answered_by_id, record.call_id, talking=False)
+        for person in dict.fromkeys(_holders(record)):
+            on_call_after_commit(session, person, record.call_id, talking=False)
     else:
         record.wait_seconds = _seconds(record.ring_at, now)
         if missed is None:
@@ -487,11 +487,28 @@ def transfer(
         "reason": text_reason,
         "ticket": ticket.number if ticket else None,
     }
+    if agent is not None:
+        entry["agent"] = agent.id
+    if mode == "blind":
+        # The PBX puts the call straight through: whoever had it is free now, and the colleague
+        # it rings is on it (the hang-up later ends it for everyone it went through).
+        holder = _holders(record)[-1:]
+        for person in holder:
+            on_call_after_commit(session, person, record.call_id, talking=False)
+        if agent is not None:
+            on_call_after_commit(session, agent.id, record.call_id, talking=True)
     record.transfers = [*(record.transfers or []), entry]
     record.updated_at = clock.now()
     if agent is not None:
         pop_after_commit(session, agent.id, {**screen_pop(session, record), "transfer": entry})
     return {"action": "dial", "number": dial, "mode": mode, "ticket": entry["ticket"]}
+
+
+def _holders(record: CallRecord) -> list[int]:
+    """Everyone the call has been with, in order: who answered, then each agent it was handed
+    to (ending it for someone who already left is harmless)."""
+    people = [record.answered_by_id] if record.answered_by_id is not None else []
+    return people + [t["agent"] for t in record.transfers or [] if t.get("agent")]
 
 
 def _transfer_target(
