@@ -1,7 +1,7 @@
 """The floors under the speed targets of issues 2 and 4: the rows a request must write, no more.
 
     .venv/bin/python -m bench.intake_floor [--tickets 4000] [--clients 8] [--processes 1]
-    .venv/bin/python -m bench.intake_floor --cti [--calls 2000] [--lines 8] [--processes 1]
+    .venv/bin/python -m bench.intake_floor --cti [--queued] [--calls 2000] [--lines 8]
 
 Serves POST /api/v1/tickets from a bare Flask app on the same gevent server, listener and
 migrated SQLite database as bench.api_create, driven by the same 8 clients. Each request does
@@ -13,6 +13,8 @@ the subject, no Redis, no live fan-out, no response beyond the number.
 With --cti, the same server answers the CTI webhook: each event is one form POST that reads
 the call's record by callId and inserts (newCall) or updates (answer, hangup) it, in one
 transaction; no caller lookup, no presence, no screen pop. bench.phone_cti's PBX lines drive it.
+With --queued, each event is only appended to a Redis stream (XADD) and answered, as a webhook
+that leaves the work to a batch applier would: the receiving half of such a design alone.
 
 Whatever this prints is more than the full request can reach on the same machine: under 500
 tickets/s (or 1,000 CTI events/s), so is any real implementation with this stack here.
@@ -142,6 +144,16 @@ def serve(port: int) -> None:
                 connection.execute(call_update, {"record": record, "status": status, "now": now})
         return jsonify({}), 200
 
+    import redis
+
+    queue = redis.Redis.from_url(os.environ["HELPDESK_REDIS_URL"])
+
+    @app.post("/api/v1/cti-queued/<token>")
+    def cti_queued(token: str) -> tuple[object, int]:
+        form = request.form
+        queue.xadd("cti:floor", {"event": form["event"], "callId": form["callId"]})
+        return jsonify({}), 200
+
     move_checkpoints_off_loop(engine)
     WSGIServer(tcp_listener("127.0.0.1", port, reuse_port=True), app, log=None).serve_forever()
 
@@ -156,7 +168,7 @@ def _clients(
 
     if args.cti:
         each = args.calls // args.lines
-        path = "/api/v1/cti/floor"
+        path = "/api/v1/cti-queued/floor" if args.queued else "/api/v1/cti/floor"
         line(port, path, range(args.calls, args.calls + 20), [], [])
         return [
             threading.Thread(
@@ -179,6 +191,7 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--cti", action="store_true", help="CTI events instead of tickets")
+    parser.add_argument("--queued", action="store_true", help="with --cti: XADD only")
     parser.add_argument("--calls", type=int, default=2000, help="with --cti: 4 events each")
     parser.add_argument("--lines", type=int, default=8, help="with --cti: concurrent calls")
     parser.add_argument("--processes", type=int, default=1, help="server processes, one port")
