@@ -43,6 +43,9 @@ DEMO_USERS: list[tuple[str, str, Role, str | None, str]] = [
     ("ent1", "周杰", Role.ENTERPRISE, None, "owner of the first demo enterprise"),
 ]
 
+# Desk-phone extensions (the CTI answer event's answeringNumber names the agent by it).
+DEMO_EXTENSIONS = {"supervisor": "8000", "agent1": "8001", "agent2": "8002"}
+
 # slug, name, provider type, category subtrees served
 PROVIDERS: list[tuple[str, str, ProviderType, list[str]]] = [
     ("hzbank", "杭州银行科技支行", ProviderType.FINANCE, ["finance"]),
@@ -171,7 +174,7 @@ def _users(
 ) -> dict[str, User]:
     users = {}
     password = hash_password(DEMO_PASSWORD)
-    for number, (login, name, role, org_slug, _note) in enumerate(DEMO_USERS):
+    for login, name, role, org_slug, _note in DEMO_USERS:
         users[login] = User(
             login=login,
             name=name,
@@ -179,7 +182,7 @@ def _users(
             password_hash=password,
             organisation_id=orgs[org_slug].id if org_slug else None,
             enterprise_id=first_enterprise.id if role is Role.ENTERPRISE else None,
-            extension=f"80{number:02d}" if role in (Role.AGENT, Role.SUPERVISOR) else None,
+            extension=DEMO_EXTENSIONS.get(login),
             skills=["finance", "manage"] if login == "agent1" else ["info", "market", "tech"],
         )
     session.add_all(users.values())

@@ -1,4 +1,5 @@
-"""The README's tables stay true: every demo login and every HELPDESK_* variable is in it."""
+"""The README's tables stay true: every demo login (with its extension) and every HELPDESK_*
+variable is in it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,23 @@ def test_every_demo_login_is_in_the_readme() -> None:
     for login, name, role, _org, note in DEMO_USERS:
         row = f"| `{login}` | {name} | {role.value} | {note} |"
         assert row in readme, f"README lacks the demo login row {row}"
+
+
+def test_the_demo_agents_have_the_extensions_the_readme_gives(session) -> None:
+    from sqlalchemy import select
+
+    from helpdesk.auth.models import User
+    from helpdesk.demo import seed_demo
+
+    seed_demo(session, tickets=0)
+    extensions = dict(session.execute(select(User.login, User.extension)).tuples().all())
+    documented = {
+        login: found.group(1)
+        for login, _name, _role, _org, note in DEMO_USERS
+        if (found := re.search(r"ext\. (\d+)", note))
+    }
+    assert documented == {"agent1": "8001", "agent2": "8002"}
+    assert {login: extensions[login] for login in documented} == documented
 
 
 def test_every_helpdesk_variable_is_in_the_readme() -> None:
