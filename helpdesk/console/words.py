@@ -59,6 +59,10 @@ def page_words() -> dict[str, str]:
         "assignee": _("Assignee"),
         "due": _("Due"),
         "since": _("since"),
+        "answered_calls": _("Answered / calls"),
+        "abandon_rate": _("Abandon rate"),
+        "average_wait": _("Average wait"),
+        "average_first_response": _("Average first response"),
         "seconds": _("s"),
         "minutes": _("min"),
         "shortcuts": _(

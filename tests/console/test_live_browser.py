@@ -100,6 +100,10 @@ def test_console_wallboard_and_provider_desk_live(browser, web: Web, make_org, m
     two = page_for(browser, web, agent2, "/console")
     wall = page_for(browser, web, supervisor, "/wallboard")
     desk = page_for(browser, web, prov_a, "/provider")
+    # The day's figures are labelled in words a supervisor reads at a glance.
+    expect(wall.locator("#today")).to_contain_text("接通/来电")
+    for label in ("放弃率", "平均等待", "平均首次响应"):
+        expect(wall.locator("#today")).to_contain_text(label)
 
     # 1. Created through the API for agent 1: in agent 1's console within a second, no reload.
     http = login(web.base, supervisor.login)
