@@ -11,6 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from helpdesk.auth.forms import LoginForm, LogoutForm
+from helpdesk.auth.models import Role
 from helpdesk.auth.session import authenticate
 
 blueprint = Blueprint("auth", __name__)
@@ -54,7 +55,10 @@ def login() -> ResponseReturnValue:
 
 @blueprint.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
+    back_to = "auth.login"
     if LogoutForm().validate_on_submit():
+        if current_user.is_authenticated and current_user.role is Role.ENTERPRISE:
+            back_to = "portal.index"  # where an enterprise logs in again
         logout_user()
         flash(_("You have logged out."), "info")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for(back_to))

@@ -24,7 +24,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from helpdesk.auth.models import Role, User
@@ -151,13 +151,6 @@ def login() -> ResponseReturnValue:
             form.password.errors = [_("Wrong login or password, or the account is disabled.")]
         return render_template("portal/login.html", form=form), 401
     return render_template("portal/login.html", form=form), 400 if request.method == "POST" else 200
-
-
-@blueprint.route("/logout", methods=["POST"])
-def logout() -> ResponseReturnValue:
-    if forms.ConfirmForm().validate_on_submit():
-        logout_user()
-    return redirect(url_for("portal.index"))
 
 
 @blueprint.route("/suggest")

@@ -65,6 +65,18 @@ def test_the_portal_is_chinese_first_and_fits_a_phone(client: FlaskClient) -> No
     assert 'name="viewport" content="width=device-width' in page
 
 
+def test_an_enterprise_has_one_bar_and_logs_out_back_to_the_portal(
+    client: FlaskClient, owner: User
+) -> None:
+    _login(client, "owner")
+    page = client.get("/portal/").get_data(as_text=True)
+    assert page.count("退出") == 1  # one logout, in the header
+    assert "本单位全部工单" not in page  # the staff lists are not an enterprise's navigation
+    out = client.post("/logout")
+    assert out.status_code == 302 and out.headers["Location"].endswith("/portal/")
+    assert "您已退出登录" in client.get("/portal/").get_data(as_text=True)
+
+
 def test_registration_waits_for_approval(
     client: FlaskClient, session: Session, make_user: Callable[..., User], monkeypatch: Any
 ) -> None:
