@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import textwrap
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,6 +37,7 @@ from helpdesk.directory.models import (
 from helpdesk.directory.reference import ensure_reference_data
 from helpdesk.extensions import db
 from helpdesk.models import Base
+from helpdesk.routing import loader
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Ticket
 
@@ -216,3 +218,19 @@ def login(client: FlaskClient, user: User) -> None:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def use_rules(tmp_path: Path) -> Iterator[Callable[..., Path]]:
+    """Write routing rule files into a fresh folder and make it this process's rule folder."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+
+    def write(files: dict[str, str] | None = None, **named: str) -> Path:
+        for name, body in {**(files or {}), **named}.items():
+            (folder / name).write_text(textwrap.dedent(body), encoding="utf-8")
+        loader.use(folder)
+        return folder
+
+    yield write
+    loader.use(None)

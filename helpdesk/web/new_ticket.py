@@ -36,7 +36,7 @@ def _fill(form: NewTicketForm) -> None:
     form.category.choices = {"": [none], **choices.grouped_services(db_session())}
     form.district.choices = [("", _("From the enterprise")), *choices.districts(db_session())]
     form.organisation_id.choices = [
-        ("", _("Not yet (route later)")),
+        ("", _("By the routing rules")),
         *choices.organisations(db_session(), active_only=True),
     ]
 

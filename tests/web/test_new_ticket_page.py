@@ -80,6 +80,38 @@ def test_agent_creates_a_ticket_by_credit_code_and_sends_it(
     assert f"工单 {ticket.number} 已创建" in page(client, response.headers["Location"])
 
 
+RULES = """\
+rules:
+  - name: finance
+    priority: 100
+    conditions:
+      - {type: category, in: finance/*}
+    route: {to: [bank]}
+  - name: default
+    priority: 0
+    route: {to: [centre]}
+"""
+
+
+def test_without_a_chosen_organisation_the_rules_send_it_at_once(
+    client: FlaskClient,
+    agent: User,
+    make_org: Callable[..., Organisation],
+    session: Session,
+    use_rules: Callable[..., object],
+) -> None:
+    bank = make_org(slug="bank", name="杭州银行科技支行")
+    use_rules({"rules.yaml": RULES})
+    login(client, agent)
+    assert ">按派单规则自动派单</option>" in page(client, "/tickets/new")
+    response = client.post("/tickets/new", data=_form())
+    assert response.status_code == 302
+    ticket = session.scalars(select(Ticket)).one()
+    assert ticket.status is Status.ASSIGNED and ticket.assigned_org_id == bank.id
+    assigned = session.scalars(select(TicketEvent).where(TicketEvent.kind == "assigned")).one()
+    assert assigned.actor_id is None and assigned.data["rule"]  # the system, by a rule
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
