@@ -39,6 +39,9 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
         SESSION_COOKIE_SAMESITE="Lax",
     )
     app.extensions["helpdesk.settings"] = settings
+    from helpdesk.ids import RowIdConverter
+
+    app.url_map.converters["id"] = RowIdConverter  # before any route uses <id:...>
 
     db.init_app(app)
     login_manager.init_app(app)

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from helpdesk.directory.models import OrgKind, ProviderType
+from helpdesk.ids import MAX_ROW_ID
 from helpdesk.tickets import queries, service
 from helpdesk.tickets.models import Channel, Priority, Status, TicketType
 
@@ -23,7 +24,7 @@ def text(limit: int, required: bool = False) -> object:
     return StringConstraints(strip_whitespace=True, min_length=int(required), max_length=limit)
 
 
-Id = Annotated[int, Field(ge=1)]
+Id = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 # A status, or "open" for every open status (tickets.queries.OPEN).
 StatusFilter = enum.StrEnum(  # type: ignore[misc]
     "StatusFilter", {s.name: s.value for s in Status} | {"OPEN": queries.OPEN}

@@ -77,7 +77,7 @@ def organisations(user: User, query: bodies.OrganisationQuery) -> out.Organisati
 
 
 @route(
-    "/organisations/<int:organisation_id>",
+    "/organisations/<id:organisation_id>",
     summary="One organisation",
     tag=TAG,
     response=out.OrganisationOut,
@@ -120,7 +120,7 @@ def enterprises(user: User, query: bodies.EnterpriseQuery) -> out.EnterprisePage
 
 
 @route(
-    "/enterprises/<int:enterprise_id>",
+    "/enterprises/<id:enterprise_id>",
     summary="One enterprise with its contacts (staff, or the enterprise's own users)",
     tag=TAG,
     response=out.EnterpriseOut,

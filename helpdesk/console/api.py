@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import event
 
 from helpdesk import clock
+from helpdesk.api.bodies import Id
 from helpdesk.api.registry import db_session, route
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User
@@ -31,7 +32,7 @@ TAG = "live desk"
 
 
 class ChatReassign(BaseModel):
-    agent_id: int = Field(description="the centre agent the waiting chat is offered to")
+    agent_id: Id = Field(description="the centre agent the waiting chat is offered to")
     note: str = Field(description="why, shown to the agent with the offer (up to 500 characters)")
 
 
@@ -110,7 +111,7 @@ def reveal(user: User, number: str) -> out.RevealedPhone:
 
 
 @route(
-    "/wallboard/chats/<int:conversation_id>/reassign",
+    "/wallboard/chats/<id:conversation_id>/reassign",
     "POST",
     summary="Send a waiting chat to an agent; it waits for them (supervisors)",
     tag=TAG,

@@ -354,7 +354,7 @@ def registrations() -> ResponseReturnValue:
     )
 
 
-@blueprint.route("/registrations/<int:enterprise_id>/<decision>", methods=["POST"])
+@blueprint.route("/registrations/<id:enterprise_id>/<decision>", methods=["POST"])
 def decide(enterprise_id: int, decision: str) -> ResponseReturnValue:
     if not current_user.is_authenticated or not current_user.is_staff:
         abort(403)

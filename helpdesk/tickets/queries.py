@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User
 from helpdesk.errors import InvalidInput
+from helpdesk.ids import row_id
 from helpdesk.tickets.models import (
     Channel,
     Comment,
@@ -50,9 +51,10 @@ class TicketFilter:
             if raw in (None, ""):
                 continue
             if f.name.endswith("_id"):
-                if not str(raw).isdigit():
-                    raise InvalidInput(f"{f.name} must be a whole number", field=f.name)
-                values[f.name] = int(raw)
+                ident = row_id(raw)
+                if ident is None:
+                    raise InvalidInput(f"{f.name} must be an id (a whole number)", field=f.name)
+                values[f.name] = ident
             else:
                 values[f.name] = str(raw)
         result = cls(**values)

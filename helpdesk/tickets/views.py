@@ -18,6 +18,7 @@ from helpdesk.auth import permissions
 from helpdesk.auth.models import STAFF_ROLES, User
 from helpdesk.errors import DomainError, Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import db
+from helpdesk.ids import row_id
 from helpdesk.routing import queries as routing_queries
 from helpdesk.sla.models import TicketSla
 from helpdesk.tickets import queries, service
@@ -75,9 +76,9 @@ def list_view() -> ResponseReturnValue:
     try:
         filters = queries.TicketFilter.from_args(request.args)
         before_text = request.args.get("before", "")
-        if before_text and not before_text.isdigit():
+        before = row_id(before_text) if before_text else None
+        if before_text and before is None:
             raise InvalidInput("before must be a whole number", field="before")
-        before = int(before_text) if before_text else None
     except InvalidInput as exc:
         error, status = _("That filter is not valid: %(field)s.", field=exc.field), 400
         filters, before = queries.TicketFilter(), None
@@ -150,6 +151,13 @@ def detail(number: str) -> ResponseReturnValue:
     return _detail(_load(number))
 
 
+def _organisation_id(form: Any) -> int:
+    ident = row_id(form.organisation_id.data)
+    if ident is None:
+        raise InvalidInput("unknown organisation", field="organisation_id")
+    return ident
+
+
 def _perform(action: str, ticket: Ticket, form: Any) -> None:
     s, user = db_session(), _user()
     if action in ("accept", "start", "resume", "close"):
@@ -159,9 +167,9 @@ def _perform(action: str, ticket: Ticket, form: Any) -> None:
     elif action == "resolve":
         service.resolve(s, user, ticket, form.summary.data)
     elif action == "assign":
-        service.assign(s, user, ticket, int(form.organisation_id.data))
+        service.assign(s, user, ticket, _organisation_id(form))
     elif action == "transfer":
-        service.transfer(s, user, ticket, int(form.organisation_id.data), None, form.reason.data)
+        service.transfer(s, user, ticket, _organisation_id(form), None, form.reason.data)
     elif action == "merge":
         service.merge(s, user, ticket, form.into.data.strip())
 

@@ -20,6 +20,7 @@ from helpdesk.directory.models import Enterprise
 from helpdesk.directory.validation import normalise_phone, validate_uscc
 from helpdesk.errors import DomainError, InvalidInput
 from helpdesk.extensions import db
+from helpdesk.ids import row_id
 from helpdesk.tickets import service
 from helpdesk.tickets.forms import NewTicketForm
 from helpdesk.tickets.models import Channel, Priority, TicketType
@@ -51,9 +52,10 @@ def _enterprise_id(form: NewTicketForm) -> int | None:
         return int(found)
     if not form.enterprise_id.data:
         return None
-    if not str(form.enterprise_id.data).isdigit():
+    ident = row_id(form.enterprise_id.data)
+    if ident is None:
         raise InvalidInput("unknown enterprise", field="enterprise_id")
-    return directory.enterprise(db_session(), int(form.enterprise_id.data)).id
+    return directory.enterprise(db_session(), ident).id
 
 
 def _district(form: NewTicketForm) -> str | None:
@@ -66,9 +68,10 @@ def _organisation_id(form: NewTicketForm) -> int | None:
     raw = form.organisation_id.data
     if not raw:
         return None
-    if not str(raw).isdigit():
+    ident = row_id(raw)
+    if ident is None:
         raise InvalidInput("unknown organisation", field="organisation_id")
-    return directory.organisation(db_session(), int(raw)).id
+    return directory.organisation(db_session(), ident).id
 
 
 def _checked(form: NewTicketForm) -> service.NewTicket | None:

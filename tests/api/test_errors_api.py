@@ -206,6 +206,8 @@ def test_token_writes_need_no_csrf(api_as, world: World, csrf_on) -> None:
         ({"limit": "many"}, "limit"),
         ({"before": "x"}, "before"),
         ({"organisation_id": "abc"}, "organisation_id"),
+        ({"assignee_id": str(2**70)}, "assignee_id"),  # beyond any row id: not a driver error
+        ({"before": str(2**63)}, "before"),
         ({"channel": "fax"}, "channel"),
     ],
 )
@@ -229,3 +231,18 @@ def test_pages_keep_html_errors(client) -> None:
     response = client.get("/no-such-page-anywhere")
     assert response.status_code == 404
     assert not response.is_json
+
+
+def test_ids_beyond_64_bits_are_refused_by_field_not_a_server_error(
+    api_as, world: World, session
+) -> None:
+    api, huge = api_as(world.supervisor), 2**70
+    before = rows(session)
+    move = {"organisation_id": world.org_b.id, "assignee_id": huge}
+    error = error_of(api.post(f"/tickets/{world.ticket_a.number}/assign", move), 422)
+    assert error["field"] == "assignee_id"
+    assert error_of(api.post("/tickets", GOOD | {"enterprise_id": huge}), 422)["field"] == (
+        "enterprise_id"
+    )
+    assert error_of(api.get(f"/organisations/{huge}"), 404)["code"] == "not_found"
+    assert rows(session) == before

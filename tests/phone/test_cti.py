@@ -44,6 +44,16 @@ def test_json_body_and_a_missed_call_enters_the_callback_list(post_cti, session)
     assert [c.call_id for c in service.callbacks(session)] == ["c-2"]
 
 
+def test_an_answering_number_that_is_no_one_leaves_the_answer_unattributed(post_cti, session):
+    base = {"from": "057187001234", "to": "12345", "direction": "in", "callId": "c-big"}
+    post_cti(event="newCall", **base)
+    huge = str(2**70)  # all digits, as a PBX sends extensions, but no row id fits it
+    assert post_cti(event="answer", answeringNumber=huge, **base).status_code == 200
+    call = record(session, "c-big")
+    assert call.status is CallStatus.ANSWERED and call.answered_by_id is None
+    assert call.answering_number == huge
+
+
 def test_duplicates_change_nothing(post_cti, session):
     base = {"from": "057187001234", "to": "1", "direction": "in", "callId": "dup"}
     for _ in range(3):

@@ -123,6 +123,8 @@ def test_without_a_chosen_organisation_the_rules_send_it_at_once(
         ({"subject": ""}, "subject", "该字段是必填字段"),
         ({"subject": "长" * 201}, "subject", "200"),
         ({"organisation_id": "999999"}, "organisation_id", "未知的服务机构"),
+        ({"organisation_id": str(2**70)}, "organisation_id", "未知的服务机构"),
+        ({"enterprise_id": str(2**70)}, "enterprise_id", "未知的企业"),
     ],
 )
 def test_bad_input_is_shown_by_its_field_kept_and_writes_nothing(

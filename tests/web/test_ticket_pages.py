@@ -88,6 +88,9 @@ def test_bad_filter_says_so(client: FlaskClient, agent: User) -> None:
     login(client, agent)
     assert "筛选条件无效" in page(client, "/tickets?status=bogus", status=400)
     assert "筛选条件无效" in page(client, "/tickets?before=abc", status=400)
+    huge = 2**70  # digits, but beyond any row id
+    assert "筛选条件无效" in page(client, f"/tickets?before={huge}", status=400)
+    assert "筛选条件无效" in page(client, f"/tickets?organisation_id={huge}", status=400)
 
 
 def test_keyset_next_page(

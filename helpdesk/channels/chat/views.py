@@ -17,6 +17,7 @@ from helpdesk.channels.chat.config import chat_config
 from helpdesk.directory.models import Organisation, OrgKind
 from helpdesk.errors import DomainError
 from helpdesk.extensions import csrf, db
+from helpdesk.ids import row_id
 from helpdesk.portal import files
 from helpdesk.portal.limiter import UPLOAD_PER_IP, limiter
 from helpdesk.web import choices, db_session, install
@@ -93,7 +94,7 @@ def upload() -> ResponseReturnValue:
             found = service.for_agent(
                 db_session(),
                 current_user,
-                int(conversation_id) if conversation_id.isdigit() else None,
+                row_id(conversation_id),
             )
             service.owns(current_user, found)
             author = current_user.id

@@ -31,6 +31,7 @@ from helpdesk.channels.phone.sockets import on_call_after_commit, pop_after_comm
 from helpdesk.directory import queries as directory
 from helpdesk.directory.models import Contact, Organisation
 from helpdesk.errors import DomainError, InvalidInput, NotFound
+from helpdesk.ids import row_id
 from helpdesk.sla import calendar
 from helpdesk.tickets import service as tickets
 from helpdesk.tickets.models import OPEN_STATUSES, Channel, Priority, Ticket, TicketType
@@ -188,8 +189,9 @@ def resolve_agent(session: Session, answering: str | None, users: tuple[str, ...
             found = session.scalars(stmt.where(column == answering).limit(1)).first()
             if found is not None:
                 return found
-        if answering.isdigit():
-            found = session.get(User, int(answering))
+        person = row_id(answering)
+        if person is not None:
+            found = session.get(User, person)
             if found is not None and found.active:
                 return found
     if len(users) == 1:
@@ -519,8 +521,9 @@ def _transfer_target(
     if kind == "agent":
         stmt = select(User).where(User.active.is_(True))
         condition = User.extension == target
-        if target.isdigit():
-            condition = condition | (User.id == int(target))
+        person = row_id(target)
+        if person is not None:
+            condition = condition | (User.id == person)
         agent = session.scalars(stmt.where(condition | (User.login == target)).limit(1)).first()
         if agent is None or not agent.is_staff or agent.organisation_id is None:
             raise InvalidInput(f"no agent {target!r} to transfer to", field="target")
