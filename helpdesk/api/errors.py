@@ -80,8 +80,8 @@ def _unexpected(exc: Exception) -> Response:
     return error_response(500, "internal", "internal error; the change was not saved")
 
 
-def _unknown(path: str) -> Response:
-    """Unknown API paths answer JSON 404, or 405 when the path exists for another method."""
+def _served_methods() -> list[str]:
+    """The methods an endpoint serves at this request's path (not the catch-all below)."""
     adapter = current_app.create_url_adapter(request)
     allowed = []
     for method in ("GET", "POST"):
@@ -91,9 +91,25 @@ def _unknown(path: str) -> Response:
             continue
         if endpoint != "api.unknown":
             allowed.append(method)
+    return allowed
+
+
+def _unknown(path: str) -> Response:
+    """Unknown API paths answer JSON 404, or 405 when the path exists for another method."""
+    allowed = _served_methods()
     if allowed:
         raise MethodNotAllowed(valid_methods=allowed)
     raise NotFound(f"no API endpoint {request.method} {request.path}")
+
+
+def _allow_what_is_served(response: Response) -> Response:
+    """OPTIONS lists the methods the path serves; Flask's default would add every method of
+    the catch-all, which matches every path."""
+    if request.method == "OPTIONS" and response.status_code < 400:
+        allowed = _served_methods()
+        allowed += [*(["HEAD"] if "GET" in allowed else []), "OPTIONS"]
+        response.headers["Allow"] = ", ".join(allowed)
+    return response
 
 
 def register(blueprint: Blueprint) -> None:
@@ -101,6 +117,7 @@ def register(blueprint: Blueprint) -> None:
     blueprint.register_error_handler(ValidationError, _validation)
     blueprint.register_error_handler(HTTPException, _http)
     blueprint.register_error_handler(Exception, _unexpected)
+    blueprint.after_request(_allow_what_is_served)
     blueprint.add_url_rule(
         "/<path:path>",
         endpoint="unknown",

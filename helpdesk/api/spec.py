@@ -102,7 +102,9 @@ def _operation(r: Route, schemas: _Schemas) -> dict[str, Any]:
         "responses": responses,
     }
     if r.body is not None:
-        operation["requestBody"] = {"required": False, "content": json_of(schemas.add(r.body))}
+        # An empty body counts as {}: a body is required only when the model needs a field.
+        needed = any(field.is_required() for field in r.body.model_fields.values())
+        operation["requestBody"] = {"required": needed, "content": json_of(schemas.add(r.body))}
     if r.public:
         operation["security"] = []
     return operation

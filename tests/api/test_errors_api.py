@@ -227,6 +227,15 @@ def test_unknown_endpoint_and_method_are_json(api_as, world: World) -> None:
     assert set(wrong.headers["Allow"].split(", ")) == {"GET", "POST"}
 
 
+def test_options_lists_only_what_the_path_serves(api_as, world: World) -> None:
+    api = api_as(world.agent)
+    listed = api.client.options(f"{API}/categories", headers=api.headers).headers["Allow"]
+    assert set(listed.split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    action = f"{API}/tickets/{world.ticket_a.number}/accept"
+    listed = api.client.options(action, headers=api.headers).headers["Allow"]
+    assert set(listed.split(", ")) == {"POST", "OPTIONS"}
+
+
 def test_pages_keep_html_errors(client) -> None:
     response = client.get("/no-such-page-anywhere")
     assert response.status_code == 404
