@@ -69,4 +69,8 @@ def page_words() -> dict[str, str]:
             "Keys: j/k move, Enter open, a accept, r reply, n note, t transfer, p pend, "
             "s resolve, Esc back"
         ),
+        # Provider staff write no internal notes and do not transfer; they decline.
+        "provider_shortcuts": _(
+            "Keys: j/k move, Enter open, a accept, r reply, d decline, p pend, s resolve, Esc back"
+        ),
     }

@@ -187,6 +187,7 @@
     else if (e.key === "r") focus("form[data-act=comment] textarea");
     else if (e.key === "n") focus("form[data-act=note] textarea");
     else if (e.key === "t") focus("form[data-act=transfer] select");
+    else if (e.key === "d") focus("form[data-act=decline] textarea");
     else if (e.key === "p") focus("form[data-act=pend] textarea");
     else if (e.key === "s") focus("form[data-act=resolve] textarea");
     else if (e.key === "Escape") { selected = null; watch(null); render(); }

@@ -184,6 +184,13 @@ def test_console_wallboard_and_provider_desk_live(browser, web: Web, make_org, m
 
     # 4. The phone is masked; revealing it is deliberate and becomes a ticket event.
     desk.locator("#org tr", has_text=ours["number"]).click()
+    # The keys listed are the provider's own: d declines (no transfer, no internal note).
+    expect(desk.locator(".shortcuts")).to_contain_text("d 退单")
+    expect(desk.locator(".shortcuts")).not_to_contain_text("转派")
+    expect(desk.locator("#detail form[data-act=decline]")).to_be_visible()
+    desk.keyboard.press("d")
+    expect(desk.locator("#detail form[data-act=decline] textarea")).to_be_focused()
+    desk.keyboard.press("Escape")
     expect(desk.locator("#detail .phone")).to_have_text("138****0000")
     desk.click("[data-reveal]")
     expect(desk.locator("#detail .phone")).to_have_text("+8613800000000")
