@@ -16,7 +16,7 @@
       const rows = Array.from(store.tickets.values()).filter((s) => s.is_open && belongs(s))
         .sort((a, b) => b.id - a.id);
       const body = document.querySelector(`#${name} tbody`);
-      body.innerHTML = rows.length ? rows.map((s) => D.row(s)).join("")
+      body.innerHTML = rows.length ? rows.map((s) => D.row(s, "", true)).join("")
         : `<tr><td class="muted">${D.esc(D.word("no_tickets"))}</td></tr>`;
       document.getElementById(name + "-count").textContent = rows.length;
     }

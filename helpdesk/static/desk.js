@@ -113,13 +113,16 @@
     return "";
   }
 
-  function row(s, extra) {
+  // ownOrg: a list of the viewer's own organisation's tickets (console, provider desk), where
+  // the organisation's name would repeat on every row: only who holds the ticket is shown.
+  function row(s, extra, ownOrg) {
+    const org = ownOrg ? "" : `${esc(s.organisation ? s.organisation.name : "")}<br>`;
     return `<tr data-id="${s.id}" data-number="${esc(s.number)}" data-version="${s.version}" class="prio-${esc(s.priority)}">` +
       `<td class="number">${esc(s.number)}</td>` +
       `<td>${esc(s.subject)}<br><span class="muted">${esc(s.enterprise || "")}</span></td>` +
       `<td>${esc(label("status", s.status))} ${slaBadge(s)}</td>` +
       `<td>${esc(label("channel", s.channel))}<br><span class="muted">${esc(label("district", s.district))}</span></td>` +
-      `<td>${esc(s.organisation ? s.organisation.name : "")}<br><span class="muted">${esc(s.assignee ? s.assignee.name : "")}</span></td>` +
+      `<td>${org}<span class="muted">${esc(s.assignee ? s.assignee.name : "")}</span></td>` +
       (extra || "") + `</tr>`;
   }
 
