@@ -63,7 +63,9 @@ def serve(port: int) -> None:
     new_sla = insert(TicketSla)
     new_stages = insert(SlaStage)
     org_id = 1
-    steps = [(t, s) for t in ("first_response", "resolution") for s in ("warn", "escalate", "x")]
+    steps = [
+        (t, s) for t in ("first_response", "resolution") for s in ("warn", "escalate", "supervise")
+    ]
 
     app = Flask(__name__)
 

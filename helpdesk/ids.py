@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
 
+from helpdesk.errors import InvalidInput
+
 MAX_ROW_ID = 2**63 - 1
+PATH_ID_DIGITS = 18  # every number this long fits below MAX_ROW_ID
+MAX_PATH_ID = 10**PATH_ID_DIGITS - 1
 
 
 def row_id(text: object) -> int | None:
-    """The id written in `text` (digits only), or None when it is not one a row can have."""
+    """The id written in `text` (digits only), or None when it is not one a row can have.
+    The length is checked first: int() of a very long digit string is slow, then refused."""
     raw = str(text).strip()
     if not raw.isdigit() or len(raw) > len(str(MAX_ROW_ID)):
         return None
@@ -21,8 +26,16 @@ def row_id(text: object) -> int | None:
     return value if 1 <= value <= MAX_ROW_ID else None
 
 
-class RowIdConverter(IntegerConverter):
-    """`<id:name>` in a route: 1 to 18 digits, always a possible row id. Anything else does not
-    match the rule at all, so the next rule (the API's JSON 404 for unknown paths) answers."""
+def required_row_id(text: object, field: str, message: str) -> int:
+    """row_id(), or InvalidInput naming `field` with `message`."""
+    ident = row_id(text)
+    if ident is None:
+        raise InvalidInput(message, field=field)
+    return ident
 
-    regex = r"[1-9][0-9]{0,17}"
+
+class RowIdConverter(IntegerConverter):
+    """`<id:name>` in a route: 1 to PATH_ID_DIGITS digits, always a possible row id. Anything
+    else does not match the rule at all, so the next rule (the API's JSON 404) answers."""
+
+    regex = rf"[1-9][0-9]{{0,{PATH_ID_DIGITS - 1}}}"

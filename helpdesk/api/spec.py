@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from helpdesk.api import schemas as out
 from helpdesk.api.registry import ROUTES, Route, blueprint, route
-from helpdesk.ids import MAX_ROW_ID
+from helpdesk.ids import MAX_PATH_ID
 
 REF = "#/components/schemas/{model}"
 PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -59,7 +59,7 @@ def _parameters(r: Route, schemas: _Schemas) -> list[dict[str, Any]]:
             "in": "path",
             "name": name,
             "required": True,
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PATH_ID}
             if converter == "id"
             else {"type": "string"},
         }

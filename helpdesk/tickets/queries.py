@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User
 from helpdesk.errors import InvalidInput
-from helpdesk.ids import row_id
+from helpdesk.ids import required_row_id
 from helpdesk.tickets.models import (
     Channel,
     Comment,
@@ -51,10 +51,8 @@ class TicketFilter:
             if raw in (None, ""):
                 continue
             if f.name.endswith("_id"):
-                ident = row_id(raw)
-                if ident is None:
-                    raise InvalidInput(f"{f.name} must be an id (a whole number)", field=f.name)
-                values[f.name] = ident
+                message = f"{f.name} must be an id (a whole number)"
+                values[f.name] = required_row_id(raw, f.name, message)
             else:
                 values[f.name] = str(raw)
         result = cls(**values)

@@ -18,7 +18,7 @@ from helpdesk.auth import permissions
 from helpdesk.auth.models import STAFF_ROLES, User
 from helpdesk.errors import DomainError, Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import db
-from helpdesk.ids import row_id
+from helpdesk.ids import required_row_id
 from helpdesk.routing import queries as routing_queries
 from helpdesk.sla.models import TicketSla
 from helpdesk.tickets import queries, service
@@ -76,9 +76,9 @@ def list_view() -> ResponseReturnValue:
     try:
         filters = queries.TicketFilter.from_args(request.args)
         before_text = request.args.get("before", "")
-        before = row_id(before_text) if before_text else None
-        if before_text and before is None:
-            raise InvalidInput("before must be a whole number", field="before")
+        before = None
+        if before_text:
+            before = required_row_id(before_text, "before", "before must be a whole number")
     except InvalidInput as exc:
         error, status = _("That filter is not valid: %(field)s.", field=exc.field), 400
         filters, before = queries.TicketFilter(), None
@@ -152,10 +152,7 @@ def detail(number: str) -> ResponseReturnValue:
 
 
 def _organisation_id(form: Any) -> int:
-    ident = row_id(form.organisation_id.data)
-    if ident is None:
-        raise InvalidInput("unknown organisation", field="organisation_id")
-    return ident
+    return required_row_id(form.organisation_id.data, "organisation_id", "unknown organisation")
 
 
 def _perform(action: str, ticket: Ticket, form: Any) -> None:

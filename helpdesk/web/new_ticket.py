@@ -20,7 +20,7 @@ from helpdesk.directory.models import Enterprise
 from helpdesk.directory.validation import normalise_phone, validate_uscc
 from helpdesk.errors import DomainError, InvalidInput
 from helpdesk.extensions import db
-from helpdesk.ids import row_id
+from helpdesk.ids import required_row_id
 from helpdesk.tickets import service
 from helpdesk.tickets.forms import NewTicketForm
 from helpdesk.tickets.models import Channel, Priority, TicketType
@@ -52,9 +52,7 @@ def _enterprise_id(form: NewTicketForm) -> int | None:
         return int(found)
     if not form.enterprise_id.data:
         return None
-    ident = row_id(form.enterprise_id.data)
-    if ident is None:
-        raise InvalidInput("unknown enterprise", field="enterprise_id")
+    ident = required_row_id(form.enterprise_id.data, "enterprise_id", "unknown enterprise")
     return directory.enterprise(db_session(), ident).id
 
 
@@ -68,9 +66,7 @@ def _organisation_id(form: NewTicketForm) -> int | None:
     raw = form.organisation_id.data
     if not raw:
         return None
-    ident = row_id(raw)
-    if ident is None:
-        raise InvalidInput("unknown organisation", field="organisation_id")
+    ident = required_row_id(raw, "organisation_id", "unknown organisation")
     return directory.organisation(db_session(), ident).id
 
 
