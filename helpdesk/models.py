@@ -12,6 +12,7 @@ from helpdesk.directory.models import (
     Region,
     ServiceCategory,
 )
+from helpdesk.outbox.models import OutboxEntry
 from helpdesk.portal.models import Attachment, EnterpriseRegistration, TicketRating
 from helpdesk.sla.models import SlaStage, TicketSla
 from helpdesk.tickets.models import Comment, Ticket, TicketCounter, TicketDecline, TicketEvent
@@ -30,6 +31,7 @@ __all__ = [
     "EnterpriseRegistration",
     "Message",
     "Organisation",
+    "OutboxEntry",
     "Region",
     "ServiceCategory",
     "SlaStage",

@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from redis.exceptions import RedisError
 from rq import Queue
 from rq.job import Job, JobStatus
 
@@ -48,15 +47,3 @@ def request_seal(redis: Any) -> None:
     Queue(QUEUE, connection=redis).enqueue_in(
         GRACE + timedelta(seconds=1), seal_job, job_id=SEAL_JOB, job_timeout=600, result_ttl=60
     )
-
-
-def on_ticket_changed(change: object) -> None:
-    """ticket_changed receiver: new events wait for the sealer."""
-    from helpdesk.sla.timers import connection
-
-    try:
-        redis = connection()
-        if redis is not None:
-            request_seal(redis)
-    except RedisError as exc:
-        log.warning("audit sealing not requested (%s); the worker's periodic run will seal", exc)

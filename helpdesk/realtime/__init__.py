@@ -3,8 +3,9 @@
 Every web process binds the one `socketio` extension here. With a Redis URL the processes
 share one message queue, so an emit from any web process or RQ worker reaches every client.
 
-- `init_app(app)` (from create_app, every process): ticket changes fan out after commit
-  (`fanout`), logins/logouts and rights changes end sockets (`revoke`).
+- `init_app(app)` (from create_app, every process): logins/logouts and rights changes end
+  sockets (`revoke`). Ticket changes reach the rooms through the outbox dispatcher
+  (`helpdesk.outbox`), which calls `fanout`.
 - `init_realtime(app, redis_url, async_mode)` (web processes only): serve Socket.IO.
 
 Stable helpers for other packages: `helpdesk.realtime.emit` (emit to a user's, organisation's,
@@ -48,15 +49,12 @@ def allowed_origins(host: str, port: int) -> list[str]:
 
 
 def init_app(app: Flask) -> None:
-    """Connect the after-commit fan-out and the revocation hooks (once per process)."""
+    """Connect the revocation hooks (once per process)."""
     global _connected
     if _connected:
         return
     from helpdesk.realtime import revoke
-    from helpdesk.realtime.fanout import on_ticket_changed
-    from helpdesk.tickets.signals import ticket_changed
 
-    ticket_changed.connect(on_ticket_changed, weak=False)
     revoke.init_signals()
     _connected = True
 

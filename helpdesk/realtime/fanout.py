@@ -1,4 +1,5 @@
-"""Ticket changes to the rooms that may see them, after commit (the `ticket_changed` signal).
+"""Ticket changes to the rooms that may see them, after commit (the outbox dispatcher's
+first effect, `helpdesk.outbox.effects`).
 
 Per change: the ticket's summary with its version goes to the supervisors, the assigned
 organisation, the assignee and the ticket's own room, in one emit (a socket in several of
@@ -20,24 +21,30 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from helpdesk.auth.models import Role, User
-from helpdesk.extensions import db
 from helpdesk.realtime import emit, rooms
-from helpdesk.realtime.summary import ticket_summary
+from helpdesk.realtime.summary import ticket_summaries, ticket_summary
+from helpdesk.tickets.changes import MOVES, TicketChange
 from helpdesk.tickets.models import TicketEvent
-from helpdesk.tickets.signals import MOVES, TicketChange
 
 log = logging.getLogger(__name__)
 
 
-def on_ticket_changed(change: TicketChange) -> None:
-    """ticket_changed receiver; never raises (the change is committed whatever happens here)."""
-    if not has_app_context() or emit.sender() is None:
+def fan_out_batch(session: Session, changes: list[TicketChange]) -> None:
+    """Announce committed changes: the tickets' summaries in one statement, then an emit per
+    change. Never raises (the changes are committed whatever happens here)."""
+    if not changes or not has_app_context() or emit.sender() is None:
         return
+    ids = list(dict.fromkeys(change.ticket_id for change in changes))
     try:
-        with Session(db.engine) as session:
-            fan_out(session, change)
+        summaries = {summary["id"]: summary for summary in ticket_summaries(session, ids)}
     except Exception:
-        log.exception("fan-out of %s v%s failed", change.number, change.version)
+        log.exception("fan-out of %d change(s) failed", len(changes))
+        return
+    for change in changes:
+        try:
+            fan_out(session, change, summaries.get(change.ticket_id))
+        except Exception:
+            log.exception("fan-out of %s v%s failed", change.number, change.version)
 
 
 def _previous(session: Session, change: TicketChange) -> tuple[int | None, int | None]:
@@ -66,8 +73,10 @@ def _has_provider_staff(session: Session, organisation_id: int) -> bool:
     )
 
 
-def fan_out(session: Session, change: TicketChange) -> dict[str, Any] | None:
-    summary = ticket_summary(session, change.ticket_id)
+def fan_out(
+    session: Session, change: TicketChange, summary: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    summary = summary or ticket_summary(session, change.ticket_id)
     if summary is None:
         return None
     org_id = summary["organisation"]["id"] if summary["organisation"] else None

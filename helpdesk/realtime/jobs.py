@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
 from helpdesk.realtime.fanout import fan_out
+from helpdesk.tickets.changes import TicketChange
 from helpdesk.tickets.models import Ticket
-from helpdesk.tickets.signals import TicketChange
 
 
 def announce_ticket(ticket_id: int, kind: str = "announced") -> int | None:

@@ -43,6 +43,7 @@ def run_web() -> None:
     from helpdesk import create_app
     from helpdesk.config import load_settings
     from helpdesk.extensions import db
+    from helpdesk.outbox.dispatcher import start_background
     from helpdesk.realtime import init_realtime
     from helpdesk.runner.checkpoint import move_checkpoints_off_loop
     from helpdesk.runner.heap import freeze_startup_heap
@@ -51,6 +52,7 @@ def run_web() -> None:
     settings = load_settings()
     app = create_app(settings)
     init_realtime(app, settings.redis_url, async_mode="gevent")
+    start_background(app)  # after-commit effects off the requests (helpdesk.outbox)
     with app.app_context():
         move_checkpoints_off_loop(db.engine)
     signal.signal(signal.SIGTERM, _exit_cleanly)

@@ -6,9 +6,5 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Install the SLA clock's session hooks and ask for sealing after each ticket change."""
-    from helpdesk.audit.jobs import on_ticket_changed
-    from helpdesk.sla import service  # noqa: F401 - registers the session hooks
-    from helpdesk.tickets.signals import ticket_changed
-
-    ticket_changed.connect(on_ticket_changed, weak=False)
+    """Install the SLA clock's session hook (it writes the SLA rows of each ticket change)."""
+    from helpdesk.sla import service  # noqa: F401 - registers the session hook

@@ -41,14 +41,17 @@ def _notify(outcome: object) -> None:
 
 
 def reconcile() -> dict[str, int]:
-    """Restore lost timers, ask for a sealing run, and book the next run (a chain of jobs that
-    the worker's maintenance re-starts if Redis lost it)."""
+    """Dispatch outbox entries nobody dispatched (no web process running), restore lost
+    timers, ask for a sealing run, and book the next run (a chain of jobs that the worker's
+    maintenance re-starts if Redis lost it)."""
     from helpdesk.audit.jobs import request_seal
     from helpdesk.extensions import db
+    from helpdesk.outbox.dispatcher import dispatch_all
 
     redis = timers.connection()
     if redis is None:
         return {"pending": 0, "present": 0, "restored": 0}
+    dispatch_all()
     try:
         result = timers.reconcile(db.session(), redis)
     finally:

@@ -3,10 +3,13 @@
 Every ticket change writes a TicketEvent in its own transaction (the tickets service does).
 A `before_flush` hook reads each new event, moves the pure SLA clock (`clock.transition`),
 stores the due times and syncs the ticket's timer stages, all in that same transaction: the
-tickets service stays the only writer of tickets and needs no SLA code. After commit, each
-ticket's next timer (its earliest pending stage), when the change made it so, is handed to
-`timers.schedule` (Redis); the job that fires it books the one after. If Redis is down the
+tickets service stays the only writer of tickets and needs no SLA code. After commit, the
+outbox dispatcher books each changed ticket's next timer (its earliest pending stage) in Redis
+(`helpdesk.outbox`); the job that fires it books the one after. If Redis is down the
 reconciler catches up from the database.
+
+This hook is the one session listener left that writes rows (ARCHITECTURE.md says why and
+what would replace it).
 """
 
 from __future__ import annotations
@@ -28,9 +31,7 @@ from helpdesk.tickets.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
-_NEXT = "helpdesk.sla.next"  # ticket id -> its next timer, when this flush changed it
 _FRESH = "helpdesk.sla.fresh"
-_SCHEDULE = "helpdesk.sla.schedule"
 _ALWAYS = BusinessCalendar("24x7", None)
 _source: PolicySource | None = None
 
@@ -141,11 +142,6 @@ def apply_event(session: Session, ticket: Ticket, ev: TicketEvent, known: Known)
     _sync_stages(session, ticket.id, existing, sla_clock.plan(state, targets, calendar), state, at)
 
 
-def _earliest(rows: dict[tuple[str, str, int], SlaStage]) -> SlaStage | None:
-    pending = [row for row in rows.values() if row.state == PENDING]
-    return min(pending, key=lambda row: row.fire_at) if pending else None
-
-
 def _sync_stages(
     session: Session,
     ticket_id: int,
@@ -154,8 +150,6 @@ def _sync_stages(
     state: sla_clock.SlaState,
     at: datetime,
 ) -> None:
-    before = _earliest(existing)
-    touched: set[int] = set()
     for key, fire_at in wanted.items():
         row = existing.get(key)
         if row is None:
@@ -166,21 +160,14 @@ def _sync_stages(
             )  # fmt: skip
             session.info.setdefault(_FRESH, []).append(row)  # inserted by _insert_fresh
             existing[key] = row
-            touched.add(id(row))
         elif row.state in (PENDING, PAUSED) and (row.fire_at != fire_at or row.state != PENDING):
             row.fire_at, row.state = fire_at, PENDING
-            touched.add(id(row))
     for key, row in existing.items():
         if key not in wanted and row.state in (PENDING, PAUSED):
             if state.paused_at is not None and not state.closed and not state.resolved:
                 row.state = PAUSED
             else:
                 row.state, row.done_at = STOPPED, at
-    # Only the next timer of a ticket is in Redis (one job per change instead of one per
-    # stage): book it when it is new, moved, or another stage stopped in front of it.
-    after = _earliest(existing)
-    if after is None or after is not before or id(after) in touched:
-        session.info.setdefault(_NEXT, {})[ticket_id] = after
 
 
 @event.listens_for(Session, "before_flush")
@@ -220,27 +207,6 @@ def _insert_fresh(session: Session, rows: list[SlaStage]) -> None:
         session.add(row)
 
 
-@event.listens_for(Session, "after_flush_postexec")
-def _collect(session: Session, flush_context: Any) -> None:
-    nexts: dict[int, SlaStage | None] | None = session.info.pop(_NEXT, None)
-    if nexts:
-        schedule = session.info.setdefault(_SCHEDULE, {})
-        for ticket_id, row in nexts.items():  # the rows have their ids now
-            schedule[ticket_id] = (row.id, row.fire_at) if row is not None else None
-
-
-@event.listens_for(Session, "after_commit")
-def _schedule(session: Session) -> None:
-    nexts = session.info.pop(_SCHEDULE, None)
-    items = [item for item in (nexts or {}).values() if item is not None]
-    if items:
-        from helpdesk.sla import timers
-
-        timers.schedule_after_commit(items)
-
-
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_FRESH, None)
-    session.info.pop(_NEXT, None)
-    session.info.pop(_SCHEDULE, None)

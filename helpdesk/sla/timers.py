@@ -15,7 +15,7 @@ itself never acts early (`escalation.fire`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -95,7 +95,7 @@ def schedule(redis: Redis, items: Iterable[tuple[int, datetime]]) -> int:
 
 
 def schedule_after_commit(items: list[tuple[int, datetime]]) -> None:
-    """Called after a ticket change commits. Never fails the change: Redis trouble is logged
+    """Called after a timer job's change committed. Never fails it: Redis trouble is logged
     and the reconciler re-creates the timers from the database."""
     try:
         redis = connection()
@@ -105,15 +105,20 @@ def schedule_after_commit(items: list[tuple[int, datetime]]) -> None:
         log.warning("SLA timers not scheduled (%s); the reconciler will restore them", exc)
 
 
-def _next_timers(session: Session, ticket_id: int | None = None) -> list[tuple[int, datetime]]:
-    """(stage id, fire time) of each ticket's earliest pending stage, paused tickets left out."""
+def next_timers(
+    session: Session, ticket_ids: Sequence[int] | None = None
+) -> list[tuple[int, datetime]]:
+    """(stage id, fire time) of each ticket's earliest pending stage, paused tickets left out;
+    of the tickets given, or of all."""
     query = (
         select(SlaStage.ticket_id, SlaStage.id, SlaStage.fire_at)
         .join(TicketSla, TicketSla.ticket_id == SlaStage.ticket_id)
         .where(SlaStage.state == PENDING, TicketSla.paused_at.is_(None))
     )
-    if ticket_id is not None:
-        query = query.where(SlaStage.ticket_id == ticket_id)
+    if ticket_ids is not None:
+        if not ticket_ids:
+            return []
+        query = query.where(SlaStage.ticket_id.in_(ticket_ids))
     earliest: dict[int, tuple[datetime, int]] = {}
     for owner, stage_id, fire_at in session.execute(query):
         if owner not in earliest or (fire_at, stage_id) < earliest[owner]:
@@ -123,7 +128,7 @@ def _next_timers(session: Session, ticket_id: int | None = None) -> list[tuple[i
 
 def schedule_next(session: Session, ticket_id: int) -> None:
     """After a stage of the ticket fired or stopped: book the ticket's next timer, if any."""
-    items = _next_timers(session, ticket_id)
+    items = next_timers(session, [ticket_id])
     session.rollback()  # read only; end the transaction before talking to Redis
     if items:
         schedule_after_commit(items)
@@ -139,7 +144,7 @@ class ReconcileResult:
 def reconcile(session: Session, redis: Redis) -> ReconcileResult:
     """Compare each ticket's next timer in the database with the jobs in Redis; re-create what
     is missing, and enqueue at once whatever is due but still waiting (a dead scheduler)."""
-    rows = _next_timers(session)
+    rows = next_timers(session)
     queue = Queue(QUEUE, connection=redis)
     scheduled = set(ScheduledJobRegistry(queue=queue).get_job_ids())
     waiting = set(queue.get_job_ids())

@@ -1,8 +1,9 @@
 """The only code that writes tickets.
 
-Every function changes the ticket, writes its TicketEvent in the same transaction (the audit
-outbox), bumps the version and queues an announcement that is sent after commit. The caller
-(request, job, CLI command) commits once at its boundary.
+Every function changes the ticket, and writes in the same transaction its TicketEvent (the
+audit trail) and an outbox entry (the after-commit effects: consoles told, SLA timer booked,
+seal requested; see helpdesk.outbox), and bumps the version. The caller (request, job, CLI
+command) commits once at its boundary.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from helpdesk.directory import queries as directory
 from helpdesk.directory.models import Contact, OrgStatus
 from helpdesk.directory.validation import check_length, normalise_phone
 from helpdesk.errors import InvalidInput, NotFound
+from helpdesk.outbox import service as outbox
+from helpdesk.tickets.changes import TicketChange
 from helpdesk.tickets.models import (
     OPEN_STATUSES,
     Channel,
@@ -31,7 +34,6 @@ from helpdesk.tickets.models import (
     TicketEvent,
     TicketType,
 )
-from helpdesk.tickets.signals import TicketChange, announce_after_commit
 from helpdesk.tickets.states import target_status
 
 SUBJECT_LIMIT = 200
@@ -118,7 +120,7 @@ def _record(
         internal=internal,
     )
     session.add(event)
-    announce_after_commit(
+    outbox.add(
         session,
         TicketChange(
             ticket.id,

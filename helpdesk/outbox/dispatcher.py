@@ -1,0 +1,163 @@
+"""Claims committed outbox entries in batches and does their effects once (see the package doc).
+
+A batch: claim up to BATCH free entries (one UPDATE, committed), read what the effects need
+(the tickets' summaries and next timers, in a query each), end that read, talk to Redis (the
+fan-out emits, one pipeline of timer bookings, one seal request), then delete the entries. If
+the process dies before the delete, the claim's lease runs out and another dispatcher does the
+batch again: effects are idempotent (a console keeps the newest version of a ticket, a timer's
+job id is its stage and due time, a seal request is skipped while one waits). If Redis fails,
+the claim is given back and the next wake or poll tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, has_app_context
+from redis.exceptions import RedisError
+from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from helpdesk.extensions import db
+from helpdesk.outbox.models import OutboxEntry
+from helpdesk.tickets.changes import TicketChange
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+LEASE = timedelta(seconds=30)
+POLL_SECONDS = 5.0  # a background dispatcher looks even when nobody woke it
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def _free(now: datetime) -> ColumnElement[bool]:
+    return or_(OutboxEntry.claimed_until.is_(None), OutboxEntry.claimed_until < now)
+
+
+def claim(session: Session, size: int = BATCH) -> tuple[str, list[TicketChange]]:
+    """Claim up to `size` free entries, oldest first; returns the claim's token and changes."""
+    token, now = secrets.token_hex(8), _wall_clock()
+    oldest = session.scalars(
+        select(OutboxEntry.id).where(_free(now)).order_by(OutboxEntry.id).limit(size)
+    ).all()
+    if not oldest:  # the common poll: a read, no write transaction
+        return token, []
+    # The free test again: on PostgreSQL a concurrent claimer of the same rows waits for the
+    # first one's commit, re-checks it and skips them.
+    session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.id.in_(oldest), _free(now))
+        .values(claim=token, claimed_until=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    rows = session.scalars(
+        select(OutboxEntry).where(OutboxEntry.claim == token).order_by(OutboxEntry.id)
+    ).all()
+    changes = [
+        TicketChange(
+            row.ticket_id,
+            row.number,
+            row.version,
+            row.kind,
+            row.organisation_id,
+            row.assignee_id,
+            row.enterprise_id,
+        )
+        for row in rows
+    ]
+    return token, changes
+
+
+def finish(session: Session, token: str) -> None:
+    session.execute(delete(OutboxEntry).where(OutboxEntry.claim == token))
+    session.commit()
+
+
+def release(session: Session, token: str) -> None:
+    """Give a claim back at once (the next wake or poll retries it), not at its lease's end."""
+    session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.claim == token)
+        .values(claim=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def dispatch_batch(size: int = BATCH) -> int:
+    """One batch, in the app context; returns how many entries it dispatched."""
+    from helpdesk.outbox import effects
+
+    with Session(db.engine) as session:
+        token, changes = claim(session, size)
+        if not changes:
+            session.rollback()
+            return 0
+        try:
+            effects.apply(session, changes)
+        except RedisError as exc:
+            log.warning("outbox: %d change(s) wait for Redis (%s)", len(changes), exc)
+            session.rollback()
+            release(session, token)
+            return 0
+        finish(session, token)
+    return len(changes)
+
+
+def dispatch_all(size: int = BATCH) -> int:
+    """Batches until none is left (or Redis fails); returns how many entries were done."""
+    done = 0
+    while True:
+        count = dispatch_batch(size)
+        done += count
+        if count < size:
+            return done
+
+
+class _Background:
+    """A web process's dispatcher: a greenlet woken by commits, polling in between."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.wanted = threading.Event()  # gevent's Event once the process is patched
+
+    def run(self) -> None:
+        while True:
+            self.wanted.wait(POLL_SECONDS)
+            self.wanted.clear()
+            try:
+                with self.app.app_context():
+                    dispatch_all()
+            except Exception:
+                log.exception("outbox dispatch failed; retrying at the next wake or poll")
+
+
+_background: _Background | None = None
+
+
+def start_background(app: Flask) -> None:
+    """Dispatch in a background task of this (web) process instead of after each commit."""
+    from helpdesk.extensions import socketio
+
+    global _background
+    if _background is None:
+        _background = _Background(app)
+        socketio.start_background_task(_background.run)
+
+
+def wake() -> None:
+    """After a commit that wrote entries: tell the background dispatcher, or dispatch now."""
+    if _background is not None:
+        _background.wanted.set()
+    elif has_app_context():
+        try:
+            dispatch_all()
+        except Exception:  # the change is committed; the entries wait for the next dispatcher
+            log.exception("outbox dispatch after commit failed; the entries are kept")

@@ -1,0 +1,43 @@
+"""Writing to the outbox: called by the tickets service for every change, in its transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from helpdesk.outbox.models import OutboxEntry
+from helpdesk.tickets.changes import TicketChange
+
+_WROTE = "helpdesk.outbox.wrote"
+
+
+def add(session: Session, change: TicketChange) -> None:
+    """Queue the change's effects; they are done after the transaction commits, once."""
+    session.add(
+        OutboxEntry(
+            ticket_id=change.ticket_id,
+            number=change.number,
+            version=change.version,
+            kind=change.kind,
+            organisation_id=change.organisation_id,
+            assignee_id=change.assignee_id,
+            enterprise_id=change.enterprise_id,
+        )
+    )
+    session.info[_WROTE] = True
+
+
+# The one session hook of the pipeline, and the simplest correct tool for its job: it carries
+# no business effect, it only wakes this process's dispatcher when a commit wrote entries (a
+# rolled-back change wrote none). Whatever it fails to wake, the dispatcher's poll finds.
+@event.listens_for(Session, "after_commit")
+def _wake_dispatcher(session: Session) -> None:
+    if session.info.pop(_WROTE, False):
+        from helpdesk.outbox import dispatcher
+
+        dispatcher.wake()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_WROTE, None)
