@@ -69,6 +69,22 @@ class AppWorker(SimpleWorker):
 
             with self.app.app_context():
                 on_worker_maintenance(self.connection)
+            self._sweep_calls()
+
+    def _sweep_calls(self) -> None:
+        """Calls whose PBX never hung up end here (helpdesk.channels.phone.sweep)."""
+        from helpdesk.channels.phone.sweep import run
+        from helpdesk.extensions import db
+
+        assert self.app is not None
+        with self.app.app_context():
+            try:
+                run()
+            except Exception:  # the next run tries again; the worker must keep working
+                self.log.exception("the call sweep failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
 
     def _start_scheduler(
         self,

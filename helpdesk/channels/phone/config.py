@@ -5,6 +5,7 @@ HELPDESK_IVR_SECRET     the shared secret of X-Twilio-Signature (unset: only log
 HELPDESK_CTI_CALLER_ID  the caller id to show on outbound calls (the `dial` reply)
 HELPDESK_AGI_DIAL       Asterisk dial string for a transfer, `{target}` replaced (PJSIP/{target})
 HELPDESK_PROMPT_URL     base URL of recorded prompts for TwiML <Play>
+HELPDESK_CALL_STALE_MINUTES  a live call with no event for this long is ended by the sweep (240)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class PhoneConfig:
     outbound_caller_id: str | None = None
     agi_dial: str = "PJSIP/{target}"
     prompt_url: str | None = None
+    stale_call_minutes: int = 240  # no hotline call lasts four hours without a single event
 
 
 def _instance_token(instance: Path) -> str:
@@ -46,7 +48,17 @@ def from_env(instance: Path, env: dict[str, str] | None = None) -> PhoneConfig:
         outbound_caller_id=env.get("HELPDESK_CTI_CALLER_ID") or None,
         agi_dial=env.get("HELPDESK_AGI_DIAL") or "PJSIP/{target}",
         prompt_url=env.get("HELPDESK_PROMPT_URL") or None,
+        stale_call_minutes=_minutes(env, "HELPDESK_CALL_STALE_MINUTES", 240),
     )
+
+
+def _minutes(env: dict[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name}={raw!r} is not a whole number of minutes (1 or more)")
+    return int(raw)
 
 
 def init_app(app: Flask) -> None:

@@ -7,6 +7,7 @@ as a form or as JSON. A malformed event is an InvalidInput naming the field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from helpdesk.errors import InvalidInput
 
 EVENTS = ("newCall", "answer", "hangup")
 DIRECTIONS = ("in", "out")
+# Zammad's own cause names; any other text is taken as it comes (see causes.py).
 CAUSES = (
     "normalClearing",
     "busy",
@@ -26,6 +28,13 @@ CAUSES = (
 )
 CALL_ID_LIMIT = 250  # as Zammad documents
 NUMBER_LIMIT = 64
+CAUSE_LIMIT = 64
+# A number is dialled digits with the usual decoration; the longest real one (an international
+# number behind a carrier prefix) is well under this many digits.
+NUMBER_DIGITS = 24
+NUMBER = re.compile(r"^\+?[0-9*#][0-9*# ().-]*$")
+# What PBXs send for a caller who withholds the number.
+ANONYMOUS = frozenset({"anonymous", "unknown", "restricted", "private", "unavailable"})
 NAME_LIMIT = 120
 MAX_USERS = 50
 
@@ -88,12 +97,27 @@ def _choice(form: Form, name: str, allowed: tuple[str, ...], required: bool) -> 
     return value
 
 
+def _number(form: Form, name: str, required: bool) -> str:
+    """A phone number or extension: digits, `+`, `*`, `#` and separators; or a withheld one."""
+    value = _text(form, name, NUMBER_LIMIT, required) or ""
+    if not value or value.lower() in ANONYMOUS:
+        return value
+    if not NUMBER.match(value):
+        raise InvalidInput(
+            f"{name} must be a phone number or an extension, not {value!r}", field=name
+        )
+    digits = sum(ch.isdigit() for ch in value)
+    if digits > NUMBER_DIGITS:
+        raise InvalidInput(f"{name} has {digits} digits; at most {NUMBER_DIGITS}", field=name)
+    return value
+
+
 def parse(form: Form) -> CtiEvent:
     event = _choice(form, "event", EVENTS, required=True)
     call_id = _text(form, "callId", CALL_ID_LIMIT)
     direction = _choice(form, "direction", DIRECTIONS, required=event == "newCall") or "in"
-    from_number = _text(form, "from", NUMBER_LIMIT, required=event == "newCall") or ""
-    to_number = _text(form, "to", NUMBER_LIMIT, required=event == "newCall") or ""
+    from_number = _number(form, "from", required=event == "newCall")
+    to_number = _number(form, "to", required=event == "newCall")
     users_raw = form.many("user[]", "user")
     if len(users_raw) > MAX_USERS:
         raise InvalidInput(f"at most {MAX_USERS} users", field="user")
@@ -106,7 +130,8 @@ def parse(form: Form) -> CtiEvent:
             raise InvalidInput(f"user is longer than {NAME_LIMIT} characters", field="user")
         if name:
             users.append(name)
-    cause = _choice(form, "cause", CAUSES, required=False) if event == "hangup" else None
+    # Free text, stored raw: every PBX names causes its own way (causes.py maps them).
+    cause = _text(form, "cause", CAUSE_LIMIT, required=False) if event == "hangup" else None
     return CtiEvent(
         event=str(event),
         call_id=str(call_id),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk import clock
 from helpdesk.auth.models import User
+from helpdesk.channels.phone.causes import CallOutcome
 from helpdesk.db import Base, UTCDateTime
 from helpdesk.directory.models import Enterprise, enum_column
 
@@ -26,12 +27,18 @@ class CallStatus(enum.StrEnum):
     ENDED = "ended"
 
 
+CAUSE_LIMIT = 64
+# The cause of a call the PBX never hung up, ended by helpdesk.channels.phone.sweep.
+SWEPT = "helpdesk:no-hangup"
+
+
 class CallRecord(Base):
     __tablename__ = "call_record"
     __table_args__ = (
         # The callback list: missed calls nobody has called back yet, newest first.
         Index("ix_call_record_callbacks", "missed", "called_back_at", "id"),
         Index("ix_call_record_status", "status", "id"),
+        Index("ix_call_record_ring_at", "ring_at"),  # the call list's period filter and order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,7 +58,8 @@ class CallRecord(Base):
     end_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     wait_seconds: Mapped[int | None] = mapped_column(Integer)
     talk_seconds: Mapped[int | None] = mapped_column(Integer)
-    cause: Mapped[str | None] = mapped_column(String(24))
+    cause: Mapped[str | None] = mapped_column(String(CAUSE_LIMIT))  # raw, as the PBX sent it
+    outcome: Mapped[CallOutcome | None] = mapped_column(enum_column(CallOutcome))  # once ended
     answering_number: Mapped[str | None] = mapped_column(String(120))
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     missed: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -19,14 +19,21 @@ from sqlalchemy.orm import Session
 
 from helpdesk import clock
 from helpdesk.auth.models import User
-from helpdesk.channels.phone import callers, cti
+from helpdesk.channels.phone import callers, causes, cti, stray
+from helpdesk.channels.phone.causes import CallOutcome
 from helpdesk.channels.phone.config import PhoneConfig
 from helpdesk.channels.phone.ivr import interpreter
-from helpdesk.channels.phone.ivr.actions import fill
+from helpdesk.channels.phone.ivr.actions import Hangup, fill
 from helpdesk.channels.phone.ivr.interpreter import Event, HangUp, Step
 from helpdesk.channels.phone.ivr.loader import Script
 from helpdesk.channels.phone.ivr.state import CallState, Facts
-from helpdesk.channels.phone.models import BlockedNumber, CallDirection, CallRecord, CallStatus
+from helpdesk.channels.phone.models import (
+    CAUSE_LIMIT,
+    BlockedNumber,
+    CallDirection,
+    CallRecord,
+    CallStatus,
+)
 from helpdesk.channels.phone.sockets import on_call_after_commit, pop_after_commit
 from helpdesk.directory import queries as directory
 from helpdesk.directory.models import Contact, Organisation
@@ -120,6 +127,12 @@ def handle_cti(session: Session, event: cti.CtiEvent, config: PhoneConfig) -> di
     """Apply one event; the reply the PBX gets. Duplicates and late events change nothing."""
     direction = CallDirection(event.direction)
     record = find(session, event.call_id)
+    if record is None and event.event != "newCall":
+        # An answer or hang-up for a call we never saw (a lost newCall, a replay, another
+        # system's call): inventing a record would show a ghost and make its agent busy.
+        stray.count(event.event)
+        log.warning("CTI %s for unknown call %r: ignored", event.event, event.call_id)
+        return {}
     if record is None:
         record = open_record(
             session, event.call_id, "cti", event.from_number, event.to_number, direction, True
@@ -254,29 +267,36 @@ def _end(
 ) -> None:
     now = clock.now()
     record.end_at = now
-    record.cause = cause
+    record.cause = cause[:CAUSE_LIMIT]
     if answering and not record.answering_number:
         record.answering_number = answering
-    if record.status is CallStatus.ANSWERED and record.answer_at is not None:
+    answered = record.status is CallStatus.ANSWERED and record.answer_at is not None
+    if answered:
         record.talk_seconds = _seconds(record.answer_at, now)
         for person in dict.fromkeys(_holders(record)):
             on_call_after_commit(session, person, record.call_id, talking=False)
     else:
         record.wait_seconds = _seconds(record.ring_at, now)
-        if missed is None:
-            missed = (
-                record.direction is CallDirection.IN
-                and cause != "forwarded"
-                and record.ivr_outcome not in HANDLED_BY_IVR
-            )
-    record.missed = bool(missed)
-    record.status = CallStatus.ENDED
-    record.updated_at = now
     state = record.ivr_state
     if state and state.get("status") not in ("finished", "abandoned"):
         gone = interpreter.step(_script_stub(record), CallState.from_dict(state), HangUp())
         record.ivr_state = gone.state.to_dict()
         record.ivr_outcome = "abandoned"
+    record.outcome = causes.outcome(
+        cause,
+        answered=answered,
+        by_ivr=record.ivr_outcome in HANDLED_BY_IVR,
+        inbound=record.direction is CallDirection.IN,
+    )
+    if missed is None:
+        missed = (
+            not answered
+            and record.direction is CallDirection.IN
+            and record.outcome not in (CallOutcome.IVR, CallOutcome.FORWARDED)
+        )
+    record.missed = bool(missed)
+    record.status = CallStatus.ENDED
+    record.updated_at = now
 
 
 def _script_stub(record: CallRecord) -> Script:
@@ -351,6 +371,10 @@ def _save(session: Session, record: CallRecord, script: Script, step: Step) -> S
         if ticket is not None:
             record.ticket_id = ticket.id
             number = ticket.number
+    if any(isinstance(action, Hangup) for action in step.actions):
+        # The IVR says goodbye and hangs up (a message, a goodbye, a failed menu): the call is
+        # over now, whatever the PBX reports later (a later hang-up finds it ended).
+        hang_up(session, record, "normalClearing")
     return replace(step, actions=fill(step.actions, ticket=_spoken_number(number)))
 
 
