@@ -1,6 +1,6 @@
 """outbox: ticket changes waiting for their after-commit effects
 
-Revision ID: 0006_outbox
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03 08:20:00
 """
@@ -13,7 +13,7 @@ from alembic import op
 import helpdesk.db
 
 
-revision: str = '0006_outbox'
+revision: str = '0006'
 down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,8 +1,8 @@
 """phone: a call's outcome (answered, busy, no answer …), the raw hang-up cause at any length a
 PBX sends, and an index for the call list's period filter
 
-Revision ID: 0006_phone
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0006_phone'
-down_revision: str | None = '0005'
+revision: str = '0007'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
