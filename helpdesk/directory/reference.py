@@ -8,7 +8,7 @@ from helpdesk.directory.models import Region, ServiceCategory
 
 CITY = "330100"
 
-# GB/T 2260 codes (DOMAIN.md)
+# GB/T 2260 codes
 REGIONS: list[tuple[str, str, str]] = [
     ("330100", "杭州市", "Hangzhou (city-wide)"),
     ("330102", "上城区", "Shangcheng"),

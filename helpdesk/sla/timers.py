@@ -8,8 +8,8 @@ to the ticket books whichever stage became its next. A job's id is
 scheduling twice is harmless, and the RQ scheduler (which enqueues the jobs due in a second in
 id order) hands a second's timers to the worker in the order they are due.
 
-RQ stores due times in whole seconds and starts a job up to a second early (FACTS.md); the job
-itself never acts early (`escalation.fire`).
+RQ stores due times in whole seconds and starts a job up to a second early (ARCHITECTURE.md);
+the job itself never acts early (`escalation.fire`).
 """
 
 from __future__ import annotations

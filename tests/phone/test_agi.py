@@ -1,5 +1,5 @@
 """FastAGI against a scripted Asterisk peer that follows Asterisk 22's wire format byte for byte
-(FACTS.md): the agi_* environment, `200 result=` replies, the out-of-band HANGUP line after a
+(ARCHITECTURE.md): the agi_* environment, `200 result=` replies, the out-of-band HANGUP line after a
 GET DATA interrupted by a hang-up, 511 on a dead channel, and a socket closed mid-call."""
 
 from __future__ import annotations

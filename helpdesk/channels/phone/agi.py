@@ -1,6 +1,6 @@
 """Asterisk's AGI protocol over one FastAGI connection: environment, commands and replies.
 
-Measured against Asterisk 22 (see FACTS.md): the connection opens with `agi_*: value` lines up
+Measured against Asterisk 22 (ARCHITECTURE.md): the connection opens with `agi_*: value` lines up
 to a blank line; each command gets one `200 result=...` reply, `510`/`511` error lines, or a
 multi-line `520-...` / `520 End of proper usage.` block. When the caller hangs up during a
 command, that command still answers (`200 result=-1` for GET DATA) and an out-of-band `HANGUP`

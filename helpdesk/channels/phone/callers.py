@@ -1,7 +1,7 @@
 """Who is calling: the number in E.164, its city and carrier, and the contact or enterprise.
 
 phonenumbers resolves fixed lines to their city (+8657187001234 -> 浙江省杭州市) and mobiles to
-where they were registered, with the carrier; a mobile's city is only a hint (FACTS.md).
+where they were registered, with the carrier; a mobile's city is only a hint (ARCHITECTURE.md).
 """
 
 from __future__ import annotations
