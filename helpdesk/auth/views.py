@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
+from helpdesk.auth import lifetime
 from helpdesk.auth.forms import LoginForm, LogoutForm
 from helpdesk.auth.models import Role
 from helpdesk.auth.session import authenticate
@@ -59,6 +60,7 @@ def logout() -> ResponseReturnValue:
     if LogoutForm().validate_on_submit():
         if current_user.is_authenticated and current_user.role is Role.ENTERPRISE:
             back_to = "portal.index"  # where an enterprise logs in again
+        lifetime.end_this_login()
         logout_user()
         flash(_("You have logged out."), "info")
     return redirect(url_for(back_to))
