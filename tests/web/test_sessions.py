@@ -15,20 +15,13 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from helpdesk import clock
-from helpdesk.auth import keystore, lifetime
+from helpdesk.auth import lifetime
 from helpdesk.auth.models import User
 from helpdesk.auth.passwords import hash_password
 from helpdesk.extensions import db
 from web.helpers import csrf_token, login, page, password
 
 COOKIE = "session"
-
-
-@pytest.fixture(autouse=True)
-def _no_ended_logins() -> Iterator[None]:
-    keystore.clear_memory()
-    yield
-    keystore.clear_memory()
 
 
 def _alone(app: Flask, send: Callable[..., TestResponse], *args: Any, **kw: Any) -> TestResponse:
