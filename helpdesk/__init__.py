@@ -33,7 +33,8 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         BABEL_DEFAULT_LOCALE=settings.language,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
-        WTF_CSRF_TIME_LIMIT=None,
+        # A form's token lasts as long as a login can (it is also replaced at login).
+        WTF_CSRF_TIME_LIMIT=settings.session_lifetime_seconds,
         TESTING=settings.testing,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -20,6 +20,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     testing: bool = False
+    # A browser login ends after this long without a request, and this long after it began.
+    session_idle_seconds: int = 2 * 3600
+    session_lifetime_seconds: int = 12 * 3600
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -45,6 +48,14 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
+def _whole(env: dict[str, str], name: str, default: int) -> int:
+    """A positive whole number from the environment, or a start-up error naming the variable."""
+    raw = env.get(name, str(default)).strip()
+    if not raw.isdigit() or int(raw) == 0:
+        raise ValueError(f"{name}={raw!r} is not a positive whole number")
+    return int(raw)
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     instance_path = Path(env.get("HELPDESK_INSTANCE_PATH", "instance")).resolve()
@@ -58,6 +69,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     if not port_text.isdigit():
         raise ValueError(f"HELPDESK_PORT={port_text!r} is not a port number")
     return Settings(
+        session_idle_seconds=60 * _whole(env, "HELPDESK_SESSION_IDLE_MINUTES", 120),
+        session_lifetime_seconds=3600 * _whole(env, "HELPDESK_SESSION_HOURS", 12),
         instance_path=instance_path,
         database_url=env.get("HELPDESK_DATABASE_URL")
         or f"sqlite:///{instance_path / 'helpdesk.sqlite3'}",

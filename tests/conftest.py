@@ -108,6 +108,17 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
                     connection.execute(table.delete())
 
 
+@pytest.fixture(autouse=True)
+def _forget_login_keys() -> Iterator[None]:
+    """Login misses and ended logins kept in this process's memory (an app without Redis) do
+    not carry from one test to the next: every test logs in from 127.0.0.1."""
+    from helpdesk.auth import keystore
+
+    keystore.clear_memory()
+    yield
+    keystore.clear_memory()
+
+
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
     with app.app_context():

@@ -14,6 +14,7 @@ from wtforms import ValidationError as CsrfError
 from helpdesk.api.errors import BadBody, CsrfFailed, Unauthenticated
 from helpdesk.auth.models import User
 from helpdesk.auth.session import is_token_request, user_from_token
+from helpdesk.errors import InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
 CSRF_HEADERS = ("X-CSRFToken", "X-CSRF-Token")
@@ -57,6 +58,9 @@ def parse_body(model: type[M]) -> M:
         raw = b"{}"
     try:
         value = json.loads(raw)
+        _refuse_nul(value, "")
+    except RecursionError as exc:  # nested thousands deep: no body of ours is
+        raise BadBody("the body is nested too deeply") from exc
     except ValueError as exc:
         raise BadBody(f"the body is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
@@ -66,4 +70,27 @@ def parse_body(model: type[M]) -> M:
 
 def parse_query(model: type[M]) -> M:
     """Query-string arguments (first value of each) validated by `model`."""
-    return model.model_validate(request.args.to_dict())
+    arguments = request.args.to_dict()
+    _refuse_nul(arguments, "")
+    return model.model_validate(arguments)
+
+
+def refuse_nul_in_path(path: dict[str, object]) -> None:
+    for name, value in path.items():
+        if isinstance(value, str):
+            _refuse_nul(value, name)
+
+
+def _refuse_nul(value: object, where: str) -> None:
+    """NUL characters are refused with the field named: PostgreSQL cannot store them in text,
+    and no field of ours needs one."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidInput("NUL characters are not allowed", field=where or "body")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key, where or "body")
+            _refuse_nul(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nul(item, f"{where}[{index}]")

@@ -70,6 +70,7 @@ def route(
 def _call(spec: Route, handler: Handler, kwargs: dict[str, Any]) -> tuple[Response, int]:
     if not spec.public:
         kwargs["user"] = inputs.authenticate()
+    inputs.refuse_nul_in_path(kwargs)
     if spec.query is not None:
         kwargs["query"] = inputs.parse_query(spec.query)
     if spec.body is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 from sqlalchemy import bindparam, select
 
+from helpdesk.auth import lifetime
 from helpdesk.auth.models import ApiToken, User
 from helpdesk.auth.passwords import check_password, hash_token
 from helpdesk.extensions import db, login_manager
@@ -13,12 +14,16 @@ from helpdesk.extensions import db, login_manager
 def init_auth(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
+    lifetime.init_signals()
 
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
+    """The session's user, on every request and socket event, while the login still stands."""
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or not lifetime.still_valid(user):
+        return None
+    return user
 
 
 # Built once: constructing a statement costs more than SQLite takes to run it (every API call).

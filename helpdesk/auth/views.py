@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 
+from helpdesk.auth import lifetime, throttle
 from helpdesk.auth.forms import LoginForm, LogoutForm
 from helpdesk.auth.models import Role
 from helpdesk.auth.session import authenticate
@@ -34,6 +45,18 @@ def _csrf_failed(_error: CSRFError) -> ResponseReturnValue:
     return render_template("error.html", title=title, message=message), 400
 
 
+def client_address() -> str:
+    return request.remote_addr or "-"
+
+
+def refused_login(template: str, form: FlaskForm, refused: throttle.Refusal) -> Response:
+    """A login refused by the throttle: 429 with the wait in words and in Retry-After."""
+    form.password.errors = [throttle.message(refused)]
+    response = make_response(render_template(template, form=form), 429)
+    response.headers["Retry-After"] = str(refused.seconds)
+    return response
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     form = LoginForm()
@@ -42,10 +65,18 @@ def login() -> ResponseReturnValue:
             return redirect(url_for("tickets.index"))
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = authenticate(form.login.data or "", form.password.data or "")
+        name, address = form.login.data or "", client_address()
+        refused = throttle.refusal(name, address)
+        if refused is not None:
+            return refused_login("auth/login.html", form, refused)
+        user = authenticate(name, form.password.data or "")
         if user is not None:
+            throttle.succeeded(name, address)
             login_user(user)
             return redirect(_safe_next(form.next.data))
+        refused = throttle.failed(name, address)
+        if refused is not None:
+            return refused_login("auth/login.html", form, refused)
         # One message for a wrong password, an unknown login and a disabled account alike.
         form.password.errors = [_("Wrong login or password, or the account is disabled.")]
         return render_template("auth/login.html", form=form), 401
@@ -59,6 +90,7 @@ def logout() -> ResponseReturnValue:
     if LogoutForm().validate_on_submit():
         if current_user.is_authenticated and current_user.role is Role.ENTERPRISE:
             back_to = "portal.index"  # where an enterprise logs in again
+        lifetime.end_this_login()
         logout_user()
         flash(_("You have logged out."), "info")
     return redirect(url_for(back_to))

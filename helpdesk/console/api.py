@@ -26,6 +26,7 @@ from helpdesk.console import schemas as out
 from helpdesk.console.reveal import reveal_phone
 from helpdesk.errors import Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import socketio
+from helpdesk.ids import required_row_id
 from helpdesk.realtime import access
 from helpdesk.tickets import service
 
@@ -44,6 +45,9 @@ class DeskQuery(BaseModel):
 class ChangesQuery(BaseModel):
     since: datetime = Field(description="the `cursor` of the last list or catch-up")
     known: str = Field("", description="ids of tickets the client shows, comma-separated")
+
+
+EARLIEST_CURSOR, LATEST_CURSOR = 2000, 9000  # years
 
 
 def _desk_user(user: User) -> User:
@@ -75,7 +79,11 @@ def desk_tickets(user: User, query: DeskQuery) -> out.DeskTickets:
     errors=(403,),
 )
 def desk_changes(user: User, query: ChangesQuery) -> out.DeskTickets:
-    known = [int(k) for k in query.known.split(",") if k.strip().isdigit()][:500]
+    parts = [k for k in query.known.split(",") if k.strip()][:500]
+    known = [required_row_id(k, "known", "known lists ticket ids, comma-separated") for k in parts]
+    # A cursor is a time this system gave out: year 1 or 9999 overflows in the time zone shift.
+    if not EARLIEST_CURSOR <= query.since.year <= LATEST_CURSOR:
+        raise InvalidInput("since is not a cursor this desk gave out", field="since")
     now = clock.now()
     since = query.since if query.since.tzinfo else query.since.replace(tzinfo=clock.HANGZHOU)
     items, gone = queries.changes_since(db_session(), _desk_user(user), since, known)

@@ -27,9 +27,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
+from helpdesk.auth import throttle
 from helpdesk.auth.models import Role, User
 from helpdesk.auth.passwords import check_password
 from helpdesk.auth.session import authenticate
+from helpdesk.auth.views import client_address, refused_login
 from helpdesk.channels.chat.models import Conversation
 from helpdesk.channels.chat.service import after as chat_messages
 from helpdesk.errors import DomainError, NotFound
@@ -136,8 +138,13 @@ def register() -> ResponseReturnValue:
 def login() -> ResponseReturnValue:
     form = forms.LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.login.data or "", form.password.data or "")
+        name, address = form.login.data or "", client_address()
+        refused = throttle.refusal(name, address)
+        if refused is not None:
+            return refused_login("portal/login.html", form, refused)
+        user = authenticate(name, form.password.data or "")
         if user is not None and user.role is Role.ENTERPRISE:
+            throttle.succeeded(name, address)
             login_user(user)
             return redirect(url_for("portal.index"))
         waiting = db.session.scalars(select(User).where(User.login == form.login.data)).first()
@@ -147,8 +154,12 @@ def login() -> ResponseReturnValue:
             and portal.status_of(db_session(), waiting) is RegistrationStatus.PENDING
         ):
             form.login.errors = [_("Your registration is waiting for the centre's approval.")]
-        else:
-            form.password.errors = [_("Wrong login or password, or the account is disabled.")]
+            return render_template("portal/login.html", form=form), 401
+        if user is None:  # a staff member's right password here is no miss, nor a way in
+            refused = throttle.failed(name, address)
+            if refused is not None:
+                return refused_login("portal/login.html", form, refused)
+        form.password.errors = [_("Wrong login or password, or the account is disabled.")]
         return render_template("portal/login.html", form=form), 401
     return render_template("portal/login.html", form=form), 400 if request.method == "POST" else 200
 

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 LOGIN_KEY = "rt_login"  # session key: this browser login's random id
 ANY_LOGIN = "*"
-WATCHED = ("role", "active", "organisation_id")
+WATCHED = ("role", "active", "organisation_id", "session_generation")
 _PENDING = "helpdesk.realtime.revoke"
 
 

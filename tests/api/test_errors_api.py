@@ -155,9 +155,16 @@ def test_revoked_unknown_and_inactive_tokens_are_401(
 
 
 def _log_in(client, user) -> None:  # type: ignore[no-untyped-def]
+    """A session as a real login leaves it (helpdesk.auth.lifetime checks its marks)."""
+    from helpdesk import clock
+    from helpdesk.auth import lifetime
+
+    now = int(clock.now().timestamp())
     with client.session_transaction() as s:
         s["_user_id"] = str(user.id)
         s["_fresh"] = True
+        s.update({lifetime.GENERATION: user.session_generation, "rt_login": "test"})
+        s.update({lifetime.STARTED: now, lifetime.SEEN: now})
 
 
 def test_a_bad_token_never_falls_back_to_the_session_cookie(client, world: World) -> None:

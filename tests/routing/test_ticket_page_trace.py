@@ -21,9 +21,16 @@ rules:
 
 
 def login_as(client, user):  # type: ignore[no-untyped-def]
+    """A session as a real login leaves it (helpdesk.auth.lifetime checks its marks)."""
+    from helpdesk import clock
+    from helpdesk.auth import lifetime
+
+    now = int(clock.now().timestamp())
     with client.session_transaction() as state:
         state["_user_id"] = str(user.id)
         state["_fresh"] = True
+        state.update({lifetime.GENERATION: user.session_generation, "rt_login": "test"})
+        state.update({lifetime.STARTED: now, lifetime.SEEN: now})
 
 
 @pytest.fixture
