@@ -58,6 +58,9 @@ class NewTicket:
     organisation_id: int | None = None  # send straight to this organisation
     assignee_id: int | None = None
     related_ticket: str | None = None  # the ticket a complaint is about
+    # False: no routing now (a live chat is the centre's while an agent answers it; it is
+    # routed when transferred, or by the rules if it ends unanswered)
+    route: bool = True
 
 
 _NEXT_NUMBER = text(
@@ -251,7 +254,7 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     with session.no_autoflush:
         if data.organisation_id is not None:
             assign(session, actor, ticket, data.organisation_id, data.assignee_id)
-        else:
+        elif data.route:
             _route(session, ticket, new=True)
     return ticket
 

@@ -113,3 +113,41 @@ def test_no_strategy_picks_the_admin_account(session, world, use_rules) -> None:
         )
         session.commit()
         assert ticket.assignee_id == world["agent"].id
+
+
+def _assigned_orgs(session, ticket) -> list[int | None]:  # type: ignore[no-untyped-def]
+    from helpdesk.tickets.models import TicketEvent
+
+    events = session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+    )
+    return [e.kind for e in events]
+
+
+def test_a_chat_answered_by_the_centre_never_visits_a_provider(session, world) -> None:  # type: ignore[no-untyped-def]
+    visitor = chat.Visitor("访客", "13957100002", "manage/legal", "合同对方违约怎么办？")
+    conversation, _ = chat.start(session, visitor, None)
+    session.commit()
+    ticket = conversation.ticket
+    assert ticket.assigned_org_id is None  # waiting for the centre, not at a law firm
+    chat.accept(session, world["agent"], conversation, max_chats=3)
+    session.commit()
+    assert (ticket.assigned_org_id, ticket.assignee_id) == (
+        world["centre"].id,
+        world["agent"].id,
+    )
+    assert "transferred" not in _assigned_orgs(session, ticket)  # nothing pulled back
+    firms = {u.organisation_id for group in world["people"].values() for u in group}
+    chat.transfer(session, world["agent"], conversation, None, min(firms), "请律所跟进")
+    session.commit()
+    assert ticket.assigned_org_id == min(firms)  # routed when the agent transfers it
+
+
+def test_a_chat_nobody_answered_is_routed_by_the_rules_when_it_ends(session, world) -> None:  # type: ignore[no-untyped-def]
+    visitor = chat.Visitor("访客", "13957100003", "manage/legal", "劳动合同纠纷")
+    conversation, _ = chat.start(session, visitor, None)
+    session.commit()
+    chat.end(session, None, conversation)
+    session.commit()
+    slugs = {o.id: o.slug for o in session.scalars(select(Organisation))}
+    assert slugs[conversation.ticket.assigned_org_id] == "firm-a"
