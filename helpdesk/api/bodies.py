@@ -55,6 +55,11 @@ class TicketCreate(BaseModel):
     contact_phone: Annotated[str, text(32)] | None = Field(
         None, description="any common format; stored in E.164"
     )
+    update_contact: bool = Field(
+        False,
+        description="a known number with another contact_name: rename that contact "
+        "instead of adding one to its enterprise",
+    )
     organisation_id: Id | None = Field(None, description="assign straight to this organisation")
     assignee_id: Id | None = None
     related_ticket: TicketNumber | None = Field(None, description="the ticket a complaint is about")

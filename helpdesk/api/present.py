@@ -12,6 +12,7 @@ from helpdesk.auth import permissions
 from helpdesk.auth.models import User
 from helpdesk.directory import queries as directory
 from helpdesk.directory.models import Contact, Enterprise, Organisation
+from helpdesk.directory.phone_format import national
 from helpdesk.directory.validation import mask_phone
 from helpdesk.tickets.models import Comment, Ticket, TicketEvent
 from helpdesk.tickets.states import allowed_actions
@@ -33,6 +34,13 @@ def phone_for(user: User, phone: str | None) -> str | None:
     if phone is None or permissions.can_see_full_phone(user):
         return phone
     return mask_phone(phone)
+
+
+def phone_display(user: User, phone: str | None) -> str | None:
+    """The display field next to a phone: national format, masked for provider staff."""
+    if phone is None:
+        return None
+    return national(phone) if permissions.can_see_full_phone(user) else mask_phone(phone)
 
 
 def _number(ticket_id: int | None) -> str | None:
@@ -62,7 +70,11 @@ def ticket(user: User, row: Ticket) -> out.TicketOut:
         else out.EnterpriseRef(id=enterprise.id, name=enterprise.name, uscc=enterprise.uscc),
         contact=None
         if contact is None
-        else out.ContactOut(name=contact.name, phone=phone_for(user, contact.phone)),
+        else out.ContactOut(
+            name=contact.name,
+            phone=phone_for(user, contact.phone),
+            phone_display=phone_display(user, contact.phone),
+        ),
         organisation=_named(org),
         assignee=_named(assignee),
         merged_into=_number(row.merged_into_id),
@@ -111,6 +123,7 @@ def organisation(row: Organisation) -> out.OrganisationOut:
         status=row.status,
         capacity=row.capacity,
         phone=row.phone,
+        phone_display=national(row.phone) or None,
         districts=sorted(r.code for r in row.regions),
         categories=sorted(c.code for c in row.categories),
     )
@@ -127,7 +140,12 @@ def enterprise(user: User, row: Enterprise) -> out.EnterpriseOut:
         address=row.address,
         tags=list(row.tags or []),
         contacts=[
-            out.EnterpriseContact(id=c.id, name=c.name, phone=phone_for(user, c.phone))
+            out.EnterpriseContact(
+                id=c.id,
+                name=c.name,
+                phone=phone_for(user, c.phone),
+                phone_display=phone_display(user, c.phone),
+            )
             for c in row.contacts
         ],
         created_at=row.created_at,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from helpdesk.auth.models import Role
 from helpdesk.directory.models import EnterpriseSize, OrgKind, OrgStatus, ProviderType
@@ -43,7 +43,10 @@ class EnterpriseRef(Named):
 
 class ContactOut(BaseModel):
     name: str
-    phone: str | None  # masked (138****0000) for provider staff
+    phone: str | None  # E.164, or masked (138****0000) for provider staff
+    phone_display: str | None = Field(
+        None, description="the number as people write it: 0571-8700 5678, 138 5710 0004"
+    )
 
 
 class TicketOut(BaseModel):
@@ -127,6 +130,7 @@ class OrganisationOut(Named):
     status: OrgStatus
     capacity: int
     phone: str | None
+    phone_display: str | None = Field(None, description="national format: 0571-8700 5678")
     districts: list[str]
     categories: list[str]
 

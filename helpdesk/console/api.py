@@ -24,6 +24,7 @@ from helpdesk.auth.models import User
 from helpdesk.console import queries
 from helpdesk.console import schemas as out
 from helpdesk.console.reveal import reveal_phone
+from helpdesk.directory.phone_format import national
 from helpdesk.errors import Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import socketio
 from helpdesk.ids import required_row_id
@@ -114,7 +115,12 @@ def wallboard(user: User) -> out.Wallboard:
 def reveal(user: User, number: str) -> out.RevealedPhone:
     ticket = service.get_by_number(db_session(), number, user)
     phone = reveal_phone(db_session(), user, ticket)
-    return out.RevealedPhone(number=ticket.number, phone=phone, version=ticket.version)
+    return out.RevealedPhone(
+        number=ticket.number,
+        phone=phone,
+        phone_display=national(phone) or None,
+        version=ticket.version,
+    )
 
 
 @route(

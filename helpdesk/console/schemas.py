@@ -28,6 +28,7 @@ class Wallboard(BaseModel):
 class RevealedPhone(BaseModel):
     number: str
     phone: str | None
+    phone_display: str | None = None  # national format: 0571-8700 5678
     version: int
 
 

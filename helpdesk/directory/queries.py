@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk.directory.models import Contact, Enterprise, Organisation, Region, ServiceCategory
+from helpdesk.directory.models import Enterprise, Organisation, Region, ServiceCategory
 from helpdesk.errors import InvalidInput
 
 
@@ -72,13 +72,6 @@ def enterprise(session: Session, enterprise_id: int, field: str = "enterprise_id
     if found is None:
         raise InvalidInput(f"unknown enterprise {enterprise_id}", field=field)
     return found
-
-
-_CONTACT_BY_PHONE = select(Contact).where(Contact.phone == bindparam("phone")).limit(1)
-
-
-def contact_by_phone(session: Session, phone_e164: str) -> Contact | None:
-    return session.scalars(_CONTACT_BY_PHONE, {"phone": phone_e164}).first()
 
 
 def service_centre(session: Session) -> Organisation | None:

@@ -42,12 +42,9 @@ def validate_uscc(raw: str, field: str = "uscc") -> str:
 
 def mask_phone(e164: str | None) -> str:
     """138****0000: what provider staff see until they deliberately reveal the number."""
-    if not e164:
-        return ""
-    national = e164[3:] if e164.startswith("+86") else e164
-    if len(national) < 7:
-        return "*" * len(national)
-    return f"{national[:3]}****{national[-4:]}"
+    from helpdesk.directory.phone_format import masked
+
+    return masked(e164)
 
 
 def check_length(value: str | None, limit: int, field: str, required: bool = False) -> str:

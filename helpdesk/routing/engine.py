@@ -198,17 +198,24 @@ class RuleSet:
     ) -> Decision:
         attempts: list[Attempt] = []
         if rule is not None:
-            ordered = rule.route.member.order(rule.route.to, facts)
-            for source, slugs in (("candidate", ordered), ("fallback", rule.route.fallback)):
-                for template in slugs:
-                    slug = expand(template, facts)
+            member = rule.route.member
+            to = tuple(expand(template, facts) for template in rule.route.to)
+            ordered = member.order(to, facts, load, directory)
+            fallback = tuple(expand(template, facts) for template in rule.route.fallback)
+            for source, slugs in (("candidate", ordered), ("fallback", fallback)):
+                for slug in slugs:
                     org = directory.organisations.get(slug)
                     why = skip_reason(org, facts, load)
                     if why is not None:
                         attempts.append(Attempt(slug, source, why))
                         continue
                     assert org is not None
-                    person, how = rule.route.member.pick(org, facts, load)
+                    if source == "fallback" and org.slug == directory.centre:
+                        # the member strategy was chosen for the rule's own organisations;
+                        # what they could not take waits in the centre's queue for triage
+                        attempts.append(Attempt(slug, source, "chosen; the centre's queue"))
+                        return self._decision(rule, org, None, source, trace, attempts)
+                    person, how = member.pick(org, facts, load)
                     attempts.append(Attempt(slug, source, f"chosen; {how}"))
                     return self._decision(rule, org, person, source, trace, attempts)
         centre = directory.organisations.get(directory.centre or "")

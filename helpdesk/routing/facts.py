@@ -104,3 +104,6 @@ class Load:
     last_given: Mapping[int, int] = field(default_factory=dict)
     # organisation id -> the person there who last served this ticket's enterprise (sticky)
     served_enterprise: Mapping[int, int] = field(default_factory=dict)
+    # organisation id -> a number that grows with each ticket given to it (round robin over a
+    # rule's organisations takes the one whose last ticket is oldest); the latest ticket id
+    last_to_org: Mapping[int, int] = field(default_factory=dict)

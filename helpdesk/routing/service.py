@@ -154,6 +154,30 @@ def _open_by_org(session: Session, org_ids: tuple[int, ...]) -> dict[int, int]:
     return {org_id: count for org_id, count in rows if org_id is not None}
 
 
+def _latest_to_org(is_open: bool) -> Any:
+    return (
+        select(func.max(Ticket.id))
+        .where(Ticket.assigned_org_id == Organisation.id, Ticket.is_open.is_(is_open))
+        .scalar_subquery()
+    )
+
+
+_ORGS_LAST = select(Organisation.id, _latest_to_org(True), _latest_to_org(False)).where(
+    Organisation.id.in_(bindparam("ids", expanding=True))
+)
+
+
+def _last_to_org(session: Session, org_ids: tuple[int, ...]) -> dict[int, int]:
+    """The latest ticket given to each organisation (round robin over organisations): two
+    seeks in ix_ticket_queue (assigned_org_id, is_open, id) each."""
+    result: dict[int, int] = {}
+    for org_id, last_open, last_closed in session.execute(_ORGS_LAST, {"ids": list(org_ids)}):
+        given = [i for i in (last_open, last_closed) if i is not None]
+        if given:
+            result[org_id] = max(given)
+    return result
+
+
 def _latest_given(is_open: bool) -> Any:
     return (
         select(func.max(Ticket.id))
@@ -245,6 +269,7 @@ def load_snapshot(
         open_by_person=_OnDemand(person_figure(0), together),
         last_given=_OnDemand(person_figure(1), together),
         served_enterprise=_Served(served),
+        last_to_org=_OnDemand(lambda ids: _last_to_org(session, ids)),
     )
 
 

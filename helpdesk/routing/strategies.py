@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from helpdesk.routing.facts import Load, MemberFacts, OrgFacts, TicketFacts
+from helpdesk.routing.facts import Directory, Load, MemberFacts, OrgFacts, TicketFacts
 from helpdesk.routing.schema import At
 
 DEDICATED_TAG = "一对一:"
@@ -51,11 +51,14 @@ class Strategy(ABC):
 
     def members(self, org: OrgFacts) -> tuple[MemberFacts, ...]:
         if self.role is None:
-            return org.members
+            # the system administrator's account is nobody's desk: only `role: admin` picks it
+            return tuple(m for m in org.members if m.role != "admin")
         return tuple(m for m in org.members if m.role == self.role)
 
-    def order(self, candidates: tuple[str, ...], facts: TicketFacts) -> tuple[str, ...]:
-        """The candidate organisations in the order to try them."""
+    def order(
+        self, candidates: tuple[str, ...], facts: TicketFacts, load: Load, directory: Directory
+    ) -> tuple[str, ...]:
+        """The candidate organisations (slugs, expanded) in the order to try them."""
         return candidates
 
     @abstractmethod
@@ -95,9 +98,21 @@ class Queue(Strategy):
 @register
 @dataclass(frozen=True)
 class RoundRobin(Strategy):
-    """The member whose last ticket is the oldest (never given one: first), ties by id."""
+    """The rule's organisations in turn: first the one whose last ticket is the oldest (never
+    given one: first), ties in the rule's order; there, the member whose last ticket is the
+    oldest, ties by id."""
 
     type: ClassVar[str] = "round_robin"
+
+    def order(
+        self, candidates: tuple[str, ...], facts: TicketFacts, load: Load, directory: Directory
+    ) -> tuple[str, ...]:
+        def last(slug: str) -> int:
+            org = directory.organisations.get(slug)
+            return -1 if org is None else load.last_to_org.get(org.id, -1)
+
+        turns = {slug: (last(slug), i) for i, slug in enumerate(candidates)}
+        return tuple(sorted(candidates, key=turns.__getitem__))
 
     def pick(self, org: OrgFacts, facts: TicketFacts, load: Load) -> tuple[MemberFacts | None, str]:
         members = self.members(org)
@@ -131,7 +146,9 @@ class Sticky(Strategy):
 
     type: ClassVar[str] = "sticky"
 
-    def order(self, candidates: tuple[str, ...], facts: TicketFacts) -> tuple[str, ...]:
+    def order(
+        self, candidates: tuple[str, ...], facts: TicketFacts, load: Load, directory: Directory
+    ) -> tuple[str, ...]:
         own = dedicated(facts)
         if own is None:
             return candidates

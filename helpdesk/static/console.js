@@ -78,7 +78,7 @@
     if (!s) return;
     const t = await D.api("GET", "/tickets/" + encodeURIComponent(s.number));
     const can = new Set(t.allowed_actions);
-    const phone = revealed.get(t.number) || (t.contact && t.contact.phone ? t.contact.phone : "");
+    const phone = revealed.get(t.number) || (t.contact ? t.contact.phone_display || t.contact.phone || "" : "");
     const masked = phone.includes("*");
     let html = `<h2><a href="/tickets/${D.esc(t.number)}">${D.esc(t.number)}</a> ${D.esc(t.subject)}</h2>` +
       `<p>${D.esc(D.label("status", t.status))} · ${D.esc(D.label("priority", t.priority))} · ${D.esc(D.label("channel", t.channel))} ${D.slaBadge(s)}</p>` +
@@ -112,8 +112,8 @@
     const reveal = box.querySelector("[data-reveal]");
     if (reveal) reveal.onclick = async () => {
       const r = await D.api("POST", `/tickets/${encodeURIComponent(t.number)}/reveal-phone`, {});
-      revealed.set(t.number, r.phone || "");
-      box.querySelector(".phone").textContent = r.phone || "";
+      revealed.set(t.number, r.phone_display || r.phone || "");
+      box.querySelector(".phone").textContent = r.phone_display || r.phone || "";
       reveal.remove();
       box.querySelector(".result").textContent = D.word("revealed");
     };
@@ -141,11 +141,11 @@
     const recent = (caller.recent_tickets || []).map((t) =>
       `<li><a href="/tickets/${D.esc(t.number)}">${D.esc(t.number)}</a> ${D.esc(t.subject || "")}</li>`).join("");
     box.hidden = false;
-    box.innerHTML = `<h2>${D.esc(D.word("incoming_call"))}: ${D.esc(caller.number || "")}</h2>` +
+    box.innerHTML = `<h2>${D.esc(D.word("incoming_call"))}: ${D.esc(caller.number_display || caller.number || "")}</h2>` +
       `<p>${D.esc(ent ? ent.name : D.word("unknown_caller"))}</p>` +
       (recent ? `<h3>${D.esc(D.word("recent_tickets"))}</h3><ul>${recent}</ul>` : "") +
       `<p><a href="/phone/console">${D.esc(D.word("open_calls"))}</a></p>`;
-    D.alert(`${D.esc(D.word("incoming_call"))}: ${D.esc(caller.number || "")}`, "call");
+    D.alert(`${D.esc(D.word("incoming_call"))}: ${D.esc(caller.number_display || caller.number || "")}`, "call");
   }
 
   function showPresence(p) {

@@ -60,6 +60,7 @@ class NewTicketForm(FlaskForm):
 
     caller_phone = StringField(_l("Caller phone"), validators=[DataRequired(), Length(max=30)])
     caller_name = StringField(_l("Caller name"), validators=[Optional(), Length(max=60)])
+    update_contact = BooleanField(_l("A known number: update the stored name instead of adding"))
     enterprise_id = SelectField(_l("Enterprise"), validate_choice=False)
     uscc = StringField(_l("or unified social credit code"), validators=[Optional(), Length(max=30)])
     category = SelectField(_l("Service"), validators=[DataRequired()], validate_choice=False)

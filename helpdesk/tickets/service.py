@@ -55,9 +55,14 @@ class NewTicket:
     enterprise_id: int | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
+    # a known number with another name: rename that contact (True) or add one (False)
+    update_contact: bool = False
     organisation_id: int | None = None  # send straight to this organisation
     assignee_id: int | None = None
     related_ticket: str | None = None  # the ticket a complaint is about
+    # False: no routing now (a live chat is the centre's while an agent answers it; it is
+    # routed when transferred, or by the rules if it ends unanswered)
+    route: bool = True
 
 
 _NEXT_NUMBER = text(
@@ -135,19 +140,59 @@ def _record(
     return event
 
 
+def _known_contact(session: Session, phone: str, enterprise_id: int | None) -> Contact | None:
+    """The stored contact with this number: of the given enterprise, or when none is given, one
+    that belongs to an enterprise before one that does not (oldest first)."""
+    stmt = select(Contact).where(Contact.phone == phone)
+    if enterprise_id is not None:
+        stmt = stmt.where(Contact.enterprise_id == enterprise_id)
+    return session.scalars(
+        stmt.order_by(Contact.enterprise_id.is_(None), Contact.id).limit(1)
+    ).first()
+
+
 def _contact(session: Session, data: NewTicket, enterprise_id: int | None) -> Contact | None:
+    """The caller as a contact. A known number keeps its contact, and the name the agent typed:
+    a different name is another person at that enterprise (a new contact) unless the agent
+    said to update the stored one."""
     if not data.contact_phone and not data.contact_name:
         return None
     name = check_length(data.contact_name, 60, "contact_name")
     phone = normalise_phone(data.contact_phone, "contact_phone") if data.contact_phone else None
-    if phone:
-        known = directory.contact_by_phone(session, phone)
-        if known is not None and (enterprise_id is None or known.enterprise_id == enterprise_id):
+    known = _known_contact(session, phone, enterprise_id) if phone else None
+    if known is not None:
+        if not name or name == known.name:
             return known
+        same = session.scalars(
+            select(Contact)
+            .where(
+                Contact.phone == phone,
+                Contact.name == name,
+                Contact.enterprise_id.is_(None)
+                if known.enterprise_id is None
+                else Contact.enterprise_id == known.enterprise_id,
+            )
+            .limit(1)
+        ).first()
+        if same is not None:
+            return same
+        if data.update_contact:
+            known.name = name
+            return known
+        enterprise_id = known.enterprise_id
     contact = Contact(enterprise_id=enterprise_id, name=name or phone or "", phone=phone)
     session.add(contact)
     session.flush()
     return contact
+
+
+def _caller_enterprise(session: Session, data: NewTicket) -> int | None:
+    """The enterprise of the known contact calling from this number, when none was chosen."""
+    if not data.contact_phone:
+        return None
+    phone = normalise_phone(data.contact_phone, "contact_phone")
+    known = _known_contact(session, phone, None)
+    return known.enterprise_id if known is not None else None
 
 
 _KEEP = "helpdesk.tickets.keep"
@@ -173,6 +218,8 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     enterprise_id = data.enterprise_id
     if actor is not None and actor.role is Role.ENTERPRISE:
         enterprise_id = actor.enterprise_id  # an enterprise files only for itself
+    elif enterprise_id is None:
+        enterprise_id = _caller_enterprise(session, data)
     enterprise = directory.enterprise(session, enterprise_id) if enterprise_id else None
     district_code = data.district or (enterprise.district_code if enterprise else None)
     if not district_code:
@@ -209,7 +256,7 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     with session.no_autoflush:
         if data.organisation_id is not None:
             assign(session, actor, ticket, data.organisation_id, data.assignee_id)
-        else:
+        elif data.route:
             _route(session, ticket, new=True)
     return ticket
 

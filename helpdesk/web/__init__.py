@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from helpdesk import clock
 from helpdesk.auth.models import Role
+from helpdesk.directory.phone_format import dial_digits, national
 from helpdesk.directory.validation import mask_phone
 from helpdesk.extensions import db_session as db_session  # re-exported for page code
 from helpdesk.web.labels import label
@@ -54,7 +55,12 @@ def shown_phone(e164: str | None) -> str:
     user = current_user
     if getattr(user, "role", None) is Role.PROVIDER:
         return mask_phone(e164)
-    return e164[3:] if e164.startswith("+86") else e164
+    return national(e164)
+
+
+def dial_link(e164: str | None) -> str:
+    """The tel: link click-to-dial opens: the national digits, trunk 0 included."""
+    return f"tel:{dial_digits(e164)}" if e164 else ""
 
 
 def lang_url(code: str) -> str:
@@ -73,6 +79,7 @@ def _context() -> dict[str, Any]:
         "platform_name": platform_name,
         "lang_url": lang_url,
         "shown_phone": shown_phone,
+        "dial_link": dial_link,
         "language_names": LANGUAGE_NAMES,
         "current_language": "zh_CN" if is_chinese() else "en",
         "Role": Role,

@@ -103,6 +103,7 @@ def _checked(form: NewTicketForm) -> service.NewTicket | None:
         enterprise_id=found["enterprise_id"],
         contact_name=form.caller_name.data or None,
         contact_phone=form.caller_phone.data,
+        update_contact=bool(form.update_contact.data),
         organisation_id=found["organisation_id"],
     )
 

@@ -34,7 +34,11 @@ def test_agent_creates_a_ticket_and_reads_it_back(api_as, world: World, session)
     assert created["category"]["code"] == "finance/guarantee"
     assert created["district"]["code"] == "330109"  # the enterprise's district
     assert created["enterprise"]["id"] == world.enterprise_1.id
-    assert created["contact"] == {"name": "王经理", "phone": "+8613800138000"}
+    assert created["contact"] == {
+        "name": "王经理",
+        "phone": "+8613800138000",
+        "phone_display": "138 0013 8000",
+    }
     assert "assign" in created["allowed_actions"]
     assert rows(session) == (before[0] + 1, before[1] + 1)
 

@@ -23,6 +23,7 @@ from helpdesk.directory import queries as directory
 from helpdesk.directory.validation import check_length, normalise_phone
 from helpdesk.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from helpdesk.portal.models import Attachment
+from helpdesk.routing import service as routing
 from helpdesk.tickets import service as tickets
 from helpdesk.tickets.models import OPEN_STATUSES, Channel, Status, Ticket, TicketType
 
@@ -97,6 +98,7 @@ def start(session: Session, visitor: Visitor, user: User | None) -> tuple[Conver
     if user is not None and user.role is not Role.ENTERPRISE:
         user = None  # staff trying the widget are visitors like anyone
     data = _visitor_ticket(session, visitor, user)
+    data.route = False  # the centre's while it is answered: no provider sees it come and go
     ticket = tickets.create(session, user, data)
     token = secrets.token_urlsafe(32)
     conversation = Conversation(
@@ -351,6 +353,8 @@ def end(session: Session, actor: User | None, conversation: Conversation) -> Non
     ticket = conversation.ticket
     if ticket.status in OPEN_STATUSES | {Status.RESOLVED}:
         tickets.comment(session, actor, ticket, transcript(session, conversation))
+    if ticket.status is Status.NEW:  # nobody answered: now the rules say where it goes
+        routing.route(session, ticket)
 
 
 def transcript(session: Session, conversation: Conversation) -> str:

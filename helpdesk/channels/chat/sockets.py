@@ -22,6 +22,7 @@ from helpdesk.channels.chat import service
 from helpdesk.channels.chat.config import chat_config
 from helpdesk.channels.chat.limits import SocketLimits
 from helpdesk.channels.chat.models import Conversation, ConversationStatus, Message, Sender
+from helpdesk.directory.phone_format import national
 from helpdesk.errors import DomainError, InvalidInput, NotFound
 from helpdesk.extensions import db
 from helpdesk.portal import files
@@ -412,6 +413,7 @@ class ChatNamespace(Namespace):
             "ticket": conversation.ticket.number,
             "visitor": conversation.visitor_name,
             "phone": conversation.visitor_phone,
+            "phone_display": national(conversation.visitor_phone) or None,
             "category": conversation.category_code,
             "status": conversation.status.value,
             "note": conversation.note,

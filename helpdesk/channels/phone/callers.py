@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.directory.models import Contact, Enterprise
+from helpdesk.directory.phone_format import national
 from helpdesk.directory.validation import normalise_phone
 from helpdesk.errors import InvalidInput
 from helpdesk.tickets.models import Ticket
@@ -97,6 +98,7 @@ def profile(session: Session, info: NumberInfo, found: Match) -> dict[str, Any]:
     enterprise = found.enterprise
     data: dict[str, Any] = {
         "number": info.e164 or info.raw,
+        "number_display": national(info.e164) if info.e164 else info.raw,
         "city": info.city,
         "carrier": info.carrier,
         "mobile": info.mobile,

@@ -37,6 +37,7 @@ from helpdesk.channels.phone.models import (
 from helpdesk.channels.phone.sockets import on_call_after_commit, pop_after_commit
 from helpdesk.directory import queries as directory
 from helpdesk.directory.models import Contact, Organisation
+from helpdesk.directory.phone_format import national
 from helpdesk.errors import DomainError, InvalidInput, NotFound
 from helpdesk.ids import row_id
 from helpdesk.sla import calendar
@@ -462,7 +463,7 @@ def describe_path(record: CallRecord, state: CallState) -> str:
     )
     outcome = state.outcome
     lines = [
-        f"来电 / caller: {record.caller_e164 or record.from_number or 'anonymous'}"
+        f"来电 / caller: {national(record.caller_e164) or record.from_number or 'anonymous'}"
         + (f" ({record.caller_city})" if record.caller_city else ""),
         f"IVR {state.script}: {steps}",
         f"结果 / outcome: {outcome.get('kind')}"

@@ -73,7 +73,7 @@
       var el = one("chat-panel-template").content.firstElementChild.cloneNode(true);
       el.dataset.conversation = String(id);
       el.querySelector(".visitor").textContent = view.visitor || T.visitor;
-      el.querySelector(".meta").textContent = [view.phone || "", view.category].join(" · ");
+      el.querySelector(".meta").textContent = [view.phone_display || view.phone || "", view.category].join(" · ");
       var link = el.querySelector(".ticket");
       link.textContent = fill(T.ticket, { n: view.ticket });
       link.href = "/tickets/" + encodeURIComponent(view.ticket);
