@@ -7,9 +7,10 @@ with timers seeded as in `bench.sla_timers`.
 
 1. kill: `timers` timers fall due over `window` seconds, starting `lead` seconds from now. One
    `helpdesk worker` runs under serve's supervisor (runner.supervision; restarted 0.5 s after
-   each death, with no crash limit: the kills are the point) and is killed -9 every `every` seconds until all have fired. Reported:
-   lost (never fired), doubled (a stage with two steps recorded), early (acted before its time)
-   and lateness. Target (issue 16): 0 lost, 0 doubled, 0 early, p99 lateness <= 15 s.
+   each death, with no crash limit: the kills are the point) and is killed -9 every `every`
+   seconds until all have fired. Reported: lost (never fired), doubled (a stage with two steps
+   recorded), early (acted before its time) and lateness. Target (issue 16): 0 lost, 0 doubled,
+   0 early, p99 lateness <= 15 s.
 2. flush: `timers` timers due in an hour; a worker runs; FLUSHALL. Reported: seconds until every
    timer is back in Redis. Target: <= 10 s.
 """
