@@ -140,23 +140,37 @@ class EmbeddedRedis:
                 wait_gone(pid, 5.0)
         (self.folder / PIDFILE).unlink(missing_ok=True)
 
+    def relaunch(self) -> subprocess.Popen[bytes]:
+        """Start the server again after it died, on the same port so that every client
+        reconnects to it. It comes back empty: the database restores what matters."""
+        if self.process is not None and self.process.poll() is None:
+            raise EmbeddedRedisError("the embedded Redis is still running")
+        self.process = spawn(self._argv(), cwd=self.folder)
+        self._write_pidfile()
+        if not self._wait_ready(self.process):
+            log = (self.folder / "redis.log").read_text(errors="replace")
+            stop(self.process, timeout=2.0)
+            raise EmbeddedRedisError(f"redis-server did not start again; its log: {log[-500:]}")
+        return self.process
+
+    def _argv(self) -> list[str]:
+        return [
+            str(redis_server_binary()),
+            "--bind", "127.0.0.1",
+            "--port", str(self.port),
+            "--save", "",
+            "--appendonly", "no",
+            "--dir", str(self.folder),
+            "--logfile", "redis.log",
+            "--daemonize", "no",
+            "--maxmemory-policy", "noeviction",
+        ]  # fmt: skip
+
     def _launch(self) -> None:
-        binary = redis_server_binary()
         for _attempt in range(5):
             self.port = free_port()
-            argv = [
-                str(binary),
-                "--bind", "127.0.0.1",
-                "--port", str(self.port),
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", str(self.folder),
-                "--logfile", "redis.log",
-                "--daemonize", "no",
-                "--maxmemory-policy", "noeviction",
-            ]  # fmt: skip
             with blocked_signals():
-                self.process = spawn(argv, cwd=self.folder)
+                self.process = spawn(self._argv(), cwd=self.folder)
                 self._write_pidfile()
             if self._wait_ready(self.process):
                 return
@@ -209,15 +223,30 @@ def _sigterm_as_exit() -> Iterator[None]:
 
 
 @contextmanager
-def embedded_redis(instance_path: Path) -> Iterator[str]:
-    """Run the embedded Redis for `instance_path`; yields its URL and stops it on the way out."""
+def embedded_redis_server(instance_path: Path) -> Iterator[EmbeddedRedis]:
+    """Run the embedded Redis for `instance_path` and stop it on the way out; yields the server
+    (its `url`, its `process`, `relaunch()` for a supervisor)."""
     server = EmbeddedRedis(instance_path)
     with _sigterm_as_exit():
         server.start()
         try:
-            yield server.url
+            yield server
         finally:
             server.stop()
 
 
-__all__ = ["EmbeddedRedis", "EmbeddedRedisError", "embedded_redis", "pid_alive", "ping"]
+@contextmanager
+def embedded_redis(instance_path: Path) -> Iterator[str]:
+    """Run the embedded Redis for `instance_path`; yields its URL and stops it on the way out."""
+    with embedded_redis_server(instance_path) as server:
+        yield server.url
+
+
+__all__ = [
+    "EmbeddedRedis",
+    "EmbeddedRedisError",
+    "embedded_redis",
+    "embedded_redis_server",
+    "pid_alive",
+    "ping",
+]

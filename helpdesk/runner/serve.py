@@ -1,10 +1,12 @@
 """`helpdesk serve`: the whole system in one command, and nothing left running afterwards.
 
 Order of life: embedded Redis (unless HELPDESK_REDIS_URL) → database (on the embedded default:
-migrate, reference data, demo on first run) → children (web, worker) → wait. Ctrl-C or SIGTERM
-stops the children, then Redis, and exits 0; a child that dies on its own stops the rest and
-exits 1. Children run in their own process groups, so a terminal's Ctrl-C reaches only this
-supervisor, which stops them in order; the kernel kills them if the supervisor is killed.
+migrate, reference data, demo on first run) → children (web, worker) → watch. Ctrl-C or SIGTERM
+stops the children, then Redis, and exits 0. A child that dies on its own (the embedded Redis
+too, on its port, empty: the worker then restores the timers) is started again after a pause
+that grows with each crash; one that crashes too often stops the rest and exits 1
+(runner.supervision). Children run in their own process groups, so a terminal's Ctrl-C reaches
+only this supervisor, which stops them in order; the kernel kills them if it is killed.
 """
 
 from __future__ import annotations
@@ -15,62 +17,23 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
 from types import FrameType
 
 import click
 
 from helpdesk.config import Settings
-from helpdesk.runner.children import blocked_signals, spawn
-from helpdesk.runner.embedded_redis import EmbeddedRedisError, embedded_redis
+from helpdesk.runner.children import spawn
+from helpdesk.runner.embedded_redis import EmbeddedRedisError, embedded_redis_server
+from helpdesk.runner.supervision import Child, GaveUp, Supervisor
 from helpdesk.runner.web import web_argv
 
 START_TIMEOUT = 90.0
-STOP_TIMEOUT = 10.0
 
 
 class Stop(Exception):
     """Raised by the SIGINT/SIGTERM handler to unwind everything in order."""
-
-
-@dataclass
-class Child:
-    name: str
-    process: subprocess.Popen[bytes]
-
-
-class Supervisor:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-        self.children: list[Child] = []
-
-    def start(self, name: str, argv: list[str]) -> None:
-        with blocked_signals():
-            process = spawn(argv, env=self.env, death_signal=signal.SIGKILL)
-            self.children.append(Child(name, process))
-
-    def first_dead(self) -> Child | None:
-        return next((c for c in self.children if c.process.poll() is not None), None)
-
-    def wait_any(self) -> Child:
-        while (dead := self.first_dead()) is None:
-            time.sleep(0.2)
-        return dead
-
-    def stop_all(self) -> None:
-        """SIGTERM to all at once, then wait; SIGKILL whatever is still there."""
-        for child in self.children:
-            if child.process.poll() is None:
-                child.process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT
-        for child in self.children:
-            try:
-                child.process.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                click.echo(f"helpdesk serve: {child.name} did not stop in time; killing it")
-                child.process.kill()
-                child.process.wait()
 
 
 class _Signals:
@@ -117,9 +80,14 @@ def _serve(settings: Settings, default_database: bool) -> int:
         )
         return 2
     with ExitStack() as stack:
+        supervisor = Supervisor()
         if settings.redis_url is None:
-            redis_url = stack.enter_context(embedded_redis(settings.instance_path))
+            server = stack.enter_context(embedded_redis_server(settings.instance_path))
+            redis_url = server.url
             click.echo(f"helpdesk serve: embedded Redis at {redis_url}")
+            redis_child = Child("redis", server.relaunch, stopped_by_supervisor=False)
+            redis_child.process = server.process
+            supervisor.add(redis_child, start=False)
         else:
             redis_url = settings.redis_url
         demo = _prepare_database(settings, default_database)
@@ -132,21 +100,27 @@ def _serve(settings: Settings, default_database: bool) -> int:
             HELPDESK_INSTANCE_PATH=str(settings.instance_path),
             PYTHONUNBUFFERED="1",
         )
-        supervisor = Supervisor(env)
         stack.callback(supervisor.stop_all)
-        supervisor.start("web", web_argv())
-        supervisor.start("worker", [sys.executable, "-m", "helpdesk.cli", "worker"])
+        for name, argv in (
+            ("web", web_argv()),
+            ("worker", [sys.executable, "-m", "helpdesk.cli", "worker"]),
+        ):
+            supervisor.add(Child(name, _launcher(argv, env)))
 
         failure = _wait_listening(settings, supervisor)
         if failure is None:
             _banner(settings, demo)
-            dead = supervisor.wait_any()
-            failure = (
-                f"the {dead.name} process exited unexpectedly (code {dead.process.returncode})"
-            )
+            try:
+                supervisor.watch()
+            except GaveUp as exc:
+                failure = str(exc)
         click.echo(f"helpdesk serve: {failure}; stopping the rest", err=True)
         return 1
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _launcher(argv: list[str], env: dict[str, str]) -> Callable[[], subprocess.Popen[bytes]]:
+    return lambda: spawn(argv, env=env, death_signal=signal.SIGKILL)
 
 
 def _prepare_database(settings: Settings, default_database: bool) -> bool | None:
@@ -195,7 +169,8 @@ def _wait_listening(settings: Settings, supervisor: Supervisor) -> str | None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if (dead := supervisor.first_dead()) is not None:
-            return f"the {dead.name} process exited while starting (code {dead.process.returncode})"
+            code = dead.process.returncode if dead.process is not None else None
+            return f"the {dead.name} process exited while starting (code {code})"
         try:
             with socket.create_connection((host, settings.port), timeout=0.5):
                 return None

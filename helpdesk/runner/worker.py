@@ -7,24 +7,33 @@ context, so they can use the database session; the session is removed after each
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
+from typing import Any
 
 from flask import Flask
 from redis import Redis
+from redis.client import Pipeline
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue, SimpleWorker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.job import Job
 from rq.scheduler import RQScheduler
 
 from helpdesk.runner.children import set_parent_death_signal
+from helpdesk.sla.recovery import TimerWatch
 
 QUEUES = ("default", "timers")
 # Abandoned jobs (a killed worker) are noticed at each maintenance run: every minute, not ten.
 MAINTENANCE_INTERVAL = 60
+# Wake from the blocking pop this often (RQ: 405 s) to look for a Redis that lost the timers.
+WAKE_EVERY = 1
 # RQ's scheduler polls once a second; SLA timers want a tighter poll (helpdesk.sla.timers). Its
 # lock expiry stays interval + 60 s with the default whole-second interval (Redis wants integers).
 SCHEDULER_POLL = 0.2
+
+log = logging.getLogger(__name__)
 
 
 class OwnedScheduler(RQScheduler):
@@ -49,6 +58,39 @@ class OwnedScheduler(RQScheduler):
 
 class AppWorker(SimpleWorker):
     app: Flask | None = None
+    timer_watch: TimerWatch | None = None
+
+    @property
+    def dequeue_timeout(self) -> int:
+        return WAKE_EVERY
+
+    def work(self, burst: bool = False, *args: Any, **kwargs: Any) -> bool:
+        # A long-running worker watches the timers; a burst run (tests, one-off) only works.
+        if not burst and self.app is not None:
+            self.timer_watch = TimerWatch(self.connection)
+        return super().work(burst, *args, **kwargs)
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Pipeline | None = None) -> None:
+        """RQ calls this at each wake-up and after each job: look after the timers too."""
+        super().heartbeat(timeout, pipeline)
+        if pipeline is None and self.timer_watch is not None:
+            self._watch_timers(self.timer_watch)
+
+    def _watch_timers(self, watch: TimerWatch) -> None:
+        from helpdesk.extensions import db
+        from helpdesk.sla.jobs import ensure_periodic
+
+        assert self.app is not None
+        with self.app.app_context():
+            try:
+                if watch.check(db.session()) is not None:
+                    ensure_periodic(self.connection)  # the periodic chain went with the data
+            except RedisConnectionError:
+                raise  # RQ's loop waits for Redis to come back
+            except Exception:  # the next look tries again; the worker goes on working
+                log.exception("SLA timer watch failed")
+            finally:
+                db.session.remove()
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         if self.app is None:

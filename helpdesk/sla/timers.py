@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
+from rq.job import Job
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -134,6 +135,23 @@ def schedule_next(session: Session, ticket_id: int) -> None:
         schedule_after_commit(items)
 
 
+def _running(queue: Queue) -> set[str]:
+    """Ids of the jobs a worker started less than STUCK ago. A fire takes milliseconds, so an
+    older start is a worker killed mid-job: its job would sit in the registry until RQ calls it
+    abandoned (a minute and a half later), so it is re-enqueued; the database lets one win."""
+    ids = StartedJobRegistry(queue=queue).get_job_ids()
+    recent = datetime.now(UTC) - STUCK
+    return {
+        job.id
+        for job in Job.fetch_many(ids, connection=queue.connection)
+        if job is not None and job.started_at is not None and _aware(job.started_at) > recent
+    }
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class ReconcileResult:
     pending: int
@@ -148,7 +166,7 @@ def reconcile(session: Session, redis: Redis) -> ReconcileResult:
     queue = Queue(QUEUE, connection=redis)
     scheduled = set(ScheduledJobRegistry(queue=queue).get_job_ids())
     waiting = set(queue.get_job_ids())
-    running = set(StartedJobRegistry(queue=queue).get_job_ids())
+    running = _running(queue)
     now = clock.now()
     missing: list[tuple[int, datetime]] = []
     for stage_id, fire_at in rows:

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import socketio
 from polling import wait_until
 from redis import Redis
 from rq import Queue
+from rq.registry import ScheduledJobRegistry
 
 from helpdesk.runner.children import pid_alive, wait_gone
 from helpdesk.runner.embedded_redis import read_pidfile
@@ -30,6 +32,7 @@ from .conftest import descendants, free_port, process_group
 
 pytestmark = pytest.mark.slow
 
+TIMER = re.compile(r"sla-(\d+)-\d+$")  # an SLA timer's job id: fire time in ms, stage
 START_TIMEOUT = 120.0  # first run migrates and seeds a few hundred demo tickets
 
 
@@ -196,17 +199,88 @@ def test_desk_socket_takes_logged_in_staff_and_refuses_others(served: Served) ->
     served.assert_nothing_left()
 
 
-def test_a_child_that_dies_stops_everything_with_an_error(served: Served) -> None:
+def _child(served: Served, word: bytes) -> int | None:
+    """The pid of serve's child whose command line mentions `word`, if it runs."""
+    for pid in descendants(served.process.pid):
+        try:
+            if _parent(pid) == served.process.pid and word in _cmdline(pid):
+                return pid
+        except OSError:
+            continue
+    return None
+
+
+def _cmdline(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def _ping(redis: Redis, queue: str = "default") -> None:
+    key = f"test:ping:{uuid.uuid4().hex}"
+    Queue(queue, connection=redis).enqueue(ping, key, "again")
+    wait_until(lambda: redis.get(key) == b"again", 30, "a ping job to run")
+
+
+def test_a_killed_worker_is_restarted_and_runs_jobs_again(served: Served) -> None:
     served.wait_ready()
-    worker = next(
-        pid
-        for pid in served.seen
-        if _parent(pid) == served.process.pid
-        and b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    )
+    worker = _child(served, b"worker")
+    assert worker is not None
     os.kill(worker, signal.SIGKILL)
-    assert served.process.wait(30) == 1
-    assert "the worker process exited unexpectedly" in served.output()
+    wait_until(lambda: "the worker process restarted" in served.output(), 30, "the restart")
+    assert "the worker process exited unexpectedly (code -9); restarting it" in served.output()
+    again = wait_until(lambda: _child(served, b"worker"), 10, "the new worker")
+    assert again != worker
+    _ping(Redis.from_url(served.redis_url()))
+    assert served.process.poll() is None
+
+    served.seen |= descendants(served.process.pid)
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(30) == 0, served.output()
+    served.assert_nothing_left()
+
+
+def test_a_child_that_keeps_crashing_stops_everything_with_an_error(served: Served) -> None:
+    served.wait_ready()
+    killed: set[int] = set()
+    for _ in range(5):  # the limit: 5 crashes in 60 s
+        pid = wait_until(
+            lambda: (p := _child(served, b"worker")) not in killed and p, 30, "a new worker"
+        )
+        served.seen |= descendants(served.process.pid)
+        os.kill(pid, signal.SIGKILL)
+        killed.add(pid)
+    assert served.process.wait(30) == 1, served.output()
+    assert "the worker process exited unexpectedly (code -9) 5 times in 60 s" in served.output()
+    assert served.output().count("the worker process restarted") == 4
+    served.assert_nothing_left()
+
+
+def test_a_killed_redis_is_restarted_on_its_port_and_the_timers_come_back(
+    served: Served,
+) -> None:
+    served.wait_ready()
+    url = served.redis_url()
+    redis = Redis.from_url(url)
+    timers = ScheduledJobRegistry(queue=Queue("timers", connection=redis))
+    # The demo's timers due in more than a minute: the others may fire meanwhile.
+    later = (time.time() + 60) * 1000
+    booked = wait_until(
+        lambda: {j for j in timers.get_job_ids() if (m := TIMER.match(j)) and int(m[1]) > later},
+        30,
+        "the demo's SLA timers",
+    )
+    server = read_pidfile(served.instance / "redis")
+    assert server is not None
+    os.kill(int(server["pid"]), signal.SIGKILL)  # type: ignore[call-overload]
+
+    wait_until(lambda: "the redis process restarted" in served.output(), 30, "Redis back")
+    assert served.redis_url() == url  # same port: every client finds it again
+    wait_until(lambda: set(timers.get_job_ids()) >= booked, 10, "the timers restored")
+    _ping(redis, "timers")
+    assert served.process.poll() is None
+
+    served.seen |= descendants(served.process.pid)
+    served.process.send_signal(signal.SIGINT)
+    assert served.process.wait(30) == 0, served.output()
     served.assert_nothing_left()
 
 
