@@ -1,7 +1,10 @@
 # Two commands on a fresh clone, with nothing but python3 and make:
 #   make run    the whole system on http://127.0.0.1:5000 (helpdesk serve)
 #   make test   the test suite (extra pytest arguments: make test PYTEST_ARGS="-k serve -x")
-# Each bootstraps .venv first, and again whenever pyproject.toml changes.
+# Each bootstraps .venv first (tools/bootstrap-venv: uv from PyPI, pip as the fallback), and again
+# only when pyproject.toml changes: `make run` then `make test` builds once. `make test` also
+# installs the Debian packages the browser and SIP tests need, as root on Debian
+# (tools/system-packages); elsewhere those tests skip, saying what to install.
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,15 +15,14 @@ PYTEST_ARGS ?=
 .PHONY: run test lint format bench
 
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	sh tools/bootstrap-venv $(PYTHON) $(VENV)
 	@touch $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/helpdesk serve
 
 test: $(STAMP)
+	@sh tools/system-packages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
