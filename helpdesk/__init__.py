@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from flask import Flask, request, session
+from typing import TYPE_CHECKING
 
 from helpdesk.config import LANGUAGES, Settings, load_settings
+
+if TYPE_CHECKING:  # Flask is imported by create_app, not here: the pure cores import without it
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -14,6 +16,8 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 
 def create_app(settings: Settings | None = None, *, check_schema: bool = True) -> Flask:
     """Build the app. Refuses a database behind the migrations unless `check_schema` is off."""
+    from flask import Flask
+
     from helpdesk import schema
     from helpdesk.extensions import babel, csrf, db, login_manager
 
@@ -75,7 +79,7 @@ def _engine_options(settings: Settings) -> dict[str, object]:
 
 def _select_locale() -> str:
     """?lang= switches and remembers; otherwise the installation's default language."""
-    from flask import current_app
+    from flask import current_app, request, session
 
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:

@@ -41,6 +41,8 @@ from helpdesk.routing import loader
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Ticket
 
+pytest_plugins = ["system_packages"]  # skip or fail tests whose Debian packages are missing
+
 KEEP_TABLES = {"region", "service_category", "alembic_version"}
 PASSWORD = "secret-pass"
 PASSWORD_HASH = hash_password(PASSWORD)  # scrypt is slow on purpose: hash once per run

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for the annotation: the SLA clock and calendar import without Flask
+    from flask import Flask
 
 
 def init_app(app: Flask) -> None:

@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from system_packages import BROWSER, require
 
 from helpdesk.auth.models import User
 from helpdesk.channels.chat.config import KEY
@@ -24,7 +25,7 @@ from helpdesk.tickets.models import Comment, Ticket
 
 from .conftest import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(BROWSER.binaries[0])
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -85,8 +86,7 @@ def _no_script_ran(page: Any) -> None:
 def test_widget_chat_with_reconnect_transcript_rating_and_xss(
     chat_server: str, shop: str, agent: User, session: Session
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium fonts-noto-cjk`")
+    require(BROWSER)
     from playwright.sync_api import expect, sync_playwright
 
     dialogs: list[str] = []

@@ -17,12 +17,13 @@ from realtime.live import PASSWORD, Web, csrf_of, login
 from redis import Redis
 from rq import Queue
 from sqlalchemy import select
+from system_packages import BROWSER, require
 
 from helpdesk.auth.models import Role
 from helpdesk.directory.models import OrgKind
 from helpdesk.tickets.models import TicketEvent
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(BROWSER.binaries[0])
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -36,8 +37,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium fonts-noto-cjk`")
+    require(BROWSER)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
