@@ -121,6 +121,10 @@ main.add_command(_audit)
 main.add_command(_sla)
 
 
+from helpdesk.people.cli import user as _user  # noqa: E402
+
+main.add_command(_user)
+
 from helpdesk.channels.phone.cli import agi as _agi  # noqa: E402
 from helpdesk.channels.phone.cli import ivr as _ivr  # noqa: E402
 
