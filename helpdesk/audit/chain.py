@@ -116,12 +116,11 @@ def seal(
     by default; the operations log (helpdesk.oplog) passes its own."""
     out = []
     seq, prev = head_seq, head_hash
-    record_fn = record
     for event in events:
         seq += 1
-        record = record_fn(event, digest)
-        current = link(prev, record)
-        out.append(Sealed(seq, event.id, record, prev, current))
+        text = record(event, digest)
+        current = link(prev, text)
+        out.append(Sealed(seq, event.id, text, prev, current))
         prev = current
     return out
 

@@ -74,7 +74,6 @@ def seal_now() -> None:
     from helpdesk.audit.seal import seal
     from helpdesk.cli import app_context
     from helpdesk.extensions import db
-
     from helpdesk.oplog.seal import seal_changes
 
     with app_context():

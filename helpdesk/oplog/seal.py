@@ -10,6 +10,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -62,7 +63,11 @@ def change_rows(session: Session, after_id: int, limit: int) -> list[ChangeRow]:
         .order_by(t.c.id)
         .limit(limit)
     )  # fmt: skip
-    return [ChangeRow(*row) for row in session.execute(stmt)]
+    return [ChangeRow(*row) for row in session.execute(stmt)]  # type: ignore[call-arg]
+
+
+def _sealable(cutoff: datetime, change: ChangeRow) -> bool:
+    return change.at <= cutoff
 
 
 def _head(session: Session) -> tuple[int, str, int]:
@@ -82,7 +87,7 @@ def seal_changes(session: Session, files: AuditFiles) -> int:
     while True:
         cutoff = clock.now() - GRACE
         fetched = change_rows(session, change_id, BATCH)
-        changes = list(itertools.takewhile(lambda c: c.at <= cutoff, fetched))
+        changes = list(itertools.takewhile(partial(_sealable, cutoff), fetched))
         if not changes:
             break
         records = [record_of(c, digest) for c in changes]

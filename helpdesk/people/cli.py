@@ -26,7 +26,9 @@ def _service() -> Iterator[tuple[Any, Any]]:
     from helpdesk.extensions import db
     from helpdesk.people import service
 
-    with app_context():
+    # A request context so that messages come in the installation's language (Flask-Babel
+    # chooses the locale per request).
+    with app_context() as app, app.test_request_context():  # type: ignore[attr-defined]
         try:
             yield db.session(), service
         except service.FieldErrors as exc:

@@ -59,9 +59,7 @@ class OwnPasswordForm(FlaskForm):
 
 class PeopleFilter(Form):
     q = StringField(_l("Login or name"))
-    role = SelectField(
-        _l("Role"), choices=[("", _l("Any")), *list(ROLE_LABELS.items())]
-    )
+    role = SelectField(_l("Role"), choices=[("", _l("Any")), *list(ROLE_LABELS.items())])
     state = SelectField(
         _l("State"),
         choices=[("", _l("Any")), ("active", _l("Active")), ("disabled", _l("Disabled"))],

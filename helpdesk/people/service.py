@@ -88,9 +88,7 @@ def _organisation(session: Session, ref: str) -> Organisation | None:
     return session.scalars(select(Organisation).where(Organisation.slug == ref)).first()
 
 
-def _check(
-    session: Session, data: PersonData, user: User | None, actor: Any
-) -> dict[str, Any]:
+def _check(session: Session, data: PersonData, user: User | None, actor: Any) -> dict[str, Any]:
     """The checked values, or FieldErrors naming every bad field."""
     errors: dict[str, str] = {}
     login = data.login.strip()

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from flask import Flask, g, request_started
+from web import helpers
 
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation, OrgKind
-from web import helpers
 
 
 @pytest.fixture

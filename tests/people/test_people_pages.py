@@ -10,11 +10,11 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from web.helpers import login, page, password
 
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation
 from helpdesk.oplog.models import AdminChange
-from web.helpers import login, page, password
 
 
 def _form(person: User | None = None, **fields: object) -> dict[str, object]:
@@ -141,7 +141,10 @@ def test_a_second_admin_editing_the_same_person_is_told_and_nothing_is_lost(
     other = client.application.test_client()
     login(other, second_admin)
 
-    assert client.post(f"/admin/people/{person.id}", data={**opened, "name": "王芳芳"}).status_code == 302
+    assert (
+        client.post(f"/admin/people/{person.id}", data={**opened, "name": "王芳芳"}).status_code
+        == 302
+    )
     response = other.post(f"/admin/people/{person.id}", data={**opened, "extension": "8033"})
     assert response.status_code == 409
     html = response.get_data(as_text=True)
@@ -160,14 +163,29 @@ def test_disable_enable_and_reset_password_are_logged(
     person_client = client.application.test_client()
     login(person_client, person)
 
-    assert client.post(f"/admin/people/{person.id}/disable", data={"btn-version": str(person.version)}).status_code == 302
+    assert (
+        client.post(
+            f"/admin/people/{person.id}/disable", data={"btn-version": str(person.version)}
+        ).status_code
+        == 302
+    )
     assert person_client.get("/tickets").status_code == 302  # their session no longer loads
-    assert person_client.post("/login", data={"login": "agent4", "password": password()}).status_code == 401
+    assert (
+        person_client.post("/login", data={"login": "agent4", "password": password()}).status_code
+        == 401
+    )
     version = _person(session, "agent4").version
-    assert client.post(f"/admin/people/{person.id}/enable", data={"btn-version": str(version)}).status_code == 302
+    assert (
+        client.post(
+            f"/admin/people/{person.id}/enable", data={"btn-version": str(version)}
+        ).status_code
+        == 302
+    )
     response = client.post(f"/admin/people/{person.id}/password", data={"reset-password": "x"})
     assert response.status_code == 422 and "至少 8 个字符" in response.get_data(as_text=True)
-    response = client.post(f"/admin/people/{person.id}/password", data={"reset-password": "reset-pass-1"})
+    response = client.post(
+        f"/admin/people/{person.id}/password", data={"reset-password": "reset-pass-1"}
+    )
     assert response.status_code == 302
     assert client.post(f"/admin/people/{person.id}/sessions", data={}).status_code == 302
     assert _person(session, "agent4").must_change_password
@@ -175,7 +193,7 @@ def test_disable_enable_and_reset_password_are_logged(
     rows = _rows(page(client, "/admin/changes?target=agent4"))
     for words in ("停用人员", "重新启用人员", "管理员重置密码", "结束全部会话"):
         assert words in rows
-    assert rows.count("<td class=\"nowrap\">admin</td>") == 4
+    assert rows.count('<td class="nowrap">admin</td>') == 4
     assert "reset-pass-1" not in rows and "scrypt" not in rows
     only_disables = _rows(page(client, "/admin/changes?kind=user.disabled"))
     assert "停用人员" in only_disables and "重新启用人员" not in only_disables
@@ -184,7 +202,9 @@ def test_disable_enable_and_reset_password_are_logged(
     assert "日期格式如 2026-12-01" in bad and not _rows(bad)
 
 
-def test_an_admin_cannot_lock_themselves_out(client: FlaskClient, admin: User, session: Session) -> None:
+def test_an_admin_cannot_lock_themselves_out(
+    client: FlaskClient, admin: User, session: Session
+) -> None:
     login(client, admin)
     client.post(f"/admin/people/{admin.id}/disable", data={"btn-version": str(admin.version)})
     assert "不能停用自己的账号" in page(client, f"/admin/people/{admin.id}")
@@ -192,7 +212,9 @@ def test_an_admin_cannot_lock_themselves_out(client: FlaskClient, admin: User, s
         f"/admin/people/{admin.id}",
         data=_form(admin, login="admin", name="系统管理员", role="agent", extension=""),
     )
-    assert response.status_code == 422 and "不能取消自己的管理员角色" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "不能取消自己的管理员角色" in response.get_data(
+        as_text=True
+    )
     assert _person(session, "admin").active
 
 
