@@ -16,9 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import Length
 
+from helpdesk.web.labels import LANGUAGE as LANGUAGE_LABELS
 from helpdesk.web.labels import ROLE as ROLE_LABELS
-
-LANGUAGE_LABELS = {"zh": _l("Chinese"), "en": _l("English")}
 
 
 class Checkboxes(SelectMultipleField):

@@ -114,6 +114,8 @@ PERSON_FIELD = {
     "sessions": _l("Sessions"),
 }
 
+LANGUAGE = {"zh": _l("Chinese"), "en": _l("English")}
+
 CANCEL_REASON = {
     "duplicate": _l("Duplicate"),
     "spam": _l("Spam or nuisance call"),
@@ -130,6 +132,7 @@ TABLES = {
     "cancel_reason": CANCEL_REASON,
     "admin_change": ADMIN_CHANGE,
     "person_field": PERSON_FIELD,
+    "language": LANGUAGE,
 }
 
 
