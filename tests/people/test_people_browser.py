@@ -71,9 +71,11 @@ def test_admin_creates_an_agent_who_then_logs_in(
             phone.context.add_cookies(page.context.cookies())
             for name in ("people", "people/new", "changes"):
                 phone.goto(f"{live_server}/admin/{name}")
-                phone.screenshot(path=str(SHOTS / f"shot-people-phone-{name.replace('/', '-')}.png"), full_page=True)
+                shot = SHOTS / f"shot-people-phone-{name.replace('/', '-')}.png"
+                phone.screenshot(path=str(shot), full_page=True)
 
-            agent = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+            fresh = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+            agent = fresh.new_page()
             agent.goto(f"{live_server}/login")
             agent.fill("#login", "agent8")
             agent.fill("#password", "first-pass-8")
