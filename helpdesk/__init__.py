@@ -103,6 +103,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tickets)
     app.register_blueprint(routing)
 
+    from helpdesk.people.views import blueprint as people
+
+    app.register_blueprint(people)
+
     from helpdesk.audit.views import blueprint as audit
 
     app.register_blueprint(audit)

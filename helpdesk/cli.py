@@ -121,7 +121,7 @@ main.add_command(_audit)
 main.add_command(_sla)
 
 
-from helpdesk.auth.cli import user as _user  # noqa: E402
+from helpdesk.people.cli import user as _user  # noqa: E402
 
 main.add_command(_user)
 

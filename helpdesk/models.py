@@ -12,12 +12,15 @@ from helpdesk.directory.models import (
     Region,
     ServiceCategory,
 )
+from helpdesk.oplog.models import AdminChange, AdminSeal
 from helpdesk.outbox.models import OutboxEntry
 from helpdesk.portal.models import Attachment, EnterpriseRegistration, TicketRating
 from helpdesk.sla.models import SlaStage, TicketSla
 from helpdesk.tickets.models import Comment, Ticket, TicketCounter, TicketDecline, TicketEvent
 
 __all__ = [
+    "AdminChange",
+    "AdminSeal",
     "ApiToken",
     "Attachment",
     "AuditRecord",

@@ -28,6 +28,7 @@ PERSONAL_KEYS = frozenset(
     {"reason", "summary", "body", "text", "note", "name", "phone", "contact_name", "contact_phone"}
 )
 Digest = Callable[[str], str]
+TICKETS = "tickets"
 
 
 def canonical(value: Any) -> str:
@@ -104,14 +105,22 @@ class Sealed:
     hash: str
 
 
-def seal(events: Iterable[EventRow], head_seq: int, head_hash: str, digest: Digest) -> list[Sealed]:
+def seal(
+    events: Iterable[EventRow],
+    head_seq: int,
+    head_hash: str,
+    digest: Digest,
+    record: Callable[[Any, Digest], str] = record_of,
+) -> list[Sealed]:
+    """Chain `events` after the head. `record` makes a row's canonical record: ticket events
+    by default; the operations log (helpdesk.oplog) passes its own."""
     out = []
     seq, prev = head_seq, head_hash
     for event in events:
         seq += 1
-        record = record_of(event, digest)
-        current = link(prev, record)
-        out.append(Sealed(seq, event.id, record, prev, current))
+        text = record(event, digest)
+        current = link(prev, text)
+        out.append(Sealed(seq, event.id, text, prev, current))
         prev = current
     return out
 
@@ -130,19 +139,22 @@ class Checkpoint:
     seq: int
     hash: str
     at: str
+    chain: str = TICKETS  # which chain: ticket events, or "admin" (the operations log)
 
 
 def verify(
     records: Iterable[Sealed],
-    events: Iterable[EventRow],
+    events: Iterable[Any],
     digest: Digest,
     checkpoints: Iterable[Checkpoint] = (),
+    record: Callable[[Any, Digest], str] = record_of,
 ) -> tuple[list[Problem], int]:
-    """Every problem found, and the number of records checked."""
+    """Every problem found, and the number of records checked. `events` are rows with an `id`
+    in id order; `record` makes each one's canonical record (ticket events by default)."""
     problems: list[Problem] = []
     marks = {c.seq: c for c in checkpoints}
-    event_iter: Iterator[EventRow] = iter(events)
-    pending: EventRow | None = next(event_iter, None)
+    event_iter: Iterator[Any] = iter(events)
+    pending: Any = next(event_iter, None)
     expected_seq, prev_hash, count = 1, GENESIS, 0
     last_event_id = 0
     hashes_at_marks: dict[int, str] = {}
@@ -167,7 +179,7 @@ def verify(
         elif pending is None or pending.id != rec.event_id:
             problems.append(Problem(rec.seq, f"event {rec.event_id} is gone (deleted)"))
         else:
-            if record_of(pending, digest) != rec.record:
+            if record(pending, digest) != rec.record:
                 problems.append(Problem(rec.seq, f"event {rec.event_id} differs from its record"))
             pending = next(event_iter, None)
         last_event_id = max(last_event_id, rec.event_id)

@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpdesk.audit.chain import Checkpoint, canonical
+from helpdesk.audit.chain import TICKETS, Checkpoint, canonical
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,11 @@ def _mac(key: bytes, body: dict[str, object]) -> str:
     return hmac.new(key, canonical(body).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def append(files: AuditFiles, seq: int, head_hash: str, at: str) -> None:
-    body = {"seq": seq, "hash": head_hash, "at": at}
+def append(files: AuditFiles, seq: int, head_hash: str, at: str, chain: str | None = None) -> None:
+    """`chain` names a chain other than the ticket events' (lines without it are theirs)."""
+    body: dict[str, object] = {"seq": seq, "hash": head_hash, "at": at}
+    if chain:
+        body["chain"] = chain
     line = canonical({**body, "mac": _mac(files.key, body)}) + "\n"
     files.checkpoints.parent.mkdir(parents=True, exist_ok=True)
     with open(files.checkpoints, "a", encoding="utf-8") as out:
@@ -85,6 +88,8 @@ def read(files: AuditFiles) -> tuple[list[Checkpoint], list[str]]:
         try:
             item = json.loads(line)
             body = {"seq": int(item["seq"]), "hash": str(item["hash"]), "at": str(item["at"])}
+            if "chain" in item:
+                body["chain"] = str(item["chain"])
             valid = hmac.compare_digest(_mac(files.key, body), str(item["mac"]))
         except (ValueError, KeyError, TypeError):
             bad.append(f"checkpoint line {number} is unreadable")
@@ -92,5 +97,5 @@ def read(files: AuditFiles) -> tuple[list[Checkpoint], list[str]]:
         if not valid:
             bad.append(f"checkpoint line {number} has a bad signature (forged, or another key)")
             continue
-        good.append(Checkpoint(body["seq"], body["hash"], body["at"]))  # type: ignore[arg-type]
+        good.append(Checkpoint(body["seq"], body["hash"], body["at"], body.get("chain", TICKETS)))  # type: ignore[arg-type]
     return good, bad

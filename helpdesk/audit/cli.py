@@ -33,9 +33,17 @@ def verify(show_all: bool) -> None:
             click.echo(f"  {problem}", err=True)
         if not show_all and len(report.problems) > 1:
             click.echo(f"  ... and {len(report.problems) - 1} more (--all)", err=True)
+    if report.admin_problems:
+        first = report.admin_problems[0]
+        click.echo(f"FAILED: operations log, first bad sequence number {first.seq}", err=True)
+        for problem in report.admin_problems if show_all else report.admin_problems[:1]:
+            click.echo(f"  {problem}", err=True)
     if not report.ok:
         sys.exit(1)
-    click.echo(f"ok: {report.checked} records verified, {report.checkpoints} checkpoints hold")
+    click.echo(
+        f"ok: {report.checked} records verified, {report.admin_checked} operations-log records "
+        f"verified, {report.checkpoints} checkpoints hold"
+    )
 
 
 @audit.command("export")
@@ -66,7 +74,10 @@ def seal_now() -> None:
     from helpdesk.audit.seal import seal
     from helpdesk.cli import app_context
     from helpdesk.extensions import db
+    from helpdesk.oplog.seal import seal_changes
 
     with app_context():
         result = seal(db.session(), audit_files())
+        admin = seal_changes(db.session(), audit_files())
     click.echo(f"sealed {result.sealed} events; chain head at seq {result.head_seq}")
+    click.echo(f"sealed {admin} operations-log changes")

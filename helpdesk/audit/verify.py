@@ -22,10 +22,13 @@ class Report:
     problems: list[chain.Problem]
     checkpoint_errors: list[str] = field(default_factory=list)
     checkpoints: int = 0
+    # the operations log's own chain (helpdesk.oplog): its problems and records checked
+    admin_problems: list[chain.Problem] = field(default_factory=list)
+    admin_checked: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.problems and not self.checkpoint_errors
+        return not self.problems and not self.checkpoint_errors and not self.admin_problems
 
     @property
     def first_bad(self) -> int | None:
@@ -60,7 +63,11 @@ def _events(session: Session) -> Iterator[chain.EventRow]:
 
 
 def verify(session: Session, files: AuditFiles) -> Report:
+    from helpdesk.oplog.seal import verify_changes
+
     checkpoints, errors = read(files)
+    mine = [c for c in checkpoints if c.chain == chain.TICKETS]
     digest = chain.pii_digester(files.key)
-    problems, checked = chain.verify(_records(session), _events(session), digest, checkpoints)
-    return Report(checked, problems, errors, len(checkpoints))
+    problems, checked = chain.verify(_records(session), _events(session), digest, mine)
+    admin_problems, admin_checked = verify_changes(session, files)
+    return Report(checked, problems, errors, len(checkpoints), admin_problems, admin_checked)

@@ -60,6 +60,12 @@ def _on_login(sender: Flask, user: User, **extra: Any) -> None:
     session[SEEN] = now
 
 
+def keep_this_login(user: User) -> None:
+    """After the person changed their own password: their other logins end (the generation
+    was bumped), this browser's stays in."""
+    session[GENERATION] = user.session_generation
+
+
 def end_this_login() -> None:
     """Logout: this login ends wherever its cookie is replayed (called before logout_user, whose
     signal makes helpdesk.realtime.revoke forget the login key)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk import clock
@@ -36,14 +36,24 @@ class User(Base):
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     extension: Mapped[str | None] = mapped_column(String(10))
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Carried in each browser login's session; bumping it ends every login of the person at
     # once (password change, disabling, an administrator's "end sessions"): helpdesk.auth.lifetime
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set when an administrator chose the password: the person picks their own at next login.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    # Bumped by every UPDATE (SQLAlchemy's version counter): two admins editing the same
+    # person cannot overwrite each other; the second is told (helpdesk.people).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     organisation: Mapped[Organisation | None] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
     # Flask-Login's protocol, written out so the model does not depend on Flask.
     @property

@@ -88,6 +88,34 @@ ROLE = {
     "admin": _l("Administrator"),
 }
 
+ADMIN_CHANGE = {
+    "user.created": _l("Person created"),
+    "user.updated": _l("Person edited"),
+    "user.disabled": _l("Person disabled"),
+    "user.enabled": _l("Person re-enabled"),
+    "user.password_reset": _l("Password reset by an administrator"),
+    "user.password_changed": _l("Password changed by its owner"),
+    "user.sessions_ended": _l("Sessions ended"),
+}
+
+# The fields a change shows, as the People form names them.
+PERSON_FIELD = {
+    "login": _l("Login"),
+    "name": _l("Name"),
+    "role": _l("Role"),
+    "organisation": _l("Organisation"),
+    "enterprise": _l("Enterprise"),
+    "skills": _l("Skills"),
+    "extension": _l("Extension"),
+    "languages": _l("Languages"),
+    "active": _l("Active"),
+    "password": _l("Password"),
+    "must_change_password": _l("Must change password"),
+    "sessions": _l("Sessions"),
+}
+
+LANGUAGE = {"zh": _l("Chinese"), "en": _l("English")}
+
 CANCEL_REASON = {
     "duplicate": _l("Duplicate"),
     "spam": _l("Spam or nuisance call"),
@@ -102,6 +130,9 @@ TABLES = {
     "event": EVENT,
     "role": ROLE,
     "cancel_reason": CANCEL_REASON,
+    "admin_change": ADMIN_CHANGE,
+    "person_field": PERSON_FIELD,
+    "language": LANGUAGE,
 }
 
 

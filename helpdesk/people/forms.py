@@ -1,0 +1,73 @@
+"""The People pages' forms. Choices from the database are filled by the view; the service
+checks every value again, so a forged one is still refused with a field message."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    Form,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
+from wtforms.validators import Length
+
+from helpdesk.web.labels import LANGUAGE as LANGUAGE_LABELS
+from helpdesk.web.labels import ROLE as ROLE_LABELS
+
+
+class Checkboxes(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class PersonForm(FlaskForm):
+    login = StringField(_l("Login"), validators=[Length(max=64)])
+    name = StringField(_l("Name"), validators=[Length(max=60)])
+    role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
+    organisation = SelectField(_l("Organisation"), validate_choice=False)
+    enterprise = StringField(_l("Enterprise (unified social credit code)"))
+    skills = StringField(_l("Skills (service catalogue codes, comma-separated)"))
+    extension = StringField(_l("Extension"))
+    languages = Checkboxes(
+        _l("Languages"), choices=list(LANGUAGE_LABELS.items()), validate_choice=False
+    )
+    password = PasswordField(_l("Initial password"))
+    version = HiddenField()
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(_l("New password"))
+
+
+class ButtonForm(FlaskForm):
+    """Disable, enable, end sessions: the CSRF token and the version the page showed."""
+
+    version = HiddenField()
+
+
+class OwnPasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"))
+    password = PasswordField(_l("New password"))
+    confirm = PasswordField(_l("New password again"))
+
+
+class PeopleFilter(Form):
+    q = StringField(_l("Login or name"))
+    role = SelectField(_l("Role"), choices=[("", _l("Any")), *list(ROLE_LABELS.items())])
+    state = SelectField(
+        _l("State"),
+        choices=[("", _l("Any")), ("active", _l("Active")), ("disabled", _l("Disabled"))],
+    )
+
+
+class ChangesFilter(Form):
+    kind = SelectField(_l("Change"), validate_choice=False)
+    actor = StringField(_l("By (login)"))
+    target = StringField(_l("Person (login)"))
+    since = StringField(_l("From (date)"))
+    until = StringField(_l("To (date)"))
