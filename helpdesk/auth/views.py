@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -26,6 +27,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("tickets.index")
 
 
+def _home(user: Any) -> str:
+    """Where a logged-in person starts: an enterprise on the portal, everyone else the tickets."""
+    if user.role is Role.ENTERPRISE:
+        return url_for("portal.index")
+    return url_for("tickets.index")
+
+
 @blueprint.app_errorhandler(CSRFError)
 def _csrf_failed(_error: CSRFError) -> ResponseReturnValue:
     """A page form sent without its token (or from another site): say so in the user's words.
@@ -39,12 +47,14 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if request.method == "GET":
         if current_user.is_authenticated:
-            return redirect(url_for("tickets.index"))
+            return redirect(_home(current_user))
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         user = authenticate(form.login.data or "", form.password.data or "")
         if user is not None:
             login_user(user)
+            if user.role is Role.ENTERPRISE:
+                return redirect(url_for("portal.index"))  # the staff pages are not its own
             return redirect(_safe_next(form.next.data))
         # One message for a wrong password, an unknown login and a disabled account alike.
         form.password.errors = [_("Wrong login or password, or the account is disabled.")]
