@@ -78,9 +78,7 @@ def ticket(user: User, row: Ticket) -> out.TicketOut:
     )
 
 
-def event(
-    user: User, row: TicketEvent, names: dict[int, str] | None = None
-) -> out.EventOut:
+def event(user: User, row: TicketEvent, names: dict[int, str] | None = None) -> out.EventOut:
     """An enterprise gets only the facts meant for it (helpdesk.tickets.public): never the
     routing decision; `names` are the organisations' names for those facts."""
     data = row.data or {}

@@ -55,7 +55,9 @@ def organisation_names(session: Session, events: Iterable[TicketEvent]) -> dict[
     ids = {i for i in (_organisation_id(e) for e in events) if i is not None}
     if not ids:
         return {}
-    rows = session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
+    rows = session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
+    )
     return {row.id: row.name for row in rows}
 
 

@@ -42,7 +42,15 @@ def _files_by_comment(session: Session, ticket: Ticket) -> dict[int, list[Attach
         select(Attachment)
         .where(Attachment.ticket_id == ticket.id, Attachment.comment_id.is_not(None))
         .order_by(Attachment.id)
-        .options(load_only(Attachment.id, Attachment.key, Attachment.filename, Attachment.size, Attachment.comment_id))
+        .options(
+            load_only(
+                Attachment.id,
+                Attachment.key,
+                Attachment.filename,
+                Attachment.size,
+                Attachment.comment_id,
+            )
+        )
     )
     found: dict[int, list[Attachment]] = {}
     for row in rows:

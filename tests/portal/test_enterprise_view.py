@@ -189,6 +189,6 @@ def test_an_enterprise_at_the_staff_login_is_taken_to_the_portal(
     assert client.get("/login").headers["Location"].endswith("/portal/")
     assert client.get("/").headers["Location"].endswith("/portal/")
     number = story.ticket.number
-    assert client.get(f"/tickets/{number}").headers["Location"].endswith(
-        f"/portal/tickets/{number}"
+    assert (
+        client.get(f"/tickets/{number}").headers["Location"].endswith(f"/portal/tickets/{number}")
     )
