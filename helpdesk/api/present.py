@@ -14,6 +14,7 @@ from helpdesk.directory import queries as directory
 from helpdesk.directory.models import Contact, Enterprise, Organisation
 from helpdesk.directory.phone_format import national
 from helpdesk.directory.validation import mask_phone
+from helpdesk.tickets import public
 from helpdesk.tickets.models import Comment, Ticket, TicketEvent
 from helpdesk.tickets.states import allowed_actions
 
@@ -89,7 +90,12 @@ def ticket(user: User, row: Ticket) -> out.TicketOut:
     )
 
 
-def event(row: TicketEvent) -> out.EventOut:
+def event(user: User, row: TicketEvent, names: dict[int, str] | None = None) -> out.EventOut:
+    """An enterprise gets only the facts meant for it (helpdesk.tickets.public): never the
+    routing decision; `names` are the organisations' names for those facts."""
+    data = row.data or {}
+    if not permissions.can_see_internal(user):
+        data = public.public_facts(row, names or {})
     return out.EventOut(
         id=row.id,
         kind=row.kind,
@@ -97,7 +103,7 @@ def event(row: TicketEvent) -> out.EventOut:
         actor=_person(row.actor),
         from_status=row.from_status,
         to_status=row.to_status,
-        data=row.data or {},
+        data=data,
         internal=row.internal,
     )
 

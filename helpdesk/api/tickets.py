@@ -14,7 +14,7 @@ from helpdesk.auth.models import User
 from helpdesk.directory.models import Enterprise
 from helpdesk.directory.validation import validate_uscc
 from helpdesk.errors import InvalidInput, NotFound
-from helpdesk.tickets import queries, service
+from helpdesk.tickets import public, queries, service
 
 TAG = "tickets"
 TICKET_ERRORS = (404,)
@@ -105,16 +105,19 @@ def read_ticket(user: User, number: str) -> out.TicketOut:
 
 @route(
     "/tickets/<number>/events",
-    summary="A ticket's timeline, oldest first (internal events only for staff and providers)",
+    summary=(
+        "A ticket's timeline, oldest first (internal events only for staff and providers; "
+        "an enterprise gets its public events with only the facts meant for it)"
+    ),
     tag=TAG,
     response=out.EventList,
     errors=TICKET_ERRORS,
 )
 def ticket_events(user: User, number: str) -> out.EventList:
     ticket = service.get_by_number(db_session(), number, user)
-    return out.EventList(
-        items=[present.event(e) for e in queries.timeline(db_session(), user, ticket)]
-    )
+    events = queries.timeline(db_session(), user, ticket)
+    names = public.organisation_names(db_session(), events)
+    return out.EventList(items=[present.event(user, e, names) for e in events])
 
 
 @route(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -37,6 +38,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("tickets.index")
 
 
+def _home(user: Any) -> str:
+    """Where a logged-in person starts: an enterprise on the portal, everyone else the tickets."""
+    if user.role is Role.ENTERPRISE:
+        return url_for("portal.index")
+    return url_for("tickets.index")
+
+
 @blueprint.app_errorhandler(CSRFError)
 def _csrf_failed(_error: CSRFError) -> ResponseReturnValue:
     """A page form sent without its token (or from another site): say so in the user's words.
@@ -62,7 +70,7 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if request.method == "GET":
         if current_user.is_authenticated:
-            return redirect(url_for("tickets.index"))
+            return redirect(_home(current_user))
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         name, address = form.login.data or "", client_address()
@@ -73,6 +81,8 @@ def login() -> ResponseReturnValue:
         if user is not None:
             throttle.succeeded(name, address)
             login_user(user)
+            if user.role is Role.ENTERPRISE:
+                return redirect(url_for("portal.index"))  # the staff pages are not its own
             return redirect(_safe_next(form.next.data))
         refused = throttle.failed(name, address)
         if refused is not None:

@@ -53,7 +53,10 @@ class RateForm(FlaskForm):
         choices=[(str(n), str(n)) for n in range(5, 0, -1)],
         validators=[DataRequired()],
     )
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)])
+    comment = TextAreaField(
+        _l("Anything to add about the service? (optional)"),
+        validators=[Optional(), Length(max=1000)],
+    )
 
 
 class ComplaintForm(FlaskForm):

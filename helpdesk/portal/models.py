@@ -58,6 +58,8 @@ class Attachment(Base):
     key: Mapped[str] = mapped_column(String(43), unique=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("chat_conversation.id"))
+    # the reply (or chat transcript) it was sent with: pages list it under that comment
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_comment.id"), index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))

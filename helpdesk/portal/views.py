@@ -47,6 +47,7 @@ from helpdesk.portal.limiter import (
     session_key,
 )
 from helpdesk.portal.models import Attachment, RegistrationStatus, TicketRating
+from helpdesk.portal.progress import progress_of
 from helpdesk.portal.suggest import suggest
 from helpdesk.tickets import queries, service
 from helpdesk.tickets.models import Channel, Status, Ticket, TicketType
@@ -220,10 +221,13 @@ def _ticket_page(
         select(Conversation).where(Conversation.ticket_id == ticket.id).order_by(Conversation.id)
     ).all()
     transcript = [m for c in chats for m in chat_messages(session, c, 0)]
+    items = timeline_items(session, _user(), ticket)
     return render_template(
         "portal/ticket.html",
         ticket=ticket,
-        items=timeline_items(session, _user(), ticket),
+        items=items,
+        progress=progress_of(session, ticket, items),
+        files_by_id={a.id: a for a in attachments},
         attachments=attachments,
         transcript=transcript,
         rating=rated,
@@ -265,11 +269,10 @@ def reply(number: str) -> ResponseReturnValue:
 
     def change(ticket: Ticket) -> str:
         upload = form.file.data
-        body = (form.body.data or "").strip()
+        sent = []
         if upload is not None and upload.filename:
-            stored = files.store(db_session(), upload, ticket.id, FILE_LIMIT, _user().id)
-            body = f"{body}\n[{_('File')}: {stored.filename}]".strip()
-        service.comment(db_session(), _user(), ticket, body)
+            sent.append(files.store(db_session(), upload, ticket.id, FILE_LIMIT, _user().id))
+        service.comment(db_session(), _user(), ticket, form.body.data, attachments=sent)
         return _("Your reply was added.")
 
     return _act(number, form, change)

@@ -16,6 +16,7 @@ from helpdesk.auth import permissions
 from helpdesk.auth.models import User
 from helpdesk.errors import InvalidInput
 from helpdesk.ids import required_row_id
+from helpdesk.tickets import public
 from helpdesk.tickets.models import (
     Channel,
     Comment,
@@ -151,10 +152,13 @@ def count_tickets(session: Session, user: User, filters: TicketFilter) -> int:
 
 
 def timeline(session: Session, user: User, ticket: Ticket) -> list[TicketEvent]:
-    """The ticket's events oldest first; internal ones only for staff and providers."""
+    """The ticket's events oldest first; internal ones only for staff and providers, and for
+    an enterprise only the kinds meant for it (helpdesk.tickets.public)."""
     stmt = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
     if not permissions.can_see_internal(user):
-        stmt = stmt.where(TicketEvent.internal.is_(False))
+        stmt = stmt.where(
+            TicketEvent.internal.is_(False), TicketEvent.kind.in_(list(public.PUBLIC_FACTS))
+        )
     return list(
         session.scalars(stmt.order_by(TicketEvent.id).options(selectinload(TicketEvent.actor)))
     )

@@ -8,8 +8,9 @@ command) commits once at its boundary.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
@@ -35,6 +36,9 @@ from helpdesk.tickets.models import (
     TicketType,
 )
 from helpdesk.tickets.states import target_status
+
+if TYPE_CHECKING:
+    from helpdesk.portal.models import Attachment  # the portal owns the table
 
 SUBJECT_LIMIT = 200
 DESCRIPTION_LIMIT = 10_000
@@ -466,10 +470,17 @@ def merge(session: Session, actor: User | None, ticket: Ticket, into_number: str
 
 
 def comment(
-    session: Session, actor: User | None, ticket: Ticket, body: str | None, internal: bool = False
+    session: Session,
+    actor: User | None,
+    ticket: Ticket,
+    body: str | None,
+    internal: bool = False,
+    attachments: Sequence[Attachment] = (),
 ) -> Comment:
-    """A public reply or an internal note. An enterprise's reply resumes a pending ticket."""
-    text_body = check_length(body, COMMENT_LIMIT, "body", required=True)
+    """A public reply or an internal note. An enterprise's reply resumes a pending ticket.
+    `attachments`: files sent with it (already stored), listed under it by name; with one,
+    the text may be empty."""
+    text_body = check_length(body, COMMENT_LIMIT, "body", required=not attachments) or ""
     if actor is not None and internal and not permissions.can_write_internal(actor):
         raise InvalidInput("enterprise users cannot write internal notes", field="internal")
     before = _move(session, actor, ticket, "comment")
@@ -482,6 +493,8 @@ def comment(
     )
     session.add(note)
     session.flush()
+    for attachment in attachments:
+        attachment.comment_id = note.id
     _record(session, ticket, actor, "commented", before, {"comment_id": note.id}, internal=internal)
     if actor is not None and actor.role is Role.ENTERPRISE and ticket.status is Status.PENDING:
         resume(session, None, ticket)

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from helpdesk.auth import permissions
-from helpdesk.auth.models import STAFF_ROLES, User
+from helpdesk.auth.models import STAFF_ROLES, Role, User
 from helpdesk.errors import DomainError, Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import db
 from helpdesk.ids import required_row_id
@@ -62,6 +62,8 @@ def _forbidden(_error: Exception) -> ResponseReturnValue:
 @blueprint.route("/")
 @login_required
 def index() -> ResponseReturnValue:
+    if _user().role is Role.ENTERPRISE:
+        return redirect(url_for("portal.index"))
     return redirect(url_for("tickets.list_view"))
 
 
@@ -148,7 +150,10 @@ def _detail(
 @blueprint.route("/tickets/<number>")
 @login_required
 def detail(number: str) -> ResponseReturnValue:
-    return _detail(_load(number))
+    ticket = _load(number)
+    if _user().role is Role.ENTERPRISE:  # its page is on the portal, in its own words
+        return redirect(url_for("portal.ticket", number=ticket.number))
+    return _detail(ticket)
 
 
 def _organisation_id(form: Any) -> int:

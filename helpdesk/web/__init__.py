@@ -48,6 +48,15 @@ def local_time(value: datetime | None) -> str:
     return value.astimezone(clock.HANGZHOU).strftime("%Y-%m-%d %H:%M")
 
 
+def file_size(size: int) -> str:
+    """Bytes as people read them: 812 B, 3.4 KB, 1.2 MB (a small file is not "0.0 KB")."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
 def shown_phone(e164: str | None) -> str:
     """Provider staff see a masked number; platform staff and the enterprise see all of it."""
     if not e164:
@@ -94,3 +103,4 @@ def install(blueprint: Blueprint) -> None:
     blueprint.app_context_processor(_context)
     blueprint.add_app_template_filter(local_time, "local_time")
     blueprint.add_app_template_filter(localized_name, "localized")
+    blueprint.add_app_template_filter(file_size, "file_size")

@@ -16,7 +16,7 @@ from helpdesk import clock
 from helpdesk.auth.models import Role, User
 from helpdesk.channels.chat.models import Conversation, ConversationStatus, Message
 from helpdesk.directory.models import Organisation
-from helpdesk.portal.models import TicketRating
+from helpdesk.portal.models import Attachment, TicketRating
 from helpdesk.tickets.models import Channel, Comment, Status, Ticket, TicketEvent
 
 from .conftest import logged_in
@@ -408,7 +408,7 @@ def test_a_logged_in_enterprise_skips_the_form(
 
 
 def test_files_go_to_the_conversation_and_come_back_as_downloads(
-    peers: Callable[..., Peer], chat_server: str, agent: User
+    peers: Callable[..., Peer], chat_server: str, agent: User, session: Session
 ) -> None:
     visitor, desk, chat = _chat(peers, chat_server, agent)
     html = b"<html><script>alert(1)</script></html>"
@@ -443,6 +443,13 @@ def test_files_go_to_the_conversation_and_come_back_as_downloads(
     other = peers()
     other.call("start", {**VISITOR, "phone": "13957112355"})
     assert other.call("message", {"attachment": key, "client_id": "z"})["error"] == "not_found"
+    # Kept on the ticket with the transcript: listed under it by name, not as a "[File …]" code.
+    assert visitor.call("end")["ok"]
+    session.expire_all()
+    transcript = session.scalars(select(Comment).where(Comment.body.contains("在线咨询记录"))).one()
+    assert "（附件：a<b>.html）" in transcript.body and "[附件" not in transcript.body
+    file = session.scalars(select(Attachment).where(Attachment.key == key)).one()
+    assert file.comment_id == transcript.id
 
 
 def test_a_supervisor_sends_a_waiting_chat_to_an_agent_from_the_wallboard(

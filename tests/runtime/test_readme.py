@@ -47,3 +47,18 @@ def test_every_helpdesk_variable_is_in_the_readme() -> None:
     }
     missing = sorted(used - NOT_SETTINGS - set(re.findall(r"`(HELPDESK_[A-Z_]+)`", readme)))
     assert not missing, f"README's configuration table lacks {missing}"
+
+
+def test_every_page_in_where_each_person_goes_exists(app) -> None:  # type: ignore[no-untyped-def]
+    """The README's table of addresses by role names only pages the app serves."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Where each person goes", 1)[1].split("\n## ", 1)[0]
+    assert "enterprise users log in at\nthe portal, `/portal/login`" in section
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "`/" in line]
+    paths = {p for row in rows for p in re.findall(r"`(/[^`]*)`", row.split("|")[2])}
+    assert {"/console", "/phone/console", "/wallboard", "/provider", "/portal/", "/chat/"} <= paths
+    adapter = app.url_map.bind("localhost")
+    for path in paths:
+        adapter.match(path.replace("<number>", "HZ-20261123-00001"), method="GET")
+    assert '<script src="http://127.0.0.1:5000/static/chat/embed.js" async></script>' in section
+    assert (ROOT / "helpdesk/static/chat/embed.js").exists()

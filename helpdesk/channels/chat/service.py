@@ -352,7 +352,14 @@ def end(session: Session, actor: User | None, conversation: Conversation) -> Non
     conversation.ended_at = clock.now()
     ticket = conversation.ticket
     if ticket.status in OPEN_STATUSES | {Status.RESOLVED}:
-        tickets.comment(session, actor, ticket, transcript(session, conversation))
+        sent = session.scalars(
+            select(Attachment)
+            .where(Attachment.conversation_id == conversation.id)
+            .order_by(Attachment.id)
+        ).all()
+        # the chat's files go with its transcript: pages list them under it by name
+        text = transcript(session, conversation)
+        tickets.comment(session, actor, ticket, text, attachments=sent)
     if ticket.status is Status.NEW:  # nobody answered: now the rules say where it goes
         routing.route(session, ticket)
 
@@ -374,7 +381,7 @@ def transcript(session: Session, conversation: Conversation) -> str:
         body = message.body or ""
         if message.attachment_id:
             file = session.get(Attachment, message.attachment_id)
-            body = f"{body} [附件 {file.filename}]".strip() if file else body
+            body = f"{body}（附件：{file.filename}）".strip() if file else body
         lines.append(f"[{when}] {who}: {body}")
     return "\n".join(lines)[: tickets.COMMENT_LIMIT]
 
