@@ -51,7 +51,7 @@ def _password_first() -> ResponseReturnValue | None:
     their own (API tokens are integrations, not people typing: left alone)."""
     if request.endpoint in ALWAYS_ALLOWED or request.endpoint is None:
         return None
-    if not current_user.is_authenticated or is_token_request():
+    if is_token_request() or not current_user.is_authenticated:  # a token loads no person here
         return None
     if getattr(current_user, "must_change_password", False):
         return redirect(url_for("people.own_password", next=request.full_path.rstrip("?")))
