@@ -1,4 +1,5 @@
-"""The app with Socket.IO on gevent, no access log, for bench/chat_delivery.py.
+"""The app as a web process serves it (`runner.web.web_app`), no access log, for
+bench/chat_delivery.py.
 
 Started as `python -m gevent.monkey --module bench.chat_server PORT` so gevent patches first.
 """
@@ -9,17 +10,15 @@ import sys
 
 from gevent.pywsgi import WSGIServer
 
-from helpdesk import create_app
 from helpdesk.config import load_settings
-from helpdesk.realtime import init_realtime
 from helpdesk.runner.listener import tcp_listener
+from helpdesk.runner.web import web_app
 
 
 def main() -> None:
     port = int(sys.argv[1])
     settings = load_settings().with_(port=port)
-    app = create_app(settings)
-    init_realtime(app, settings.redis_url, async_mode="gevent")
+    app = web_app(settings)
     WSGIServer(tcp_listener("127.0.0.1", port), app, log=None).serve_forever()
 
 

@@ -12,6 +12,12 @@ import os
 import signal
 import sys
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from helpdesk.config import Settings
 
 PATCHED_ARGV = ["-m", "gevent.monkey", "--module", "helpdesk.cli", "web"]
 
@@ -36,25 +42,34 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-def run_web() -> None:
-    """Serve until SIGINT or SIGTERM. Expects the process to be monkey-patched already."""
-    from gevent import pywsgi
-
+def web_app(settings: Settings) -> Flask:
+    """The app as every web process serves it (helpdesk web, gunicorn's wsgi entry, the HTTP
+    benchmarks): Socket.IO bound to the Redis message queue, the outbox dispatched by a
+    background greenlet instead of inside requests, SQLite checkpoints off the loop."""
     from helpdesk import create_app
-    from helpdesk.config import load_settings
     from helpdesk.extensions import db
     from helpdesk.outbox.dispatcher import start_background
     from helpdesk.realtime import init_realtime
     from helpdesk.runner.checkpoint import move_checkpoints_off_loop
+
+    app = create_app(settings)
+    init_realtime(app, settings.redis_url, async_mode="gevent")
+    start_background(app)
+    with app.app_context():
+        move_checkpoints_off_loop(db.engine)  # only does something on a SQLite file
+    return app
+
+
+def run_web() -> None:
+    """Serve until SIGINT or SIGTERM. Expects the process to be monkey-patched already."""
+    from gevent import pywsgi
+
+    from helpdesk.config import load_settings
     from helpdesk.runner.heap import freeze_startup_heap
     from helpdesk.runner.listener import tcp_listener
 
     settings = load_settings()
-    app = create_app(settings)
-    init_realtime(app, settings.redis_url, async_mode="gevent")
-    start_background(app)  # after-commit effects off the requests (helpdesk.outbox)
-    with app.app_context():
-        move_checkpoints_off_loop(db.engine)
+    app = web_app(settings)
     signal.signal(signal.SIGTERM, _exit_cleanly)
     # What socketio.run does for gevent, on our own listener (TCP_NODELAY, see listener.py).
     # The Socket.IO middleware already wraps app.wsgi_app, so the plain WSGI server serves both.

@@ -76,9 +76,20 @@ _NEXT_NUMBER = text(
 
 
 def next_number(session: Session) -> str:
-    """HZ-YYYYMMDD-NNNNN, unique even under concurrent creation: one atomic upsert per day."""
+    """HZ-YYYYMMDD-NNNNN, unique even under concurrent creation: one atomic upsert per day.
+
+    On PostgreSQL the upsert runs in its own short transaction: inside the creation's, the
+    day's counter row stayed locked until that commit and every other creation waited on it
+    (two web processes made no more tickets than one). The price: a creation that fails
+    after taking its number leaves a gap. SQLite has one writer anyway, so there the number
+    stays in the creation's transaction and numbers stay gapless."""
     day = clock.local_today()
-    last = session.execute(_NEXT_NUMBER, {"day": day}).scalar_one()
+    engine = session.get_bind().engine
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as own:
+            last = own.execute(_NEXT_NUMBER, {"day": day}).scalar_one()
+    else:
+        last = session.execute(_NEXT_NUMBER, {"day": day}).scalar_one()
     return f"HZ-{day}-{last:05d}"
 
 

@@ -12,7 +12,8 @@ from helpdesk import clock
 from helpdesk.channels.phone.models import CallDirection, CallRecord, CallStatus
 from helpdesk.channels.phone.service import hang_up
 from helpdesk.directory.models import OrgKind
-from tests.api.support import API
+
+from .support import API
 
 
 @pytest.fixture

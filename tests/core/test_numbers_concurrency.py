@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import sessionmaker
 
 from helpdesk.extensions import db
@@ -37,3 +37,21 @@ def test_concurrent_creation_gives_unique_gapless_numbers(app, session):
     sequence = sorted(int(n.rsplit("-", 1)[1]) for n in numbers)
     assert sequence == list(range(1, THREADS * EACH + 1))
     assert session.scalar(select(func.count(Ticket.id))) == THREADS * EACH
+
+
+def test_a_number_taken_does_not_hold_up_the_next_creation(app, session):
+    """On PostgreSQL a creation still in its transaction does not make the next one wait for
+    a number; on SQLite (one writer) a creation that rolls back gives its number back."""
+    factory = sessionmaker(bind=db.engine)
+    with factory() as first:
+        taken = service.next_number(first)  # this creation is still running
+        if db.engine.dialect.name == "postgresql":
+            with factory() as second:
+                second.execute(text("SET LOCAL lock_timeout = '2s'"))
+                following = service.next_number(second)  # would time out on a held lock
+            assert int(following[-5:]) == int(taken[-5:]) + 1
+            first.rollback()
+            return
+        first.rollback()
+    with factory() as again:
+        assert service.next_number(again) == taken
