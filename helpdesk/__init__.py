@@ -58,9 +58,6 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     init_auth(app)
     _register_blueprints(app)
 
-    from helpdesk.sla import init_app as init_sla
-
-    init_sla(app)
     return app
 
 

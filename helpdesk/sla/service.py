@@ -1,25 +1,22 @@
 """The database edge of the SLA clock: keeps `ticket_sla` and `sla_stage` in step with events.
 
-Every ticket change writes a TicketEvent in its own transaction (the tickets service does).
-A `before_flush` hook reads each new event, moves the pure SLA clock (`clock.transition`),
-stores the due times and syncs the ticket's timer stages, all in that same transaction: the
-tickets service stays the only writer of tickets and needs no SLA code. After commit, the
-outbox dispatcher books each changed ticket's next timer (its earliest pending stage) in Redis
-(`helpdesk.outbox`); the job that fires it books the one after. If Redis is down the
-reconciler catches up from the database.
-
-This hook is the one session listener left that writes rows (ARCHITECTURE.md says why and
-what would replace it).
+The tickets service calls `record` for every event it writes, in the same transaction
+(`tickets.service._record`): it moves the pure SLA clock (`clock.transition`), stores the due
+times and syncs the ticket's timer stages. After commit, the outbox dispatcher books each
+changed ticket's next timer (its earliest pending stage) in Redis (`helpdesk.outbox`); the job
+that fires it books the one after. If Redis is down the reconciler catches up from the
+database.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Table, event, insert, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import select
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from helpdesk.auth.models import User
 from helpdesk.sla import clock as sla_clock
@@ -31,7 +28,6 @@ from helpdesk.tickets.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
-_FRESH = "helpdesk.sla.fresh"
 _ALWAYS = BusinessCalendar("24x7", None)
 _source: PolicySource | None = None
 
@@ -100,12 +96,28 @@ def _public_update(session: Session, ev: TicketEvent) -> bool:
 
 
 Known = dict[int, tuple[TicketSla, dict[tuple[str, str, int], SlaStage]]]
+# The SLA rows each transaction has in hand, by ticket: a new ticket's rows are not in the
+# database before the flush, and its later events in the same transaction (routing assigns it
+# at once) change them in memory. Held weakly: gone with the transaction.
+_in_hand: WeakKeyDictionary[SessionTransaction, Known] = WeakKeyDictionary()
+
+
+def record(session: Session, ticket: Ticket, ev: TicketEvent) -> None:
+    """Move the ticket's SLA clock for an event the tickets service is writing."""
+    if ev.kind.startswith("sla_"):  # the ladder's own steps: recorded, not clocked
+        return
+    own = session() if isinstance(session, scoped_session) else session  # the request's
+    transaction = own.get_transaction()
+    known = _in_hand.setdefault(transaction, {}) if transaction is not None else {}
+    with session.no_autoflush:  # the event itself is not flushed yet
+        apply_event(session, ticket, ev, known)
 
 
 def _load(
     session: Session, ticket: Ticket, kind: str, at: datetime, known: Known
 ) -> tuple[TicketSla, Any]:
-    """The ticket's SLA row and stages; rows added earlier in this flush are not queryable yet."""
+    """The ticket's SLA row and stages; rows added earlier in this transaction and not flushed
+    yet are not queryable, so they come from `known`."""
     if ticket.id in known:
         return known[ticket.id]
     # "created" is the first event of a ticket inserted in this very transaction: it has no
@@ -158,7 +170,7 @@ def _sync_stages(
                 ticket_id=ticket_id, target=target, step=step, cycle=cycle, fire_at=fire_at,
                 state=PENDING, done_at=None,
             )  # fmt: skip
-            session.info.setdefault(_FRESH, []).append(row)  # inserted by _insert_fresh
+            session.add(row)
             existing[key] = row
         elif row.state in (PENDING, PAUSED) and (row.fire_at != fire_at or row.state != PENDING):
             row.fire_at, row.state = fire_at, PENDING
@@ -168,45 +180,3 @@ def _sync_stages(
                 row.state = PAUSED
             else:
                 row.state, row.done_at = STOPPED, at
-
-
-@event.listens_for(Session, "before_flush")
-def _on_flush(session: Session, flush_context: Any, instances: Any) -> None:
-    events = [o for o in session.new if isinstance(o, TicketEvent)]
-    if not events:
-        return
-    known: Known = {}
-    with session.no_autoflush:
-        for ev in events:  # in the order the service wrote them
-            if ev.kind.startswith("sla_"):
-                continue
-            ticket = session.get(Ticket, ev.ticket_id)
-            if ticket is not None:
-                apply_event(session, ticket, ev, known)
-        _insert_fresh(session, session.info.pop(_FRESH, []))
-
-
-_COLUMNS = ("id", "ticket_id", "target", "step", "cycle", "fire_at", "state", "done_at")
-_TABLE = cast(Table, SlaStage.__table__)
-_INSERT = insert(_TABLE).returning(*(_TABLE.c[name] for name in _COLUMNS[:5]))
-
-
-def _insert_fresh(session: Session, rows: list[SlaStage]) -> None:
-    """The stages this flush created, in their final state, in one multi-row INSERT (the ORM
-    sends SQLite one INSERT per row, as SQLite does not promise the order of RETURNING); each
-    id comes back with the row's unique key. The rows then join the session as if loaded.
-    Their tickets are in the database already: events are written for flushed tickets."""
-    if not rows:
-        return
-    values = [{name: getattr(row, name) for name in _COLUMNS if name != "id"} for row in rows]
-    returned = session.execute(_INSERT, values)  # executemany: batched, with RETURNING
-    ids = {(t, target, step, cycle): i for i, t, target, step, cycle in returned}
-    for row in rows:
-        row.id = ids[(row.ticket_id, row.target, row.step, row.cycle)]
-        make_transient_to_detached(row)
-        session.add(row)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_FRESH, None)

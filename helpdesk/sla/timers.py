@@ -36,7 +36,7 @@ QUEUE = "timers"
 REDIS_OVERRIDE = "helpdesk.sla.redis_url"  # app.extensions key: tests point timers at a Redis
 RETRY = Retry(max=5, interval=[2, 10, 30, 60, 300])
 JOB_TIMEOUT = 60
-STUCK = timedelta(seconds=5)  # a due timer still in the scheduled registry this long: enqueue it
+STUCK = timedelta(seconds=2)  # a due timer still in the scheduled registry this long: enqueue it
 _connections: dict[str, Redis] = {}
 
 

@@ -1,8 +1,9 @@
 """The only code that writes tickets.
 
 Every function changes the ticket, and writes in the same transaction its TicketEvent (the
-audit trail) and an outbox entry (the after-commit effects: consoles told, SLA timer booked,
-seal requested; see helpdesk.outbox), and bumps the version. The caller (request, job, CLI
+audit trail), the SLA clock's rows (helpdesk.sla.service.record) and an outbox entry (the
+after-commit effects: consoles told, SLA timer booked, seal requested; see helpdesk.outbox),
+and bumps the version. The caller (request, job, CLI
 command) commits once at its boundary.
 """
 
@@ -23,6 +24,7 @@ from helpdesk.directory.models import Contact, OrgStatus
 from helpdesk.directory.validation import check_length, normalise_phone
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.outbox import service as outbox
+from helpdesk.sla import service as sla
 from helpdesk.tickets.changes import TicketChange
 from helpdesk.tickets.models import (
     OPEN_STATUSES,
@@ -140,6 +142,7 @@ def _record(
         internal=internal,
     )
     session.add(event)
+    sla.record(session, ticket, event)  # the SLA clock: ticket_sla and sla_stage rows
     outbox.add(
         session,
         TicketChange(
