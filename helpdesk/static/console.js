@@ -137,15 +137,25 @@
     const box = document.getElementById("pop");
     if (!box) return;
     const caller = pop.caller || {};
-    const ent = caller.enterprise;
-    const recent = (caller.recent_tickets || []).map((t) =>
-      `<li><a href="/tickets/${D.esc(t.number)}">${D.esc(t.number)}</a> ${D.esc(t.subject || "")}</li>`).join("");
+    const ent = caller.enterprise, contact = caller.contact;
+    const number = caller.number_display || caller.number || D.word("unknown_caller");
+    const where = [caller.city, caller.carrier].filter(Boolean).join(" · ");
+    const open = (caller.open_tickets || []).map((t) =>
+      `<li><a href="/tickets/${D.esc(t.number)}">${D.esc(t.number)}</a> ${D.esc(t.subject || "")} <span class="muted">${D.esc(D.label("status", t.status))}</span></li>`).join("");
+    const sent = pop.transfer;
     box.hidden = false;
-    box.innerHTML = `<h2>${D.esc(D.word("incoming_call"))}: ${D.esc(caller.number_display || caller.number || "")}</h2>` +
-      `<p>${D.esc(ent ? ent.name : D.word("unknown_caller"))}</p>` +
-      (recent ? `<h3>${D.esc(D.word("recent_tickets"))}</h3><ul>${recent}</ul>` : "") +
-      `<p><a href="/phone/console">${D.esc(D.word("open_calls"))}</a></p>`;
-    D.alert(`${D.esc(D.word("incoming_call"))}: ${D.esc(caller.number_display || caller.number || "")}`, "call");
+    box.innerHTML = `<h2>${D.esc(D.word(sent ? "transferred_call" : "incoming_call"))}: <span class="pop-number">${D.esc(number)}</span></h2>` +
+      (where ? `<p class="pop-where">${D.esc(where)}</p>` : "") +
+      `<p class="pop-enterprise">${D.esc(ent ? ent.name : D.word("unknown_enterprise"))}` +
+      (contact ? ` · ${D.esc(D.word("contact"))}: <span class="pop-contact">${D.esc(contact.name)}</span>` : "") + `</p>` +
+      (sent ? `<p class="pop-transfer">${D.esc(D.word("sent_by"))} ${D.esc(sent.by_name || "")}: ${D.esc(sent.reason || "")}` +
+        (sent.ticket ? ` · <a href="/tickets/${D.esc(sent.ticket)}">${D.esc(sent.ticket)}</a>` : "") + `</p>` : "") +
+      (pop.ticket ? `<p>${D.esc(D.word("call_ticket"))}: <a href="/tickets/${D.esc(pop.ticket)}">${D.esc(pop.ticket)}</a></p>` : "") +
+      `<h3>${D.esc(D.word("open_tickets"))}</h3>` +
+      (open ? `<ul class="pop-open">${open}</ul>` : `<p class="muted">${D.esc(D.word("no_open_tickets"))}</p>`) +
+      `<p class="pop-actions"><a class="button primary" id="pop-new-ticket" href="/tickets/new?call=${encodeURIComponent(pop.call_id)}">${D.esc(D.word("new_ticket"))}</a> ` +
+      `<a href="/phone/calls/${encodeURIComponent(pop.call_id)}">${D.esc(D.word("call_page"))}</a></p>`;
+    D.alert(`${D.esc(D.word("incoming_call"))}: ${D.esc(number)}`, "call");
   }
 
   function showPresence(p) {

@@ -253,6 +253,13 @@ def screen_pop(session: Session, record: CallRecord) -> dict[str, Any]:
     }
 
 
+def link_ticket(record: CallRecord, ticket: Ticket) -> None:
+    """The ticket an agent made from this call (the screen pop's 新建工单): the call's page and
+    the console show it from now on."""
+    record.ticket_id = ticket.id
+    record.updated_at = clock.now()
+
+
 def hang_up(session: Session, record: CallRecord, cause: str = "normalClearing") -> CallRecord:
     if record.status is not CallStatus.ENDED:
         _end(session, record, cause)

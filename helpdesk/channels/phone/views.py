@@ -58,6 +58,18 @@ def call_status(call_id: str) -> ResponseReturnValue:
     )
 
 
+@blueprint.get("/calls/<call_id>")
+@login_required
+def call_page(call_id: str) -> ResponseReturnValue:
+    """One call: who rang, who answered, its transfers and the ticket made from it."""
+    _staff()
+    record = _record(call_id)
+    ticket = db.session.get(Ticket, record.ticket_id) if record.ticket_id else None
+    people = {p for t in record.transfers or [] for p in (t.get("by"), t.get("agent")) if p}
+    names = {u.id: u.name for u in db.session.query(User).filter(User.id.in_(people))}
+    return render_template("phone/call.html", call=record, ticket=ticket, names=names)
+
+
 @blueprint.get("/console")
 @login_required
 def console() -> ResponseReturnValue:
