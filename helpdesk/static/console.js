@@ -158,8 +158,50 @@
     D.alert(`${D.esc(D.word("incoming_call"))}: ${D.esc(number)}`, "call");
   }
 
+  /* Waiting phone calls: offered while I am available; the first to answer gets the call. */
+  let offers = [], myState = null;
+  function renderOffers() {
+    const list = document.getElementById("calls-waiting");
+    if (!list) return;
+    const shown = myState === "available" ? offers.filter((c) => !c.offered_to || c.offered_to === me.id) : [];
+    document.getElementById("calls-count").textContent = shown.length;
+    list.innerHTML = shown.length ? shown.map((c) =>
+      `<li class="queued call-offer" data-call="${D.esc(c.call_id)}"><strong class="offer-number">${D.esc(c.number_display || D.word("unknown_caller"))}</strong> ` +
+      `<span class="small muted">${D.esc(D.word("place").replace("%(n)s", c.position))} · ${D.esc(c.city || "")}` +
+      ` · ${D.esc(D.word("waited"))} <span class="offer-wait" data-since="${D.esc(c.since)}"></span>` +
+      (c.offered_to === me.id ? ` · ${D.esc(D.word("handed_to_you"))}` : "") + `</span>` +
+      `<div class="offer-enterprise">${D.esc(c.enterprise || D.word("unknown_enterprise"))}</div>` +
+      `<button type="button" class="button primary take-call">${D.esc(D.word("take_call"))}</button></li>`).join("")
+      : `<li class="muted">${D.esc(D.word("no_calls_waiting"))}</li>`;
+    list.querySelectorAll("[data-call]").forEach((li) => li.querySelector(".take-call").onclick = () => takeCall(li.dataset.call));
+    tickWaits();
+  }
+  function tickWaits() {
+    document.querySelectorAll(".offer-wait").forEach((el) => {
+      const s = Math.max(0, Math.round((Date.now() - Date.parse(el.dataset.since)) / 1000));
+      el.textContent = s < 60 ? `${s}${D.word("seconds")}` : `${Math.floor(s / 60)}${D.word("minutes")}${s % 60}${D.word("seconds")}`;
+    });
+  }
+  setInterval(tickWaits, 1000);
+  async function loadOffers() {
+    const r = await fetch("/phone/queue", {credentials: "same-origin", headers: {"Accept": "application/json"}});
+    if (r.ok) { offers = (await r.json()).calls; renderOffers(); }
+  }
+  async function takeCall(callId) {
+    const csrf = document.querySelector("meta[name=csrf-token]").content;
+    const r = await fetch(`/phone/calls/${encodeURIComponent(callId)}/accept`, {method: "POST", credentials: "same-origin",
+      headers: {"Accept": "application/json", "X-CSRFToken": csrf}});
+    const data = await r.json().catch(() => ({}));
+    document.getElementById("calls-result").textContent = r.ok ? "" : (data.message || String(r.status));
+    offers = offers.filter((c) => c.call_id !== callId);
+    renderOffers();
+  }
+
   function showPresence(p) {
     if (p.user_id !== me.id) return;
+    const was = myState;
+    myState = p.state;
+    if (p.state === "available" && was !== "available") loadOffers(); else renderOffers();
     document.querySelectorAll("[data-presence]").forEach((b) => b.classList.toggle("on", b.dataset.presence === p.state));
     const since = document.getElementById("presence-since");
     if (since) since.textContent = `${D.presenceText(p)} · ${D.word("since")} ${D.localTime(p.since)}`;
@@ -172,6 +214,7 @@
     events: {
       "presence": showPresence,
       "phone.screen_pop": screenPop,
+      "phone.queue": (q) => { offers = q.calls || []; renderOffers(); },
       "sla_alert": (a) => D.alert(`${D.esc(D.word("sla_alert"))}: #${D.esc(a.ticket_id)} ${D.esc(a.kind)}`, "escalated"),
     },
   });

@@ -83,3 +83,53 @@ def test_screen_pop_new_ticket_is_prefilled_and_linked_to_the_call(
     console.screenshot(path="/tmp/shot-call-page-phone.png", full_page=True)
     console.set_viewport_size({"width": 1400, "height": 900})
     console.screenshot(path="/tmp/shot-call-page-desktop.png", full_page=True)
+
+
+def test_a_queued_call_is_offered_to_available_consoles_and_the_first_accept_wins(
+    browser,  # noqa: F811
+    web: Web,
+    make_org,
+    make_user,
+    fresh_presence,
+):
+    from playwright.sync_api import expect
+    from realtime.live import csrf_of, login
+
+    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre", name="服务中心")
+    first = make_user(Role.AGENT, centre, name="李娜", extension="8001")
+    second = make_user(Role.AGENT, centre, name="张伟", extension="8002")
+    supervisor = make_user(Role.SUPERVISOR, centre, name="王敏")
+    one = page_for(browser, web, first, "/console")
+    two = page_for(browser, web, second, "/console")
+    expect(one.locator("#calls-waiting")).to_contain_text("当前无来电排队")
+
+    # A caller presses 0, then 00 (杭州市): the IVR puts them in the queue.
+    caller = login(web.base, supervisor.login)
+    headers = {"X-CSRFToken": csrf_of(caller, web.base)}
+    for step in ({"CallStatus": "ringing"}, {"Digits": "0"}, {"Digits": "00"}):
+        data = {"CallSid": "browser-q-1", "From": CALLER, "To": "057188888888", **step}
+        reply = caller.post(f"{web.base}/ivr/voice/hotline", data=data, headers=headers)
+        assert reply.status_code == 200, reply.text
+    assert "排在第1位" in reply.text
+
+    for page in (one, two):
+        offer = page.locator("#calls-waiting li[data-call='browser-q-1']")
+        expect(offer).to_be_visible()
+        expect(offer.locator(".offer-number")).to_have_text("139 5711 2345")
+        expect(offer).to_contain_text("排第 1 位")
+        expect(offer).to_contain_text("浙江省杭州市")
+    one.screenshot(path="/tmp/shot-offer-desktop.png", full_page=True)
+    two.set_viewport_size(PHONE)
+    two.screenshot(path="/tmp/shot-offer-phone.png", full_page=True)
+    assert two.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    one.locator("#calls-waiting li[data-call='browser-q-1'] .take-call").click()
+    expect(one.locator("#pop .pop-number")).to_have_text("139 5711 2345")
+    expect(two.locator("#calls-waiting li[data-call='browser-q-1']")).to_have_count(0)
+    expect(one.locator("[data-presence=busy]")).to_have_class("on")
+    again = caller.post(
+        f"{web.base}/ivr/voice/hotline",
+        data={"CallSid": "browser-q-1", "From": CALLER, "To": "057188888888"},
+        headers=headers,
+    )
+    assert "sip:8001@pbx" in again.text  # the caller is put through to who accepted

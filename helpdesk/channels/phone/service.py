@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk import clock
 from helpdesk.auth.models import User
-from helpdesk.channels.phone import callers, causes, cti, stray
+from helpdesk.channels.phone import callers, causes, cti, queue, stray
 from helpdesk.channels.phone.causes import CallOutcome
 from helpdesk.channels.phone.config import PhoneConfig
 from helpdesk.channels.phone.ivr import interpreter
@@ -34,7 +34,11 @@ from helpdesk.channels.phone.models import (
     CallRecord,
     CallStatus,
 )
-from helpdesk.channels.phone.sockets import on_call_after_commit, pop_after_commit
+from helpdesk.channels.phone.sockets import (
+    on_call_after_commit,
+    pop_after_commit,
+    queue_changed_after_commit,
+)
 from helpdesk.directory import queries as directory
 from helpdesk.directory.models import Contact, Organisation
 from helpdesk.directory.phone_format import national
@@ -220,6 +224,8 @@ def answer(
 ) -> CallRecord:
     if record.status is not CallStatus.RINGING:
         return record
+    if queue.is_waiting(record):
+        queue_changed_after_commit(session)
     now = clock.now()
     record.status = CallStatus.ANSWERED
     record.answer_at = now
@@ -231,6 +237,25 @@ def answer(
         pop_after_commit(session, agent.id, screen_pop(session, record))
         on_call_after_commit(session, agent.id, record.call_id, talking=True)
     return record
+
+
+def accept_queued(session: Session, agent: User, record: CallRecord) -> CallRecord:
+    """An agent takes a call waiting in the queue (their console's offer): it is theirs, with
+    the screen pop, and the queue's offers go out again without it."""
+    queue.take(session, agent, record)
+    record.wait_seconds = _seconds(record.ring_at, record.answer_at or clock.now())
+    record.answering_number = agent.extension
+    record.updated_at = clock.now()
+    pop_after_commit(session, agent.id, screen_pop(session, record))
+    on_call_after_commit(session, agent.id, record.call_id, talking=True)
+    queue_changed_after_commit(session)
+    return record
+
+
+def hand_queued(session: Session, record: CallRecord, agent: User) -> None:
+    """The supervisor hands a waiting call to a named agent (as for chats)."""
+    queue.hand_to(session, record, agent)
+    queue_changed_after_commit(session)
 
 
 def screen_pop(session: Session, record: CallRecord) -> dict[str, Any]:
@@ -273,6 +298,8 @@ def _end(
     answering: str | None = None,
     missed: bool | None = None,
 ) -> None:
+    if queue.is_waiting(record):
+        queue_changed_after_commit(session)  # the caller gave up waiting
     now = clock.now()
     record.end_at = now
     record.cause = cause[:CAUSE_LIMIT]
@@ -373,6 +400,8 @@ def _save(session: Session, record: CallRecord, script: Script, step: Step) -> S
     record.ivr_outcome = str(outcome.get("kind"))
     if outcome.get("queue"):
         record.queue = str(outcome["queue"])
+    if record.ivr_outcome == queue.QUEUED and record.status is CallStatus.RINGING:
+        queue_changed_after_commit(session)  # offered to the available agents
     number = ""
     if outcome.get("ticket"):
         ticket = ticket_for_path(session, record, state)
