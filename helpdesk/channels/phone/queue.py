@@ -87,7 +87,7 @@ def offers(session: Session) -> list[dict[str, Any]]:
                 "position": place,
                 "number_display": national(record.caller_e164) or record.from_number or "",
                 "city": record.caller_city,
-                "enterprise": record.enterprise.name if record.enterprise_id else None,
+                "enterprise": record.enterprise.name if record.enterprise else None,
                 "since": record.ring_at.isoformat(),
                 "wait_seconds": max(0, int((now - record.ring_at).total_seconds())),
                 "offered_to": offered,
@@ -105,7 +105,7 @@ def take(session: Session, agent: User, record: CallRecord) -> CallRecord:
     if offered is not None and offered != agent.id:
         raise Conflict("this call was handed to a colleague", field="call_id")
     now = clock.now()
-    won = session.execute(
+    result: Any = session.execute(
         update(CallRecord)
         .where(
             CallRecord.id == record.id,
@@ -114,8 +114,8 @@ def take(session: Session, agent: User, record: CallRecord) -> CallRecord:
         )
         .values(status=CallStatus.ANSWERED, answer_at=now, answered_by_id=agent.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if not won:
+    )
+    if not result.rowcount:
         raise Conflict("another agent has taken this call", field="call_id")
     session.refresh(record)
     return record
