@@ -536,28 +536,35 @@ def transfer(
     if not text_reason:
         raise InvalidInput("a reason is required", field="reason")
     agent, org, dial = _transfer_target(session, kind, (target or "").strip())
+    if _open_consult(record) is not None:
+        raise InvalidInput("finish or cancel the consultation first", field="mode")
     ticket = session.get(Ticket, record.ticket_id) if record.ticket_id else None
-    if ticket is not None and org is not None:
-        tickets.transfer(
-            session, actor, ticket, org.id, agent.id if agent else None, f"电话转接：{text_reason}"
-        )
     entry = {
         "at": clock.now().isoformat(),
         "by": actor.id,
+        "by_name": actor.name,
         "kind": kind,
         "target": target,
         "mode": mode,
         "reason": text_reason,
         "ticket": ticket.number if ticket else None,
+        "org": org.id if org else None,
     }
     if agent is not None:
         entry["agent"] = agent.id
     if mode == "blind":
         # The PBX puts the call straight through: whoever had it is free now, and the colleague
         # it rings is on it (the hang-up later ends it for everyone it went through).
+        _move_ticket(session, actor, ticket, entry)
         holder = _holders(record)[-1:]
         for person in holder:
             on_call_after_commit(session, person, record.call_id, talking=False)
+        if agent is not None:
+            on_call_after_commit(session, agent.id, record.call_id, talking=True)
+    else:
+        # Consult: the first agent stays on the call and talks to the colleague, who is busy
+        # on it from now; nothing moves until the first agent completes.
+        entry["state"] = "consulting"
         if agent is not None:
             on_call_after_commit(session, agent.id, record.call_id, talking=True)
     record.transfers = [*(record.transfers or []), entry]
@@ -567,11 +574,56 @@ def transfer(
     return {"action": "dial", "number": dial, "mode": mode, "ticket": entry["ticket"]}
 
 
+def _move_ticket(
+    session: Session, actor: User, ticket: Ticket | None, entry: dict[str, Any]
+) -> None:
+    if ticket is not None and entry.get("org") is not None:
+        tickets.transfer(
+            session, actor, ticket, entry["org"], entry.get("agent"), f"电话转接：{entry['reason']}"
+        )
+
+
+def _open_consult(record: CallRecord) -> dict[str, Any] | None:
+    last = (record.transfers or [])[-1:]
+    return last[0] if last and last[0].get("state") == "consulting" else None
+
+
+def finish_consult(
+    session: Session, actor: User, record: CallRecord, complete: bool
+) -> dict[str, Any]:
+    """The first agent, after talking to the colleague: complete (the call and the ticket move
+    to them; the first agent is free) or cancel (nothing moves; the colleague is free)."""
+    entry = _open_consult(record)
+    if entry is None:
+        raise InvalidInput("no consultation is going on for this call", field="call_id")
+    if record.status is CallStatus.ENDED:
+        raise InvalidInput("the call has ended", field="call_id")
+    done = {
+        **entry,
+        "state": "completed" if complete else "cancelled",
+        "done_at": clock.now().isoformat(),
+    }
+    colleague = entry.get("agent")
+    if complete:
+        ticket = session.get(Ticket, record.ticket_id) if record.ticket_id else None
+        _move_ticket(session, actor, ticket, entry)
+        on_call_after_commit(session, entry["by"], record.call_id, talking=False)
+    elif colleague is not None:
+        on_call_after_commit(session, colleague, record.call_id, talking=False)
+    record.transfers = [*(record.transfers or [])[:-1], done]
+    record.updated_at = clock.now()
+    return {"action": "complete" if complete else "cancel", "ticket": entry.get("ticket")}
+
+
 def _holders(record: CallRecord) -> list[int]:
     """Everyone the call has been with, in order: who answered, then each agent it was handed
     to (ending it for someone who already left is harmless)."""
     people = [record.answered_by_id] if record.answered_by_id is not None else []
-    return people + [t["agent"] for t in record.transfers or [] if t.get("agent")]
+    return people + [
+        t["agent"]
+        for t in record.transfers or []
+        if t.get("agent") and t.get("state") != "cancelled"
+    ]
 
 
 def _transfer_target(

@@ -196,6 +196,25 @@ def transfer(call_id: str) -> ResponseReturnValue:
     return redirect(url_for("phone.console"))
 
 
+@blueprint.post("/calls/<call_id>/consult/<choice>")
+@login_required
+def consult(call_id: str, choice: str) -> ResponseReturnValue:
+    """After a consult transfer: complete (the call and its ticket move) or cancel."""
+    user = _staff()
+    if choice not in ("complete", "cancel"):
+        abort(404)
+    try:
+        service.finish_consult(db.session(), user, _record(call_id), choice == "complete")
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_("Transfer refused: %(reason)s", reason=exc.message), "error")
+        return redirect(url_for("phone.console"))
+    done = _("Transfer completed.") if choice == "complete" else _("Transfer cancelled.")
+    flash(done, "success")
+    return redirect(url_for("phone.console"))
+
+
 @blueprint.post("/calls/<call_id>/called-back")
 @login_required
 def called_back(call_id: str) -> ResponseReturnValue:
