@@ -137,19 +137,71 @@
     const box = document.getElementById("pop");
     if (!box) return;
     const caller = pop.caller || {};
-    const ent = caller.enterprise;
-    const recent = (caller.recent_tickets || []).map((t) =>
-      `<li><a href="/tickets/${D.esc(t.number)}">${D.esc(t.number)}</a> ${D.esc(t.subject || "")}</li>`).join("");
+    const ent = caller.enterprise, contact = caller.contact;
+    const number = caller.number_display || caller.number || D.word("unknown_caller");
+    const where = [caller.city, caller.carrier].filter(Boolean).join(" · ");
+    const open = (caller.open_tickets || []).map((t) =>
+      `<li><a href="/tickets/${D.esc(t.number)}">${D.esc(t.number)}</a> ${D.esc(t.subject || "")} <span class="muted">${D.esc(D.label("status", t.status))}</span></li>`).join("");
+    const sent = pop.transfer;
     box.hidden = false;
-    box.innerHTML = `<h2>${D.esc(D.word("incoming_call"))}: ${D.esc(caller.number_display || caller.number || "")}</h2>` +
-      `<p>${D.esc(ent ? ent.name : D.word("unknown_caller"))}</p>` +
-      (recent ? `<h3>${D.esc(D.word("recent_tickets"))}</h3><ul>${recent}</ul>` : "") +
-      `<p><a href="/phone/console">${D.esc(D.word("open_calls"))}</a></p>`;
-    D.alert(`${D.esc(D.word("incoming_call"))}: ${D.esc(caller.number_display || caller.number || "")}`, "call");
+    box.innerHTML = `<h2>${D.esc(D.word(sent ? "transferred_call" : "incoming_call"))}: <span class="pop-number">${D.esc(number)}</span></h2>` +
+      (where ? `<p class="pop-where">${D.esc(where)}</p>` : "") +
+      `<p class="pop-enterprise">${D.esc(ent ? ent.name : D.word("unknown_enterprise"))}` +
+      (contact ? ` · ${D.esc(D.word("contact"))}: <span class="pop-contact">${D.esc(contact.name)}</span>` : "") + `</p>` +
+      (sent ? `<p class="pop-transfer">${D.esc(D.word("sent_by"))} ${D.esc(sent.by_name || "")}: ${D.esc(sent.reason || "")}` +
+        (sent.ticket ? ` · <a href="/tickets/${D.esc(sent.ticket)}">${D.esc(sent.ticket)}</a>` : "") + `</p>` : "") +
+      (pop.ticket ? `<p>${D.esc(D.word("call_ticket"))}: <a href="/tickets/${D.esc(pop.ticket)}">${D.esc(pop.ticket)}</a></p>` : "") +
+      `<h3>${D.esc(D.word("open_tickets"))}</h3>` +
+      (open ? `<ul class="pop-open">${open}</ul>` : `<p class="muted">${D.esc(D.word("no_open_tickets"))}</p>`) +
+      `<p class="pop-actions"><a class="button primary" id="pop-new-ticket" href="/tickets/new?call=${encodeURIComponent(pop.call_id)}">${D.esc(D.word("new_ticket"))}</a> ` +
+      `<a href="/phone/calls/${encodeURIComponent(pop.call_id)}">${D.esc(D.word("call_page"))}</a></p>`;
+    D.alert(`${D.esc(D.word("incoming_call"))}: ${D.esc(number)}`, "call");
+  }
+
+  /* Waiting phone calls: offered while I am available; the first to answer gets the call. */
+  let offers = [], myState = null;
+  function renderOffers() {
+    const list = document.getElementById("calls-waiting");
+    if (!list) return;
+    const shown = myState === "available" ? offers.filter((c) => !c.offered_to || c.offered_to === me.id) : [];
+    document.getElementById("calls-count").textContent = shown.length;
+    list.innerHTML = shown.length ? shown.map((c) =>
+      `<li class="queued call-offer" data-call="${D.esc(c.call_id)}"><strong class="offer-number">${D.esc(c.number_display || D.word("unknown_caller"))}</strong> ` +
+      `<span class="small muted">${D.esc(D.word("place").replace("%(n)s", c.position))} · ${D.esc(c.city || "")}` +
+      ` · ${D.esc(D.word("waited"))} <span class="offer-wait" data-since="${D.esc(c.since)}"></span>` +
+      (c.offered_to === me.id ? ` · ${D.esc(D.word("handed_to_you"))}` : "") + `</span>` +
+      `<div class="offer-enterprise">${D.esc(c.enterprise || D.word("unknown_enterprise"))}</div>` +
+      `<button type="button" class="button primary take-call">${D.esc(D.word("take_call"))}</button></li>`).join("")
+      : `<li class="muted">${D.esc(D.word("no_calls_waiting"))}</li>`;
+    list.querySelectorAll("[data-call]").forEach((li) => li.querySelector(".take-call").onclick = () => takeCall(li.dataset.call));
+    tickWaits();
+  }
+  function tickWaits() {
+    document.querySelectorAll(".offer-wait").forEach((el) => {
+      const s = Math.max(0, Math.round((Date.now() - Date.parse(el.dataset.since)) / 1000));
+      el.textContent = s < 60 ? `${s}${D.word("seconds")}` : `${Math.floor(s / 60)}${D.word("minutes")}${s % 60}${D.word("seconds")}`;
+    });
+  }
+  setInterval(tickWaits, 1000);
+  async function loadOffers() {
+    const r = await fetch("/phone/queue", {credentials: "same-origin", headers: {"Accept": "application/json"}});
+    if (r.ok) { offers = (await r.json()).calls; renderOffers(); }
+  }
+  async function takeCall(callId) {
+    const csrf = document.querySelector("meta[name=csrf-token]").content;
+    const r = await fetch(`/phone/calls/${encodeURIComponent(callId)}/accept`, {method: "POST", credentials: "same-origin",
+      headers: {"Accept": "application/json", "X-CSRFToken": csrf}});
+    const data = await r.json().catch(() => ({}));
+    document.getElementById("calls-result").textContent = r.ok ? "" : (data.message || String(r.status));
+    offers = offers.filter((c) => c.call_id !== callId);
+    renderOffers();
   }
 
   function showPresence(p) {
     if (p.user_id !== me.id) return;
+    const was = myState;
+    myState = p.state;
+    if (p.state === "available" && was !== "available") loadOffers(); else renderOffers();
     document.querySelectorAll("[data-presence]").forEach((b) => b.classList.toggle("on", b.dataset.presence === p.state));
     const since = document.getElementById("presence-since");
     if (since) since.textContent = `${D.presenceText(p)} · ${D.word("since")} ${D.localTime(p.since)}`;
@@ -162,6 +214,7 @@
     events: {
       "presence": showPresence,
       "phone.screen_pop": screenPop,
+      "phone.queue": (q) => { offers = q.calls || []; renderOffers(); },
       "sla_alert": (a) => D.alert(`${D.esc(D.word("sla_alert"))}: #${D.esc(a.ticket_id)} ${D.esc(a.kind)}`, "escalated"),
     },
   });

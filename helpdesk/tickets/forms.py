@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Form,
+    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -73,6 +74,8 @@ class NewTicketForm(FlaskForm):
         _l("Description"), validators=[Optional(), Length(max=DESCRIPTION_LIMIT)]
     )
     organisation_id = SelectField(_l("Send to organisation"), validate_choice=False)
+    # The call this ticket is made from (the screen pop's 新建工单): linked once created.
+    call_id = HiddenField(validators=[Optional(), Length(max=250)])
 
 
 def _reason(label: object = None) -> TextAreaField:

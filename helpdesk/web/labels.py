@@ -121,7 +121,14 @@ CANCEL_REASON = {
     "spam": _l("Spam or nuisance call"),
 }
 
+CALL_STATUS = {
+    "ringing": _l("Ringing or waiting"),
+    "answered": _l("On the line"),
+    "ended": _l("Ended"),
+}
+
 TABLES = {
+    "call_status": CALL_STATUS,
     "status": STATUS,
     "type": TYPE,
     "channel": CHANNEL,

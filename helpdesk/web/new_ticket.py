@@ -15,8 +15,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk.auth.models import User
+from helpdesk.channels.phone import service as phone
+from helpdesk.channels.phone.models import CallDirection, CallRecord
 from helpdesk.directory import queries as directory
-from helpdesk.directory.models import Enterprise
+from helpdesk.directory.models import Contact, Enterprise
+from helpdesk.directory.phone_format import national
 from helpdesk.directory.validation import normalise_phone, validate_uscc
 from helpdesk.errors import DomainError, InvalidInput
 from helpdesk.extensions import db
@@ -108,16 +111,47 @@ def _checked(form: NewTicketForm) -> service.NewTicket | None:
     )
 
 
+def _from_call(form: NewTicketForm, call_id: str) -> None:
+    """Prefill from the call on the line: what the screen pop showed, so nothing is typed twice."""
+    record = phone.find(db_session(), call_id)
+    if record is None:
+        return
+    caller = record.caller_e164 if record.direction is CallDirection.IN else None
+    form.call_id.data = record.call_id
+    form.caller_phone.data = national(caller) if caller else record.from_number
+    contact = db_session().get(Contact, record.contact_id) if record.contact_id else None
+    if contact is not None:
+        form.caller_name.data = contact.name
+    if record.enterprise_id is not None:
+        form.enterprise_id.data = str(record.enterprise_id)
+    form.channel.data = Channel.PHONE.value
+
+
+def _call(form: NewTicketForm) -> CallRecord | None:
+    """The call named by the form, if any; an unknown one is the form's error, not a 500."""
+    if not form.call_id.data:
+        return None
+    record = phone.find(db_session(), form.call_id.data)
+    if record is None:
+        form.form_errors.append(_("The call this ticket was started from is no longer known."))
+    return record
+
+
 def new_ticket_page(user: User) -> ResponseReturnValue:
     form = NewTicketForm()
     _fill(form)
     if request.method == "GET":
+        if request.args.get("call"):
+            _from_call(form, request.args["call"][:250])
         return render_template("tickets/new.html", form=form)
     valid = form.validate_on_submit()
     data = _checked(form)
-    if valid and data is not None:
+    call = _call(form)
+    if valid and data is not None and not form.form_errors:
         try:
             ticket = service.create(db_session(), user, data)
+            if call is not None:
+                phone.link_ticket(call, ticket)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()

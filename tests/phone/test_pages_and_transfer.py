@@ -106,6 +106,13 @@ def test_transfer_moves_the_call_and_its_ticket(client, session, make_org, make_
     assert (
         record.transfers[0]["target"] == "xihu-station" and record.transfers[0]["mode"] == "consult"
     )
+    moved = select(TicketEvent).where(
+        TicketEvent.ticket_id == record.ticket_id, TicketEvent.kind == "transferred"
+    )
+    assert session.scalars(moved).first() is None  # consulting: nothing moves yet
+    assert client.post("/phone/calls/tr-1/consult/complete").status_code == 302
+    session.expire_all()
+    assert record.transfers[0]["state"] == "completed"
     event = session.scalars(
         select(TicketEvent).where(
             TicketEvent.ticket_id == record.ticket_id, TicketEvent.kind == "transferred"
@@ -117,6 +124,58 @@ def test_transfer_moves_the_call_and_its_ticket(client, session, make_org, make_
         "/phone/calls/tr-1/transfer", data={"kind": "queue", "target": "nowhere", "reason": "x"}
     )
     assert refused.status_code == 302 and len(record.transfers) == 1
+
+
+def test_consult_transfer_cancelled_moves_nothing_and_frees_the_colleague(
+    socket_app, session, make_org, make_user, log_in
+):
+    """The colleague's pop says who sent it, why and the ticket; they are busy while consulted;
+    a cancel leaves the ticket where it was and the colleague free."""
+    from helpdesk.channels.phone.ivr import loader
+    from helpdesk.channels.phone.ivr.interpreter import Keys
+    from helpdesk.realtime import presence
+    from helpdesk.tickets.models import Ticket
+
+    application, socketio = socket_app
+    centre = make_org(OrgKind.SERVICE_CENTRE, categories=("info",))
+    first = make_user(Role.AGENT, centre, name="李娜", extension="8001")
+    colleague = make_user(Role.AGENT, centre, name="张伟", extension="8002")
+    script = loader.load("hotline")
+    record, _ = service.start_ivr(session, script, "cs-1", "twiml", "057187001234", "1")
+    service.advance_ivr(session, record, script, Keys("0"))
+    service.advance_ivr(session, record, script, Keys("03"))
+    service.answer(session, record, first)
+    session.commit()
+    ticket = session.get(Ticket, record.ticket_id)
+    held_by = (ticket.assigned_org_id, ticket.assignee_id)
+
+    http = application.test_client()
+    log_in(http, colleague)
+    desk = socketio.test_client(application, namespace=DESK, flask_test_client=http)
+    desk.get_received(DESK)
+    agent = application.test_client()
+    log_in(agent, first)
+    reply = agent.post(
+        "/phone/calls/cs-1/transfer",
+        data={"kind": "agent", "target": "8002", "mode": "consult", "reason": "融资政策问题"},
+    )
+    assert reply.status_code == 302
+    pops = [m["args"][0] for m in desk.get_received(DESK) if m["name"] == SCREEN_POP]
+    sent = pops[-1]["transfer"]
+    shown = (sent["by_name"], sent["reason"], sent["ticket"])
+    assert shown == ("李娜", "融资政策问题", ticket.number)
+    assert presence.get(colleague.id)["state"] == "busy"
+    assert presence.get(first.id)["state"] == "busy"  # the first agent is still on the call
+
+    log_in(agent, first)
+    assert agent.post("/phone/calls/cs-1/consult/cancel").status_code == 302
+    session.expire_all()
+    assert (ticket.assigned_org_id, ticket.assignee_id) == held_by
+    assert record.transfers[-1]["state"] == "cancelled"
+    assert presence.get(colleague.id)["state"] != "busy"
+    assert presence.get(first.id)["state"] == "busy"
+    assert agent.post("/phone/calls/cs-1/consult/cancel").status_code == 302  # nothing to end
+    desk.disconnect(DESK)
 
 
 def test_a_blind_transfer_frees_the_agent_and_the_colleague_is_on_the_call(

@@ -73,8 +73,9 @@ def test_hotline_to_an_agent_verb_by_verb(call, session):
     assert district[0].get("numDigits") == "2" and district[0].get("timeout") == "8"
 
     queued = verbs(call(Digits="05", CallStatus="in-progress"))
-    assert [v.tag for v in queued] == ["Say", "Enqueue"]
-    assert queued[1].text == "hotline"
+    # In the centre's own queue: told their place and wait, again after the pause.
+    assert [v.tag for v in queued] == ["Say", "Say", "Pause", "Redirect"]
+    assert "排在第1位" in queued[1].text and queued[3].text == URL
 
     record = session.scalars(select(CallRecord)).one()
     ticket = session.get(Ticket, record.ticket_id)

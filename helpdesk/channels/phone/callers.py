@@ -19,7 +19,7 @@ from helpdesk.directory.models import Contact, Enterprise
 from helpdesk.directory.phone_format import national
 from helpdesk.directory.validation import normalise_phone
 from helpdesk.errors import InvalidInput
-from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.models import OPEN_STATUSES, Ticket
 
 HANGZHOU_CITY = "330100"
 RECENT_TICKETS = 5
@@ -105,6 +105,7 @@ def profile(session: Session, info: NumberInfo, found: Match) -> dict[str, Any]:
         "contact": {"id": found.contact.id, "name": found.contact.name} if found.contact else None,
         "enterprise": None,
         "recent_tickets": [],
+        "open_tickets": [],
     }
     if enterprise is not None:
         data["enterprise"] = {
@@ -126,5 +127,15 @@ def profile(session: Session, info: NumberInfo, found: Match) -> dict[str, Any]:
         data["recent_tickets"] = [
             {"number": n, "subject": s, "status": st.value, "created_at": c.isoformat()}
             for n, s, st, c in rows
+        ]
+        # What the caller most likely rings about: their tickets still being worked on.
+        still_open = session.execute(
+            stmt.where(Ticket.status.in_(OPEN_STATUSES))
+            .order_by(Ticket.id.desc())
+            .limit(RECENT_TICKETS)
+        )
+        data["open_tickets"] = [
+            {"number": n, "subject": s, "status": st.value, "created_at": c.isoformat()}
+            for n, s, st, c in still_open
         ]
     return data

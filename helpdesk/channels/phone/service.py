@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk import clock
 from helpdesk.auth.models import User
-from helpdesk.channels.phone import callers, causes, cti, stray
+from helpdesk.channels.phone import callers, causes, cti, queue, stray
 from helpdesk.channels.phone.causes import CallOutcome
 from helpdesk.channels.phone.config import PhoneConfig
 from helpdesk.channels.phone.ivr import interpreter
@@ -34,7 +34,11 @@ from helpdesk.channels.phone.models import (
     CallRecord,
     CallStatus,
 )
-from helpdesk.channels.phone.sockets import on_call_after_commit, pop_after_commit
+from helpdesk.channels.phone.sockets import (
+    on_call_after_commit,
+    pop_after_commit,
+    queue_changed_after_commit,
+)
 from helpdesk.directory import queries as directory
 from helpdesk.directory.models import Contact, Organisation
 from helpdesk.directory.phone_format import national
@@ -220,6 +224,8 @@ def answer(
 ) -> CallRecord:
     if record.status is not CallStatus.RINGING:
         return record
+    if queue.is_waiting(record):
+        queue_changed_after_commit(session)
     now = clock.now()
     record.status = CallStatus.ANSWERED
     record.answer_at = now
@@ -231,6 +237,25 @@ def answer(
         pop_after_commit(session, agent.id, screen_pop(session, record))
         on_call_after_commit(session, agent.id, record.call_id, talking=True)
     return record
+
+
+def accept_queued(session: Session, agent: User, record: CallRecord) -> CallRecord:
+    """An agent takes a call waiting in the queue (their console's offer): it is theirs, with
+    the screen pop, and the queue's offers go out again without it."""
+    queue.take(session, agent, record)
+    record.wait_seconds = _seconds(record.ring_at, record.answer_at or clock.now())
+    record.answering_number = agent.extension
+    record.updated_at = clock.now()
+    pop_after_commit(session, agent.id, screen_pop(session, record))
+    on_call_after_commit(session, agent.id, record.call_id, talking=True)
+    queue_changed_after_commit(session)
+    return record
+
+
+def hand_queued(session: Session, record: CallRecord, agent: User) -> None:
+    """The supervisor hands a waiting call to a named agent (as for chats)."""
+    queue.hand_to(session, record, agent)
+    queue_changed_after_commit(session)
 
 
 def screen_pop(session: Session, record: CallRecord) -> dict[str, Any]:
@@ -253,6 +278,13 @@ def screen_pop(session: Session, record: CallRecord) -> dict[str, Any]:
     }
 
 
+def link_ticket(record: CallRecord, ticket: Ticket) -> None:
+    """The ticket an agent made from this call (the screen pop's 新建工单): the call's page and
+    the console show it from now on."""
+    record.ticket_id = ticket.id
+    record.updated_at = clock.now()
+
+
 def hang_up(session: Session, record: CallRecord, cause: str = "normalClearing") -> CallRecord:
     if record.status is not CallStatus.ENDED:
         _end(session, record, cause)
@@ -266,6 +298,8 @@ def _end(
     answering: str | None = None,
     missed: bool | None = None,
 ) -> None:
+    if queue.is_waiting(record):
+        queue_changed_after_commit(session)  # the caller gave up waiting
     now = clock.now()
     record.end_at = now
     record.cause = cause[:CAUSE_LIMIT]
@@ -366,6 +400,8 @@ def _save(session: Session, record: CallRecord, script: Script, step: Step) -> S
     record.ivr_outcome = str(outcome.get("kind"))
     if outcome.get("queue"):
         record.queue = str(outcome["queue"])
+    if record.ivr_outcome == queue.QUEUED and record.status is CallStatus.RINGING:
+        queue_changed_after_commit(session)  # offered to the available agents
     number = ""
     if outcome.get("ticket"):
         ticket = ticket_for_path(session, record, state)
@@ -500,28 +536,35 @@ def transfer(
     if not text_reason:
         raise InvalidInput("a reason is required", field="reason")
     agent, org, dial = _transfer_target(session, kind, (target or "").strip())
+    if _open_consult(record) is not None:
+        raise InvalidInput("finish or cancel the consultation first", field="mode")
     ticket = session.get(Ticket, record.ticket_id) if record.ticket_id else None
-    if ticket is not None and org is not None:
-        tickets.transfer(
-            session, actor, ticket, org.id, agent.id if agent else None, f"电话转接：{text_reason}"
-        )
     entry = {
         "at": clock.now().isoformat(),
         "by": actor.id,
+        "by_name": actor.name,
         "kind": kind,
         "target": target,
         "mode": mode,
         "reason": text_reason,
         "ticket": ticket.number if ticket else None,
+        "org": org.id if org else None,
     }
     if agent is not None:
         entry["agent"] = agent.id
     if mode == "blind":
         # The PBX puts the call straight through: whoever had it is free now, and the colleague
         # it rings is on it (the hang-up later ends it for everyone it went through).
+        _move_ticket(session, actor, ticket, entry)
         holder = _holders(record)[-1:]
         for person in holder:
             on_call_after_commit(session, person, record.call_id, talking=False)
+        if agent is not None:
+            on_call_after_commit(session, agent.id, record.call_id, talking=True)
+    else:
+        # Consult: the first agent stays on the call and talks to the colleague, who is busy
+        # on it from now; nothing moves until the first agent completes.
+        entry["state"] = "consulting"
         if agent is not None:
             on_call_after_commit(session, agent.id, record.call_id, talking=True)
     record.transfers = [*(record.transfers or []), entry]
@@ -531,11 +574,56 @@ def transfer(
     return {"action": "dial", "number": dial, "mode": mode, "ticket": entry["ticket"]}
 
 
+def _move_ticket(
+    session: Session, actor: User, ticket: Ticket | None, entry: dict[str, Any]
+) -> None:
+    if ticket is not None and entry.get("org") is not None:
+        tickets.transfer(
+            session, actor, ticket, entry["org"], entry.get("agent"), f"电话转接：{entry['reason']}"
+        )
+
+
+def _open_consult(record: CallRecord) -> dict[str, Any] | None:
+    last = (record.transfers or [])[-1:]
+    return last[0] if last and last[0].get("state") == "consulting" else None
+
+
+def finish_consult(
+    session: Session, actor: User, record: CallRecord, complete: bool
+) -> dict[str, Any]:
+    """The first agent, after talking to the colleague: complete (the call and the ticket move
+    to them; the first agent is free) or cancel (nothing moves; the colleague is free)."""
+    entry = _open_consult(record)
+    if entry is None:
+        raise InvalidInput("no consultation is going on for this call", field="call_id")
+    if record.status is CallStatus.ENDED:
+        raise InvalidInput("the call has ended", field="call_id")
+    done = {
+        **entry,
+        "state": "completed" if complete else "cancelled",
+        "done_at": clock.now().isoformat(),
+    }
+    colleague = entry.get("agent")
+    if complete:
+        ticket = session.get(Ticket, record.ticket_id) if record.ticket_id else None
+        _move_ticket(session, actor, ticket, entry)
+        on_call_after_commit(session, entry["by"], record.call_id, talking=False)
+    elif colleague is not None:
+        on_call_after_commit(session, colleague, record.call_id, talking=False)
+    record.transfers = [*(record.transfers or [])[:-1], done]
+    record.updated_at = clock.now()
+    return {"action": "complete" if complete else "cancel", "ticket": entry.get("ticket")}
+
+
 def _holders(record: CallRecord) -> list[int]:
     """Everyone the call has been with, in order: who answered, then each agent it was handed
     to (ending it for someone who already left is harmless)."""
     people = [record.answered_by_id] if record.answered_by_id is not None else []
-    return people + [t["agent"] for t in record.transfers or [] if t.get("agent")]
+    return people + [
+        t["agent"]
+        for t in record.transfers or []
+        if t.get("agent") and t.get("state") != "cancelled"
+    ]
 
 
 def _transfer_target(

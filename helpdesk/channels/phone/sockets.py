@@ -21,6 +21,7 @@ SCREEN_POP = "phone.screen_pop"  # event name on /desk
 CALL_UPDATE = "phone.call"  # a call's status changed (console lists refresh)
 _PENDING = "helpdesk.phone_pops"
 _CALLS = "helpdesk.phone_presence"
+_QUEUE = "helpdesk.phone_queue_changed"
 
 
 def pop_after_commit(session: Session, user_id: int, payload: dict[str, Any]) -> None:
@@ -30,6 +31,34 @@ def pop_after_commit(session: Session, user_id: int, payload: dict[str, Any]) ->
 def on_call_after_commit(session: Session, user_id: int, call_id: str, talking: bool) -> None:
     """`talking`: the person answered the call; else their answered call ended."""
     session.info.setdefault(_CALLS, []).append((user_id, call_id, talking))
+
+
+def queue_changed_after_commit(session: Session) -> None:
+    """A call joined or left the phone queue: the offers go out again once it commits."""
+    session.info[_QUEUE] = True
+
+
+def broadcast_queue(listing: dict[str, Any]) -> None:
+    """The waiting calls to every available agent's console and to the supervisors."""
+    from helpdesk.channels.phone.queue import OFFER
+    from helpdesk.realtime import emit, presence
+
+    try:
+        emit.emit_to_supervisors(OFFER, listing)
+        for user_id, value in presence.everyone().items():
+            if value.get("state") == presence.AVAILABLE and DESK in (value.get("namespaces") or []):
+                emit.emit_to_user(user_id, OFFER, listing)
+    except Exception:  # an offer must never undo a committed call record
+        log.exception("phone queue offers not sent")
+
+
+@event.listens_for(Session, "before_commit")
+def _read_queue(session: Session) -> None:
+    """The offers as this transaction leaves the queue, read while it may still run SQL."""
+    if session.info.get(_QUEUE) is True:
+        from helpdesk.channels.phone import queue
+
+        session.info[_QUEUE] = {"calls": queue.offers(session)}
 
 
 def _presence(user_id: int, call_id: str, talking: bool) -> None:
@@ -59,9 +88,13 @@ def _send(session: Session) -> None:
         emit_pop(user_id, payload)
     for user_id, call_id, talking in session.info.pop(_CALLS, []):
         _presence(user_id, call_id, talking)
+    listing = session.info.pop(_QUEUE, None)
+    if isinstance(listing, dict):
+        broadcast_queue(listing)
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop(session: Session) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_CALLS, None)
+    session.info.pop(_QUEUE, None)

@@ -88,3 +88,14 @@ def valid_signature(secret: str, url: str, params: Iterable[tuple[str, str]], se
     if not secret or not sent:
         return False
     return hmac.compare_digest(signature(secret, url, params), sent.strip())
+
+
+def hold(prompts: Iterable[Say], pause_seconds: int, action_url: str) -> str:
+    """A caller waiting in the queue: what they are told (their place, the wait), a pause, and
+    a Redirect back to the webhook, which tells them again or puts them through."""
+    response = ET.Element("Response")
+    for prompt in prompts:
+        _say(response, prompt, None)
+    ET.SubElement(response, "Pause", {"length": str(pause_seconds)})
+    ET.SubElement(response, "Redirect", {"method": "POST"}).text = action_url
+    return '<?xml version="1.0" encoding="UTF-8"?>' + ET.tostring(response, encoding="unicode")

@@ -8,12 +8,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from helpdesk.auth.models import User
-from helpdesk.channels.phone import service
+from helpdesk.auth.models import Role, User
+from helpdesk.channels.phone import queue, service
 from helpdesk.channels.phone.ivr import loader
 from helpdesk.channels.phone.models import CallRecord
-from helpdesk.errors import DomainError
+from helpdesk.errors import DomainError, Forbidden, InvalidInput
 from helpdesk.extensions import db
+from helpdesk.ids import row_id
 from helpdesk.tickets.models import Ticket
 
 blueprint = Blueprint("phone", __name__, url_prefix="/phone")
@@ -56,6 +57,71 @@ def call_status(call_id: str) -> ResponseReturnValue:
             "transfers": len(record.transfers or []),
         }
     )
+
+
+def _refused(exc: DomainError) -> ResponseReturnValue:
+    """A refused queue action, as the console shows it: the reason in the user's language."""
+    messages = {
+        409: _("Another agent has already taken this call."),
+        422: _("This call cannot be taken here."),
+        403: _("Only supervisors hand waiting calls to agents."),
+    }
+    text = messages.get(exc.status, exc.message)
+    return jsonify({"error": exc.code, "field": exc.field, "message": text}), exc.status
+
+
+@blueprint.get("/queue")
+@login_required
+def waiting_calls() -> ResponseReturnValue:
+    """The waiting calls a console offers (the same list the socket sends as they change)."""
+    _staff()
+    return jsonify({"calls": queue.offers(db.session())})
+
+
+@blueprint.post("/calls/<call_id>/accept")
+@login_required
+def accept(call_id: str) -> ResponseReturnValue:
+    """An agent takes a waiting call from their console's offers; the first one wins."""
+    user = _staff()
+    try:
+        service.accept_queued(db.session(), user, _record(call_id))
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _refused(exc)
+    return jsonify({"call_id": call_id, "status": "answered"})
+
+
+@blueprint.post("/calls/<call_id>/hand")
+@login_required
+def hand(call_id: str) -> ResponseReturnValue:
+    """The supervisor hands a waiting call to a named agent, as for chats."""
+    user = _staff()
+    try:
+        if user.role not in (Role.SUPERVISOR, Role.ADMIN):
+            raise Forbidden("only supervisors hand calls to agents", field="user")
+        agent_id = row_id(str((request.get_json(silent=True) or {}).get("agent_id", "")))
+        agent = db.session.get(User, agent_id) if agent_id is not None else None
+        if agent is None:
+            raise InvalidInput("no such agent", field="agent_id")
+        service.hand_queued(db.session(), _record(call_id), agent)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _refused(exc)
+    return jsonify({"call_id": call_id, "offered_to": agent.id})
+
+
+@blueprint.get("/calls/<call_id>")
+@login_required
+def call_page(call_id: str) -> ResponseReturnValue:
+    """One call: who rang, who answered, its transfers and the ticket made from it."""
+    _staff()
+    record = _record(call_id)
+    ticket = db.session.get(Ticket, record.ticket_id) if record.ticket_id else None
+    people = {p for t in record.transfers or [] for p in (t.get("by"), t.get("agent")) if p}
+    names = {u.id: u.name for u in db.session.query(User).filter(User.id.in_(people))}
+    return render_template("phone/call.html", call=record, ticket=ticket, names=names)
 
 
 @blueprint.get("/console")
@@ -127,6 +193,25 @@ def transfer(call_id: str) -> ResponseReturnValue:
         flash(_("Transfer refused: %(reason)s", reason=exc.message), "error")
         return redirect(url_for("phone.console"))
     flash(_("Call transferred to %(target)s.", target=instruction["number"]), "success")
+    return redirect(url_for("phone.console"))
+
+
+@blueprint.post("/calls/<call_id>/consult/<choice>")
+@login_required
+def consult(call_id: str, choice: str) -> ResponseReturnValue:
+    """After a consult transfer: complete (the call and its ticket move) or cancel."""
+    user = _staff()
+    if choice not in ("complete", "cancel"):
+        abort(404)
+    try:
+        service.finish_consult(db.session(), user, _record(call_id), choice == "complete")
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_("Transfer refused: %(reason)s", reason=exc.message), "error")
+        return redirect(url_for("phone.console"))
+    done = _("Transfer completed.") if choice == "complete" else _("Transfer cancelled.")
+    flash(done, "success")
     return redirect(url_for("phone.console"))
 
 

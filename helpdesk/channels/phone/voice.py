@@ -11,13 +11,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy.orm import Session
 from wtforms import ValidationError
 
-from helpdesk.channels.phone import service, twiml
+from helpdesk.channels.phone import queue, service, twiml
 from helpdesk.channels.phone.config import phone_config
 from helpdesk.channels.phone.ivr import loader
-from helpdesk.channels.phone.ivr.actions import Hangup
+from helpdesk.channels.phone.ivr.actions import Dial, Hangup, Say
 from helpdesk.channels.phone.ivr.interpreter import HangUp, Keys
+from helpdesk.channels.phone.models import CallRecord, CallStatus
 from helpdesk.errors import DomainError
 from helpdesk.extensions import csrf, db
 
@@ -76,6 +78,9 @@ def voice(script_name: str) -> Response:
                 service.hang_up(session, record, FINAL_STATUSES[status])
             session.commit()
             return _xml(twiml.render([], action_url))
+        if record is not None and _in_queue(record):
+            session.commit()
+            return _xml(_queue_document(session, record, action_url, ()))
         if record is None or not record.ivr_state:
             record, step = service.start_ivr(
                 session, script, call_sid, "twiml", form.get("From", ""), form.get("To", "")
@@ -87,5 +92,26 @@ def voice(script_name: str) -> Response:
     except DomainError:
         session.rollback()
         return _xml(twiml.hangup_document())
+    if queue.is_waiting(record):  # the IVR has just put the call in the queue
+        said = tuple(a for a in step.actions if isinstance(a, Say))
+        return _xml(_queue_document(session, record, action_url, said))
     actions = step.actions or ((Hangup(),) if not step.waiting else ())
     return _xml(twiml.render(actions, action_url, phone_config().prompt_url))
+
+
+def _in_queue(record: CallRecord) -> bool:
+    """Queued by the IVR and not over: waiting, or just taken by an agent."""
+    return record.ivr_outcome == queue.QUEUED and record.status is not CallStatus.ENDED
+
+
+def _queue_document(
+    session: Session, record: CallRecord, action_url: str, said: tuple[Say, ...]
+) -> str:
+    """Waiting: the caller's place and wait, again every ANNOUNCE_SECONDS. Taken: put through
+    to the agent who accepted the offer."""
+    if queue.is_waiting(record):
+        told = Say(queue.tell_caller(session, record), "zh")
+        return twiml.hold((*said, told), queue.ANNOUNCE_SECONDS, action_url)
+    agent = record.answered_by
+    target = (agent.extension or agent.login) if agent else ""
+    return twiml.render((Dial(target, "extension"),), action_url)

@@ -1,0 +1,131 @@
+"""The phone queue: calls the IVR put in the queue (press 0) wait here, in ring order, until an
+agent accepts one on their console (as a chat offer) or the supervisor hands it to a named agent.
+
+Offers go, after commit, to the consoles of agents who are available (and to the supervisors'
+wallboard); the first accept wins by one conditional UPDATE, so two agents clicking at once
+cannot both get the call. The caller hears their position and estimated wait (`announcement`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from helpdesk import clock
+from helpdesk.auth.models import User
+from helpdesk.channels.phone.models import CallRecord, CallStatus
+from helpdesk.directory.phone_format import national
+from helpdesk.errors import Conflict, InvalidInput
+
+QUEUED = "queue"  # the IVR outcome of a call waiting for an agent
+MINUTES_PER_CALL = 3  # the wait estimate's guess of one call's length
+ANNOUNCE_SECONDS = 30  # the caller hears their place again this often
+OFFER = "phone.queue"  # event on /desk: the waiting calls, to available agents and supervisors
+
+
+def waiting(session: Session, limit: int = 200) -> list[CallRecord]:
+    """Calls waiting for an agent, longest waiting first."""
+    return list(
+        session.scalars(
+            select(CallRecord)
+            .where(CallRecord.status == CallStatus.RINGING, CallRecord.ivr_outcome == QUEUED)
+            .order_by(CallRecord.ring_at, CallRecord.id)
+            .limit(limit)
+        )
+    )
+
+
+def is_waiting(record: CallRecord) -> bool:
+    return record.status is CallStatus.RINGING and record.ivr_outcome == QUEUED
+
+
+def position(session: Session, record: CallRecord) -> int:
+    """1 for the next call to be taken; 0 when the call is not waiting."""
+    if not is_waiting(record):
+        return 0
+    return 1 + len([r for r in waiting(session) if (r.ring_at, r.id) < (record.ring_at, record.id)])
+
+
+def expected_wait_minutes(place: int, agents: int) -> int:
+    """A rough minute count the caller can believe: calls ahead shared among the agents."""
+    return max(1, math.ceil(place * MINUTES_PER_CALL / max(1, agents)))
+
+
+def announcement(place: int, minutes: int) -> str:
+    return f"您前面还有{place - 1}位来电，您排在第{place}位，预计等待约{minutes}分钟，请稍候。"
+
+
+def available_agents() -> int:
+    """Agents with a console open who are available now (the shared presence)."""
+    from helpdesk.realtime import presence
+
+    return sum(
+        1
+        for value in presence.everyone().values()
+        if value.get("state") == presence.AVAILABLE and "/desk" in (value.get("namespaces") or [])
+    )
+
+
+def tell_caller(session: Session, record: CallRecord) -> str:
+    """What the waiting caller hears now."""
+    place = position(session, record)
+    return announcement(place, expected_wait_minutes(place, available_agents()))
+
+
+def offers(session: Session) -> list[dict[str, Any]]:
+    """What an agent's console shows for each waiting call: number, city, enterprise, wait."""
+    now = clock.now()
+    shown = []
+    for place, record in enumerate(waiting(session), start=1):
+        offered = (record.ivr_state or {}).get("offered_to")
+        shown.append(
+            {
+                "call_id": record.call_id,
+                "position": place,
+                "number_display": national(record.caller_e164) or record.from_number or "",
+                "city": record.caller_city,
+                "enterprise": record.enterprise.name if record.enterprise else None,
+                "since": record.ring_at.isoformat(),
+                "wait_seconds": max(0, int((now - record.ring_at).total_seconds())),
+                "offered_to": offered,
+            }
+        )
+    return shown
+
+
+def take(session: Session, agent: User, record: CallRecord) -> CallRecord:
+    """The agent accepts the waiting call: first come, first served across processes. A call
+    the supervisor handed to someone else is theirs alone."""
+    if not agent.is_staff:
+        raise InvalidInput("calls are answered by centre staff", field="call_id")
+    offered = (record.ivr_state or {}).get("offered_to")
+    if offered is not None and offered != agent.id:
+        raise Conflict("this call was handed to a colleague", field="call_id")
+    now = clock.now()
+    result: Any = session.execute(
+        update(CallRecord)
+        .where(
+            CallRecord.id == record.id,
+            CallRecord.status == CallStatus.RINGING,
+            CallRecord.ivr_outcome == QUEUED,
+        )
+        .values(status=CallStatus.ANSWERED, answer_at=now, answered_by_id=agent.id)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:
+        raise Conflict("another agent has taken this call", field="call_id")
+    session.refresh(record)
+    return record
+
+
+def hand_to(session: Session, record: CallRecord, agent: User) -> None:
+    """The supervisor sends a waiting call to a named agent: it waits for them alone."""
+    if not is_waiting(record):
+        raise Conflict("the call is no longer waiting", field="call_id")
+    if not agent.is_staff or not agent.active:
+        raise InvalidInput("no such agent", field="agent_id")
+    record.ivr_state = {**(record.ivr_state or {}), "offered_to": agent.id}
+    record.updated_at = clock.now()

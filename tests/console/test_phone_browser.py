@@ -1,0 +1,135 @@
+"""Phone calls on the agent console in Debian's Chromium, against a real gevent web process: the
+screen pop of an answered call names the caller and its 新建工单 opens the new-ticket form
+prefilled, whose ticket the call's page then shows."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from realtime.live import Web
+
+from helpdesk.auth.models import Role
+from helpdesk.channels.phone.config import phone_config
+from helpdesk.directory.models import OrgKind
+
+from .test_live_browser import browser, page_for  # noqa: F401  (the Chromium fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+CALLER = "+8613957112345"  # a Hangzhou China Mobile number
+PHONE = {"width": 390, "height": 844}
+
+
+def cti(app, web: Web, **event: str) -> None:
+    url = f"{web.base}/api/v1/cti/{phone_config(app).cti_token}"
+    assert requests.post(url, json=event, timeout=5).status_code == 200
+
+
+def test_screen_pop_new_ticket_is_prefilled_and_linked_to_the_call(
+    browser,  # noqa: F811
+    web: Web,
+    app,
+    session,
+    make_org,
+    make_user,
+    make_enterprise,
+    make_ticket,
+    fresh_presence,
+):
+    from playwright.sync_api import expect
+
+    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre", name="服务中心")
+    agent = make_user(Role.AGENT, centre, name="李娜", extension="8001")
+    enterprise = make_enterprise(district="330106", name="杭州西湖茶叶商贸有限公司")
+    enterprise.contacts[0].phone, enterprise.contacts[0].name = CALLER, "周杰"
+    session.commit()
+    open_ticket = make_ticket(enterprise_id=enterprise.id, district="330106", subject="担保咨询")
+    console = page_for(browser, web, agent, "/console")
+
+    call = {"callId": "browser-pop-1", "direction": "in", "from": CALLER, "to": "057188888888"}
+    cti(app, web, event="newCall", **call)
+    cti(app, web, event="answer", answeringNumber="8001", **call)
+
+    pop = console.locator("#pop")
+    expect(pop).to_be_visible()
+    expect(pop.locator(".pop-number")).to_have_text("139 5711 2345")
+    expect(pop.locator(".pop-where")).to_have_text("浙江省杭州市 · 中国移动")
+    expect(pop.locator(".pop-enterprise")).to_contain_text("杭州西湖茶叶商贸有限公司")
+    expect(pop.locator(".pop-contact")).to_have_text("周杰")
+    expect(pop.locator(".pop-open li")).to_contain_text(open_ticket.number)
+    expect(pop.locator(".pop-open li")).to_contain_text("担保咨询")
+    console.screenshot(path="/tmp/shot-pop-desktop.png", full_page=True)
+    console.set_viewport_size(PHONE)
+    console.screenshot(path="/tmp/shot-pop-phone.png", full_page=True)
+    assert console.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    pop.locator("#pop-new-ticket").click()
+    console.wait_for_url("**/tickets/new?call=browser-pop-1")
+    expect(console.locator("input[name=caller_phone]")).to_have_value("139 5711 2345")
+    expect(console.locator("input[name=caller_name]")).to_have_value("周杰")
+    expect(console.locator("select[name=enterprise_id]")).to_have_value(str(enterprise.id))
+    expect(console.locator("select[name=channel]")).to_have_value("phone")
+    console.screenshot(path="/tmp/shot-new-from-call-phone.png", full_page=True)
+    console.select_option("select[name=category]", "finance/guarantee")
+    console.select_option("select[name=organisation_id]", str(centre.id))
+    console.fill("input[name=subject]", "来电咨询贷款贴息")
+    console.click("form.new-ticket button[type=submit]")
+    console.wait_for_url("**/tickets/HZ-*")
+    expect(console.locator("h1")).to_contain_text("来电咨询贷款贴息")
+    number = console.url.rsplit("/", 1)[-1]
+
+    console.goto(f"{web.base}/phone/calls/browser-pop-1")
+    expect(console.locator("#call-ticket")).to_contain_text(number)
+    expect(console.locator("#call-status")).to_have_text("通话中")
+    console.screenshot(path="/tmp/shot-call-page-phone.png", full_page=True)
+    console.set_viewport_size({"width": 1400, "height": 900})
+    console.screenshot(path="/tmp/shot-call-page-desktop.png", full_page=True)
+
+
+def test_a_queued_call_is_offered_to_available_consoles_and_the_first_accept_wins(
+    browser,  # noqa: F811
+    web: Web,
+    make_org,
+    make_user,
+    fresh_presence,
+):
+    from playwright.sync_api import expect
+    from realtime.live import csrf_of, login
+
+    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre", name="服务中心")
+    first = make_user(Role.AGENT, centre, name="李娜", extension="8001")
+    second = make_user(Role.AGENT, centre, name="张伟", extension="8002")
+    supervisor = make_user(Role.SUPERVISOR, centre, name="王敏")
+    one = page_for(browser, web, first, "/console")
+    two = page_for(browser, web, second, "/console")
+    expect(one.locator("#calls-waiting")).to_contain_text("当前无来电排队")
+
+    # A caller presses 0, then 00 (杭州市): the IVR puts them in the queue.
+    caller = login(web.base, supervisor.login)
+    headers = {"X-CSRFToken": csrf_of(caller, web.base)}
+    for step in ({"CallStatus": "ringing"}, {"Digits": "0"}, {"Digits": "00"}):
+        data = {"CallSid": "browser-q-1", "From": CALLER, "To": "057188888888", **step}
+        reply = caller.post(f"{web.base}/ivr/voice/hotline", data=data, headers=headers)
+        assert reply.status_code == 200, reply.text
+    assert "排在第1位" in reply.text
+
+    for page in (one, two):
+        offer = page.locator("#calls-waiting li[data-call='browser-q-1']")
+        expect(offer).to_be_visible()
+        expect(offer.locator(".offer-number")).to_have_text("139 5711 2345")
+        expect(offer).to_contain_text("排第 1 位")
+        expect(offer).to_contain_text("浙江省杭州市")
+    one.screenshot(path="/tmp/shot-offer-desktop.png", full_page=True)
+    two.set_viewport_size(PHONE)
+    two.screenshot(path="/tmp/shot-offer-phone.png", full_page=True)
+    assert two.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    one.locator("#calls-waiting li[data-call='browser-q-1'] .take-call").click()
+    expect(one.locator("#pop .pop-number")).to_have_text("139 5711 2345")
+    expect(two.locator("#calls-waiting li[data-call='browser-q-1']")).to_have_count(0)
+    expect(one.locator("[data-presence=busy]")).to_have_class("on")
+    again = caller.post(
+        f"{web.base}/ivr/voice/hotline",
+        data={"CallSid": "browser-q-1", "From": CALLER, "To": "057188888888"},
+        headers=headers,
+    )
+    assert "sip:8001@pbx" in again.text  # the caller is put through to who accepted
