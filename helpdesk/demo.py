@@ -28,6 +28,7 @@ from helpdesk.directory.models import (
 from helpdesk.directory.reference import CITY, REGIONS
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Channel, Priority, Status, TicketType
+from helpdesk.search import index as search_index
 
 DEMO_PASSWORD = "hz12345"
 
@@ -166,6 +167,8 @@ def _enterprises(session: Session, rng: random.Random) -> list[Enterprise]:
         result.append(enterprise)
     session.add_all(result)
     session.flush()
+    for enterprise in result:
+        search_index.enterprise_changed(session, enterprise)
     return result
 
 

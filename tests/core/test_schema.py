@@ -9,13 +9,22 @@ from sqlalchemy import create_engine, inspect
 
 from helpdesk import create_app, schema
 from helpdesk.models import Base
+from helpdesk.search.models import is_backend_table
 
 
 def test_migrations_leave_no_pending_autogenerate_diff(app, database_url):
     engine = create_engine(database_url)
     with engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "render_as_batch": True,
+                # the search backend's FTS5 tables are the migration's, not models
+                "include_name": lambda name, kind, _: not (
+                    kind == "table" and is_backend_table(name)
+                ),
+            },
         )
         diff = compare_metadata(context, Base.metadata)
     engine.dispose()
