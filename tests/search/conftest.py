@@ -101,3 +101,11 @@ def suite_login(request: pytest.FixtureRequest) -> Callable[[FlaskClient, User],
     module = request.config.pluginmanager.get_plugin(str(path))
     assert module is not None
     return module.login  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def suite_password(request: pytest.FixtureRequest) -> Callable[[], str]:
+    path = Path(__file__).resolve().parent.parent / "conftest.py"
+    module = request.config.pluginmanager.get_plugin(str(path))
+    assert module is not None
+    return lambda: str(module.PASSWORD)
