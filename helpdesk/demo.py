@@ -26,9 +26,9 @@ from helpdesk.directory.models import (
     ServiceCategory,
 )
 from helpdesk.directory.reference import CITY, REGIONS
+from helpdesk.search import index as search_index
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Channel, Priority, Status, TicketType
-from helpdesk.search import index as search_index
 
 DEMO_PASSWORD = "hz12345"
 

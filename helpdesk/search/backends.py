@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from helpdesk.search.models import DocumentKind, SearchDocument
 
 FTS = table("search_fts", column("rowid"))  # SQLite: made by the migration, not a model
-SIMPLE = literal_column("'simple'::regconfig")  # a literal, as in the index expressions
+SIMPLE: ColumnElement[Any] = literal_column(
+    "'simple'::regconfig"
+)  # a literal, as in the index expressions
 
 
-def matching(
-    session: Session, kind: DocumentKind, words: list[str], internal: bool
-) -> Select[Any]:
+def matching(session: Session, kind: DocumentKind, words: list[str], internal: bool) -> Select[Any]:
     """SELECT ref_id, rank of the documents holding every word; `internal`: notes count too."""
     if session.get_bind().dialect.name == "postgresql":
         return _postgresql(kind, words, internal)
@@ -32,17 +32,19 @@ def matching(
 def _sqlite(kind: DocumentKind, words: list[str], internal: bool) -> Select[Any]:
     phrase = " ".join(f'"{word}"' for word in words)
     expression = phrase if internal else f"{{public_words}} : ({phrase})"
-    return (
-        select(SearchDocument.ref_id, (-literal_column("bm25(search_fts)")).label("rank"))
+    rank: ColumnElement[Any] = -literal_column("bm25(search_fts)")
+    stmt: Select[Any] = (
+        select(SearchDocument.ref_id, rank.label("rank"))
         .select_from(SearchDocument)
         .join(FTS, FTS.c.rowid == SearchDocument.id)
         .where(text("search_fts MATCH :search_expression").bindparams(search_expression=expression))
         .where(SearchDocument.kind == kind)
     )
+    return stmt
 
 
 def _vector(internal: bool) -> ColumnElement[Any]:
-    words: ColumnElement[Any] = SearchDocument.public_words
+    words: ColumnElement[Any] = SearchDocument.public_words.expression
     if internal:
         words = SearchDocument.public_words.op("||")(literal_column("' '")).op("||")(
             SearchDocument.internal_words
@@ -53,6 +55,6 @@ def _vector(internal: bool) -> ColumnElement[Any]:
 def _postgresql(kind: DocumentKind, words: list[str], internal: bool) -> Select[Any]:
     query = func.to_tsquery(SIMPLE, " & ".join(f"'{word}'" for word in words))
     vector = _vector(internal)
-    return select(
-        SearchDocument.ref_id, func.ts_rank(vector, query).label("rank")
-    ).where(vector.op("@@")(query), SearchDocument.kind == kind)
+    return select(SearchDocument.ref_id, func.ts_rank(vector, query).label("rank")).where(
+        vector.op("@@")(query), SearchDocument.kind == kind
+    )

@@ -73,7 +73,7 @@ def enterprise_changed(session: Session, enterprise: Enterprise) -> None:
 
 
 def _ticket_document(ticket: Ticket, comments: Iterable[Comment]) -> tuple[str, str]:
-    public, internal = [ticket_words(ticket)], []
+    public, internal = [ticket_words(ticket)], list[str]()
     for comment in comments:
         (internal if comment.internal else public).append(as_text(document_words(comment.body)))
     return _join(*public), _join(*internal)

@@ -28,8 +28,16 @@ CHOICES: dict[str, list[str]] = {
     "channel": [c.value for c in Channel],
     "period": list(PERIODS),
 }
-TEXT_FILTERS = ("platform", "category", "district")  # codes: an unknown one just finds nothing
-FILTERS = ("type", "status", "channel", "platform", "category", "district", "organisation", "period")
+FILTERS = (
+    "type",
+    "status",
+    "channel",
+    "platform",
+    "category",
+    "district",
+    "organisation",
+    "period",
+)
 
 
 @dataclass
@@ -61,9 +69,7 @@ def check_words(raw: str | None) -> tuple[str, list[str]]:
         raise InvalidInput(_("Type at least two characters."), field="q")
     words = query_words(text)
     if not words:
-        raise InvalidInput(
-            _("Type words or numbers: punctuation alone finds nothing."), field="q"
-        )
+        raise InvalidInput(_("Type words or numbers: punctuation alone finds nothing."), field="q")
     return text, words
 
 
@@ -72,9 +78,7 @@ def _filter(name: str, raw: str) -> Any:
         return required_row_id(raw, name, _("Choose an organisation from the list."))
     if name in CHOICES:
         if raw not in CHOICES[name]:
-            raise InvalidInput(
-                _("%(value)s is not a choice here.", value=raw[:40]), field=name
-            )
+            raise InvalidInput(_("%(value)s is not a choice here.", value=raw[:40]), field=name)
         if name == "type":
             return TicketType(raw)
         if name == "status":

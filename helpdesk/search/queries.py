@@ -101,9 +101,10 @@ def _facet(session: Session, base: Select[Any], request: SearchRequest, name: st
     if name == "period":
         counts: Counter[str] = Counter()
         for period in PERIODS:
-            counts[period] = session.scalar(
-                select(func.count()).where(sub.c.created_at >= period_start(period))
-            ) or 0
+            counts[period] = (
+                session.scalar(select(func.count()).where(sub.c.created_at >= period_start(period)))
+                or 0
+            )
         return counts
     column = sub.c.category_code if name == "platform" else sub.c[FACET_COLUMNS[name].key]
     rows = session.execute(select(column, func.count()).group_by(column)).all()
@@ -136,7 +137,7 @@ def search(session: Session, user: User, request: SearchRequest) -> Results:
         .offset(request.offset)
         .limit(request.limit)
     ).all()
-    results.tickets = _hits(session, user, page, request.words)
+    results.tickets = _hits(session, user, list(page), request.words)
     for name in FACETS:
         counts = _facet(session, base, request, name)
         results.facets[name] = sorted(

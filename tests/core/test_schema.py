@@ -21,8 +21,8 @@ def test_migrations_leave_no_pending_autogenerate_diff(app, database_url):
                 "compare_type": True,
                 "render_as_batch": True,
                 # the search backend's FTS5 tables are the migration's, not models
-                "include_name": lambda name, kind, _: not (
-                    kind == "table" and is_backend_table(name)
+                "include_name": lambda name, kind, _: (
+                    not (kind == "table" and is_backend_table(name))
                 ),
             },
         )

@@ -133,9 +133,7 @@ def test_the_index_is_written_in_the_change_not_by_the_outbox(
     session: Session, platform: Platform
 ) -> None:
     """Effects may lag behind a commit; the search document does not wait for them."""
-    session.add(
-        OutboxEntry(ticket_id=0, number="x", version=1, kind="held", claim="held-by-test")
-    )
+    session.add(OutboxEntry(ticket_id=0, number="x", version=1, kind="held", claim="held-by-test"))
     session.commit()
     ticket = service.create(
         session,

@@ -9,9 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from helpdesk.auth.models import User
+from helpdesk.auth.models import ApiToken, User
 from helpdesk.auth.passwords import new_token
-from helpdesk.auth.models import ApiToken
 
 from .conftest import Platform
 
@@ -60,9 +59,7 @@ def test_api_answers_a_provider_with_its_own_tickets_and_counts(
     assert other["total"] == 0 and all(v == [] for v in other["facets"].values())
 
 
-def test_api_filters_and_orders_by_date(
-    api_get: Callable[..., object], platform: Platform
-) -> None:
+def test_api_filters_and_orders_by_date(api_get: Callable[..., object], platform: Platform) -> None:
     body = api_get(platform.agent, q="担保", district="330106", order="date").get_json()
     assert [i["ticket"]["number"] for i in body["items"]] == [
         platform.a_complaint.number,
