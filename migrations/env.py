@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from helpdesk.models import Base
-from helpdesk.search.models import is_backend_table
+from helpdesk.search.models import is_backend_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -32,8 +32,8 @@ def run_migrations_online() -> None:
 
 
 def _include_name(name, type_, parent_names) -> bool:  # type: ignore[no-untyped-def]
-    """The search backend's own tables (SQLite FTS5) are not models: leave them alone."""
-    return not (type_ == "table" and is_backend_table(name))
+    """The search backend's own tables and indexes are not models: leave them alone."""
+    return not is_backend_object(name, type_)
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]

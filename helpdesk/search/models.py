@@ -34,10 +34,14 @@ class SearchDocument(Base):
     internal_words: Mapped[str] = mapped_column(Text, default="")
 
 
-# Tables the backends make beside the models (FTS5 and its shadow tables): Alembic's
-# comparison of models and database leaves them alone.
+# What the backends make beside the models (SQLite's FTS5 table and its shadow tables,
+# PostgreSQL's GIN expression indexes): Alembic's comparison of models and database leaves
+# them alone.
 BACKEND_TABLE_PREFIX = "search_fts"
+BACKEND_INDEXES = frozenset({"ix_search_document_public_tsv", "ix_search_document_all_tsv"})
 
 
-def is_backend_table(name: str | None) -> bool:
-    return bool(name) and str(name).startswith(BACKEND_TABLE_PREFIX)
+def is_backend_object(name: str | None, type_: str) -> bool:
+    if type_ == "table":
+        return bool(name) and str(name).startswith(BACKEND_TABLE_PREFIX)
+    return type_ == "index" and name in BACKEND_INDEXES
