@@ -108,6 +108,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(audit)
 
+    from helpdesk.search.views import blueprint as search
+
+    app.register_blueprint(search)
+
     from helpdesk.channels.phone.app import init_app as init_phone
 
     init_phone(app)

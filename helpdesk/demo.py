@@ -26,6 +26,7 @@ from helpdesk.directory.models import (
     ServiceCategory,
 )
 from helpdesk.directory.reference import CITY, REGIONS
+from helpdesk.search import index as search_index
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Channel, Priority, Status, TicketType
 
@@ -166,6 +167,8 @@ def _enterprises(session: Session, rng: random.Random) -> list[Enterprise]:
         result.append(enterprise)
     session.add_all(result)
     session.flush()
+    for enterprise in result:
+        search_index.enterprise_changed(session, enterprise)
     return result
 
 

@@ -15,6 +15,7 @@ from helpdesk.directory.models import (
 from helpdesk.oplog.models import AdminChange, AdminSeal
 from helpdesk.outbox.models import OutboxEntry
 from helpdesk.portal.models import Attachment, EnterpriseRegistration, TicketRating
+from helpdesk.search.models import SearchDocument
 from helpdesk.sla.models import SlaStage, TicketSla
 from helpdesk.tickets.models import Comment, Ticket, TicketCounter, TicketDecline, TicketEvent
 
@@ -36,6 +37,7 @@ __all__ = [
     "Organisation",
     "OutboxEntry",
     "Region",
+    "SearchDocument",
     "ServiceCategory",
     "SlaStage",
     "Ticket",

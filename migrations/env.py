@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from helpdesk.models import Base
+from helpdesk.search.models import is_backend_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,12 +31,18 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
+def _include_name(name, type_, parent_names) -> bool:  # type: ignore[no-untyped-def]
+    """The search backend's own tables and indexes are not models: leave them alone."""
+    return not is_backend_object(name, type_)
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -19,6 +19,7 @@ from helpdesk.directory.models import Contact, Enterprise
 from helpdesk.directory.validation import check_length, normalise_phone, validate_uscc
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpdesk.portal.models import EnterpriseRegistration, RegistrationStatus
+from helpdesk.search import index as search_index
 
 PASSWORD_MIN = 8
 
@@ -58,6 +59,7 @@ def register(
     enterprise = Enterprise(name=enterprise_name, uscc=code, district_code=district)
     session.add(enterprise)
     session.flush()
+    search_index.enterprise_changed(session, enterprise)
     session.add(Contact(enterprise_id=enterprise.id, name=person, phone=number))
     user = User(
         login=user_login,

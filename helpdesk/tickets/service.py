@@ -24,6 +24,7 @@ from helpdesk.directory.models import Contact, OrgStatus
 from helpdesk.directory.validation import check_length, normalise_phone
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.outbox import service as outbox
+from helpdesk.search import index as search_index
 from helpdesk.sla import service as sla
 from helpdesk.tickets.changes import TicketChange
 from helpdesk.tickets.models import (
@@ -267,6 +268,7 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     )
     session.add(ticket)
     _record(session, ticket, actor, "created", None, {"channel": data.channel.value})
+    search_index.ticket_created(session, ticket)  # in this transaction: see search/index.py
     # Everything but the "created" event is flushed now, and routing reads no events: without
     # autoflush, both events reach the database in one flush at commit, so the SLA clock is
     # set once from the final state rather than written on "created" and rewritten on
@@ -510,6 +512,7 @@ def comment(
     for attachment in attachments:
         attachment.comment_id = note.id
     _record(session, ticket, actor, "commented", before, {"comment_id": note.id}, internal=internal)
+    search_index.comment_added(session, ticket, text_body, internal)
     if actor is not None and actor.role is Role.ENTERPRISE and ticket.status is Status.PENDING:
         resume(session, None, ticket)
     return note

@@ -1,0 +1,96 @@
+"""Keeping the search documents in step with tickets and enterprises.
+
+Called by the writers inside their own transaction (tickets.service on create and comment,
+the enterprise writers on create): the document commits or rolls back with the change, so a
+committed change is always searchable and the index cannot hold text that never committed.
+Not an outbox effect: an effect runs after commit, and a search made in between would miss
+the change. The cost in the transaction is one jieba pass over the new text (a comment is
+appended, not the ticket re-read) and one row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk.directory.models import Enterprise
+from helpdesk.search.models import DocumentKind, SearchDocument
+from helpdesk.search.segment import as_text, document_words
+from helpdesk.tickets.models import Comment, Ticket
+
+
+def _document(session: Session, kind: DocumentKind, ref_id: int) -> SearchDocument:
+    found = session.scalars(
+        select(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref_id == ref_id)
+    ).first()
+    if found is None:
+        found = SearchDocument(kind=kind, ref_id=ref_id, public_words="", internal_words="")
+        session.add(found)
+    return found
+
+
+def _join(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
+
+
+def ticket_words(ticket: Ticket) -> str:
+    return as_text(document_words(_join(ticket.number, ticket.subject, ticket.description)))
+
+
+def ticket_created(session: Session, ticket: Ticket) -> None:
+    document = _document(session, DocumentKind.TICKET, ticket.id)
+    document.public_words = ticket_words(ticket)
+
+
+def comment_added(session: Session, ticket: Ticket, body: str, internal: bool) -> None:
+    words = as_text(document_words(body))
+    if not words:
+        return
+    document = _document(session, DocumentKind.TICKET, ticket.id)
+    if not document.public_words and not document.internal_words:
+        document.public_words = ticket_words(ticket)  # a ticket from before the index
+    if internal:
+        document.internal_words = _join(document.internal_words, words)
+    else:
+        document.public_words = _join(document.public_words, words)
+
+
+def enterprise_words(enterprise: Enterprise) -> str:
+    text = _join(
+        enterprise.name, enterprise.uscc, enterprise.address or "", enterprise.industry or ""
+    )
+    return as_text(document_words(text))
+
+
+def enterprise_changed(session: Session, enterprise: Enterprise) -> None:
+    if enterprise.id is None:
+        session.flush()
+    _document(session, DocumentKind.ENTERPRISE, enterprise.id).public_words = enterprise_words(
+        enterprise
+    )
+
+
+def _ticket_document(ticket: Ticket, comments: Iterable[Comment]) -> tuple[str, str]:
+    public, internal = [ticket_words(ticket)], list[str]()
+    for comment in comments:
+        (internal if comment.internal else public).append(as_text(document_words(comment.body)))
+    return _join(*public), _join(*internal)
+
+
+def rebuild(session: Session) -> int:
+    """Every document again from the tables (`helpdesk search reindex`, the migration's fill).
+    Returns how many documents it wrote; the caller commits."""
+    count = 0
+    for ticket in session.scalars(select(Ticket).order_by(Ticket.id)):
+        comments = session.scalars(
+            select(Comment).where(Comment.ticket_id == ticket.id).order_by(Comment.id)
+        )
+        document = _document(session, DocumentKind.TICKET, ticket.id)
+        document.public_words, document.internal_words = _ticket_document(ticket, comments)
+        count += 1
+    for enterprise in session.scalars(select(Enterprise).order_by(Enterprise.id)):
+        enterprise_changed(session, enterprise)
+        count += 1
+    return count

@@ -1,0 +1,81 @@
+"""Chinese word segmentation for the search index and its queries (jieba, with our dictionary).
+
+Both backends receive the same tokens: words of letters and digits only, NFKC-normalised
+(full-width Ａ１ becomes A1) and lower-cased, joined by spaces. Punctuation and FTS syntax
+characters never reach a query, so `"`, `*`, `NEAR`, `-` and `:` are plain text or nothing.
+
+A document's words are jieba's precise cut plus the dictionary words inside each (融资担保
+also gives 融资 and 担保), a query's its precise cut, and every query word must be among the
+document's words.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+import jieba
+
+USER_DICTIONARY = Path(__file__).with_name("userdict.txt")
+WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; no underscore
+MAX_QUERY_WORDS = 32
+
+_tokenizer: jieba.Tokenizer | None = None
+_lock = threading.Lock()
+
+
+def tokenizer() -> jieba.Tokenizer:
+    """jieba's dictionary with ours on top, loaded once per process (about a second)."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                jieba.setLogLevel(logging.WARNING)
+                loaded = jieba.Tokenizer()
+                loaded.initialize()
+                loaded.load_userdict(str(USER_DICTIONARY))
+                _tokenizer = loaded
+    return _tokenizer
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _words(pieces: Iterable[str]) -> list[str]:
+    """Each piece split into its runs of letters and digits (jieba keeps 'a-b' apart anyway)."""
+    return [word for piece in pieces for word in WORD.findall(piece)]
+
+
+def _with_inner_words(words: Iterable[str], known: dict[str, int]) -> Iterable[str]:
+    """Each word, preceded by the dictionary words inside it of any length (jieba's search
+    mode stops at three characters, so 知识产权局 would not be found by 知识产权)."""
+    for word in words:
+        for size in range(2, len(word)):
+            for start in range(len(word) - size + 1):
+                inner = word[start : start + size]
+                if known.get(inner):
+                    yield inner
+        yield word
+
+
+def document_words(text: str) -> list[str]:
+    """The words a document is found by, in order (repeats kept: they weigh in relevance)."""
+    if not text:
+        return []
+    cutter = tokenizer()
+    return _words(_with_inner_words(cutter.cut(normalise(text)), cutter.FREQ))
+
+
+def query_words(text: str) -> list[str]:
+    """The distinct words a query asks for, in order."""
+    words = _words(tokenizer().cut(normalise(text)))
+    return list(dict.fromkeys(words))[:MAX_QUERY_WORDS]
+
+
+def as_text(words: Iterable[str]) -> str:
+    return " ".join(words)

@@ -1,0 +1,64 @@
+"""The search results page (/search): hits with snippets, facets to narrow them, both orders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from helpdesk.errors import InvalidInput
+from helpdesk.search import inputs, queries
+from helpdesk.search.facets import facet_groups
+from helpdesk.web import db_session, install
+
+blueprint = Blueprint("search", __name__)
+install(blueprint)
+
+
+def search_url(args: dict[str, Any], **changes: Any) -> str:
+    """This search with some arguments changed (None drops one); a new filter starts at page 1."""
+    kept = {k: v for k, v in args.items() if k not in ("page", "lang") and v}
+    for name, value in changes.items():
+        if value is None:
+            kept.pop(name, None)
+        else:
+            kept[name] = value
+    return url_for("search.results", **kept)
+
+
+@blueprint.route("/search")
+@login_required
+def results() -> ResponseReturnValue:
+    args = request.args.to_dict()
+    text = " ".join(args.get("q", "").split())[: inputs.QUERY_LIMIT * 2]
+    found, error, status = None, None, 200
+    try:
+        asked = inputs.parse(args)
+        found = queries.search(db_session(), current_user._get_current_object(), asked)
+    except InvalidInput as exc:
+        # No query yet is a page to type one into, not an error.
+        error, status = (None, 200) if not text and exc.field == "q" else (exc.message, 400)
+        asked = None
+    pages = None
+    if found is not None and asked is not None:
+        last = min(inputs.MAX_PAGE, max(1, -(-found.total // inputs.PAGE_SIZE)))
+        pages = {
+            "previous": search_url(args, page=asked.page - 1) if asked.page > 1 else None,
+            "next": search_url(args, page=asked.page + 1) if asked.page < last else None,
+            "number": asked.page,
+            "last": last,
+        }
+    groups = facet_groups(db_session(), found, args) if found is not None else []
+    return render_template(
+        "search/results.html",
+        q=text,
+        args=args,
+        found=found,
+        groups=groups,
+        pages=pages,
+        search_error=error,
+        search_url=search_url,
+        order=args.get("order") or "relevance",
+    ), status
