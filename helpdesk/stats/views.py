@@ -83,7 +83,7 @@ def dashboard() -> ResponseReturnValue:
         }
         for p in built
     ]
-    words = {"enterprises": _("Enterprises served"), "tickets": _("Tickets")}
+    words = {"enterprises": _("Enterprises served"), "tickets": _("Number of tickets")}
     return render_template(
         "stats/dashboard.html",
         form=form,
@@ -108,7 +108,7 @@ def export(name: str, fmt: str) -> ResponseReturnValue:
     s = db_session()
     panel = panels.build(s, filters, name)
     total = queries.total(s, filters) if name != "industry" else None
-    header = [panel.heading, _("Enterprises served"), _("Tickets")]
+    header = [panel.heading, _("Enterprises served"), _("Number of tickets")]
     # A period row's first cell is its date (a date cell in xlsx); the others' is their name.
     rows: list[list[Any]] = [
         [r.key if name == "period" else r.label, r.enterprises, r.tickets] for r in panel.rows
