@@ -8,18 +8,21 @@
 
   function draw(panel) {
     var node = document.getElementById("chart-" + panel.name);
+    // On a narrow screen a dozen district names do not fit under the bars: lay the bars on
+    // their side so every name is written out (a date axis reads well skipping labels).
+    var sideways = panel.name !== "period" && node.clientWidth < 600;
+    if (sideways) node.style.height = Math.max(240, panel.labels.length * 34 + 60) + "px";
     var chart = echarts.init(node, null, { renderer: "canvas" });
+    var names = { type: "category", data: panel.labels, inverse: sideways,
+                  axisLabel: { interval: sideways ? 0 : "auto", hideOverlap: !sideways } };
+    var values = { type: "value", minInterval: 1 };
     chart.setOption({
       animation: false,
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
-      xAxis: {
-        type: "category",
-        data: panel.labels,
-        axisLabel: { interval: "auto", hideOverlap: true },
-      },
-      yAxis: { type: "value", minInterval: 1 },
+      grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
+      xAxis: sideways ? values : names,
+      yAxis: sideways ? names : values,
       series: [
         { name: data.words.enterprises, type: "bar", data: panel.enterprises, itemStyle: { color: "#0b6e4f" } },
         { name: data.words.tickets, type: "bar", data: panel.tickets, itemStyle: { color: "#9fc5b8" } },
