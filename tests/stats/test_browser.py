@@ -66,6 +66,7 @@ def test_a_bar_opens_the_tickets_behind_it(live_server: str, month: Month) -> No
             expect(rows).to_have_count(5)
             listed = set(rows.locator("td:first-child").all_inner_texts())
             assert listed == {month.tickets[i - 1].number for i in (1, 2, 4, 6, 7)}
+            page.screenshot(path=str(SHOTS / "stats-drill-down.png"), full_page=True)
 
             phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
             phone.set_default_timeout(15_000)
@@ -76,6 +77,7 @@ def test_a_bar_opens_the_tickets_behind_it(live_server: str, month: Month) -> No
             phone.mouse.click(x, y)
             expect(phone).to_have_url(re.compile(r"/tickets\?.*category=info"))
             expect(phone.locator("table.tickets tbody tr")).to_have_count(2)
+            phone.screenshot(path=str(SHOTS / "stats-drill-down-phone.png"), full_page=True)
             phone.go_back()
             phone.wait_for_function("window.statsCharts && window.statsCharts['channel']")
             section = phone.locator("#panel-channel")
