@@ -5,6 +5,11 @@
 Reuses bench/ticket_list.py's database (one ticket every 30 s from 2025-01-01), gives the
 tickets 20,000 enterprises once, then times the dashboard's queries (helpdesk.stats.queries)
 over one month and over the whole year. Target (issue 14): every panel <= 200 ms.
+
+Measured on the shared 2-core machine (load from other runs), SQLite, straight from the ticket
+table: one month 2.5-3.3 s per panel, the whole year 3.2-5.9 s. Nothing indexes created_at, so
+each panel scans every ticket: the target needs the daily rollup the queries are shaped for
+(helpdesk/stats/queries.py), or at least an index on created_at for short periods.
 """
 
 from __future__ import annotations
