@@ -112,6 +112,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(search)
 
+    from helpdesk.stats.views import blueprint as stats
+
+    app.register_blueprint(stats)
+
     from helpdesk.channels.phone.app import init_app as init_phone
 
     init_phone(app)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 HANGZHOU = ZoneInfo("Asia/Shanghai")
@@ -35,3 +35,13 @@ def unfreeze() -> None:
 def local_today() -> str:
     """Today's date in Hangzhou as YYYYMMDD (ticket numbers follow the local day)."""
     return now().astimezone(HANGZHOU).strftime("%Y%m%d")
+
+
+def local_today_date() -> date:
+    """Today in Hangzhou, as a date."""
+    return now().astimezone(HANGZHOU).date()
+
+
+def local_day_start(day: date) -> datetime:
+    """Hangzhou midnight starting `day`, in UTC: a date range's bound on a UTC column."""
+    return datetime.combine(day, time(), tzinfo=HANGZHOU).astimezone(UTC)

@@ -7,6 +7,7 @@ limits match the tickets service so the API refuses what the service would refus
 from __future__ import annotations
 
 import enum
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -125,6 +126,11 @@ class TicketFilterQuery(BaseModel):
     channel: Channel | None = None
     type: TicketType | None = None
     priority: Priority | None = None
+    created_from: date | None = Field(None, description="created on or after this Hangzhou day")
+    created_to: date | None = Field(None, description="created on or before this Hangzhou day")
+    industry: Annotated[str, text(60)] | None = Field(
+        None, description="the enterprise's industry; - for enterprises without one"
+    )
 
 
 class TicketListQuery(TicketFilterQuery):

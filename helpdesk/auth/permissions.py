@@ -88,6 +88,11 @@ def can_see_full_phone(user: User) -> bool:
     return user.role is not Role.PROVIDER
 
 
+def can_see_statistics(user: User) -> bool:
+    """The statistics dashboard and its exports: the centre's supervisors and management."""
+    return user.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
 def can_list_enterprises(user: User) -> bool:
     return user.is_staff
 

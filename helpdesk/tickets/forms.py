@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     Form,
     HiddenField,
     SelectField,
@@ -38,18 +39,26 @@ class FilterForm(Form):
     channel = SelectField(_l("Channel"), validate_choice=False)
     priority = SelectField(_l("Priority"), validate_choice=False)
     organisation_id = SelectField(_l("Organisation"), validate_choice=False)
+    created_from = DateField(_l("Created from"), validators=[Optional()])
+    created_to = DateField(_l("Created to"), validators=[Optional()])
+    industry = SelectField(_l("Industry"), validate_choice=False)
 
     def fill(
         self,
         categories: list[tuple[str, str]],
         districts: list[tuple[str, str]],
         organisations: list[tuple[str, str]] | None,
+        industries: list[tuple[str, str]] | None = None,
     ) -> None:
         self.status.choices = [ANY, *choices("status")]
         self.category.choices = [ANY, *categories]
         self.district.choices = [ANY, *districts]
         self.channel.choices = [ANY, *choices("channel")]
         self.priority.choices = [ANY, *choices("priority")]
+        if industries is None:
+            del self.industry
+        else:
+            self.industry.choices = [ANY, *industries]
         if organisations is None:
             del self.organisation_id
         else:

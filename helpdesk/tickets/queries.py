@@ -7,13 +7,16 @@ page costs the same as the first; the composite indexes on Ticket serve each fil
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from helpdesk import clock
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User
+from helpdesk.directory.models import Enterprise
 from helpdesk.errors import InvalidInput
 from helpdesk.ids import required_row_id
 from helpdesk.tickets import public
@@ -29,6 +32,7 @@ from helpdesk.tickets.models import (
 
 MAX_PAGE = 100
 OPEN = "open"  # status filter meaning every open status, served by the is_open indexes
+NO_INDUSTRY = "-"  # industry filter: enterprises whose industry is not filled in
 
 
 @dataclass
@@ -42,6 +46,10 @@ class TicketFilter:
     channel: str | None = None
     type: str | None = None
     priority: str | None = None
+    # Created on these Hangzhou days, both included (YYYY-MM-DD): the statistics drill down here.
+    created_from: str | None = None
+    created_to: str | None = None
+    industry: str | None = None  # the enterprise's industry, or NO_INDUSTRY
 
     @classmethod
     def from_args(cls, args: Any) -> TicketFilter:
@@ -73,6 +81,8 @@ class TicketFilter:
                 raise InvalidInput(
                     f"{name} must be one of {', '.join(allowed)}; got {value!r}", field=name
                 )
+        for name in ("created_from", "created_to"):
+            _day(getattr(self, name), name)
 
     def apply(self, stmt: Select[Any]) -> Select[Any]:
         if self.status == OPEN:
@@ -101,7 +111,29 @@ class TicketFilter:
             stmt = stmt.where(Ticket.type == TicketType(self.type))
         if self.priority:
             stmt = stmt.where(Ticket.priority == Priority(self.priority))
+        first, last = _day(self.created_from, "created_from"), _day(self.created_to, "created_to")
+        if first is not None:
+            stmt = stmt.where(Ticket.created_at >= clock.local_day_start(first))
+        if last is not None:
+            stmt = stmt.where(Ticket.created_at < clock.local_day_start(last + timedelta(days=1)))
+        if self.industry:
+            industry = (
+                Enterprise.industry.is_(None)
+                if self.industry == NO_INDUSTRY
+                else Enterprise.industry == self.industry
+            )
+            stmt = stmt.where(Ticket.enterprise_id.in_(select(Enterprise.id).where(industry)))
         return stmt
+
+
+def _day(text: str | None, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        message = f"{name} must be a date (YYYY-MM-DD); got {text!r}"
+        raise InvalidInput(message, field=name) from None
 
 
 # What a list page shows of each ticket, fetched in one IN query per relationship.

@@ -73,7 +73,8 @@ def list_view() -> ResponseReturnValue:
     user = _user()
     form = FilterForm(request.args)
     orgs = choices.organisations(db_session()) if user.is_staff else None
-    form.fill(choices.platforms(db_session()), choices.districts(db_session()), orgs)
+    industries = choices.industries(db_session()) if user.is_staff else None
+    form.fill(choices.platforms(db_session()), choices.districts(db_session()), orgs, industries)
     error, status = None, 200
     try:
         filters = queries.TicketFilter.from_args(request.args)
@@ -82,7 +83,8 @@ def list_view() -> ResponseReturnValue:
         if before_text:
             before = required_row_id(before_text, "before", "before must be a whole number")
     except InvalidInput as exc:
-        error, status = _("That filter is not valid: %(field)s.", field=exc.field), 400
+        named = form[exc.field].label.text if exc.field and exc.field in form else exc.field
+        error, status = _("That filter is not valid: %(field)s.", field=named), 400
         filters, before = queries.TicketFilter(), None
     page = queries.list_tickets(db_session(), user, filters, before)
     kept: dict[str, Any] = {

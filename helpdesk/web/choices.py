@@ -56,3 +56,14 @@ def organisations(session: Session, active_only: bool = False) -> list[tuple[str
 def enterprises(session: Session) -> list[tuple[str, str]]:
     stmt = select(Enterprise).order_by(Enterprise.name).limit(ENTERPRISE_LIMIT)
     return [(str(e.id), f"{e.name}（{e.uscc}）") for e in session.scalars(stmt)]
+
+
+def industries(session: Session) -> list[tuple[str, str]]:
+    """The industries enterprises have given, and one choice for those that gave none."""
+    from flask_babel import gettext as _
+
+    from helpdesk.tickets.queries import NO_INDUSTRY
+
+    stmt = select(Enterprise.industry).where(Enterprise.industry.is_not(None)).distinct()
+    named = sorted(str(i) for i in session.scalars(stmt))
+    return [*((i, i) for i in named), (NO_INDUSTRY, _("Industry not given"))]

@@ -1,0 +1,85 @@
+"""Statistics panels at 1,000,000 tickets: database time of each panel's query, p50/p99.
+
+    .venv/bin/python -m bench.stats_panels [--tickets 1000000] [--db PATH] [--runs 5]
+
+Reuses bench/ticket_list.py's database (one ticket every 30 s from 2025-01-01), gives the
+tickets 20,000 enterprises once, then times the dashboard's queries (helpdesk.stats.queries)
+over one month and over the whole year. Target (issue 14): every panel <= 200 ms.
+
+Measured on the shared 2-core machine (load from other runs), SQLite, straight from the ticket
+table: one month 2.5-3.3 s per panel, the whole year 3.2-5.9 s. Nothing indexes created_at, so
+each panel scans every ticket: the target needs the daily rollup the queries are shaped for
+(helpdesk/stats/queries.py), or at least an index on created_at for short periods.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from bench.ticket_list import build
+from helpdesk.directory.models import Enterprise
+from helpdesk.stats import queries
+from helpdesk.stats.period import Period
+from helpdesk.tickets.models import Ticket
+
+ENTERPRISES = 20_000
+INDUSTRIES = ["零售", "批发", "物流", "餐饮", "电子商务", None]
+
+
+def give_enterprises(session: Session) -> None:
+    if session.scalar(select(func.count(Enterprise.id))):
+        return
+    session.execute(
+        insert(Enterprise),
+        [
+            {
+                "name": f"企业{i}",
+                "uscc": f"B{i:017d}",
+                "district_code": "330106",
+                "industry": INDUSTRIES[i % len(INDUSTRIES)],
+                "tags": [],
+            }
+            for i in range(1, ENTERPRISES + 1)
+        ],
+    )
+    session.execute(update(Ticket).values(enterprise_id=Ticket.id % ENTERPRISES + 1))
+    session.commit()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path, default=Path("bench/results/tickets-1m.sqlite3"))
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    args.db.parent.mkdir(parents=True, exist_ok=True)
+    engine = build(args.db, args.tickets)
+    with Session(engine) as session:
+        give_enterprises(session)
+        for label, period in [
+            ("one month", Period(date(2025, 6, 1), date(2025, 6, 30))),
+            ("whole year", Period(date(2025, 1, 1), date(2025, 12, 31))),
+        ]:
+            filters = queries.StatsFilter(period)
+            for dimension in (*queries.DIMENSIONS, "total"):
+                times = []
+                for _ in range(args.runs):
+                    started = time.perf_counter()
+                    if dimension == "total":
+                        queries.total(session, filters)
+                    else:
+                        queries.by_dimension(session, filters, dimension)
+                    times.append((time.perf_counter() - started) * 1000)
+                p50 = statistics.median(times)
+                print(f"{label:>10} {dimension:>9}: p50 {p50:7.1f} ms  max {max(times):7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
