@@ -11,6 +11,7 @@ from helpdesk.api import bodies, present
 from helpdesk.api import schemas as out
 from helpdesk.api.registry import db_session, route
 from helpdesk.auth.models import User
+from helpdesk.directory import queries as directory
 from helpdesk.directory.models import Enterprise
 from helpdesk.directory.validation import validate_uscc
 from helpdesk.errors import InvalidInput, NotFound
@@ -55,6 +56,7 @@ def _filters(query: bodies.TicketFilterQuery) -> queries.TicketFilter:
 )
 def create_ticket(user: User, body: bodies.TicketCreate) -> out.TicketOut:
     fields = body.model_dump(exclude={"enterprise_uscc"})
+    directory.service(db_session(), body.category)  # a platform alone is no ticket's service
     if body.enterprise_uscc is not None:
         by_code = _enterprise_by_uscc(body.enterprise_uscc)
         if body.enterprise_id is not None and body.enterprise_id != by_code:
