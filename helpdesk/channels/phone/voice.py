@@ -88,4 +88,5 @@ def voice(script_name: str) -> Response:
         session.rollback()
         return _xml(twiml.hangup_document())
     actions = step.actions or ((Hangup(),) if not step.waiting else ())
-    return _xml(twiml.render(actions, action_url, phone_config().prompt_url))
+    config = phone_config()
+    return _xml(twiml.render(actions, action_url, config.prompt_url, config.sip_host))
