@@ -120,6 +120,12 @@ def can_open_staff_pages(user: User) -> bool:
     return user.is_authenticated and user.is_staff
 
 
+def can_use_desk(user: User) -> bool:
+    """The live desk (ticket lists by socket, catch-up) and revealing a masked phone: staff and
+    provider staff. An enterprise sees its own numbers in full and has the portal instead."""
+    return user.is_authenticated and user.role is not Role.ENTERPRISE
+
+
 def can_supervise(user: User) -> bool:
     """Wallboard and routing rules."""
     return user.is_authenticated and user.role in (Role.SUPERVISOR, Role.ADMIN)
