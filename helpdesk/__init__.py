@@ -62,6 +62,9 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     from helpdesk.auth.session import init_auth
 
     init_auth(app)
+    from helpdesk.web.headers import init_app as init_headers
+
+    init_headers(app)
     _register_blueprints(app)
 
     from helpdesk.sla import init_app as init_sla
