@@ -16,7 +16,6 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 
 def create_app(settings: Settings | None = None, *, check_schema: bool = True) -> Flask:
     """Build the app. Refuses a database behind the migrations unless `check_schema` is off."""
-    from flask import Flask
 
     from helpdesk import schema
     from helpdesk.extensions import babel, csrf, db, login_manager
@@ -25,7 +24,10 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     if check_schema:
         schema.ensure_current(settings.database_url)
 
-    app = Flask(
+    from helpdesk.proxies import parse as parse_proxies
+    from helpdesk.web.proxy import HelpdeskFlask, install
+
+    app = HelpdeskFlask(
         __name__,
         template_folder=str(ROOT / "templates"),
         instance_path=str(settings.instance_path),
@@ -42,7 +44,11 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
         TESTING=settings.testing,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        PREFERRED_URL_SCHEME="https" if settings.secure_cookies else "http",
     )
+    install(app, parse_proxies(settings.trusted_proxies))
     app.extensions["helpdesk.settings"] = settings
     from helpdesk.ids import RowIdConverter
 
@@ -56,6 +62,9 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     from helpdesk.auth.session import init_auth
 
     init_auth(app)
+    from helpdesk.web.headers import init_app as init_headers
+
+    init_headers(app)
     _register_blueprints(app)
 
     return app

@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from helpdesk.proxies import parse as parse_proxies
+
 LANGUAGES = ("zh_CN", "en")
 
 
@@ -23,6 +25,10 @@ class Settings:
     # A browser login ends after this long without a request, and this long after it began.
     session_idle_seconds: int = 2 * 3600
     session_lifetime_seconds: int = 12 * 3600
+    # Behind a proxy: how many, or at which addresses (helpdesk.web.proxy); raw text here.
+    trusted_proxies: str = ""
+    public_url: str | None = None  # e.g. https://helpdesk.example.cn, as people reach it
+    secure_cookies: bool = False  # cookies only over https (and HSTS)
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -56,6 +62,26 @@ def _whole(env: dict[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _switch(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "on", "yes", "true"):
+        return True
+    if raw in ("0", "off", "no", "false"):
+        return False
+    raise ValueError(f"{name}={raw!r} is neither 1 nor 0")
+
+
+def _public_url(raw: str | None) -> str | None:
+    text = (raw or "").strip().rstrip("/")
+    if not text:
+        return None
+    if not text.startswith(("http://", "https://")) or len(text.split("/")) > 3:
+        raise ValueError(f"HELPDESK_PUBLIC_URL={raw!r} is not like https://helpdesk.example.cn")
+    return text
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     instance_path = Path(env.get("HELPDESK_INSTANCE_PATH", "instance")).resolve()
@@ -68,7 +94,15 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     port_text = env.get("HELPDESK_PORT", "5000")
     if not port_text.isdigit():
         raise ValueError(f"HELPDESK_PORT={port_text!r} is not a port number")
+    public_url = _public_url(env.get("HELPDESK_PUBLIC_URL"))
+    trusted_proxies = env.get("HELPDESK_TRUSTED_PROXIES", "").strip()
+    parse_proxies(trusted_proxies)  # a bad value stops the start, naming the variable
     return Settings(
+        trusted_proxies=trusted_proxies,
+        public_url=public_url,
+        secure_cookies=_switch(
+            env, "HELPDESK_SECURE_COOKIES", bool(public_url and public_url.startswith("https:"))
+        ),
         session_idle_seconds=60 * _whole(env, "HELPDESK_SESSION_IDLE_MINUTES", 120),
         session_lifetime_seconds=3600 * _whole(env, "HELPDESK_SESSION_HOURS", 12),
         instance_path=instance_path,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -119,6 +119,25 @@ def _forget_login_keys() -> Iterator[None]:
     keystore.clear_memory()
     yield
     keystore.clear_memory()
+
+
+def _forget_user(sender: Flask, **extra: Any) -> None:
+    g.pop("_login_user", None)
+
+
+@pytest.fixture(autouse=True)
+def _each_request_loads_its_user(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Requests made while a test holds the app context share its `g`, where Flask-Login
+    caches the signed-in user: a second client would act as whoever came first, with a row
+    from a session already closed. In production every request has a context of its own;
+    give each test request the same."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application: Flask = request.getfixturevalue("app")
+    request_started.connect(_forget_user, application)
+    yield
+    request_started.disconnect(_forget_user, application)
 
 
 @pytest.fixture

@@ -81,6 +81,11 @@ ACTIONS: dict[str, tuple[type[BaseModel], str, Apply]] = {
 }
 
 
+def _scope_then_role(user: User, number: str, action: str) -> None:
+    """Before the body is read: 404 outside the user's scope, then 403 for the role."""
+    permissions.ensure_can_act(user, service.get_by_number(db_session(), number, user), action)
+
+
 def _register(name: str, body: type[BaseModel], summary: str, apply: Apply) -> None:
     def act(user: User, number: str, body: BaseModel) -> out.TicketOut:
         ticket = service.get_by_number(db_session(), number, user)
@@ -94,6 +99,7 @@ def _register(name: str, body: type[BaseModel], summary: str, apply: Apply) -> N
         summary=summary,
         tag="ticket actions",
         endpoint=f"action_{name}",
+        before=lambda user, path: _scope_then_role(user, path["number"], name),
         body=body,
         response=out.TicketOut,
         errors=(403, 404, 409),

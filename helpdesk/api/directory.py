@@ -96,7 +96,7 @@ def organisation(user: User, organisation_id: int) -> out.OrganisationOut:
     tag=TAG,
     query=bodies.EnterpriseQuery,
     response=out.EnterprisePage,
-    errors=(403,),
+    allowed=permissions.can_list_enterprises,
 )
 def enterprises(user: User, query: bodies.EnterpriseQuery) -> out.EnterprisePage:
     if not permissions.can_list_enterprises(user):

@@ -51,8 +51,13 @@ def _number(ticket_id: int | None) -> str | None:
 
 def ticket(user: User, row: Ticket) -> out.TicketOut:
     session = db_session()
+    # A ticket someone filed but may not read (provider staff filing for the centre) comes
+    # back without the enterprise or the stored contact it was matched to.
+    readable = permissions.can_view(user, row)
     enterprise = session.get(Enterprise, row.enterprise_id) if row.enterprise_id else None
     contact = session.get(Contact, row.contact_id) if row.contact_id else None
+    if not readable:
+        enterprise = None
     org = session.get(Organisation, row.assigned_org_id) if row.assigned_org_id else None
     assignee = session.get(User, row.assignee_id) if row.assignee_id else None
     return out.TicketOut(
@@ -72,7 +77,7 @@ def ticket(user: User, row: Ticket) -> out.TicketOut:
         contact=None
         if contact is None
         else out.ContactOut(
-            name=contact.name,
+            name=contact.name if readable else None,
             phone=phone_for(user, contact.phone),
             phone_display=phone_display(user, contact.phone),
         ),

@@ -13,6 +13,8 @@ from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel
 
 from helpdesk.api import inputs
+from helpdesk.auth.models import User
+from helpdesk.errors import Forbidden
 from helpdesk.extensions import db
 from helpdesk.extensions import db_session as db_session  # re-exported for API modules
 
@@ -33,6 +35,11 @@ class Route:
     response: type[BaseModel] | None = None
     status: int = 200
     public: bool = False  # no authentication (the OpenAPI document itself)
+    # The role rule (helpdesk.auth.permissions), checked before the query and the body: a role
+    # that may not do this is told so whatever it sent.
+    allowed: Callable[[User], bool] | None = None
+    # A check that needs the path too (a ticket action: scope, then role), same moment.
+    before: Callable[[User, dict[str, Any]], None] | None = None
     errors: tuple[int, ...] = ()  # statuses beyond those every route of its kind can answer
 
 
@@ -69,7 +76,11 @@ def route(
 
 def _call(spec: Route, handler: Handler, kwargs: dict[str, Any]) -> tuple[Response, int]:
     if not spec.public:
-        kwargs["user"] = inputs.authenticate()
+        kwargs["user"] = user = inputs.authenticate()
+        if spec.allowed is not None and not spec.allowed(user):
+            raise Forbidden(f"a {user.role.value} may not: {spec.summary}", field="user")
+        if spec.before is not None:
+            spec.before(user, kwargs)
     inputs.refuse_nul_in_path(kwargs)
     if spec.query is not None:
         kwargs["query"] = inputs.parse_query(spec.query)

@@ -42,7 +42,7 @@ class EnterpriseRef(Named):
 
 
 class ContactOut(BaseModel):
-    name: str
+    name: str | None  # None when the reader may not see the ticket it was matched on
     phone: str | None  # E.164, or masked (138****0000) for provider staff
     phone_display: str | None = Field(
         None, description="the number as people write it: 0571-8700 5678, 138 5710 0004"

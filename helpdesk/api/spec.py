@@ -85,6 +85,8 @@ def _operation(r: Route, schemas: _Schemas) -> dict[str, Any]:
     if r.response is not None:
         ok["content"] = json_of(schemas.add(r.response, "serialization"))
     statuses = set(r.errors)
+    if r.allowed is not None:
+        statuses.add(403)
     if not r.public:
         statuses.add(401)
     if r.query is not None:

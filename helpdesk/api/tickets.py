@@ -10,7 +10,9 @@ from sqlalchemy import select
 from helpdesk.api import bodies, present
 from helpdesk.api import schemas as out
 from helpdesk.api.registry import db_session, route
+from helpdesk.auth import permissions
 from helpdesk.auth.models import User
+from helpdesk.directory import queries as directory
 from helpdesk.directory.models import Enterprise
 from helpdesk.directory.validation import validate_uscc
 from helpdesk.errors import InvalidInput, NotFound
@@ -29,10 +31,12 @@ def not_found_as(field: str) -> Iterator[None]:
         raise InvalidInput(exc.message, field=field) from exc
 
 
-def _enterprise_by_uscc(raw: str) -> int:
+def _enterprise_by_uscc(user: User, raw: str) -> int:
+    """The id of the enterprise with this credit code. One the user may not file for is told
+    exactly like a code no enterprise has: the answer never says a code is registered."""
     code = validate_uscc(raw, field="enterprise_uscc")
     found = db_session().scalars(select(Enterprise.id).where(Enterprise.uscc == code)).first()
-    if found is None:
+    if found is None or not permissions.may_file_for(db_session(), user, found):
         raise InvalidInput(f"no enterprise has credit code {code}", field="enterprise_uscc")
     return found
 
@@ -55,8 +59,9 @@ def _filters(query: bodies.TicketFilterQuery) -> queries.TicketFilter:
 )
 def create_ticket(user: User, body: bodies.TicketCreate) -> out.TicketOut:
     fields = body.model_dump(exclude={"enterprise_uscc"})
+    directory.service(db_session(), body.category)  # a platform alone is no ticket's service
     if body.enterprise_uscc is not None:
-        by_code = _enterprise_by_uscc(body.enterprise_uscc)
+        by_code = _enterprise_by_uscc(user, body.enterprise_uscc)
         if body.enterprise_id is not None and body.enterprise_id != by_code:
             raise InvalidInput(
                 "enterprise_id and enterprise_uscc disagree", field="enterprise_uscc"

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from helpdesk.web.page_form import PageForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(PageForm):
     login = StringField(_l("Login"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(PageForm):
     """No fields: the CSRF token alone, so another site cannot log a user out."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, false
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import Session
 
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Enterprise
@@ -95,6 +96,44 @@ def can_see_statistics(user: User) -> bool:
 
 def can_list_enterprises(user: User) -> bool:
     return user.is_staff
+
+
+def may_file_for(session: Session, user: User, enterprise_id: int) -> bool:
+    """Whom a user may file a ticket for: staff anyone, an enterprise itself, provider staff an
+    enterprise whose ticket their organisation holds. Any other id is told as unknown."""
+    if user.is_staff:
+        return True
+    if user.role is Role.ENTERPRISE:
+        return user.enterprise_id == enterprise_id
+    if user.role is Role.PROVIDER and user.organisation_id is not None:
+        held = select(Ticket.id).where(
+            Ticket.enterprise_id == enterprise_id,
+            Ticket.assigned_org_id == user.organisation_id,
+        )
+        return session.scalars(held.limit(1)).first() is not None
+    return False
+
+
+def can_work_calls(user: User) -> bool:
+    """The phone simulator, the IVR webhook driven from a browser, call status and call
+    actions: centre staff. An enterprise user had queued calls from any number with them."""
+    return user.is_authenticated and user.is_staff
+
+
+def can_open_staff_pages(user: User) -> bool:
+    """Agent console, chat desk, new ticket, registrations, phone console."""
+    return user.is_authenticated and user.is_staff
+
+
+def can_use_desk(user: User) -> bool:
+    """The live desk (ticket lists by socket, catch-up) and revealing a masked phone: staff and
+    provider staff. An enterprise sees its own numbers in full and has the portal instead."""
+    return user.is_authenticated and user.role is not Role.ENTERPRISE
+
+
+def can_supervise(user: User) -> bool:
+    """Wallboard and routing rules."""
+    return user.is_authenticated and user.role in (Role.SUPERVISOR, Role.ADMIN)
 
 
 def ensure_enterprise_visible(user: User, enterprise: Enterprise | None, ref: object) -> Enterprise:

@@ -28,7 +28,6 @@ from helpdesk.directory.phone_format import national
 from helpdesk.errors import Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import socketio
 from helpdesk.ids import required_row_id
-from helpdesk.realtime import access
 from helpdesk.tickets import service
 
 TAG = "live desk"
@@ -52,7 +51,7 @@ EARLIEST_CURSOR, LATEST_CURSOR = 2000, 9000  # years
 
 
 def _desk_user(user: User) -> User:
-    if not permissions.can_see_internal(user):
+    if not permissions.can_use_desk(user):  # also checked by the route, before the query
         raise Forbidden("the live desk is for staff", field="user")
     return user
 
@@ -63,7 +62,7 @@ def _desk_user(user: User) -> User:
     tag=TAG,
     query=DeskQuery,
     response=out.DeskTickets,
-    errors=(403,),
+    allowed=permissions.can_use_desk,
 )
 def desk_tickets(user: User, query: DeskQuery) -> out.DeskTickets:
     now = clock.now()
@@ -77,7 +76,7 @@ def desk_tickets(user: User, query: DeskQuery) -> out.DeskTickets:
     tag=TAG,
     query=ChangesQuery,
     response=out.DeskTickets,
-    errors=(403,),
+    allowed=permissions.can_use_desk,
 )
 def desk_changes(user: User, query: ChangesQuery) -> out.DeskTickets:
     parts = [k for k in query.known.split(",") if k.strip()][:500]
@@ -96,11 +95,9 @@ def desk_changes(user: User, query: ChangesQuery) -> out.DeskTickets:
     summary="The supervisors' wallboard: live counts, waiting calls, agents, SLA, today",
     tag=TAG,
     response=out.Wallboard,
-    errors=(403,),
+    allowed=permissions.can_supervise,
 )
 def wallboard(user: User) -> out.Wallboard:
-    if not access.is_watcher(user):
-        raise Forbidden("the wallboard is for supervisors", field="user")
     return out.Wallboard(**queries.wallboard(db_session()))
 
 
@@ -111,6 +108,7 @@ def wallboard(user: User) -> out.Wallboard:
     tag=TAG,
     response=out.RevealedPhone,
     errors=(404,),
+    allowed=permissions.can_use_desk,
 )
 def reveal(user: User, number: str) -> out.RevealedPhone:
     ticket = service.get_by_number(db_session(), number, user)
@@ -130,14 +128,13 @@ def reveal(user: User, number: str) -> out.RevealedPhone:
     tag=TAG,
     body=ChatReassign,
     response=out.ChatReassigned,
-    errors=(403, 404, 409),
+    errors=(404, 409),
+    allowed=permissions.can_supervise,
 )
 def reassign_chat(user: User, body: ChatReassign, conversation_id: int) -> out.ChatReassigned:
     from helpdesk.channels.chat import service as chats
     from helpdesk.channels.chat.models import Conversation
 
-    if not access.is_watcher(user):
-        raise Forbidden("only supervisors reassign waiting chats", field="user")
     session = db_session()
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:

@@ -60,6 +60,14 @@ def category(session: Session, code: str, field: str = "category") -> Entry:
     return found
 
 
+def service(session: Session, code: str, field: str = "category") -> Entry:
+    """A service a ticket can be about: a catalogue entry under a platform, not the platform."""
+    found = category(session, code, field)
+    if found.parent_code is None:
+        raise InvalidInput(f"{code} is a service platform; choose one of its services", field=field)
+    return found
+
+
 def organisation(session: Session, org_id: int, field: str = "organisation_id") -> Organisation:
     found = session.get(Organisation, org_id)
     if found is None:

@@ -18,6 +18,8 @@ def normalise_phone(raw: str, field: str = "phone") -> str:
     text = (raw or "").strip()
     if not text:
         raise InvalidInput("a phone number is required", field=field)
+    if any(c.isalpha() for c in text):  # phonenumbers reads 400-CALL-NOW as keypad digits
+        raise InvalidInput(f"'{text}' has letters; a phone number is digits", field=field)
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException as exc:

@@ -4,7 +4,6 @@ checks every value again, so a forged one is still refused with a field message.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     Form,
     HiddenField,
@@ -18,6 +17,7 @@ from wtforms.validators import Length
 
 from helpdesk.web.labels import LANGUAGE as LANGUAGE_LABELS
 from helpdesk.web.labels import ROLE as ROLE_LABELS
+from helpdesk.web.page_form import PageForm
 
 
 class Checkboxes(SelectMultipleField):
@@ -25,7 +25,7 @@ class Checkboxes(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class PersonForm(FlaskForm):
+class PersonForm(PageForm):
     login = StringField(_l("Login"), validators=[Length(max=64)])
     name = StringField(_l("Name"), validators=[Length(max=60)])
     role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
@@ -40,17 +40,17 @@ class PersonForm(FlaskForm):
     version = HiddenField()
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(PageForm):
     password = PasswordField(_l("New password"))
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(PageForm):
     """Disable, enable, end sessions: the CSRF token and the version the page showed."""
 
     version = HiddenField()
 
 
-class OwnPasswordForm(FlaskForm):
+class OwnPasswordForm(PageForm):
     current = PasswordField(_l("Current password"))
     password = PasswordField(_l("New password"))
     confirm = PasswordField(_l("New password again"))

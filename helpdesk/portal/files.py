@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 from helpdesk import clock
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.portal.models import Attachment
+from helpdesk.web import disposition
 
 NAME_LIMIT = 120
 
@@ -66,7 +67,7 @@ def by_key(session: Session, key: str) -> Attachment:
 def download(attachment: Attachment) -> Response:
     """Bytes as application/octet-stream, attachment disposition, nosniff, a sandbox CSP."""
     response = Response(attachment.data, mimetype="application/octet-stream")
-    response.headers.set("Content-Disposition", "attachment", filename=attachment.filename)
+    response.headers["Content-Disposition"] = disposition.attachment(attachment.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from helpdesk.tickets.service import COMMENT_LIMIT, DESCRIPTION_LIMIT, REASON_LIMIT, SUBJECT_LIMIT
+from helpdesk.web.page_form import PageForm
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(PageForm):
     name = StringField(_l("Enterprise name"), validators=[DataRequired(), Length(max=120)])
     uscc = StringField(
         _l("Unified social credit code"), validators=[DataRequired(), Length(max=18)]
@@ -23,12 +23,12 @@ class RegisterForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     login = StringField(_l("Login name"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class NeedForm(FlaskForm):
+class NeedForm(PageForm):
     category = SelectField(_l("Service"), validators=[Optional()], validate_choice=False)
     subject = StringField(
         _l("Your need in one line"), validators=[DataRequired(), Length(max=SUBJECT_LIMIT)]
@@ -38,16 +38,16 @@ class NeedForm(FlaskForm):
     )
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(PageForm):
     body = TextAreaField(_l("Your reply"), validators=[Optional(), Length(max=COMMENT_LIMIT)])
     file = FileField(_l("Attach a file"))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PageForm):
     reason = TextAreaField(_l("Why?"), validators=[DataRequired(), Length(max=REASON_LIMIT)])
 
 
-class RateForm(FlaskForm):
+class RateForm(PageForm):
     score = RadioField(
         _l("Your rating"),
         choices=[(str(n), str(n)) for n in range(5, 0, -1)],
@@ -59,11 +59,11 @@ class RateForm(FlaskForm):
     )
 
 
-class ComplaintForm(FlaskForm):
+class ComplaintForm(PageForm):
     description = TextAreaField(
         _l("What went wrong?"), validators=[DataRequired(), Length(max=DESCRIPTION_LIMIT)]
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PageForm):
     """A button only (close: the enterprise confirms the resolution)."""

@@ -7,7 +7,6 @@ filled by the view; the service checks every code again, so a forged value is st
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,6 +25,7 @@ from helpdesk.tickets.service import (
     SUBJECT_LIMIT,
 )
 from helpdesk.web.labels import choices
+from helpdesk.web.page_form import PageForm
 
 ANY = ("", _l("Any"))
 
@@ -65,7 +65,7 @@ class FilterForm(Form):
             self.organisation_id.choices = [ANY, *organisations]
 
 
-class NewTicketForm(FlaskForm):
+class NewTicketForm(PageForm):
     """What an agent fills while the caller is on the line."""
 
     caller_phone = StringField(_l("Caller phone"), validators=[DataRequired(), Length(max=30)])
@@ -93,51 +93,51 @@ def _reason(label: object = None) -> TextAreaField:
     )
 
 
-class PlainActionForm(FlaskForm):
+class PlainActionForm(PageForm):
     """accept, start, resume, close: a button and the CSRF token."""
 
 
-class AssignForm(FlaskForm):
+class AssignForm(PageForm):
     organisation_id = SelectField(
         _l("Organisation"), validate_choice=False, validators=[DataRequired()]
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PageForm):
     """pend, decline, reopen."""
 
     reason = _reason()
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(PageForm):
     summary = TextAreaField(
         _l("What was done"), validators=[DataRequired(), Length(max=COMMENT_LIMIT)]
     )
 
 
-class TransferForm(FlaskForm):
+class TransferForm(PageForm):
     organisation_id = SelectField(
         _l("Organisation"), validate_choice=False, validators=[DataRequired()]
     )
     reason = _reason()
 
 
-class CancelForm(FlaskForm):
+class CancelForm(PageForm):
     reason = SelectField(_l("Reason"), choices=lambda: choices("cancel_reason"))
 
 
-class MergeForm(FlaskForm):
+class MergeForm(PageForm):
     into = StringField(
         _l("Ticket number to merge into"), validators=[DataRequired(), Length(max=20)]
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(PageForm):
     body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=COMMENT_LIMIT)])
     internal = BooleanField(_l("Internal note (not shown to the enterprise)"))
 
 
-ACTION_FORMS: dict[str, type[FlaskForm]] = {
+ACTION_FORMS: dict[str, type[PageForm]] = {
     "assign": AssignForm,
     "accept": PlainActionForm,
     "start": PlainActionForm,

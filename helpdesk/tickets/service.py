@@ -237,6 +237,12 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     enterprise_id = data.enterprise_id
     if actor is not None and actor.role is Role.ENTERPRISE:
         enterprise_id = actor.enterprise_id  # an enterprise files only for itself
+    elif (
+        actor is not None
+        and enterprise_id is not None
+        and not permissions.may_file_for(session, actor, enterprise_id)
+    ):  # the same words as for an id that does not exist: no existence oracle
+        raise InvalidInput(f"unknown enterprise {enterprise_id}", field="enterprise_id")
     elif enterprise_id is None:
         enterprise_id = _caller_enterprise(session, data)
     enterprise = directory.enterprise(session, enterprise_id) if enterprise_id else None

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from helpdesk.auth import permissions
-from helpdesk.auth.models import STAFF_ROLES, Role, User
+from helpdesk.auth.models import Role, User
 from helpdesk.errors import DomainError, Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import db
 from helpdesk.ids import required_row_id
@@ -71,6 +71,8 @@ def index() -> ResponseReturnValue:
 @login_required
 def list_view() -> ResponseReturnValue:
     user = _user()
+    if not permissions.can_use_desk(user):  # an enterprise's list is the portal's home
+        return redirect(url_for("portal.index"))
     form = FilterForm(request.args)
     orgs = choices.organisations(db_session()) if user.is_staff else None
     industries = choices.industries(db_session()) if user.is_staff else None
@@ -108,7 +110,7 @@ def list_view() -> ResponseReturnValue:
 @blueprint.route("/tickets/new", methods=["GET", "POST"])
 @login_required
 def new() -> ResponseReturnValue:
-    if _user().role not in STAFF_ROLES:
+    if not permissions.can_open_staff_pages(_user()):
         abort(403)
     return new_ticket_page(_user())
 
@@ -185,6 +187,8 @@ def act(number: str, action: str) -> ResponseReturnValue:
     if action not in ACTION_FORMS:
         abort(404)
     form = _action_form(action, ticket, data=True)
+    if not permissions.can_act(_user(), action):  # the role first, whatever the form holds
+        return _refused(ticket, action, form, Forbidden(action, field="action"))
     if not form.validate_on_submit():
         return _detail(ticket, {action: form}, _("Please correct the form below."), 400)
     try:
@@ -216,6 +220,8 @@ def _refused(ticket: Ticket, action: str, form: FlaskForm, exc: DomainError) -> 
 def comment(number: str) -> ResponseReturnValue:
     ticket = _load(number)
     user = _user()
+    if not permissions.can_use_desk(user):  # an enterprise replies on its portal page
+        abort(403)
     form = CommentForm(prefix="comment")
     if not permissions.can_write_internal(user):
         del form.internal

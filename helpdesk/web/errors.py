@@ -16,6 +16,7 @@ _RULES: list[tuple[str, str, object]] = [
     ("contact_name", "", _l("The name is too long.")),
     ("uscc", "no enterprise", _l("No enterprise is registered with this credit code.")),
     ("uscc", "", _l("Not a valid unified social credit code (18 characters, last one a check).")),
+    ("category", "platform", _l("Choose a service, not only its platform.")),
     ("category", "", _l("Unknown service category.")),
     ("district", "required", _l("Choose a district, or an enterprise registered in one.")),
     ("district", "", _l("Unknown district.")),

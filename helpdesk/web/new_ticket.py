@@ -73,13 +73,14 @@ def _organisation_id(form: NewTicketForm) -> int | None:
     return directory.organisation(db_session(), ident).id
 
 
-def _checked(form: NewTicketForm) -> service.NewTicket | None:
-    """The service's input, or None after putting every error found on its field."""
+def _checked(form: NewTicketForm, valid: bool) -> service.NewTicket | None:
+    """The service's input, or None after putting every error found on its field. `valid`:
+    the form's own validation passed (a forged type, channel or priority fails there)."""
     found: dict[str, Any] = {}
     checks: list[tuple[str, Callable[[], Any]]] = [
         ("caller_phone", lambda: normalise_phone(form.caller_phone.data or "", "contact_phone")),
         ("enterprise_id", lambda: _enterprise_id(form)),
-        ("category", lambda: directory.category(db_session(), form.category.data or "").code),
+        ("category", lambda: directory.service(db_session(), form.category.data or "").code),
         ("district", lambda: _district(form)),
         ("organisation_id", lambda: _organisation_id(form)),
     ]
@@ -93,7 +94,7 @@ def _checked(form: NewTicketForm) -> service.NewTicket | None:
         except InvalidInput as exc:
             attach(form, exc, FIELDS)
             ok = False
-    if not ok:
+    if not ok or not valid:
         return None
     return service.NewTicket(
         subject=form.subject.data or "",
@@ -145,7 +146,7 @@ def new_ticket_page(user: User) -> ResponseReturnValue:
             _from_call(form, request.args["call"][:250])
         return render_template("tickets/new.html", form=form)
     valid = form.validate_on_submit()
-    data = _checked(form)
+    data = _checked(form, valid)
     call = _call(form)
     if valid and data is not None and not form.form_errors:
         try:

@@ -132,3 +132,53 @@ def test_enterprise_directory_is_scoped(api_as, world: World) -> None:
     assert error_of(other, 404)["message"] == f"enterprise {world.enterprise_2.id} not found"
     assert error_of(missing, 404)["field"] == "enterprise_id"
     assert api_as(world.provider_a).get(f"/enterprises/{world.enterprise_1.id}").status_code == 404
+
+
+def test_a_provider_files_only_for_an_enterprise_it_serves_and_learns_nothing(
+    api_as, world: World, make_enterprise
+) -> None:
+    """Issue 16 item 5: bank staff filed a ticket for any enterprise id and got its name and
+    credit code back; a foreign credit code and an unknown one were told apart."""
+    api = api_as(world.provider_a)
+    base = {"subject": "咨询", "category": "finance/guarantee"}
+    foreign = api.post("/tickets", {**base, "enterprise_id": world.enterprise_2.id})
+    unknown = api.post("/tickets", {**base, "enterprise_id": 999_999})
+    assert foreign.status_code == unknown.status_code == 422
+    assert foreign.get_json()["error"]["field"] == unknown.get_json()["error"]["field"]
+    assert foreign.get_json()["error"]["message"].replace(str(world.enterprise_2.id), "N") == (
+        unknown.get_json()["error"]["message"].replace("999999", "N")
+    )
+    stranger = make_enterprise()
+    by_code = api.post("/tickets", {**base, "enterprise_uscc": stranger.uscc})
+    from stdnum.cn import uscc
+
+    nobody = "91330100MA2B00000" + uscc.calc_check_digit("91330100MA2B00000")
+    no_code = api.post("/tickets", {**base, "enterprise_uscc": nobody})
+    assert by_code.status_code == no_code.status_code == 422
+    told, untold = by_code.get_json()["error"], no_code.get_json()["error"]
+    assert told["field"] == untold["field"] == "enterprise_uscc"
+    assert told["message"].replace(stranger.uscc, "C") == untold["message"].replace(nobody, "C")
+    assert stranger.name not in by_code.get_data(as_text=True)
+
+    # Its own organisation's enterprise is fine.
+    served = api.post("/tickets", {**base, "enterprise_id": world.enterprise_1.id})
+    assert served.status_code == 201, served.get_json()
+
+
+def test_a_ticket_filed_by_phone_never_echoes_the_stored_contact_to_a_provider(
+    api_as, world: World
+) -> None:
+    """The caller's number matches a stored contact of enterprise 2: the ticket is linked to
+    it for the centre, but the provider who filed it is told neither its name nor the contact's."""
+    body = {
+        "subject": "来电咨询",
+        "category": "finance/guarantee",
+        "district": "330106",
+        "contact_phone": "13800002222",  # ticket_b's contact, enterprise 2
+    }
+    created = api_as(world.provider_a).post("/tickets", body)
+    assert created.status_code == 201, created.get_json()
+    text = created.get_data(as_text=True)
+    assert world.enterprise_2.name not in text and world.enterprise_2.uscc not in text
+    assert created.get_json()["enterprise"] is None
+    assert created.get_json()["contact"]["name"] is None

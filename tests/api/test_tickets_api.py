@@ -200,3 +200,15 @@ def test_each_write_is_committed_at_the_request_boundary(api_as, world: World, s
             {"n": created.get_json()["number"]},
         ).scalar_one()
     assert found == 1
+
+
+def test_a_platform_or_a_phone_with_letters_is_refused_by_field(api_as, world: World) -> None:
+    """Issue 16 item 6: `finance` is a platform, not a service; 138-ABCD was read as keypad
+    digits. Both were stored."""
+    api = api_as(world.agent)
+    base = {"subject": "咨询", "district": "330109"}
+    platform = api.post("/tickets", {**base, "category": "finance"})
+    assert platform.status_code == 422 and platform.get_json()["error"]["field"] == "category"
+    letters = {**base, "category": "info/policy", "contact_phone": "138-ABCD-5678"}
+    phone = api.post("/tickets", letters)
+    assert phone.status_code == 422 and phone.get_json()["error"]["field"] == "contact_phone"

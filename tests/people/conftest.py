@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from flask import Flask, g, request_started
 from web import helpers
 
 from helpdesk.auth.models import Role, User
@@ -31,17 +29,3 @@ def _shared_conftest(request: pytest.FixtureRequest) -> None:
     module = request.config.pluginmanager.get_plugin(str(path))
     assert module is not None, f"{path} is not loaded"
     helpers.SHARED = module
-
-
-def _forget_user(sender: Flask, **extra: Any) -> None:
-    g.pop("_login_user", None)
-
-
-@pytest.fixture(autouse=True)
-def _each_request_loads_its_user(app: Flask) -> Iterator[None]:
-    """Requests made while a test holds the app context share its `g`, where Flask-Login
-    caches the signed-in user: two admins' clients would act as whoever came first. In
-    production every request has a context of its own; give each test request the same."""
-    request_started.connect(_forget_user, app)
-    yield
-    request_started.disconnect(_forget_user, app)

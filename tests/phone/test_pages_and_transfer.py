@@ -268,3 +268,30 @@ def test_simulator_and_console_pages(client, session, make_org, make_user, log_i
     assert "57187001234" in console and "welcome" in console
     client.post("/phone/calls/m-1/called-back")
     assert service.callbacks(session) == []
+
+
+def test_calls_are_worked_by_centre_staff_only(client, session, make_enterprise, make_user, log_in):
+    """Issue 16 item 5: an enterprise user, logged in with a page's CSRF token, queued calls
+    from any number through the simulator's webhook and ended a PBX call by its CallSid."""
+    import re
+
+    enterprise = make_enterprise()
+    owner = make_user(Role.ENTERPRISE, enterprise_id=enterprise.id)
+    session.add(CallRecord(call_id="CA-live", source="twiml", direction="in", status="ringing"))
+    session.commit()
+    log_in(client, owner)
+    html = client.get("/portal/", follow_redirects=True).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    headers = {"X-CSRFToken": token}
+    new_call = {"CallSid": "CA-forged", "From": "13800138000", "To": "110"}
+    assert client.post("/ivr/voice/hotline", data=new_call, headers=headers).status_code == 403
+    ended = {"CallSid": "CA-live", "CallStatus": "completed"}
+    assert client.post("/ivr/voice/hotline", data=ended, headers=headers).status_code == 403
+    assert client.get("/phone/simulator").status_code == 403
+    assert client.get("/phone/calls/CA-live/status").status_code == 403
+    session.expire_all()
+    assert session.scalars(select(CallRecord.call_id)).all() == ["CA-live"]
+    assert (
+        session.get(CallRecord, session.scalars(select(CallRecord.id)).one()).status.value
+        == "ringing"
+    )

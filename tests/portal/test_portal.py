@@ -207,3 +207,23 @@ def test_floods_of_needs_are_limited(client: FlaskClient, owner: User) -> None:
         for n in range(12)
     ]
     assert codes[:10] == [302] * 10 and codes[10:] == [429, 429]
+
+
+def test_a_file_with_a_chinese_name_downloads_under_that_name(
+    client: FlaskClient, owner: User
+) -> None:
+    """Issue 16 item 6: a raw 营业执照.pdf in the header is not Latin-1, and the server refused
+    the response. RFC 6266 filename* carries the name; filename an ASCII stand-in."""
+    from urllib.parse import unquote
+
+    assert _login(client, "owner").status_code == 302
+    need = {"subject": "申请担保贷款", "description": "", "category": "finance/guarantee"}
+    number = client.post("/portal/needs/new", data=need).headers["Location"].rsplit("/", 1)[-1]
+    upload = {"body": "营业执照", "file": (io.BytesIO(b"%PDF-1.4"), "营业执照 2026.pdf")}
+    assert client.post(f"/portal/tickets/{number}/reply", data=upload).status_code == 302
+    page = client.get(f"/portal/tickets/{number}").get_data(as_text=True)
+    key = page.split("/portal/files/")[1].split('"')[0]
+    header = client.get(f"/portal/files/{key}").headers["Content-Disposition"]
+    header.encode("latin-1")  # what the WSGI server needs to send it at all
+    assert header.startswith('attachment; filename="2026.pdf"; ')
+    assert unquote(header.split("filename*=UTF-8''")[1]) == "营业执照 2026.pdf"

@@ -125,6 +125,11 @@ def test_without_a_chosen_organisation_the_rules_send_it_at_once(
         ({"organisation_id": "999999"}, "organisation_id", "未知的服务机构"),
         ({"organisation_id": str(2**70)}, "organisation_id", "未知的服务机构"),
         ({"enterprise_id": str(2**70)}, "enterprise_id", "未知的企业"),
+        # issue 16 item 6: each was a 500 or was stored
+        ({"type": "evil"}, "type", "不是有效的选择"),
+        ({"priority": "evil"}, "priority", "不是有效的选择"),
+        ({"category": "finance"}, "category", "请选择具体服务"),
+        ({"caller_phone": "138-ABCD-5678"}, "caller_phone", "电话号码无效"),
     ],
 )
 def test_bad_input_is_shown_by_its_field_kept_and_writes_nothing(
@@ -189,3 +194,17 @@ def test_english_form_and_errors(client: FlaskClient, agent: User) -> None:
     assert '<optgroup label="Investment &amp; financing">' in html and "Caller phone" in html
     response = client.post("/tickets/new", data=_form(caller_phone="12345"))
     assert "Not a valid phone number." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("field", ["subject", "caller_name", "description", "uscc"])
+def test_a_nul_character_is_refused_on_its_field(
+    client: FlaskClient, agent: User, session: Session, field: str
+) -> None:
+    """PostgreSQL cannot store NUL (a 500 there); SQLite stored it. Refused, field named."""
+    login(client, agent)
+    response = client.post("/tickets/new", data=_form(**{field: "杭州\x00商贸"}))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    error = html[html.index(f'id="{field}-error"') :]
+    assert "空字符" in error[: error.index("</p>")]
+    assert _written(session) == (0, 0, 0, 0)

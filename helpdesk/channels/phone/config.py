@@ -5,6 +5,7 @@ HELPDESK_IVR_SECRET     the shared secret of X-Twilio-Signature (unset: only log
 HELPDESK_CTI_CALLER_ID  the caller id to show on outbound calls (the `dial` reply)
 HELPDESK_AGI_DIAL       Asterisk dial string for a transfer, `{target}` replaced (PJSIP/{target})
 HELPDESK_PROMPT_URL     base URL of recorded prompts for TwiML <Play>
+HELPDESK_SIP_HOST       the host a TwiML transfer dials an extension at, sip:<ext>@host (pbx)
 HELPDESK_CALL_STALE_MINUTES  a live call with no event for this long is ended by the sweep (240)
 """
 
@@ -28,6 +29,7 @@ class PhoneConfig:
     agi_dial: str = "PJSIP/{target}"
     prompt_url: str | None = None
     stale_call_minutes: int = 240  # no hotline call lasts four hours without a single event
+    sip_host: str = "pbx"
 
 
 def _instance_token(instance: Path) -> str:
@@ -49,7 +51,15 @@ def from_env(instance: Path, env: dict[str, str] | None = None) -> PhoneConfig:
         agi_dial=env.get("HELPDESK_AGI_DIAL") or "PJSIP/{target}",
         prompt_url=env.get("HELPDESK_PROMPT_URL") or None,
         stale_call_minutes=_minutes(env, "HELPDESK_CALL_STALE_MINUTES", 240),
+        sip_host=_sip_host(env.get("HELPDESK_SIP_HOST") or "pbx"),
     )
+
+
+def _sip_host(raw: str) -> str:
+    host = raw.strip()
+    if not host or any(c in host for c in "@/<>\"' ") or not host.isascii():
+        raise ValueError(f"HELPDESK_SIP_HOST={raw!r} is not a host name (e.g. pbx.example.cn:5060)")
+    return host
 
 
 def _minutes(env: dict[str, str], name: str, default: int) -> int:

@@ -19,9 +19,15 @@ VOICE_LANGUAGE = {"zh": "zh-CN", "en": "en-US"}
 SIGNATURE_HEADER = "X-Twilio-Signature"
 
 
-def render(actions: Iterable[Action], action_url: str, prompt_base: str | None = None) -> str:
+def render(
+    actions: Iterable[Action],
+    action_url: str,
+    prompt_base: str | None = None,
+    sip_host: str = "pbx",
+) -> str:
     """The <Response> document for one step. `prompt_base` turns prompt files into Play URLs
-    (used only for prompts that have no text in the call's language)."""
+    (used only for prompts that have no text in the call's language); an extension is dialled
+    as sip:<extension>@`sip_host`."""
     response = ET.Element("Response")
     for action in actions:
         if isinstance(action, Say):
@@ -50,7 +56,7 @@ def render(actions: Iterable[Action], action_url: str, prompt_base: str | None =
         elif isinstance(action, Dial):
             dial = ET.SubElement(response, "Dial")
             if action.kind == "extension":
-                ET.SubElement(dial, "Sip").text = f"sip:{action.target}@pbx"
+                ET.SubElement(dial, "Sip").text = f"sip:{action.target}@{sip_host}"
             else:
                 ET.SubElement(dial, "Number").text = action.target
         elif isinstance(action, Enqueue):

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
 from helpdesk.channels.phone import queue, service
 from helpdesk.channels.phone.ivr import loader
@@ -22,7 +23,7 @@ blueprint = Blueprint("phone", __name__, url_prefix="/phone")
 
 def _staff() -> User:
     user: User = current_user._get_current_object()
-    if not user.is_staff:
+    if not permissions.can_work_calls(user):
         abort(403)
     return user
 
@@ -37,6 +38,7 @@ def _record(call_id: str) -> CallRecord:
 @blueprint.get("/simulator")
 @login_required
 def simulator() -> ResponseReturnValue:
+    _staff()
     scripts = [p.stem for p in loader.all_paths()]
     return render_template("phone/simulator.html", scripts=scripts)
 
@@ -45,6 +47,7 @@ def simulator() -> ResponseReturnValue:
 @login_required
 def call_status(call_id: str) -> ResponseReturnValue:
     """What the simulator shows while the caller waits in the queue."""
+    _staff()
     record = _record(call_id)
     agent = record.answered_by
     ticket = db.session.get(Ticket, record.ticket_id) if record.ticket_id else None

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy.orm import Session
 from wtforms import ValidationError
 
+from helpdesk.auth import permissions
 from helpdesk.channels.phone import queue, service, twiml
 from helpdesk.channels.phone.config import phone_config
 from helpdesk.channels.phone.ivr import loader
@@ -42,7 +43,7 @@ def _authorised() -> bool:
     if secret and sent:
         params = list(request.form.items(multi=True))
         return twiml.valid_signature(secret, request.url, params, sent)
-    if current_user.is_authenticated:
+    if permissions.can_work_calls(current_user):  # the simulator: staff only
         try:
             validate_csrf(request.headers.get("X-CSRFToken"))
         except (ValidationError, CSRFError):
@@ -96,7 +97,8 @@ def voice(script_name: str) -> Response:
         said = tuple(a for a in step.actions if isinstance(a, Say))
         return _xml(_queue_document(session, record, action_url, said))
     actions = step.actions or ((Hangup(),) if not step.waiting else ())
-    return _xml(twiml.render(actions, action_url, phone_config().prompt_url))
+    config = phone_config()
+    return _xml(twiml.render(actions, action_url, config.prompt_url, config.sip_host))
 
 
 def _in_queue(record: CallRecord) -> bool:
@@ -114,4 +116,5 @@ def _queue_document(
         return twiml.hold((*said, told), queue.ANNOUNCE_SECONDS, action_url)
     agent = record.answered_by
     target = (agent.extension or agent.login) if agent else ""
-    return twiml.render((Dial(target, "extension"),), action_url)
+    config = phone_config()
+    return twiml.render((Dial(target, "extension"),), action_url, sip_host=config.sip_host)

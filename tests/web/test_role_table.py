@@ -1,0 +1,332 @@
+"""Who may do what, in one table: every page route and every OpenAPI operation, walked as each
+role on the demo platform (issue 16 item 5). A route or operation without a row fails here, so a
+new endpoint cannot arrive without someone deciding who may use it.
+
+"Refused" is what a person outside the rule sees: 401, 403, 404 (a ticket out of scope is told
+like one that does not exist), or a page that sends them to log in or to their own home page.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import TestResponse
+
+from helpdesk.auth.models import ApiToken, User
+from helpdesk.auth.passwords import new_token
+from helpdesk.channels.chat.models import Conversation
+from helpdesk.channels.phone.models import CallRecord
+from helpdesk.demo import DEMO_PASSWORD, seed_demo
+from helpdesk.extensions import db
+from helpdesk.portal import files
+from helpdesk.tickets import service
+
+AGENT, SUPERVISOR, ADMIN = "agent", "supervisor", "admin"
+PROVIDER, ENTERPRISE, ANONYMOUS = "provider", "enterprise", "anonymous"
+ROLES = (AGENT, SUPERVISOR, ADMIN, PROVIDER, ENTERPRISE, ANONYMOUS)
+LOGINS = {AGENT: "agent1", SUPERVISOR: "supervisor", ADMIN: "admin", PROVIDER: "bank1",
+          ENTERPRISE: "ent1"}  # fmt: skip
+
+STAFF = frozenset({AGENT, SUPERVISOR, ADMIN})
+SUPERVISORS = frozenset({SUPERVISOR, ADMIN})
+ADMINS = frozenset({ADMIN})
+DESK = STAFF | {PROVIDER}  # staff pages that provider staff see for their organisation
+LOGGED_IN = DESK | {ENTERPRISE}
+EVERYONE = LOGGED_IN | {ANONYMOUS}
+NOBODY: frozenset[str] = frozenset()  # a secret in the path or a signature, never a role
+
+
+def _only(*roles: str) -> frozenset[str]:
+    return frozenset(roles)
+
+
+# (method, URL rule) -> who may. Ticket actions follow helpdesk.auth.permissions.ACTION_ROLES.
+RULES: dict[tuple[str, str], frozenset[str]] = {
+    # staff login, home, own password
+    ("GET", "/"): EVERYONE,  # sends each to their home (SENDS_ON)
+    ("GET", "/login"): EVERYONE,
+    ("POST", "/login"): EVERYONE,
+    ("POST", "/logout"): EVERYONE,
+    ("GET", "/account/password"): LOGGED_IN,
+    ("POST", "/account/password"): LOGGED_IN,
+    # people and the operations log
+    ("GET", "/admin/changes"): ADMINS,
+    ("GET", "/admin/people"): ADMINS,
+    ("GET", "/admin/people/new"): ADMINS,
+    ("POST", "/admin/people/new"): ADMINS,
+    ("GET", "/admin/people/<int:user_id>"): ADMINS,
+    ("POST", "/admin/people/<int:user_id>"): ADMINS,
+    ("POST", "/admin/people/<int:user_id>/<any(disable, enable):action>"): ADMINS,
+    ("POST", "/admin/people/<int:user_id>/password"): ADMINS,
+    ("POST", "/admin/people/<int:user_id>/sessions"): ADMINS,
+    ("GET", "/admin/rules"): SUPERVISORS,
+    # tickets (pages)
+    ("GET", "/tickets"): DESK,
+    ("GET", "/tickets/new"): STAFF,
+    ("POST", "/tickets/new"): STAFF,
+    ("GET", "/tickets/<number>"): DESK,
+    ("POST", "/tickets/<number>/action/<action>"): DESK,  # `accept`: staff and providers
+    ("POST", "/tickets/<number>/comments"): DESK,
+    ("GET", "/tickets/<number>/trace"): DESK,
+    # consoles
+    ("GET", "/console"): STAFF,
+    ("GET", "/provider"): _only(PROVIDER),
+    ("GET", "/wallboard"): SUPERVISORS,
+    ("GET", "/chat/agent"): STAFF,
+    ("GET", "/phone/console"): STAFF,
+    ("GET", "/phone/simulator"): STAFF,
+    ("GET", "/phone/calls/<call_id>/status"): STAFF,
+    ("POST", "/phone/calls/<call_id>/answer"): STAFF,
+    ("POST", "/phone/calls/<call_id>/hangup"): STAFF,
+    ("POST", "/phone/calls/<call_id>/transfer"): STAFF,
+    ("POST", "/phone/calls/<call_id>/called-back"): STAFF,
+    ("GET", "/phone/calls/<call_id>"): STAFF,
+    ("GET", "/phone/queue"): STAFF,
+    ("POST", "/phone/calls/<call_id>/accept"): STAFF,
+    ("POST", "/phone/calls/<call_id>/consult/<choice>"): STAFF,
+    ("POST", "/phone/calls/<call_id>/hand"): SUPERVISORS,
+    # search and statistics
+    ("GET", "/search"): LOGGED_IN,
+    ("GET", "/api/v1/search"): LOGGED_IN,
+    ("GET", "/stats"): SUPERVISORS,
+    ("GET", "/stats/export/<name>.<fmt>"): SUPERVISORS,
+    ("POST", "/ivr/voice/<script_name>"): STAFF,  # or the carrier's signature
+    # chat for visitors (the upload is authorised by the chat's own key, not a login)
+    ("GET", "/chat/"): EVERYONE,
+    ("POST", "/chat/files"): EVERYONE,
+    # portal
+    ("GET", "/portal/"): EVERYONE,
+    ("GET", "/portal/login"): EVERYONE,
+    ("POST", "/portal/login"): EVERYONE,
+    ("GET", "/portal/register"): EVERYONE,
+    ("POST", "/portal/register"): EVERYONE,
+    ("GET", "/portal/suggest"): EVERYONE,
+    ("GET", "/portal/needs/new"): _only(ENTERPRISE),
+    ("POST", "/portal/needs/new"): _only(ENTERPRISE),
+    ("GET", "/portal/tickets/<number>"): _only(ENTERPRISE),
+    ("POST", "/portal/tickets/<number>/reply"): _only(ENTERPRISE),
+    ("POST", "/portal/tickets/<number>/confirm"): _only(ENTERPRISE),
+    ("POST", "/portal/tickets/<number>/reopen"): _only(ENTERPRISE),
+    ("POST", "/portal/tickets/<number>/rate"): _only(ENTERPRISE),
+    ("POST", "/portal/tickets/<number>/complain"): _only(ENTERPRISE),
+    ("GET", "/portal/files/<key>"): LOGGED_IN,  # whoever may read the ticket
+    ("GET", "/portal/registrations"): STAFF,
+    ("POST", "/portal/registrations/<id:enterprise_id>/<decision>"): STAFF,
+    # API
+    ("GET", "/api/v1/openapi.json"): EVERYONE,
+    ("POST", "/api/v1/cti/<token>"): NOBODY,
+    ("GET", "/api/v1/regions"): LOGGED_IN,
+    ("GET", "/api/v1/categories"): LOGGED_IN,
+    ("GET", "/api/v1/organisations"): LOGGED_IN,
+    ("GET", "/api/v1/organisations/<id:organisation_id>"): LOGGED_IN,
+    ("GET", "/api/v1/enterprises"): STAFF,
+    ("GET", "/api/v1/enterprises/<id:enterprise_id>"): STAFF | {ENTERPRISE},  # its own
+    ("POST", "/api/v1/tickets"): LOGGED_IN,
+    ("GET", "/api/v1/tickets"): LOGGED_IN,
+    ("GET", "/api/v1/tickets/count"): LOGGED_IN,
+    ("GET", "/api/v1/tickets/<number>"): LOGGED_IN,
+    ("GET", "/api/v1/tickets/<number>/comments"): LOGGED_IN,
+    ("POST", "/api/v1/tickets/<number>/comments"): LOGGED_IN,
+    ("GET", "/api/v1/tickets/<number>/events"): LOGGED_IN,
+    ("POST", "/api/v1/tickets/<number>/reveal-phone"): DESK,
+    ("POST", "/api/v1/tickets/<number>/assign"): STAFF,
+    ("POST", "/api/v1/tickets/<number>/accept"): DESK,
+    ("POST", "/api/v1/tickets/<number>/start"): DESK,
+    ("POST", "/api/v1/tickets/<number>/pend"): DESK,
+    ("POST", "/api/v1/tickets/<number>/resume"): DESK,
+    ("POST", "/api/v1/tickets/<number>/resolve"): DESK,
+    ("POST", "/api/v1/tickets/<number>/close"): LOGGED_IN,
+    ("POST", "/api/v1/tickets/<number>/reopen"): STAFF | {ENTERPRISE},
+    ("POST", "/api/v1/tickets/<number>/decline"): _only(PROVIDER),
+    ("POST", "/api/v1/tickets/<number>/transfer"): STAFF,
+    ("POST", "/api/v1/tickets/<number>/cancel"): SUPERVISORS,
+    ("POST", "/api/v1/tickets/<number>/merge"): SUPERVISORS,
+    ("GET", "/api/v1/calls"): LOGGED_IN,  # each sees the calls of their scope
+    ("GET", "/api/v1/calls/<call_id>"): STAFF,  # the example call is no enterprise's
+    ("POST", "/api/v1/calls/<call_id>/transfer"): STAFF,
+    ("GET", "/api/v1/desk/tickets"): DESK,
+    ("GET", "/api/v1/desk/changes"): DESK,
+    ("GET", "/api/v1/wallboard"): SUPERVISORS,
+    ("POST", "/api/v1/wallboard/chats/<id:conversation_id>/reassign"): SUPERVISORS,
+}
+# Routes whose answer is to send people on: a redirect is their service, not a refusal.
+SENDS_ON = {("GET", "/"), ("GET", "/login"), ("POST", "/logout")}
+NOT_ROUTES = {"static", "api.unknown"}  # files, and the API's own 404 for unknown paths
+
+
+@dataclass
+class Demo:
+    number: str  # a ticket of ent1's enterprise, held by bank1's organisation
+    file_key: str
+    other_user_id: int
+    call_id: str
+    conversation_id: int
+    enterprise_id: int
+    organisation_id: int
+
+
+ONE_RULE = "rules:\n  - {name: default, priority: 0, route: {to: [centre]}}\n"
+
+
+@pytest.fixture
+def demo(app: Flask, use_rules: Callable[..., object]) -> Demo:
+    """Set up in an app context of its own, left before any request: requests made inside one
+    would share its `g`, and with it the first caller's login. A rule folder of its own: the
+    real rules, compiled against the demo's organisations, would outlive this test's rows."""
+    use_rules({"rules.yaml": ONE_RULE})
+    with app.app_context():
+        made = _demo(db.session)
+        db.session.remove()
+    return made
+
+
+def _demo(session: Session) -> Demo:
+    seed_demo(session, tickets=12)
+    session.commit()
+    users = {u.login: u for u in session.scalars(select(User))}
+    agent, bank, owner = users["agent1"], users["bank1"], users["ent1"]
+    assert bank.organisation_id is not None and owner.enterprise_id is not None
+    ticket = service.create(
+        session,
+        agent,
+        service.NewTicket(
+            subject="申请担保贷款",
+            category="finance/guarantee",
+            district=None,
+            enterprise_id=owner.enterprise_id,
+            organisation_id=bank.organisation_id,
+        ),
+    )
+    upload = FileStorage(io.BytesIO(b"%PDF"), "营业执照.pdf")
+    attachment = files.store(session, upload, ticket.id, 1024, agent.id)
+    call = CallRecord(call_id="CA-role", source="twiml", direction="in", status="ringing")
+    session.add(call)
+    session.commit()
+    conversation = session.scalars(select(Conversation.id)).first()
+    return Demo(
+        number=ticket.number,
+        file_key=attachment.key,
+        other_user_id=users["agent2"].id,
+        call_id=call.call_id,
+        conversation_id=conversation or 1,
+        enterprise_id=owner.enterprise_id,
+        organisation_id=bank.organisation_id,
+    )
+
+
+@pytest.fixture
+def callers(app: Flask, demo: Demo) -> dict[str, FlaskClient]:
+    """One browser per role, logged in at its own login page, that also carries an API token."""
+    clients: dict[str, FlaskClient] = {ANONYMOUS: app.test_client()}
+    for role, login in LOGINS.items():
+        client = app.test_client()
+        path = "/portal/login" if role == ENTERPRISE else "/login"
+        reply = client.post(path, data={"login": login, "password": DEMO_PASSWORD})
+        assert reply.status_code in (302, 303), (role, reply.get_data(as_text=True)[:300])
+        with app.app_context():
+            user = db.session.scalars(select(User).where(User.login == login)).one()
+            raw, digest = new_token()
+            db.session.add(ApiToken(user_id=user.id, name="roles", token_hash=digest))
+            db.session.commit()
+            db.session.remove()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+        clients[role] = client
+    return clients
+
+
+def _url(rule: str, demo: Demo) -> str:
+    values = {
+        "<number>": demo.number,
+        "<action>": "accept",
+        "<int:user_id>": str(demo.other_user_id),
+        "<any(disable, enable):action>": "enable",
+        "<call_id>": demo.call_id,
+        "<script_name>": "hotline",
+        "<key>": demo.file_key,
+        "<id:enterprise_id>": str(demo.enterprise_id),
+        "<decision>": "approve",
+        "<token>": "not-the-token",
+        "<id:organisation_id>": str(demo.organisation_id),
+        "<id:conversation_id>": str(demo.conversation_id),
+        "<choice>": "cancel",
+        "<name>": "district",
+        "<fmt>": "csv",
+    }
+    for placeholder, value in values.items():
+        rule = rule.replace(placeholder, value)
+    assert "<" not in rule, f"no example value for {rule}"
+    return rule
+
+
+def _refused(response: TestResponse, method: str, rule: str) -> bool:
+    """401, 403, 404; a page that sends the person to log in; a page not served but replaced
+    by another (an enterprise sent from a staff page to the portal)."""
+    status = response.status_code
+    if status in (401, 403, 404):
+        return True
+    if not 300 <= status < 400 or (method, rule) in SENDS_ON:
+        return False
+    path = re.sub(r"^https?://[^/]+", "", response.headers.get("Location", ""))
+    return method == "GET" or path.startswith(("/login", "/portal/login"))
+
+
+def _csrf(client: FlaskClient) -> str:
+    html = client.get("/portal/login").get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    return found.group(1) if found else ""
+
+
+def _served_rules(app: Flask) -> set[tuple[str, str]]:
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in NOT_ROUTES
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+    }
+
+
+def test_every_route_and_operation_has_a_rule(app: Flask) -> None:
+    served = _served_rules(app)
+    assert sorted(served - RULES.keys()) == [], "routes without a rule in RULES"
+    assert sorted(RULES.keys() - served) == [], "rules for routes that are not served"
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    for path, methods in document["paths"].items():
+        rule = "/api/v1" + re.sub(r"\{(\w+)\}", r"<\1>", path.removeprefix("/api/v1"))
+        for method in methods:
+            matches = [k for k in RULES if k[0] == method.upper() and _same(k[1], rule)]
+            assert matches, f"OpenAPI {method.upper()} {path} has no rule"
+
+
+def _same(rule: str, path: str) -> bool:
+    return re.sub(r"<(?:[^:>]+:)?(\w+)>", r"<\1>", rule) == path
+
+
+def test_each_role_may_do_what_the_table_says_and_nothing_more(
+    app: Flask, demo: Demo, callers: dict[str, FlaskClient]
+) -> None:
+    tokens = {role: _csrf(client) for role, client in callers.items()}
+    wrong = []
+    # GETs first, then writes, the logout last: a write must not change what a later read sees.
+    order = sorted(RULES, key=lambda k: (k[1] == "/logout", k[0] != "GET", k[1]))
+    for method, rule in order:
+        url = _url(rule, demo)
+        for role in ROLES:
+            headers = {"Content-Type": "application/json"} if "/api/v1/" in url else {}
+            headers["X-CSRFToken"] = tokens[role]  # the simulator's header, checked by the IVR
+            body = b"{}" if method == "POST" and headers else None
+            response = callers[role].open(url, method=method, data=body, headers=headers)
+            assert response.status_code < 500, (method, url, role, response.status_code)
+            may = role in RULES[(method, rule)]
+            if may == _refused(response, method, rule):
+                got = response.status_code, response.headers.get("Location", "")
+                wrong.append(f"{method} {url} as {role}: {'refused' if may else 'served'} {got}")
+    assert wrong == [], "\n".join(wrong)
