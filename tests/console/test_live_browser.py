@@ -49,7 +49,12 @@ def browser():
 
 
 def page_for(browser, web: Web, user, path: str):
-    page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
+    # bypass_csp: these tests read the page's state with wait_for_function, which the page's
+    # policy (no eval) would refuse; tests/web/test_headers_browser.py checks the policy itself.
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1400, "height": 900}, bypass_csp=True
+    )
+    page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{web.base}/login?next={path}")
     page.fill("#login", user.login)
@@ -64,7 +69,9 @@ def start_chat(browser, web: Web, name: str, phone: str, question: str):
     """A visitor on a phone-sized page starts a chat and waits first in the queue."""
     from playwright.sync_api import expect
 
-    visitor = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    visitor = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, bypass_csp=True
+    ).new_page()
     visitor.set_default_timeout(10_000)
     visitor.goto(f"{web.base}/chat/")
     visitor.fill("input[name=name]", name)
