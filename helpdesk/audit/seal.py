@@ -10,9 +10,11 @@ retries on its next run.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -101,3 +103,23 @@ def seal(
     if total:
         append(files, seq, head_hash, clock.now().isoformat(timespec="seconds"))
     return SealResult(total, seq, head_hash)
+
+
+def sealed_rows(
+    session: Session, table: Any, ref: Any, batch: int = BATCH
+) -> Iterator[chain.Sealed]:
+    """A sealed chain's rows in order (`table`: AuditRecord or the admin log's AdminSeal, `ref`
+    its column naming what each record seals), read a batch at a time by seq."""
+    last = 0
+    while True:
+        rows = session.execute(
+            select(table.seq, ref, table.record, table.prev_hash, table.hash)
+            .where(table.seq > last)
+            .order_by(table.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield chain.Sealed(*row)
+        last = rows[-1].seq

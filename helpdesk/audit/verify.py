@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.audit import chain
 from helpdesk.audit.checkpoints import AuditFiles, read
 from helpdesk.audit.models import AuditRecord
-from helpdesk.audit.seal import event_rows
+from helpdesk.audit.seal import event_rows, sealed_rows
 
 CHUNK = 10_000
 
@@ -35,23 +34,6 @@ class Report:
         return self.problems[0].seq if self.problems else None
 
 
-def _records(session: Session) -> Iterator[chain.Sealed]:
-    last = 0
-    while True:
-        rows = session.execute(
-            select(AuditRecord.seq, AuditRecord.event_id, AuditRecord.record,
-                   AuditRecord.prev_hash, AuditRecord.hash)
-            .where(AuditRecord.seq > last)
-            .order_by(AuditRecord.seq)
-            .limit(CHUNK)
-        ).all()  # fmt: skip
-        if not rows:
-            return
-        for row in rows:
-            yield chain.Sealed(*row)
-        last = rows[-1].seq
-
-
 def _events(session: Session) -> Iterator[chain.EventRow]:
     last = 0
     while True:
@@ -68,6 +50,11 @@ def verify(session: Session, files: AuditFiles) -> Report:
     checkpoints, errors = read(files)
     mine = [c for c in checkpoints if c.chain == chain.TICKETS]
     digest = chain.pii_digester(files.key)
-    problems, checked = chain.verify(_records(session), _events(session), digest, mine)
+    problems, checked = chain.verify(
+        sealed_rows(session, AuditRecord, AuditRecord.event_id, CHUNK),
+        _events(session),
+        digest,
+        mine,
+    )
     admin_problems, admin_checked = verify_changes(session, files)
     return Report(checked, problems, errors, len(checkpoints), admin_problems, admin_checked)

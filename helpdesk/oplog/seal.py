@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from helpdesk import clock
 from helpdesk.audit import chain
 from helpdesk.audit.checkpoints import AuditFiles, append, read
-from helpdesk.audit.seal import BATCH, GRACE
+from helpdesk.audit.seal import BATCH, GRACE, sealed_rows
 from helpdesk.oplog.models import AdminChange, AdminSeal
 
 CHAIN = "admin"  # its checkpoints' mark in the shared checkpoint file
@@ -112,23 +112,6 @@ def seal_changes(session: Session, files: AuditFiles) -> int:
     return total
 
 
-def _sealed(session: Session) -> Iterator[chain.Sealed]:
-    last = 0
-    while True:
-        rows = session.execute(
-            select(AdminSeal.seq, AdminSeal.change_id, AdminSeal.record, AdminSeal.prev_hash,
-                   AdminSeal.hash)
-            .where(AdminSeal.seq > last)
-            .order_by(AdminSeal.seq)
-            .limit(BATCH)
-        ).all()  # fmt: skip
-        if not rows:
-            return
-        for row in rows:
-            yield chain.Sealed(*row)
-        last = rows[-1].seq
-
-
 def _changes(session: Session) -> Iterator[ChangeRow]:
     last = 0
     while True:
@@ -144,7 +127,7 @@ def verify_changes(session: Session, files: AuditFiles) -> tuple[list[chain.Prob
     checkpoints, _errors = read(files)  # bad lines are reported once, by audit.verify
     digest = chain.pii_digester(files.key)
     return chain.verify(
-        _sealed(session),
+        sealed_rows(session, AdminSeal, AdminSeal.change_id),
         _changes(session),
         digest,
         [c for c in checkpoints if c.chain == CHAIN],
