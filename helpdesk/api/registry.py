@@ -79,9 +79,11 @@ def _call(spec: Route, handler: Handler, kwargs: dict[str, Any]) -> tuple[Respon
         kwargs["user"] = user = inputs.authenticate()
         if spec.allowed is not None and not spec.allowed(user):
             raise Forbidden(f"a {user.role.value} may not: {spec.summary}", field="user")
+        inputs.refuse_nul_in_path(kwargs)  # before `before`, which looks the path up
         if spec.before is not None:
             spec.before(user, kwargs)
-    inputs.refuse_nul_in_path(kwargs)
+    else:
+        inputs.refuse_nul_in_path(kwargs)
     if spec.query is not None:
         kwargs["query"] = inputs.parse_query(spec.query)
     if spec.body is not None:
