@@ -6,7 +6,7 @@ answering on the phone console; stray events must not invent records nor leave a
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from redis import Redis
@@ -23,6 +23,7 @@ from helpdesk.realtime import presence
 from helpdesk.realtime.store import MemoryStore, store_for
 from helpdesk.runner.embedded_redis import embedded_redis
 from helpdesk.runner.worker import build_worker
+from helpdesk.sla.calendar import HANGZHOU
 from helpdesk.tickets.models import Comment, Ticket
 
 URL = "http://localhost/ivr/voice/hotline"
@@ -265,3 +266,25 @@ def test_hangup_before_answer_then_the_late_answer_leaves_no_one_busy(
     assert ended.cause == "ORIGINATOR_CANCEL"
     assert presence.get(agent.id)["state"] != "busy"
     assert len(records(session)) == 1
+
+
+def test_a_round_the_clock_hotline_is_open_at_three_in_the_morning(app, session, tmp_path):
+    """HELPDESK_PHONE_HOURS=always: the IVR's hours check says open at any hour; the default
+    follows the business calendar; anything else is refused at start."""
+    from dataclasses import replace
+
+    from helpdesk.channels.phone import config as phone_settings
+    from helpdesk.channels.phone.service import facts_for
+
+    assert phone_settings.from_env(tmp_path, {}).always_open is False
+    always = phone_settings.from_env(tmp_path, {"HELPDESK_PHONE_HOURS": "always"})
+    clock.freeze(datetime(2026, 11, 24, 3, 0, tzinfo=HANGZHOU))  # a Tuesday, 03:00
+    record = CallRecord(call_id="night-1", source="twiml", direction="in", status="ringing")
+    saved = app.extensions[phone_settings.KEY]
+    app.extensions[phone_settings.KEY] = replace(saved, always_open=always.always_open)
+    try:
+        assert facts_for(session, record).business_hours is True
+    finally:
+        app.extensions[phone_settings.KEY] = saved
+    with pytest.raises(ValueError, match="HELPDESK_PHONE_HOURS"):
+        phone_settings.from_env(tmp_path, {"HELPDESK_PHONE_HOURS": "sometimes"})

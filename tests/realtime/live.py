@@ -61,6 +61,7 @@ def run_web(settings: Settings, redis_url: str, log: Path) -> Iterator[Web]:
         HELPDESK_HOST="127.0.0.1",
         HELPDESK_PORT=str(port),
         HELPDESK_CHAT_HOURS="always",  # chat tests run at any hour
+        HELPDESK_PHONE_HOURS="always",  # and so do the phone queue's
         HELPDESK_CHAT_RATE="600/300/100",  # many starts from 127.0.0.1 in one minute
         PYTHONUNBUFFERED="1",
     )

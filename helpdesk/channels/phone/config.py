@@ -30,6 +30,7 @@ class PhoneConfig:
     prompt_url: str | None = None
     stale_call_minutes: int = 240  # no hotline call lasts four hours without a single event
     sip_host: str = "pbx"
+    always_open: bool = False  # HELPDESK_PHONE_HOURS=always: the IVR never says "closed"
 
 
 def _instance_token(instance: Path) -> str:
@@ -52,6 +53,7 @@ def from_env(instance: Path, env: dict[str, str] | None = None) -> PhoneConfig:
         prompt_url=env.get("HELPDESK_PROMPT_URL") or None,
         stale_call_minutes=_minutes(env, "HELPDESK_CALL_STALE_MINUTES", 240),
         sip_host=_sip_host(env.get("HELPDESK_SIP_HOST") or "pbx"),
+        always_open=_always_open(env.get("HELPDESK_PHONE_HOURS") or "calendar"),
     )
 
 
@@ -60,6 +62,15 @@ def _sip_host(raw: str) -> str:
     if not host or any(c in host for c in "@/<>\"' ") or not host.isascii():
         raise ValueError(f"HELPDESK_SIP_HOST={raw!r} is not a host name (e.g. pbx.example.cn:5060)")
     return host
+
+
+def _always_open(raw: str) -> bool:
+    """HELPDESK_PHONE_HOURS: `calendar` (the IVR's hours follow the business calendar) or
+    `always` (a round-the-clock hotline)."""
+    value = raw.strip().lower()
+    if value not in ("calendar", "always"):
+        raise ValueError(f"HELPDESK_PHONE_HOURS={raw!r}: use calendar or always")
+    return value == "always"
 
 
 def _minutes(env: dict[str, str], name: str, default: int) -> int:

@@ -21,7 +21,7 @@ from helpdesk import clock
 from helpdesk.auth.models import User
 from helpdesk.channels.phone import callers, causes, cti, queue, stray
 from helpdesk.channels.phone.causes import CallOutcome
-from helpdesk.channels.phone.config import PhoneConfig
+from helpdesk.channels.phone.config import PhoneConfig, phone_config
 from helpdesk.channels.phone.ivr import interpreter
 from helpdesk.channels.phone.ivr.actions import Hangup, fill
 from helpdesk.channels.phone.ivr.interpreter import Event, HangUp, Step
@@ -350,7 +350,7 @@ def facts_for(session: Session, record: CallRecord) -> Facts:
     enterprise = record.enterprise if record.enterprise_id else None
     return Facts(
         caller=record.caller_e164 or "",
-        business_hours=business_hours(clock.now()),
+        business_hours=phone_config().always_open or business_hours(clock.now()),
         enterprise_id=enterprise.id if enterprise else None,
         enterprise_name=enterprise.name if enterprise else None,
         enterprise_district=enterprise.district_code if enterprise else None,
