@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import os
 import textwrap
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +20,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from helpdesk import clock, create_app, schema
 from helpdesk.auth.models import Role, User
@@ -140,21 +138,6 @@ def _each_request_loads_its_user(request: pytest.FixtureRequest) -> Iterator[Non
     request_started.connect(_forget_user, application)
     yield
     request_started.disconnect(_forget_user, application)
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """The app on a free port in a thread, with CSRF on as in production (browser tests)."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        app.config["WTF_CSRF_ENABLED"] = False
 
 
 @pytest.fixture

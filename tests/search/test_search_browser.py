@@ -3,16 +3,33 @@ facet; the same page at phone width has nothing wider than the screen."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from system_packages import BROWSER, require
+from werkzeug.serving import make_server
 
 from .conftest import Platform
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 SHOTS = Path("/tmp")
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    app.config["WTF_CSRF_ENABLED"] = True
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        app.config["WTF_CSRF_ENABLED"] = False
 
 
 @pytest.mark.browser
