@@ -121,6 +121,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(search)
 
+    from helpdesk.kb.views import blueprint as kb
+
+    app.register_blueprint(kb)
+
     from helpdesk.stats.views import blueprint as stats
 
     app.register_blueprint(stats)

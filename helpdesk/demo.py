@@ -26,6 +26,7 @@ from helpdesk.directory.models import (
     ServiceCategory,
 )
 from helpdesk.directory.reference import CITY, REGIONS
+from helpdesk.kb.demo import seed_articles
 from helpdesk.search import index as search_index
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Channel, Priority, Status, TicketType
@@ -94,6 +95,7 @@ def seed_demo(session: Session, tickets: int = 300) -> bool:
     orgs = _organisations(session)
     enterprises = _enterprises(session, rng)
     users = _users(session, orgs, enterprises[0])
+    seed_articles(session, users["agent1"], users["supervisor"])
     _tickets(session, rng, tickets, orgs, enterprises, users)
     return True
 

@@ -12,6 +12,7 @@ from helpdesk.directory.models import (
     Region,
     ServiceCategory,
 )
+from helpdesk.kb.models import Article, ArticleVersion, Deflection
 from helpdesk.oplog.models import AdminChange, AdminSeal
 from helpdesk.outbox.models import OutboxEntry
 from helpdesk.portal.models import Attachment, EnterpriseRegistration, TicketRating
@@ -23,6 +24,8 @@ __all__ = [
     "AdminChange",
     "AdminSeal",
     "ApiToken",
+    "Article",
+    "ArticleVersion",
     "Attachment",
     "AuditRecord",
     "Base",
@@ -31,6 +34,7 @@ __all__ = [
     "Comment",
     "Contact",
     "Conversation",
+    "Deflection",
     "Enterprise",
     "EnterpriseRegistration",
     "Message",

@@ -136,6 +136,21 @@ def can_supervise(user: User) -> bool:
     return user.is_authenticated and user.role in (Role.SUPERVISOR, Role.ADMIN)
 
 
+def can_read_internal_articles(user: User) -> bool:
+    """Internal service guides: platform and provider staff, like internal notes."""
+    return bool(user.is_authenticated) and user.role is not Role.ENTERPRISE
+
+
+def can_edit_articles(user: User) -> bool:
+    """Writing and saving articles (each save a version): the centre's staff."""
+    return bool(user.is_authenticated) and user.is_staff
+
+
+def can_publish_articles(user: User) -> bool:
+    """The review: a supervisor or an administrator publishes or sends back."""
+    return bool(user.is_authenticated) and user.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
 def ensure_enterprise_visible(user: User, enterprise: Enterprise | None, ref: object) -> Enterprise:
     """Staff see every enterprise, an enterprise user only its own; others get NotFound."""
     own = (

@@ -22,15 +22,18 @@ SIMPLE: ColumnElement[Any] = literal_column(
 )  # a literal, as in the index expressions
 
 
-def matching(session: Session, kind: DocumentKind, words: list[str], internal: bool) -> Select[Any]:
-    """SELECT ref_id, rank of the documents holding every word; `internal`: notes count too."""
+def matching(
+    session: Session, kind: DocumentKind, words: list[str], internal: bool, any_word: bool = False
+) -> Select[Any]:
+    """SELECT ref_id, rank of the documents holding every word (`any_word`: at least one, the
+    more the better, for suggestions while typing); `internal`: notes count too."""
     if session.get_bind().dialect.name == "postgresql":
-        return _postgresql(kind, words, internal)
-    return _sqlite(kind, words, internal)
+        return _postgresql(kind, words, internal, any_word)
+    return _sqlite(kind, words, internal, any_word)
 
 
-def _sqlite(kind: DocumentKind, words: list[str], internal: bool) -> Select[Any]:
-    phrase = " ".join(f'"{word}"' for word in words)
+def _sqlite(kind: DocumentKind, words: list[str], internal: bool, any_word: bool) -> Select[Any]:
+    phrase = (" OR " if any_word else " ").join(f'"{word}"' for word in words)
     expression = phrase if internal else f"{{public_words}} : ({phrase})"
     rank: ColumnElement[Any] = -literal_column("bm25(search_fts)")
     stmt: Select[Any] = (
@@ -52,8 +55,11 @@ def _vector(internal: bool) -> ColumnElement[Any]:
     return func.to_tsvector(SIMPLE, words)
 
 
-def _postgresql(kind: DocumentKind, words: list[str], internal: bool) -> Select[Any]:
-    query = func.to_tsquery(SIMPLE, " & ".join(f"'{word}'" for word in words))
+def _postgresql(
+    kind: DocumentKind, words: list[str], internal: bool, any_word: bool
+) -> Select[Any]:
+    joiner = " | " if any_word else " & "
+    query = func.to_tsquery(SIMPLE, joiner.join(f"'{word}'" for word in words))
     vector = _vector(internal)
     return select(SearchDocument.ref_id, func.ts_rank(vector, query).label("rank")).where(
         vector.op("@@")(query), SearchDocument.kind == kind

@@ -72,6 +72,19 @@ def enterprise_changed(session: Session, enterprise: Enterprise) -> None:
     )
 
 
+def article_published(
+    session: Session, article_id: int, title: str, body: str, audience: str
+) -> None:
+    """A published version's words: public ones for everyone, an internal guide's only in
+    internal_words, which only staff searches read (backends.matching's `internal`)."""
+    from helpdesk.kb.markdown import plain_text
+
+    words = as_text(document_words(_join(title, plain_text(body))))
+    document = _document(session, DocumentKind.ARTICLE, article_id)
+    public = audience == "public"
+    document.public_words, document.internal_words = (words, "") if public else ("", words)
+
+
 def _ticket_document(ticket: Ticket, comments: Iterable[Comment]) -> tuple[str, str]:
     public, internal = [ticket_words(ticket)], list[str]()
     for comment in comments:
@@ -92,5 +105,12 @@ def rebuild(session: Session) -> int:
         count += 1
     for enterprise in session.scalars(select(Enterprise).order_by(Enterprise.id)):
         enterprise_changed(session, enterprise)
+        count += 1
+    from helpdesk.kb.queries import published_versions
+
+    for version in published_versions(session):
+        article_published(
+            session, version.article_id, version.title, version.body, version.audience.value
+        )
         count += 1
     return count

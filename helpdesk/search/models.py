@@ -21,6 +21,7 @@ from helpdesk.directory.models import enum_column
 class DocumentKind(enum.StrEnum):
     TICKET = "ticket"
     ENTERPRISE = "enterprise"
+    ARTICLE = "article"  # a published knowledge-base version: public or internal words
 
 
 class SearchDocument(Base):

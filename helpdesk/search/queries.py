@@ -21,6 +21,7 @@ from helpdesk import clock
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Enterprise
+from helpdesk.kb import queries as kb_queries
 from helpdesk.search import backends
 from helpdesk.search.inputs import PERIODS, SearchRequest
 from helpdesk.search.models import DocumentKind
@@ -60,6 +61,8 @@ class Results:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     enterprises: list[EnterpriseHit] = field(default_factory=list)
     enterprise_total: int = 0
+    articles: list[Any] = field(default_factory=list)  # kb.queries.ArticleHit
+    article_total: int = 0
 
 
 def period_start(period: str, now: datetime | None = None) -> datetime:
@@ -145,6 +148,8 @@ def search(session: Session, user: User, request: SearchRequest) -> Results:
             key=lambda item: (-item[1], item[0]) if name != "period" else 0,
         )
     results.enterprises, results.enterprise_total = _enterprises(session, user, request)
+    # Service guides: published ones the person may read (internal ones for staff).
+    results.articles, results.article_total = kb_queries.search(session, user, request.words)
     return results
 
 

@@ -127,7 +127,14 @@ CALL_STATUS = {
     "ended": _l("Ended"),
 }
 
+ARTICLE_STATUS = {
+    "draft": _l("Draft"),
+    "review": _l("Waiting for review"),
+    "published": _l("Published"),
+}
+
 TABLES = {
+    "article_status": ARTICLE_STATUS,
     "call_status": CALL_STATUS,
     "status": STATUS,
     "type": TYPE,

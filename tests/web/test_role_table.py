@@ -27,6 +27,7 @@ from helpdesk.channels.chat.models import Conversation
 from helpdesk.channels.phone.models import CallRecord
 from helpdesk.demo import DEMO_PASSWORD, seed_demo
 from helpdesk.extensions import db
+from helpdesk.kb.models import Article, Audience
 from helpdesk.portal import files
 from helpdesk.tickets import service
 
@@ -99,7 +100,21 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/search"): LOGGED_IN,
     ("GET", "/stats"): SUPERVISORS,
     ("GET", "/stats/export/<name>.<fmt>"): SUPERVISORS,
-    ("POST", "/ivr/voice/<script_name>"): STAFF,  # or the carrier's signature
+    ("POST", "/ivr/voice/<script_name>"): STAFF,
+    # the knowledge base (服务导航): guides for everyone, internal ones and drafts for staff
+    ("GET", "/kb"): EVERYONE,
+    ("GET", "/portal/guide"): EVERYONE,
+    ("GET", "/kb/<id:article_id>"): EVERYONE,  # a public, published guide
+    ("GET", "/kb/new"): STAFF,
+    ("POST", "/kb/new"): STAFF,
+    ("GET", "/kb/<id:article_id>/edit"): STAFF,
+    ("POST", "/kb/<id:article_id>/edit"): STAFF,
+    ("POST", "/kb/<id:article_id>/submit"): STAFF,
+    ("POST", "/kb/<id:article_id>/publish"): SUPERVISORS,
+    ("POST", "/kb/<id:article_id>/send-back"): SUPERVISORS,
+    ("GET", "/kb/suggest"): EVERYONE,
+    ("POST", "/kb/deflection"): EVERYONE,
+    ("GET", "/kb/pick"): DESK,  # or the carrier's signature
     # chat for visitors (the upload is authorised by the chat's own key, not a login)
     ("GET", "/chat/"): EVERYONE,
     ("POST", "/chat/files"): EVERYONE,
@@ -172,6 +187,7 @@ class Demo:
     conversation_id: int
     enterprise_id: int
     organisation_id: int
+    article_id: int  # a public, published guide of the demo
 
 
 ONE_RULE = "rules:\n  - {name: default, priority: 0, route: {to: [centre]}}\n"
@@ -212,6 +228,12 @@ def _demo(session: Session) -> Demo:
     session.add(call)
     session.commit()
     conversation = session.scalars(select(Conversation.id)).first()
+    guide = session.scalars(
+        select(Article.id).where(
+            Article.audience == Audience.PUBLIC, Article.published_version == 1
+        )
+    ).first()
+    assert guide is not None
     return Demo(
         number=ticket.number,
         file_key=attachment.key,
@@ -220,6 +242,7 @@ def _demo(session: Session) -> Demo:
         conversation_id=conversation or 1,
         enterprise_id=owner.enterprise_id,
         organisation_id=bank.organisation_id,
+        article_id=guide,
     )
 
 
@@ -260,6 +283,7 @@ def _url(rule: str, demo: Demo) -> str:
         "<choice>": "cancel",
         "<name>": "district",
         "<fmt>": "csv",
+        "<id:article_id>": str(demo.article_id),
     }
     for placeholder, value in values.items():
         rule = rule.replace(placeholder, value)

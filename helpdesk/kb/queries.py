@@ -1,0 +1,173 @@
+"""Reading the knowledge base: what each person may read, browsing, article search and the
+suggestions made while an enterprise types.
+
+Readers see published versions only (`kb_article.published_version`); an internal guide only
+when the permission module lets them read internal text. Editors also see the newest copy of
+every article with its review status.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from helpdesk.auth import permissions
+from helpdesk.errors import NotFound
+from helpdesk.kb.markdown import plain_text
+from helpdesk.kb.models import (
+    Article,
+    ArticleStatus,
+    ArticleVersion,
+    Audience,
+    Deflection,
+    DeflectionEvent,
+)
+from helpdesk.search import backends
+from helpdesk.search.models import DocumentKind
+from helpdesk.search.segment import query_words
+from helpdesk.search.snippets import mark, snippet
+
+SUGGESTIONS = 5
+SUGGEST_WORDS = 12  # the first words of what was typed: enough to match, cheap to look up
+SUGGEST_TEXT = 400
+
+
+def reads_internal(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+    ) and permissions.can_read_internal_articles(user)
+
+
+def readable(user: Any) -> Select[Any]:
+    """The published versions `user` may read."""
+    stmt = select(ArticleVersion).join(
+        Article,
+        (Article.id == ArticleVersion.article_id)
+        & (ArticleVersion.number == Article.published_version),
+    )
+    if not reads_internal(user):
+        stmt = stmt.where(ArticleVersion.audience == Audience.PUBLIC)
+    return stmt
+
+
+def published_versions(session: Session) -> list[ArticleVersion]:
+    """Every published version, public and internal (the search index's rebuild)."""
+    stmt = select(ArticleVersion).join(
+        Article,
+        (Article.id == ArticleVersion.article_id)
+        & (ArticleVersion.number == Article.published_version),
+    )
+    return list(session.scalars(stmt.order_by(ArticleVersion.article_id)))
+
+
+def browse(
+    session: Session, user: Any, platform: str | None = None, category: str | None = None
+) -> list[ArticleVersion]:
+    stmt = readable(user)
+    if category:
+        stmt = stmt.where(ArticleVersion.category_code == category)
+    elif platform:
+        stmt = stmt.where(
+            (ArticleVersion.category_code == platform)
+            | (func.substr(ArticleVersion.category_code, 1, len(platform) + 1) == f"{platform}/")
+        )
+    return list(session.scalars(stmt.order_by(ArticleVersion.category_code, ArticleVersion.title)))
+
+
+def counts_by_category(session: Session, user: Any) -> Counter[str]:
+    sub = readable(user).subquery()
+    rows = session.execute(select(sub.c.category_code, func.count()).group_by(sub.c.category_code))
+    return Counter({code: count for code, count in rows})
+
+
+def for_reader(session: Session, user: Any, article_id: int) -> ArticleVersion:
+    """The published version, or NotFound alike for a draft, an internal guide, or no article."""
+    found = session.scalars(readable(user).where(ArticleVersion.article_id == article_id)).first()
+    if found is None:
+        raise NotFound(f"article {article_id} not found", field="article_id")
+    return found
+
+
+def for_editor(session: Session, user: Any, article_id: int) -> Article:
+    article = session.get(Article, article_id) if permissions.can_edit_articles(user) else None
+    if article is None:
+        raise NotFound(f"article {article_id} not found", field="article_id")
+    return article
+
+
+def versions(session: Session, article_id: int) -> list[ArticleVersion]:
+    return list(
+        session.scalars(
+            select(ArticleVersion)
+            .where(ArticleVersion.article_id == article_id)
+            .order_by(ArticleVersion.number.desc())
+        )
+    )
+
+
+def unpublished(session: Session) -> list[Article]:
+    """Drafts and articles waiting for review (their newest copy), for editors; review first."""
+    stmt = select(Article).where(Article.status != ArticleStatus.PUBLISHED)
+    return list(session.scalars(stmt.order_by(Article.status.desc(), Article.updated_at.desc())))
+
+
+@dataclass
+class ArticleHit:
+    version: ArticleVersion
+    title: Markup
+    snippet: Markup | None
+
+
+def _matches(
+    session: Session, user: Any, words: list[str], any_word: bool, limit: int
+) -> tuple[list[ArticleVersion], int]:
+    if not words:
+        return [], 0
+    internal = reads_internal(user)
+    found = backends.matching(session, DocumentKind.ARTICLE, words, internal, any_word).subquery()
+    stmt = (
+        readable(user)
+        .add_columns(found.c.rank)
+        .join(found, found.c.ref_id == ArticleVersion.article_id)
+    )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(
+        stmt.order_by(found.c.rank.desc(), ArticleVersion.article_id).limit(limit)
+    ).all()
+    return [row[0] for row in rows], total
+
+
+def search(
+    session: Session, user: Any, words: list[str], limit: int = 5
+) -> tuple[list[ArticleHit], int]:
+    """Articles holding every word, for the search page and API."""
+    versions_found, total = _matches(session, user, words, False, limit)
+    hits = [
+        ArticleHit(v, mark(v.title, words), snippet([plain_text(v.body)], words))
+        for v in versions_found
+    ]
+    return hits, total
+
+
+def suggest(session: Session, user: Any, text: str) -> list[ArticleVersion]:
+    """Articles holding any of the words typed so far, the most relevant first."""
+    words = [w for w in query_words(text[:SUGGEST_TEXT]) if len(w) > 1][:SUGGEST_WORDS]
+    return _matches(session, user, words, True, SUGGESTIONS)[0]
+
+
+def deflection_counts(session: Session) -> dict[str, dict[str, int]]:
+    """Per surface (portal, chat): how often suggestions were shown, opened, then abandoned."""
+    rows = session.execute(
+        select(Deflection.surface, Deflection.event, func.count()).group_by(
+            Deflection.surface, Deflection.event
+        )
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for surface, event, count in rows:
+        counts.setdefault(surface.value, {e.value: 0 for e in DeflectionEvent})[event.value] = count
+    return counts

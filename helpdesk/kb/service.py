@@ -1,0 +1,172 @@
+"""Every change to an article: write, save (a new version each time), send for review,
+publish, send back. The caller commits once. A published article's search document is
+rewritten here, in the same transaction (search/index.py), so what readers find is what
+was published.
+
+Refusals are InvalidInput/Forbidden naming the field, with a message for the person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import has_request_context
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk import clock
+from helpdesk.auth import permissions
+from helpdesk.auth.models import User
+from helpdesk.directory.models import ServiceCategory
+from helpdesk.errors import Conflict, Forbidden, InvalidInput
+from helpdesk.kb.models import Article, ArticleStatus, ArticleVersion, Audience
+from helpdesk.search import index
+
+TITLE_MIN, TITLE_MAX = 4, 120
+BODY_MAX = 20_000
+
+
+def _(message: str, **values: object) -> str:
+    """The message in the page's language; as written outside a request (the demo, the CLI)."""
+    if has_request_context():
+        return gettext(message, **values)
+    return message % values if values else message
+
+
+@dataclass
+class ArticleText:
+    title: str
+    body: str
+    category: str
+    audience: str = Audience.PUBLIC.value
+
+
+def check(session: Session, text: ArticleText) -> ArticleText:
+    """The fields cleaned, or the first wrong one named (the form shows it under that field)."""
+    title = " ".join((text.title or "").split())
+    body = (text.body or "").replace("\x00", "").strip()
+    if not title:
+        raise InvalidInput(_("Give the article a title."), field="title")
+    if len(title) < TITLE_MIN or len(title) > TITLE_MAX:
+        raise InvalidInput(
+            _(
+                "The title takes %(low)d to %(high)d characters.",
+                low=TITLE_MIN,
+                high=TITLE_MAX,
+            ),
+            field="title",
+        )
+    if not body:
+        raise InvalidInput(_("Write the article's text."), field="body")
+    if len(body) > BODY_MAX:
+        raise InvalidInput(
+            _("The text takes at most %(limit)d characters.", limit=BODY_MAX), field="body"
+        )
+    code = (text.category or "").strip()
+    if not code or len(code) > 64 or session.get(ServiceCategory, code) is None:
+        raise InvalidInput(_("Choose a service from the list."), field="category")
+    if text.audience not in {a.value for a in Audience}:
+        raise InvalidInput(_("Choose who may read it."), field="audience")
+    return ArticleText(title, body, code, text.audience)
+
+
+def _ensure_editor(user: User) -> None:
+    if not permissions.can_edit_articles(user):
+        raise Forbidden(_("Only the service centre's staff write articles."), field="user")
+
+
+def _version(article: Article, user: User) -> ArticleVersion:
+    return ArticleVersion(
+        article_id=article.id,
+        number=article.latest_version,
+        category_code=article.category_code,
+        title=article.title,
+        body=article.body,
+        audience=article.audience,
+        saved_by_id=user.id,
+        saved_at=clock.now(),
+    )
+
+
+def create(session: Session, user: User, text: ArticleText) -> Article:
+    """A new draft, version 1."""
+    _ensure_editor(user)
+    clean = check(session, text)
+    now = clock.now()
+    article = Article(
+        title=clean.title,
+        body=clean.body,
+        category_code=clean.category,
+        audience=Audience(clean.audience),
+        status=ArticleStatus.DRAFT,
+        latest_version=1,
+        created_by_id=user.id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(article)
+    session.flush()
+    session.add(_version(article, user))
+    return article
+
+
+def save(session: Session, user: User, article: Article, text: ArticleText) -> Article:
+    """A new version; it waits for review again. Readers keep the published one meanwhile."""
+    _ensure_editor(user)
+    clean = check(session, text)
+    article.title, article.body = clean.title, clean.body
+    article.category_code, article.audience = clean.category, Audience(clean.audience)
+    article.latest_version += 1
+    article.status = ArticleStatus.DRAFT
+    article.updated_at = clock.now()
+    session.add(_version(article, user))
+    session.flush()
+    return article
+
+
+def submit(session: Session, user: User, article: Article) -> None:
+    """draft → 待审核."""
+    _ensure_editor(user)
+    if article.status is not ArticleStatus.DRAFT:
+        raise Conflict(_("Only a draft can be sent for review."), field="status")
+    article.status = ArticleStatus.REVIEW
+
+
+def _ensure_reviewer(user: User) -> None:
+    if not permissions.can_publish_articles(user):
+        raise Forbidden(_("Only a supervisor or an administrator publishes."), field="user")
+
+
+def publish(session: Session, user: User, article: Article) -> ArticleVersion:
+    """待审核 → published: readers now see the newest version, and search finds it."""
+    _ensure_reviewer(user)
+    if article.status is not ArticleStatus.REVIEW:
+        raise Conflict(_("Only an article waiting for review can be published."), field="status")
+    version = latest(session, article)
+    version.published_by_id, version.published_at = user.id, clock.now()
+    article.status = ArticleStatus.PUBLISHED
+    article.published_version = article.latest_version
+    index.article_published(session, article.id, version.title, version.body, version.audience)
+    return version
+
+
+def send_back(session: Session, user: User, article: Article) -> None:
+    """待审核 → draft, for the writer to change."""
+    _ensure_reviewer(user)
+    if article.status is not ArticleStatus.REVIEW:
+        raise Conflict(_("Only an article waiting for review can be sent back."), field="status")
+    article.status = ArticleStatus.DRAFT
+
+
+def latest(session: Session, article: Article) -> ArticleVersion:
+    return version_of(session, article.id, article.latest_version)
+
+
+def version_of(session: Session, article_id: int, number: int) -> ArticleVersion:
+    found = session.scalars(
+        select(ArticleVersion).where(
+            ArticleVersion.article_id == article_id, ArticleVersion.number == number
+        )
+    ).one()
+    return found
