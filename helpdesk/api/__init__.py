@@ -4,11 +4,11 @@ Browser sessions keep CSRF protection through the X-CSRFToken header (inputs.aut
 bearer-token integrations need none, so the blueprint is exempt from the form-based check.
 """
 
-from helpdesk.api import actions, calls, directory, errors, search, spec, tickets
+from helpdesk.api import actions, articles, calls, directory, errors, search, spec, tickets
 from helpdesk.api.registry import blueprint
 from helpdesk.extensions import csrf
 
 errors.register(blueprint)
 csrf.exempt(blueprint)
 
-__all__ = ["actions", "blueprint", "calls", "directory", "search", "spec", "tickets"]
+__all__ = ["actions", "articles", "blueprint", "calls", "directory", "search", "spec", "tickets"]

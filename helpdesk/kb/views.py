@@ -31,6 +31,18 @@ install(blueprint)
 SURFACES = ("portal", "chat")
 
 
+@blueprint.errorhandler(404)
+@blueprint.errorhandler(NotFound)
+def _missing(exc: Exception) -> ResponseReturnValue:
+    """A draft, an internal guide or no article at all: told alike, in the reader's frame."""
+    return render_template("kb/missing.html", portal=_portal_style()), 404
+
+
+@blueprint.errorhandler(403)
+def _refused(exc: Exception) -> ResponseReturnValue:
+    return render_template("kb/missing.html", portal=_portal_style(), refused=True), 403
+
+
 def _user() -> Any:
     return current_user._get_current_object()
 

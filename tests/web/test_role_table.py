@@ -98,6 +98,10 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     # search and statistics
     ("GET", "/search"): LOGGED_IN,
     ("GET", "/api/v1/search"): LOGGED_IN,
+    ("GET", "/api/v1/articles"): LOGGED_IN,
+    ("GET", "/api/v1/articles/<id:article_id>"): LOGGED_IN,
+    ("POST", "/api/v1/articles"): STAFF,
+    ("POST", "/api/v1/articles/<id:article_id>/versions"): STAFF,
     ("GET", "/stats"): SUPERVISORS,
     ("GET", "/stats/export/<name>.<fmt>"): SUPERVISORS,
     ("POST", "/ivr/voice/<script_name>"): STAFF,
