@@ -32,7 +32,7 @@ from helpdesk.search.models import DocumentKind
 from helpdesk.search.segment import query_words
 from helpdesk.search.snippets import mark, snippet
 
-SUGGESTIONS = 5
+SUGGESTIONS = 3
 SUGGEST_WORDS = 12  # the first words of what was typed: enough to match, cheap to look up
 SUGGEST_TEXT = 400
 
@@ -126,20 +126,29 @@ class ArticleHit:
 def _matches(
     session: Session, user: Any, words: list[str], any_word: bool, limit: int
 ) -> tuple[list[ArticleVersion], int]:
+    """The readable published versions matching, best first, and how many match.
+
+    Two steps: the backend's matches alone (driven by the full-text index), then the scope
+    over those ids. One joined query let SQLite run the MATCH again for every article in its
+    count (200 ms at 1,000 guides, against 5 ms now; bench/kb_suggest.py)."""
     if not words:
         return [], 0
     internal = reads_internal(user)
-    found = backends.matching(session, DocumentKind.ARTICLE, words, internal, any_word).subquery()
-    stmt = (
+    matched = backends.matching(session, DocumentKind.ARTICLE, words, internal, any_word)
+    ranks = {ref_id: rank for ref_id, rank in session.execute(matched)}
+    if not ranks:
+        return [], 0
+    readable_ids = session.scalars(
         readable(user)
-        .add_columns(found.c.rank)
-        .join(found, found.c.ref_id == ArticleVersion.article_id)
-    )
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(
-        stmt.order_by(found.c.rank.desc(), ArticleVersion.article_id).limit(limit)
+        .with_only_columns(ArticleVersion.article_id)
+        .where(ArticleVersion.article_id.in_(list(ranks)))
     ).all()
-    return [row[0] for row in rows], total
+    best = sorted(readable_ids, key=lambda i: (-ranks[i], i))[:limit]
+    if not best:
+        return [], len(readable_ids)
+    rows = session.scalars(readable(user).where(ArticleVersion.article_id.in_(best))).all()
+    by_id = {v.article_id: v for v in rows}
+    return [by_id[i] for i in best if i in by_id], len(readable_ids)
 
 
 def search(

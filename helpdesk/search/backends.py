@@ -41,7 +41,10 @@ def _sqlite(kind: DocumentKind, words: list[str], internal: bool, any_word: bool
         .select_from(SearchDocument)
         .join(FTS, FTS.c.rowid == SearchDocument.id)
         .where(text("search_fts MATCH :search_expression").bindparams(search_expression=expression))
-        .where(SearchDocument.kind == kind)
+        # The unary + keeps SQLite from walking the (kind, ref_id) index and running the
+        # MATCH once per document of the kind: alone (kb.queries) that took 440 ms for 400
+        # guides, against 4 ms with the full-text index first.
+        .where(literal_column("+search_document.kind") == kind.value)
     )
     return stmt
 
