@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
+from helpdesk.auth import permissions
+from helpdesk.directory.models import Enterprise
 from helpdesk.errors import InvalidInput
 from helpdesk.search import inputs, queries
 from helpdesk.search.facets import facet_groups
-from helpdesk.web import db_session, install
+from helpdesk.search.similar import similar_open
+from helpdesk.web import db_session, install, local_time
+from helpdesk.web.labels import label
 
 blueprint = Blueprint("search", __name__)
 install(blueprint)
@@ -26,6 +31,40 @@ def search_url(args: dict[str, Any], **changes: Any) -> str:
         else:
             kept[name] = value
     return url_for("search.results", **kept)
+
+
+@blueprint.route("/search/similar")
+@login_required
+def similar() -> ResponseReturnValue:
+    """Possible duplicates for the new-ticket form: the enterprise's open tickets with words
+    in common with the subject and description typed so far."""
+    user = current_user._get_current_object()
+    if not permissions.can_open_staff_pages(user):
+        abort(403)
+    raw = request.args.get("enterprise_id", "")
+    enterprise_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    uscc = request.args.get("uscc", "").strip().upper()[:18]
+    session = db_session()
+    if enterprise_id is None and len(uscc) == 18:
+        enterprise_id = session.scalars(
+            select(Enterprise.id).where(Enterprise.uscc == uscc)
+        ).first()
+    text = request.args.get("text", "")[:2000]
+    found = similar_open(session, user, enterprise_id, text) if enterprise_id else []
+    return jsonify(
+        {
+            "tickets": [
+                {
+                    "number": s.ticket.number,
+                    "subject": s.ticket.subject,
+                    "status": label("status", s.ticket.status),
+                    "created": local_time(s.ticket.created_at),
+                    "url": url_for("tickets.detail", number=s.ticket.number),
+                }
+                for s in found
+            ]
+        }
+    )
 
 
 @blueprint.route("/search")

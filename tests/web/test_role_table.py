@@ -97,6 +97,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/phone/calls/<call_id>/hand"): SUPERVISORS,
     # search and statistics
     ("GET", "/search"): LOGGED_IN,
+    ("GET", "/search/similar"): STAFF,
     ("GET", "/api/v1/search"): LOGGED_IN,
     ("GET", "/api/v1/articles"): LOGGED_IN,
     ("GET", "/api/v1/articles/<id:article_id>"): LOGGED_IN,
