@@ -12,6 +12,7 @@ from helpdesk.directory.models import (
     Region,
     ServiceCategory,
 )
+from helpdesk.loop.models import FollowUp, ProviderWatch
 from helpdesk.oplog.models import AdminChange, AdminSeal
 from helpdesk.outbox.models import OutboxEntry
 from helpdesk.portal.models import Attachment, EnterpriseRegistration, TicketRating
@@ -33,9 +34,11 @@ __all__ = [
     "Conversation",
     "Enterprise",
     "EnterpriseRegistration",
+    "FollowUp",
     "Message",
     "Organisation",
     "OutboxEntry",
+    "ProviderWatch",
     "Region",
     "SearchDocument",
     "ServiceCategory",
