@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from helpdesk.directory.validation import check_length
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.loop.config import LoopConfig
 from helpdesk.loop.models import CALLBACK, DONE, OPEN, SUPERVISOR, UNREACHABLE, FollowUp
+from helpdesk.loop.words import say as _
 from helpdesk.portal.models import TicketRating
 from helpdesk.tickets import service as tickets
 from helpdesk.tickets.models import Channel, Status, Ticket, TicketEvent, TicketType
@@ -141,7 +141,7 @@ def file_complaint(session: Session, actor: User, ticket: Ticket, text: str | No
     description = check_length(text, tickets.DESCRIPTION_LIMIT, "description", required=True)
     contact = ticket.contact
     data = tickets.NewTicket(
-        subject=_("Complaint about ticket %(number)s", number=ticket.number)[:200],
+        subject=f"关于工单 {ticket.number} 的投诉",  # the record's words, not the page's
         category="complaint/service",
         type=TicketType.COMPLAINT,
         channel=ticket.channel,

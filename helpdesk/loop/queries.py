@@ -146,7 +146,7 @@ def export_header() -> list[str]:
         _("First response, 90th percentile (business hours)"),
         _("Resolution, median (business hours)"),
         _("Resolution, 90th percentile (business hours)"),
-        _("SLA compliance (%)"),
+        _("SLA compliance, in percent"),
         _("Escalated to 督办"),
         _("Ratings"),
         _("Satisfaction (1-5)"),

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,7 @@ from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.loop import scorecards
 from helpdesk.loop.config import LoopConfig
 from helpdesk.loop.models import LIFTED, SUSPENDED, WATCH, ProviderWatch
+from helpdesk.loop.words import say as _
 from helpdesk.oplog.record import record_change
 from helpdesk.stats.period import Period
 

@@ -122,7 +122,7 @@ RATING_CHANNEL = {
 
 WATCH_MEASURE = {
     "satisfaction": _l("Satisfaction"),
-    "sla": _l("SLA compliance (%)"),
+    "sla": _l("SLA compliance, in percent"),
     "upheld": _l("Upheld complaints"),
 }
 
