@@ -159,7 +159,8 @@ def build(session: Session, period: Period, only: int | None = None) -> list[Sco
             card.satisfaction = round(sum(scores[org]) / len(scores[org]), 2)
     _declines(session, period, cards)
     _upheld(session, period, cards)
-    return sorted(cards.values(), key=lambda c: (-c.score, c.name))
+    # those with no ticket in the period last: nothing to rank them by
+    return sorted(cards.values(), key=lambda c: (c.received == 0, -c.score, c.name))
 
 
 def _met(

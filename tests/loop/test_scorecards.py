@@ -5,14 +5,14 @@ read which scorecard.
 Business hours are 8:30-12:00 and 13:30-17:30 on working days. The provider 杭州银行科技支行
 holds (local times):
 
-| # | created (local)  | first response   | resolved         | resp. h | resolution h    | rating   |
+| # | created (local) | first response  | resolved        | resp. h | resolution h   | rating  |
 |---|------------------|------------------|------------------|---------|-----------------|----------|
-| 1 | Thu 04-03 16:30  | 04-03 17:00      | Mon 04-07 09:30  | 0.5     | 1 + 1 = 2       | 满意 (5) |
-| 2 | Thu 04-03 10:00  | 04-03 11:00      | 04-03 15:00      | 1       | 2 + 1.5 = 3.5   | portal 2 |
-| 3 | Wed 04-02 09:00  | 04-02 09:15      | Mon 04-07 10:00  | 0.25    | 7+7.5+1.5 = 16  | 基本 (3) |
-| 4 | Thu 04-03 17:00  | Mon 04-07 13:45  | 04-07 15:00      | 4.25 *  | 0.5+3.5+1.5=5.5 | —        |
-| 5 | Mon 04-07 09:00  | —                | —                | —       | —               | —        |
-| 6 | Wed 04-02 10:00  | declined 10:30, "不在服务范围"                                         |
+| 1 | Thu 04-03 16:30 | 04-03 17:00     | Mon 04-07 09:30 | 0.5    | 1 + 1 = 2      | 满意 (5) |
+| 2 | Thu 04-03 10:00 | 04-03 11:00     | 04-03 15:00     | 1      | 2 + 1.5 = 3.5  | portal 2 |
+| 3 | Wed 04-02 09:00 | 04-02 09:15     | Mon 04-07 10:00 | 0.25   | 7+7.5+1.5 = 16 | 基本 (3) |
+| 4 | Thu 04-03 17:00 | Mon 04-07 13:45 | 04-07 15:00     | 4.25 * | 0.5+3.5+1.5=5.5 | —       |
+| 5 | Mon 04-07 09:00 | —               | —               | —      | —              | —       |
+| 6 | Wed 04-02 10:00 | declined 10:30, "不在服务范围"                                        |
 
 (* 0.5 + 3.5 + 0.25: over its 4 h first-response target.)
 
@@ -142,7 +142,7 @@ def test_the_ranking_page_and_its_xlsx(
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     header = [c.value for c in sheet[1]]
-    assert header[:4] == ["排名", "服务机构", "类型", "受理"]
+    assert header[:4] == ["排名", "服务机构", "类型", "接收"]
     rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     bank = rows["杭州银行科技支行"]
     assert bank[3:6] == (6, 4, 1) and bank[6] == "不在服务范围（1）"
