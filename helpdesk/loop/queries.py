@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from helpdesk import clock
-from helpdesk.loop import followups, scorecards
+from helpdesk.loop import agents, followups, scorecards
 from helpdesk.loop.models import CALLBACK, DONE, OPEN, FollowUp, ProviderWatch
 from helpdesk.portal.models import TicketRating
 from helpdesk.stats.period import Period
@@ -175,4 +175,35 @@ def export_row(card: scorecards.Scorecard, rank: int) -> list[Any]:
         card.satisfaction,
         card.complaints_upheld,
         card.score,
+    ]
+
+
+def agent_header() -> list[str]:
+    return [
+        _("Agent or team"),
+        _("Team"),
+        _("Calls answered"),
+        _("Abandoned while ringing"),
+        _("Average handling time (seconds)"),
+        _("Chats"),
+        _("Tickets created"),
+        _("First-contact resolution, in percent"),
+        _("Ratings"),
+        _("Satisfaction (1-5)"),
+    ]
+
+
+def agent_row(card: agents.AgentCard) -> list[Any]:
+    """A team's row names the team in both columns."""
+    return [
+        card.name,
+        card.team,
+        card.answered,
+        card.abandoned_ringing,
+        card.handling_seconds,
+        card.chats,
+        card.created,
+        card.fcr,
+        card.ratings,
+        card.satisfaction,
     ]

@@ -27,7 +27,7 @@ from helpdesk import clock
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation
 from helpdesk.errors import DomainError, InvalidInput
-from helpdesk.loop import followups, queries, scorecards, watch
+from helpdesk.loop import agents, followups, queries, scorecards, watch
 from helpdesk.loop.config import loop_config
 from helpdesk.loop.models import CALLBACK, SUPERVISOR, FollowUp, ProviderWatch
 from helpdesk.stats import exports
@@ -335,6 +335,55 @@ def decide(watch_id: int, decision: str) -> ResponseReturnValue:
     message = _("Suspension confirmed.") if decision == "suspend" else _("Watch lifted.")
     flash(message, "success")
     return redirect(url_for("loop.scorecard", org_id=org_id))
+
+
+# -- agent assessment -------------------------------------------------------------------------
+
+
+@blueprint.get("/assessment")
+@login_required
+def assessment() -> ResponseReturnValue:
+    _staff_only()
+    _supervisors_only()
+    period, error = _period()
+    if period is None:
+        return render_template(
+            "loop/assessment.html", error=error, people=None, quick=_quick_periods(), args={}
+        ), 400
+    people, teams = agents.build(db_session(), period)
+    return render_template(
+        "loop/assessment.html",
+        period=period,
+        people=people,
+        teams=teams,
+        quick=_quick_periods(),
+        args={"from": period.first.isoformat(), "to": period.last.isoformat()},
+    )
+
+
+@blueprint.get("/assessment/export.<fmt>")
+@login_required
+def assessment_export(fmt: str) -> ResponseReturnValue:
+    _staff_only()
+    _supervisors_only()
+    if fmt not in FORMATS:
+        abort(404)
+    period, error = _period()
+    if period is None:
+        return render_template(
+            "loop/assessment.html", error=error, people=None, quick=_quick_periods(), args={}
+        ), 400
+    people, teams = agents.build(db_session(), period)
+    header = queries.agent_header()
+    rows = [queries.agent_row(c) for c in people] + [queries.agent_row(t) for t in teams]
+    filename = f"agents-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    body: Iterator[str] | Iterator[bytes]
+    if fmt == "csv":
+        body = stream_with_context(exports.csv_lines(header, rows))
+    else:
+        body = exports.chunks(exports.xlsx_file(_("Agent assessment"), header, rows))
+    return Response(body, mimetype=FORMATS[fmt], headers=headers)
 
 
 def scorecard_link(user: Any) -> str | None:
