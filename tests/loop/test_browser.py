@@ -16,6 +16,8 @@ from system_packages import BROWSER, require
 from web.helpers import password
 from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, live_server  # noqa: F401
 
+from helpdesk.loop import watch
+from helpdesk.loop.config import LoopConfig
 from helpdesk.portal.models import TicketRating
 from helpdesk.tickets.models import Ticket
 
@@ -75,12 +77,15 @@ def test_an_agent_records_a_call_back(
 @pytest.mark.browser
 def test_scorecard_pages_render_at_desktop_and_phone_width(
     live_server: str,  # noqa: F811
+    session: Session,
     fortnight: list[Ticket],  # noqa: F811
     people: People,
 ) -> None:
     require(BROWSER)
     from playwright.sync_api import expect, sync_playwright
 
+    watch.evaluate(session, "job", LoopConfig(watch_min_tickets=3, watch_days=30))
+    session.commit()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -95,10 +100,17 @@ def test_scorecard_pages_render_at_desktop_and_phone_width(
                 page.screenshot(path=str(SHOTS / f"loop-ranking-{name}.png"), full_page=True)
                 page.goto(f"{live_server}/scorecards/{people.provider.id}?{APRIL}")
                 expect(page.locator("#received")).to_have_text("6")
+                expect(page.locator("#watch")).to_contain_text("观察中")
                 page.wait_for_function("document.querySelector('#trend-chart canvas') !== null")
                 page.screenshot(path=str(SHOTS / f"loop-scorecard-{name}.png"), full_page=True)
                 scroll = page.evaluate("document.documentElement.scrollWidth")
                 assert scroll <= width, f"{scroll} px wide at {width}"
+                for path in ("/followups", f"/assessment?{APRIL}"):
+                    page.goto(f"{live_server}{path}")
+                    shot = path.strip("/").split("?")[0]
+                    page.screenshot(path=str(SHOTS / f"loop-{shot}-{name}.png"), full_page=True)
+                    scroll = page.evaluate("document.documentElement.scrollWidth")
+                    assert scroll <= width, f"{path}: {scroll} px wide at {width}"
                 page.close()
         finally:
             browser.close()
