@@ -86,9 +86,11 @@ def followup_list() -> ResponseReturnValue:
 
 
 def _task(task_id: int) -> FollowUp:
+    """The task, or the list again saying it is gone (finished by a colleague and cleaned up,
+    or a stale page): a message, not an error page."""
     task = db_session().get(FollowUp, task_id)
     if task is None:
-        abort(404)
+        raise InvalidInput(_("This follow-up no longer exists."), field="task")
     return task
 
 
@@ -108,8 +110,8 @@ def _failed(exc: DomainError) -> ResponseReturnValue:
 @login_required
 def answer(task_id: int) -> ResponseReturnValue:
     _staff_only()
-    task = _task(task_id)
     try:
+        task = _task(task_id)
         followups.record_answer(
             db_session(), _user(), task, request.form.get("outcome"), request.form.get("comment")
         )
@@ -125,8 +127,8 @@ def answer(task_id: int) -> ResponseReturnValue:
 @login_required
 def no_answer(task_id: int) -> ResponseReturnValue:
     _staff_only()
-    task = _task(task_id)
     try:
+        task = _task(task_id)
         followups.record_no_answer(
             db_session(), _user(), task, request.form.get("comment"), loop_config()
         )
@@ -142,8 +144,9 @@ def no_answer(task_id: int) -> ResponseReturnValue:
 @login_required
 def finish(task_id: int) -> ResponseReturnValue:
     _staff_only()
-    task = _task(task_id)
+    _supervisors_only()
     try:
+        task = _task(task_id)
         followups.finish_supervisor_task(db_session(), _user(), task, request.form.get("comment"))
     except DomainError as exc:
         return _failed(exc)
@@ -154,8 +157,8 @@ def finish(task_id: int) -> ResponseReturnValue:
 @login_required
 def complaint(task_id: int) -> ResponseReturnValue:
     _staff_only()
-    task = _task(task_id)
     try:
+        task = _task(task_id)
         filed = followups.file_complaint(
             db_session(), _user(), task.ticket, request.form.get("description")
         )
@@ -171,6 +174,7 @@ def complaint(task_id: int) -> ResponseReturnValue:
 @login_required
 def finding(number: str) -> ResponseReturnValue:
     _staff_only()
+    _supervisors_only()
     try:
         ticket = tickets.get_by_number(db_session(), number, _user())
         upheld = request.form.get("upheld")
@@ -222,7 +226,7 @@ def _own_org_only(organisation_id: int | None) -> None:
 @login_required
 def ranking() -> ResponseReturnValue:
     if current_user.role is Role.PROVIDER and current_user.organisation_id is not None:
-        return redirect(url_for("loop.scorecard", org_id=current_user.organisation_id))
+        return redirect(url_for("loop.scorecard", organisation_id=current_user.organisation_id))
     _staff_only()
     period, error = _period()
     s = db_session()
@@ -268,12 +272,12 @@ def export(fmt: str) -> ResponseReturnValue:
     return Response(body, mimetype=FORMATS[fmt], headers=headers)
 
 
-@blueprint.get("/scorecards/<id:org_id>")
+@blueprint.get("/scorecards/<id:organisation_id>")
 @login_required
-def scorecard(org_id: int) -> ResponseReturnValue:
-    _own_org_only(org_id)
+def scorecard(organisation_id: int) -> ResponseReturnValue:
+    _own_org_only(organisation_id)
     s = db_session()
-    org = s.get(Organisation, org_id)
+    org = s.get(Organisation, organisation_id)
     if org is None or org.kind not in scorecards.SCORED_KINDS:
         abort(404)
     period, error = _period()
@@ -312,15 +316,26 @@ def evaluate() -> ResponseReturnValue:
     return redirect(url_for("loop.ranking"))
 
 
-@blueprint.post("/watches/<id:watch_id>/<decision>")
+@blueprint.post("/watches/<id:watch_id>/suspend")
 @login_required
-def decide(watch_id: int, decision: str) -> ResponseReturnValue:
+def suspend(watch_id: int) -> ResponseReturnValue:
+    return _decide(watch_id, "suspend")
+
+
+@blueprint.post("/watches/<id:watch_id>/lift")
+@login_required
+def lift(watch_id: int) -> ResponseReturnValue:
+    return _decide(watch_id, "lift")
+
+
+def _decide(watch_id: int, decision: str) -> ResponseReturnValue:
     _staff_only()
     _supervisors_only()
     s = db_session()
     item = s.get(ProviderWatch, watch_id)
-    if item is None or decision not in ("suspend", "lift"):
-        abort(404)
+    if item is None:
+        flash(_("This watch no longer exists."), "error")
+        return redirect(url_for("loop.ranking"))
     org_id = item.organisation_id
     try:
         if decision == "suspend":
@@ -330,11 +345,11 @@ def decide(watch_id: int, decision: str) -> ResponseReturnValue:
     except DomainError as exc:
         s.rollback()
         flash(localized(exc), "error")
-        return redirect(url_for("loop.scorecard", org_id=org_id))
+        return redirect(url_for("loop.scorecard", organisation_id=org_id))
     s.commit()
     message = _("Suspension confirmed.") if decision == "suspend" else _("Watch lifted.")
     flash(message, "success")
-    return redirect(url_for("loop.scorecard", org_id=org_id))
+    return redirect(url_for("loop.scorecard", organisation_id=org_id))
 
 
 # -- agent assessment -------------------------------------------------------------------------
@@ -389,4 +404,4 @@ def assessment_export(fmt: str) -> ResponseReturnValue:
 def scorecard_link(user: Any) -> str | None:
     """The scorecard a provider's staff may open from the menu."""
     org_id = getattr(user, "organisation_id", None)
-    return url_for("loop.scorecard", org_id=org_id) if org_id else None
+    return url_for("loop.scorecard", organisation_id=org_id) if org_id else None

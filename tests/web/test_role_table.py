@@ -99,6 +99,21 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/search"): LOGGED_IN,
     ("GET", "/stats"): SUPERVISORS,
     ("GET", "/stats/export/<name>.<fmt>"): SUPERVISORS,
+    # closing the loop (issue 14): 回访, scorecards (a provider's own), the watch, agents
+    ("GET", "/followups"): STAFF,
+    ("POST", "/followups/<id:task_id>/answer"): STAFF,
+    ("POST", "/followups/<id:task_id>/no-answer"): STAFF,
+    ("POST", "/followups/<id:task_id>/complaint"): STAFF,
+    ("POST", "/followups/<id:task_id>/finish"): SUPERVISORS,
+    ("POST", "/complaints/<number>/finding"): SUPERVISORS,
+    ("GET", "/scorecards"): STAFF,  # provider staff are sent on to their own scorecard
+    ("GET", "/scorecards/export.<fmt>"): STAFF,
+    ("GET", "/scorecards/<id:organisation_id>"): DESK,  # the bank's own, for bank1
+    ("POST", "/scorecards/evaluate"): SUPERVISORS,
+    ("POST", "/watches/<id:watch_id>/suspend"): SUPERVISORS,
+    ("POST", "/watches/<id:watch_id>/lift"): SUPERVISORS,
+    ("GET", "/assessment"): SUPERVISORS,
+    ("GET", "/assessment/export.<fmt>"): SUPERVISORS,
     ("POST", "/ivr/voice/<script_name>"): STAFF,  # or the carrier's signature
     # chat for visitors (the upload is authorised by the chat's own key, not a login)
     ("GET", "/chat/"): EVERYONE,
@@ -260,6 +275,8 @@ def _url(rule: str, demo: Demo) -> str:
         "<choice>": "cancel",
         "<name>": "district",
         "<fmt>": "csv",
+        "<id:task_id>": "999999",  # none: staff are told so on the list, others refused
+        "<id:watch_id>": "999999",
     }
     for placeholder, value in values.items():
         rule = rule.replace(placeholder, value)
