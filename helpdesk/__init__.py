@@ -129,6 +129,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(stats)
 
+    from helpdesk.loop.views import blueprint as loop
+
+    app.register_blueprint(loop)
+
     from helpdesk.channels.phone.app import init_app as init_phone
 
     init_phone(app)

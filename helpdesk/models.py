@@ -13,6 +13,7 @@ from helpdesk.directory.models import (
     ServiceCategory,
 )
 from helpdesk.kb.models import Article, ArticleVersion, Deflection
+from helpdesk.loop.models import FollowUp, ProviderWatch
 from helpdesk.oplog.models import AdminChange, AdminSeal
 from helpdesk.outbox.models import OutboxEntry
 from helpdesk.portal.models import Attachment, EnterpriseRegistration, TicketRating
@@ -37,9 +38,11 @@ __all__ = [
     "Deflection",
     "Enterprise",
     "EnterpriseRegistration",
+    "FollowUp",
     "Message",
     "Organisation",
     "OutboxEntry",
+    "ProviderWatch",
     "Region",
     "SearchDocument",
     "ServiceCategory",

@@ -112,6 +112,22 @@ class AppWorker(SimpleWorker):
             with self.app.app_context():
                 on_worker_maintenance(self.connection)
             self._sweep_calls()
+            self._close_the_loop()
+
+    def _close_the_loop(self) -> None:
+        """Auto-close unrated resolved tickets, and the daily watch bar (helpdesk.loop.jobs)."""
+        from helpdesk.extensions import db
+        from helpdesk.loop.jobs import run
+
+        assert self.app is not None
+        with self.app.app_context():
+            try:
+                run(self.connection)
+            except Exception:  # the next run tries again; the worker must keep working
+                self.log.exception("the loop's maintenance failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
 
     def _sweep_calls(self) -> None:
         """Calls whose PBX never hung up end here (helpdesk.channels.phone.sweep)."""

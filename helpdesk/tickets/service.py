@@ -389,13 +389,19 @@ def resolve(session: Session, actor: User | None, ticket: Ticket, summary: str |
     if ticket.first_response_at is None:
         ticket.first_response_at = ticket.resolved_at
     _record(session, ticket, actor, "resolved", before, {"summary": text_summary})
+    from helpdesk.loop import followups  # late: the loop asks this module to write events
+
+    followups.on_resolved(session, ticket)  # a phone or walk-in caller is called back (回访)
     return ticket
 
 
-def close(session: Session, actor: User | None, ticket: Ticket) -> Ticket:
+def close(
+    session: Session, actor: User | None, ticket: Ticket, data: dict[str, Any] | None = None
+) -> Ticket:
+    """`data` says why when nobody closed it by hand (the loop's auto-close after N days)."""
     before = _move(session, actor, ticket, "close")
     ticket.closed_at = clock.now()
-    _record(session, ticket, actor, "closed", before)
+    _record(session, ticket, actor, "closed", before, data)
     return ticket
 
 
@@ -538,8 +544,6 @@ def rate(
 ) -> Any:
     """监督评价: the enterprise's one rating of a resolved ticket (a chat once it ended, `actor`
     None: the chat channel has checked the visitor owns the conversation)."""
-    from helpdesk.portal.models import TicketRating  # the portal owns the table
-
     if actor is not None:
         permissions.ensure_visible(actor, ticket, ticket.number)
         if actor.role is not Role.ENTERPRISE:
@@ -549,6 +553,20 @@ def rate(
     text_comment = check_length(comment_text, RATING_COMMENT_LIMIT, "comment")
     if channel != "chat" and ticket.status not in RATABLE:
         raise InvalidInput(f"ticket {ticket.number} is not resolved yet", field="score")
+    return _store_rating(session, actor, ticket, score, text_comment, channel, {})
+
+
+def _store_rating(
+    session: Session,
+    actor: User | None,
+    ticket: Ticket,
+    score: int,
+    text_comment: str,
+    channel: str,
+    extra: dict[str, Any],
+) -> Any:
+    from helpdesk.portal.models import TicketRating  # the portal owns the table
+
     exists = session.scalars(select(TicketRating.id).where(TicketRating.ticket_id == ticket.id))
     if exists.first() is not None:
         raise InvalidInput(f"ticket {ticket.number} has already been rated", field="score")
@@ -561,6 +579,25 @@ def rate(
         created_at=clock.now(),
     )
     session.add(rating)
-    data = {"score": score, "comment": text_comment, "channel": channel}
+    data = {"score": score, "comment": text_comment, "channel": channel, **extra}
     _record(session, ticket, actor, "rated", ticket.status, data)
     return rating
+
+
+def rate_by_callback(
+    session: Session,
+    actor: User,
+    ticket: Ticket,
+    score: int,
+    comment_text: str | None,
+    outcome: str,
+) -> Any:
+    """回访: the caller's answer as an agent wrote it down on the call back, stored with the
+    portal's and chat's ratings (channel "callback") so satisfaction is counted in one place."""
+    if not actor.is_staff:
+        raise InvalidInput("only the centre's staff record a call back", field="outcome")
+    text_comment = check_length(comment_text, RATING_COMMENT_LIMIT, "comment")
+    if ticket.status not in RATABLE:
+        raise InvalidInput(f"ticket {ticket.number} is not resolved yet", field="outcome")
+    extra = {"outcome": outcome}
+    return _store_rating(session, actor, ticket, score, text_comment, "callback", extra)

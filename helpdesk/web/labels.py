@@ -73,7 +73,14 @@ EVENT = {
     "merged": _l("Merged into another ticket"),
     "merged_from": _l("A duplicate was merged into this ticket"),
     "commented": _l("Reply"),
-    "rated": _l("Rated by the enterprise"),
+    "rated": _l("Satisfaction rated"),
+    "callback_attempted": _l("Call back: no answer"),
+    "callback_unreachable": _l("Call back: caller unreachable"),
+    "supervisor_followup_opened": _l("Dissatisfied: supervisor follow-up opened"),
+    "supervisor_followup_done": _l("Supervisor follow-up finished"),
+    "complaint_filed": _l("Complaint filed from the call back"),
+    "complaint_upheld": _l("Complaint upheld"),
+    "complaint_rejected": _l("Complaint not upheld"),
     "phone_revealed": _l("Phone number revealed"),
     "sla_warn": _l("SLA warning"),
     "sla_escalate": _l("Escalated to the organisation's supervisors"),
@@ -96,6 +103,40 @@ ADMIN_CHANGE = {
     "user.password_reset": _l("Password reset by an administrator"),
     "user.password_changed": _l("Password changed by its owner"),
     "user.sessions_ended": _l("Sessions ended"),
+    "provider.watched": _l("Provider put on watch"),
+    "provider.suspended": _l("Provider suspended"),
+    "provider.watch_lifted": _l("Provider watch lifted"),
+}
+
+OUTCOME = {
+    "satisfied": _l("Satisfied"),
+    "basic": _l("Fairly satisfied"),
+    "dissatisfied": _l("Dissatisfied"),
+}
+
+RATING_CHANNEL = {
+    "portal": _l("Portal"),
+    "chat": _l("Online chat"),
+    "callback": _l("Call back"),
+}
+
+WATCH_MEASURE = {
+    "satisfaction": _l("Satisfaction"),
+    "sla": _l("SLA compliance, in percent"),
+    "upheld": _l("Upheld complaints"),
+}
+
+WATCH_STATE = {
+    "watch": _l("On watch"),
+    "suspended": _l("Suspended"),
+    "lifted": _l("Watch lifted"),
+}
+
+ORG_KIND = {
+    "service_centre": _l("Service centre"),
+    "workstation": _l("Workstation"),
+    "contact_point": _l("Contact point"),
+    "provider": _l("Service provider"),
 }
 
 # The fields a change shows, as the People form names them.
@@ -145,6 +186,11 @@ TABLES = {
     "role": ROLE,
     "cancel_reason": CANCEL_REASON,
     "admin_change": ADMIN_CHANGE,
+    "outcome": OUTCOME,
+    "rating_channel": RATING_CHANNEL,
+    "watch_measure": WATCH_MEASURE,
+    "watch_state": WATCH_STATE,
+    "org_kind": ORG_KIND,
     "person_field": PERSON_FIELD,
     "language": LANGUAGE,
 }

@@ -105,7 +105,7 @@ def timeline_items(session: Session, user: User, ticket: Ticket) -> list[Item]:
             after = (data.get("to") or {}).get("organisation_id")
             item.details["from"] = names.get(before, "—") if before else "—"
             item.details["to"] = names.get(after, "?")
-        for key in ("reason", "summary", "into", "rule"):
+        for key in ("reason", "summary", "into", "rule", "comment", "outcome", "complaint"):
             if isinstance(data.get(key), str):
                 item.details[key] = data[key]
         if e.kind == "merged_from" and isinstance(data.get("from"), str):

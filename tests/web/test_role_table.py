@@ -105,7 +105,6 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/articles/<id:article_id>/versions"): STAFF,
     ("GET", "/stats"): SUPERVISORS,
     ("GET", "/stats/export/<name>.<fmt>"): SUPERVISORS,
-    ("POST", "/ivr/voice/<script_name>"): STAFF,
     # the knowledge base (服务导航): guides for everyone, internal ones and drafts for staff
     ("GET", "/kb"): EVERYONE,
     ("GET", "/portal/guide"): EVERYONE,
@@ -119,7 +118,23 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/kb/<id:article_id>/send-back"): SUPERVISORS,
     ("GET", "/kb/suggest"): EVERYONE,
     ("POST", "/kb/deflection"): EVERYONE,
-    ("GET", "/kb/pick"): DESK,  # or the carrier's signature
+    ("GET", "/kb/pick"): DESK,
+    # closing the loop (issue 14): 回访, scorecards (a provider's own), the watch, agents
+    ("GET", "/followups"): STAFF,
+    ("POST", "/followups/<id:task_id>/answer"): STAFF,
+    ("POST", "/followups/<id:task_id>/no-answer"): STAFF,
+    ("POST", "/followups/<id:task_id>/complaint"): STAFF,
+    ("POST", "/followups/<id:task_id>/finish"): SUPERVISORS,
+    ("POST", "/complaints/<number>/finding"): SUPERVISORS,
+    ("GET", "/scorecards"): STAFF,  # provider staff are sent on to their own scorecard
+    ("GET", "/scorecards/export.<fmt>"): STAFF,
+    ("GET", "/scorecards/<id:organisation_id>"): DESK,  # the bank's own, for bank1
+    ("POST", "/scorecards/evaluate"): SUPERVISORS,
+    ("POST", "/watches/<id:watch_id>/suspend"): SUPERVISORS,
+    ("POST", "/watches/<id:watch_id>/lift"): SUPERVISORS,
+    ("GET", "/assessment"): SUPERVISORS,
+    ("GET", "/assessment/export.<fmt>"): SUPERVISORS,
+    ("POST", "/ivr/voice/<script_name>"): STAFF,  # or the carrier's signature
     # chat for visitors (the upload is authorised by the chat's own key, not a login)
     ("GET", "/chat/"): EVERYONE,
     ("POST", "/chat/files"): EVERYONE,
@@ -289,6 +304,8 @@ def _url(rule: str, demo: Demo) -> str:
         "<name>": "district",
         "<fmt>": "csv",
         "<id:article_id>": str(demo.article_id),
+        "<id:task_id>": "999999",  # none: staff are told so on the list, others refused
+        "<id:watch_id>": "999999",
     }
     for placeholder, value in values.items():
         rule = rule.replace(placeholder, value)

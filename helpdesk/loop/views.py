@@ -1,0 +1,407 @@
+"""Pages of the loop: /followups (回访 and supervisors' follow-ups, complaint findings),
+/scorecards (the ranking, exports, the watch list, 优秀服务机构) and /scorecards/<org> (one
+provider's card and trend). Providers see their own scorecard only; any other is 404."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from helpdesk import clock
+from helpdesk.auth.models import Role, User
+from helpdesk.directory.models import Organisation
+from helpdesk.errors import DomainError, InvalidInput
+from helpdesk.loop import agents, followups, queries, scorecards, watch
+from helpdesk.loop.config import loop_config
+from helpdesk.loop.models import CALLBACK, SUPERVISOR, FollowUp, ProviderWatch
+from helpdesk.stats import exports
+from helpdesk.stats.period import Period
+from helpdesk.tickets import service as tickets
+from helpdesk.web import db_session
+from helpdesk.web.errors import localized
+from helpdesk.web.labels import label
+
+blueprint = Blueprint("loop", __name__)
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _staff_only() -> None:
+    if not current_user.is_authenticated or not current_user.is_staff:
+        abort(403)
+
+
+def _supervisors_only() -> None:
+    if current_user.role not in SUPERVISORS:
+        abort(403)
+
+
+@blueprint.errorhandler(403)
+def _forbidden(_error: Exception) -> ResponseReturnValue:
+    title, message = _("Not allowed"), _("This page is not for your role.")
+    return render_template("error.html", title=title, message=message), 403
+
+
+# -- 回访 -------------------------------------------------------------------------------------
+
+
+@blueprint.get("/followups")
+@login_required
+def followup_list() -> ResponseReturnValue:
+    _staff_only()
+    s = db_session()
+    supervisor = current_user.role in SUPERVISORS
+    return render_template(
+        "loop/followups.html",
+        callbacks=queries.open_followups(s, CALLBACK),
+        supervisor_tasks=queries.open_followups(s, SUPERVISOR) if supervisor else [],
+        complaints=queries.complaints_awaiting_finding(s) if supervisor else [],
+        recent=queries.recent_callbacks(s),
+        supervisor=supervisor,
+        tries=loop_config().callback_tries,
+    )
+
+
+def _task(task_id: int) -> FollowUp:
+    """The task, or the list again saying it is gone (finished by a colleague and cleaned up,
+    or a stale page): a message, not an error page."""
+    task = db_session().get(FollowUp, task_id)
+    if task is None:
+        raise InvalidInput(_("This follow-up no longer exists."), field="task")
+    return task
+
+
+def _done(message: str) -> ResponseReturnValue:
+    db_session().commit()
+    flash(message, "success")
+    return redirect(url_for("loop.followup_list"))
+
+
+def _failed(exc: DomainError) -> ResponseReturnValue:
+    db_session().rollback()
+    flash(localized(exc), "error")
+    return redirect(url_for("loop.followup_list"))
+
+
+@blueprint.post("/followups/<id:task_id>/answer")
+@login_required
+def answer(task_id: int) -> ResponseReturnValue:
+    _staff_only()
+    try:
+        task = _task(task_id)
+        followups.record_answer(
+            db_session(), _user(), task, request.form.get("outcome"), request.form.get("comment")
+        )
+    except DomainError as exc:
+        return _failed(exc)
+    return _done(
+        _("Call back for ticket %(number)s recorded: %(outcome)s.",
+          number=task.ticket.number, outcome=label("outcome", request.form["outcome"]))
+    )  # fmt: skip
+
+
+@blueprint.post("/followups/<id:task_id>/no-answer")
+@login_required
+def no_answer(task_id: int) -> ResponseReturnValue:
+    _staff_only()
+    try:
+        task = _task(task_id)
+        followups.record_no_answer(
+            db_session(), _user(), task, request.form.get("comment"), loop_config()
+        )
+    except DomainError as exc:
+        return _failed(exc)
+    if task.state == "unreachable":
+        return _done(_("Ticket %(number)s: caller unreachable.", number=task.ticket.number))
+    return _done(_("Ticket %(number)s: no answer, try %(n)s noted.",
+                   number=task.ticket.number, n=task.tries))  # fmt: skip
+
+
+@blueprint.post("/followups/<id:task_id>/finish")
+@login_required
+def finish(task_id: int) -> ResponseReturnValue:
+    _staff_only()
+    _supervisors_only()
+    try:
+        task = _task(task_id)
+        followups.finish_supervisor_task(db_session(), _user(), task, request.form.get("comment"))
+    except DomainError as exc:
+        return _failed(exc)
+    return _done(_("Follow-up of ticket %(number)s finished.", number=task.ticket.number))
+
+
+@blueprint.post("/followups/<id:task_id>/complaint")
+@login_required
+def complaint(task_id: int) -> ResponseReturnValue:
+    _staff_only()
+    try:
+        task = _task(task_id)
+        filed = followups.file_complaint(
+            db_session(), _user(), task.ticket, request.form.get("description")
+        )
+    except DomainError as exc:
+        return _failed(exc)
+    number = filed.number
+    db_session().commit()
+    flash(_("Complaint filed as ticket %(number)s.", number=number), "success")
+    return redirect(url_for("tickets.detail", number=number))
+
+
+@blueprint.post("/complaints/<number>/finding")
+@login_required
+def finding(number: str) -> ResponseReturnValue:
+    _staff_only()
+    _supervisors_only()
+    try:
+        ticket = tickets.get_by_number(db_session(), number, _user())
+        upheld = request.form.get("upheld")
+        if upheld not in ("yes", "no"):
+            raise InvalidInput(_("Say whether the complaint is upheld."), field="upheld")
+        followups.record_verdict(
+            db_session(), _user(), ticket, upheld == "yes", request.form.get("reason")
+        )
+    except DomainError as exc:
+        return _failed(exc)
+    return _done(_("Finding on complaint %(number)s recorded.", number=number))
+
+
+# -- scorecards -------------------------------------------------------------------------------
+
+
+def _quick_periods() -> list[tuple[str, date, date]]:
+    """This month, last month, this quarter, this year: the usual periods, as from/to links."""
+    today = clock.local_today_date()
+    month = today.replace(day=1)
+    last_month_end = month - timedelta(days=1)
+    quarter = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    return [
+        (_("This month"), month, today),
+        (_("Last month"), last_month_end.replace(day=1), last_month_end),
+        (_("This quarter"), quarter, today),
+        (_("This year"), today.replace(month=1, day=1), today),
+    ]
+
+
+def _period() -> tuple[Period | None, str | None]:
+    try:
+        return Period.from_args(request.args), None
+    except InvalidInput as exc:
+        return None, exc.message
+
+
+def _own_org_only(organisation_id: int | None) -> None:
+    """Provider staff see their own organisation's card; others' do not exist for them."""
+    user = current_user
+    if user.role is Role.PROVIDER:
+        if organisation_id is None or user.organisation_id != organisation_id:
+            abort(404)
+    elif not user.is_staff:
+        abort(404)
+
+
+@blueprint.get("/scorecards")
+@login_required
+def ranking() -> ResponseReturnValue:
+    if current_user.role is Role.PROVIDER and current_user.organisation_id is not None:
+        return redirect(url_for("loop.scorecard", organisation_id=current_user.organisation_id))
+    _staff_only()
+    period, error = _period()
+    s = db_session()
+    config = loop_config()
+    if period is None:
+        return render_template(
+            "loop/ranking.html", error=error, cards=None, quick=_quick_periods(), args={}
+        ), 400
+    cards = scorecards.build(s, period)
+    return render_template(
+        "loop/ranking.html",
+        period=period,
+        cards=cards,
+        quick=_quick_periods(),
+        args={"from": period.first.isoformat(), "to": period.last.isoformat()},
+        watches=queries.watches(s),
+        excellent=watch.excellent(s, period, config),
+        config=config,
+    )
+
+
+@blueprint.get("/scorecards/export.<fmt>")
+@login_required
+def export(fmt: str) -> ResponseReturnValue:
+    _staff_only()
+    if fmt not in FORMATS:
+        abort(404)
+    period, error = _period()
+    if period is None:
+        return render_template(
+            "loop/ranking.html", error=error, cards=None, quick=_quick_periods(), args={}
+        ), 400
+    cards = scorecards.build(db_session(), period)
+    header = queries.export_header()
+    rows = [queries.export_row(c, n) for n, c in enumerate(cards, 1)]
+    filename = f"scorecards-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    body: Iterator[str] | Iterator[bytes]
+    if fmt == "csv":
+        body = stream_with_context(exports.csv_lines(header, rows))
+    else:
+        body = exports.chunks(exports.xlsx_file(_("Provider scorecards"), header, rows))
+    return Response(body, mimetype=FORMATS[fmt], headers=headers)
+
+
+@blueprint.get("/scorecards/<id:organisation_id>")
+@login_required
+def scorecard(organisation_id: int) -> ResponseReturnValue:
+    _own_org_only(organisation_id)
+    s = db_session()
+    org = s.get(Organisation, organisation_id)
+    if org is None or org.kind not in scorecards.SCORED_KINDS:
+        abort(404)
+    period, error = _period()
+    if period is None:
+        return render_template(
+            "loop/scorecard.html", org=org, error=error, card=None, quick=_quick_periods(),
+            args={}, trend=None, watch=watch.current(s, org.id), history=[],
+        ), 400  # fmt: skip
+    cards = scorecards.build(s, period, only=org.id)
+    return render_template(
+        "loop/scorecard.html",
+        org=org,
+        card=cards[0] if cards else None,
+        period=period,
+        quick=_quick_periods(),
+        args={"from": period.first.isoformat(), "to": period.last.isoformat()},
+        trend=queries.trend(s, org.id),
+        watch=watch.current(s, org.id),
+        history=queries.watch_history(s, org.id),
+        supervisor=current_user.role in SUPERVISORS,
+    )
+
+
+@blueprint.post("/scorecards/evaluate")
+@login_required
+def evaluate() -> ResponseReturnValue:
+    _staff_only()
+    _supervisors_only()
+    opened = watch.evaluate(db_session(), _user(), loop_config())
+    db_session().commit()
+    names = "、".join(w.organisation.name for w in opened)
+    if opened:
+        flash(_("Put on watch: %(names)s.", names=names), "success")
+    else:
+        flash(_("No provider newly fell below the bar."), "info")
+    return redirect(url_for("loop.ranking"))
+
+
+@blueprint.post("/watches/<id:watch_id>/suspend")
+@login_required
+def suspend(watch_id: int) -> ResponseReturnValue:
+    return _decide(watch_id, "suspend")
+
+
+@blueprint.post("/watches/<id:watch_id>/lift")
+@login_required
+def lift(watch_id: int) -> ResponseReturnValue:
+    return _decide(watch_id, "lift")
+
+
+def _decide(watch_id: int, decision: str) -> ResponseReturnValue:
+    _staff_only()
+    _supervisors_only()
+    s = db_session()
+    item = s.get(ProviderWatch, watch_id)
+    if item is None:
+        flash(_("This watch no longer exists."), "error")
+        return redirect(url_for("loop.ranking"))
+    org_id = item.organisation_id
+    try:
+        if decision == "suspend":
+            watch.suspend(s, _user(), item, request.form.get("note"))
+        else:
+            watch.lift(s, _user(), item, request.form.get("note"))
+    except DomainError as exc:
+        s.rollback()
+        flash(localized(exc), "error")
+        return redirect(url_for("loop.scorecard", organisation_id=org_id))
+    s.commit()
+    message = _("Suspension confirmed.") if decision == "suspend" else _("Watch lifted.")
+    flash(message, "success")
+    return redirect(url_for("loop.scorecard", organisation_id=org_id))
+
+
+# -- agent assessment -------------------------------------------------------------------------
+
+
+@blueprint.get("/assessment")
+@login_required
+def assessment() -> ResponseReturnValue:
+    _staff_only()
+    _supervisors_only()
+    period, error = _period()
+    if period is None:
+        return render_template(
+            "loop/assessment.html", error=error, people=None, quick=_quick_periods(), args={}
+        ), 400
+    people, teams = agents.build(db_session(), period)
+    return render_template(
+        "loop/assessment.html",
+        period=period,
+        people=people,
+        teams=teams,
+        quick=_quick_periods(),
+        args={"from": period.first.isoformat(), "to": period.last.isoformat()},
+    )
+
+
+@blueprint.get("/assessment/export.<fmt>")
+@login_required
+def assessment_export(fmt: str) -> ResponseReturnValue:
+    _staff_only()
+    _supervisors_only()
+    if fmt not in FORMATS:
+        abort(404)
+    period, error = _period()
+    if period is None:
+        return render_template(
+            "loop/assessment.html", error=error, people=None, quick=_quick_periods(), args={}
+        ), 400
+    people, teams = agents.build(db_session(), period)
+    header = queries.agent_header()
+    rows = [queries.agent_row(c) for c in people] + [queries.agent_row(t) for t in teams]
+    filename = f"agents-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    body: Iterator[str] | Iterator[bytes]
+    if fmt == "csv":
+        body = stream_with_context(exports.csv_lines(header, rows))
+    else:
+        body = exports.chunks(exports.xlsx_file(_("Agent assessment"), header, rows))
+    return Response(body, mimetype=FORMATS[fmt], headers=headers)
+
+
+def scorecard_link(user: Any) -> str | None:
+    """The scorecard a provider's staff may open from the menu."""
+    org_id = getattr(user, "organisation_id", None)
+    return url_for("loop.scorecard", organisation_id=org_id) if org_id else None
