@@ -113,6 +113,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(people)
 
+    from helpdesk.orgs.views import blueprint as orgs
+
+    app.register_blueprint(orgs)
+
     from helpdesk.audit.views import blueprint as audit
 
     app.register_blueprint(audit)

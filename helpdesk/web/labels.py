@@ -96,7 +96,28 @@ ADMIN_CHANGE = {
     "user.password_reset": _l("Password reset by an administrator"),
     "user.password_changed": _l("Password changed by its owner"),
     "user.sessions_ended": _l("Sessions ended"),
+    "org.created": _l("Organisation created"),
+    "org.updated": _l("Organisation edited"),
+    "org.suspended": _l("Organisation suspended"),
+    "org.reinstated": _l("Organisation reinstated"),
 }
+
+ORG_KIND = {
+    "service_centre": _l("Service centre"),
+    "workstation": _l("Workstation"),
+    "contact_point": _l("Contact point"),
+    "provider": _l("Service provider"),
+}
+
+PROVIDER_TYPE = {
+    "finance": _l("Financial institution"),
+    "technology": _l("Technology company"),
+    "legal": _l("Law firm"),
+    "intermediary": _l("Intermediary"),
+    "expert": _l("Expert"),
+}
+
+ORG_STATUS = {"active": _l("Active"), "suspended": _l("Suspended")}
 
 # The fields a change shows, as the People form names them.
 PERSON_FIELD = {
@@ -112,6 +133,18 @@ PERSON_FIELD = {
     "password": _l("Password"),
     "must_change_password": _l("Must change password"),
     "sessions": _l("Sessions"),
+    # organisations
+    "slug": _l("Code"),
+    "kind": _l("Kind"),
+    "provider_type": _l("Provider type"),
+    "districts": _l("Districts served"),
+    "categories": _l("Service categories"),
+    "capacity": _l("Capacity"),
+    "working_hours": _l("Working hours"),
+    "contact_name": _l("Contact person"),
+    "phone": _l("Contact phone"),
+    "status": _l("State"),
+    "reason": _l("Reason"),
 }
 
 LANGUAGE = {"zh": _l("Chinese"), "en": _l("English")}
@@ -140,6 +173,9 @@ TABLES = {
     "admin_change": ADMIN_CHANGE,
     "person_field": PERSON_FIELD,
     "language": LANGUAGE,
+    "org_kind": ORG_KIND,
+    "provider_type": PROVIDER_TYPE,
+    "org_status": ORG_STATUS,
 }
 
 

@@ -69,6 +69,14 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/people/<int:user_id>/password"): ADMINS,
     ("POST", "/admin/people/<int:user_id>/sessions"): ADMINS,
     ("GET", "/admin/rules"): SUPERVISORS,
+    # organisations (issue 13 item 2)
+    ("GET", "/admin/orgs"): ADMINS,
+    ("GET", "/admin/orgs/new"): ADMINS,
+    ("POST", "/admin/orgs/new"): ADMINS,
+    ("GET", "/admin/orgs/<int:org_id>"): ADMINS,
+    ("POST", "/admin/orgs/<int:org_id>"): ADMINS,
+    ("POST", "/admin/orgs/<int:org_id>/<any(suspend, reinstate):action>"): ADMINS,
+    ("POST", "/admin/orgs/<int:org_id>/reroute"): ADMINS,
     # tickets (pages)
     ("GET", "/tickets"): DESK,
     ("GET", "/tickets/new"): STAFF,
@@ -249,6 +257,8 @@ def _url(rule: str, demo: Demo) -> str:
         "<action>": "accept",
         "<int:user_id>": str(demo.other_user_id),
         "<any(disable, enable):action>": "enable",
+        "<int:org_id>": str(demo.organisation_id),
+        "<any(suspend, reinstate):action>": "reinstate",
         "<call_id>": demo.call_id,
         "<script_name>": "hotline",
         "<key>": demo.file_key,
