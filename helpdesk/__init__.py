@@ -117,6 +117,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(orgs)
 
+    from helpdesk.sla.views import blueprint as sla_admin
+
+    app.register_blueprint(sla_admin)
+
     from helpdesk.audit.views import blueprint as audit
 
     app.register_blueprint(audit)

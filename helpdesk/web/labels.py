@@ -100,6 +100,28 @@ ADMIN_CHANGE = {
     "org.updated": _l("Organisation edited"),
     "org.suspended": _l("Organisation suspended"),
     "org.reinstated": _l("Organisation reinstated"),
+    "calendar.days_added": _l("Calendar days entered"),
+    "calendar.day_removed": _l("Calendar day removed"),
+}
+
+CALENDAR_SOURCE = {
+    "entered": _l("entered by hand in this console"),
+    "file": _l("a year file (routing_rules/sla/calendar)"),
+    "library": _l("the chinese-calendar library"),
+    "weekdays": _l("no holiday data: Monday to Friday count as working days"),
+}
+CALENDAR_NAME = {"business": _l("working hours on working days"), "24x7": _l("round the clock")}
+DAY_KIND = {"holiday": _l("Holiday"), "workday": _l("Working day (调休)")}
+POLICY_FACT = {"priority": _l("Priority"), "type": _l("Type"), "category": _l("Service")}
+LADDER_STEP = {
+    "warn": _l("Warning"),
+    "escalate": _l("Escalate"),
+    "supervise": _l("Supervise (督办)"),
+}
+LADDER_NOTIFY = {
+    "assignee": _l("whoever holds the ticket"),
+    "org_supervisors": _l("the organisation's supervisors"),
+    "centre_supervisors": _l("the service centre's supervisors"),
 }
 
 ORG_KIND = {
@@ -145,6 +167,9 @@ PERSON_FIELD = {
     "phone": _l("Contact phone"),
     "status": _l("State"),
     "reason": _l("Reason"),
+    # calendar days
+    "dates": _l("Dates"),
+    "day_kind": _l("Kind of day"),
 }
 
 LANGUAGE = {"zh": _l("Chinese"), "en": _l("English")}
@@ -176,6 +201,12 @@ TABLES = {
     "org_kind": ORG_KIND,
     "provider_type": PROVIDER_TYPE,
     "org_status": ORG_STATUS,
+    "calendar_source": CALENDAR_SOURCE,
+    "calendar_name": CALENDAR_NAME,
+    "day_kind": DAY_KIND,
+    "policy_fact": POLICY_FACT,
+    "ladder_step": LADDER_STEP,
+    "ladder_notify": LADDER_NOTIFY,
 }
 
 

@@ -77,6 +77,11 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/orgs/<int:org_id>"): ADMINS,
     ("POST", "/admin/orgs/<int:org_id>/<any(suspend, reinstate):action>"): ADMINS,
     ("POST", "/admin/orgs/<int:org_id>/reroute"): ADMINS,
+    # business calendar and SLA policies (issue 13 item 6)
+    ("GET", "/admin/calendar"): ADMINS,
+    ("POST", "/admin/calendar/<int:year>/days"): ADMINS,
+    ("POST", "/admin/calendar/<int:year>/remove"): ADMINS,
+    ("GET", "/admin/sla"): ADMINS,
     # tickets (pages)
     ("GET", "/tickets"): DESK,
     ("GET", "/tickets/new"): STAFF,
@@ -259,6 +264,7 @@ def _url(rule: str, demo: Demo) -> str:
         "<any(disable, enable):action>": "enable",
         "<int:org_id>": str(demo.organisation_id),
         "<any(suspend, reinstate):action>": "reinstate",
+        "<int:year>": "2027",
         "<call_id>": demo.call_id,
         "<script_name>": "hotline",
         "<key>": demo.file_key,
