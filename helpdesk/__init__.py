@@ -121,6 +121,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(sla_admin)
 
+    from helpdesk.catalogue.views import blueprint as catalogue
+
+    app.register_blueprint(catalogue)
+
     from helpdesk.audit.views import blueprint as audit
 
     app.register_blueprint(audit)

@@ -102,6 +102,10 @@ ADMIN_CHANGE = {
     "org.reinstated": _l("Organisation reinstated"),
     "calendar.days_added": _l("Calendar days entered"),
     "calendar.day_removed": _l("Calendar day removed"),
+    "catalogue.created": _l("Service added"),
+    "catalogue.updated": _l("Service edited"),
+    "catalogue.retired": _l("Service retired"),
+    "catalogue.restored": _l("Service offered again"),
 }
 
 CALENDAR_SOURCE = {
@@ -170,6 +174,10 @@ PERSON_FIELD = {
     # calendar days
     "dates": _l("Dates"),
     "day_kind": _l("Kind of day"),
+    # catalogue entries
+    "name_zh": _l("Chinese name"),
+    "name_en": _l("English name"),
+    "position": _l("Order"),
 }
 
 LANGUAGE = {"zh": _l("Chinese"), "en": _l("English")}

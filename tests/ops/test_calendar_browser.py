@@ -69,9 +69,12 @@ def test_a_holiday_entered_in_the_browser_moves_the_next_due_time(
 
             page.goto(f"{live_server}/admin/sla")
             page.screenshot(path=str(SHOTS / "shot-calendar-policies.png"), full_page=True)
+            page.click("nav >> text=服务目录")
+            expect(page.locator("h1")).to_have_text("服务目录")
+            page.screenshot(path=str(SHOTS / "shot-catalogue.png"), full_page=True)
             phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
             phone.context.add_cookies(page.context.cookies())
-            for name in ("calendar", "sla"):
+            for name in ("calendar", "sla", "catalogue", "catalogue/finance/pawn"):
                 phone.goto(f"{live_server}/admin/{name}")
                 phone.screenshot(
                     path=str(SHOTS / f"shot-calendar-phone-{name}.png"), full_page=True

@@ -82,6 +82,12 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/calendar/<int:year>/days"): ADMINS,
     ("POST", "/admin/calendar/<int:year>/remove"): ADMINS,
     ("GET", "/admin/sla"): ADMINS,
+    # service catalogue (issue 13 item 4)
+    ("GET", "/admin/catalogue"): ADMINS,
+    ("POST", "/admin/catalogue/new"): ADMINS,
+    ("GET", "/admin/catalogue/<path:code>"): ADMINS,
+    ("POST", "/admin/catalogue/<path:code>"): ADMINS,
+    ("POST", "/admin/catalogue/<path:code>/<any(retire, restore):action>"): ADMINS,
     # tickets (pages)
     ("GET", "/tickets"): DESK,
     ("GET", "/tickets/new"): STAFF,
@@ -265,6 +271,8 @@ def _url(rule: str, demo: Demo) -> str:
         "<int:org_id>": str(demo.organisation_id),
         "<any(suspend, reinstate):action>": "reinstate",
         "<int:year>": "2027",
+        "<path:code>": "finance/guarantee",
+        "<any(retire, restore):action>": "restore",
         "<call_id>": demo.call_id,
         "<script_name>": "hotline",
         "<key>": demo.file_key,
