@@ -125,6 +125,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(catalogue)
 
+    from helpdesk.enterprises.views import blueprint as enterprises
+
+    app.register_blueprint(enterprises)
+
     from helpdesk.audit.views import blueprint as audit
 
     app.register_blueprint(audit)

@@ -126,6 +126,10 @@ class Enterprise(Base):
     address: Mapped[str | None] = mapped_column(String(200))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Bumped by every UPDATE: two admins editing the same enterprise (issue 13 item 3).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}
 
     district: Mapped[Region] = relationship()
     contacts: Mapped[list[Contact]] = relationship(back_populates="enterprise")

@@ -106,6 +106,14 @@ ADMIN_CHANGE = {
     "catalogue.updated": _l("Service edited"),
     "catalogue.retired": _l("Service retired"),
     "catalogue.restored": _l("Service offered again"),
+    "enterprise.updated": _l("Enterprise edited"),
+}
+
+ENTERPRISE_SIZE = {"micro": _l("Micro"), "small": _l("Small"), "medium": _l("Medium")}
+REGISTRATION = {
+    "pending": _l("waiting for review"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
 }
 
 CALENDAR_SOURCE = {
@@ -178,6 +186,12 @@ PERSON_FIELD = {
     "name_zh": _l("Chinese name"),
     "name_en": _l("English name"),
     "position": _l("Order"),
+    # enterprises
+    "uscc": _l("Unified social credit code"),
+    "district": _l("District"),
+    "industry": _l("Industry"),
+    "size": _l("Size"),
+    "address": _l("Address"),
 }
 
 LANGUAGE = {"zh": _l("Chinese"), "en": _l("English")}
@@ -215,6 +229,8 @@ TABLES = {
     "policy_fact": POLICY_FACT,
     "ladder_step": LADDER_STEP,
     "ladder_notify": LADDER_NOTIFY,
+    "enterprise_size": ENTERPRISE_SIZE,
+    "registration": REGISTRATION,
 }
 
 

@@ -1,5 +1,5 @@
 """ops: organisations' contact, working hours, suspension reason and version; the service
-catalogue's active flag and version; the hand-entered business calendar (calendar_year,
+catalogue's active flag and version; the enterprise's version; the hand-entered business calendar (calendar_year,
 calendar_day)
 
 Revision ID: 0012_ops
@@ -26,6 +26,8 @@ def upgrade() -> None:
     with op.batch_alter_table('service_category', schema=None) as batch_op:
         batch_op.add_column(sa.Column('active', sa.Boolean(), server_default=sa.text('true'), nullable=False))
         batch_op.add_column(sa.Column('version', sa.Integer(), server_default=sa.text('1'), nullable=False))
+    with op.batch_alter_table('enterprise', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('version', sa.Integer(), server_default=sa.text('1'), nullable=False))
     op.create_table('calendar_year',
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('source', sa.String(length=200), nullable=False),
@@ -49,6 +51,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_calendar_day_year'))
     op.drop_table('calendar_day')
     op.drop_table('calendar_year')
+    with op.batch_alter_table('enterprise', schema=None) as batch_op:
+        batch_op.drop_column('version')
     with op.batch_alter_table('service_category', schema=None) as batch_op:
         batch_op.drop_column('version')
         batch_op.drop_column('active')

@@ -13,7 +13,7 @@ from web.helpers import password
 from web.test_browser import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401 (fixture)
 
 from helpdesk.auth.models import User
-from helpdesk.directory.models import Organisation, OrgStatus
+from helpdesk.directory.models import Enterprise, Organisation, OrgStatus
 from helpdesk.tickets.models import Ticket
 
 SHOTS = Path("/tmp")
@@ -25,6 +25,7 @@ def test_admin_suspends_a_provider_and_the_next_ticket_goes_elsewhere(
     admin: User,
     banks: tuple[Organisation, Organisation],
     make_ticket: Callable[..., Ticket],
+    make_enterprise: Callable[..., Enterprise],
     session: Session,
 ) -> None:
     if not CHROMIUM.exists():
@@ -32,6 +33,7 @@ def test_admin_suspends_a_provider_and_the_next_ticket_goes_elsewhere(
     from playwright.sync_api import expect, sync_playwright
 
     bank, other = banks
+    make_enterprise(name="杭州湖滨商贸有限公司", district="330102")  # for the enterprises shot
     waiting = make_ticket(admin, subject="申请流动资金贷款")
     assert waiting.assigned_org_id == bank.id
     with sync_playwright() as p:
@@ -73,7 +75,7 @@ def test_admin_suspends_a_provider_and_the_next_ticket_goes_elsewhere(
 
             phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
             phone.context.add_cookies(page.context.cookies())
-            for name in ("orgs", "orgs/new", f"orgs/{bank.id}"):
+            for name in ("orgs", "orgs/new", f"orgs/{bank.id}", "enterprises"):
                 phone.goto(f"{live_server}/admin/{name}")
                 shot = SHOTS / f"shot-orgs-phone-{name.replace('/', '-')}.png"
                 phone.screenshot(path=str(shot), full_page=True)

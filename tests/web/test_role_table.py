@@ -82,6 +82,10 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/calendar/<int:year>/days"): ADMINS,
     ("POST", "/admin/calendar/<int:year>/remove"): ADMINS,
     ("GET", "/admin/sla"): ADMINS,
+    # enterprises (issue 13 item 3)
+    ("GET", "/admin/enterprises"): ADMINS,
+    ("GET", "/admin/enterprises/<int:enterprise_id>"): ADMINS,
+    ("POST", "/admin/enterprises/<int:enterprise_id>"): ADMINS,
     # service catalogue (issue 13 item 4)
     ("GET", "/admin/catalogue"): ADMINS,
     ("POST", "/admin/catalogue/new"): ADMINS,
@@ -271,6 +275,7 @@ def _url(rule: str, demo: Demo) -> str:
         "<int:org_id>": str(demo.organisation_id),
         "<any(suspend, reinstate):action>": "reinstate",
         "<int:year>": "2027",
+        "<int:enterprise_id>": str(demo.enterprise_id),
         "<path:code>": "finance/guarantee",
         "<any(retire, restore):action>": "restore",
         "<call_id>": demo.call_id,
