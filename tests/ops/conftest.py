@@ -3,14 +3,16 @@ that send finance tickets to the first bank that can take them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 from web import helpers
 
 from helpdesk.auth.models import Role, User
-from helpdesk.directory.models import Organisation, OrgKind
+from helpdesk.directory.models import Organisation, OrgKind, ServiceCategory
 
 FINANCE_RULES = """\
 rules:
@@ -44,6 +46,19 @@ def banks(
     second = make_org(slug="bank-b", name="浙商银行", categories=("finance",), capacity=10)
     use_rules({"rules.yaml": FINANCE_RULES})
     return first, second
+
+
+@pytest.fixture
+def restore_catalogue(session: Session) -> Iterator[None]:
+    """The catalogue is reference data the suite keeps between tests: put it back."""
+    before = {c.code: (c.name_zh, c.name_en, c.position, c.active)
+              for c in session.scalars(select(ServiceCategory))}  # fmt: skip
+    yield
+    session.rollback()
+    session.execute(delete(ServiceCategory).where(ServiceCategory.code.not_in(before)))
+    for c in session.scalars(select(ServiceCategory)):
+        c.name_zh, c.name_en, c.position, c.active = before[c.code]
+    session.commit()
 
 
 @pytest.fixture(autouse=True, scope="session")

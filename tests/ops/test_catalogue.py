@@ -5,12 +5,12 @@ longer overwrites what the console set."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web.helpers import login, page
 
@@ -22,18 +22,7 @@ from helpdesk.directory.reference import ensure_reference_data
 from helpdesk.oplog.models import AdminChange
 from helpdesk.tickets.models import Ticket
 
-
-@pytest.fixture(autouse=True)
-def restore_catalogue(session: Session) -> Iterator[None]:
-    """The catalogue is reference data the suite keeps between tests: put it back."""
-    before = {c.code: (c.name_zh, c.name_en, c.position, c.active)
-              for c in session.scalars(select(ServiceCategory))}  # fmt: skip
-    yield
-    session.rollback()
-    session.execute(delete(ServiceCategory).where(ServiceCategory.code.not_in(before)))
-    for c in session.scalars(select(ServiceCategory)):
-        c.name_zh, c.name_en, c.position, c.active = before[c.code]
-    session.commit()
+pytestmark = pytest.mark.usefixtures("restore_catalogue")
 
 
 def _entry(session: Session, code: str) -> ServiceCategory:
