@@ -113,6 +113,22 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(people)
 
+    from helpdesk.orgs.views import blueprint as orgs
+
+    app.register_blueprint(orgs)
+
+    from helpdesk.sla.views import blueprint as sla_admin
+
+    app.register_blueprint(sla_admin)
+
+    from helpdesk.catalogue.views import blueprint as catalogue
+
+    app.register_blueprint(catalogue)
+
+    from helpdesk.enterprises.views import blueprint as enterprises
+
+    app.register_blueprint(enterprises)
+
     from helpdesk.audit.views import blueprint as audit
 
     app.register_blueprint(audit)

@@ -125,6 +125,14 @@ from helpdesk.people.cli import user as _user  # noqa: E402
 
 main.add_command(_user)
 
+from helpdesk.orgs.cli import org as _org  # noqa: E402
+
+main.add_command(_org)
+
+from helpdesk.catalogue.cli import catalogue as _catalogue  # noqa: E402
+
+main.add_command(_catalogue)
+
 from helpdesk.channels.phone.cli import agi as _agi  # noqa: E402
 from helpdesk.channels.phone.cli import ivr as _ivr  # noqa: E402
 

@@ -69,7 +69,10 @@ def console() -> ResponseReturnValue:
 def wallboard() -> ResponseReturnValue:
     if not access.is_watcher(_me()):
         abort(403)
-    return _page("wallboard/wallboard.html", _("Wallboard"))
+    from helpdesk.sla.calendar_store import missing_years
+
+    # from 1 November, next year's holidays must be in (issue 13 item 6)
+    return _page("wallboard/wallboard.html", _("Wallboard"), missing=missing_years(db_session()))
 
 
 @blueprint.get("/provider")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Enum, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Enum, ForeignKey, Integer, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk import clock
@@ -42,6 +42,11 @@ class ServiceCategory(Base):
     name_zh: Mapped[str] = mapped_column(String(60))
     name_en: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Retired: stays on old tickets and in reports, no longer offered for new ones.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class OrgKind(enum.StrEnum):
@@ -89,7 +94,15 @@ class Organisation(Base):
     provider_type: Mapped[ProviderType | None] = mapped_column(enum_column(ProviderType))
     capacity: Mapped[int] = mapped_column(Integer, default=50)
     status: Mapped[OrgStatus] = mapped_column(enum_column(OrgStatus), default=OrgStatus.ACTIVE)
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(20))  # the contact person's, E.164
+    contact_name: Mapped[str | None] = mapped_column(String(60))
+    working_hours: Mapped[str | None] = mapped_column(String(60))  # "08:30-12:00, 13:30-17:30"
+    status_reason: Mapped[str | None] = mapped_column(String(200))  # why suspended/reinstated
+    # Bumped by every UPDATE: two admins editing the same organisation, and the routing
+    # directory cache's fingerprint (a change made in another process is seen at once).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}
 
     regions: Mapped[list[Region]] = relationship(secondary=organisation_region)
     categories: Mapped[list[ServiceCategory]] = relationship(secondary=organisation_category)
@@ -113,6 +126,10 @@ class Enterprise(Base):
     address: Mapped[str | None] = mapped_column(String(200))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Bumped by every UPDATE: two admins editing the same enterprise (issue 13 item 3).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}
 
     district: Mapped[Region] = relationship()
     contacts: Mapped[list[Contact]] = relationship(back_populates="enterprise")

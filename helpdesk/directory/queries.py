@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.directory.models import Enterprise, Organisation, Region, ServiceCategory
@@ -19,6 +19,7 @@ class Entry:
     name_zh: str
     name_en: str
     parent_code: str | None = None
+    active: bool = True  # a retired service stays on old tickets, not offered for new ones
 
 
 @dataclass(frozen=True)
@@ -27,23 +28,40 @@ class Reference:
     categories: dict[str, Entry]
 
 
-_reference: dict[str, Reference] = {}
+_reference: dict[str, tuple[tuple[int, int], Reference]] = {}
+
+# The catalogue is edited in the operations console (names, order, retired): every edit bumps
+# the row's version, so the count and the sum of versions tell any process it changed.
+_CATALOGUE_FINGERPRINT = select(
+    func.count(ServiceCategory.code), func.coalesce(func.sum(ServiceCategory.version), 0)
+)
 
 
 def reference(session: Session) -> Reference:
-    """Districts and the catalogue, read once per database: they change only on `db upgrade`."""
+    """Districts and the catalogue, read once per database and again after a catalogue edit."""
     key = str(session.get_bind().engine.url)
+    row = session.execute(_CATALOGUE_FINGERPRINT).one()
+    fingerprint = (int(row[0]), int(row[1]))
     cached = _reference.get(key)
-    if cached is None or not cached.regions:
+    if cached is None or cached[0] != fingerprint or not cached[1].regions:
         regions = {
             r.code: Entry(r.code, r.name_zh, r.name_en) for r in session.scalars(select(Region))
         }
         categories = {
-            c.code: Entry(c.code, c.name_zh, c.name_en, c.parent_code)
+            c.code: Entry(c.code, c.name_zh, c.name_en, c.parent_code, c.active)
             for c in session.scalars(select(ServiceCategory).order_by(ServiceCategory.position))
         }
-        cached = _reference[key] = Reference(regions, categories)
-    return cached
+        cached = _reference[key] = (fingerprint, Reference(regions, categories))
+    return cached[1]
+
+
+def offered(session: Session, code: str) -> bool:
+    """Offered for new tickets: the service and its platform both active."""
+    found = reference(session).categories.get(code)
+    if found is None or not found.active:
+        return False
+    parent = reference(session).categories.get(found.parent_code or "")
+    return parent is None or parent.active
 
 
 def region(session: Session, code: str, field: str = "district") -> Entry:
@@ -65,6 +83,8 @@ def service(session: Session, code: str, field: str = "category") -> Entry:
     found = category(session, code, field)
     if found.parent_code is None:
         raise InvalidInput(f"{code} is a service platform; choose one of its services", field=field)
+    if not offered(session, code):
+        raise InvalidInput(f"{code} is retired: it is no longer offered", field=field)
     return found
 
 

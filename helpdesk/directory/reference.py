@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.directory.models import Region, ServiceCategory
@@ -108,16 +109,24 @@ CATALOGUE: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
 
 
 def ensure_reference_data(session: Session) -> None:
-    """Insert or update districts and catalogue; safe to run on every upgrade."""
+    """Insert or update districts; insert the catalogue entries that are missing. Safe to run
+    on every upgrade. An existing catalogue entry is left as it is: its names, order and
+    retirement are edited in the operations console (/admin/catalogue) and must survive."""
     for code, zh, en in REGIONS:
         session.merge(Region(code=code, name_zh=zh, name_en=en))
+    existing = {code for (code,) in session.execute(select(ServiceCategory.code))}
     for position, (code, zh, en, children) in enumerate(CATALOGUE):
-        session.merge(
-            ServiceCategory(code=code, parent_code=None, name_zh=zh, name_en=en, position=position)
-        )
-        session.flush()
+        if code not in existing:
+            session.add(
+                ServiceCategory(
+                    code=code, parent_code=None, name_zh=zh, name_en=en, position=position
+                )
+            )
+            session.flush()
         for child_position, (child, czh, cen) in enumerate(children):
-            session.merge(
+            if f"{code}/{child}" in existing:
+                continue
+            session.add(
                 ServiceCategory(
                     code=f"{code}/{child}",
                     parent_code=code,

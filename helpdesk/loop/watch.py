@@ -111,7 +111,7 @@ def suspend(session: Session, actor: User, watch: ProviderWatch, note: str | Non
     text = _decide(session, actor, watch, note)
     org = watch.organisation
     watch.state = SUSPENDED
-    org.status = OrgStatus.SUSPENDED
+    org.status, org.status_reason = OrgStatus.SUSPENDED, text  # as the console's suspend
     before = {"state": WATCH, "status": OrgStatus.ACTIVE.value}
     after = {"state": SUSPENDED, "status": OrgStatus.SUSPENDED.value, "watch": watch.id,
              "note": text}  # fmt: skip

@@ -68,6 +68,6 @@ class PeopleFilter(Form):
 class ChangesFilter(Form):
     kind = SelectField(_l("Change"), validate_choice=False)
     actor = StringField(_l("By (login)"))
-    target = StringField(_l("Person (login)"))
+    target = StringField(_l("Record (login or code)"))
     since = StringField(_l("From (date)"))
     until = StringField(_l("To (date)"))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
 import yaml
 
-from helpdesk.sla.calendar import BusinessCalendar, WorkingDays, missing_years
+from helpdesk import clock
+from helpdesk.sla.calendar import BusinessCalendar, WorkingDays, YearData, missing_years
 from helpdesk.sla.files import DataFileError
 from helpdesk.sla.holidays import load_years, sla_folder
 from helpdesk.sla.policies import parse
+
+WARN_FROM_MONTH = 11  # as calendar_store: from 1 November next year must be known
 
 
 def policy_names_in_rules(rules_folder: Path) -> dict[str, str]:
@@ -28,12 +32,20 @@ def policy_names_in_rules(rules_folder: Path) -> dict[str, str]:
     return found
 
 
-def check_all(rules_folder: Path, folder: Path | None = None) -> tuple[list[str], list[str]]:
+def check_all(
+    rules_folder: Path,
+    folder: Path | None = None,
+    entered: Mapping[int, YearData] | None = None,
+    today: date | None = None,
+) -> tuple[list[str], list[str]]:
+    """Errors and warnings. `entered`: the years entered by hand in the operations console
+    (they come first); `today` decides which years must be known: this one, and from 1
+    November the next."""
     folder = folder or sla_folder()
     errors: list[str] = []
     years, year_errors = load_years(folder / "calendar")
     errors += [str(e) for e in year_errors]
-    days = WorkingDays(years, warn=lambda year: None)
+    days = WorkingDays({**years, **(entered or {})}, warn=lambda year: None)
     lengths = {
         "business": BusinessCalendar("business", days).day_length,
         "24x7": BusinessCalendar("24x7", None).day_length,
@@ -51,10 +63,12 @@ def check_all(rules_folder: Path, folder: Path | None = None) -> tuple[list[str]
         for name, file in policy_names_in_rules(rules_folder).items():
             if name not in policies.policies:
                 errors.append(f"{file}: sla_policy {name} is not defined in {path.name}")
-    this = date.today().year
+    today = today or clock.local_today_date()
+    last = today.year + 1 if today.month >= WARN_FROM_MONTH else today.year
     warnings = [
-        f"no holiday data for {year}: Monday to Friday count as working days; add "
+        f"no holiday data for {year}: Monday to Friday count as working days; enter its "
+        f"holidays at /admin/calendar?year={year} (or `helpdesk sla holiday add`), or add "
         f"{folder / 'calendar' / f'{year}.yaml'}"
-        for year in missing_years(days, range(this, this + 2))
+        for year in missing_years(days, range(today.year, last + 1))
     ]
     return errors, warnings

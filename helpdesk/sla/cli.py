@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import click
 
@@ -15,10 +18,19 @@ def sla() -> None:
 @sla.command("check")
 def check() -> None:
     """Validate policies.yaml and the calendar year files; list years without holiday data."""
+    from helpdesk.cli import app_context
+    from helpdesk.extensions import db
     from helpdesk.routing.loader import DEFAULT_FOLDER
     from helpdesk.sla import checks
+    from helpdesk.sla.calendar_store import entered_years
 
-    errors, warnings = checks.check_all(DEFAULT_FOLDER)
+    entered = None
+    try:
+        with app_context():
+            entered = entered_years(db.session())  # the years entered in the operations console
+    except Exception as exc:  # the files can be checked without a database
+        click.echo(f"warning: the days entered in the console were not read: {exc}", err=True)
+    errors, warnings = checks.check_all(DEFAULT_FOLDER, entered=entered)
     for warning in warnings:
         click.echo(f"warning: {warning}")
     for error in errors:
@@ -71,3 +83,74 @@ def show(number: str) -> None:
         )
         for s in stages:
             click.echo(f"  {s.target}/{s.step}#{s.cycle}: {s.state} at {s.fire_at}")
+
+
+@sla.group("holiday")
+def holiday() -> None:
+    """The business calendar's days entered by hand (the /admin/calendar page for scripts)."""
+
+
+@holiday.command("add")
+@click.argument("year", type=int)
+@click.argument("first")
+@click.argument("last", required=False, default="")
+@click.option("--name", required=True, help="e.g. 春节, 国庆节, 春节调休")
+@click.option("--workday", is_flag=True, help="A 调休 working day (a Saturday or Sunday).")
+def holiday_add(year: int, first: str, last: str, name: str, workday: bool) -> None:
+    """Enter a holiday FIRST[..LAST] or one 调休 working day of YEAR."""
+    from helpdesk.people.cli import _actor
+    from helpdesk.sla import calendar_edit
+    from helpdesk.sla.calendar_store import HOLIDAY, WORKDAY
+
+    with _edit() as session:
+        kind = WORKDAY if workday else HOLIDAY
+        days = calendar_edit.add_days(session, _actor(), year, first, last, kind, name)
+        click.echo(f"entered {len(days)} day(s) of {year}: {days[0]}..{days[-1]} {kind} {name}")
+
+
+@holiday.command("remove")
+@click.argument("year", type=int)
+@click.argument("day")
+def holiday_remove(year: int, day: str) -> None:
+    """Remove one entered DAY of YEAR."""
+    from helpdesk.people.cli import _actor
+    from helpdesk.sla import calendar_edit
+
+    with _edit() as session:
+        calendar_edit.remove_day(session, _actor(), year, day)
+        click.echo(f"removed {day}")
+
+
+@holiday.command("list")
+@click.argument("year", type=int)
+def holiday_list(year: int) -> None:
+    """The entered days of YEAR, one per line: date, kind, name."""
+    from sqlalchemy import select
+
+    from helpdesk.sla.models import CalendarDay
+
+    with _edit() as session:
+        rows = session.scalars(
+            select(CalendarDay).where(CalendarDay.year == year).order_by(CalendarDay.day)
+        )
+        for row in rows:
+            click.echo(f"{row.day}\t{row.kind}\t{row.name}")
+
+
+@contextmanager
+def _edit() -> Iterator[Any]:
+    """The app and a request context (messages in the installation's language); field errors
+    become a clear exit 1."""
+    from helpdesk.cli import app_context
+    from helpdesk.errors import DomainError
+    from helpdesk.extensions import db
+    from helpdesk.people.service import FieldErrors
+
+    with app_context() as app, app.test_request_context():  # type: ignore[attr-defined]
+        try:
+            yield db.session()
+        except FieldErrors as exc:
+            lines = [f"{name}: {message}" for name, message in exc.errors.items()]
+            raise click.ClickException("\n".join(lines)) from None
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from None

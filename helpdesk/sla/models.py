@@ -7,9 +7,19 @@ database's list of timers; Redis only fires them, so a lost Redis loses nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.db import Base, UTCDateTime
@@ -59,3 +69,29 @@ class SlaStage(Base):
     fire_at: Mapped[datetime] = mapped_column(UTCDateTime)
     state: Mapped[str] = mapped_column(String(10), default=PENDING)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CalendarYear(Base):
+    """A year of the business calendar entered by hand (issue 13 item 6): for a year neither a
+    year file nor the chinese-calendar package knows. Its `version` moves with every change to
+    its days, so two admins editing one year are told, and every process sees the change (the
+    SLA calendar's cache compares the sum of versions)."""
+
+    __tablename__ = "calendar_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(200), default="")  # e.g. the State Council notice
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CalendarDay(Base):
+    """One statutory holiday or one swapped working day (调休) of a hand-entered year."""
+
+    __tablename__ = "calendar_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    year: Mapped[int] = mapped_column(ForeignKey("calendar_year.year"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "holiday" | "workday"
+    name: Mapped[str] = mapped_column(String(40), default="")

@@ -32,8 +32,16 @@ _ALWAYS = BusinessCalendar("24x7", None)
 _source: PolicySource | None = None
 
 
-def calendar_named(name: str) -> BusinessCalendar:
-    return _ALWAYS if name == "24x7" else default_calendar()
+def calendar_named(name: str, session: Session | None = None) -> BusinessCalendar:
+    """The 24x7 calendar, or the business calendar with the years entered by hand (read
+    through `session`; without one, the last one built in this process)."""
+    if name == "24x7":
+        return _ALWAYS
+    if session is None:
+        return default_calendar()
+    from helpdesk.sla.calendar_store import business_calendar
+
+    return business_calendar(session)
 
 
 def policies() -> Policies:
@@ -53,10 +61,12 @@ def policy_source() -> PolicySource:
 def reset() -> None:
     """Forget the loaded policies and calendar (tests point HELPDESK_SLA_FOLDER elsewhere)."""
     from helpdesk.sla.calendar import reset_default
+    from helpdesk.sla.calendar_store import forget
 
     global _source
     _source = None
     reset_default()
+    forget()
 
 
 def state_of(sla: TicketSla) -> sla_clock.SlaState:
@@ -140,7 +150,7 @@ def apply_event(session: Session, ticket: Ticket, ev: TicketEvent, known: Known)
     sla, existing = _load(session, ticket, ev.kind, at, known)
     targets = targets_for(ticket)
     sla.policy, sla.calendar = targets.policy, targets.calendar
-    calendar = calendar_named(targets.calendar)
+    calendar = calendar_named(targets.calendar, session)
     state = sla_clock.transition(
         state_of(sla), ev.kind, at, calendar, public_update=_public_update(session, ev)
     )

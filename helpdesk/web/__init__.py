@@ -41,6 +41,21 @@ def platform_name(category: Any) -> str:
     return localized_name(parent)
 
 
+def reference_name(table: str, code: str) -> str:
+    """A district's or service category's name for its code (the operations log keeps codes);
+    a category shows its platform first. The code itself when it is unknown."""
+    from helpdesk.directory.models import Region, ServiceCategory
+    from helpdesk.extensions import db
+
+    if table == "region":
+        return localized_name(db.session.get(Region, code)) or code
+    found = db.session.get(ServiceCategory, code)
+    if found is None:
+        return code
+    platform = platform_name(found) if found.parent_code else ""
+    return f"{platform} · {localized_name(found)}" if platform else localized_name(found)
+
+
 def local_time(value: datetime | None) -> str:
     """Hangzhou wall-clock time, minutes precision: what staff compare with their phones."""
     if value is None:
@@ -86,6 +101,7 @@ def _context() -> dict[str, Any]:
         "label": label,
         "localized_name": localized_name,
         "platform_name": platform_name,
+        "reference_name": reference_name,
         "lang_url": lang_url,
         "shown_phone": shown_phone,
         "dial_link": dial_link,

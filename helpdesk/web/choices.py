@@ -30,14 +30,15 @@ def platforms(session: Session) -> list[tuple[str, str]]:
 
 
 def grouped_services(session: Session) -> dict[str, list[tuple[str, str]]]:
-    """Sub-services grouped under their platform, for an <optgroup> select."""
+    """Sub-services grouped under their platform, for an <optgroup> select: only those offered
+    for new tickets (a retired service or platform stays on old tickets and in reports)."""
     rows = _categories(session)
-    names = {c.code: localized_name(c) for c in rows if c.parent_code is None}
+    names = {c.code: localized_name(c) for c in rows if c.parent_code is None and c.active}
     groups: dict[str, list[tuple[str, str]]] = {name: [] for name in names.values()}
     for c in rows:
-        if c.parent_code is not None:
+        if c.parent_code in names and c.active:
             groups[names[c.parent_code]].append((c.code, localized_name(c)))
-    return groups
+    return {name: services for name, services in groups.items() if services}
 
 
 def districts(session: Session) -> list[tuple[str, str]]:

@@ -106,6 +106,17 @@ ADMIN_CHANGE = {
     "provider.watched": _l("Provider put on watch"),
     "provider.suspended": _l("Provider suspended"),
     "provider.watch_lifted": _l("Provider watch lifted"),
+    "org.created": _l("Organisation created"),
+    "org.updated": _l("Organisation edited"),
+    "org.suspended": _l("Organisation suspended"),
+    "org.reinstated": _l("Organisation reinstated"),
+    "calendar.days_added": _l("Calendar days entered"),
+    "calendar.day_removed": _l("Calendar day removed"),
+    "catalogue.created": _l("Service added"),
+    "catalogue.updated": _l("Service edited"),
+    "catalogue.retired": _l("Service retired"),
+    "catalogue.restored": _l("Service offered again"),
+    "enterprise.updated": _l("Enterprise edited"),
 }
 
 OUTCOME = {
@@ -132,12 +143,50 @@ WATCH_STATE = {
     "lifted": _l("Watch lifted"),
 }
 
+
+ENTERPRISE_SIZE = {"micro": _l("Micro"), "small": _l("Small"), "medium": _l("Medium")}
+REGISTRATION = {
+    "pending": _l("waiting for review"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
+}
+
+CALENDAR_SOURCE = {
+    "entered": _l("entered by hand in this console"),
+    "file": _l("a year file (routing_rules/sla/calendar)"),
+    "library": _l("the chinese-calendar library"),
+    "weekdays": _l("no holiday data: Monday to Friday count as working days"),
+}
+CALENDAR_NAME = {"business": _l("working hours on working days"), "24x7": _l("round the clock")}
+DAY_KIND = {"holiday": _l("Holiday"), "workday": _l("Working day (调休)")}
+POLICY_FACT = {"priority": _l("Priority"), "type": _l("Type"), "category": _l("Service")}
+LADDER_STEP = {
+    "warn": _l("Warning"),
+    "escalate": _l("Escalate"),
+    "supervise": _l("Supervise (督办)"),
+}
+LADDER_NOTIFY = {
+    "assignee": _l("whoever holds the ticket"),
+    "org_supervisors": _l("the organisation's supervisors"),
+    "centre_supervisors": _l("the service centre's supervisors"),
+}
+
 ORG_KIND = {
     "service_centre": _l("Service centre"),
     "workstation": _l("Workstation"),
     "contact_point": _l("Contact point"),
     "provider": _l("Service provider"),
 }
+
+PROVIDER_TYPE = {
+    "finance": _l("Financial institution"),
+    "technology": _l("Technology company"),
+    "legal": _l("Law firm"),
+    "intermediary": _l("Intermediary"),
+    "expert": _l("Expert"),
+}
+
+ORG_STATUS = {"active": _l("Active"), "suspended": _l("Suspended")}
 
 # The fields a change shows, as the People form names them.
 PERSON_FIELD = {
@@ -153,6 +202,31 @@ PERSON_FIELD = {
     "password": _l("Password"),
     "must_change_password": _l("Must change password"),
     "sessions": _l("Sessions"),
+    # organisations
+    "slug": _l("Code"),
+    "kind": _l("Kind"),
+    "provider_type": _l("Provider type"),
+    "districts": _l("Districts served"),
+    "categories": _l("Service categories"),
+    "capacity": _l("Capacity"),
+    "working_hours": _l("Working hours"),
+    "contact_name": _l("Contact person"),
+    "phone": _l("Contact phone"),
+    "status": _l("State"),
+    "reason": _l("Reason"),
+    # calendar days
+    "dates": _l("Dates"),
+    "day_kind": _l("Kind of day"),
+    # catalogue entries
+    "name_zh": _l("Chinese name"),
+    "name_en": _l("English name"),
+    "position": _l("Order"),
+    # enterprises
+    "uscc": _l("Unified social credit code"),
+    "district": _l("District"),
+    "industry": _l("Industry"),
+    "size": _l("Size"),
+    "address": _l("Address"),
 }
 
 LANGUAGE = {"zh": _l("Chinese"), "en": _l("English")}
@@ -190,9 +264,19 @@ TABLES = {
     "rating_channel": RATING_CHANNEL,
     "watch_measure": WATCH_MEASURE,
     "watch_state": WATCH_STATE,
-    "org_kind": ORG_KIND,
     "person_field": PERSON_FIELD,
     "language": LANGUAGE,
+    "org_kind": ORG_KIND,
+    "provider_type": PROVIDER_TYPE,
+    "org_status": ORG_STATUS,
+    "calendar_source": CALENDAR_SOURCE,
+    "calendar_name": CALENDAR_NAME,
+    "day_kind": DAY_KIND,
+    "policy_fact": POLICY_FACT,
+    "ladder_step": LADDER_STEP,
+    "ladder_notify": LADDER_NOTIFY,
+    "enterprise_size": ENTERPRISE_SIZE,
+    "registration": REGISTRATION,
 }
 
 

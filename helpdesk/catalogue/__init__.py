@@ -1,0 +1,1 @@
+"""The service catalogue in the operations console: names, order, retired (issue 13 item 4)."""

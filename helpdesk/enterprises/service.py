@@ -1,0 +1,142 @@
+"""Enterprises: search by name, credit code or phone, and edit (issue 13, item 3).
+
+The edit is written with its operations-log row in one transaction, as People's are; bad input
+raises FieldErrors (one message per field) and a stale form VersionConflict.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from helpdesk.directory.models import Contact, Enterprise, EnterpriseSize, Region
+from helpdesk.directory.validation import validate_uscc
+from helpdesk.errors import InvalidInput
+from helpdesk.oplog.record import changed_fields, record_change
+from helpdesk.people.service import FieldErrors, VersionConflict
+
+PAGE = 50
+__all__ = ["EnterpriseData", "FieldErrors", "VersionConflict"]
+
+
+@dataclass
+class EnterpriseData:
+    name: str = ""
+    uscc: str = ""
+    district: str = ""
+    industry: str = ""
+    size: str = ""
+    address: str = ""
+
+
+def snapshot(e: Enterprise) -> dict[str, Any]:
+    return {
+        "name": e.name,
+        "uscc": e.uscc,
+        "district": e.district_code,
+        "industry": e.industry,
+        "size": e.size.value if e.size else None,
+        "address": e.address,
+    }
+
+
+def _phone_digits(q: str) -> str | None:
+    """'0571-8700 1234' -> '57187001234' (as inside +8657187001234); None if not a phone."""
+    digits = re.sub(r"[\s\-()+]", "", q)
+    if not digits.isdigit() or len(digits) < 4:
+        return None
+    if digits.startswith("86") and len(digits) > 11:
+        digits = digits[2:]
+    return digits.lstrip("0") or None
+
+
+def search(session: Session, q: str, limit: int = PAGE) -> list[Enterprise]:
+    """By name (any part), credit code (its start) or a contact's phone (any part)."""
+    stmt = select(Enterprise).order_by(Enterprise.name)
+    text = q.strip()
+    if text:
+        clauses = [Enterprise.name.like(f"%{text}%"), Enterprise.uscc.like(f"{text.upper()}%")]
+        digits = _phone_digits(text)
+        if digits:
+            phones = select(Contact.enterprise_id).where(Contact.phone.like(f"%{digits}%"))
+            clauses.append(Enterprise.id.in_(phones))
+        stmt = stmt.where(or_(*clauses))
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def _check(session: Session, data: EnterpriseData, e: Enterprise) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    name = data.name.strip()
+    if not name:
+        errors["name"] = _("Enter the enterprise's name.")
+    elif len(name) > 120:
+        errors["name"] = _("At most %(n)d characters.", n=120)
+    code = ""
+    try:
+        code = validate_uscc(data.uscc)
+    except InvalidInput:
+        errors["uscc"] = _("Not a valid unified social credit code (18 characters, check digit).")
+    else:
+        taken = session.scalars(
+            select(Enterprise.id).where(func.upper(Enterprise.uscc) == code)
+        ).first()
+        if taken is not None and taken != e.id:
+            errors["uscc"] = _("Another enterprise has this credit code.")
+    if session.get(Region, data.district) is None:
+        errors["district"] = _("Choose a district.")
+    size = None
+    if data.size:
+        try:
+            size = EnterpriseSize(data.size)
+        except ValueError:
+            errors["size"] = _("Choose a size.")
+    industry, address = data.industry.strip() or None, data.address.strip() or None
+    if industry and len(industry) > 60:
+        errors["industry"] = _("At most %(n)d characters.", n=60)
+    if address and len(address) > 200:
+        errors["address"] = _("At most %(n)d characters.", n=200)
+    if errors:
+        raise FieldErrors(errors)
+    return {"name": name, "uscc": code, "district_code": data.district, "industry": industry,
+            "size": size, "address": address}  # fmt: skip
+
+
+def _conflict(e: Enterprise) -> VersionConflict:
+    return VersionConflict(
+        _("Someone else changed %(name)s after you opened the form. Nothing was saved: the form "
+          "now shows their version.", name=e.name),
+        field="version",
+    )  # fmt: skip
+
+
+def edit(
+    session: Session, actor: Any, e: Enterprise, data: EnterpriseData, version: int | None
+) -> Enterprise:
+    if version is not None and version != e.version:
+        raise _conflict(e)
+    values = _check(session, data, e)
+    before = snapshot(e)
+    for name, value in values.items():
+        setattr(e, name, value)
+    old, new = changed_fields(before, snapshot(e))
+    if not new:
+        session.rollback()
+        return e
+    record_change(session, actor, "enterprise.updated", "enterprise", e.id, e.uscc, old, new)
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        session.refresh(e)
+        raise _conflict(e) from None
+    except IntegrityError:
+        session.rollback()
+        raise FieldErrors({"uscc": _("Another enterprise has this credit code.")}) from None
+    return e

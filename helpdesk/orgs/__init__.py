@@ -1,0 +1,1 @@
+"""Organisations: the service centre, workstations, contact points, providers (issue 13)."""

@@ -1,0 +1,101 @@
+"""The business calendar with the years entered by hand (issue 13 item 6), for the SLA clock.
+
+Which days are working days, per year: a year entered in the operations console (the
+`calendar_year` / `calendar_day` tables) first, then a year file, then the chinese-calendar
+package, then Monday to Friday (see `calendar.py`). The calendar is built once and kept; every
+read compares a fingerprint of the entered years (their count and the sum of their version
+counters, which every change to a year's days bumps), so a day entered in one process changes
+the due times computed in every other at its next SLA event.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from helpdesk import clock
+from helpdesk.sla import calendar
+from helpdesk.sla.calendar import BusinessCalendar, WorkingDays, YearData
+from helpdesk.sla.models import CalendarDay, CalendarYear
+
+HOLIDAY, WORKDAY = "holiday", "workday"
+WARN_FROM_MONTH = 11  # from 1 November, next year's holidays must be in
+
+_cache: dict[str, tuple[tuple[int, int], BusinessCalendar]] = {}
+
+
+def entered_years(session: Session) -> dict[int, YearData]:
+    """Every year with at least one day entered by hand."""
+    days: dict[int, list[CalendarDay]] = {}
+    for row in session.scalars(select(CalendarDay).order_by(CalendarDay.day)):
+        days.setdefault(row.year, []).append(row)
+    sources: dict[int, str] = {
+        year: source
+        for year, source in session.execute(select(CalendarYear.year, CalendarYear.source))
+    }
+    return {
+        year: YearData(
+            year,
+            frozenset(d.day for d in rows if d.kind == HOLIDAY),
+            frozenset(d.day for d in rows if d.kind == WORKDAY),
+            sources.get(year) or "",
+            {d.day: d.name for d in rows},
+        )
+        for year, rows in days.items()
+    }
+
+
+def _fingerprint(session: Session) -> tuple[int, int]:
+    row = session.execute(
+        select(func.count(CalendarYear.year), func.coalesce(func.sum(CalendarYear.version), 0))
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def working_days(session: Session) -> WorkingDays:
+    from helpdesk.sla.holidays import load_years, sla_folder
+
+    files, _errors = load_years(sla_folder() / "calendar")  # errors: logged at startup
+    return WorkingDays({**files, **entered_years(session)})
+
+
+def business_calendar(session: Session) -> BusinessCalendar:
+    """The installation's business calendar, with the years entered by hand; also made the
+    process's default (the routing `time` condition, the chat's and phone's opening hours)."""
+    key = str(session.get_bind().engine.url)
+    fingerprint = _fingerprint(session)
+    cached = _cache.get(key)
+    if cached is not None and cached[0] == fingerprint and calendar._default is cached[1]:
+        return cached[1]
+    built = BusinessCalendar("business", working_days(session))
+    _cache[key] = (fingerprint, built)
+    calendar._default = built
+    return built
+
+
+def forget() -> None:
+    _cache.clear()
+
+
+def missing_years(session: Session, today: date | None = None) -> list[int]:
+    """Years whose holidays nobody knows and that matter now: this year always, next year from
+    1 November (the State Council publishes it in the autumn; 1 January would count as a
+    working day)."""
+    today = today or clock.local_today_date()
+    wanted = [today.year]
+    if today.month >= WARN_FROM_MONTH:
+        wanted.append(today.year + 1)
+    days = working_days(session)
+    return calendar.missing_years(days, range(wanted[0], wanted[-1] + 1))
+
+
+def source_of(days: WorkingDays, year: int, entered: dict[int, YearData]) -> str:
+    """Where a year's days come from: entered | file | library | weekdays."""
+    if year in entered:
+        return "entered"
+    found = days.source(year)
+    if found == "data file":
+        return "file"
+    return "library" if found == "chinese-calendar" else "weekdays"

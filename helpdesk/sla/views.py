@@ -1,0 +1,142 @@
+"""/admin/calendar (the business calendar: one year at a glance, days entered by hand) and
+/admin/sla (the SLA policies, read only: targets per priority and type, the escalation ladder).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from helpdesk import clock
+from helpdesk.oplog import queries as oplog_queries
+from helpdesk.people.service import FieldErrors, VersionConflict
+from helpdesk.people.views import _attach, _version, admin_required
+from helpdesk.sla import calendar_edit, calendar_store, forms
+from helpdesk.sla.models import CalendarDay
+from helpdesk.sla.year_view import year_at_a_glance
+from helpdesk.web import db_session
+
+blueprint = Blueprint("sla_admin", __name__)
+
+
+def _year_arg() -> int:
+    raw = request.args.get("year", "")
+    today = clock.local_today_date()
+    if raw.isdigit() and calendar_edit.FIRST_YEAR <= int(raw) <= calendar_edit.LAST_YEAR:
+        return int(raw)
+    return today.year + 1 if today.month >= calendar_store.WARN_FROM_MONTH else today.year
+
+
+def _page(
+    year: int, form: forms.CalendarDayForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    session = db_session()
+    entered = calendar_store.entered_years(session)
+    days = calendar_store.working_days(session)
+    source = calendar_store.source_of(days, year, entered)
+    form = form or forms.CalendarDayForm(prefix="add")
+    if form.kind.data is None:
+        form.kind.data = calendar_store.HOLIDAY
+    form.version.data = str(calendar_edit.year_version(session, year) or "")
+    rows = session.scalars(
+        select(CalendarDay).where(CalendarDay.year == year).order_by(CalendarDay.day)
+    ).all()
+    return render_template(
+        "sla/calendar.html",
+        year=year,
+        source=source,
+        months=year_at_a_glance(year, days, source),
+        entries=rows,
+        form=form,
+        remove=forms.RemoveDayForm(prefix="rm"),
+        missing=calendar_store.missing_years(session),
+        history=oplog_queries.for_target(session, "calendar", year, limit=20),
+    ), status
+
+
+@blueprint.get("/admin/calendar")
+@admin_required
+def calendar_page() -> ResponseReturnValue:
+    return _page(_year_arg())
+
+
+@blueprint.post("/admin/calendar/<int:year>/days")
+@admin_required
+def calendar_add(year: int) -> ResponseReturnValue:
+    form = forms.CalendarDayForm(prefix="add")
+    if not form.validate_on_submit():
+        return _page(year, form, 400)
+    try:
+        added = calendar_edit.add_days(
+            db_session(), current_user._get_current_object(), year, form.first.data or "",
+            form.last.data or "", form.kind.data or "", form.name.data or "",
+            _version(form.version.data),
+        )  # fmt: skip
+    except VersionConflict as exc:
+        db_session().rollback()
+        form.form_errors.append(exc.message)
+        return _page(year, form, 409)
+    except FieldErrors as exc:
+        db_session().rollback()
+        _attach(form, exc.errors)
+        return _page(year, form, 422)
+    flash(_("%(n)d day(s) entered; the SLA clock counts with them from now on.", n=len(added)),
+          "success")  # fmt: skip
+    return redirect(url_for("sla_admin.calendar_page", year=year))
+
+
+@blueprint.post("/admin/calendar/<int:year>/remove")
+@admin_required
+def calendar_remove(year: int) -> ResponseReturnValue:
+    form = forms.RemoveDayForm(prefix="rm")
+    if form.validate_on_submit():
+        try:
+            calendar_edit.remove_day(
+                db_session(), current_user._get_current_object(), year, form.day.data or ""
+            )
+        except (FieldErrors, VersionConflict) as exc:
+            db_session().rollback()
+            message = (
+                exc.errors["day"]
+                if isinstance(exc, FieldErrors) and "day" in exc.errors
+                else str(exc.message)
+            )
+            flash(message, "error")
+        else:
+            flash(_("%(day)s removed.", day=form.day.data), "success")
+    return redirect(url_for("sla_admin.calendar_page", year=year))
+
+
+def _duration(value: timedelta | None, day_length: timedelta) -> str:
+    """4h, 2d (working days), 30m: as policies.yaml says it, in the page's words."""
+    if value is None:
+        return _("none")
+    if day_length and value >= day_length and value % day_length == timedelta(0):
+        return _("%(n)d working day(s)", n=value // day_length)
+    minutes = int(value.total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return _("%(h)d h %(m)d min", h=hours, m=rest)
+    return _("%(h)d h", h=hours) if hours else _("%(m)d min", m=rest)
+
+
+@blueprint.get("/admin/sla")
+@admin_required
+def policies_page() -> ResponseReturnValue:
+    from helpdesk.sla import service
+
+    loaded = service.policies()
+    lengths = {
+        "business": service.calendar_named("business").day_length,
+        "24x7": timedelta(days=1),
+    }
+    return render_template(
+        "sla/policies.html",
+        policies=loaded,
+        duration=lambda v, cal: _duration(v, lengths.get(cal, timedelta(hours=7, minutes=30))),
+    )
