@@ -113,6 +113,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(people)
 
+    from helpdesk.integrations.views import blueprint as integrations
+
+    app.register_blueprint(integrations)
+
     from helpdesk.audit.views import blueprint as audit
 
     app.register_blueprint(audit)

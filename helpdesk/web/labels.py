@@ -96,6 +96,22 @@ ADMIN_CHANGE = {
     "user.password_reset": _l("Password reset by an administrator"),
     "user.password_changed": _l("Password changed by its owner"),
     "user.sessions_ended": _l("Sessions ended"),
+    "token.issued": _l("API token issued"),
+    "token.revoked": _l("API token revoked"),
+    "blocked_number.added": _l("Number blocked"),
+    "blocked_number.removed": _l("Number unblocked"),
+}
+
+TOKEN_SCOPE = {
+    "read": _l("Read only"),
+    "write": _l("Read and write"),
+    "cti": _l("PBX (CTI) only"),
+}
+
+TOKEN_STATE = {
+    "live": _l("In use"),
+    "expired": _l("Expired"),
+    "revoked": _l("Revoked"),
 }
 
 # The fields a change shows, as the People form names them.
@@ -112,6 +128,12 @@ PERSON_FIELD = {
     "password": _l("Password"),
     "must_change_password": _l("Must change password"),
     "sessions": _l("Sessions"),
+    "user": _l("Acts as"),
+    "scope": _l("Scope"),
+    "expires_at": _l("Expires"),
+    "revoked": _l("Revoked"),
+    "note": _l("Reason"),
+    "phone": _l("Phone"),
 }
 
 LANGUAGE = {"zh": _l("Chinese"), "en": _l("English")}
@@ -139,6 +161,8 @@ TABLES = {
     "cancel_reason": CANCEL_REASON,
     "admin_change": ADMIN_CHANGE,
     "person_field": PERSON_FIELD,
+    "token_scope": TOKEN_SCOPE,
+    "token_state": TOKEN_STATE,
     "language": LANGUAGE,
 }
 

@@ -69,6 +69,14 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/people/<int:user_id>/password"): ADMINS,
     ("POST", "/admin/people/<int:user_id>/sessions"): ADMINS,
     ("GET", "/admin/rules"): SUPERVISORS,
+    # integrations: API tokens and blocked numbers
+    ("GET", "/admin/tokens"): ADMINS,
+    ("POST", "/admin/tokens"): ADMINS,
+    ("POST", "/admin/tokens/<int:token_id>/revoke"): ADMINS,
+    ("POST", "/admin/tokens/rotate-cti"): ADMINS,
+    ("GET", "/admin/blocked-numbers"): ADMINS,
+    ("POST", "/admin/blocked-numbers"): ADMINS,
+    ("POST", "/admin/blocked-numbers/remove"): ADMINS,
     # tickets (pages)
     ("GET", "/tickets"): DESK,
     ("GET", "/tickets/new"): STAFF,
@@ -172,6 +180,7 @@ class Demo:
     conversation_id: int
     enterprise_id: int
     organisation_id: int
+    token_id: int  # an integration's token, for the revoke button
 
 
 ONE_RULE = "rules:\n  - {name: default, priority: 0, route: {to: [centre]}}\n"
@@ -210,6 +219,8 @@ def _demo(session: Session) -> Demo:
     attachment = files.store(session, upload, ticket.id, 1024, agent.id)
     call = CallRecord(call_id="CA-role", source="twiml", direction="in", status="ringing")
     session.add(call)
+    spare = ApiToken(user_id=agent.id, name="spare", token_hash=new_token()[1])
+    session.add(spare)
     session.commit()
     conversation = session.scalars(select(Conversation.id)).first()
     return Demo(
@@ -220,6 +231,7 @@ def _demo(session: Session) -> Demo:
         conversation_id=conversation or 1,
         enterprise_id=owner.enterprise_id,
         organisation_id=bank.organisation_id,
+        token_id=spare.id,
     )
 
 
@@ -248,6 +260,7 @@ def _url(rule: str, demo: Demo) -> str:
         "<number>": demo.number,
         "<action>": "accept",
         "<int:user_id>": str(demo.other_user_id),
+        "<int:token_id>": str(demo.token_id),
         "<any(disable, enable):action>": "enable",
         "<call_id>": demo.call_id,
         "<script_name>": "hotline",
