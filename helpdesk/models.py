@@ -1,6 +1,6 @@
 """Imports every model so the metadata is complete (Alembic, tests)."""
 
-from helpdesk.audit.models import AuditRecord
+from helpdesk.audit.models import AuditCheckpoint, AuditRecord
 from helpdesk.auth.models import ApiToken, User
 from helpdesk.channels.chat.models import Conversation, Message
 from helpdesk.channels.phone.models import BlockedNumber, CallRecord
@@ -24,6 +24,7 @@ __all__ = [
     "AdminSeal",
     "ApiToken",
     "Attachment",
+    "AuditCheckpoint",
     "AuditRecord",
     "Base",
     "BlockedNumber",
