@@ -117,6 +117,12 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(integrations)
 
+    from helpdesk.webhooks import safety as webhook_safety
+    from helpdesk.webhooks.views import blueprint as webhooks
+
+    app.register_blueprint(webhooks)
+    webhook_safety.init_app(app)
+
     from helpdesk.audit.views import blueprint as audit
 
     app.register_blueprint(audit)

@@ -18,6 +18,7 @@ from helpdesk.portal.models import Attachment, EnterpriseRegistration, TicketRat
 from helpdesk.search.models import SearchDocument
 from helpdesk.sla.models import SlaStage, TicketSla
 from helpdesk.tickets.models import Comment, Ticket, TicketCounter, TicketDecline, TicketEvent
+from helpdesk.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
     "AdminChange",
@@ -48,4 +49,6 @@ __all__ = [
     "TicketRating",
     "TicketSla",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -100,6 +100,17 @@ ADMIN_CHANGE = {
     "token.revoked": _l("API token revoked"),
     "blocked_number.added": _l("Number blocked"),
     "blocked_number.removed": _l("Number unblocked"),
+    "webhook.subscribed": _l("Webhook subscribed"),
+    "webhook.secret_rotated": _l("Webhook secret replaced"),
+    "webhook.removed": _l("Webhook removed"),
+    "webhook.redelivered": _l("Webhook delivery sent again"),
+}
+
+DELIVERY_STATUS = {
+    "pending": _l("Waiting"),
+    "retrying": _l("Failed, will retry"),
+    "delivered": _l("Delivered"),
+    "failed": _l("Failed"),
 }
 
 TOKEN_SCOPE = {
@@ -134,6 +145,10 @@ PERSON_FIELD = {
     "revoked": _l("Revoked"),
     "note": _l("Reason"),
     "phone": _l("Phone"),
+    "url": _l("Address (URL)"),
+    "events": _l("Events"),
+    "secret": _l("Signing secret"),
+    "delivery": _l("Delivery"),
 }
 
 LANGUAGE = {"zh": _l("Chinese"), "en": _l("English")}
@@ -163,6 +178,7 @@ TABLES = {
     "person_field": PERSON_FIELD,
     "token_scope": TOKEN_SCOPE,
     "token_state": TOKEN_STATE,
+    "delivery_status": DELIVERY_STATUS,
     "language": LANGUAGE,
 }
 

@@ -59,9 +59,15 @@ def test_admin_issues_and_revokes_a_token_and_blocks_a_number(
             expect(page.locator("table.blocked")).to_contain_text("+8613900000000")
             page.screenshot(path=str(SHOTS / "shot-integrations-blocked.png"), full_page=True)
 
+            page.click("nav >> text=事件推送")
+            page.fill("#url", "http://10.0.0.8/hook")  # the platform's own network: refused
+            page.click("button:has-text('订阅')")
+            expect(page.locator("#url-error")).to_contain_text("私有或回环网络")
+            page.screenshot(path=str(SHOTS / "shot-integrations-webhooks.png"), full_page=True)
+
             phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
             phone.context.add_cookies(page.context.cookies())
-            for name in ("tokens", "blocked-numbers"):
+            for name in ("tokens", "blocked-numbers", "webhooks"):
                 phone.goto(f"{live_server}/admin/{name}")
                 phone.screenshot(
                     path=str(SHOTS / f"shot-integrations-phone-{name}.png"), full_page=True

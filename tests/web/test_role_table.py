@@ -29,6 +29,7 @@ from helpdesk.demo import DEMO_PASSWORD, seed_demo
 from helpdesk.extensions import db
 from helpdesk.portal import files
 from helpdesk.tickets import service
+from helpdesk.webhooks.models import Webhook, WebhookDelivery
 
 AGENT, SUPERVISOR, ADMIN = "agent", "supervisor", "admin"
 PROVIDER, ENTERPRISE, ANONYMOUS = "provider", "enterprise", "anonymous"
@@ -77,6 +78,11 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/admin/blocked-numbers"): ADMINS,
     ("POST", "/admin/blocked-numbers"): ADMINS,
     ("POST", "/admin/blocked-numbers/remove"): ADMINS,
+    ("GET", "/admin/webhooks"): ADMINS,
+    ("POST", "/admin/webhooks"): ADMINS,
+    ("POST", "/admin/webhooks/<int:webhook_id>/rotate"): ADMINS,
+    ("POST", "/admin/webhooks/<int:webhook_id>/remove"): ADMINS,
+    ("POST", "/admin/webhooks/deliveries/<int:delivery_id>/redeliver"): ADMINS,
     # tickets (pages)
     ("GET", "/tickets"): DESK,
     ("GET", "/tickets/new"): STAFF,
@@ -181,6 +187,8 @@ class Demo:
     enterprise_id: int
     organisation_id: int
     token_id: int  # an integration's token, for the revoke button
+    webhook_id: int
+    delivery_id: int
 
 
 ONE_RULE = "rules:\n  - {name: default, priority: 0, route: {to: [centre]}}\n"
@@ -221,6 +229,13 @@ def _demo(session: Session) -> Demo:
     session.add(call)
     spare = ApiToken(user_id=agent.id, name="spare", token_hash=new_token()[1])
     session.add(spare)
+    # a documentation address (private to the SSRF check): a redelivery is refused at once
+    hook = Webhook(url="https://192.0.2.1/hook", events=["ticket.created"], secret="0" * 64)
+    session.add(hook)
+    session.flush()
+    delivery = WebhookDelivery(webhook_id=hook.id, event_key="ticket:0:v1",
+                               event="ticket.created", payload={})  # fmt: skip
+    session.add(delivery)
     session.commit()
     conversation = session.scalars(select(Conversation.id)).first()
     return Demo(
@@ -232,6 +247,8 @@ def _demo(session: Session) -> Demo:
         enterprise_id=owner.enterprise_id,
         organisation_id=bank.organisation_id,
         token_id=spare.id,
+        webhook_id=hook.id,
+        delivery_id=delivery.id,
     )
 
 
@@ -261,6 +278,8 @@ def _url(rule: str, demo: Demo) -> str:
         "<action>": "accept",
         "<int:user_id>": str(demo.other_user_id),
         "<int:token_id>": str(demo.token_id),
+        "<int:webhook_id>": str(demo.webhook_id),
+        "<int:delivery_id>": str(demo.delivery_id),
         "<any(disable, enable):action>": "enable",
         "<call_id>": demo.call_id,
         "<script_name>": "hotline",
