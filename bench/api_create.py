@@ -49,7 +49,7 @@ def prepare(instance: Path) -> tuple[dict[str, str], str]:
         [*helpdesk, "seed", "--demo", "--tickets", "0"], env=env, check=True, capture_output=True
     )
     token = subprocess.run(
-        [*helpdesk, "token", "agent1"], env=env, check=True, capture_output=True, text=True
+        [*helpdesk, "token", "issue", "agent1"], env=env, check=True, capture_output=True, text=True
     ).stdout.strip()
     return env, token
 

@@ -128,6 +128,15 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.enterprises.views import blueprint as enterprises
 
     app.register_blueprint(enterprises)
+    from helpdesk.integrations.views import blueprint as integrations
+
+    app.register_blueprint(integrations)
+
+    from helpdesk.webhooks import safety as webhook_safety
+    from helpdesk.webhooks.views import blueprint as webhooks
+
+    app.register_blueprint(webhooks)
+    webhook_safety.init_app(app)
 
     from helpdesk.audit.views import blueprint as audit
 

@@ -61,27 +61,6 @@ def seed(demo: bool, tickets: int) -> None:
         click.echo("demo data already present; nothing changed")
 
 
-@main.command("token")
-@click.argument("login")
-@click.option("--name", default="integration", show_default=True)
-def create_token(login: str, name: str) -> None:
-    """Create an API token for LOGIN and print it once."""
-    from sqlalchemy import select
-
-    from helpdesk.auth.models import ApiToken, User
-    from helpdesk.auth.passwords import new_token
-    from helpdesk.extensions import db as database
-
-    with app_context():
-        user = database.session.scalars(select(User).where(User.login == login)).first()
-        if user is None:
-            raise click.ClickException(f"no user with login {login!r}")
-        token, digest = new_token()
-        database.session.add(ApiToken(user_id=user.id, name=name, token_hash=digest))
-        database.session.commit()
-    click.echo(token)
-
-
 class app_context:
     """Build the app from the environment and push its context for a CLI verb."""
 
@@ -121,9 +100,11 @@ main.add_command(_audit)
 main.add_command(_sla)
 
 
+from helpdesk.integrations.cli import token as _token  # noqa: E402
 from helpdesk.people.cli import user as _user  # noqa: E402
 
 main.add_command(_user)
+main.add_command(_token)
 
 from helpdesk.orgs.cli import org as _org  # noqa: E402
 

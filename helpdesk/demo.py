@@ -178,13 +178,13 @@ def _users(
     session: Session, orgs: dict[str, Organisation], first_enterprise: Enterprise
 ) -> dict[str, User]:
     users = {}
-    password = hash_password(DEMO_PASSWORD)
     for login, name, role, org_slug, _note in DEMO_USERS:
         users[login] = User(
             login=login,
             name=name,
             role=role,
-            password_hash=password,
+            # hashed for each person: one shared hash would give every demo user the same salt
+            password_hash=hash_password(DEMO_PASSWORD),
             organisation_id=orgs[org_slug].id if org_slug else None,
             enterprise_id=first_enterprise.id if role is Role.ENTERPRISE else None,
             extension=DEMO_EXTENSIONS.get(login),

@@ -1,6 +1,6 @@
 """Imports every model so the metadata is complete (Alembic, tests)."""
 
-from helpdesk.audit.models import AuditRecord
+from helpdesk.audit.models import AuditCheckpoint, AuditRecord
 from helpdesk.auth.models import ApiToken, User
 from helpdesk.channels.chat.models import Conversation, Message
 from helpdesk.channels.phone.models import BlockedNumber, CallRecord
@@ -20,6 +20,7 @@ from helpdesk.portal.models import Attachment, EnterpriseRegistration, TicketRat
 from helpdesk.search.models import SearchDocument
 from helpdesk.sla.models import SlaStage, TicketSla
 from helpdesk.tickets.models import Comment, Ticket, TicketCounter, TicketDecline, TicketEvent
+from helpdesk.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
     "AdminChange",
@@ -28,6 +29,7 @@ __all__ = [
     "Article",
     "ArticleVersion",
     "Attachment",
+    "AuditCheckpoint",
     "AuditRecord",
     "Base",
     "BlockedNumber",
@@ -54,4 +56,6 @@ __all__ = [
     "TicketRating",
     "TicketSla",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -13,8 +13,8 @@ from wtforms import ValidationError as CsrfError
 
 from helpdesk.api.errors import BadBody, CsrfFailed, Unauthenticated
 from helpdesk.auth.models import User
-from helpdesk.auth.session import is_token_request, user_from_token
-from helpdesk.errors import InvalidInput
+from helpdesk.auth.session import is_token_request, token_verdict, user_from_token
+from helpdesk.errors import Forbidden, InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
 CSRF_HEADERS = ("X-CSRFToken", "X-CSRF-Token")
@@ -28,7 +28,11 @@ def authenticate() -> User:
     if is_token_request():
         user = user_from_token(request)
         if user is None:
-            raise Unauthenticated("the API token is unknown, revoked or its user is inactive")
+            verdict = token_verdict()
+            reason = verdict.refusal if verdict and verdict.refusal else "the API token is refused"
+            if verdict is not None and verdict.status == 403:
+                raise Forbidden(reason, field="Authorization")
+            raise Unauthenticated(reason, field="Authorization")
         return user
     if not current_user.is_authenticated:
         raise Unauthenticated("log in or send 'Authorization: Bearer <token>'")

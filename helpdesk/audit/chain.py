@@ -78,22 +78,24 @@ class EventRow:
     to_status: str | None
     data: dict[str, Any]
     internal: bool
+    state: dict[str, Any] | None = None  # digests of the row after the change (no text)
 
 
 def record_of(event: EventRow, digest: Digest) -> str:
-    return canonical(
-        {
-            "event": event.id,
-            "ticket": event.ticket_id,
-            "kind": event.kind,
-            "actor": event.actor_id,
-            "at": _iso(event.at),
-            "from": event.from_status,
-            "to": event.to_status,
-            "data": redact(event.data or {}, digest),
-            "internal": bool(event.internal),
-        }
-    )
+    body: dict[str, Any] = {
+        "event": event.id,
+        "ticket": event.ticket_id,
+        "kind": event.kind,
+        "actor": event.actor_id,
+        "at": _iso(event.at),
+        "from": event.from_status,
+        "to": event.to_status,
+        "data": redact(event.data or {}, digest),
+        "internal": bool(event.internal),
+    }
+    if event.state is not None:  # events from before states were kept keep their records
+        body["state"] = event.state
+    return canonical(body)
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,9 @@ class Checkpoint:
     hash: str
     at: str
     chain: str = TICKETS  # which chain: ticket events, or "admin" (the operations log)
+    # the chain's identity: the hash of its first record. None on lines written before it was
+    # kept. A checkpoint of another identity is another database's, not a truncation of this.
+    chain_id: str | None = None
 
 
 def verify(

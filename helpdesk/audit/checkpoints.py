@@ -59,12 +59,35 @@ def _mac(key: bytes, body: dict[str, object]) -> str:
     return hmac.new(key, canonical(body).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def append(files: AuditFiles, seq: int, head_hash: str, at: str, chain: str | None = None) -> None:
-    """`chain` names a chain other than the ticket events' (lines without it are theirs)."""
+def signed(
+    files: AuditFiles,
+    seq: int,
+    head_hash: str,
+    at: str,
+    chain: str | None = None,
+    chain_id: str | None = None,
+) -> dict[str, object]:
+    """A checkpoint with its signature: `chain` names a chain other than the ticket events'
+    (lines without it are theirs); `chain_id` the chain's identity (its first record's hash)."""
     body: dict[str, object] = {"seq": seq, "hash": head_hash, "at": at}
     if chain:
         body["chain"] = chain
-    line = canonical({**body, "mac": _mac(files.key, body)}) + "\n"
+    if chain_id:
+        body["chain_id"] = chain_id
+    return {**body, "mac": _mac(files.key, body)}
+
+
+def append(
+    files: AuditFiles,
+    seq: int,
+    head_hash: str,
+    at: str,
+    chain: str | None = None,
+    chain_id: str | None = None,
+) -> dict[str, object]:
+    """Append one signed line; the signed checkpoint (helpdesk.audit.twin keeps its copy)."""
+    item = signed(files, seq, head_hash, at, chain, chain_id)
+    line = canonical(item) + "\n"
     files.checkpoints.parent.mkdir(parents=True, exist_ok=True)
     with open(files.checkpoints, "a", encoding="utf-8") as out:
         fcntl.flock(out, fcntl.LOCK_EX)
@@ -74,6 +97,28 @@ def append(files: AuditFiles, seq: int, head_hash: str, at: str, chain: str | No
             os.fsync(out.fileno())
         finally:
             fcntl.flock(out, fcntl.LOCK_UN)
+    return item
+
+
+def check(files: AuditFiles, item: dict[str, object]) -> Checkpoint | None:
+    """The checkpoint when its signature holds; ValueError/KeyError/TypeError if unreadable."""
+    body: dict[str, object] = {
+        "seq": int(item["seq"]),  # type: ignore[call-overload]
+        "hash": str(item["hash"]),
+        "at": str(item["at"]),
+    }
+    for optional in ("chain", "chain_id"):
+        if item.get(optional) is not None:
+            body[optional] = str(item[optional])
+    if not hmac.compare_digest(_mac(files.key, body), str(item["mac"])):
+        return None
+    return Checkpoint(
+        body["seq"],  # type: ignore[arg-type]
+        body["hash"],  # type: ignore[arg-type]
+        body["at"],  # type: ignore[arg-type]
+        body.get("chain", TICKETS),  # type: ignore[arg-type]
+        body.get("chain_id"),  # type: ignore[arg-type]
+    )
 
 
 def read(files: AuditFiles) -> tuple[list[Checkpoint], list[str]]:
@@ -86,16 +131,12 @@ def read(files: AuditFiles) -> tuple[list[Checkpoint], list[str]]:
         return good, bad
     for number, line in enumerate(lines, 1):
         try:
-            item = json.loads(line)
-            body = {"seq": int(item["seq"]), "hash": str(item["hash"]), "at": str(item["at"])}
-            if "chain" in item:
-                body["chain"] = str(item["chain"])
-            valid = hmac.compare_digest(_mac(files.key, body), str(item["mac"]))
+            found = check(files, json.loads(line))
         except (ValueError, KeyError, TypeError):
             bad.append(f"checkpoint line {number} is unreadable")
             continue
-        if not valid:
+        if found is None:
             bad.append(f"checkpoint line {number} has a bad signature (forged, or another key)")
             continue
-        good.append(Checkpoint(body["seq"], body["hash"], body["at"], body.get("chain", TICKETS)))  # type: ignore[arg-type]
+        good.append(found)
     return good, bad

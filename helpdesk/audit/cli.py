@@ -16,17 +16,23 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--all", "show_all", is_flag=True, help="List every problem, not only the first.")
-def verify(show_all: bool) -> None:
-    """Recompute the chain and check the checkpoints; exit 1 naming the first bad sequence."""
+@click.option(
+    "--no-checkpoints",
+    is_flag=True,
+    help="Verify a sealed chain that has no checkpoint (else that fails: deleted checkpoints).",
+)
+def verify(show_all: bool, no_checkpoints: bool) -> None:
+    """Recompute the chain, check the checkpoints in the file and the database, and replay each
+    ticket's events against its row and comments; exit 1 naming what is wrong."""
     from helpdesk.audit.jobs import audit_files
     from helpdesk.audit.verify import verify as run
     from helpdesk.cli import app_context
     from helpdesk.extensions import db
 
     with app_context():
-        report = run(db.session(), audit_files())
+        report = run(db.session(), audit_files(), require_checkpoints=not no_checkpoints)
     for message in report.checkpoint_errors:
-        click.echo(f"checkpoint file: {message}", err=True)
+        click.echo(f"checkpoints: {message}", err=True)
     if report.problems:
         click.echo(f"FAILED: first bad sequence number {report.first_bad}", err=True)
         for problem in report.problems if show_all else report.problems[:1]:
@@ -38,11 +44,26 @@ def verify(show_all: bool) -> None:
         click.echo(f"FAILED: operations log, first bad sequence number {first.seq}", err=True)
         for problem in report.admin_problems if show_all else report.admin_problems[:1]:
             click.echo(f"  {problem}", err=True)
+    if report.row_problems:
+        click.echo(
+            f"FAILED: {len(report.row_problems)} ticket row or comment change(s) without an event",
+            err=True,
+        )
+        for message in report.row_problems if show_all else report.row_problems[:5]:
+            click.echo(f"  {message}", err=True)
+        if not show_all and len(report.row_problems) > 5:
+            click.echo(f"  ... and {len(report.row_problems) - 5} more (--all)", err=True)
     if not report.ok:
         sys.exit(1)
+    other = (
+        f"; {report.other_chain} checkpoints of another database set aside"
+        if report.other_chain
+        else ""
+    )
     click.echo(
         f"ok: {report.checked} records verified, {report.admin_checked} operations-log records "
-        f"verified, {report.checkpoints} checkpoints hold"
+        f"verified, {report.checkpoints} checkpoints hold, {report.replayed} tickets replayed "
+        f"against their rows{other}"
     )
 
 

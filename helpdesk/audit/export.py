@@ -35,7 +35,7 @@ def trace(session: Session, ticket: Ticket, files: AuditFiles) -> dict[str, Any]
         record = sealed.get(ev.id)
         row = chain.EventRow(
             ev.id, ev.ticket_id, ev.kind, ev.actor_id, ev.at, ev.from_status, ev.to_status,
-            ev.data or {}, ev.internal,
+            ev.data or {}, ev.internal, ev.state,
         )  # fmt: skip
         if record is None:
             seal_state = "not yet sealed"

@@ -24,3 +24,21 @@ class AuditRecord(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditCheckpoint(Base):
+    """Each line of the checkpoint file, kept in the database too (helpdesk.audit.twin): the
+    two places check each other, so deleting or cutting one of them is seen. Signed with the
+    audit key like the file's lines; a database writer without the key cannot forge one."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    chain: Mapped[str] = mapped_column(String(20))  # "tickets" or "admin"
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(40))
+    chain_id: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))

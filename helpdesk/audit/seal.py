@@ -20,8 +20,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
-from helpdesk.audit import chain
-from helpdesk.audit.checkpoints import AuditFiles, append
+from helpdesk.audit import chain, twin
+from helpdesk.audit.checkpoints import AuditFiles
 from helpdesk.audit.models import AuditRecord
 from helpdesk.tickets.models import TicketEvent
 
@@ -49,14 +49,14 @@ def event_rows(session: Session, after_id: int, before: object, limit: int) -> l
     t = TicketEvent.__table__
     stmt = (
         select(t.c.id, t.c.ticket_id, t.c.kind, t.c.actor_id, t.c.at, t.c.from_status,
-               t.c.to_status, t.c.data, t.c.internal)
+               t.c.to_status, t.c.data, t.c.internal, t.c.state)
         .where(t.c.id > after_id)
         .order_by(t.c.id)
         .limit(limit)
     )  # fmt: skip
     if before is not None:
         stmt = stmt.where(t.c.at <= before)
-    return [chain.EventRow(*row) for row in session.execute(stmt)]
+    return [chain.EventRow(*row) for row in session.execute(stmt)]  # type: ignore[call-arg]
 
 
 def _sealable(cutoff: datetime, event: chain.EventRow) -> bool:
@@ -101,7 +101,10 @@ def seal(
             break
     session.commit()
     if total:
-        append(files, seq, head_hash, clock.now().isoformat(timespec="seconds"))
+        chain_id = session.scalar(select(AuditRecord.hash).where(AuditRecord.seq == 1)) or ""
+        at = clock.now().isoformat(timespec="seconds")
+        twin.save(session, files, seq, head_hash, at, chain.TICKETS, chain_id)
+        session.commit()
     return SealResult(total, seq, head_hash)
 
 

@@ -76,6 +76,14 @@ class User(Base):
         return self.role in STAFF_ROLES
 
 
+class TokenScope(enum.StrEnum):
+    """What a token may reach (helpdesk.auth.tokens.scope_allows)."""
+
+    READ = "read"  # GET only
+    WRITE = "write"  # everything its user may do
+    CTI = "cti"  # the PBX: the CTI webhook and the call endpoints, nothing else
+
+
 class ApiToken(Base):
     """An integration's bearer token; only its SHA-256 is stored."""
 
@@ -87,5 +95,12 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    scope: Mapped[TokenScope] = mapped_column(
+        enum_column(TokenScope), default=TokenScope.WRITE, server_default="write"
+    )
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: never
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Written at most once a minute per token (helpdesk.auth.tokens): a list, not a log.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
-from helpdesk.auth import lifetime
-from helpdesk.auth.models import ApiToken, User
-from helpdesk.auth.passwords import check_password, hash_token
+from helpdesk.auth import lifetime, tokens
+from helpdesk.auth.models import User
+from helpdesk.auth.passwords import check_password
 from helpdesk.extensions import db, login_manager
 
 
@@ -26,26 +26,31 @@ def _load_user(user_id: str) -> User | None:
     return user
 
 
-# Built once: constructing a statement costs more than SQLite takes to run it (every API call).
-_BY_TOKEN = (
-    select(User)
-    .join(ApiToken, ApiToken.user_id == User.id)
-    .where(
-        ApiToken.token_hash == bindparam("digest"),
-        ApiToken.revoked.is_(False),
-        User.active.is_(True),
-    )
-)
+VERDICT = "helpdesk.token_verdict"
 
 
 @login_manager.request_loader
 def user_from_token(req) -> User | None:
-    """`Authorization: Bearer hd_...` for API integrations; the token itself is never stored."""
-    header = req.headers.get("Authorization", "")
+    """`Authorization: Bearer hd_...` for API integrations; the token itself is never stored.
+    None when it is refused (unknown, revoked, expired, out of its scope): `token_verdict`
+    says why."""
+    verdict = token_verdict()
+    if verdict is None or verdict.user_id is None:
+        return None
+    return db.session.get(User, verdict.user_id)
+
+
+def token_verdict() -> tokens.Verdict | None:
+    """The presented token's verdict for this request, checked once per request."""
+    header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    digest = hash_token(header[7:].strip())
-    return db.session.scalars(_BY_TOKEN, {"digest": digest}).first()
+    # Kept in the request's environ, not `g`: an app context (and its `g`) can outlive requests.
+    verdict = request.environ.get(VERDICT)
+    if verdict is None:
+        verdict = tokens.check(db.session(), header[7:].strip(), request.method, request.path)
+        request.environ[VERDICT] = verdict
+    return verdict
 
 
 def authenticate(login: str, password: str) -> User | None:

@@ -17,8 +17,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
-from helpdesk.audit import chain
-from helpdesk.audit.checkpoints import AuditFiles, append, read
+from helpdesk.audit import chain, twin
+from helpdesk.audit.checkpoints import AuditFiles
 from helpdesk.audit.seal import BATCH, GRACE, sealed_rows
 from helpdesk.oplog.models import AdminChange, AdminSeal
 
@@ -108,8 +108,15 @@ def seal_changes(session: Session, files: AuditFiles) -> int:
             break
     session.commit()
     if total:
-        append(files, seq, head_hash, clock.now().isoformat(timespec="seconds"), chain=CHAIN)
+        at = clock.now().isoformat(timespec="seconds")
+        twin.save(session, files, seq, head_hash, at, CHAIN, chain_identity(session) or "")
+        session.commit()
     return total
+
+
+def chain_identity(session: Session) -> str | None:
+    """The hash of the log's first sealed record: which chain its checkpoints belong to."""
+    return session.scalar(select(AdminSeal.hash).where(AdminSeal.seq == 1))
 
 
 def _changes(session: Session) -> Iterator[ChangeRow]:
@@ -122,14 +129,16 @@ def _changes(session: Session) -> Iterator[ChangeRow]:
         last = rows[-1].id
 
 
-def verify_changes(session: Session, files: AuditFiles) -> tuple[list[chain.Problem], int]:
-    """The operations log's chain checked like the ticket chain: problems, records checked."""
-    checkpoints, _errors = read(files)  # bad lines are reported once, by audit.verify
+def verify_changes(
+    session: Session, files: AuditFiles, checkpoints: list[chain.Checkpoint]
+) -> tuple[list[chain.Problem], int]:
+    """The operations log's chain checked like the ticket chain: problems, records checked.
+    `checkpoints`: this log's, from the file and the database (helpdesk.audit.twin)."""
     digest = chain.pii_digester(files.key)
     return chain.verify(
         sealed_rows(session, AdminSeal, AdminSeal.change_id),
         _changes(session),
         digest,
-        [c for c in checkpoints if c.chain == CHAIN],
+        checkpoints,
         record=record_of,
     )

@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpdesk.audit.jobs import request_seal
 from helpdesk.realtime.fanout import fan_out_batch
 from helpdesk.sla import timers
 from helpdesk.tickets.changes import TicketChange, worth_announcing
+from helpdesk.webhooks import jobs as webhook_jobs
+from helpdesk.webhooks import service as webhooks
 
 
 def apply(session: Session, changes: list[TicketChange]) -> None:
-    """Consoles told, each ticket's next SLA timer booked, the audit seal requested.
+    """Consoles told, each ticket's next SLA timer booked, the audit seal requested, the
+    subscribed webhooks' deliveries written and queued.
     Raises RedisError when Redis is unreachable (the batch is then retried)."""
     ticket_ids = list(dict.fromkeys(change.ticket_id for change in changes))
     next_timers = timers.next_timers(session, ticket_ids)
     fan_out_batch(session, worth_announcing(changes))  # never raises
+    deliveries = _webhook_deliveries(session, changes)
     session.rollback()  # end the read before talking to Redis
     redis = timers.connection()
     if redis is None:  # no Redis configured (a test, a CLI command): nothing to book
         return
     timers.schedule(redis, next_timers)
     request_seal(redis)
+    webhook_jobs.enqueue(redis, deliveries)
+
+
+def _webhook_deliveries(session: Session, changes: list[TicketChange]) -> list[int]:
+    """The subscribed changes' delivery rows, committed before their jobs are queued."""
+    try:
+        deliveries = webhooks.queue_changes(session, changes)
+        session.commit()
+    except IntegrityError:  # another dispatcher did this batch at the same moment
+        session.rollback()
+        return []
+    return deliveries

@@ -126,6 +126,9 @@ class TicketEvent(Base):
     to_status: Mapped[str | None] = mapped_column(String(24))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     internal: Mapped[bool] = mapped_column(Boolean, default=False)  # hidden from enterprises
+    # The ticket row (and the comment, for "commented") after this change, as digests
+    # (helpdesk.tickets.fingerprint); sealed with the event, replayed by `audit verify`.
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     actor: Mapped[User | None] = relationship()
 

@@ -26,6 +26,7 @@ from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.outbox import service as outbox
 from helpdesk.search import index as search_index
 from helpdesk.sla import service as sla
+from helpdesk.tickets import fingerprint
 from helpdesk.tickets.changes import TicketChange
 from helpdesk.tickets.models import (
     OPEN_STATUSES,
@@ -117,6 +118,17 @@ def get_by_number(session: Session, number: str, user: User | None = None) -> Ti
     return permissions.ensure_visible(user, ticket, number)
 
 
+def _state(ticket: Ticket, comment: Comment | None) -> dict[str, Any]:
+    """The row after this change (and the comment it added), for `audit verify` to replay."""
+    state: dict[str, Any] = {"row": fingerprint.of_row(ticket)}
+    if comment is not None:
+        state["comment"] = {
+            "id": comment.id,
+            "sha": fingerprint.of_comment(comment.body, comment.internal),
+        }
+    return state
+
+
 def _record(
     session: Session,
     ticket: Ticket,
@@ -125,6 +137,7 @@ def _record(
     from_status: Status | None,
     data: dict[str, Any] | None = None,
     internal: bool = False,
+    comment: Comment | None = None,
 ) -> TicketEvent:
     now = clock.now()
     ticket.version = (ticket.version or 0) + 1
@@ -141,6 +154,7 @@ def _record(
         to_status=ticket.status.value,
         data=data or {},
         internal=internal,
+        state=_state(ticket, comment),
     )
     session.add(event)
     sla.record(session, ticket, event)  # the SLA clock: ticket_sla and sla_stage rows
@@ -523,7 +537,10 @@ def comment(
     session.flush()
     for attachment in attachments:
         attachment.comment_id = note.id
-    _record(session, ticket, actor, "commented", before, {"comment_id": note.id}, internal=internal)
+    _record(
+        session, ticket, actor, "commented", before, {"comment_id": note.id},
+        internal=internal, comment=note,
+    )  # fmt: skip
     search_index.comment_added(session, ticket, text_body, internal)
     if actor is not None and actor.role is Role.ENTERPRISE and ticket.status is Status.PENDING:
         resume(session, None, ticket)

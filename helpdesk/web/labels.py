@@ -117,6 +117,33 @@ ADMIN_CHANGE = {
     "catalogue.retired": _l("Service retired"),
     "catalogue.restored": _l("Service offered again"),
     "enterprise.updated": _l("Enterprise edited"),
+    "token.issued": _l("API token issued"),
+    "token.revoked": _l("API token revoked"),
+    "blocked_number.added": _l("Number blocked"),
+    "blocked_number.removed": _l("Number unblocked"),
+    "webhook.subscribed": _l("Webhook subscribed"),
+    "webhook.secret_rotated": _l("Webhook secret replaced"),
+    "webhook.removed": _l("Webhook removed"),
+    "webhook.redelivered": _l("Webhook delivery sent again"),
+}
+
+DELIVERY_STATUS = {
+    "pending": _l("Waiting"),
+    "retrying": _l("Failed, will retry"),
+    "delivered": _l("Delivered"),
+    "failed": _l("Failed"),
+}
+
+TOKEN_SCOPE = {
+    "read": _l("Read only"),
+    "write": _l("Read and write"),
+    "cti": _l("PBX (CTI) only"),
+}
+
+TOKEN_STATE = {
+    "live": _l("In use"),
+    "expired": _l("Expired"),
+    "revoked": _l("Revoked"),
 }
 
 OUTCOME = {
@@ -227,6 +254,15 @@ PERSON_FIELD = {
     "industry": _l("Industry"),
     "size": _l("Size"),
     "address": _l("Address"),
+    "user": _l("Acts as"),
+    "scope": _l("Scope"),
+    "expires_at": _l("Expires"),
+    "revoked": _l("Revoked"),
+    "note": _l("Reason"),
+    "url": _l("Address (URL)"),
+    "events": _l("Events"),
+    "secret": _l("Signing secret"),
+    "delivery": _l("Delivery"),
 }
 
 LANGUAGE = {"zh": _l("Chinese"), "en": _l("English")}
@@ -265,6 +301,9 @@ TABLES = {
     "watch_measure": WATCH_MEASURE,
     "watch_state": WATCH_STATE,
     "person_field": PERSON_FIELD,
+    "token_scope": TOKEN_SCOPE,
+    "token_state": TOKEN_STATE,
+    "delivery_status": DELIVERY_STATUS,
     "language": LANGUAGE,
     "org_kind": ORG_KIND,
     "provider_type": PROVIDER_TYPE,

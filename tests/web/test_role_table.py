@@ -30,6 +30,7 @@ from helpdesk.extensions import db
 from helpdesk.kb.models import Article, Audience
 from helpdesk.portal import files
 from helpdesk.tickets import service
+from helpdesk.webhooks.models import Webhook, WebhookDelivery
 
 AGENT, SUPERVISOR, ADMIN = "agent", "supervisor", "admin"
 PROVIDER, ENTERPRISE, ANONYMOUS = "provider", "enterprise", "anonymous"
@@ -93,6 +94,19 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/admin/catalogue/<path:code>"): ADMINS,
     ("POST", "/admin/catalogue/<path:code>"): ADMINS,
     ("POST", "/admin/catalogue/<path:code>/<any(retire, restore):action>"): ADMINS,
+    # integrations: API tokens and blocked numbers
+    ("GET", "/admin/tokens"): ADMINS,
+    ("POST", "/admin/tokens"): ADMINS,
+    ("POST", "/admin/tokens/<int:token_id>/revoke"): ADMINS,
+    ("POST", "/admin/tokens/rotate-cti"): ADMINS,
+    ("GET", "/admin/blocked-numbers"): ADMINS,
+    ("POST", "/admin/blocked-numbers"): ADMINS,
+    ("POST", "/admin/blocked-numbers/remove"): ADMINS,
+    ("GET", "/admin/webhooks"): ADMINS,
+    ("POST", "/admin/webhooks"): ADMINS,
+    ("POST", "/admin/webhooks/<int:webhook_id>/rotate"): ADMINS,
+    ("POST", "/admin/webhooks/<int:webhook_id>/remove"): ADMINS,
+    ("POST", "/admin/webhooks/deliveries/<int:delivery_id>/redeliver"): ADMINS,
     # tickets (pages)
     ("GET", "/tickets"): DESK,
     ("GET", "/tickets/new"): STAFF,
@@ -231,6 +245,9 @@ class Demo:
     enterprise_id: int
     organisation_id: int
     article_id: int  # a public, published guide of the demo
+    token_id: int  # an integration's token, for the revoke button
+    webhook_id: int
+    delivery_id: int
 
 
 ONE_RULE = "rules:\n  - {name: default, priority: 0, route: {to: [centre]}}\n"
@@ -269,6 +286,15 @@ def _demo(session: Session) -> Demo:
     attachment = files.store(session, upload, ticket.id, 1024, agent.id)
     call = CallRecord(call_id="CA-role", source="twiml", direction="in", status="ringing")
     session.add(call)
+    spare = ApiToken(user_id=agent.id, name="spare", token_hash=new_token()[1])
+    session.add(spare)
+    # a documentation address (private to the SSRF check): a redelivery is refused at once
+    hook = Webhook(url="https://192.0.2.1/hook", events=["ticket.created"], secret="0" * 64)
+    session.add(hook)
+    session.flush()
+    delivery = WebhookDelivery(webhook_id=hook.id, event_key="ticket:0:v1",
+                               event="ticket.created", payload={})  # fmt: skip
+    session.add(delivery)
     session.commit()
     conversation = session.scalars(select(Conversation.id)).first()
     guide = session.scalars(
@@ -286,6 +312,9 @@ def _demo(session: Session) -> Demo:
         enterprise_id=owner.enterprise_id,
         organisation_id=bank.organisation_id,
         article_id=guide,
+        token_id=spare.id,
+        webhook_id=hook.id,
+        delivery_id=delivery.id,
     )
 
 
@@ -314,6 +343,9 @@ def _url(rule: str, demo: Demo) -> str:
         "<number>": demo.number,
         "<action>": "accept",
         "<int:user_id>": str(demo.other_user_id),
+        "<int:token_id>": str(demo.token_id),
+        "<int:webhook_id>": str(demo.webhook_id),
+        "<int:delivery_id>": str(demo.delivery_id),
         "<any(disable, enable):action>": "enable",
         "<int:org_id>": str(demo.organisation_id),
         "<any(suspend, reinstate):action>": "reinstate",

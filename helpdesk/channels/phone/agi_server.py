@@ -74,6 +74,13 @@ class AgiCall:
         called = env.get("agi_dnid") if env.get("agi_dnid") not in ("", "unknown") else None
         try:
             self.channel.answer()
+            refused = service.refuse_if_blocked(
+                session, call_id, "agi", caller, called or env.get("agi_extension", "")
+            )
+            if refused is not None:
+                session.commit()
+                self.perform((service.BLOCKED_PROMPT, Hangup()))
+                return
             record, step = service.start_ivr(
                 session, script, call_id, "agi", caller, called or env.get("agi_extension", "")
             )

@@ -5,7 +5,6 @@ Errors have the API's shape, {"error": {"code", "message", "field"}}, and roll b
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 
@@ -14,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from helpdesk.api.errors import Unauthenticated, error_response
 from helpdesk.api.inputs import authenticate
+from helpdesk.auth import tokens
 from helpdesk.channels.phone import cti, service
 from helpdesk.channels.phone.config import phone_config
 from helpdesk.errors import DomainError, Forbidden, InvalidInput
@@ -50,9 +50,8 @@ def _form() -> cti.Form:
 
 @blueprint.post("/cti/<token>")
 def cti_event(token: str) -> tuple[Response, int]:
-    expected = phone_config().cti_token
-    if not hmac.compare_digest(token.encode(), expected.encode()):
-        raise Unauthenticated("unknown CTI token")
+    if not tokens.cti_path_token_ok(db.session(), token, phone_config().cti_token):
+        raise Unauthenticated("unknown, revoked or expired CTI token")
     event = cti.parse(_form())
     reply = service.handle_cti(db.session(), event, phone_config())
     db.session.commit()

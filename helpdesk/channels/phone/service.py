@@ -23,7 +23,7 @@ from helpdesk.channels.phone import callers, causes, cti, queue, stray
 from helpdesk.channels.phone.causes import CallOutcome
 from helpdesk.channels.phone.config import PhoneConfig, phone_config
 from helpdesk.channels.phone.ivr import interpreter
-from helpdesk.channels.phone.ivr.actions import Hangup, fill
+from helpdesk.channels.phone.ivr.actions import Hangup, Say, fill
 from helpdesk.channels.phone.ivr.interpreter import Event, HangUp, Step
 from helpdesk.channels.phone.ivr.loader import Script
 from helpdesk.channels.phone.ivr.state import CallState, Facts
@@ -196,6 +196,26 @@ def _blocked(session: Session, e164: str | None) -> bool:
 
 def forget_blocklist() -> None:
     _blocklist.clear()
+
+
+# Said to a blocked caller on the IVR paths (TwiML, AGI) before hanging up: no ticket, no queue.
+BLOCKED_PROMPT = Say(
+    "您好，本热线暂时无法接听您的来电。如需帮助，请在公共服务平台网站留言。谢谢，再见。", "zh"
+)
+
+
+def refuse_if_blocked(
+    session: Session, call_id: str, source: str, from_number: str, to_number: str
+) -> CallRecord | None:
+    """An IVR call from a blocked number: its record, ended as refused (busy, not missed),
+    and None for everyone else. The caller commits; the edge says BLOCKED_PROMPT and hangs up."""
+    record = open_record(session, call_id, source, from_number, to_number)
+    if record.ivr_state or not _blocked(session, record.caller_e164):
+        return None
+    if record.status is not CallStatus.ENDED:
+        _end(session, record, "busy", missed=False)
+        log.info("call %s from a blocked number refused (%s)", call_id, source)
+    return record
 
 
 def resolve_agent(session: Session, answering: str | None, users: tuple[str, ...]) -> User | None:

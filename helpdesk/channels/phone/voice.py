@@ -83,6 +83,12 @@ def voice(script_name: str) -> Response:
             session.commit()
             return _xml(_queue_document(session, record, action_url, ()))
         if record is None or not record.ivr_state:
+            refused = service.refuse_if_blocked(
+                session, call_sid, "twiml", form.get("From", ""), form.get("To", "")
+            )
+            if refused is not None:
+                session.commit()
+                return _xml(twiml.render((service.BLOCKED_PROMPT, Hangup()), action_url))
             record, step = service.start_ivr(
                 session, script, call_sid, "twiml", form.get("From", ""), form.get("To", "")
             )

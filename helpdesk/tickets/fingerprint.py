@@ -1,0 +1,50 @@
+"""What a ticket row and a comment looked like after each change, as short digests (pure).
+
+The tickets service stores them with every event (`ticket_event.state`), where the audit chain
+seals them; `helpdesk audit verify` recomputes them from the current rows (helpdesk.audit.replay)
+and names the ticket and the field when a row was changed behind the service's back (issue 16
+item 9). Digests, not values: the chain holds no subject or description text, and the
+comparison still names the field.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+# The row's fields that only the tickets service changes, each with an event.
+TRACKED = (
+    "number",
+    "type",
+    "channel",
+    "category_code",
+    "district_code",
+    "enterprise_id",
+    "subject",
+    "description",
+    "priority",
+    "status",
+    "assigned_org_id",
+    "assignee_id",
+    "merged_into_id",
+)
+
+
+def digest(value: Any) -> str:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def of_row(values: Mapping[str, Any] | Any) -> dict[str, str]:
+    """{field: digest} of a Ticket (or a mapping of its columns)."""
+    get = values.get if isinstance(values, Mapping) else lambda name: getattr(values, name)
+    return {name: digest(get(name)) for name in TRACKED}
+
+
+def of_comment(body: str, internal: bool) -> str:
+    return digest([body, bool(internal)])
