@@ -1,7 +1,7 @@
 """kb: knowledge-base articles (newest copy and review status), every saved version with who
 and when, and the deflection counters of suggestions made while enterprises type.
 
-Revision ID: 0012_kb
+Revision ID: 0012
 Revises: 0011
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 import helpdesk.db
 
-revision: str = '0012_kb'
+revision: str = '0012'
 down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

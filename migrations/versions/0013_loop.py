@@ -1,7 +1,7 @@
 """loop: follow-up tasks (回访 callbacks and supervisors' follow-ups) and provider watches (观察).
 
-Revision ID: 0012_loop
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import helpdesk.db
 
-revision: str = "0012_loop"
-down_revision: str | None = "0011"
+revision: str = '0013'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,8 +4,8 @@ use (issue 16 item 10, issue 13 item 8); ticket events keep digests of the row a
 (audit_checkpoint), for `audit verify` (issue 16 item 9); outgoing webhooks and their
 delivery log (webhook, webhook_delivery; issue 13 item 8).
 
-Revision ID: 0012_tokens
-Revises: 0011
+Revision ID: 0015
+Revises: 0014
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ from alembic import op
 
 import helpdesk.db
 
-revision: str = '0012_tokens'
-down_revision: str | None = '0011'
+revision: str = '0015'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
