@@ -35,6 +35,8 @@ class Outcome:
     ticket_id: int | None = None
     kind: str | None = None
     recipients: tuple[int, ...] = ()
+    number: str | None = None  # what the alert shows: the ticket's number and subject
+    subject: str | None = None
 
 
 def _stop(session: Session, stage: SlaStage, now: datetime) -> None:
@@ -133,9 +135,10 @@ def fire(session: Session, stage_id: int, wait: bool = True) -> Outcome:
         "notified": people,
         "overdue": step.overdue,
     }
+    number, subject = ticket.number, ticket.subject
     record_step(session, ticket, kind, data)
     session.commit()
-    return Outcome("fired", stage_id, ticket.id, kind, tuple(people))
+    return Outcome("fired", stage_id, ticket.id, kind, tuple(people), number, subject)
 
 
 def record_step(session: Session, ticket: Ticket, kind: str, data: dict[str, object]) -> None:

@@ -215,7 +215,7 @@
       "presence": showPresence,
       "phone.screen_pop": screenPop,
       "phone.queue": (q) => { offers = q.calls || []; renderOffers(); },
-      "sla_alert": (a) => D.alert(`${D.esc(D.word("sla_alert"))}: #${D.esc(a.ticket_id)} ${D.esc(a.kind)}`, "escalated"),
+      "sla_alert": (a) => D.alert(`${D.esc(D.label("event", a.kind))}: ${D.esc(a.number || "")} ${D.esc(a.subject || "")}`, "escalated"),
     },
   });
   window.deskStore = store;

@@ -49,7 +49,7 @@
       ` <select aria-label="${D.esc(D.word("to_agent"))}" class="to-agent">${agentOptions()}</select>` +
       `<button type="button" class="reassign-chat" data-chat="${D.esc(w.id)}">${D.esc(D.word("reassign"))}</button>`;
     document.getElementById("waiting").innerHTML = board.waiting.length ? board.waiting.map((w) =>
-      `<li data-since="${D.esc(w.since)}">${D.esc(w.kind === "call" ? "☎" : "💬")} ${D.esc(w.who || "")} ${D.esc(w.queue || "")} <span class="since">${D.esc(D.ago(w.since))}</span>${toAgent(w)}</li>`).join("")
+      `<li data-since="${D.esc(w.since)}"><span class="kind">${D.esc(D.label("channel", w.kind === "call" ? "phone" : "chat"))}</span> ${D.esc(w.who || "")} ${D.esc(w.queue || "")} <span class="since">${D.esc(D.ago(w.since))}</span>${toAgent(w)}</li>`).join("")
       : `<li class="muted">${D.esc(D.word("nobody_waiting"))}</li>`;
     renderAgents();
     ticketRows("breached", board.sla.breached);

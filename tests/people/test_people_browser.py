@@ -47,7 +47,7 @@ def test_admin_creates_an_agent_who_then_logs_in(
             page.select_option("#role", "agent")
             page.select_option("#organisation", "centre")
             page.fill("#extension", "80x8")  # a typo first: told beside the field
-            page.fill("#skills", "finance, tech")
+            page.select_option("#skills", ["finance", "tech"])
             page.check("input[name=languages][value=en]")
             page.fill("#password", "first-pass-8")
             page.click("button:has-text('创建')")
