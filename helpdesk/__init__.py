@@ -125,6 +125,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(stats)
 
+    from helpdesk.notifications.views import blueprint as notifications
+
+    app.register_blueprint(notifications)
+
     from helpdesk.channels.phone.app import init_app as init_phone
 
     init_phone(app)

@@ -12,6 +12,7 @@ from helpdesk.directory.models import (
     Region,
     ServiceCategory,
 )
+from helpdesk.notifications.models import Notification
 from helpdesk.oplog.models import AdminChange, AdminSeal
 from helpdesk.outbox.models import OutboxEntry
 from helpdesk.portal.models import Attachment, EnterpriseRegistration, TicketRating
@@ -34,6 +35,7 @@ __all__ = [
     "Enterprise",
     "EnterpriseRegistration",
     "Message",
+    "Notification",
     "Organisation",
     "OutboxEntry",
     "Region",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from helpdesk import clock
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation, OrgKind
+from helpdesk.notifications import service as notifications
 from helpdesk.sla.clock import Step
 from helpdesk.sla.models import FIRED, PENDING, STOPPED, SlaStage, TicketSla
 from helpdesk.tickets.models import OPEN_STATUSES, Ticket
@@ -137,6 +138,8 @@ def fire(session: Session, stage_id: int, wait: bool = True) -> Outcome:
     }
     number, subject = ticket.number, ticket.subject
     record_step(session, ticket, kind, data)
+    # kept for whoever is offline now: the live alert (jobs._notify) reaches only the online
+    notifications.add(session, people, kind, ticket, target=stage.target)
     session.commit()
     return Outcome("fired", stage_id, ticket.id, kind, tuple(people), number, subject)
 

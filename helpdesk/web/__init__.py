@@ -91,6 +91,12 @@ def lang_url(code: str) -> str:
     return f"{request.path}?{urlencode(args)}"
 
 
+def unread_notifications() -> int:
+    from helpdesk.notifications.views import unread
+
+    return unread()
+
+
 def _context() -> dict[str, Any]:
     from helpdesk.channels.phone import words as phone_words
     from helpdesk.routing import words as routing_words
@@ -101,6 +107,7 @@ def _context() -> dict[str, Any]:
         "phone_words": phone_words,
         "sla_policy_name": policy_title,
         "iso_local": iso_local,
+        "unread_notifications": unread_notifications,
         "label": label,
         "localized_name": localized_name,
         "platform_name": platform_name,
