@@ -157,6 +157,9 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.loop.views import blueprint as loop
 
     app.register_blueprint(loop)
+    from helpdesk.notifications.views import blueprint as notifications
+
+    app.register_blueprint(notifications)
 
     from helpdesk.channels.phone.app import init_app as init_phone
 

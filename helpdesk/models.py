@@ -14,6 +14,7 @@ from helpdesk.directory.models import (
 )
 from helpdesk.kb.models import Article, ArticleVersion, Deflection
 from helpdesk.loop.models import FollowUp, ProviderWatch
+from helpdesk.notifications.models import Notification
 from helpdesk.oplog.models import AdminChange, AdminSeal
 from helpdesk.outbox.models import OutboxEntry
 from helpdesk.portal.models import Attachment, EnterpriseRegistration, TicketRating
@@ -42,6 +43,7 @@ __all__ = [
     "EnterpriseRegistration",
     "FollowUp",
     "Message",
+    "Notification",
     "Organisation",
     "OutboxEntry",
     "ProviderWatch",

@@ -45,6 +45,7 @@ class SystemNeed:
 
 BROWSER = SystemNeed(("/usr/bin/chromium",), ("chromium", "fonts-noto-cjk"))
 SIP = SystemNeed(("sipp", "kamailio"), ("sip-tester", "kamailio", "kamailio-utils-modules"))
+SPEECH = SystemNeed(("espeak-ng", "sox"), ("espeak-ng", "sox"))  # IVR prompts as sound files
 
 
 def require(need: SystemNeed) -> None:

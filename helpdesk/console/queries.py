@@ -73,7 +73,30 @@ def _local_midnight(now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _sla_lists(session: Session, now: datetime) -> dict[str, list[dict[str, Any]]]:
+def _breached_count(session: Session, now: datetime) -> int:
+    """Every breached open ticket, counted in SQL (the lists below read at most 200): overdue,
+    or a due time of an unmet target passed while not waiting on the enterprise."""
+    unmet_passed = or_(
+        (TicketSla.responded.is_(False)) & (TicketSla.first_response_due <= now),
+        TicketSla.resolution_due <= now,
+        TicketSla.next_update_due <= now,
+    )
+    breached = or_(
+        TicketSla.overdue.is_(True),
+        TicketSla.paused_at.is_(None) & TicketSla.resolved.is_(False) & unmet_passed,
+    )
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .join(TicketSla, TicketSla.ticket_id == Ticket.id)
+            .where(Ticket.is_open.is_(True), TicketSla.closed.is_(False), breached)
+        )
+        or 0
+    )
+
+
+def _sla_lists(session: Session, now: datetime) -> dict[str, Any]:
     soon = now + AT_RISK_WITHIN
     ids = session.scalars(
         select(Ticket.id)
@@ -101,7 +124,12 @@ def _sla_lists(session: Session, now: datetime) -> dict[str, list[dict[str, Any]
             at_risk.append(item)
     for bucket in (at_risk, breached):
         bucket.sort(key=lambda t: (t["sla"] or {}).get("due") or "")
-    return {"at_risk": at_risk, "breached": breached}
+    return {
+        "at_risk": at_risk,
+        "breached": breached,
+        "at_risk_count": len(at_risk),
+        "breached_count": max(len(breached), _breached_count(session, now)),
+    }
 
 
 def _waiting(session: Session, now: datetime) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ class Wallboard(BaseModel):
     counts: dict[str, dict[str, int]]
     waiting: list[dict[str, Any]]
     agents: list[dict[str, Any]]
-    sla: dict[str, list[dict[str, Any]]]
+    sla: dict[str, Any]  # at_risk, breached (up to 200 each) and their counts
     today: dict[str, Any]
     targets: dict[str, list[dict[str, Any]]]
     cursor: str

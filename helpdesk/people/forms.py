@@ -31,7 +31,8 @@ class PersonForm(PageForm):
     role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
     organisation = SelectField(_l("Organisation"), validate_choice=False)
     enterprise = StringField(_l("Enterprise (unified social credit code)"))
-    skills = StringField(_l("Skills (service catalogue codes, comma-separated)"))
+    # The service catalogue by name; the view fills it. Several may be chosen.
+    skills = SelectMultipleField(_l("Skills (services they know)"), validate_choice=False)
     extension = StringField(_l("Extension"))
     languages = Checkboxes(
         _l("Languages"), choices=list(LANGUAGE_LABELS.items()), validate_choice=False

@@ -21,6 +21,7 @@ from helpdesk.directory.models import Organisation
 from helpdesk.errors import DomainError
 from helpdesk.oplog import queries as oplog_queries
 from helpdesk.people import forms, service
+from helpdesk.routing import words as routing_words
 from helpdesk.web import db_session
 
 blueprint = Blueprint("people", __name__)
@@ -110,6 +111,8 @@ def people_list() -> ResponseReturnValue:
 def _fill(form: forms.PersonForm) -> None:
     orgs = db_session().scalars(select(Organisation).order_by(Organisation.name)).all()
     form.organisation.choices = [("", _("None")), *[(o.slug, o.name) for o in orgs]]
+    names = routing_words.names()
+    form.skills.choices = [(code, names.category(code)) for code in sorted(names.categories)]
 
 
 def _data(form: forms.PersonForm) -> service.PersonData:
@@ -119,7 +122,7 @@ def _data(form: forms.PersonForm) -> service.PersonData:
         role=form.role.data or "",
         organisation=form.organisation.data or "",
         enterprise=form.enterprise.data or "",
-        skills=service.split_list(form.skills.data or ""),
+        skills=service.split_list(", ".join(form.skills.data or [])),
         extension=form.extension.data or "",
         languages=list(form.languages.data or []),
     )
@@ -197,7 +200,7 @@ def _load_into(form: forms.PersonForm, person: User) -> None:
     form.role.data = now["role"]
     form.organisation.data = now["organisation"] or ""
     form.enterprise.data = now["enterprise"] or ""
-    form.skills.data = ", ".join(now["skills"])
+    form.skills.data = list(now["skills"])
     form.extension.data = now["extension"] or ""
     form.languages.data = now["languages"]
     form.version.data = str(person.version)

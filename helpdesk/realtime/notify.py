@@ -36,5 +36,11 @@ def notify_sla(outcome: Any) -> None:
     url = redis_url()
     if url is None or not outcome.recipients:
         return
-    payload = {"ticket_id": outcome.ticket_id, "kind": outcome.kind, "stage_id": outcome.stage_id}
+    payload = {
+        "ticket_id": outcome.ticket_id,
+        "kind": outcome.kind,
+        "stage_id": outcome.stage_id,
+        "number": outcome.number,
+        "subject": outcome.subject,
+    }
     emit_to_users(url, SLA_ALERT, payload, list(outcome.recipients))

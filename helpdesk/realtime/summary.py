@@ -42,6 +42,9 @@ def sla_state(sla: TicketSla | None, now: datetime | None = None) -> dict[str, A
     paused = sla.paused_at is not None
     breached = bool(sla.overdue) or (due is not None and due <= now and not paused)
     at_risk = not breached and due is not None and not paused and due - now <= AT_RISK_WITHIN
+    open_ = not sla.closed and not sla.resolved
+    accept_by = sla.first_response_due if open_ and not sla.responded else None
+    resolve_by = sla.resolution_due if open_ else None
     return {
         "policy": sla.policy,
         "target": target,
@@ -49,7 +52,24 @@ def sla_state(sla: TicketSla | None, now: datetime | None = None) -> dict[str, A
         "paused": paused,
         "at_risk": at_risk,
         "breached": breached,
+        # The provider desk's two deadlines, and what is left of each in business minutes on
+        # the ticket's own calendar (negative once passed): "受理 还剩 2 工时".
+        "accept_by": _iso(accept_by),
+        "resolve_by": _iso(resolve_by),
+        "accept_left": _business_minutes(sla.calendar, now, accept_by),
+        "resolve_left": _business_minutes(sla.calendar, now, resolve_by),
     }
+
+
+def _business_minutes(calendar: str, now: datetime, due: datetime | None) -> int | None:
+    if due is None:
+        return None
+    from helpdesk.sla.service import calendar_named
+
+    hours = calendar_named(calendar)
+    if due >= now:
+        return int(hours.between(now, due).total_seconds() // 60)
+    return -int(hours.between(due, now).total_seconds() // 60)
 
 
 # A ticket with the names a row shows and its SLA state, in one statement: the fan-out of every

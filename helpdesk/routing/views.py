@@ -11,7 +11,7 @@ from helpdesk.errors import NotFound
 from helpdesk.extensions import db
 from helpdesk.routing import loader, queries, service
 
-blueprint = Blueprint("routing", __name__, template_folder="templates")
+blueprint = Blueprint("routing", __name__)
 
 ADMIN_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 

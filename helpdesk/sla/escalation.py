@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from helpdesk import clock
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation, OrgKind
+from helpdesk.notifications import service as notifications
 from helpdesk.sla.clock import Step
 from helpdesk.sla.models import FIRED, PENDING, STOPPED, SlaStage, TicketSla
 from helpdesk.tickets.models import OPEN_STATUSES, Ticket
@@ -35,6 +36,8 @@ class Outcome:
     ticket_id: int | None = None
     kind: str | None = None
     recipients: tuple[int, ...] = ()
+    number: str | None = None  # what the alert shows: the ticket's number and subject
+    subject: str | None = None
 
 
 def _stop(session: Session, stage: SlaStage, now: datetime) -> None:
@@ -133,9 +136,12 @@ def fire(session: Session, stage_id: int, wait: bool = True) -> Outcome:
         "notified": people,
         "overdue": step.overdue,
     }
+    number, subject = ticket.number, ticket.subject
     record_step(session, ticket, kind, data)
+    # kept for whoever is offline now: the live alert (jobs._notify) reaches only the online
+    notifications.add(session, people, kind, ticket, target=stage.target)
     session.commit()
-    return Outcome("fired", stage_id, ticket.id, kind, tuple(people))
+    return Outcome("fired", stage_id, ticket.id, kind, tuple(people), number, subject)
 
 
 def record_step(session: Session, ticket: Ticket, kind: str, data: dict[str, object]) -> None:

@@ -52,6 +52,12 @@ def policies() -> Policies:
     return _source.get()
 
 
+def policy_title(name: str | None) -> str:
+    """What pages call a policy: its description in policies.yaml (Chinese), else its name."""
+    found = policies().policies.get(name or "")
+    return (found.description or found.name) if found else (name or "")
+
+
 def policy_source() -> PolicySource:
     policies()
     assert _source is not None

@@ -11,12 +11,39 @@
   let selected = null, socket = null, watching = null;
   const revealed = new Map();  // number -> full phone, once deliberately revealed
 
+  /* The provider's next deadline: accept-by until accepted, then resolve-by (ISO, or "~"). */
+  function nextDeadline(s) {
+    const sla = s.sla || {};
+    return sla.accept_by || sla.resolve_by || "~";
+  }
+
+  /* "12-04 14:00 · 还剩 2工时30分" — business time left on the ticket's own calendar. */
+  function deadline(iso, left) {
+    if (!iso) return "—";
+    const over = left != null && left < 0;
+    const m = Math.abs(left || 0), h = Math.floor(m / 60), rest = m % 60;
+    const span = (h ? h + D.word("work_hours") : "") + (rest || !h ? rest + D.word("minutes") : "");
+    const words = left == null ? "" : D.word(over ? "overdue_by" : "left").replace("%(time)s", span);
+    return `${D.esc(D.localTime(iso))}<br><span class="${over ? "late" : "muted"}">${D.esc(words)}</span>`;
+  }
+
+  function deadlines(s) {
+    const sla = s.sla || {};
+    return `<td class="deadline">${deadline(sla.accept_by, sla.accept_left)}</td>` +
+      `<td class="deadline">${deadline(sla.resolve_by, sla.resolve_left)}</td>`;
+  }
+
   function render() {
     for (const [name, belongs] of Object.entries(lists)) {
+      // The provider desk works to its deadlines: the nearest first.
       const rows = Array.from(store.tickets.values()).filter((s) => s.is_open && belongs(s))
-        .sort((a, b) => b.id - a.id);
+        .sort(provider ? (a, b) => nextDeadline(a).localeCompare(nextDeadline(b)) || a.id - b.id
+          : (a, b) => b.id - a.id);
       const body = document.querySelector(`#${name} tbody`);
-      body.innerHTML = rows.length ? rows.map((s) => D.row(s, "", true)).join("")
+      const head = provider && rows.length ? `<tr class="head"><th>${D.esc(D.word("number"))}</th><th>${D.esc(D.word("subject"))}</th>` +
+        `<th>${D.esc(D.word("status"))}</th><th>${D.esc(D.word("channel"))}</th><th>${D.esc(D.word("assignee"))}</th>` +
+        `<th>${D.esc(D.word("accept_by"))}</th><th>${D.esc(D.word("resolve_by"))}</th></tr>` : "";
+      body.innerHTML = rows.length ? head + rows.map((s) => D.row(s, provider ? deadlines(s) : "", true)).join("")
         : `<tr><td class="muted">${D.esc(D.word("no_tickets"))}</td></tr>`;
       document.getElementById(name + "-count").textContent = rows.length;
     }
@@ -215,7 +242,7 @@
       "presence": showPresence,
       "phone.screen_pop": screenPop,
       "phone.queue": (q) => { offers = q.calls || []; renderOffers(); },
-      "sla_alert": (a) => D.alert(`${D.esc(D.word("sla_alert"))}: #${D.esc(a.ticket_id)} ${D.esc(a.kind)}`, "escalated"),
+      "sla_alert": (a) => D.alert(`${D.esc(D.label("event", a.kind))}: ${D.esc(a.number || "")} ${D.esc(a.subject || "")}`, "escalated"),
     },
   });
   window.deskStore = store;

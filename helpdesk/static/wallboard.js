@@ -5,6 +5,24 @@
   const D = window.Desk;
   const store = new D.Store();
   let board = null, timer = null;
+  // One screen: each list shows its first entries; ?show=<list> shows that one list in full.
+  const shown = new URLSearchParams(location.search).get("show");
+  const TOP = {breached: 5, "at-risk": 5, waiting: 5, agents: 6, all: 5};
+  if (shown && TOP[shown]) {
+    document.body.classList.add("wall-one");
+    document.querySelectorAll("#wall > section").forEach((el) => { el.hidden = el.dataset.list !== shown; });
+    document.getElementById("back").hidden = false;
+  }
+  const limit = (list) => (shown === list ? Infinity : TOP[list]);
+
+  /* The list's count in its heading, and "all N" linking to the rest when some are not shown. */
+  function counted(list, total, drawn) {
+    document.getElementById(`${list}-count`).textContent = total;
+    const more = document.querySelector(`section[data-list="${list}"] a.more`);
+    more.hidden = shown === list || total <= drawn;
+    if (!more.getAttribute("href")) more.setAttribute("href", `?show=${list}`);
+    more.textContent = D.word("show_all").replace("%(count)s", total);
+  }
 
   function dl(id, entries, kind) {
     document.getElementById(id).innerHTML = entries.map(([k, v]) =>
@@ -16,20 +34,36 @@
       `<option value="${a.id}" data-org="${a.organisation_id || ""}">${D.esc(a.name)}</option>`).join("");
   }
 
-  function ticketRows(id, rows) {
-    const extra = `<td><select aria-label="${D.esc(D.word("to_agent"))}" class="to-agent">${agentOptions()}</select>` +
+  /* One line a ticket, readable from across the room: number, subject, who holds it, SLA. */
+  function wallRow(s, extra) {
+    const holder = [s.organisation ? s.organisation.name : "", s.assignee ? s.assignee.name : ""].filter(Boolean).join(" · ");
+    return `<tr data-id="${s.id}" data-number="${D.esc(s.number)}" data-version="${s.version}" class="prio-${D.esc(s.priority)}">` +
+      `<td class="number">${D.esc(s.number)}</td><td class="subject">${D.esc(s.subject)}</td>` +
+      `<td class="holder">${D.esc(holder)}</td><td class="state">${D.esc(D.label("status", s.status))} ${D.slaBadge(s)}</td>${extra}</tr>`;
+  }
+
+  function ticketRows(id, rows, total) {
+    const extra = `<td class="act"><select aria-label="${D.esc(D.word("to_agent"))}" class="to-agent">${agentOptions()}</select>` +
       `<button type="button" class="reassign">${D.esc(D.word("reassign"))}</button></td>`;
-    document.querySelector(`#${id} tbody`).innerHTML = rows.length ? rows.map((s) => D.row(s, extra)).join("")
+    const drawn = rows.slice(0, limit(id));
+    document.querySelector(`#${id} tbody`).innerHTML = drawn.length ? drawn.map((s) => wallRow(s, extra)).join("")
       : `<tr><td class="muted">${D.esc(D.word("no_tickets"))}</td></tr>`;
+    counted(id, total == null ? rows.length : total, drawn.length);
   }
 
   function renderTickets() {
-    const open = Array.from(store.tickets.values()).filter((s) => s.is_open).sort((a, b) => b.id - a.id).slice(0, 50);
-    ticketRows("all", open);
+    const open = Array.from(store.tickets.values()).filter((s) => s.is_open).sort((a, b) => b.id - a.id);
+    const total = board ? Object.values(board.counts.channel).reduce((a, b) => a + b, 0) : open.length;
+    ticketRows("all", open, Math.max(total, open.length));
   }
 
   function renderAgents() {
-    document.querySelector("#agents tbody").innerHTML = board.agents.map((a) =>
+    // The ones at work first: available, busy, after-call, then away and offline.
+    const order = {available: 0, busy: 1, after_call: 2, away: 3, offline: 4};
+    const agents = board.agents.slice().sort((a, b) => (order[a.state] ?? 5) - (order[b.state] ?? 5));
+    const drawn = agents.slice(0, limit("agents"));
+    counted("agents", agents.length, drawn.length);
+    document.querySelector("#agents tbody").innerHTML = drawn.map((a) =>
       `<tr data-user="${a.id}" class="presence-${D.esc(a.state)}"><td>${D.esc(a.name)}</td><td>${D.esc(a.extension || "")}</td>` +
       `<td class="state">${D.esc(D.presenceText(a))}</td><td class="since" data-since="${D.esc(a.since || "")}">${D.esc(D.ago(a.since))}</td></tr>`).join("");
   }
@@ -48,12 +82,14 @@
     const toAgent = (w) => w.kind !== "chat" ? "" :
       ` <select aria-label="${D.esc(D.word("to_agent"))}" class="to-agent">${agentOptions()}</select>` +
       `<button type="button" class="reassign-chat" data-chat="${D.esc(w.id)}">${D.esc(D.word("reassign"))}</button>`;
-    document.getElementById("waiting").innerHTML = board.waiting.length ? board.waiting.map((w) =>
-      `<li data-since="${D.esc(w.since)}">${D.esc(w.kind === "call" ? "☎" : "💬")} ${D.esc(w.who || "")} ${D.esc(w.queue || "")} <span class="since">${D.esc(D.ago(w.since))}</span>${toAgent(w)}</li>`).join("")
+    const waiting = board.waiting.slice(0, limit("waiting"));
+    counted("waiting", board.waiting.length, waiting.length);
+    document.getElementById("waiting").innerHTML = waiting.length ? waiting.map((w) =>
+      `<li data-since="${D.esc(w.since)}"><span class="kind">${D.esc(D.label("channel", w.kind === "call" ? "phone" : "chat"))}</span> ${D.esc(w.who || "")} ${D.esc(w.queue || "")} <span class="since">${D.esc(D.ago(w.since))}</span>${toAgent(w)}</li>`).join("")
       : `<li class="muted">${D.esc(D.word("nobody_waiting"))}</li>`;
     renderAgents();
-    ticketRows("breached", board.sla.breached);
-    ticketRows("at-risk", board.sla.at_risk);
+    ticketRows("breached", board.sla.breached, board.sla.breached_count);
+    ticketRows("at-risk", board.sla.at_risk, board.sla.at_risk_count);
     renderTickets();
   }
 

@@ -479,7 +479,20 @@ def transfer(
         "reason": text_reason,
     }
     _record(session, ticket, actor, "transferred", before, data)
+    _notify_transfer(session, actor, ticket, text_reason)
     return ticket
+
+
+def _notify_transfer(session: Session, actor: User | None, ticket: Ticket, reason: str) -> None:
+    """The person it was sent to, or the receiving organisation's supervisors when nobody in
+    particular: kept as a notification (notifications/), not only a live alert."""
+    from helpdesk.notifications import service as notifications
+    from helpdesk.sla.escalation import recipients
+
+    people = [p for p in recipients(session, ticket, "assignee") if not actor or p != actor.id]
+    notifications.add(
+        session, people, "transferred", ticket, by=actor.name if actor else None, reason=reason
+    )
 
 
 def cancel(session: Session, actor: User | None, ticket: Ticket, reason: str | None) -> Ticket:

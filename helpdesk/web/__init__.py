@@ -63,6 +63,16 @@ def local_time(value: datetime | None) -> str:
     return value.astimezone(clock.HANGZHOU).strftime("%Y-%m-%d %H:%M")
 
 
+def iso_local(text: str | None) -> str:
+    """An ISO timestamp kept as text (a rule set's load time, a reload status) in local time."""
+    if not text:
+        return ""
+    try:
+        return local_time(datetime.fromisoformat(text))
+    except ValueError:
+        return text
+
+
 def file_size(size: int) -> str:
     """Bytes as people read them: 812 B, 3.4 KB, 1.2 MB (a small file is not "0.0 KB")."""
     if size < 1024:
@@ -96,8 +106,23 @@ def lang_url(code: str) -> str:
     return f"{request.path}?{urlencode(args)}"
 
 
+def unread_notifications() -> int:
+    from helpdesk.notifications.views import unread
+
+    return unread()
+
+
 def _context() -> dict[str, Any]:
+    from helpdesk.channels.phone import words as phone_words
+    from helpdesk.routing import words as routing_words
+    from helpdesk.sla.service import policy_title
+
     return {
+        "routing_words": routing_words,
+        "phone_words": phone_words,
+        "sla_policy_name": policy_title,
+        "iso_local": iso_local,
+        "unread_notifications": unread_notifications,
         "label": label,
         "localized_name": localized_name,
         "platform_name": platform_name,

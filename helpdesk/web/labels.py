@@ -284,8 +284,17 @@ ARTICLE_STATUS = {
     "published": _l("Published"),
 }
 
+NOTIFICATION = {
+    "sla_warn": _l("SLA warning"),
+    "sla_escalate": _l("Escalated to the organisation's supervisors"),
+    "sla_supervise": _l("Supervised (督办) by the service centre"),
+    "transferred": _l("A ticket was transferred to you"),
+    "call_transferred": _l("A call was transferred to you"),
+}
+
 TABLES = {
     "article_status": ARTICLE_STATUS,
+    "notification": NOTIFICATION,
     "call_status": CALL_STATUS,
     "status": STATUS,
     "type": TYPE,

@@ -187,7 +187,7 @@ def test_trace_page_for_staff_only(client, session, sealed, make_user, make_ente
     page = client.get(f"/tickets/{number}/trace")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
-    assert number in body and "accepted" in body and "@media print" in body
+    assert number in body and "已受理" in body and "@media print" in body
     client.post("/logout")
     login(client, make_user(Role.ENTERPRISE, enterprise_id=make_enterprise().id))
     assert client.get(f"/tickets/{number}/trace").status_code == 404

@@ -39,6 +39,7 @@ def test_admin_creates_an_agent_who_then_logs_in(
             page.fill("#login", admin.login)
             page.fill("#password", password())
             page.click("button[type=submit]")
+            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
             page.click("nav >> text=人员管理")
             expect(page.locator("h1")).to_have_text("人员管理")
             page.click("text=新增人员")
@@ -47,7 +48,7 @@ def test_admin_creates_an_agent_who_then_logs_in(
             page.select_option("#role", "agent")
             page.select_option("#organisation", "centre")
             page.fill("#extension", "80x8")  # a typo first: told beside the field
-            page.fill("#skills", "finance, tech")
+            page.select_option("#skills", ["finance", "tech"])
             page.check("input[name=languages][value=en]")
             page.fill("#password", "first-pass-8")
             page.click("button:has-text('创建')")
@@ -58,9 +59,11 @@ def test_admin_creates_an_agent_who_then_logs_in(
             page.click("button:has-text('创建')")
             expect(page.locator(".flash-success")).to_contain_text("已创建 吴婷（agent8）")
             page.screenshot(path=str(SHOTS / "shot-people-edit.png"), full_page=True)
+            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
             page.click("nav >> text=人员管理")
             expect(page.locator("table.people")).to_contain_text("agent8")
             page.screenshot(path=str(SHOTS / "shot-people-list.png"), full_page=True)
+            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
             page.click("nav >> text=操作记录")
             row = page.locator("table.changes tr", has_text="agent8")
             expect(row).to_contain_text("新增人员")

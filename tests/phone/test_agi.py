@@ -240,3 +240,24 @@ def test_environment_is_read_to_the_blank_line():
     env = agi.read_environment()
     assert list(env) == ENV_NAMES and env["agi_accountcode"] == ""
     agi.answer()
+
+
+def test_a_prompt_the_pbx_cannot_play_is_an_error_not_an_abandoned_call(
+    agi_server, session, caplog
+):
+    """GET DATA of a missing sound file answers `200 result=-1` with no HANGUP line after it
+    (issue 12 item 11): logged as an error, taken as no key pressed, and the call goes on."""
+    peer = Asterisk(agi_server, "1700000000.9")
+    peer.expect(b"ANSWER\n", b"200 result=0\n")
+    peer.expect(b'STREAM FILE hotline/welcome-prompt ""\n', b"200 result=0 endpos=28800\n")
+    with caplog.at_level("ERROR", logger="helpdesk.channels.phone.agi"):
+        peer.expect(b"GET DATA hotline/main_menu-prompt 5000 1\n", b"200 result=-1\n")
+        # the menu goes on as after silence: its no-input prompt, then it asks again
+        peer.expect(re.compile(rb"STREAM FILE hotline/main_menu-no_input_prompt .*\n"),
+                    b"200 result=0 endpos=100\n")  # fmt: skip
+        peer.expect(b"GET DATA hotline/main_menu-prompt 5000 1\n", b"200 result=-1\n", b"HANGUP\n")
+    record = wait_for_end(session, "1700000000.9")
+    peer.close()
+    assert record.ivr_outcome == "abandoned"  # when the caller left, not at the failed prompt
+    failed = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(failed) == 1 and "hotline/main_menu-prompt" in failed[0]

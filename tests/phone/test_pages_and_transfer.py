@@ -257,7 +257,12 @@ def test_simulator_and_console_pages(client, session, make_org, make_user, log_i
             missed=True,
             from_number="057187001234",
             caller_e164="+8657187001234",
-            ivr_path=[{"node": "welcome"}],
+            ivr_script="hotline",
+            ivr_path=[
+                {"node": "welcome"},
+                {"node": "main_menu", "input": "2"},
+                {"node": "finance_menu", "input": "2"},
+            ],
         )
     )
     session.commit()
@@ -265,7 +270,9 @@ def test_simulator_and_console_pages(client, session, make_org, make_user, log_i
     page = client.get("/phone/simulator")
     assert page.status_code == 200 and "/ivr/voice/" in page.get_data(as_text=True)
     console = client.get("/phone/console").get_data(as_text=True)
-    assert "57187001234" in console and "welcome" in console
+    # the caller's choices in words, not the script's node ids (issue 12 item 10)
+    assert "57187001234" in console and "按 2：投资融资 → 按 2：投资融资·担保" in console
+    assert "welcome" not in console
     client.post("/phone/calls/m-1/called-back")
     assert service.callbacks(session) == []
 

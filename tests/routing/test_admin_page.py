@@ -37,10 +37,10 @@ def test_admin_sees_rules_status_and_explain(client, make_org, make_user, make_t
     loader.source().reload(frozenset({"centre", "bank"}))
     login(client, admin)
     page = client.get(f"/admin/rules?ticket={ticket.number}").get_data(as_text=True)
-    assert "finance" in page and "category in finance/*" in page
+    assert "服务类别属于 投资融资（全部）" in page  # the condition in words, not `finance/*`
     assert "broken.yaml, line 3, rule x → priority: should be a whole number" in page
-    assert "the rules below stayed active" in page
-    assert "matched" in page and "bank" in page
+    assert "下列规则仍然有效" in page
+    assert "匹配" in page and "机构" in page
 
 
 def test_only_admins_and_supervisors(client, make_org, make_user):

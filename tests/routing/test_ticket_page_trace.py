@@ -46,12 +46,13 @@ def routed(make_org, make_user, make_ticket, use_rules):  # type: ignore[no-unty
 
 
 def test_staff_see_which_rules_were_considered_and_why(client, routed):
-    ticket, agent, _banker = routed
+    ticket, agent, banker = routed
     login_as(client, agent)
     html = client.get(f"/tickets/{ticket.number}?lang=en").get_data(as_text=True)
     section = html[html.index('id="routing"') :]
-    assert "finance-banks" in section and "category in finance/*" in section
-    assert "matched" in section and "bank-a" in section
+    # the condition in words, the organisation by its name (issue 12 item 10), not codes
+    assert "finance-banks" in section and "category is one of Investment" in section
+    assert "matched" in section and banker.organisation.name in section
     assert f"/tickets/{ticket.number}/trace" in html
 
 

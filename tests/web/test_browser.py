@@ -91,6 +91,7 @@ def test_agent_files_a_call_and_accepts_it(
             number = page.locator(".ticket-head .number").inner_text().strip()
             assert re.fullmatch(r"HZ-\d{8}-\d{5}", number)
 
+            page.click("nav summary:has-text('工单')")  # the header's 工单 menu
             page.click("nav >> text=全部工单")
             row = page.locator("table.tickets tr", has_text=number)
             expect(row).to_contain_text("申请50万元担保贷款")

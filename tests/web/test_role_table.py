@@ -115,6 +115,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/tickets/<number>/action/<action>"): DESK,  # `accept`: staff and providers
     ("POST", "/tickets/<number>/comments"): DESK,
     ("GET", "/tickets/<number>/trace"): DESK,
+    # kept alerts: each person's own (enterprises get none)
+    ("GET", "/notifications"): DESK,
+    ("POST", "/notifications/read"): DESK,
     # consoles
     ("GET", "/console"): STAFF,
     ("GET", "/provider"): _only(PROVIDER),

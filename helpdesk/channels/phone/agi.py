@@ -6,12 +6,20 @@ multi-line `520-...` / `520 End of proper usage.` block. When the caller hangs u
 command, that command still answers (`200 result=-1` for GET DATA) and an out-of-band `HANGUP`
 line follows before the next reply; after it, most commands still answer but HANGUP itself gets
 `511`. The reader skips `HANGUP` lines wherever it expects a reply and remembers them.
+
+A prompt the PBX cannot play (its sound file is missing) also answers `200 result=-1` to GET DATA
+and STREAM FILE, but no `HANGUP` line follows: the channel waits up to HANGUP_WAIT for one, and
+without it the failure is logged as an error and the call goes on (no keys were pressed) instead
+of ending as abandoned. The server reads the socket unbuffered so that this wait sees every byte.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
+import logging
 import re
+import select
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -20,6 +28,8 @@ RESULT = re.compile(r"result=(\S*)")
 PAREN = re.compile(r"\(([^)]*)\)")
 PAIRS = re.compile(r"(\w+)=(\S+)")
 MAX_LINE = 8192
+HANGUP_WAIT = 0.5  # seconds: Asterisk sends HANGUP right after the -1 of a hung-up channel
+log = logging.getLogger(__name__)
 ALL_DIGITS = "0123456789*#"
 
 
@@ -77,6 +87,7 @@ class AgiChannel:
         self.hung_up = False  # an out-of-band HANGUP line has been seen
         self.closed = False
         self.sent: list[str] = []  # commands, for logs and tests
+        self.prompt_failures: list[str] = []  # prompts the PBX answered -1 to, channel alive
 
     def _line(self) -> str:
         raw = self.reader.readline(MAX_LINE)
@@ -140,13 +151,41 @@ class AgiChannel:
 
     def stream_file(self, name: str, escape: str = "") -> str | None:
         """Play a prompt; the escape digit that interrupted it, if any."""
-        reply = self._alive(self.command(f"STREAM FILE {name} {quote(escape)}"))
-        return chr(reply.value) if reply.value else None
+        reply = self._played(name, self.command(f"STREAM FILE {name} {quote(escape)}"))
+        return chr(reply.value) if reply.value and reply.value > 0 else None
 
     def get_data(self, name: str, timeout_ms: int, max_digits: int) -> str | None:
         """Play a prompt and collect up to `max_digits` keys (# ends early); None for none."""
-        reply = self._alive(self.command(f"GET DATA {name} {timeout_ms} {max_digits}"))
-        return reply.result or None
+        reply = self._played(name, self.command(f"GET DATA {name} {timeout_ms} {max_digits}"))
+        return None if reply.result in ("", "-1") else reply.result
+
+    def _played(self, name: str, reply: Reply) -> Reply:
+        """A -1 with a HANGUP line after it: the caller left. Without one: the prompt could not
+        be played; logged, and the call goes on."""
+        if reply.result == "-1" and not self._hangup_follows():
+            self.prompt_failures.append(name)
+            log.error("the PBX could not play prompt %r (is its sound file missing?)", name)
+            return reply
+        return self._alive(reply)
+
+    def _hangup_follows(self) -> bool:
+        if self.hung_up or self.closed:
+            return True
+        try:
+            ready = select.select([self.reader], [], [], HANGUP_WAIT)[0]
+        except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+            ready = [self.reader]  # an in-memory reader (tests): read whatever is there
+        if not ready:
+            return False
+        try:
+            line = self._line()
+        except AgiClosed:
+            return True
+        if line == "HANGUP":
+            self.hung_up = True
+            return True
+        log.warning("AGI: unexpected line after a failed prompt: %r", line)
+        return False
 
     def set_variable(self, name: str, value: str) -> None:
         self.command(f"SET VARIABLE {name} {quote(value)}")

@@ -132,6 +132,7 @@ class AgiCall:
 
 class _Handler(socketserver.StreamRequestHandler):
     server: AgiServer
+    rbufsize = 0  # unbuffered: the channel's wait for a HANGUP line must see every byte
 
     def setup(self) -> None:
         super().setup()

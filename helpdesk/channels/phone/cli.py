@@ -12,6 +12,7 @@ from helpdesk.channels.phone.ivr import checks, interpreter, loader
 from helpdesk.channels.phone.ivr.actions import Dial, Enqueue, Gather, Hangup, Say, SetVar
 from helpdesk.channels.phone.ivr.schema import ScriptError
 from helpdesk.channels.phone.ivr.state import Facts
+from helpdesk.channels.phone.prompts import SpeechToolsMissing, missing, prompt_files, render
 
 
 @click.group("ivr")
@@ -38,17 +39,44 @@ def _load(script: str) -> loader.Script:
 
 @ivr.command("check")
 @click.argument("scripts", nargs=-1)
-def check(scripts: tuple[str, ...]) -> None:
+@click.option(
+    "--prompts",
+    "prompt_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also list the prompts with no sound file in this folder (see `ivr prompts`).",
+)
+def check(scripts: tuple[str, ...], prompt_folder: Path | None) -> None:
     """Unreachable nodes, dangling targets, silent loops, prompts missing a language, unknown
     categories or districts. Every script in the folder when none is named."""
     paths = [_resolve(s) for s in scripts] or loader.all_paths()
     categories, districts = checks.reference_codes()
-    problems = [p for path in paths for p in checks.check_file(path, categories, districts)]
+    problems = [str(p) for path in paths for p in checks.check_file(path, categories, districts)]
+    if prompt_folder is not None:
+        wanted = prompt_files([_load(str(path)) for path in paths])
+        problems += [
+            f"{p.script}: node {p.node}: no sound file for {p.file} ({p.lang}) in {prompt_folder}"
+            for p in missing(wanted, prompt_folder)
+        ]
     for problem in problems:
-        click.echo(str(problem))
+        click.echo(problem)
     click.echo(f"{len(paths)} script(s), {len(problems)} problem(s)")
     if problems:
         sys.exit(1)
+
+
+@ivr.command("prompts")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("scripts", nargs=-1)
+def prompts(folder: Path, scripts: tuple[str, ...]) -> None:
+    """Speak every prompt of the scripts into FOLDER/<lang>/<file>.wav and .gsm (8 kHz mono),
+    with espeak-ng and sox, for a PBX's sounds folder. Every script when none is named."""
+    paths = [_resolve(s) for s in scripts] or loader.all_paths()
+    wanted = prompt_files([_load(str(path)) for path in paths])
+    try:
+        written = render(wanted, folder)
+    except SpeechToolsMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{len(wanted)} prompt(s), {len(written)} file(s) in {folder}")
 
 
 def _describe(action: object, lang_prefix: str = "  ") -> list[str]:

@@ -44,6 +44,7 @@ from helpdesk.directory.models import Contact, Organisation
 from helpdesk.directory.phone_format import national
 from helpdesk.errors import DomainError, InvalidInput, NotFound
 from helpdesk.ids import row_id
+from helpdesk.notifications import service as notifications
 from helpdesk.sla import calendar
 from helpdesk.tickets import service as tickets
 from helpdesk.tickets.models import OPEN_STATUSES, Channel, Priority, Ticket, TicketType
@@ -591,6 +592,16 @@ def transfer(
     record.updated_at = clock.now()
     if agent is not None:
         pop_after_commit(session, agent.id, {**screen_pop(session, record), "transfer": entry})
+        # kept too: an agent who misses the pop finds who sent the call, and why, later
+        notifications.add(
+            session,
+            [agent.id],
+            "call_transferred",
+            ticket,
+            by=actor.name,
+            reason=text_reason,
+            caller=national(record.caller_e164) or record.from_number,
+        )
     return {"action": "dial", "number": dial, "mode": mode, "ticket": entry["ticket"]}
 
 

@@ -17,6 +17,7 @@ from helpdesk.errors import DomainError, Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.ids import row_id
 from helpdesk.tickets.models import Ticket
+from helpdesk.web.labels import label
 
 blueprint = Blueprint("phone", __name__, url_prefix="/phone")
 
@@ -54,6 +55,7 @@ def call_status(call_id: str) -> ResponseReturnValue:
     return jsonify(
         {
             "status": record.status.value,
+            "status_label": label("call_status", record.status),
             "agent": agent.name if agent else None,
             "ticket": ticket.number if ticket else None,
             "outcome": record.ivr_outcome,

@@ -157,7 +157,8 @@
         var a = document.createElement("a");
         a.href = m.attachment.url;
         a.setAttribute("download", "");
-        a.textContent = "📎 " + m.attachment.name;
+        a.textContent = m.attachment.name;
+        a.classList.add("attachment");
         li.appendChild(a);
       }
       var mark = document.createElement("span");

@@ -58,7 +58,8 @@
       a.href = m.attachment.url;
       a.setAttribute("download", "");
       a.className = "file";
-      a.textContent = "📎 " + m.attachment.name;
+      a.textContent = m.attachment.name;
+      a.classList.add("attachment");
       li.appendChild(a);
     }
     var mark = document.createElement("span");

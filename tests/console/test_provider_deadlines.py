@@ -1,0 +1,89 @@
+"""The provider desk works to its deadlines (issue 12 item 12): each ticket shows its accept-by
+and resolve-by with the business time left (or overdue) on its calendar, nearest first."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from realtime.live import PASSWORD, Web, login
+from system_packages import BROWSER, require
+
+from helpdesk import clock
+from helpdesk.auth.models import Role
+from helpdesk.directory.models import OrgKind
+from helpdesk.tickets import service
+
+CHROMIUM = Path(BROWSER.binaries[0])
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+@pytest.fixture
+def desk(session, make_org, make_user):  # type: ignore[no-untyped-def]
+    """Three tickets for the bank, filed so that id order is not deadline order."""
+    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre")
+    bank = make_org(slug="bank", name="杭州银行科技支行")
+    agent = make_user(Role.AGENT, centre)
+    banker = make_user(Role.PROVIDER, bank, name="陈静")
+    numbers = {}
+    for subject, days_ago in (("今天来的", 0), ("十天前来的", 10), ("三天前来的", 3)):
+        clock.freeze(clock.now() - timedelta(days=days_ago))
+        try:
+            ticket = service.create(
+                session,
+                agent,
+                service.NewTicket(
+                    subject=subject,
+                    category="finance/leasing",
+                    district="330102",
+                    organisation_id=bank.id,
+                ),
+            )
+            session.commit()
+            numbers[subject] = ticket.number
+        finally:
+            clock.unfreeze()
+    return banker, numbers
+
+
+def test_the_desk_api_gives_both_deadlines_in_business_time(web: Web, desk) -> None:  # type: ignore[no-untyped-def]
+    banker, _numbers = desk
+    http = login(web.base, banker.login)
+    items = http.get(f"{web.base}/api/v1/desk/tickets?view=org", timeout=5).json()["items"]
+    by_subject = {t["subject"]: t["sla"] for t in items}
+    late, fresh = by_subject["十天前来的"], by_subject["今天来的"]
+    assert late["accept_by"] and late["resolve_by"] and late["accept_left"] < 0
+    assert fresh["accept_left"] > 0 and fresh["resolve_left"] > fresh["accept_left"]
+    # business time: five working days to resolve is at most 5 × 7.5 h, never 5 × 24 h
+    assert fresh["resolve_left"] <= 5 * 7.5 * 60 + 1
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_provider_desk_sorts_by_the_nearest_deadline(web: Web, fresh_presence, desk) -> None:  # type: ignore[no-untyped-def]
+    require(BROWSER)
+    from playwright.sync_api import expect, sync_playwright
+
+    banker, numbers = desk
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+            page.set_default_timeout(15_000)
+            page.goto(f"{web.base}/login?lang=zh_CN")
+            page.fill("#login", banker.login)
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.goto(f"{web.base}/provider")
+            rows = page.locator("#org tbody tr[data-id]")
+            expect(rows).to_have_count(3)
+            order = [rows.nth(i).locator("td.number").inner_text() for i in range(3)]
+            assert order == [numbers["十天前来的"], numbers["三天前来的"], numbers["今天来的"]]
+            expect(page.locator("#org tr.head")).to_contain_text("受理期限")
+            expect(page.locator("#org tr.head")).to_contain_text("办结期限")
+            expect(rows.nth(0).locator("td.deadline").first).to_contain_text("已超")
+            expect(rows.nth(2).locator("td.deadline").first).to_contain_text("还剩")
+            page.screenshot(path="/tmp/provider-deadlines.png")
+        finally:
+            browser.close()
