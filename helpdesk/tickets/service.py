@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
@@ -26,6 +27,7 @@ from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.outbox import service as outbox
 from helpdesk.search import index as search_index
 from helpdesk.sla import service as sla
+from helpdesk.tickets import open_counts
 from helpdesk.tickets.changes import TicketChange
 from helpdesk.tickets.models import (
     OPEN_STATUSES,
@@ -117,6 +119,11 @@ def get_by_number(session: Session, number: str, user: User | None = None) -> Ti
     return permissions.ensure_visible(user, ticket, number)
 
 
+# Where each ticket counted (organisation, open) when _move began its change, for _record to
+# move the open-ticket counters (helpdesk/tickets/open_counts.py); held weakly, by ticket.
+_placed_before: WeakKeyDictionary[Ticket, open_counts.Placement] = WeakKeyDictionary()
+
+
 def _record(
     session: Session,
     ticket: Ticket,
@@ -130,8 +137,12 @@ def _record(
     ticket.version = (ticket.version or 0) + 1
     ticket.updated_at = now
     ticket.is_open = ticket.status in OPEN_STATUSES
+    before = _placed_before.pop(ticket, None)  # None: no _move, so nothing moved
     if ticket.id is None:  # a new ticket: inserted with its first version, no UPDATE after
+        before = open_counts.NOWHERE
         session.flush()
+    if before is not None:
+        open_counts.move(session, before, open_counts.placement(ticket))
     event = TicketEvent(
         ticket_id=ticket.id,
         kind=kind,
@@ -299,6 +310,7 @@ def _move(session: Session, actor: User | None, ticket: Ticket, action: str) -> 
     """Permission and state checks shared by every action; returns the status before."""
     if actor is not None:
         permissions.ensure_can_act(actor, ticket, action)
+    _placed_before[ticket] = open_counts.placement(ticket)
     before = ticket.status
     ticket.status = target_status(ticket.number, before, action)
     return before
