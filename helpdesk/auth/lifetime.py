@@ -25,8 +25,8 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
-from helpdesk.auth import keystore
-from helpdesk.auth.models import User
+from helpdesk.auth import keystore, token_cache
+from helpdesk.auth.models import ApiToken, User
 from helpdesk.realtime.revoke import LOGIN_KEY
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,12 @@ def end_sessions(user: User) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _password_or_disable_ends_sessions(session_: Session, _context: object, _objs: object) -> None:
-    """A new password or a disabled account ends every login, whichever code made the change."""
+    """A new password or a disabled account ends every login, whichever code made the change.
+    Any change to a person or a token also forgets the bearer tokens this process remembers
+    (helpdesk.auth.token_cache): a revoked token or a disabled user is refused at once here."""
+    changed = (*session_.new, *session_.dirty, *session_.deleted)
+    if any(isinstance(obj, User | ApiToken) for obj in changed):
+        token_cache.forget_all()
     for obj in session_.dirty:
         if not isinstance(obj, User):
             continue

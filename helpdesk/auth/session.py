@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 from sqlalchemy import bindparam, select
 
-from helpdesk.auth import lifetime
+from helpdesk.auth import lifetime, token_cache
 from helpdesk.auth.models import ApiToken, User
 from helpdesk.auth.passwords import check_password, hash_token
 from helpdesk.extensions import db, login_manager
@@ -45,7 +45,13 @@ def user_from_token(req) -> User | None:
     if not header.startswith("Bearer "):
         return None
     digest = hash_token(header[7:].strip())
-    return db.session.scalars(_BY_TOKEN, {"digest": digest}).first()
+    database = str(db.engine.url)
+    user = token_cache.get(db.session(), database, digest)
+    if user is None:
+        user = db.session.scalars(_BY_TOKEN, {"digest": digest}).first()
+        if user is not None:
+            token_cache.remember(database, digest, user)
+    return user
 
 
 def authenticate(login: str, password: str) -> User | None:

@@ -181,15 +181,24 @@ def _known_contact(session: Session, phone: str, enterprise_id: int | None) -> C
     ).first()
 
 
-def _contact(session: Session, data: NewTicket, enterprise_id: int | None) -> Contact | None:
+_NOT_LOOKED_UP = object()
+
+
+def _contact(
+    session: Session, data: NewTicket, enterprise_id: int | None, caller: Any = _NOT_LOOKED_UP
+) -> Contact | None:
     """The caller as a contact. A known number keeps its contact, and the name the agent typed:
     a different name is another person at that enterprise (a new contact) unless the agent
-    said to update the stored one."""
+    said to update the stored one. `caller`: the contact _caller found when the enterprise
+    came from the number; the same look-up would find it again."""
     if not data.contact_phone and not data.contact_name:
         return None
     name = check_length(data.contact_name, 60, "contact_name")
     phone = normalise_phone(data.contact_phone, "contact_phone") if data.contact_phone else None
-    known = _known_contact(session, phone, enterprise_id) if phone else None
+    if caller is not _NOT_LOOKED_UP:
+        known = caller
+    else:
+        known = _known_contact(session, phone, enterprise_id) if phone else None
     if known is not None:
         if not name or name == known.name:
             return known
@@ -216,13 +225,14 @@ def _contact(session: Session, data: NewTicket, enterprise_id: int | None) -> Co
     return contact
 
 
-def _caller_enterprise(session: Session, data: NewTicket) -> int | None:
-    """The enterprise of the known contact calling from this number, when none was chosen."""
+def _caller(session: Session, data: NewTicket) -> Contact | None:
+    """The known contact calling from this number, when no enterprise was chosen: its
+    enterprise is the ticket's, and it is the ticket's contact (_contact is given it, so the
+    number is looked up once)."""
     if not data.contact_phone:
         return None
     phone = normalise_phone(data.contact_phone, "contact_phone")
-    known = _known_contact(session, phone, None)
-    return known.enterprise_id if known is not None else None
+    return _known_contact(session, phone, None)
 
 
 _KEEP = "helpdesk.tickets.keep"
@@ -246,6 +256,7 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     description = check_length(data.description, DESCRIPTION_LIMIT, "description")
     category = directory.category(session, data.category)
     enterprise_id = data.enterprise_id
+    caller: Any = _NOT_LOOKED_UP
     if actor is not None and actor.role is Role.ENTERPRISE:
         enterprise_id = actor.enterprise_id  # an enterprise files only for itself
     elif (
@@ -254,8 +265,9 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
         and not permissions.may_file_for(session, actor, enterprise_id)
     ):  # the same words as for an id that does not exist: no existence oracle
         raise InvalidInput(f"unknown enterprise {enterprise_id}", field="enterprise_id")
-    elif enterprise_id is None:
-        enterprise_id = _caller_enterprise(session, data)
+    elif enterprise_id is None and data.contact_phone:
+        caller = _caller(session, data)
+        enterprise_id = caller.enterprise_id if caller is not None else None
     enterprise = directory.enterprise(session, enterprise_id) if enterprise_id else None
     district_code = data.district or (enterprise.district_code if enterprise else None)
     if not district_code:
@@ -264,7 +276,7 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     related_id = None
     if data.related_ticket:
         related_id = get_by_number(session, data.related_ticket, actor).id
-    contact = _contact(session, data, enterprise_id)
+    contact = _contact(session, data, enterprise_id, caller)
     _keep(session, contact)
     ticket = Ticket(
         number=next_number(session),
