@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import event, select, text
+from sqlalchemy import Table, event, insert, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from helpdesk import clock
@@ -124,6 +124,16 @@ def get_by_number(session: Session, number: str, user: User | None = None) -> Ti
 _placed_before: WeakKeyDictionary[Ticket, open_counts.Placement] = WeakKeyDictionary()
 
 
+_INSERT_EVENT = insert(cast(Table, TicketEvent.__table__))
+_EVENT_COLUMNS = ("ticket_id", "kind", "actor_id", "at", "from_status", "to_status", "data")
+
+
+def _event_row(event: TicketEvent) -> dict[str, Any]:
+    row = {name: getattr(event, name) for name in _EVENT_COLUMNS}
+    row["internal"] = bool(event.internal)
+    return row
+
+
 def _record(
     session: Session,
     ticket: Ticket,
@@ -153,7 +163,10 @@ def _record(
         data=data or {},
         internal=internal,
     )
-    session.add(event)
+    # A Core insert: the event is written once and never changed, and nothing in the
+    # transaction reads it back by identity, so the ORM's unit of work would buy nothing.
+    # The object stays transient, for the SLA clock below and the caller.
+    session.connection().execute(_INSERT_EVENT, _event_row(event))
     sla.record(session, ticket, event)  # the SLA clock: ticket_sla and sla_stage rows
     outbox.add(
         session,
@@ -307,6 +320,7 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
             assign(session, actor, ticket, data.organisation_id, data.assignee_id)
         elif data.route:
             _route(session, ticket, new=True)
+    sla.write_planned(session, ticket)  # its timer stages in one statement, then the flush
     return ticket
 
 
