@@ -1,12 +1,19 @@
 """Ticket creation through the HTTP API on the embedded default (SQLite), 8 concurrent clients.
 
     .venv/bin/python -m bench.api_create [--tickets 4000] [--clients 8] [--processes 1]
+        [--statements] [--profile FILE]
 
 Starts the app in its own process(es) on a fresh instance folder as `helpdesk web` runs it
 (gevent WSGI, Socket.IO on the embedded Redis, so each new ticket is fanned out; no access log),
 then 8 client threads POST /api/v1/tickets with an API token over keep-alive connections.
 Prints tickets/s, latency percentiles and the servers' CPU per ticket.
 Target (issue 2): >= 500 tickets/s sustained, p99 <= 50 ms.
+
+--statements counts the SQL statements per ticket (in the request, and in the background
+dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,
+shares of the samples), --profile writes a cProfile of the server's CPU over the measured
+part to FILE and prints its top; all through bench/probes.py, whose counting costs CPU, so
+compare CPU per ticket only between runs without them.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 from bench._http import drive, web_processes
@@ -69,17 +77,55 @@ def client(port: int, token: str, count: int, latencies: list[float], errors: li
     connection.close()
 
 
+def probe(port: int, path: str) -> bytes:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_bench/{path}", timeout=120) as answer:
+        return answer.read()
+
+
+def settled_statements(port: int) -> dict[str, int]:
+    """The server's statement counts once the background dispatcher has caught up."""
+    last: dict[str, int] = {}
+    while True:
+        now = json.loads(probe(port, "statements"))
+        if now == last:
+            return now
+        last = now
+        time.sleep(1.0)
+
+
+def print_statements(before: dict[str, int], after: dict[str, int], tickets: int) -> None:
+    per = {k: (after.get(k, 0) - before.get(k, 0)) / tickets for k in after}
+    for where in ("request", "background"):
+        rows = sorted((k for k in per if k.startswith(where) and per[k]), key=lambda k: -per[k])
+        total = sum(per[k] for k in rows)
+        print(f"SQL statements per ticket, {where}: {total:.2f}")
+        for k in rows:
+            print(f"  {per[k]:6.2f}  {k.split(': ', 1)[1]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--processes", type=int, default=1, help="web processes sharing the port")
+    parser.add_argument("--statements", action="store_true", help="count SQL per ticket")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the server into FILE")
+    parser.add_argument("--sample", action="store_true", help="sample the server's stacks")
     args = parser.parse_args()
+    probes = args.statements or args.profile or args.sample
     with tempfile.TemporaryDirectory() as tmp:
         env, token = prepare(Path(tmp))
+        if probes:
+            env["BENCH_PROBES"] = "1"
         with web_processes(env, Path(tmp), args.processes) as (port, servers):
             warm: list[float] = []
             client(port, token, 50, warm, [])
+            if args.statements:
+                before = settled_statements(port)
+            if args.profile:
+                probe(port, "profile/start")
+            if args.sample:
+                probe(port, "sample/start")
             latencies: list[float] = []
             errors: list[str] = []
             each = args.tickets // args.clients
@@ -88,6 +134,12 @@ def main() -> None:
                 for _ in range(args.clients)
             ]
             elapsed, cpu = drive(servers, threads)
+            if args.statements:
+                print_statements(before, settled_statements(port), len(latencies))
+            if args.sample:
+                print(probe(port, "sample/stop").decode())
+            if args.profile:
+                print(probe(port, f"profile/stop?{Path(args.profile).resolve()}").decode())
     latencies.sort()
     done = len(latencies)
     print(

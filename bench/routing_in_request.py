@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from bench import api_create
+from helpdesk.tickets import open_counts
 
 WORKING_DAY = datetime.fromisoformat("2026-11-25T10:00:00+08:00")  # a Wednesday
 
@@ -77,6 +78,7 @@ def fill_backlog(session: Any, count: int) -> None:
         )
     for start in range(0, len(rows), 5000):
         session.execute(insert(cast(Table, Ticket.__table__)), rows[start : start + 5000])
+    open_counts.reset(session)  # written around the tickets service, so counted here
     session.commit()
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from typing import cast
+
+from sqlalchemy import Table, event, insert
 from sqlalchemy.orm import Session
 
 from helpdesk.outbox.models import OutboxEntry
@@ -11,18 +13,24 @@ from helpdesk.tickets.changes import TicketChange
 _WROTE = "helpdesk.outbox.wrote"
 
 
+# A Core insert on the session's connection: nothing reads the entry back in the transaction,
+# so the ORM's unit of work (an object, its identity, a flush) would buy nothing. Built once.
+_INSERT = insert(cast(Table, OutboxEntry.__table__))
+
+
 def add(session: Session, change: TicketChange) -> None:
     """Queue the change's effects; they are done after the transaction commits, once."""
-    session.add(
-        OutboxEntry(
-            ticket_id=change.ticket_id,
-            number=change.number,
-            version=change.version,
-            kind=change.kind,
-            organisation_id=change.organisation_id,
-            assignee_id=change.assignee_id,
-            enterprise_id=change.enterprise_id,
-        )
+    session.connection().execute(
+        _INSERT,
+        {
+            "ticket_id": change.ticket_id,
+            "number": change.number,
+            "version": change.version,
+            "kind": change.kind,
+            "organisation_id": change.organisation_id,
+            "assignee_id": change.assignee_id,
+            "enterprise_id": change.enterprise_id,
+        },
     )
     session.info[_WROTE] = True
 

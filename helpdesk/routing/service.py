@@ -32,6 +32,7 @@ from helpdesk.routing.facts import (
     OrgFacts,
     TicketFacts,
 )
+from helpdesk.tickets import open_counts
 from helpdesk.tickets.models import Ticket, TicketDecline
 
 log = logging.getLogger(__name__)
@@ -139,19 +140,13 @@ class _Served(Mapping[int, int]):
         return len(self._all())
 
 
+def _open_by_org(session: Session, org_ids: tuple[int, ...]) -> dict[int, int]:
+    """Open tickets at each organisation: its counter, one row whatever its backlog."""
+    return open_counts.open_by_org(session, org_ids)
+
+
 # The statements routing runs for every new ticket are built once (building one costs more
 # than SQLite takes to answer it); the id lists are expanding parameters.
-_OPEN_BY_ORG = (
-    select(Ticket.assigned_org_id, func.count())
-    .where(Ticket.assigned_org_id.in_(bindparam("ids", expanding=True)), Ticket.is_open.is_(True))
-    .group_by(Ticket.assigned_org_id)
-)
-
-
-def _open_by_org(session: Session, org_ids: tuple[int, ...]) -> dict[int, int]:
-    """Open tickets at each organisation: a range of ix_ticket_queue per organisation."""
-    rows = session.execute(_OPEN_BY_ORG, {"ids": list(org_ids)})
-    return {org_id: count for org_id, count in rows if org_id is not None}
 
 
 def _latest_to_org(is_open: bool) -> Any:
@@ -223,7 +218,9 @@ def load_snapshot(
     from `directory`) when a member is picked. So routing costs the same with 100 or 100,000
     open tickets. The figures are read when first asked for, during the decision."""
     colleagues: dict[int, tuple[int, ...]] = {}
+    every_org: tuple[int, ...] = ()
     if directory is not None:
+        every_org = tuple(org.id for org in directory.organisations.values())
         for org in directory.organisations.values():
             ids = tuple(m.id for m in org.members)
             for member in org.members:
@@ -265,7 +262,8 @@ def load_snapshot(
         return result
 
     return Load(
-        open_by_org=_OnDemand(lambda ids: _open_by_org(session, ids)),
+        # counters are one small row each: the first organisation asked reads them all
+        open_by_org=_OnDemand(lambda ids: _open_by_org(session, ids), lambda _: every_org),
         open_by_person=_OnDemand(person_figure(0), together),
         last_given=_OnDemand(person_figure(1), together),
         served_enterprise=_Served(served),

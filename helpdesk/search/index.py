@@ -40,8 +40,13 @@ def ticket_words(ticket: Ticket) -> str:
 
 
 def ticket_created(session: Session, ticket: Ticket) -> None:
-    document = _document(session, DocumentKind.TICKET, ticket.id)
-    document.public_words = ticket_words(ticket)
+    """A ticket created in this transaction has no document yet: none is looked for."""
+    words = ticket_words(ticket)
+    session.add(
+        SearchDocument(
+            kind=DocumentKind.TICKET, ref_id=ticket.id, public_words=words, internal_words=""
+        )
+    )
 
 
 def comment_added(session: Session, ticket: Ticket, body: str, internal: bool) -> None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from helpdesk.auth.models import User
@@ -127,6 +127,33 @@ def record(session: Session, ticket: Ticket, ev: TicketEvent) -> None:
     known = _in_hand.setdefault(transaction, {}) if transaction is not None else {}
     with session.no_autoflush:  # the event itself is not flushed yet
         apply_event(session, ticket, ev, known)
+
+
+_INSERT_STAGES = insert(cast(Table, SlaStage.__table__))
+_STAGE_COLUMNS = ("ticket_id", "target", "step", "cycle", "fire_at", "state", "done_at")
+
+
+def write_planned(session: Session, ticket: Ticket) -> None:
+    """At the end of a creation: insert the new ticket's planned stages in one statement.
+
+    The ORM inserts new rows one at a time when it needs their ids back (six stages, six
+    statements on SQLite); nothing in this transaction reads them by identity, so they leave
+    the session and one multi-row insert writes them. The rest of the creation is flushed
+    with them, and the ticket's rows are no longer held in hand: a later event in the same
+    transaction reads them from the database like any other ticket's."""
+    own = session() if isinstance(session, scoped_session) else session
+    transaction = own.get_transaction()
+    known = _in_hand.get(transaction) if transaction is not None else None
+    if not known or ticket.id not in known:
+        return
+    _sla, stages = known.pop(ticket.id)
+    fresh = [row for row in stages.values() if row in own.new]
+    for row in fresh:
+        own.expunge(row)
+    if fresh:
+        rows = [{name: getattr(row, name) for name in _STAGE_COLUMNS} for row in fresh]
+        own.connection().execute(_INSERT_STAGES, rows)
+    own.flush()
 
 
 def _load(

@@ -166,3 +166,14 @@ class TicketCounter(Base):
 
     day: Mapped[str] = mapped_column(String(8), primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
+
+
+class OrgOpenCount(Base):
+    """Open tickets at each organisation, kept by the tickets service with every change that
+    moves a ticket in or out of an organisation's open queue (helpdesk/tickets/open_counts.py),
+    so routing reads a candidate's load in one row instead of counting its backlog."""
+
+    __tablename__ = "org_open_count"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    open_tickets: Mapped[int] = mapped_column(Integer, default=0)

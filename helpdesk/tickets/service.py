@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import event, select, text
+from sqlalchemy import Table, event, insert, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from helpdesk import clock
@@ -26,7 +27,7 @@ from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.outbox import service as outbox
 from helpdesk.search import index as search_index
 from helpdesk.sla import service as sla
-from helpdesk.tickets import fingerprint
+from helpdesk.tickets import fingerprint, open_counts
 from helpdesk.tickets.changes import TicketChange
 from helpdesk.tickets.models import (
     OPEN_STATUSES,
@@ -129,6 +130,30 @@ def _state(ticket: Ticket, comment: Comment | None) -> dict[str, Any]:
     return state
 
 
+# Where each ticket counted (organisation, open) when _move began its change, for _record to
+# move the open-ticket counters (helpdesk/tickets/open_counts.py); held weakly, by ticket.
+_placed_before: WeakKeyDictionary[Ticket, open_counts.Placement] = WeakKeyDictionary()
+
+
+_INSERT_EVENT = insert(cast(Table, TicketEvent.__table__))
+_EVENT_COLUMNS = (
+    "ticket_id",
+    "kind",
+    "actor_id",
+    "at",
+    "from_status",
+    "to_status",
+    "data",
+    "state",
+)
+
+
+def _event_row(event: TicketEvent) -> dict[str, Any]:
+    row = {name: getattr(event, name) for name in _EVENT_COLUMNS}
+    row["internal"] = bool(event.internal)
+    return row
+
+
 def _record(
     session: Session,
     ticket: Ticket,
@@ -143,8 +168,12 @@ def _record(
     ticket.version = (ticket.version or 0) + 1
     ticket.updated_at = now
     ticket.is_open = ticket.status in OPEN_STATUSES
+    before = _placed_before.pop(ticket, None)  # None: no _move, so nothing moved
     if ticket.id is None:  # a new ticket: inserted with its first version, no UPDATE after
+        before = open_counts.NOWHERE
         session.flush()
+    if before is not None:
+        open_counts.move(session, before, open_counts.placement(ticket))
     event = TicketEvent(
         ticket_id=ticket.id,
         kind=kind,
@@ -156,7 +185,10 @@ def _record(
         internal=internal,
         state=_state(ticket, comment),
     )
-    session.add(event)
+    # A Core insert: the event is written once and never changed, and nothing in the
+    # transaction reads it back by identity, so the ORM's unit of work would buy nothing.
+    # The object stays transient, for the SLA clock below and the caller.
+    session.connection().execute(_INSERT_EVENT, _event_row(event))
     sla.record(session, ticket, event)  # the SLA clock: ticket_sla and sla_stage rows
     outbox.add(
         session,
@@ -184,15 +216,24 @@ def _known_contact(session: Session, phone: str, enterprise_id: int | None) -> C
     ).first()
 
 
-def _contact(session: Session, data: NewTicket, enterprise_id: int | None) -> Contact | None:
+_NOT_LOOKED_UP = object()
+
+
+def _contact(
+    session: Session, data: NewTicket, enterprise_id: int | None, caller: Any = _NOT_LOOKED_UP
+) -> Contact | None:
     """The caller as a contact. A known number keeps its contact, and the name the agent typed:
     a different name is another person at that enterprise (a new contact) unless the agent
-    said to update the stored one."""
+    said to update the stored one. `caller`: the contact _caller found when the enterprise
+    came from the number; the same look-up would find it again."""
     if not data.contact_phone and not data.contact_name:
         return None
     name = check_length(data.contact_name, 60, "contact_name")
     phone = normalise_phone(data.contact_phone, "contact_phone") if data.contact_phone else None
-    known = _known_contact(session, phone, enterprise_id) if phone else None
+    if caller is not _NOT_LOOKED_UP:
+        known = caller
+    else:
+        known = _known_contact(session, phone, enterprise_id) if phone else None
     if known is not None:
         if not name or name == known.name:
             return known
@@ -219,13 +260,14 @@ def _contact(session: Session, data: NewTicket, enterprise_id: int | None) -> Co
     return contact
 
 
-def _caller_enterprise(session: Session, data: NewTicket) -> int | None:
-    """The enterprise of the known contact calling from this number, when none was chosen."""
+def _caller(session: Session, data: NewTicket) -> Contact | None:
+    """The known contact calling from this number, when no enterprise was chosen: its
+    enterprise is the ticket's, and it is the ticket's contact (_contact is given it, so the
+    number is looked up once)."""
     if not data.contact_phone:
         return None
     phone = normalise_phone(data.contact_phone, "contact_phone")
-    known = _known_contact(session, phone, None)
-    return known.enterprise_id if known is not None else None
+    return _known_contact(session, phone, None)
 
 
 _KEEP = "helpdesk.tickets.keep"
@@ -249,6 +291,7 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     description = check_length(data.description, DESCRIPTION_LIMIT, "description")
     category = directory.category(session, data.category)
     enterprise_id = data.enterprise_id
+    caller: Any = _NOT_LOOKED_UP
     if actor is not None and actor.role is Role.ENTERPRISE:
         enterprise_id = actor.enterprise_id  # an enterprise files only for itself
     elif (
@@ -257,8 +300,9 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
         and not permissions.may_file_for(session, actor, enterprise_id)
     ):  # the same words as for an id that does not exist: no existence oracle
         raise InvalidInput(f"unknown enterprise {enterprise_id}", field="enterprise_id")
-    elif enterprise_id is None:
-        enterprise_id = _caller_enterprise(session, data)
+    elif enterprise_id is None and data.contact_phone:
+        caller = _caller(session, data)
+        enterprise_id = caller.enterprise_id if caller is not None else None
     enterprise = directory.enterprise(session, enterprise_id) if enterprise_id else None
     district_code = data.district or (enterprise.district_code if enterprise else None)
     if not district_code:
@@ -267,7 +311,7 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     related_id = None
     if data.related_ticket:
         related_id = get_by_number(session, data.related_ticket, actor).id
-    contact = _contact(session, data, enterprise_id)
+    contact = _contact(session, data, enterprise_id, caller)
     _keep(session, contact)
     ticket = Ticket(
         number=next_number(session),
@@ -298,6 +342,7 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
             assign(session, actor, ticket, data.organisation_id, data.assignee_id)
         elif data.route:
             _route(session, ticket, new=True)
+    sla.write_planned(session, ticket)  # its timer stages in one statement, then the flush
     return ticket
 
 
@@ -313,6 +358,7 @@ def _move(session: Session, actor: User | None, ticket: Ticket, action: str) -> 
     """Permission and state checks shared by every action; returns the status before."""
     if actor is not None:
         permissions.ensure_can_act(actor, ticket, action)
+    _placed_before[ticket] = open_counts.placement(ticket)
     before = ticket.status
     ticket.status = target_status(ticket.number, before, action)
     return before
