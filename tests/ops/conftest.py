@@ -13,6 +13,7 @@ from web import helpers
 
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation, OrgKind, ServiceCategory
+from helpdesk.directory.queries import forget_reference
 
 FINANCE_RULES = """\
 rules:
@@ -59,6 +60,7 @@ def restore_catalogue(session: Session) -> Iterator[None]:
     for c in session.scalars(select(ServiceCategory)):
         c.name_zh, c.name_en, c.position, c.active = before[c.code]
     session.commit()
+    forget_reference()
 
 
 @pytest.fixture(autouse=True, scope="session")
