@@ -87,7 +87,10 @@ def business_calendar(session: Session) -> BusinessCalendar:
 
 
 def forget() -> None:
+    """Read the entered years again at the next SLA event (and drop the process default built
+    from them, which the routing time condition and opening hours use)."""
     _cache.clear()
+    calendar.reset_default()
 
 
 def missing_years(session: Session, today: date | None = None) -> list[int]:

@@ -27,6 +27,19 @@ rules:
 """
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    """The SLA calendar and the catalogue are cached per process for a few seconds; the
+    database is emptied between tests without the console, so forget them before and after."""
+    from helpdesk.sla import calendar_store
+
+    calendar_store.forget()
+    forget_reference()
+    yield
+    calendar_store.forget()
+    forget_reference()
+
+
 @pytest.fixture
 def centre(make_org: Callable[..., Organisation]) -> Organisation:
     return make_org(OrgKind.SERVICE_CENTRE, slug="centre", name="服务中心")
