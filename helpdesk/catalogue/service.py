@@ -60,8 +60,11 @@ def _check(data: Entry) -> dict[str, Any]:
 
 
 def _commit(session: Session, c: ServiceCategory) -> None:
+    from helpdesk.directory.queries import forget_reference
+
     try:
         session.commit()
+        forget_reference()  # this process sees the edit at once; the others within seconds
     except StaleDataError:
         session.rollback()
         raise VersionConflict(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -28,10 +29,13 @@ class Reference:
     categories: dict[str, Entry]
 
 
-_reference: dict[str, tuple[tuple[int, int], Reference]] = {}
+_reference: dict[str, tuple[float, tuple[int, int], Reference]] = {}
 
 # The catalogue is edited in the operations console (names, order, retired): every edit bumps
-# the row's version, so the count and the sum of versions tell any process it changed.
+# the row's version, so the count and the sum of versions tell any process it changed. Look-ups
+# run for every row a page or the outbox presents, so the fingerprint is read at most every
+# REFERENCE_TTL seconds; the process that made the edit forgets at once (`forget_reference`).
+REFERENCE_TTL = 5.0
 _CATALOGUE_FINGERPRINT = select(
     func.count(ServiceCategory.code), func.coalesce(func.sum(ServiceCategory.version), 0)
 )
@@ -40,10 +44,13 @@ _CATALOGUE_FINGERPRINT = select(
 def reference(session: Session) -> Reference:
     """Districts and the catalogue, read once per database and again after a catalogue edit."""
     key = str(session.get_bind().engine.url)
+    cached = _reference.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < REFERENCE_TTL and cached[2].regions:
+        return cached[2]
     row = session.execute(_CATALOGUE_FINGERPRINT).one()
     fingerprint = (int(row[0]), int(row[1]))
-    cached = _reference.get(key)
-    if cached is None or cached[0] != fingerprint or not cached[1].regions:
+    if cached is None or cached[1] != fingerprint or not cached[2].regions:
         regions = {
             r.code: Entry(r.code, r.name_zh, r.name_en) for r in session.scalars(select(Region))
         }
@@ -51,8 +58,14 @@ def reference(session: Session) -> Reference:
             c.code: Entry(c.code, c.name_zh, c.name_en, c.parent_code, c.active)
             for c in session.scalars(select(ServiceCategory).order_by(ServiceCategory.position))
         }
-        cached = _reference[key] = (fingerprint, Reference(regions, categories))
-    return cached[1]
+        cached = (now, fingerprint, Reference(regions, categories))
+    _reference[key] = (now, cached[1], cached[2])
+    return cached[2]
+
+
+def forget_reference() -> None:
+    """This process changed the catalogue: read it again at the next look-up."""
+    _reference.clear()
 
 
 def offered(session: Session, code: str) -> bool:

@@ -59,8 +59,11 @@ def _ensure_version(row: CalendarYear, version: int | None) -> None:
 
 
 def _commit(session: Session, row: CalendarYear) -> None:
+    from helpdesk.sla.calendar_store import forget
+
     try:
         session.commit()
+        forget()  # this process's next SLA event counts with it; the others within seconds
     except StaleDataError:
         session.rollback()
         raise VersionConflict(

@@ -10,6 +10,7 @@ the due times computed in every other at its next SLA event.
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from sqlalchemy import func, select
@@ -23,7 +24,10 @@ from helpdesk.sla.models import CalendarDay, CalendarYear
 HOLIDAY, WORKDAY = "holiday", "workday"
 WARN_FROM_MONTH = 11  # from 1 November, next year's holidays must be in
 
-_cache: dict[str, tuple[tuple[int, int], BusinessCalendar]] = {}
+# Read for every SLA event (a seeded or busy installation: many a second), so the fingerprint
+# is checked at most every CHECK_EVERY seconds; the process that made the change forgets at once.
+CHECK_EVERY = 5.0
+_cache: dict[str, tuple[float, tuple[int, int], BusinessCalendar]] = {}
 
 
 def entered_years(session: Session) -> dict[int, YearData]:
@@ -65,18 +69,28 @@ def business_calendar(session: Session) -> BusinessCalendar:
     """The installation's business calendar, with the years entered by hand; also made the
     process's default (the routing `time` condition, the chat's and phone's opening hours)."""
     key = str(session.get_bind().engine.url)
-    fingerprint = _fingerprint(session)
     cached = _cache.get(key)
-    if cached is not None and cached[0] == fingerprint and calendar._default is cached[1]:
-        return cached[1]
+    now = time.monotonic()
+    if cached is not None and calendar._default is cached[2]:
+        if now - cached[0] < CHECK_EVERY:
+            return cached[2]
+        fingerprint = _fingerprint(session)
+        if cached[1] == fingerprint:
+            _cache[key] = (now, fingerprint, cached[2])
+            return cached[2]
+    else:
+        fingerprint = _fingerprint(session)
     built = BusinessCalendar("business", working_days(session))
-    _cache[key] = (fingerprint, built)
+    _cache[key] = (now, fingerprint, built)
     calendar._default = built
     return built
 
 
 def forget() -> None:
+    """Read the entered years again at the next SLA event (and drop the process default built
+    from them, which the routing time condition and opening hours use)."""
     _cache.clear()
+    calendar.reset_default()
 
 
 def missing_years(session: Session, today: date | None = None) -> list[int]:

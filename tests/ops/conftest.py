@@ -13,6 +13,7 @@ from web import helpers
 
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation, OrgKind, ServiceCategory
+from helpdesk.directory.queries import forget_reference
 
 FINANCE_RULES = """\
 rules:
@@ -24,6 +25,19 @@ rules:
     priority: 0
     route: {to: [centre]}
 """
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    """The SLA calendar and the catalogue are cached per process for a few seconds; the
+    database is emptied between tests without the console, so forget them before and after."""
+    from helpdesk.sla import calendar_store
+
+    calendar_store.forget()
+    forget_reference()
+    yield
+    calendar_store.forget()
+    forget_reference()
 
 
 @pytest.fixture
@@ -59,6 +73,7 @@ def restore_catalogue(session: Session) -> Iterator[None]:
     for c in session.scalars(select(ServiceCategory)):
         c.name_zh, c.name_en, c.position, c.active = before[c.code]
     session.commit()
+    forget_reference()
 
 
 @pytest.fixture(autouse=True, scope="session")
