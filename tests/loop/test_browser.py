@@ -50,6 +50,7 @@ def test_an_agent_records_a_call_back(
             page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
             page.set_default_timeout(15_000)
             log_in(page, live_server, people.agent.login)
+            page.click("nav summary:has-text('工单')")  # the header's 工单 menu
             page.click("nav >> text=回访")
             expect(page.locator("h1")).to_have_text("回访")
             card = page.locator(f"#followup-{ticket.number}")

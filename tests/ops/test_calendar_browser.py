@@ -48,6 +48,7 @@ def test_a_holiday_entered_in_the_browser_moves_the_next_due_time(
             page.goto(f"{live_server}/tickets/{before.number}")
             expect(page.locator("main")).to_contain_text("2027-01-01 11:00")
 
+            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
             page.click("nav >> text=工作日历")
             expect(page.locator("h1")).to_have_text("工作日历 2027")
             expect(page.locator(".calendar-missing")).to_contain_text("缺少 2027 年节假日数据")
@@ -69,6 +70,7 @@ def test_a_holiday_entered_in_the_browser_moves_the_next_due_time(
 
             page.goto(f"{live_server}/admin/sla")
             page.screenshot(path=str(SHOTS / "shot-calendar-policies.png"), full_page=True)
+            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
             page.click("nav >> text=服务目录")
             expect(page.locator("h1")).to_have_text("服务目录")
             page.screenshot(path=str(SHOTS / "shot-catalogue.png"), full_page=True)

@@ -45,6 +45,7 @@ def test_admin_suspends_a_provider_and_the_next_ticket_goes_elsewhere(
             page.fill("#login", admin.login)
             page.fill("#password", password())
             page.click("button[type=submit]")
+            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
             page.click("nav >> text=机构管理")
             expect(page.locator("h1")).to_have_text("机构管理")
             page.screenshot(path=str(SHOTS / "shot-orgs-list.png"), full_page=True)
@@ -67,6 +68,7 @@ def test_admin_suspends_a_provider_and_the_next_ticket_goes_elsewhere(
             page.goto(f"{live_server}/tickets/{arrived.number}")
             expect(page.locator("main")).to_contain_text("浙商银行")
 
+            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
             page.click("nav >> text=操作记录")
             change = page.locator("table.changes tr", has_text="bank-a")
             expect(change).to_contain_text("暂停机构")

@@ -35,6 +35,7 @@ def test_admin_issues_and_revokes_a_token_and_blocks_a_number(
             page.fill("#login", admin.login)
             page.fill("#password", password())
             page.click("button[type=submit]")
+            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
             page.click("nav >> text=API 令牌")
             expect(page.locator("h1")).to_have_text("API 令牌")
             page.fill("#name", "工单同步")
@@ -46,12 +47,14 @@ def test_admin_issues_and_revokes_a_token_and_blocks_a_number(
             page.click("button:has-text('签发')")
             expect(page.locator("#token-value")).to_contain_text("hd_")
             page.screenshot(path=str(SHOTS / "shot-integrations-token-shown.png"), full_page=True)
+            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
             page.click("nav >> text=API 令牌")
             expect(page.locator("#token-value")).to_have_count(0)  # never shown again
             page.click("table.tokens >> button:has-text('吊销')")
             expect(page.locator("table.tokens")).to_contain_text("已吊销")
             page.screenshot(path=str(SHOTS / "shot-integrations-tokens.png"), full_page=True)
 
+            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
             page.click("nav >> text=拦截号码")
             page.fill("#number", "13900000000")
             page.fill("#note", "骚扰电话")
@@ -59,6 +62,7 @@ def test_admin_issues_and_revokes_a_token_and_blocks_a_number(
             expect(page.locator("table.blocked")).to_contain_text("+8613900000000")
             page.screenshot(path=str(SHOTS / "shot-integrations-blocked.png"), full_page=True)
 
+            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
             page.click("nav >> text=事件推送")
             page.fill("#url", "http://10.0.0.8/hook")  # the platform's own network: refused
             page.click("button:has-text('订阅')")

@@ -39,6 +39,7 @@ ALLOWED = {
     "kb", "mb", "gb", "ms", "min", "am", "pm", "utc", "gmt", "cst", "hz", "khz", "wav", "gsm",
     "asterisk", "freeswitch", "twilio", "socket", "io", "redis", "postgresql", "sqlite",
     "english", "vip", "excel", "enter", "esc", "app", "yaml", "ext", "no", "tel", "sms",
+    "markdown",
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z_\-]*[A-Za-z]")
 SKIP_TAGS = {"script", "style", "template", "noscript", "svg"}
