@@ -263,6 +263,10 @@ PERSON_FIELD = {
     "events": _l("Events"),
     "secret": _l("Signing secret"),
     "delivery": _l("Delivery"),
+    # a provider put on watch by the scorecards
+    "state": _l("Watch state"),
+    "reasons": _l("Below the bar"),
+    "window": _l("Period measured"),
 }
 
 LANGUAGE = {"zh": _l("Chinese"), "en": _l("English")}
