@@ -34,7 +34,7 @@ class NeedForm(PageForm):
         _l("Your need in one line"), validators=[DataRequired(), Length(max=SUBJECT_LIMIT)]
     )
     description = TextAreaField(
-        _l("Details"), validators=[Optional(), Length(max=DESCRIPTION_LIMIT)]
+        _l("More about it (optional)"), validators=[Optional(), Length(max=DESCRIPTION_LIMIT)]
     )
 
 
