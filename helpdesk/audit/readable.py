@@ -9,45 +9,14 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.auth.models import User
 from helpdesk.directory.models import Organisation
 from helpdesk.web import local_time
-from helpdesk.web.labels import label
+from helpdesk.web.labels import TABLES, label
 
-SEAL = {
-    "sealed": _l("sealed"),
-    "not yet sealed": _l("not yet sealed"),
-    "record altered": _l("record altered"),
-    "event altered": _l("event altered"),
-}
-TARGET = {
-    "first_response": _l("first response"),
-    "next_update": _l("next update"),
-    "resolution": _l("resolution"),
-}
-STEP = {"warn": _l("warning"), "escalate": _l("escalation"), "supervise": _l("supervision (督办)")}
-KEY = {
-    "channel": _l("Channel"),
-    "organisation_id": _l("Organisation"),
-    "assignee_id": _l("Assigned to"),
-    "rule": _l("Routing rule"),
-    "reason": _l("Reason"),
-    "summary": _l("Resolution"),
-    "into": _l("Merged into"),
-    "target": _l("Time limit"),
-    "step": _l("Step"),
-    "due_at": _l("Due"),
-    "notified": _l("Notified"),
-    "overdue": _l("Overdue"),
-    "from": _l("From"),
-    "to": _l("To"),
-    "score": _l("Rating"),
-    "comment": _l("Comment"),
-}
 # Plumbing a reader does not need: ids of rows shown elsewhere, timer bookkeeping.
 QUIET = {"comment_id", "routing", "cycle", "fire_at", "late_ms", "notify"}
 
@@ -69,7 +38,7 @@ def steps(session: Session, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "what": label("event", step["kind"]),
                 "who": who,
                 "change": change,
-                "seal_text": str(SEAL.get(step["seal"], step["seal"])),
+                "seal_text": label("seal", step["seal"]),
                 "details": _details(step["data"], people, orgs),
             }
         )
@@ -100,16 +69,15 @@ def _details(data: dict[str, Any], people: dict[int, str], orgs: dict[int, str])
     for key, value in data.items():
         if key in QUIET or value is None:
             continue
-        code = key == "rule" or key not in KEY  # a rule's name, a field we have no word for
-        lines.append((str(KEY.get(key, key)), _value(key, value, people, orgs), code))
+        known = key in TABLES["event_field"]
+        code = key == "rule" or not known  # a rule's name, a field we have no word for
+        lines.append((label("event_field", key), _value(key, value, people, orgs), code))
     return lines
 
 
 def _value(key: str, value: Any, people: dict[int, str], orgs: dict[int, str]) -> str:
     if key == "channel" or (key == "reason" and value in ("duplicate", "spam")):
         return label("channel" if key == "channel" else "cancel_reason", value)
-    if key == "channel":
-        return label("channel", value)
     if key == "organisation_id":
         return orgs.get(value, str(value))
     if key == "assignee_id":
@@ -118,9 +86,9 @@ def _value(key: str, value: Any, people: dict[int, str], orgs: dict[int, str]) -
         org = value.get("organisation_id")
         return orgs.get(org, "—") if isinstance(org, int) else "—"
     if key == "target":
-        return str(TARGET.get(value, value))
+        return label("sla_target", value)
     if key == "step":
-        return str(STEP.get(value, value))
+        return label("ladder_step", value)
     if key == "due_at" and isinstance(value, str):
         return local_time(datetime.fromisoformat(value))
     if key == "notified" and isinstance(value, list):

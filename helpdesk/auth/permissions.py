@@ -132,7 +132,7 @@ def can_use_desk(user: User) -> bool:
 
 
 def can_supervise(user: User) -> bool:
-    """Wallboard and routing rules."""
+    """Wallboard, routing rules, handing a waiting call or chat to an agent."""
     return user.is_authenticated and user.role in (Role.SUPERVISOR, Role.ADMIN)
 
 
@@ -161,3 +161,89 @@ def ensure_enterprise_visible(user: User, enterprise: Enterprise | None, ref: ob
     if enterprise is None or not (user.is_staff or own):
         raise NotFound(f"enterprise {ref} not found", field="enterprise_id")
     return enterprise
+
+
+# -- Where each person works: the pages and menus ask these, never the role itself. -----------
+
+
+def uses_portal(user: User) -> bool:
+    """Enterprise users work on the portal: they log in there, their ticket list and pages are
+    its own, and the staff pages send them there."""
+    return bool(user.is_authenticated) and user.role is Role.ENTERPRISE
+
+
+def reads_in_portal_frame(user: User) -> bool:
+    """Visitors and enterprises read the guides inside the portal's frame."""
+    return not user.is_authenticated or user.role is Role.ENTERPRISE
+
+
+def works_at_provider_desk(user: User) -> bool:
+    """Provider staff have their own desk instead of the agent console."""
+    return bool(user.is_authenticated) and user.role is Role.PROVIDER
+
+
+def can_manage_people(user: User) -> bool:
+    """Accounts, roles and sessions of people: administrators."""
+    return bool(user.is_authenticated) and user.role is Role.ADMIN
+
+
+def can_review_registrations(user: User) -> bool:
+    """Approving or rejecting an enterprise's portal registration: the centre's staff."""
+    return bool(user.is_authenticated) and user.is_staff
+
+
+def can_see_notifications(user: User) -> bool:
+    """The bell and its page: staff and provider staff (an enterprise has the portal)."""
+    return bool(user.is_authenticated) and user.role is not Role.ENTERPRISE
+
+
+def sees_all_organisations(user: User) -> bool:
+    """Filters and choices across organisations and industries: the centre's staff."""
+    return bool(user.is_authenticated) and user.is_staff
+
+
+def can_see_routing_trace(user: User) -> bool:
+    """Why a ticket went where it went: the centre's staff, never an enterprise."""
+    return bool(user.is_authenticated) and user.is_staff
+
+
+def can_search_enterprises(user: User) -> bool:
+    """Enterprises in search results: staff (all) and an enterprise's users (their own)."""
+    return can_list_enterprises(user) or uses_portal(user)
+
+
+def can_answer_chats(user: User) -> bool:
+    """The chat desk: the centre's staff answer chats and send files into them."""
+    return bool(user.is_authenticated) and user.is_staff
+
+
+def may_open_any_chat(user: User) -> bool:
+    """Supervisors look into any chat; an agent opens only a chat it holds."""
+    return user.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def is_chat_visitor(user: User | None, visitor_user_id: int | None) -> bool:
+    """Who may use a chat's visitor token: anyone holding it for an anonymous chat; for a chat
+    started by a logged-in enterprise user, only that user (a copied token alone is not enough)."""
+    if visitor_user_id is None:
+        return True
+    return user is not None and bool(user.is_authenticated) and user.id == visitor_user_id
+
+
+def can_see_followups_of_supervisors(user: User) -> bool:
+    """Follow-ups, complaints' findings, watch decisions: supervisors and administrators."""
+    return bool(user.is_authenticated) and user.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def own_scorecard(user: User) -> int | None:
+    """A provider's staff see their own organisation's scorecard, not the ranking."""
+    if works_at_provider_desk(user):
+        return user.organisation_id
+    return None
+
+
+def can_see_scorecard(user: User, organisation_id: int | None) -> bool:
+    """Staff see every organisation's scorecard, provider staff only their own."""
+    if works_at_provider_desk(user):
+        return organisation_id is not None and user.organisation_id == organisation_id
+    return bool(user.is_authenticated) and user.is_staff

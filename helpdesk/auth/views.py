@@ -21,9 +21,8 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 
-from helpdesk.auth import lifetime, throttle
+from helpdesk.auth import lifetime, permissions, throttle
 from helpdesk.auth.forms import LoginForm, LogoutForm
-from helpdesk.auth.models import Role
 from helpdesk.auth.session import authenticate
 
 blueprint = Blueprint("auth", __name__)
@@ -40,7 +39,7 @@ def _safe_next(target: str | None) -> str:
 
 def _home(user: Any) -> str:
     """Where a logged-in person starts: an enterprise on the portal, everyone else the tickets."""
-    if user.role is Role.ENTERPRISE:
+    if permissions.uses_portal(user):
         return url_for("portal.index")
     return url_for("tickets.index")
 
@@ -81,7 +80,7 @@ def login() -> ResponseReturnValue:
         if user is not None:
             throttle.succeeded(name, address)
             login_user(user)
-            if user.role is Role.ENTERPRISE:
+            if permissions.uses_portal(user):
                 return redirect(url_for("portal.index"))  # the staff pages are not its own
             return redirect(_safe_next(form.next.data))
         refused = throttle.failed(name, address)
@@ -98,7 +97,7 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     back_to = "auth.login"
     if LogoutForm().validate_on_submit():
-        if current_user.is_authenticated and current_user.role is Role.ENTERPRISE:
+        if permissions.uses_portal(current_user):
             back_to = "portal.index"  # where an enterprise logs in again
         lifetime.end_this_login()
         logout_user()

@@ -10,7 +10,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from helpdesk.auth.models import Role, User
+from helpdesk.auth import permissions
+from helpdesk.auth.models import User
 from helpdesk.console.words import page_words
 from helpdesk.directory import queries as directory
 from helpdesk.realtime import access
@@ -55,9 +56,9 @@ def _page(template: str, title: str, **context: Any) -> ResponseReturnValue:
 @login_required
 def console() -> ResponseReturnValue:
     user = _me()
-    if user.role is Role.PROVIDER:
+    if permissions.works_at_provider_desk(user):
         return redirect(url_for("console.provider"))
-    if not user.is_staff:
+    if not permissions.can_open_staff_pages(user):
         abort(403)
     from helpdesk.channels.chat.views import agent_desk
 
@@ -78,6 +79,6 @@ def wallboard() -> ResponseReturnValue:
 @blueprint.get("/provider")
 @login_required
 def provider() -> ResponseReturnValue:
-    if _me().role is not Role.PROVIDER:
+    if not permissions.works_at_provider_desk(_me()):
         abort(403)
     return _page("provider/desk.html", _("Provider desk"))

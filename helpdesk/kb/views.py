@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from helpdesk.auth import permissions
-from helpdesk.auth.models import Role, User
+from helpdesk.auth.models import User
 from helpdesk.directory.models import ServiceCategory
 from helpdesk.errors import DomainError, InvalidInput, NotFound
 from helpdesk.extensions import csrf, db
@@ -53,7 +53,7 @@ def _is_editor() -> bool:
 
 def _portal_style() -> bool:
     """Enterprises and visitors read the guides inside the portal's frame."""
-    return not current_user.is_authenticated or current_user.role is Role.ENTERPRISE
+    return permissions.reads_in_portal_frame(current_user)
 
 
 def _catalogue() -> list[tuple[ServiceCategory, list[ServiceCategory]]]:

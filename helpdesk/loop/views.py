@@ -24,7 +24,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk import clock
-from helpdesk.auth.models import Role, User
+from helpdesk.auth import permissions
+from helpdesk.auth.models import User
 from helpdesk.directory.models import Organisation
 from helpdesk.errors import DomainError, InvalidInput
 from helpdesk.loop import agents, followups, queries, scorecards, watch
@@ -42,7 +43,6 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
 
 def _user() -> User:
@@ -50,12 +50,12 @@ def _user() -> User:
 
 
 def _staff_only() -> None:
-    if not current_user.is_authenticated or not current_user.is_staff:
+    if not permissions.can_open_staff_pages(current_user):
         abort(403)
 
 
 def _supervisors_only() -> None:
-    if current_user.role not in SUPERVISORS:
+    if not permissions.can_see_followups_of_supervisors(current_user):
         abort(403)
 
 
@@ -73,7 +73,7 @@ def _forbidden(_error: Exception) -> ResponseReturnValue:
 def followup_list() -> ResponseReturnValue:
     _staff_only()
     s = db_session()
-    supervisor = current_user.role in SUPERVISORS
+    supervisor = permissions.can_see_followups_of_supervisors(current_user)
     return render_template(
         "loop/followups.html",
         callbacks=queries.open_followups(s, CALLBACK),
@@ -214,19 +214,16 @@ def _period() -> tuple[Period | None, str | None]:
 
 def _own_org_only(organisation_id: int | None) -> None:
     """Provider staff see their own organisation's card; others' do not exist for them."""
-    user = current_user
-    if user.role is Role.PROVIDER:
-        if organisation_id is None or user.organisation_id != organisation_id:
-            abort(404)
-    elif not user.is_staff:
+    if not permissions.can_see_scorecard(current_user, organisation_id):
         abort(404)
 
 
 @blueprint.get("/scorecards")
 @login_required
 def ranking() -> ResponseReturnValue:
-    if current_user.role is Role.PROVIDER and current_user.organisation_id is not None:
-        return redirect(url_for("loop.scorecard", organisation_id=current_user.organisation_id))
+    own = permissions.own_scorecard(current_user)
+    if own is not None:
+        return redirect(url_for("loop.scorecard", organisation_id=own))
     _staff_only()
     period, error = _period()
     s = db_session()
@@ -297,7 +294,7 @@ def scorecard(organisation_id: int) -> ResponseReturnValue:
         trend=queries.trend(s, org.id),
         watch=watch.current(s, org.id),
         history=queries.watch_history(s, org.id),
-        supervisor=current_user.role in SUPERVISORS,
+        supervisor=permissions.can_see_followups_of_supervisors(current_user),
     )
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from helpdesk.auth.models import Role
+from helpdesk.auth import permissions
 from helpdesk.notifications import service
 from helpdesk.web import db_session
 
@@ -15,7 +15,7 @@ blueprint = Blueprint("notifications", __name__)
 
 
 def _desk_user() -> int:
-    if current_user.role is Role.ENTERPRISE:
+    if not permissions.can_see_notifications(current_user):
         abort(404)
     return int(current_user.id)
 
@@ -39,6 +39,6 @@ def read() -> ResponseReturnValue:
 
 def unread() -> int:
     """The header's count: 0 for visitors and enterprises (one COUNT on the person's index)."""
-    if not current_user.is_authenticated or current_user.role is Role.ENTERPRISE:
+    if not permissions.can_see_notifications(current_user):
         return 0
     return service.unread_count(db_session(), int(current_user.id))

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from werkzeug.datastructures import MultiDict
 
-from helpdesk.auth import lifetime
+from helpdesk.auth import lifetime, permissions
 from helpdesk.auth.models import Role, User
 from helpdesk.auth.session import is_token_request
 from helpdesk.directory.models import Organisation
@@ -34,7 +34,7 @@ def admin_required(view: Callable[..., ResponseReturnValue]) -> Callable[..., Re
     @wraps(view)
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
-        if current_user.role is not Role.ADMIN:
+        if not permissions.can_manage_people(current_user):
             abort(403)
         return view(*args, **kwargs)
 

@@ -27,8 +27,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
-from helpdesk.auth import throttle
-from helpdesk.auth.models import Role, User
+from helpdesk.auth import permissions, throttle
+from helpdesk.auth.models import User
 from helpdesk.auth.passwords import check_password
 from helpdesk.auth.session import authenticate
 from helpdesk.auth.views import client_address, refused_login
@@ -70,7 +70,7 @@ def enterprise_only(view: Callable[..., ResponseReturnValue]) -> Callable[..., R
     def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         if not current_user.is_authenticated:
             return redirect(url_for("portal.login", next=request.path))
-        if current_user.role is not Role.ENTERPRISE:
+        if not permissions.uses_portal(current_user):
             abort(403)
         return view(*args, **kwargs)
 
@@ -90,7 +90,7 @@ def _platforms() -> list[tuple[str, str, list[tuple[str, str]]]]:
 
 @blueprint.route("/")
 def index() -> ResponseReturnValue:
-    if current_user.is_authenticated and current_user.role is Role.ENTERPRISE:
+    if permissions.uses_portal(current_user):
         page = queries.list_tickets(db_session(), _user(), queries.TicketFilter(), None)
         return render_template("portal/home.html", page=page)
     return render_template("portal/index.html", platforms=_platforms())
@@ -144,7 +144,7 @@ def login() -> ResponseReturnValue:
         if refused is not None:
             return refused_login("portal/login.html", form, refused)
         user = authenticate(name, form.password.data or "")
-        if user is not None and user.role is Role.ENTERPRISE:
+        if user is not None and permissions.uses_portal(user):
             throttle.succeeded(name, address)
             login_user(user)
             return redirect(url_for("portal.index"))
@@ -359,7 +359,7 @@ def download(key: str) -> ResponseReturnValue:
 def registrations() -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.path))
-    if not current_user.is_staff:
+    if not permissions.can_review_registrations(current_user):
         abort(403)
     return render_template(
         "portal/registrations.html",
@@ -370,7 +370,7 @@ def registrations() -> ResponseReturnValue:
 
 @blueprint.route("/registrations/<id:enterprise_id>/<decision>", methods=["POST"])
 def decide(enterprise_id: int, decision: str) -> ResponseReturnValue:
-    if not current_user.is_authenticated or not current_user.is_staff:
+    if not permissions.can_review_registrations(current_user):
         abort(403)
     if decision not in ("approve", "reject") or not forms.ConfirmForm().validate_on_submit():
         abort(400)
@@ -390,4 +390,4 @@ def decide(enterprise_id: int, decision: str) -> ResponseReturnValue:
 
 @blueprint.app_template_global()
 def portal_user_is_enterprise() -> bool:
-    return bool(current_user.is_authenticated and current_user.role is Role.ENTERPRISE)
+    return permissions.uses_portal(current_user)

@@ -6,20 +6,18 @@ from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from helpdesk.auth.models import Role
+from helpdesk.auth import permissions
 from helpdesk.errors import NotFound
 from helpdesk.extensions import db
 from helpdesk.routing import loader, queries, service
 
 blueprint = Blueprint("routing", __name__)
 
-ADMIN_ROLES = (Role.ADMIN, Role.SUPERVISOR)
-
 
 @blueprint.get("/admin/rules")
 @login_required
 def rules_page() -> ResponseReturnValue:
-    if current_user.role not in ADMIN_ROLES:
+    if not permissions.can_supervise(current_user):
         abort(403)
     session = db.session()
     directory = service.directory_snapshot(session)

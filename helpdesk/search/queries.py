@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from helpdesk import clock
 from helpdesk.auth import permissions
-from helpdesk.auth.models import Role, User
+from helpdesk.auth.models import User
 from helpdesk.directory.models import Enterprise
 from helpdesk.kb import queries as kb_queries
 from helpdesk.search import backends
@@ -179,7 +179,7 @@ def _enterprises(
     session: Session, user: User, request: SearchRequest
 ) -> tuple[list[EnterpriseHit], int]:
     """Enterprises for staff (all) and an enterprise's users (their own); nothing for others."""
-    if not (permissions.can_list_enterprises(user) or user.role is Role.ENTERPRISE):
+    if not permissions.can_search_enterprises(user):
         return [], 0
     matches = backends.matching(session, DocumentKind.ENTERPRISE, request.words, False).subquery()
     stmt = select(Enterprise, matches.c.rank).join(matches, matches.c.ref_id == Enterprise.id)

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from helpdesk.auth import permissions
-from helpdesk.auth.models import Role, User
+from helpdesk.auth.models import User
 from helpdesk.errors import DomainError, Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import db
 from helpdesk.ids import required_row_id
@@ -62,7 +62,7 @@ def _forbidden(_error: Exception) -> ResponseReturnValue:
 @blueprint.route("/")
 @login_required
 def index() -> ResponseReturnValue:
-    if _user().role is Role.ENTERPRISE:
+    if permissions.uses_portal(_user()):
         return redirect(url_for("portal.index"))
     return redirect(url_for("tickets.list_view"))
 
@@ -74,8 +74,9 @@ def list_view() -> ResponseReturnValue:
     if not permissions.can_use_desk(user):  # an enterprise's list is the portal's home
         return redirect(url_for("portal.index"))
     form = FilterForm(request.args)
-    orgs = choices.organisations(db_session()) if user.is_staff else None
-    industries = choices.industries(db_session()) if user.is_staff else None
+    everyone = permissions.sees_all_organisations(user)
+    orgs = choices.organisations(db_session()) if everyone else None
+    industries = choices.industries(db_session()) if everyone else None
     form.fill(choices.platforms(db_session()), choices.districts(db_session()), orgs, industries)
     error, status = None, 200
     try:
@@ -145,7 +146,11 @@ def _detail(
         forms=forms,
         comment_form=comment_form,
         items=timeline_items(db_session(), user, ticket),
-        routing=routing_queries.trace_for(ticket, db_session()) if user.is_staff else [],
+        routing=(
+            routing_queries.trace_for(ticket, db_session())
+            if permissions.can_see_routing_trace(user)
+            else []
+        ),
         sla=db_session().get(TicketSla, ticket.id) if permissions.can_see_internal(user) else None,
         error=error,
     ), status
@@ -155,7 +160,7 @@ def _detail(
 @login_required
 def detail(number: str) -> ResponseReturnValue:
     ticket = _load(number)
-    if _user().role is Role.ENTERPRISE:  # its page is on the portal, in its own words
+    if permissions.uses_portal(_user()):  # its page is on the portal, in its own words
         return redirect(url_for("portal.ticket", number=ticket.number))
     return _detail(ticket)
 

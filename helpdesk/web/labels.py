@@ -296,7 +296,40 @@ NOTIFICATION = {
     "call_transferred": _l("A call was transferred to you"),
 }
 
+SEAL = {  # the traceability page's seal of each step
+    "sealed": _l("sealed"),
+    "not yet sealed": _l("not yet sealed"),
+    "record altered": _l("record altered"),
+    "event altered": _l("event altered"),
+}
+SLA_TARGET = {
+    "first_response": _l("first response"),
+    "next_update": _l("next update"),
+    "resolution": _l("resolution"),
+}
+EVENT_FIELD = {  # what an event's data says, on the traceability page
+    "channel": _l("Channel"),
+    "organisation_id": _l("Organisation"),
+    "assignee_id": _l("Assigned to"),
+    "rule": _l("Routing rule"),
+    "reason": _l("Reason"),
+    "summary": _l("Resolution"),
+    "into": _l("Merged into"),
+    "target": _l("Time limit"),
+    "step": _l("Step"),
+    "due_at": _l("Due"),
+    "notified": _l("Notified"),
+    "overdue": _l("Overdue"),
+    "from": _l("From"),
+    "to": _l("To"),
+    "score": _l("Rating"),
+    "comment": _l("Comment"),
+}
+
 TABLES = {
+    "seal": SEAL,
+    "sla_target": SLA_TARGET,
+    "event_field": EVENT_FIELD,
     "article_status": ARTICLE_STATUS,
     "notification": NOTIFICATION,
     "call_status": CALL_STATUS,

@@ -407,6 +407,39 @@ def test_a_logged_in_enterprise_skips_the_form(
     assert peers().call("resume", {"token": started["token"]})["error"] == "not_found"
 
 
+def test_a_chat_file_is_sent_only_by_the_chats_own_visitor(
+    peers: Callable[..., Peer],
+    chat_server: str,
+    agent: User,
+    make_user: Callable[..., User],
+    make_enterprise: Callable[..., Any],
+) -> None:
+    """Probe (issue 16): the upload took any holder of a chat's key, so the key of a chat
+    started by a logged-in enterprise user, copied elsewhere, still put files into it."""
+    enterprise = make_enterprise(name="杭州湖滨商贸有限公司", district="330102")
+    owner = make_user(Role.ENTERPRISE, enterprise_id=enterprise.id, login="owner", name="陈总")
+    other_enterprise = make_enterprise(name="杭州西溪贸易有限公司", district="330106")
+    stranger = make_user(Role.ENTERPRISE, enterprise_id=other_enterprise.id, login="stranger")
+    peers(logged_in(chat_server, agent.login)).wait_for("hello")
+    owner_http = logged_in(chat_server, owner.login)
+    started = peers(owner_http).call("start", {"category": "market/exhibition", "question": "展会"})
+    assert started["ok"], started
+    headers = {"X-Chat-Upload": "1", "X-Chat-Token": started["token"]}
+    url = f"{chat_server}/chat/files"
+    anonymous = requests.post(url, files={"file": ("a.txt", b"1")}, headers=headers)
+    assert anonymous.status_code == 404 and anonymous.json()["field"] == "token"
+    foreign = logged_in(chat_server, stranger.login).post(
+        url, files={"file": ("a.txt", b"1")}, headers=headers
+    )
+    assert foreign.status_code == 404
+    unknown = requests.post(
+        url, files={"file": ("a.txt", b"1")}, headers={**headers, "X-Chat-Token": "y" * 43}
+    )
+    assert unknown.json() == anonymous.json()  # a copied key reads like an unknown one
+    own = owner_http.post(url, files={"file": ("a.txt", b"1")}, headers=headers)
+    assert own.status_code == 200, own.text
+
+
 def test_files_go_to_the_conversation_and_come_back_as_downloads(
     peers: Callable[..., Peer], chat_server: str, agent: User, session: Session
 ) -> None:

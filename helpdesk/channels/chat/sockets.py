@@ -17,7 +17,8 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, l
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
-from helpdesk.auth.models import Role, User
+from helpdesk.auth import permissions
+from helpdesk.auth.models import User
 from helpdesk.channels.chat import service
 from helpdesk.channels.chat.config import chat_config
 from helpdesk.channels.chat.limits import SocketLimits
@@ -130,7 +131,7 @@ class ChatNamespace(Namespace):
 
     def _agent(self) -> User | None:
         user = self._user()
-        return user if user is not None and user.is_staff else None
+        return user if user is not None and permissions.can_answer_chats(user) else None
 
     # -- connection ---------------------------------------------------------------------------
     def on_connect(self, auth: object = None) -> None:
@@ -219,9 +220,7 @@ class ChatNamespace(Namespace):
     def on_resume(self, data: dict[str, Any]) -> dict[str, Any]:
         conversation = service.by_token(_db(), data.get("token"))
         user = self._user()
-        if conversation.visitor_user_id is not None and (
-            user is None or user.id != conversation.visitor_user_id
-        ):
+        if not permissions.is_chat_visitor(user, conversation.visitor_user_id):
             raise NotFound("no such conversation", field="token")
         seen = data.get("after", 0)
         seen = seen if isinstance(seen, int) and not isinstance(seen, bool) and seen >= 0 else 0
@@ -362,7 +361,7 @@ class ChatNamespace(Namespace):
         """An agent's page (re)joining a chat it holds, with what came after `after`."""
         agent = self._staff()
         conversation = service.for_agent(_db(), agent, data.get("conversation_id"))
-        if agent.role is Role.AGENT:
+        if not permissions.may_open_any_chat(agent):
             service.owns(agent, conversation)
         seen = data.get("after", 0)
         seen = seen if isinstance(seen, int) and not isinstance(seen, bool) else 0
@@ -493,7 +492,7 @@ class ChatNamespace(Namespace):
 
 def _known(user: User | None) -> dict[str, Any] | None:
     """A logged-in enterprise user skips the pre-chat form."""
-    if user is None or user.role is not Role.ENTERPRISE:
+    if user is None or not permissions.uses_portal(user):
         return None
     return {"name": user.name, "enterprise": user.enterprise.name if user.enterprise else None}
 

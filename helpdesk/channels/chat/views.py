@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from helpdesk.auth import permissions
 from helpdesk.auth.models import STAFF_ROLES, User
 from helpdesk.channels.chat import service
 from helpdesk.channels.chat.config import chat_config
 from helpdesk.directory.models import Organisation, OrgKind
-from helpdesk.errors import DomainError
+from helpdesk.errors import DomainError, NotFound
 from helpdesk.extensions import csrf, db
 from helpdesk.ids import row_id
 from helpdesk.portal import files
@@ -77,7 +78,7 @@ def agent_desk(me: User) -> dict[str, Any]:
 @blueprint.route("/agent")
 @login_required
 def agent() -> ResponseReturnValue:
-    if current_user.role not in STAFF_ROLES:
+    if not permissions.can_answer_chats(current_user):
         abort(403)
     return render_template("chat/agent.html", desk=agent_desk(current_user))
 
@@ -89,7 +90,7 @@ def upload() -> ResponseReturnValue:
     if request.headers.get("X-Chat-Upload") != "1":
         return _error("bad_request", "send files from the chat page", "file", 400)
     try:
-        if current_user.is_authenticated and current_user.is_staff:
+        if permissions.can_answer_chats(current_user):
             conversation_id = request.form.get("conversation_id", "")
             found = service.for_agent(
                 db_session(),
@@ -100,6 +101,9 @@ def upload() -> ResponseReturnValue:
             author = current_user.id
         else:
             found = service.by_token(db_session(), request.headers.get("X-Chat-Token"))
+            visitor = current_user if current_user.is_authenticated else None
+            if not permissions.is_chat_visitor(visitor, found.visitor_user_id):
+                raise NotFound("no such conversation", field="token")  # as an unknown token
             author = None
         if found.status.value == "ended":
             return _error("conflict", "this conversation has ended", "conversation", 409)

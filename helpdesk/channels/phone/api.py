@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from helpdesk.api.errors import Unauthenticated, error_response
 from helpdesk.api.inputs import authenticate
-from helpdesk.auth import tokens
+from helpdesk.auth import permissions, tokens
 from helpdesk.channels.phone import cti, service
 from helpdesk.channels.phone.config import phone_config
 from helpdesk.errors import DomainError, Forbidden, InvalidInput
@@ -64,7 +64,7 @@ def transfer_call(call_id: str) -> tuple[Response, int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidInput("the body must be a JSON object", field="body")
-    if not user.is_staff:
+    if not permissions.can_work_calls(user):
         raise Forbidden("only centre staff transfer calls", field="user")
     session = db.session()
     record = service.get(session, call_id)

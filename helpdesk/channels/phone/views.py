@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk.auth import permissions
-from helpdesk.auth.models import Role, User
+from helpdesk.auth.models import User
 from helpdesk.channels.phone import queue, service
 from helpdesk.channels.phone.ivr import loader
 from helpdesk.channels.phone.models import CallRecord
@@ -103,7 +103,7 @@ def hand(call_id: str) -> ResponseReturnValue:
     """The supervisor hands a waiting call to a named agent, as for chats."""
     user = _staff()
     try:
-        if user.role not in (Role.SUPERVISOR, Role.ADMIN):
+        if not permissions.can_supervise(user):
             raise Forbidden("only supervisors hand calls to agents", field="user")
         agent_id = row_id(str((request.get_json(silent=True) or {}).get("agent_id", "")))
         agent = db.session.get(User, agent_id) if agent_id is not None else None
