@@ -12,15 +12,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
+from helpdesk.console_forms import FieldErrors, VersionConflict, commit, ensure_version
 from helpdesk.directory.models import Contact, Enterprise, EnterpriseSize, Region
 from helpdesk.directory.validation import validate_uscc
 from helpdesk.errors import InvalidInput
 from helpdesk.oplog.record import changed_fields, record_change
-from helpdesk.people.service import FieldErrors, VersionConflict
 
 PAGE = 50
 __all__ = ["EnterpriseData", "FieldErrors", "VersionConflict"]
@@ -108,19 +106,15 @@ def _check(session: Session, data: EnterpriseData, e: Enterprise) -> dict[str, A
             "size": size, "address": address}  # fmt: skip
 
 
-def _conflict(e: Enterprise) -> VersionConflict:
-    return VersionConflict(
-        _("Someone else changed %(name)s after you opened the form. Nothing was saved: the form "
-          "now shows their version.", name=e.name),
-        field="version",
-    )  # fmt: skip
+def _conflict_message(e: Enterprise) -> str:
+    return _("Someone else changed %(name)s after you opened the form. Nothing was saved: the "
+             "form now shows their version.", name=e.name)  # fmt: skip
 
 
 def edit(
     session: Session, actor: Any, e: Enterprise, data: EnterpriseData, version: int | None
 ) -> Enterprise:
-    if version is not None and version != e.version:
-        raise _conflict(e)
+    ensure_version(e.version, version, lambda: _conflict_message(e))
     values = _check(session, data, e)
     before = snapshot(e)
     for name, value in values.items():
@@ -130,13 +124,10 @@ def edit(
         session.rollback()
         return e
     record_change(session, actor, "enterprise.updated", "enterprise", e.id, e.uscc, old, new)
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        session.refresh(e)
-        raise _conflict(e) from None
-    except IntegrityError:
-        session.rollback()
-        raise FieldErrors({"uscc": _("Another enterprise has this credit code.")}) from None
+    commit(
+        session,
+        lambda: _conflict_message(e),
+        unique=("uscc", lambda: _("Another enterprise has this credit code.")),
+        refresh=e,
+    )
     return e
