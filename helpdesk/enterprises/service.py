@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from helpdesk.console_forms import FieldErrors, VersionConflict, commit, ensure_version
 from helpdesk.directory.models import Contact, Enterprise, EnterpriseSize, Region
@@ -56,7 +57,17 @@ def _phone_digits(q: str) -> str | None:
 
 
 def search(session: Session, q: str, limit: int = PAGE) -> list[Enterprise]:
-    """By name (any part), credit code (its start) or a contact's phone (any part)."""
+    """By name (any part), credit code (its start) or a contact's phone (any part). A record
+    merged into another gives the kept one in its place."""
+    found: list[Enterprise] = []
+    for e in _matches(session, q, limit):
+        e = kept(session, e)
+        if e not in found:
+            found.append(e)
+    return found
+
+
+def _matches(session: Session, q: str, limit: int) -> list[Enterprise]:
     stmt = select(Enterprise).order_by(Enterprise.name)
     text = q.strip()
     if text:
@@ -131,3 +142,73 @@ def edit(
         refresh=e,
     )
     return e
+
+
+def find(session: Session, ref: str) -> Enterprise | None:
+    """By credit code (as typed, any case) or by number."""
+    text = ref.strip()
+    if text.isdigit() and len(text) < 18:
+        return session.get(Enterprise, int(text))
+    return session.scalars(
+        select(Enterprise).where(func.upper(Enterprise.uscc) == text.upper())
+    ).first()
+
+
+def kept(session: Session, e: Enterprise) -> Enterprise:
+    """The record a merged-away one points to (following a chain of merges)."""
+    seen = {e.id}
+    while e.merged_into_id is not None and e.merged_into_id not in seen:
+        seen.add(e.merged_into_id)
+        e = session.get(Enterprise, e.merged_into_id) or e
+    return e
+
+
+def merge(
+    session: Session,
+    actor: Any,
+    keep: Enterprise,
+    drop: Enterprise | None,
+    keep_version: int | None = None,
+    drop_version: int | None = None,
+) -> dict[str, int]:
+    """Move everything of `drop` to `keep`: tickets (each with an event, through the tickets
+    service; their chats go with them), contacts, portal accounts and call records. `drop`
+    stays as a pointer to `keep`, so its credit code still finds the enterprise. Returns how
+    many of each moved; both records' versions go up, so a form opened before is told."""
+    from helpdesk.auth.models import User
+    from helpdesk.channels.phone.models import CallRecord
+    from helpdesk.tickets import service as tickets
+    from helpdesk.tickets.models import Ticket
+
+    if drop is None:
+        raise FieldErrors({"other": _("No enterprise has this credit code.")})
+    if drop.id == keep.id:
+        raise FieldErrors({"other": _("A record cannot be merged with itself.")})
+    for e in (keep, drop):
+        if e.merged_into_id is not None:
+            raise FieldErrors(
+                {"other": _("%(name)s was already merged into another record.", name=e.name)}
+            )
+    ensure_version(keep.version, keep_version, lambda: _conflict_message(keep))
+    ensure_version(drop.version, drop_version, lambda: _conflict_message(drop))
+    ticket_actor = actor if isinstance(actor, User) else None
+    moved_tickets = session.scalars(
+        select(Ticket).where(Ticket.enterprise_id == drop.id).order_by(Ticket.id)
+    ).all()
+    for ticket in moved_tickets:
+        tickets.move_enterprise(session, ticket_actor, ticket, keep, drop)
+    counts = {"tickets": len(moved_tickets)}
+    for name, model in (("contacts", Contact), ("portal_users", User), ("calls", CallRecord)):
+        result = session.execute(
+            update(model).where(model.enterprise_id == drop.id).values(enterprise_id=keep.id)
+        )
+        counts[name] = int(getattr(result, "rowcount", 0) or 0)
+    drop.merged_into_id = keep.id
+    flag_modified(keep, "name")  # an UPDATE of the kept row too: its version moves
+    session.expire(keep, ["contacts"])
+    record_change(session, actor, "enterprise.merged", "enterprise", keep.id, keep.uscc, None,
+                  {"merged_from": drop.uscc, **counts})  # fmt: skip
+    record_change(session, actor, "enterprise.merged", "enterprise", drop.id, drop.uscc,
+                  {"merged_into": None}, {"merged_into": keep.uscc})  # fmt: skip
+    commit(session, lambda: _conflict_message(keep), refresh=keep)
+    return counts
