@@ -127,6 +127,7 @@ ADMIN_CHANGE = {
     "webhook.secret_rotated": _l("Webhook secret replaced"),
     "webhook.removed": _l("Webhook removed"),
     "webhook.redelivered": _l("Webhook delivery sent again"),
+    "job.retried": _l("Failed job retried"),
 }
 
 DELIVERY_STATUS = {
@@ -258,6 +259,7 @@ PERSON_FIELD = {
     "address": _l("Address"),
     "merged_into": _l("Merged into"),
     "merged_from": _l("Merged from"),
+    "queue": _l("Queue"),
     "tickets": _l("Tickets moved"),
     "contacts": _l("Contacts moved"),
     "portal_users": _l("Portal accounts moved"),
@@ -304,7 +306,34 @@ NOTIFICATION = {
     "call_transferred": _l("A call was transferred to you"),
 }
 
+# /admin/system: RQ's worker states, our queues, and the settings by what they set.
+WORKER_STATE = {
+    "idle": _l("Idle"),
+    "busy": _l("Working"),
+    "started": _l("Starting"),
+    "suspended": _l("Suspended"),
+}
+QUEUE = {"default": _l("Jobs (webhooks, maintenance)"), "timers": _l("SLA timers")}
+SETTING = {
+    "database_url": _l("Database"),
+    "redis_url": _l("Redis (empty: embedded)"),
+    "secret_key": _l("Session signing key"),
+    "language": _l("Default language"),
+    "host": _l("Listening address"),
+    "port": _l("Port"),
+    "testing": _l("Test mode"),
+    "instance_path": _l("Instance folder"),
+    "session_idle_seconds": _l("Signed out after idle (seconds)"),
+    "session_lifetime_seconds": _l("Longest session (seconds)"),
+    "trusted_proxies": _l("Trusted proxies"),
+    "public_url": _l("Public address"),
+    "secure_cookies": _l("Cookies over https only"),
+}
+
 TABLES = {
+    "worker_state": WORKER_STATE,
+    "queue": QUEUE,
+    "setting": SETTING,
     "article_status": ARTICLE_STATUS,
     "notification": NOTIFICATION,
     "call_status": CALL_STATUS,
