@@ -128,6 +128,10 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.enterprises.views import blueprint as enterprises
 
     app.register_blueprint(enterprises)
+
+    from helpdesk.system.views import blueprint as system
+
+    app.register_blueprint(system)
     from helpdesk.integrations.views import blueprint as integrations
 
     app.register_blueprint(integrations)

@@ -114,6 +114,10 @@ from helpdesk.catalogue.cli import catalogue as _catalogue  # noqa: E402
 
 main.add_command(_catalogue)
 
+from helpdesk.enterprises.cli import enterprise as _enterprise  # noqa: E402
+
+main.add_command(_enterprise)
+
 from helpdesk.channels.phone.cli import agi as _agi  # noqa: E402
 from helpdesk.channels.phone.cli import ivr as _ivr  # noqa: E402
 

@@ -3,8 +3,7 @@ Each change is logged like a page change, its actor `cli:<OS user>`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import click
@@ -12,21 +11,12 @@ import click
 from helpdesk.people.cli import _actor
 
 
-@contextmanager
-def _service() -> Iterator[tuple[Any, Any]]:
+def _service() -> AbstractContextManager[tuple[Any, Any]]:
+    """The app context, the session and the service; field errors become a clear exit 1."""
     from helpdesk.catalogue import service
-    from helpdesk.cli import app_context
-    from helpdesk.errors import DomainError
-    from helpdesk.extensions import db
+    from helpdesk.console_forms import service_session
 
-    with app_context() as app, app.test_request_context():  # type: ignore[attr-defined]
-        try:
-            yield db.session(), service
-        except service.FieldErrors as exc:
-            lines = [f"{name}: {message}" for name, message in exc.errors.items()]
-            raise click.ClickException("\n".join(lines)) from None
-        except DomainError as exc:
-            raise click.ClickException(exc.message) from None
+    return service_session(service)
 
 
 def _entry(session: Any, code: str) -> Any:

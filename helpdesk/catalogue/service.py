@@ -16,11 +16,10 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
+from helpdesk.console_forms import FieldErrors, VersionConflict, commit, ensure_version
 from helpdesk.directory.models import ServiceCategory
 from helpdesk.oplog.record import changed_fields, record_change
-from helpdesk.people.service import FieldErrors, VersionConflict
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}$")
 ZH_LIMIT, EN_LIMIT = 60, 80
@@ -59,28 +58,20 @@ def _check(data: Entry) -> dict[str, Any]:
     return {"name_zh": zh, "name_en": en, "position": int(raw)}
 
 
+def _conflict_message(c: ServiceCategory) -> str:
+    return _("Someone else changed %(code)s after you opened the form. Nothing was saved: the "
+             "form now shows their version.", code=c.code)  # fmt: skip
+
+
 def _commit(session: Session, c: ServiceCategory) -> None:
     from helpdesk.directory.queries import forget_reference
 
-    try:
-        session.commit()
-        forget_reference()  # this process sees the edit at once; the others within seconds
-    except StaleDataError:
-        session.rollback()
-        raise VersionConflict(
-            _("Someone else changed %(code)s after you opened the form. Nothing was saved: the "
-              "form now shows their version.", code=c.code),
-            field="version",
-        ) from None  # fmt: skip
+    commit(session, lambda: _conflict_message(c))
+    forget_reference()  # this process sees the edit at once; the others within seconds
 
 
 def _ensure_version(c: ServiceCategory, version: int | None) -> None:
-    if version is not None and version != c.version:
-        raise VersionConflict(
-            _("Someone else changed %(code)s after you opened the form. Nothing was saved: the "
-              "form now shows their version.", code=c.code),
-            field="version",
-        )  # fmt: skip
+    ensure_version(c.version, version, lambda: _conflict_message(c))
 
 
 def _exists(session: Session, code: str) -> bool:

@@ -128,6 +128,9 @@ class Enterprise(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     # Bumped by every UPDATE: two admins editing the same enterprise (issue 13 item 3).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    # Set when an admin merged this record into another (issue 13 item 3): the record stays, so
+    # its credit code still finds the enterprise, but everything it had moved to the kept one.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
 
     __mapper_args__ = {"version_id_col": version}
 

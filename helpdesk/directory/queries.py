@@ -112,6 +112,8 @@ def enterprise(session: Session, enterprise_id: int, field: str = "enterprise_id
     found = session.get(Enterprise, enterprise_id)
     if found is None:
         raise InvalidInput(f"unknown enterprise {enterprise_id}", field=field)
+    if found.merged_into_id is not None:  # merged by an admin: the record kept (one step)
+        return session.get(Enterprise, found.merged_into_id) or found
     return found
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import Length
 
 from helpdesk.web.labels import ENTERPRISE_SIZE
@@ -19,4 +19,17 @@ class EnterpriseForm(PageForm):
         _l("Size"), choices=[("", _l("Unknown")), *ENTERPRISE_SIZE.items()], validate_choice=False
     )
     address = StringField(_l("Address"), validators=[Length(max=200)])
+    version = HiddenField()
+
+
+class MergeForm(PageForm):
+    """Merge another record of the same enterprise with the one on the page."""
+
+    other = StringField(_l("Credit code of the other record"), validators=[Length(max=18)])
+    keep = RadioField(
+        _l("Which record to keep"),
+        choices=[("this", _l("Keep this record")), ("other", _l("Keep the other record"))],
+        default="this",
+        validate_choice=False,
+    )
     version = HiddenField()

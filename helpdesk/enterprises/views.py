@@ -39,8 +39,16 @@ def _load_into(form: forms.EnterpriseForm, e: Enterprise) -> None:
     form.address.data, form.version.data = now["address"] or "", str(e.version)
 
 
-def _page(e: Enterprise, form: forms.EnterpriseForm, status: int = 200) -> ResponseReturnValue:
+def _page(
+    e: Enterprise,
+    form: forms.EnterpriseForm,
+    status: int = 200,
+    merge_form: forms.MergeForm | None = None,
+) -> ResponseReturnValue:
     session = db_session()
+    if merge_form is None:
+        merge_form = forms.MergeForm(formdata=None)
+        merge_form.version.data = str(e.version)
     form.district.choices = choices.districts(session)
     tickets = session.scalars(
         select(Ticket).where(Ticket.enterprise_id == e.id).order_by(Ticket.id.desc()).limit(20)
@@ -49,6 +57,8 @@ def _page(e: Enterprise, form: forms.EnterpriseForm, status: int = 200) -> Respo
         "enterprises/form.html",
         enterprise=e,
         form=form,
+        merge_form=merge_form,
+        merged_into=session.get(Enterprise, e.merged_into_id) if e.merged_into_id else None,
         tickets=tickets,
         registration=session.get(EnterpriseRegistration, e.id),
         history=oplog_queries.for_target(session, "enterprise", e.id, limit=20),
@@ -86,3 +96,42 @@ def enterprise_edit(enterprise_id: int) -> ResponseReturnValue:
         return _page(e, form, 422)
     flash(_("Saved."), "success")
     return redirect(url_for("enterprises.enterprise_edit", enterprise_id=e.id))
+
+
+@blueprint.post("/admin/enterprises/<int:enterprise_id>/merge")
+@admin_required
+def enterprise_merge(enterprise_id: int) -> ResponseReturnValue:
+    """Merge the record typed in (by credit code) with this one, keeping the one chosen."""
+    session = db_session()
+    here = session.get(Enterprise, enterprise_id)
+    if here is None:
+        abort(404)
+    form = forms.MergeForm()
+    edit_form = forms.EnterpriseForm(formdata=None)
+    _load_into(edit_form, here)
+    if not form.validate_on_submit():
+        return _page(here, edit_form, 400, form)
+    other = service.find(session, form.other.data or "")
+    keep, drop = (other, here) if form.keep.data == "other" and other is not None else (here, other)
+    opened = _version(form.version.data)  # the version of the record on the page
+    versions = (opened, None) if keep is here else (None, opened)
+    try:
+        counts = service.merge(session, current_user._get_current_object(), keep, drop, *versions)
+    except service.VersionConflict as exc:
+        session.refresh(here)
+        _load_into(edit_form, here)
+        fresh = forms.MergeForm(formdata=None)
+        fresh.version.data = str(here.version)
+        fresh.form_errors.append(exc.message)
+        return _page(here, edit_form, 409, fresh)
+    except service.FieldErrors as exc:
+        _attach(form, exc.errors)
+        return _page(here, edit_form, 422, form)
+    flash(
+        _("Merged: %(tickets)d tickets, %(contacts)d contacts, %(users)d portal accounts and "
+          "%(calls)d calls moved to %(name)s.", tickets=counts["tickets"],
+          contacts=counts["contacts"], users=counts["portal_users"], calls=counts["calls"],
+          name=keep.name),
+        "success",
+    )  # fmt: skip
+    return redirect(url_for("enterprises.enterprise_edit", enterprise_id=keep.id))

@@ -89,3 +89,23 @@ def _sealed(session: Session, ids: list[int]) -> set[int]:
     if not ids:
         return set()
     return set(session.scalars(select(AdminSeal.change_id).where(AdminSeal.change_id.in_(ids))))
+
+
+def target_names(session: Session, changes: list[AdminChange]) -> dict[tuple[str, int], str]:
+    """What people call each change's record (an organisation's name, a person's name, an
+    enterprise's name), where the log keeps a code: one query per kind of record on the page."""
+    from helpdesk.auth.models import User
+    from helpdesk.directory.models import Enterprise, Organisation
+
+    columns = {
+        "organisation": (Organisation.id, Organisation.name),
+        "user": (User.id, User.name),
+        "enterprise": (Enterprise.id, Enterprise.name),
+    }
+    names: dict[tuple[str, int], str] = {}
+    for target_type, (id_column, name_column) in columns.items():
+        ids = {c.target_id for c in changes if c.target_type == target_type}
+        if ids:
+            rows = session.execute(select(id_column, name_column).where(id_column.in_(ids)))
+            names.update({(target_type, row[0]): row[1] for row in rows})
+    return names

@@ -3,8 +3,7 @@ Each change is logged like a page change, its actor `cli:<OS user>`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import click
@@ -15,21 +14,12 @@ KINDS = click.Choice(["service_centre", "workstation", "contact_point", "provide
 TYPES = click.Choice(["finance", "technology", "legal", "intermediary", "expert"])
 
 
-@contextmanager
-def _service() -> Iterator[tuple[Any, Any]]:
-    from helpdesk.cli import app_context
-    from helpdesk.errors import DomainError
-    from helpdesk.extensions import db
+def _service() -> AbstractContextManager[tuple[Any, Any]]:
+    """The app context, the session and the service; field errors become a clear exit 1."""
+    from helpdesk.console_forms import service_session
     from helpdesk.orgs import service
 
-    with app_context() as app, app.test_request_context():  # type: ignore[attr-defined]
-        try:
-            yield db.session(), service
-        except service.FieldErrors as exc:
-            lines = [f"{name}: {message}" for name, message in exc.errors.items()]
-            raise click.ClickException("\n".join(lines)) from None
-        except DomainError as exc:
-            raise click.ClickException(exc.message) from None
+    return service_session(service)
 
 
 def _org(session: Any, service: Any, ref: str) -> Any:

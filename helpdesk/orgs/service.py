@@ -16,11 +16,16 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
+from helpdesk.console_forms import (
+    FieldErrors,
+    VersionConflict,
+    commit,
+    ensure_version,
+    last_change,
+)
 from helpdesk.directory.models import (
     Organisation,
     OrgKind,
@@ -31,9 +36,8 @@ from helpdesk.directory.models import (
 )
 from helpdesk.directory.validation import normalise_phone
 from helpdesk.errors import DomainError, InvalidInput
-from helpdesk.oplog.models import AdminChange
 from helpdesk.oplog.record import changed_fields, record_change
-from helpdesk.people.service import FieldErrors, VersionConflict, split_list
+from helpdesk.people.service import split_list
 from helpdesk.tickets.models import Ticket
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -235,41 +239,30 @@ def capacity_warning(session: Session, org: Organisation) -> str | None:
 
 
 def _ensure_version(session: Session, org: Organisation, version: int | None) -> None:
-    if version is not None and version != org.version:
-        raise VersionConflict(_conflict_message(session, org), field="version")
+    ensure_version(org.version, version, lambda: _conflict_message(session, org))
 
 
 def _conflict_message(session: Session, org: Organisation) -> str:
-    last = session.scalars(
-        select(AdminChange)
-        .where(AdminChange.target_type == "organisation", AdminChange.target_id == org.id)
-        .order_by(AdminChange.id.desc())
-        .limit(1)
-    ).first()
+    last = last_change(session, "organisation", org.id)
     if last is None:
         return _(
             "Someone else changed this organisation meanwhile. Nothing was saved; reload to see it."
         )
-    from helpdesk.web import local_time
-
     return _(
         "%(who)s changed this organisation at %(at)s, after you opened the form. Nothing was "
         "saved: the form now shows their version; make your change again.",
-        who=last.actor_login,
-        at=local_time(last.at),
+        who=last[0],
+        at=last[1],
     )
 
 
 def _commit(session: Session, org: Organisation) -> None:
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        session.refresh(org)
-        raise VersionConflict(_conflict_message(session, org), field="version") from None
-    except IntegrityError:
-        session.rollback()
-        raise FieldErrors({"slug": _("This code is already taken.")}) from None
+    commit(
+        session,
+        lambda: _conflict_message(session, org),
+        unique=("slug", lambda: _("This code is already taken.")),
+        refresh=org,
+    )
 
 
 def create(session: Session, actor: Any, data: OrgData) -> Organisation:

@@ -4,8 +4,8 @@ page for scripts. Each change is logged like a page change, its actor `cli:<OS u
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import click
@@ -18,24 +18,12 @@ def _actor() -> str:
         return "cli"
 
 
-@contextmanager
-def _service() -> Iterator[tuple[Any, Any]]:
+def _service() -> AbstractContextManager[tuple[Any, Any]]:
     """The app context, the session and the service; field errors become a clear exit 1."""
-    from helpdesk.cli import app_context
-    from helpdesk.errors import DomainError
-    from helpdesk.extensions import db
+    from helpdesk.console_forms import service_session
     from helpdesk.people import service
 
-    # A request context so that messages come in the installation's language (Flask-Babel
-    # chooses the locale per request).
-    with app_context() as app, app.test_request_context():  # type: ignore[attr-defined]
-        try:
-            yield db.session(), service
-        except service.FieldErrors as exc:
-            lines = [f"{name}: {message}" for name, message in exc.errors.items()]
-            raise click.ClickException("\n".join(lines)) from None
-        except DomainError as exc:
-            raise click.ClickException(exc.message) from None
+    return service_session(service)
 
 
 def _person(session: Any, service: Any, login: str) -> Any:

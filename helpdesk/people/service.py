@@ -13,17 +13,22 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk.auth import lifetime
 from helpdesk.auth.models import Role, User
 from helpdesk.auth.passwords import check_password, hash_password
+from helpdesk.console_forms import (
+    FieldErrors,
+    VersionConflict,
+    commit,
+    ensure_version,
+    last_change,
+)
 from helpdesk.directory.models import Enterprise, Organisation, ServiceCategory
-from helpdesk.errors import Conflict, InvalidInput
-from helpdesk.oplog.models import AdminChange
 from helpdesk.oplog.record import changed_fields, record_change
+
+__all__ = ["FieldErrors", "PersonData", "VersionConflict"]
 from helpdesk.people.sessions import end_sessions
 
 LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
@@ -31,18 +36,6 @@ EXTENSION_RE = re.compile(r"^[0-9]{3,8}$")
 LANGUAGES = ("zh", "en")  # languages a person answers in (chat, phone)
 MIN_PASSWORD = 8
 NAME_LIMIT = 60
-
-
-class FieldErrors(InvalidInput):
-    """Several fields at once: {field: message}."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()), next(iter(errors)))
-        self.errors = errors
-
-
-class VersionConflict(Conflict):
-    """Someone else saved this person since the form was opened; nothing was written."""
 
 
 @dataclass
@@ -185,40 +178,29 @@ def check_new_password(password: str, login: str) -> None:
 
 
 def _ensure_version(session: Session, user: User, version: int | None) -> None:
-    if version is not None and version != user.version:
-        raise VersionConflict(_conflict_message(session, user), field="version")
+    ensure_version(user.version, version, lambda: _conflict_message(session, user))
 
 
 def _conflict_message(session: Session, user: User) -> str:
-    last = session.scalars(
-        select(AdminChange)
-        .where(AdminChange.target_type == "user", AdminChange.target_id == user.id)
-        .order_by(AdminChange.id.desc())
-        .limit(1)
-    ).first()
+    last = last_change(session, "user", user.id)
     if last is None:
         return _("Someone else changed this person meanwhile. Nothing was saved; reload to see it.")
-    from helpdesk.web import local_time
-
     return _(
         "%(who)s changed this person at %(at)s, after you opened the form. Nothing was saved: "
         "the form now shows their version; make your change again.",
-        who=last.actor_login,
-        at=local_time(last.at),
+        who=last[0],
+        at=last[1],
     )
 
 
 def _commit(session: Session, user: User) -> None:
     """Commit; a concurrent save (version moved under us) or a login race becomes a message."""
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        session.refresh(user)
-        raise VersionConflict(_conflict_message(session, user), field="version") from None
-    except IntegrityError:
-        session.rollback()
-        raise FieldErrors({"login": _("This login is already taken.")}) from None
+    commit(
+        session,
+        lambda: _conflict_message(session, user),
+        unique=("login", lambda: _("This login is already taken.")),
+        refresh=user,
+    )
 
 
 def create(session: Session, actor: Any, data: PersonData, password: str) -> User:

@@ -323,4 +323,5 @@ def changes() -> ResponseReturnValue:
     )
     for name, message in found.errors.items():
         getattr(filters, name).errors = [message]
-    return render_template("people/changes.html", filters=filters, found=found)
+    names = oplog_queries.target_names(db_session(), found.changes)
+    return render_template("people/changes.html", filters=filters, found=found, names=names)

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from helpdesk.console_forms import FieldErrors, VersionConflict
 from helpdesk.oplog.record import record_change
-from helpdesk.people.service import FieldErrors, VersionConflict
 from helpdesk.sla.calendar_store import HOLIDAY, WORKDAY
 from helpdesk.sla.models import CalendarDay, CalendarYear
 

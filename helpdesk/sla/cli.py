@@ -142,9 +142,9 @@ def _edit() -> Iterator[Any]:
     """The app and a request context (messages in the installation's language); field errors
     become a clear exit 1."""
     from helpdesk.cli import app_context
+    from helpdesk.console_forms import FieldErrors
     from helpdesk.errors import DomainError
     from helpdesk.extensions import db
-    from helpdesk.people.service import FieldErrors
 
     with app_context() as app, app.test_request_context():  # type: ignore[attr-defined]
         try:

@@ -13,8 +13,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from helpdesk import clock
+from helpdesk.console_forms import FieldErrors, VersionConflict
 from helpdesk.oplog import queries as oplog_queries
-from helpdesk.people.service import FieldErrors, VersionConflict
 from helpdesk.people.views import _attach, _version, admin_required
 from helpdesk.sla import calendar_edit, calendar_store, forms
 from helpdesk.sla.models import CalendarDay

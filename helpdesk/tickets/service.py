@@ -21,7 +21,7 @@ from helpdesk import clock
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
 from helpdesk.directory import queries as directory
-from helpdesk.directory.models import Contact, OrgStatus
+from helpdesk.directory.models import Contact, Enterprise, OrgStatus
 from helpdesk.directory.validation import check_length, normalise_phone
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.outbox import service as outbox
@@ -567,6 +567,17 @@ def merge(session: Session, actor: User | None, ticket: Ticket, into_number: str
     ticket.closed_at = clock.now()
     _record(session, ticket, actor, "merged", before, {"into": target.number})
     _record(session, target, actor, "merged_from", target.status, {"from": ticket.number})
+    return ticket
+
+
+def move_enterprise(
+    session: Session, actor: User | None, ticket: Ticket, into: Enterprise, former: Enterprise
+) -> Ticket:
+    """An admin merged two records of one enterprise: the ticket now belongs to the kept one.
+    Internal: the enterprise sees the same company name on its ticket."""
+    ticket.enterprise_id = into.id
+    data = {"from": former.uscc, "into": into.uscc}
+    _record(session, ticket, actor, "enterprise_merged", ticket.status, data, internal=True)
     return ticket
 
 

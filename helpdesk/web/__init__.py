@@ -56,6 +56,19 @@ def reference_name(table: str, code: str) -> str:
     return f"{platform} · {localized_name(found)}" if platform else localized_name(found)
 
 
+def regions_served(codes: list[str]) -> str:
+    """Districts an organisation serves, in words: 全市 when it serves every district (with or
+    without the city entry itself) rather than fourteen names in a row."""
+    from flask_babel import gettext as _
+
+    from helpdesk.directory.reference import CITY, REGIONS
+
+    every_district = {code for code, _zh, _en in REGIONS if code != CITY}
+    if every_district <= set(codes):
+        return _("Whole city")
+    return "、".join(reference_name("region", code) for code in codes)
+
+
 def local_time(value: datetime | None) -> str:
     """Hangzhou wall-clock time, minutes precision: what staff compare with their phones."""
     if value is None:
@@ -127,6 +140,7 @@ def _context() -> dict[str, Any]:
         "localized_name": localized_name,
         "platform_name": platform_name,
         "reference_name": reference_name,
+        "regions_served": regions_served,
         "lang_url": lang_url,
         "shown_phone": shown_phone,
         "dial_link": dial_link,

@@ -55,7 +55,12 @@ def organisations(session: Session, active_only: bool = False) -> list[tuple[str
 
 
 def enterprises(session: Session) -> list[tuple[str, str]]:
-    stmt = select(Enterprise).order_by(Enterprise.name).limit(ENTERPRISE_LIMIT)
+    stmt = (
+        select(Enterprise)
+        .where(Enterprise.merged_into_id.is_(None))  # a merged-away record is only a pointer
+        .order_by(Enterprise.name)
+        .limit(ENTERPRISE_LIMIT)
+    )
     return [(str(e.id), f"{e.name}（{e.uscc}）") for e in session.scalars(stmt)]
 
 

@@ -72,6 +72,7 @@ EVENT = {
     "cancelled": _l("Cancelled"),
     "merged": _l("Merged into another ticket"),
     "merged_from": _l("A duplicate was merged into this ticket"),
+    "enterprise_merged": _l("Enterprise records merged"),
     "commented": _l("Reply"),
     "rated": _l("Satisfaction rated"),
     "callback_attempted": _l("Call back: no answer"),
@@ -117,6 +118,7 @@ ADMIN_CHANGE = {
     "catalogue.retired": _l("Service retired"),
     "catalogue.restored": _l("Service offered again"),
     "enterprise.updated": _l("Enterprise edited"),
+    "enterprise.merged": _l("Enterprise records merged"),
     "token.issued": _l("API token issued"),
     "token.revoked": _l("API token revoked"),
     "blocked_number.added": _l("Number blocked"),
@@ -125,6 +127,7 @@ ADMIN_CHANGE = {
     "webhook.secret_rotated": _l("Webhook secret replaced"),
     "webhook.removed": _l("Webhook removed"),
     "webhook.redelivered": _l("Webhook delivery sent again"),
+    "job.retried": _l("Failed job retried"),
 }
 
 DELIVERY_STATUS = {
@@ -254,6 +257,13 @@ PERSON_FIELD = {
     "industry": _l("Industry"),
     "size": _l("Size"),
     "address": _l("Address"),
+    "merged_into": _l("Merged into"),
+    "merged_from": _l("Merged from"),
+    "queue": _l("Queue"),
+    "tickets": _l("Tickets moved"),
+    "contacts": _l("Contacts moved"),
+    "portal_users": _l("Portal accounts moved"),
+    "calls": _l("Calls moved"),
     "user": _l("Acts as"),
     "scope": _l("Scope"),
     "expires_at": _l("Expires"),
@@ -326,10 +336,37 @@ EVENT_FIELD = {  # what an event's data says, on the traceability page
     "comment": _l("Comment"),
 }
 
+# /admin/system: RQ's worker states, our queues, and the settings by what they set.
+WORKER_STATE = {
+    "idle": _l("Idle"),
+    "busy": _l("Working"),
+    "started": _l("Starting"),
+    "suspended": _l("Suspended"),
+}
+QUEUE = {"default": _l("Jobs (webhooks, maintenance)"), "timers": _l("SLA timers")}
+SETTING = {
+    "database_url": _l("Database"),
+    "redis_url": _l("Redis (empty: embedded)"),
+    "secret_key": _l("Session signing key"),
+    "language": _l("Default language"),
+    "host": _l("Listening address"),
+    "port": _l("Port"),
+    "testing": _l("Test mode"),
+    "instance_path": _l("Instance folder"),
+    "session_idle_seconds": _l("Signed out after idle (seconds)"),
+    "session_lifetime_seconds": _l("Longest session (seconds)"),
+    "trusted_proxies": _l("Trusted proxies"),
+    "public_url": _l("Public address"),
+    "secure_cookies": _l("Cookies over https only"),
+}
+
 TABLES = {
     "seal": SEAL,
     "sla_target": SLA_TARGET,
     "event_field": EVENT_FIELD,
+    "worker_state": WORKER_STATE,
+    "queue": QUEUE,
+    "setting": SETTING,
     "article_status": ARTICLE_STATUS,
     "notification": NOTIFICATION,
     "call_status": CALL_STATUS,

@@ -88,6 +88,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/admin/enterprises"): ADMINS,
     ("GET", "/admin/enterprises/<int:enterprise_id>"): ADMINS,
     ("POST", "/admin/enterprises/<int:enterprise_id>"): ADMINS,
+    ("POST", "/admin/enterprises/<int:enterprise_id>/merge"): ADMINS,
+    ("GET", "/admin/system"): ADMINS,
+    ("POST", "/admin/system/failed/<queue>/<job_id>/retry"): ADMINS,
     # service catalogue (issue 13 item 4)
     ("GET", "/admin/catalogue"): ADMINS,
     ("POST", "/admin/catalogue/new"): ADMINS,
@@ -357,6 +360,8 @@ def _url(rule: str, demo: Demo) -> str:
         "<path:code>": "finance/guarantee",
         "<any(retire, restore):action>": "restore",
         "<call_id>": demo.call_id,
+        "<queue>": "default",
+        "<job_id>": "no-such-job",  # none: admins are told so, others refused
         "<script_name>": "hotline",
         "<key>": demo.file_key,
         "<id:enterprise_id>": str(demo.enterprise_id),

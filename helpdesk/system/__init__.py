@@ -1,0 +1,1 @@
+"""/admin/system: the effective settings, versions in force and the health of the parts."""
