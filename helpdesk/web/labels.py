@@ -125,6 +125,10 @@ ADMIN_CHANGE = {
     "webhook.secret_rotated": _l("Webhook secret replaced"),
     "webhook.removed": _l("Webhook removed"),
     "webhook.redelivered": _l("Webhook delivery sent again"),
+    "rules.published": _l("Routing rules published"),
+    "rules.rolled_back": _l("Routing rules rolled back"),
+    "ivr.published": _l("IVR script published"),
+    "ivr.rolled_back": _l("IVR script rolled back"),
 }
 
 DELIVERY_STATUS = {
