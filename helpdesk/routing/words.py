@@ -76,6 +76,7 @@ class Names:
         self.organisations = {slug: name for slug, name in rows}
         self.people = dict(session.execute(select(User.login, User.name)).tuples().all())
         self._localized = localized_name
+        self._rules: dict[str, str] | None = None  # read when a page first names a rule
 
     def category(self, code: str) -> str:
         if code.endswith("/*"):  # a rule's pattern: the whole platform
@@ -110,6 +111,18 @@ class Names:
 
     def person(self, login: str | None) -> str:
         return self.people.get(login or "", login or "")
+
+    def rule(self, name: str | None) -> str:
+        """A rule by its description in the rules in force (its code when it has none or is
+        no longer there)."""
+        if self._rules is None:
+            from helpdesk.extensions import db
+            from helpdesk.routing.service import active_rules
+
+            ruleset = active_rules(db.session())
+            rules = ruleset.rules if ruleset else ()
+            self._rules = {r.name: r.description for r in rules if r.description}
+        return self._rules.get(name or "", name or "")
 
 
 def names() -> Names:
