@@ -148,13 +148,30 @@ def publish(
 def rollback(
     session: Session, actor: Any, number: int, organisations: frozenset[str]
 ) -> DocumentVersion:
-    """Publish version `number` again (its files must still pass today's checks)."""
+    """Publish version `number` again (its files must still pass today's checks). With nothing
+    published yet, version 1 is the folder in force: it is stored, and stays in force."""
+    if number == 1 and versions.head(session, KIND) is None:
+        check(versions.read_folder(loader.rules_folder()), organisations)
+        return versions.seed(session, KIND, loader.rules_folder())
     old = versions.get(session, KIND, number)
     if old is None:
         raise LookupError(number)
     check(dict(old.files), organisations)
     row = versions.publish(session, actor, KIND, dict(old.files), "", restored_from=number)
     forget()
+    return row
+
+
+def files_version(session: Session, number: int) -> DocumentVersion | None:
+    """A stored version; with nothing published, version 1 is the folder in force (a row not
+    added to the session: no time, no author)."""
+    row = versions.get(session, KIND, number)
+    if row is None and number == 1 and versions.head(session, KIND) is None:
+        files = versions.read_folder(loader.rules_folder())
+        row = DocumentVersion(
+            kind=KIND, number=1, files=files, digest=versions.digest_of(files),
+            changed="", published_by=versions.SEEDED_BY,
+        )  # fmt: skip
     return row
 
 

@@ -85,18 +85,20 @@ def _editor(name: str, text: str, base: int | None, status: int = 200, **extra: 
     ), status
 
 
-@blueprint.get("/admin/rules/edit/<name>")
+@blueprint.get("/admin/rules/edit/<rule_file>")
 @admin_required
-def edit_rule_file(name: str) -> ResponseReturnValue:
+def edit_rule_file(rule_file: str) -> ResponseReturnValue:
+    name = rule_file
     number, files = publish.current_files(db.session())
     if name not in files:
         abort(404)
     return _editor(name, files[name], number)
 
 
-@blueprint.post("/admin/rules/edit/<name>")
+@blueprint.post("/admin/rules/edit/<rule_file>")
 @admin_required
-def edit_rule_file_post(name: str) -> ResponseReturnValue:
+def edit_rule_file_post(rule_file: str) -> ResponseReturnValue:
+    name = rule_file
     session = db.session()
     _in_force, files = publish.current_files(session)
     if name not in files:
@@ -157,7 +159,7 @@ def _int(raw: str | None) -> int | None:
 def rule_version(number: int) -> ResponseReturnValue:
     _viewer()
     session = db.session()
-    row = versions.get(session, publish.KIND, number)
+    row = publish.files_version(session, number)
     if row is None:
         abort(404)
     against_number = _int(request.args.get("against")) or number - 1

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from helpdesk.web.labels import label
@@ -123,6 +124,13 @@ class Names:
             rules = ruleset.rules if ruleset else ()
             self._rules = {r.name: r.description for r in rules if r.description}
         return self._rules.get(name or "", name or "")
+
+    def rule_html(self, name: str | None) -> Markup:
+        """The description as text, or the code as code when there is no description."""
+        said = self.rule(name)
+        if not name or said != name:
+            return escape(said or "—")
+        return Markup("<code>%s</code>") % name
 
 
 def names() -> Names:
