@@ -22,6 +22,7 @@ from helpdesk.search.models import SearchDocument
 from helpdesk.sla.models import SlaStage, TicketSla
 from helpdesk.tickets.models import Comment, Ticket, TicketCounter, TicketDecline, TicketEvent
 from helpdesk.webhooks.models import Webhook, WebhookDelivery
+from helpdesk.yamldocs.models import DocumentVersion
 
 __all__ = [
     "AdminChange",
@@ -39,6 +40,7 @@ __all__ = [
     "Contact",
     "Conversation",
     "Deflection",
+    "DocumentVersion",
     "Enterprise",
     "EnterpriseRegistration",
     "FollowUp",

@@ -187,6 +187,11 @@ def can_manage_people(user: User) -> bool:
     return bool(user.is_authenticated) and user.role is Role.ADMIN
 
 
+def can_publish_configuration(user: User) -> bool:
+    """Editing, publishing and rolling back routing rules and IVR scripts: administrators."""
+    return bool(user.is_authenticated) and user.role is Role.ADMIN
+
+
 def can_review_registrations(user: User) -> bool:
     """Approving or rejecting an enterprise's portal registration: the centre's staff."""
     return bool(user.is_authenticated) and user.is_staff

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import sys
-from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -151,20 +148,15 @@ def format_decision(decision: Decision) -> str:
 @click.option("--since", default="30d", show_default=True, help="how far back: 30d, 12h")
 def simulate(folder: Path, since: str) -> None:
     """Replay recent tickets through the draft rules in FOLDER: what would go elsewhere."""
-    from sqlalchemy import select
-
     from helpdesk import clock
     from helpdesk.extensions import db
-    from helpdesk.routing import loader, service
-    from helpdesk.tickets.models import Ticket, TicketEvent
+    from helpdesk.routing import loader, service, simulation
 
-    found = re.fullmatch(r"(\d+)([dh])", since.strip())
-    if not found:
+    delta = simulation.parse_since(since)
+    if delta is None:
         raise click.BadParameter(
             "use a number of days or hours, e.g. 30d or 12h", param_hint="since"
         )
-    amount = int(found.group(1))
-    delta = timedelta(days=amount) if found.group(2) == "d" else timedelta(hours=amount)
     with _app_context():
         session = db.session()
         directory = service.directory_snapshot(session)
@@ -172,42 +164,92 @@ def simulate(folder: Path, since: str) -> None:
             draft = loader.compile_folder(folder, organisations=frozenset(directory.organisations))
         except RuleLoadError as exc:
             _fail(exc.errors)
-        slugs = {o.id: o.slug for o in directory.organisations.values()}
-        start = clock.now() - delta
-        tickets = session.scalars(
-            select(Ticket).where(Ticket.created_at >= start).order_by(Ticket.id)
-        ).all()
-        first: dict[int, int] = {}
-        for ticket_id, data in session.execute(
-            select(TicketEvent.ticket_id, TicketEvent.data)
-            .where(TicketEvent.kind == "assigned", TicketEvent.at >= start)
-            .order_by(TicketEvent.id)
-        ):
-            org_id = (data or {}).get("organisation_id")
-            if org_id is not None:
-                first.setdefault(ticket_id, org_id)
-        moves: Counter[tuple[str, str]] = Counter()
-        by_rule: Counter[str] = Counter()
-        for ticket in tickets:
-            facts = service.ticket_facts(session, ticket)
-            load = service.load_snapshot(
-                session, ticket.enterprise_id, exclude=ticket.id, directory=directory
-            )
-            decision = draft.decide(facts, directory, load)
-            by_rule[decision.rule or "-"] += 1
-            before = slugs.get(first.get(ticket.id) or 0, "(not routed)")
-            after = decision.organisation or "(not routed)"
-            if before != after:
-                moves[(before, after)] += 1
-    moved = sum(moves.values())
+        result = simulation.replay(session, draft, delta)
     click.echo(
-        f"replayed {len(tickets)} tickets since {start.astimezone(clock.HANGZHOU):%Y-%m-%d %H:%M}"
+        f"replayed {result.tickets} tickets since "
+        f"{result.since.astimezone(clock.HANGZHOU):%Y-%m-%d %H:%M}"
         f" through {folder} (rules {draft.version}); today's directory and load"
     )
-    click.echo(f"  {len(tickets) - moved} would go where they went")
-    click.echo(f"  {moved} would go elsewhere:")
-    for (before, after), count in moves.most_common():
-        click.echo(f"    {count:5}  {before} → {after}")
+    click.echo(f"  {result.tickets - result.moved} would go where they went")
+    click.echo(f"  {result.moved} would go elsewhere:")
+    for (before, after), count in result.moves.most_common():
+        examples = ", ".join(result.examples[(before, after)])
+        click.echo(f"    {count:5}  {before} → {after}  (e.g. {examples})")
     click.echo("  by rule:")
-    for name, count in by_rule.most_common():
+    for name, count in result.by_rule.most_common():
         click.echo(f"    {count:5}  {name}")
+
+
+def _actor() -> str:
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
+@rules.command("publish")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def publish_file(file: Path) -> None:
+    """Publish FILE as the rule file of the same name: the next version, after the checks of
+    `rules check`. Every web process and worker follows within seconds."""
+    from helpdesk.extensions import db
+    from helpdesk.routing import publish, service
+
+    with _app_context():
+        session = db.session()
+        known = frozenset(service.directory_snapshot(session).organisations)
+        try:
+            row = publish.publish(
+                session, _actor(), file.name, file.read_text(encoding="utf-8"), known
+            )
+        except publish.PublishError as exc:
+            _fail(exc.errors)
+        session.commit()
+        publish.forget()
+        click.echo(f"published rules version {row.number} ({file.name}, {row.digest[:12]})")
+
+
+@rules.command("versions")
+def list_versions() -> None:
+    """Every published version of the rules, newest first: who, when, which file."""
+    from helpdesk import clock
+    from helpdesk.extensions import db
+    from helpdesk.routing import publish
+    from helpdesk.yamldocs import service as versions
+
+    zone = clock.HANGZHOU
+    with _app_context():
+        rows = versions.listing(db.session(), publish.KIND)
+        if not rows:
+            click.echo("nothing published yet: the rule folder is in force")
+        for i, row in enumerate(rows):
+            what = (
+                f"rollback to version {row.restored_from}"
+                if row.restored_from is not None
+                else row.changed or "the repository's files"
+            )
+            mark = "*" if i == 0 else " "
+            click.echo(
+                f"{mark} {row.number:4}  {row.published_at.astimezone(zone):%Y-%m-%d %H:%M}"
+                f"  {row.published_by:16}  {what}  {row.digest[:12]}"
+            )
+
+
+@rules.command("rollback")
+@click.argument("number", type=int)
+def rollback(number: int) -> None:
+    """Publish version NUMBER again, as the next version."""
+    from helpdesk.extensions import db
+    from helpdesk.routing import publish, service
+
+    with _app_context():
+        session = db.session()
+        known = frozenset(service.directory_snapshot(session).organisations)
+        try:
+            row = publish.rollback(session, _actor(), number, known)
+        except LookupError:
+            raise click.ClickException(f"there is no rules version {number}") from None
+        except publish.PublishError as exc:
+            _fail(exc.errors)
+        session.commit()
+        publish.forget()
+        click.echo(f"published rules version {row.number}: version {number} again")

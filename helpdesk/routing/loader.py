@@ -32,14 +32,18 @@ CHECK_EVERY = 1.0  # seconds between fingerprint checks in one process
 
 
 def compile_folder(
-    folder: Path, ref: Reference | None = None, organisations: frozenset[str] | None = None
+    folder: Path,
+    ref: Reference | None = None,
+    organisations: frozenset[str] | None = None,
+    version: str | None = None,
 ) -> RuleSet:
-    """Read, check and compile a folder; RuleLoadError listing every problem."""
+    """Read, check and compile a folder; RuleLoadError listing every problem. `version`: the
+    label traces record (default: the folder's fingerprint)."""
     ref = ref or Reference.hangzhou()
     rules = load_folder(folder, ref)
     ruleset = RuleSet.compile(
         rules,
-        version=fingerprint(folder)[:12],
+        version=version or fingerprint(folder)[:12],
         loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
         files=tuple(p.name for p in rule_files(folder)),
     )
@@ -77,8 +81,10 @@ class RuleSource:
         folder: Path,
         ref: Reference | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        label: str | None = None,
     ) -> None:
         self.folder = Path(folder)
+        self.label = label  # a published version's name, e.g. "v3", instead of the fingerprint
         self.ref = ref or Reference.hangzhou()
         self._monotonic = monotonic
         self._lock = threading.Lock()
@@ -112,7 +118,7 @@ class RuleSource:
     def _reload(self, organisations: frozenset[str] | None) -> None:
         at = datetime.now(UTC).isoformat(timespec="seconds")
         try:
-            ruleset = compile_folder(self.folder, self.ref, organisations)
+            ruleset = compile_folder(self.folder, self.ref, organisations, self.label)
         except RuleLoadError as exc:
             self.status = self.last_error = LoadStatus(False, at, tuple(exc.errors))
             kept = f"kept rules {self.active.version}" if self.active else "no rules active"
@@ -132,6 +138,9 @@ class RuleSource:
 _sources: dict[Path, RuleSource] = {}
 _override: Path | None = None
 _guard = threading.Lock()
+# the newest published version this process has seen (routing/publish.py keeps it): when it
+# was looked up, and the folder its files were written to (None: nothing published yet)
+published: dict[str, tuple[float, Path | None]] = {}
 
 
 def rules_folder() -> Path:
@@ -141,13 +150,13 @@ def rules_folder() -> Path:
     return Path(os.environ.get("HELPDESK_RULES_DIR") or DEFAULT_FOLDER).resolve()
 
 
-def source(folder: Path | None = None) -> RuleSource:
+def source(folder: Path | None = None, label: str | None = None) -> RuleSource:
     """This process's RuleSource for a folder (the configured one by default)."""
     path = Path(folder).resolve() if folder else rules_folder()
     with _guard:
         found = _sources.get(path)
         if found is None:
-            found = _sources[path] = RuleSource(path)
+            found = _sources[path] = RuleSource(path, label=label)
         return found
 
 
@@ -158,3 +167,4 @@ def use(folder: Path | None) -> None:
     with _guard:
         _override = Path(folder).resolve() if folder else None
         _sources.clear()
+        published.clear()

@@ -22,7 +22,7 @@ from helpdesk.directory.models import (
     organisation_category,
     organisation_region,
 )
-from helpdesk.routing import loader
+from helpdesk.routing import publish
 from helpdesk.routing.engine import Decision, RuleSet
 from helpdesk.routing.facts import (
     Directory,
@@ -355,9 +355,10 @@ def _forget_directory(session: Session, flush_context: Any, instances: Any) -> N
 
 
 def active_rules(session: Session, directory: Directory | None = None) -> RuleSet | None:
-    """This process's active rule set, reloaded first if the folder or directory changed."""
+    """This process's active rule set: the newest published version (routing/publish.py), else
+    the configured folder; reloaded first if the version, folder or directory changed."""
     directory = directory or cached_directory(session)
-    return loader.source().current(frozenset(directory.organisations))
+    return publish.active_source(session).current(frozenset(directory.organisations))
 
 
 def decide(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from helpdesk.web.labels import label
@@ -76,6 +77,7 @@ class Names:
         self.organisations = {slug: name for slug, name in rows}
         self.people = dict(session.execute(select(User.login, User.name)).tuples().all())
         self._localized = localized_name
+        self._rules: dict[str, str] | None = None  # read when a page first names a rule
 
     def category(self, code: str) -> str:
         if code.endswith("/*"):  # a rule's pattern: the whole platform
@@ -110,6 +112,25 @@ class Names:
 
     def person(self, login: str | None) -> str:
         return self.people.get(login or "", login or "")
+
+    def rule(self, name: str | None) -> str:
+        """A rule by its description in the rules in force (its code when it has none or is
+        no longer there)."""
+        if self._rules is None:
+            from helpdesk.extensions import db
+            from helpdesk.routing.service import active_rules
+
+            ruleset = active_rules(db.session())
+            rules = ruleset.rules if ruleset else ()
+            self._rules = {r.name: r.description for r in rules if r.description}
+        return self._rules.get(name or "", name or "")
+
+    def rule_html(self, name: str | None) -> Markup:
+        """The description as text, or the code as code when there is no description."""
+        said = self.rule(name)
+        if not name or said != name:
+            return escape(said or "—")
+        return Markup("<code>%s</code>") % name
 
 
 def names() -> Names:

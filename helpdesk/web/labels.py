@@ -128,6 +128,10 @@ ADMIN_CHANGE = {
     "webhook.removed": _l("Webhook removed"),
     "webhook.redelivered": _l("Webhook delivery sent again"),
     "job.retried": _l("Failed job retried"),
+    "rules.published": _l("Routing rules published"),
+    "rules.rolled_back": _l("Routing rules rolled back"),
+    "ivr.published": _l("IVR script published"),
+    "ivr.rolled_back": _l("IVR script rolled back"),
 }
 
 DELIVERY_STATUS = {

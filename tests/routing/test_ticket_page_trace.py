@@ -63,3 +63,19 @@ def test_provider_staff_see_the_ticket_but_not_the_routing_trace(client, routed)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'id="routing"' not in html and "finance-banks" not in html
+
+
+def test_the_trace_names_rules_by_their_description(client, routed, use_rules):
+    ticket, agent, _banker = routed
+    use_rules(
+        {
+            "rules.yaml": RULES.replace(
+                "priority: 100\n", "priority: 100\n    description: 融资需求交银行\n", 1
+            )
+        }
+    )
+    login_as(client, agent)
+    html = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    section = html[html.index('id="routing"') :]
+    assert "融资需求交银行" in section  # not the code finance-banks
+    assert ">finance-banks<" not in section

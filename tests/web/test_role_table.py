@@ -71,6 +71,11 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/people/<int:user_id>/password"): ADMINS,
     ("POST", "/admin/people/<int:user_id>/sessions"): ADMINS,
     ("GET", "/admin/rules"): SUPERVISORS,
+    # routing rules published from the browser (issue 13 item 5): supervisors read
+    ("GET", "/admin/rules/edit/<rule_file>"): ADMINS,
+    ("POST", "/admin/rules/edit/<rule_file>"): ADMINS,
+    ("GET", "/admin/rules/versions/<int:number>"): SUPERVISORS,
+    ("POST", "/admin/rules/versions/<int:number>/rollback"): ADMINS,
     # organisations (issue 13 item 2)
     ("GET", "/admin/orgs"): ADMINS,
     ("GET", "/admin/orgs/new"): ADMINS,
@@ -371,6 +376,8 @@ def _url(rule: str, demo: Demo) -> str:
         "<id:conversation_id>": str(demo.conversation_id),
         "<choice>": "cancel",
         "<name>": "district",
+        "<rule_file>": "rules.yaml",
+        "<int:number>": "1",
         "<fmt>": "csv",
         "<id:article_id>": str(demo.article_id),
         "<id:task_id>": "999999",  # none: staff are told so on the list, others refused
