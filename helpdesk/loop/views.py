@@ -27,7 +27,7 @@ from helpdesk import clock
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation
 from helpdesk.errors import DomainError, InvalidInput
-from helpdesk.loop import agents, followups, queries, scorecards, watch
+from helpdesk.loop import agents, followups, monthly, queries, scorecards, watch
 from helpdesk.loop.config import loop_config
 from helpdesk.loop.models import CALLBACK, SUPERVISOR, FollowUp, ProviderWatch
 from helpdesk.stats import exports
@@ -399,6 +399,30 @@ def assessment_export(fmt: str) -> ResponseReturnValue:
     else:
         body = exports.chunks(exports.xlsx_file(_("Agent assessment"), header, rows))
     return Response(body, mimetype=FORMATS[fmt], headers=headers)
+
+
+# -- the monthly report ---------------------------------------------------------------------
+
+
+@blueprint.get("/reports/monthly")
+@login_required
+def monthly_report() -> ResponseReturnValue:
+    _staff_only()
+    _supervisors_only()
+    asked = request.args.get("month")
+    try:
+        month = monthly.parse_month(asked)
+    except InvalidInput as exc:
+        return render_template(
+            "loop/monthly.html", report=None, error=exc.message, asked=asked or ""
+        ), 400
+    report = monthly.build(db_session(), month)
+    return render_template(
+        "loop/monthly.html",
+        report=report,
+        asked=f"{month:%Y-%m}",
+        today=clock.local_today_date().isoformat(),
+    )
 
 
 def scorecard_link(user: Any) -> str | None:
