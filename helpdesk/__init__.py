@@ -159,8 +159,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(stats)
 
     from helpdesk.loop.views import blueprint as loop
+    from helpdesk.retention.views import blueprint as retention
 
     app.register_blueprint(loop)
+    app.register_blueprint(retention)
     from helpdesk.notifications.views import blueprint as notifications
 
     app.register_blueprint(notifications)

@@ -99,6 +99,12 @@ from helpdesk.sla.cli import sla as _sla  # noqa: E402
 main.add_command(_audit)
 main.add_command(_sla)
 
+from helpdesk.retention.cli import archive as _archive  # noqa: E402
+from helpdesk.retention.cli import retention as _retention  # noqa: E402
+
+main.add_command(_retention)
+main.add_command(_archive)
+
 
 from helpdesk.integrations.cli import token as _token  # noqa: E402
 from helpdesk.people.cli import user as _user  # noqa: E402

@@ -18,6 +18,7 @@ from helpdesk.notifications.models import Notification
 from helpdesk.oplog.models import AdminChange, AdminSeal
 from helpdesk.outbox.models import OutboxEntry
 from helpdesk.portal.models import Attachment, EnterpriseRegistration, TicketRating
+from helpdesk.retention.models import Erasure
 from helpdesk.search.models import SearchDocument
 from helpdesk.sla.models import SlaStage, TicketSla
 from helpdesk.tickets.models import Comment, Ticket, TicketCounter, TicketDecline, TicketEvent
@@ -43,6 +44,7 @@ __all__ = [
     "DocumentVersion",
     "Enterprise",
     "EnterpriseRegistration",
+    "Erasure",
     "FollowUp",
     "Message",
     "Notification",

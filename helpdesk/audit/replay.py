@@ -42,17 +42,21 @@ def _latest_states(session: Session) -> dict[int, dict[str, Any]]:
 
 
 def _comment_digests(session: Session) -> dict[int, tuple[int, str]]:
-    """comment id -> (ticket id, digest) from the "commented" events that added them."""
+    """comment id -> (ticket id, digest) from the "commented" events that added them, or the
+    newest "anonymised" event that rewrote them (retention: helpdesk.retention)."""
     found: dict[int, tuple[int, str]] = {}
     rows = session.execute(
-        select(TicketEvent.ticket_id, TicketEvent.state).where(
-            TicketEvent.kind == "commented", TicketEvent.state.is_not(None)
-        )
+        select(TicketEvent.ticket_id, TicketEvent.state)
+        .where(TicketEvent.kind.in_(("commented", "anonymised")), TicketEvent.state.is_not(None))
+        .order_by(TicketEvent.id)
     )
     for ticket_id, state in rows:
         comment = (state or {}).get("comment")
         if isinstance(comment, dict) and "id" in comment:
             found[int(comment["id"])] = (ticket_id, str(comment.get("sha")))
+        for rewritten in (state or {}).get("comments") or ():
+            if isinstance(rewritten, dict) and int(rewritten.get("id", 0)) in found:
+                found[int(rewritten["id"])] = (ticket_id, str(rewritten.get("sha")))
     return found
 
 

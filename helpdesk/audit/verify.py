@@ -31,6 +31,7 @@ class Report:
     row_problems: list[str] = field(default_factory=list)
     replayed: int = 0  # tickets whose row was compared with their last event
     other_chain: int = 0  # checkpoints of another database's chain, set aside
+    anonymised: int = 0  # records whose personal data retention erased (helpdesk.retention)
 
     @property
     def ok(self) -> bool:
@@ -86,6 +87,9 @@ def verify(session: Session, files: AuditFiles, require_checkpoints: bool = True
     )
     admin_problems, admin_checked = verify_changes(session, files, admin.usable)
     row_problems, replayed = replay.check(session)
+    from helpdesk.retention.models import Erasure
+
+    anonymised = session.scalar(select(func.count()).select_from(Erasure)) or 0
     return Report(
         checked,
         problems,
@@ -96,4 +100,5 @@ def verify(session: Session, files: AuditFiles, require_checkpoints: bool = True
         row_problems,
         replayed,
         tickets.other_chain + admin.other_chain,
+        anonymised,
     )

@@ -3,8 +3,9 @@
 - calls answered: calls the agent answered in the period;
 - abandoned while ringing: unanswered calls (caller gave up, or nobody answered) on which the
   PBX rang the agent (its `users` name them by name, login or extension);
-- average handling time: mean talk time of the answered calls, in seconds (after-call work is
-  not recorded per call yet, so it is not in it);
+- average handling time: mean talk time of the answered calls, in seconds;
+- average after-call work (话后整理): mean wrap-up seconds of the answered calls that have one
+  (helpdesk.channels.phone.wrap_up: from the hang-up to 完成整理 or the timeout);
 - chats: chats the agent accepted;
 - tickets created by the agent, and first-contact resolution: the share of those the agent
   resolved themself while it stayed with the agent's own organisation (never routed on to a
@@ -43,6 +44,8 @@ class AgentCard:
     answered: int = 0
     abandoned_ringing: int = 0
     talk_seconds: int = 0
+    wrapped: int = 0  # answered calls with a wrap-up time
+    wrap_up_seconds: int = 0
     chats: int = 0
     created: int = 0
     first_contact: int = 0
@@ -54,6 +57,10 @@ class AgentCard:
         return round(self.talk_seconds / self.answered, 1) if self.answered else None
 
     @property
+    def wrap_up_average(self) -> float | None:
+        return round(self.wrap_up_seconds / self.wrapped, 1) if self.wrapped else None
+
+    @property
     def fcr(self) -> float | None:
         """First-contact resolution, percent of the tickets created."""
         return round(100 * self.first_contact / self.created, 1) if self.created else None
@@ -63,8 +70,9 @@ class AgentCard:
         return round(self.rating_sum / self.ratings, 2) if self.ratings else None
 
     def add(self, other: AgentCard) -> None:
-        for name in ("answered", "abandoned_ringing", "talk_seconds", "chats", "created",
-                     "first_contact", "ratings", "rating_sum"):  # fmt: skip
+        for name in ("answered", "abandoned_ringing", "talk_seconds", "wrapped",
+                     "wrap_up_seconds", "chats", "created", "first_contact", "ratings",
+                     "rating_sum"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -85,14 +93,18 @@ def build(session: Session, period: Period) -> tuple[list[AgentCard], list[Agent
     ids = list(cards)
     start, end = period.start, period.end
     talk_total = func.coalesce(func.sum(CallRecord.talk_seconds), 0)
-    for agent, count, talk in session.execute(
-        select(CallRecord.answered_by_id, func.count(), talk_total)
+    wrap_total = func.coalesce(func.sum(CallRecord.wrap_up_seconds), 0)
+    for agent, count, talk, wrapped, wrap in session.execute(
+        select(CallRecord.answered_by_id, func.count(), talk_total,
+               func.count(CallRecord.wrap_up_seconds), wrap_total)
         .where(CallRecord.answered_by_id.in_(ids), CallRecord.answer_at >= start,
                CallRecord.answer_at < end)
         .group_by(CallRecord.answered_by_id)
     ):  # fmt: skip
         if agent is not None:
-            cards[agent].answered, cards[agent].talk_seconds = count, int(talk or 0)
+            card = cards[agent]
+            card.answered, card.talk_seconds = count, int(talk or 0)
+            card.wrapped, card.wrap_up_seconds = int(wrapped or 0), int(wrap or 0)
     _rung(session, period, people, cards)
     for agent, count in session.execute(
         select(Conversation.agent_id, func.count())

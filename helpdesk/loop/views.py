@@ -13,10 +13,10 @@ from flask import (
     Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -28,7 +28,7 @@ from helpdesk.auth import permissions
 from helpdesk.auth.models import User
 from helpdesk.directory.models import Organisation
 from helpdesk.errors import DomainError, InvalidInput
-from helpdesk.loop import agents, followups, queries, scorecards, watch
+from helpdesk.loop import agents, followups, monthly, queries, scorecards, watch
 from helpdesk.loop.config import loop_config
 from helpdesk.loop.models import CALLBACK, SUPERVISOR, FollowUp, ProviderWatch
 from helpdesk.stats import exports
@@ -205,11 +205,34 @@ def _quick_periods() -> list[tuple[str, date, date]]:
     ]
 
 
-def _period() -> tuple[Period | None, str | None]:
+def _period_or_400(template: str, fmt: str | None = None, **blank: Any) -> Period:
+    """The period the query string asks for. A bad one ends the request here: `template` again
+    with the message and a 400 (`blank`: what the template shows instead of data); an export
+    `fmt` other than csv or xlsx is a 404."""
+    if fmt is not None and fmt not in FORMATS:
+        abort(404)
     try:
-        return Period.from_args(request.args), None
+        return Period.from_args(request.args)
     except InvalidInput as exc:
-        return None, exc.message
+        page = render_template(
+            template, error=exc.message, quick=_quick_periods(), args={}, **blank
+        )
+        abort(make_response(page, 400))
+
+
+def _download(fmt: str, title: str, name: str, period: Period, header: list[str],
+              rows: list[list[Any]]) -> Response:  # fmt: skip
+    """The table as a csv or xlsx attachment. The rows are built before the response, so the
+    csv generator needs no request context (stream_with_context kept one open until the body
+    was closed, and a client that never read it left "Popped wrong request context")."""
+    filename = f"{name}-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    body: Iterator[str] | Iterator[bytes]
+    if fmt == "csv":
+        body = exports.csv_lines(header, rows)
+    else:
+        body = exports.chunks(exports.xlsx_file(title, header, rows))
+    return Response(body, mimetype=FORMATS[fmt], headers=headers)
 
 
 def _own_org_only(organisation_id: int | None) -> None:
@@ -225,13 +248,9 @@ def ranking() -> ResponseReturnValue:
     if own is not None:
         return redirect(url_for("loop.scorecard", organisation_id=own))
     _staff_only()
-    period, error = _period()
+    period = _period_or_400("loop/ranking.html", cards=None)
     s = db_session()
     config = loop_config()
-    if period is None:
-        return render_template(
-            "loop/ranking.html", error=error, cards=None, quick=_quick_periods(), args={}
-        ), 400
     cards = scorecards.build(s, period)
     return render_template(
         "loop/ranking.html",
@@ -249,24 +268,12 @@ def ranking() -> ResponseReturnValue:
 @login_required
 def export(fmt: str) -> ResponseReturnValue:
     _staff_only()
-    if fmt not in FORMATS:
-        abort(404)
-    period, error = _period()
-    if period is None:
-        return render_template(
-            "loop/ranking.html", error=error, cards=None, quick=_quick_periods(), args={}
-        ), 400
+    period = _period_or_400("loop/ranking.html", fmt, cards=None)
     cards = scorecards.build(db_session(), period)
-    header = queries.export_header()
     rows = [queries.export_row(c, n) for n, c in enumerate(cards, 1)]
-    filename = f"scorecards-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    body: Iterator[str] | Iterator[bytes]
-    if fmt == "csv":
-        body = stream_with_context(exports.csv_lines(header, rows))
-    else:
-        body = exports.chunks(exports.xlsx_file(_("Provider scorecards"), header, rows))
-    return Response(body, mimetype=FORMATS[fmt], headers=headers)
+    return _download(
+        fmt, _("Provider scorecards"), "scorecards", period, queries.export_header(), rows
+    )
 
 
 @blueprint.get("/scorecards/<id:organisation_id>")
@@ -277,12 +284,10 @@ def scorecard(organisation_id: int) -> ResponseReturnValue:
     org = s.get(Organisation, organisation_id)
     if org is None or org.kind not in scorecards.SCORED_KINDS:
         abort(404)
-    period, error = _period()
-    if period is None:
-        return render_template(
-            "loop/scorecard.html", org=org, error=error, card=None, quick=_quick_periods(),
-            args={}, trend=None, watch=watch.current(s, org.id), history=[],
-        ), 400  # fmt: skip
+    period = _period_or_400(
+        "loop/scorecard.html", org=org, card=None, trend=None, watch=watch.current(s, org.id),
+        history=[],
+    )  # fmt: skip
     cards = scorecards.build(s, period, only=org.id)
     return render_template(
         "loop/scorecard.html",
@@ -357,11 +362,7 @@ def _decide(watch_id: int, decision: str) -> ResponseReturnValue:
 def assessment() -> ResponseReturnValue:
     _staff_only()
     _supervisors_only()
-    period, error = _period()
-    if period is None:
-        return render_template(
-            "loop/assessment.html", error=error, people=None, quick=_quick_periods(), args={}
-        ), 400
+    period = _period_or_400("loop/assessment.html", people=None)
     people, teams = agents.build(db_session(), period)
     return render_template(
         "loop/assessment.html",
@@ -378,24 +379,34 @@ def assessment() -> ResponseReturnValue:
 def assessment_export(fmt: str) -> ResponseReturnValue:
     _staff_only()
     _supervisors_only()
-    if fmt not in FORMATS:
-        abort(404)
-    period, error = _period()
-    if period is None:
-        return render_template(
-            "loop/assessment.html", error=error, people=None, quick=_quick_periods(), args={}
-        ), 400
+    period = _period_or_400("loop/assessment.html", fmt, people=None)
     people, teams = agents.build(db_session(), period)
-    header = queries.agent_header()
     rows = [queries.agent_row(c) for c in people] + [queries.agent_row(t) for t in teams]
-    filename = f"agents-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    body: Iterator[str] | Iterator[bytes]
-    if fmt == "csv":
-        body = stream_with_context(exports.csv_lines(header, rows))
-    else:
-        body = exports.chunks(exports.xlsx_file(_("Agent assessment"), header, rows))
-    return Response(body, mimetype=FORMATS[fmt], headers=headers)
+    return _download(fmt, _("Agent assessment"), "agents", period, queries.agent_header(), rows)
+
+
+# -- the monthly report ---------------------------------------------------------------------
+
+
+@blueprint.get("/reports/monthly")
+@login_required
+def monthly_report() -> ResponseReturnValue:
+    _staff_only()
+    _supervisors_only()
+    asked = request.args.get("month")
+    try:
+        month = monthly.parse_month(asked)
+    except InvalidInput as exc:
+        return render_template(
+            "loop/monthly.html", report=None, error=exc.message, asked=asked or ""
+        ), 400
+    report = monthly.build(db_session(), month)
+    return render_template(
+        "loop/monthly.html",
+        report=report,
+        asked=f"{month:%Y-%m}",
+        today=clock.local_today_date().isoformat(),
+    )
 
 
 def scorecard_link(user: Any) -> str | None:

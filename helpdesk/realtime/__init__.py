@@ -97,6 +97,7 @@ def _keep_alive(app: Flask) -> None:
     """This web process's heartbeat, and the reaping of dead ones' sockets (presence)."""
     import logging
 
+    from helpdesk.channels.phone import wrap_up
     from helpdesk.realtime import presence
     from helpdesk.realtime.store import PROCESS_TTL
 
@@ -104,7 +105,7 @@ def _keep_alive(app: Flask) -> None:
         try:
             with app.app_context():
                 presence.keep_alive()
-                presence.end_wrap_up(app.extensions[AFTER_CALL_SECONDS])
+                wrap_up.timed_out(app.extensions[AFTER_CALL_SECONDS])
         except Exception:
             logging.getLogger(__name__).exception("presence heartbeat failed; retrying")
         socketio.sleep(PROCESS_TTL / 3)

@@ -81,7 +81,13 @@ class DeskNamespace(Namespace):
             access.refuse(user, f"presence {state!r}", "unknown state")
             return {"ok": False}
         # Only the person's choice: calls, the chat limit and lost connections are the server's.
-        return {"ok": True, "presence": presence.choose(user.id, state, user.name)}
+        from flask import current_app
+
+        from helpdesk.channels.phone import wrap_up
+        from helpdesk.realtime import AFTER_CALL_SECONDS
+
+        limit = current_app.extensions[AFTER_CALL_SECONDS]
+        return {"ok": True, "presence": wrap_up.chosen(user.id, state, user.name, limit)}
 
     def on_disconnect(self, reason: object = None) -> None:
         from flask_login import current_user

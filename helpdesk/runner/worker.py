@@ -113,6 +113,7 @@ class AppWorker(SimpleWorker):
                 on_worker_maintenance(self.connection)
             self._sweep_calls()
             self._close_the_loop()
+            self._retention()
 
     def _close_the_loop(self) -> None:
         """Auto-close unrated resolved tickets, and the daily watch bar (helpdesk.loop.jobs)."""
@@ -125,6 +126,21 @@ class AppWorker(SimpleWorker):
                 run(self.connection)
             except Exception:  # the next run tries again; the worker must keep working
                 self.log.exception("the loop's maintenance failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    def _retention(self) -> None:
+        """Personal data past its retention anonymised, once a day (helpdesk.retention.jobs)."""
+        from helpdesk.extensions import db
+        from helpdesk.retention.jobs import run
+
+        assert self.app is not None
+        with self.app.app_context():
+            try:
+                run(self.connection)
+            except Exception:  # tomorrow's run tries again; the worker must keep working
+                self.log.exception("retention failed")
                 db.session.rollback()
             finally:
                 db.session.remove()

@@ -97,6 +97,16 @@ def _ticket_document(ticket: Ticket, comments: Iterable[Comment]) -> tuple[str, 
     return _join(*public), _join(*internal)
 
 
+def ticket_rewritten(session: Session, ticket: Ticket) -> None:
+    """A ticket whose comments were rewritten (retention's anonymisation): its words again, so
+    the erased text cannot be found any more."""
+    comments = session.scalars(
+        select(Comment).where(Comment.ticket_id == ticket.id).order_by(Comment.id)
+    )
+    document = _document(session, DocumentKind.TICKET, ticket.id)
+    document.public_words, document.internal_words = _ticket_document(ticket, comments)
+
+
 def rebuild(session: Session) -> int:
     """Every document again from the tables (`helpdesk search reindex`, the migration's fill).
     Returns how many documents it wrote; the caller commits."""

@@ -232,6 +232,8 @@
     document.querySelectorAll("[data-presence]").forEach((b) => b.classList.toggle("on", b.dataset.presence === p.state));
     const since = document.getElementById("presence-since");
     if (since) since.textContent = `${D.presenceText(p)} · ${D.word("since")} ${D.localTime(p.since)}`;
+    const done = document.getElementById("wrap-up-done");  // 完成整理: only during a call's wrap-up
+    if (done) done.hidden = !(p.state === "after_call" && p.reason === "call_ended");
   }
 
   socket = D.connect(store, {
@@ -250,6 +252,8 @@
      agent events as the standalone chat page). */
 
   document.querySelectorAll("[data-presence]").forEach((b) => b.onclick = () => socket.emit("presence", {state: b.dataset.presence}));
+  const finish = document.getElementById("wrap-up-done");
+  if (finish) finish.onclick = () => socket.emit("presence", {state: finish.dataset.finish});
   document.addEventListener("click", (e) => {
     const link = e.target.closest("[data-open]");
     if (link) { e.preventDefault(); open(Number(link.dataset.open)); }

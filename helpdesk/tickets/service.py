@@ -119,14 +119,21 @@ def get_by_number(session: Session, number: str, user: User | None = None) -> Ti
     return permissions.ensure_visible(user, ticket, number)
 
 
-def _state(ticket: Ticket, comment: Comment | None) -> dict[str, Any]:
-    """The row after this change (and the comment it added), for `audit verify` to replay."""
+def _state(
+    ticket: Ticket, comment: Comment | None, rewritten: Sequence[Comment] = ()
+) -> dict[str, Any]:
+    """The row after this change (and the comment it added, or the comments retention
+    rewrote), for `audit verify` to replay."""
     state: dict[str, Any] = {"row": fingerprint.of_row(ticket)}
     if comment is not None:
         state["comment"] = {
             "id": comment.id,
             "sha": fingerprint.of_comment(comment.body, comment.internal),
         }
+    if rewritten:
+        state["comments"] = [
+            {"id": c.id, "sha": fingerprint.of_comment(c.body, c.internal)} for c in rewritten
+        ]
     return state
 
 
@@ -163,6 +170,7 @@ def _record(
     data: dict[str, Any] | None = None,
     internal: bool = False,
     comment: Comment | None = None,
+    rewritten: Sequence[Comment] = (),
 ) -> TicketEvent:
     now = clock.now()
     ticket.version = (ticket.version or 0) + 1
@@ -183,7 +191,7 @@ def _record(
         to_status=ticket.status.value,
         data=data or {},
         internal=internal,
-        state=_state(ticket, comment),
+        state=_state(ticket, comment, rewritten),
     )
     # A Core insert: the event is written once and never changed, and nothing in the
     # transaction reads it back by identity, so the ORM's unit of work would buy nothing.
@@ -615,6 +623,23 @@ def comment(
     if actor is not None and actor.role is Role.ENTERPRISE and ticket.status is Status.PENDING:
         resume(session, None, ticket)
     return note
+
+
+def anonymise_comments(
+    session: Session, ticket: Ticket, comments: Sequence[Comment], marker: str, kind: str
+) -> TicketEvent:
+    """Retention (helpdesk.retention): replace the comments' text with `marker`. The event
+    keeps the new digests, so `audit verify` replays the comments against it; the chain keeps
+    the old events untouched (they hold digests, never the text)."""
+    for note in comments:
+        note.body = marker
+    session.flush()
+    search_index.ticket_rewritten(session, ticket)
+    event = _record(
+        session, ticket, None, "anonymised", ticket.status,
+        {"kind": kind, "comments": len(comments)}, internal=True, rewritten=comments,
+    )  # fmt: skip
+    return event
 
 
 RATING_COMMENT_LIMIT = 1000

@@ -62,8 +62,27 @@ def test_agent_and_team_figures(
     li.extension = "8001"
     zhang = make_user(Role.AGENT, people.centre, name="张伟")
     answered = CallOutcome.ANSWERED
-    call(session, 1, DAY, answered_by_id=li.id, answer_at=DAY, talk_seconds=120, outcome=answered)
-    call(session, 2, DAY, answered_by_id=li.id, answer_at=DAY, talk_seconds=300, outcome=answered)
+    # 话后整理 30 s and 90 s: 李娜's average 60 s; 张伟's call has none recorded
+    call(
+        session,
+        1,
+        DAY,
+        answered_by_id=li.id,
+        answer_at=DAY,
+        talk_seconds=120,
+        outcome=answered,
+        wrap_up_seconds=30,
+    )
+    call(
+        session,
+        2,
+        DAY,
+        answered_by_id=li.id,
+        answer_at=DAY,
+        talk_seconds=300,
+        outcome=answered,
+        wrap_up_seconds=90,
+    )
     call(session, 3, DAY, answered_by_id=zhang.id, answer_at=DAY, talk_seconds=60, outcome=answered)
     call(session, 4, DAY, users=["李娜", "张伟"], outcome=CallOutcome.ABANDONED)
     call(session, 5, DAY, users=["8001"], outcome=CallOutcome.NO_ANSWER)
@@ -95,18 +114,20 @@ def test_agent_and_team_figures(
     assert (mine.ratings, mine.satisfaction) == (2, 3.0)
     assert (cards["张伟"].answered, cards["张伟"].abandoned_ringing) == (1, 1)
     assert cards["张伟"].handling_seconds == 60.0
+    assert (mine.wrap_up_average, cards["张伟"].wrap_up_average) == (60.0, None)
     centre = {t.name: t for t in teams}["服务中心"]
-    assert (centre.answered, centre.handling_seconds) == (3, 160.0)
+    assert (centre.answered, centre.handling_seconds, centre.wrap_up_average) == (3, 160.0, 60.0)
 
     login(client, people.supervisor)
     body = page(client, "/assessment?from=2025-04-08&to=2025-04-08")
     row = body.split(f'id="agent-{li.id}"')[1].split("</tr>")[0]
-    for shown in (">2<", ">210.0<", ">33.3%<", "3.0"):
+    for shown in (">2<", ">210.0<", ">33.3%<", "3.0", '"num wrap-up">60.0<'):
         assert shown in row, shown
+    assert "not recorded" not in body and "没有按通话记录" not in body
     sheet = load_workbook(
         io.BytesIO(client.get("/assessment/export.xlsx?from=2025-04-08&to=2025-04-08").data)
     ).active
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows["李娜"][2:8] == (2, 2, 210.0, 1, 3, 33.3)
+    assert rows["李娜"][2:9] == (2, 2, 210.0, 60.0, 1, 3, 33.3)
     login(client, people.agent)
     assert client.get("/assessment").status_code == 403

@@ -11,10 +11,13 @@ from typing import Any
 import pytest
 import requests
 import socketio
+from sqlalchemy import select
 
 from helpdesk.auth.models import Role
 from helpdesk.channels.phone.config import phone_config
+from helpdesk.channels.phone.models import CallRecord
 from helpdesk.directory.models import OrgKind
+from helpdesk.extensions import db
 from realtime.live import Listener, Web, csrf_of, listen, login, run_web
 
 pytestmark = pytest.mark.slow
@@ -105,6 +108,12 @@ def test_answering_a_call_makes_the_agent_busy_and_the_hang_up_ends_it(
         # The person finishes the wrap-up and says so; a second call from the phone console.
         assert console.client.call("presence", {"state": "available"}, namespace="/desk")["ok"]
         assert presence_of(wall, agent.id, "available")
+        with app.app_context():  # 完成整理 timed the wrap-up on the call (issue 14 item 4)
+            wrap = db.session.scalars(
+                select(CallRecord.wrap_up_seconds).where(CallRecord.call_id == "call-presence-1")
+            ).one()
+            db.session.remove()
+        assert wrap is not None and 0 <= wrap < 60
         assert requests.post(cti, json={**new, "callId": "call-presence-2"}).status_code == 200
         agent_http = login(web.base, agent.login)
         token = csrf_of(agent_http, web.base)

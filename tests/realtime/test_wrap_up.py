@@ -59,3 +59,36 @@ def test_a_bad_limit_names_the_variable() -> None:
     assert after_call_seconds({"HELPDESK_AFTER_CALL_SECONDS": "45"}) == 45
     with pytest.raises(ValueError, match="HELPDESK_AFTER_CALL_SECONDS='two minutes'"):
         after_call_seconds({"HELPDESK_AFTER_CALL_SECONDS": "two minutes"})
+
+
+def test_finishing_wrap_up_or_its_timeout_times_the_call(desk, session, make_user, make_org):
+    from helpdesk.auth.models import Role
+    from helpdesk.channels.phone import wrap_up
+    from helpdesk.channels.phone.models import CallDirection, CallRecord, CallStatus
+
+    agent = make_user(Role.AGENT, make_org())
+    presence.socket_opened(agent.id, "sid-a", "key-a", agent.name)
+
+    def hang_up(call_id: str) -> CallRecord:
+        call = CallRecord(call_id=call_id, source="cti", direction=CallDirection.IN,
+                          status=CallStatus.ENDED, ring_at=clock.now(), answer_at=clock.now(),
+                          end_at=clock.now(), answered_by_id=agent.id)  # fmt: skip
+        session.add(call)
+        session.commit()
+        presence.call_started(agent.id, call_id)
+        presence.call_ended(agent.id, call_id)
+        return call
+
+    first = hang_up("call-a")
+    clock.advance(timedelta(seconds=45))
+    assert (
+        wrap_up.chosen(agent.id, "available", agent.name, 120)["state"] == "available"
+    )  # 完成整理
+    session.expire_all()
+    assert first.wrap_up_seconds == 45
+    wrap_up.chosen(agent.id, "busy", agent.name, 120)  # not a wrap-up: nothing written
+    second = hang_up("call-b")
+    clock.advance(timedelta(seconds=130))
+    assert wrap_up.timed_out(120) == [agent.id]
+    session.expire_all()
+    assert (first.wrap_up_seconds, second.wrap_up_seconds) == (45, 120)  # capped at the limit

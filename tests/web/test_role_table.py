@@ -182,6 +182,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/watches/<id:watch_id>/lift"): SUPERVISORS,
     ("GET", "/assessment"): SUPERVISORS,
     ("GET", "/assessment/export.<fmt>"): SUPERVISORS,
+    ("GET", "/reports/monthly"): SUPERVISORS,
+    ("GET", "/archive"): SUPERVISORS,  # 登记备案留档: archives and the retention policy
+    ("GET", "/archive/export.zip"): SUPERVISORS,
     ("POST", "/ivr/voice/<script_name>"): STAFF,  # or the carrier's signature
     # chat for visitors (the upload is authorised by the chat's own key, not a login)
     ("GET", "/chat/"): EVERYONE,

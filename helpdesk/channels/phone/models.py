@@ -58,6 +58,8 @@ class CallRecord(Base):
     end_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     wait_seconds: Mapped[int | None] = mapped_column(Integer)
     talk_seconds: Mapped[int | None] = mapped_column(Integer)
+    # 话后整理: from the hang-up until the agent pressed 完成整理 (or the wrap-up timeout)
+    wrap_up_seconds: Mapped[int | None] = mapped_column(Integer)
     cause: Mapped[str | None] = mapped_column(String(CAUSE_LIMIT))  # raw, as the PBX sent it
     outcome: Mapped[CallOutcome | None] = mapped_column(enum_column(CallOutcome))  # once ended
     answering_number: Mapped[str | None] = mapped_column(String(120))
