@@ -20,6 +20,7 @@ from helpdesk.outbox.models import OutboxEntry
 from helpdesk.portal.models import Attachment, EnterpriseRegistration, TicketRating
 from helpdesk.search.models import SearchDocument
 from helpdesk.sla.models import SlaStage, TicketSla
+from helpdesk.stats.models import StatsDay, StatsRolledDay, StatsRollupState
 from helpdesk.tickets.models import Comment, Ticket, TicketCounter, TicketDecline, TicketEvent
 from helpdesk.webhooks.models import Webhook, WebhookDelivery
 
@@ -51,6 +52,9 @@ __all__ = [
     "SearchDocument",
     "ServiceCategory",
     "SlaStage",
+    "StatsDay",
+    "StatsRolledDay",
+    "StatsRollupState",
     "Ticket",
     "TicketCounter",
     "TicketDecline",
