@@ -30,6 +30,7 @@ from helpdesk.stats.models import StatsDay
 from helpdesk.stats.period import Period
 from helpdesk.tickets.models import Channel, Ticket
 
+Rows = Select[*tuple[Any, ...]]  # a select of facts, whatever its columns
 DIMENSIONS = ("period", "district", "platform", "industry", "channel")
 
 
@@ -74,7 +75,7 @@ class Count:
     tickets: int
 
 
-def _narrowed(stmt: Select[Any], columns: Any, filters: StatsFilter) -> Select[Any]:
+def _narrowed(stmt: Rows, columns: Any, filters: StatsFilter) -> Rows:
     """The filters, applied to one source of facts (`columns`: its district, platform…)."""
     if filters.district:
         stmt = stmt.where(columns["district"] == filters.district)

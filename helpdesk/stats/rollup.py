@@ -19,8 +19,19 @@ import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, cast, delete, func, insert, literal
-from sqlalchemy import literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
@@ -49,7 +60,7 @@ def platform() -> ColumnElement[str]:
     return func.coalesce(ServiceCategory.parent_code, ServiceCategory.code)
 
 
-def ticket_rows(session: Session) -> Select[Any]:
+def ticket_rows(session: Session) -> Select[*tuple[Any, ...]]:
     """One row per ticket, shaped like a stats_day row counting one ticket."""
     return select(
         local_day(session, Ticket.created_at).label("day"),
