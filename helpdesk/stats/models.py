@@ -40,9 +40,11 @@ class StatsRolledDay(Base):
 
 
 class StatsRollupState(Base):
-    """One row: ticket changes before `checked_until` (less a margin) are in the rollup."""
+    """One row: ticket changes before `checked_until` (less a margin) are in the rollup, and
+    so are tickets up to `last_ticket_id` (a later one may carry an earlier day: an import)."""
 
     __tablename__ = "stats_rollup_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     checked_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_ticket_id: Mapped[int] = mapped_column(Integer, default=0)

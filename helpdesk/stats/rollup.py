@@ -4,10 +4,11 @@ rows per day instead of every ticket.
 - The worker's maintenance run (`maintain`) rolls each closed day not yet rolled, and re-rolls
   every closed day whose tickets changed since its last run (a ticket's every change sets its
   `updated_at`, helpdesk/tickets/service.py), then records how far it looked
-  (`stats_rollup_state.checked_until`).
+  (`stats_rollup_state`: the time, and the last ticket, since a ticket may be added with an
+  earlier day, as an import does).
 - A panel (helpdesk/stats/queries.py) reads the rollup for the period's rolled days and the
   tickets themselves for the others (`live_days`): today, days not rolled yet, and days with
-  a ticket changed since the last run. Both give rows of the same shape, so every figure is
+  a ticket changed or added since the last run. Both give rows of the same shape, so every figure is
   exactly the live count, however stale the rollup.
 
 MARGIN covers a change whose transaction commits a little after its `updated_at` was taken.
@@ -94,15 +95,12 @@ def _local_date(at: datetime) -> date:
     return at.astimezone(clock.HANGZHOU).date()
 
 
-def _checked_until(session: Session) -> datetime | None:
-    return session.scalar(select(StatsRollupState.checked_until))
-
-
-def _touched(session: Session, since: datetime, first: date, last: date) -> set[date]:
-    """Days in first..last with a ticket changed at or after `since`."""
+def _touched(session: Session, state: StatsRollupState, first: date, last: date) -> set[date]:
+    """Days in first..last with a ticket changed since the state's check, or added after it."""
     created = session.scalars(
         select(Ticket.created_at).where(
-            Ticket.updated_at >= since,
+            (Ticket.updated_at >= state.checked_until - MARGIN)
+            | (Ticket.id > state.last_ticket_id),
             Ticket.created_at >= clock.local_day_start(first),
             Ticket.created_at < clock.local_day_start(last + timedelta(days=1)),
         )
@@ -123,9 +121,9 @@ def live_days(session: Session, first: date, last: date) -> set[date]:
         )
     }
     live = {d for d in days if d >= today or d not in rolled}
-    checked = _checked_until(session)
-    if rolled and checked is not None:
-        live |= _touched(session, checked - MARGIN, first, last) & days
+    state = session.get(StatsRollupState, 1)
+    if rolled and state is not None:
+        live |= _touched(session, state, first, last) & days
     return live
 
 
@@ -158,6 +156,7 @@ def maintain(session: Session, limit: int = DAYS_PER_RUN) -> int:
     """One maintenance step: re-roll changed closed days, roll up to `limit` missing ones,
     committing each; how many days were rolled."""
     started = clock.now()
+    last_ticket_id = session.scalar(select(func.max(Ticket.id))) or 0
     today = clock.local_today_date()
     oldest = session.scalar(select(func.min(Ticket.created_at)))
     state = session.get(StatsRollupState, 1)
@@ -167,7 +166,7 @@ def maintain(session: Session, limit: int = DAYS_PER_RUN) -> int:
     rolled = {date.fromisoformat(d) for d in session.scalars(select(StatsRolledDay.day))}
     due: set[date] = set()
     if state is not None:
-        due = _touched(session, state.checked_until - MARGIN, first, yesterday) & rolled
+        due = _touched(session, state, first, yesterday) & rolled
     missing = [
         first + timedelta(days=n)
         for n in range((yesterday - first).days + 1)
@@ -177,10 +176,9 @@ def maintain(session: Session, limit: int = DAYS_PER_RUN) -> int:
     for day in todo:
         roll_day(session, day)
         session.commit()
-    if state is None:
-        session.add(StatsRollupState(id=1, checked_until=started))
-    else:
-        session.get(StatsRollupState, 1).checked_until = started  # type: ignore[union-attr]
+    state = session.get(StatsRollupState, 1) or StatsRollupState(id=1)
+    state.checked_until, state.last_ticket_id = started, last_ticket_id
+    session.add(state)
     session.commit()
     if todo:
         log.info("statistics rollup: rolled %d days", len(todo))

@@ -40,6 +40,7 @@ def upgrade() -> None:
         'stats_rollup_state',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('checked_until', sa.DateTime(), nullable=False),
+        sa.Column('last_ticket_id', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_rollup_state')),
     )
     op.create_index('ix_ticket_created_at', 'ticket', ['created_at'], unique=False)

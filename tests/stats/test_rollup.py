@@ -5,7 +5,7 @@ several days and channels counted once."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -17,6 +17,7 @@ from helpdesk.stats import queries, rollup
 from helpdesk.stats.models import StatsDay, StatsRolledDay, StatsRollupState
 from helpdesk.stats.period import Period
 from helpdesk.tickets import service
+from helpdesk.tickets.models import Channel
 
 from .conftest import TODAY, Month
 
@@ -118,4 +119,24 @@ def test_days_not_rolled_yet_are_counted_live(session: Session, month: Month) ->
     assert date(2025, 3, 19) not in live_now and date(2025, 3, 3) in live_now
     whole = queries.StatsFilter(MARCH)
     assert queries.total(session, whole) == queries.Count(3, 7)
+    assert figures(session, whole) == live(session, whole)
+
+
+def test_a_ticket_added_with_an_earlier_day_is_counted(
+    session: Session, month: Month, make_ticket: Callable[..., Any]
+) -> None:
+    """An import (or the demo) may add a ticket on a day already rolled up."""
+    rollup.maintain_all(session)
+    clock.freeze(datetime(2025, 3, 4, 10, 0, tzinfo=clock.HANGZHOU))
+    make_ticket(enterprise_id=month.tickets[4].enterprise_id, channel=Channel.PHONE,
+                district="330109", category="info/policy", route=False)  # fmt: skip
+    clock.freeze(TODAY)
+    assert date(2025, 3, 4) in rollup.live_days(session, MARCH.first, MARCH.last)
+    whole = queries.StatsFilter(MARCH)
+    assert queries.total(session, whole) == queries.Count(3, 8)
+    assert queries.by_dimension(session, whole, "period")[date(2025, 3, 4)] == queries.Count(1, 1)
+    assert figures(session, whole) == live(session, whole)
+
+    assert rollup.maintain(session) == 1  # the day is rolled again, with the new ticket
+    assert rollup.live_days(session, MARCH.first, MARCH.last) == {MARCH.last}
     assert figures(session, whole) == live(session, whole)
