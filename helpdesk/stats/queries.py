@@ -88,8 +88,9 @@ def _narrowed(stmt: Rows, columns: Any, filters: StatsFilter) -> Rows:
     return stmt
 
 
-def _facts(session: Session, filters: StatsFilter) -> Subquery:
-    """The period's facts in the filters: the only place that says where they come from."""
+def _facts(session: Session, filters: StatsFilter, industry: bool = False) -> Subquery:
+    """The period's facts in the filters: the only place that says where they come from.
+    With `industry`, each row's enterprise's industry too (a join only that panel pays)."""
     period = filters.period
     live = rollup.live_days(session, period.first, period.last)
     rolled = select(
@@ -108,6 +109,8 @@ def _facts(session: Session, filters: StatsFilter) -> Subquery:
         tickets = rollup.ticket_rows(session).where(rollup.during(list(live)))
         parts.append(_narrowed(tickets, _ticket_columns(), filters))
     rows = union_all(*parts).subquery("rows")
+    if not industry:
+        return rows
     return (
         select(rows, Enterprise.industry.label("industry"))
         .outerjoin(Enterprise, Enterprise.id == rows.c.enterprise_id)
@@ -140,7 +143,7 @@ def total(session: Session, filters: StatsFilter) -> Count:
 def by_dimension(session: Session, filters: StatsFilter, dimension: str) -> dict[Any, Count]:
     """Counts keyed by the dimension's value: a date for "period" (a day or a month's first),
     a code for district and platform, a channel value, an industry (None: not given)."""
-    facts = _facts(session, filters)
+    facts = _facts(session, filters, industry=dimension == "industry")
     key: ColumnElement[Any]
     stmt: Select[Any]
     if dimension == "period":
