@@ -21,6 +21,7 @@ from helpdesk.portal.models import Attachment, EnterpriseRegistration, TicketRat
 from helpdesk.retention.models import Erasure
 from helpdesk.search.models import SearchDocument
 from helpdesk.sla.models import SlaStage, TicketSla
+from helpdesk.stats.models import StatsDay, StatsRolledDay, StatsRollupState
 from helpdesk.tickets.models import Comment, Ticket, TicketCounter, TicketDecline, TicketEvent
 from helpdesk.webhooks.models import Webhook, WebhookDelivery
 from helpdesk.yamldocs.models import DocumentVersion
@@ -55,6 +56,9 @@ __all__ = [
     "SearchDocument",
     "ServiceCategory",
     "SlaStage",
+    "StatsDay",
+    "StatsRolledDay",
+    "StatsRollupState",
     "Ticket",
     "TicketCounter",
     "TicketDecline",

@@ -114,6 +114,7 @@ class AppWorker(SimpleWorker):
             self._sweep_calls()
             self._close_the_loop()
             self._retention()
+            self._roll_statistics()
 
     def _close_the_loop(self) -> None:
         """Auto-close unrated resolved tickets, and the daily watch bar (helpdesk.loop.jobs)."""
@@ -156,6 +157,21 @@ class AppWorker(SimpleWorker):
                 run()
             except Exception:  # the next run tries again; the worker must keep working
                 self.log.exception("the call sweep failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    def _roll_statistics(self) -> None:
+        """The dashboard's daily rollup: closed days, and days changed since (stats.rollup)."""
+        from helpdesk.extensions import db
+        from helpdesk.stats.rollup import maintain
+
+        assert self.app is not None
+        with self.app.app_context():
+            try:
+                maintain(db.session())
+            except Exception:  # the next run tries again; panels count such days live
+                self.log.exception("the statistics rollup failed")
                 db.session.rollback()
             finally:
                 db.session.remove()

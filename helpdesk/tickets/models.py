@@ -72,6 +72,8 @@ class Ticket(Base):
         Index("ix_ticket_assignee", "assignee_id", "is_open", "id"),
         Index("ix_ticket_category", "category_code", "id"),
         Index("ix_ticket_district", "district_code", "id"),
+        Index("ix_ticket_created_at", "created_at"),  # a day's tickets (statistics)
+        Index("ix_ticket_updated_at", "updated_at"),  # tickets changed since (statistics)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,58 @@
+"""xlsx export of 1,000,000 rows: wall time and peak memory of helpdesk.stats.exports.
+
+    .venv/bin/python -m bench.stats_export [--rows 1000000]
+
+Feeds the exporters the shape of a long table (a date, a name, two counts, a percentage) from
+a generator, as the views do, writes the workbook (openpyxl write-only mode into a temporary
+file) and reads it back through `chunks` as the response would send it. Peak memory is this
+process's maximum resident set (ru_maxrss), the interpreter and libraries included.
+Target (issue 14): <= 60 s and <= 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+from helpdesk.stats import exports
+
+
+def rows(count: int) -> Iterator[list[Any]]:
+    first = date(2025, 1, 1)
+    for i in range(count):
+        yield [first + timedelta(days=i % 365), f"杭州企业{i % 20_000}", i % 97, i, 12.5]
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    header = ["日期", "企业", "服务企业数", "工单数", "满意率"]
+    print(f"before: peak {peak_mb():.0f} MB")
+    started = time.perf_counter()
+    sheet = exports.xlsx_file("统计", header, rows(args.rows))
+    built = time.perf_counter() - started
+    size = sum(len(block) for block in exports.chunks(sheet))
+    total = time.perf_counter() - started
+    print(
+        f"xlsx {args.rows:,} rows: written in {built:.1f} s, sent in {total:.1f} s, "
+        f"{size / 1e6:.1f} MB file, peak {peak_mb():.0f} MB"
+    )
+    started = time.perf_counter()
+    size = sum(len(line.encode()) for line in exports.csv_lines(header, rows(args.rows)))
+    print(
+        f"csv {args.rows:,} rows: {time.perf_counter() - started:.1f} s, "
+        f"{size / 1e6:.1f} MB, peak {peak_mb():.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
