@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask
 
-from helpdesk.channels.phone import service
+from helpdesk.channels.phone import queue, service
 from helpdesk.channels.phone.agi import AgiChannel, AgiClosed, AgiCommandError
 from helpdesk.channels.phone.config import phone_config
 from helpdesk.channels.phone.ivr import loader
@@ -28,7 +28,7 @@ from helpdesk.channels.phone.ivr.actions import (
     SetVar,
 )
 from helpdesk.channels.phone.ivr.interpreter import HangUp, Keys
-from helpdesk.channels.phone.models import CallStatus
+from helpdesk.channels.phone.models import CallRecord, CallStatus
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Ticket
 
@@ -46,6 +46,7 @@ def script_name(env: dict[str, str]) -> str:
 class AgiCall:
     def __init__(self, app: Flask, channel: AgiChannel) -> None:
         self.app, self.channel = app, channel
+        self.record: CallRecord | None = None
 
     def run(self) -> None:
         try:
@@ -85,6 +86,7 @@ class AgiCall:
                 session, script, call_id, "agi", caller, called or env.get("agi_extension", "")
             )
             session.commit()
+            self.record = record
             while True:
                 if step.done and record.ticket_id:
                     ticket = session.get(Ticket, record.ticket_id)
@@ -124,10 +126,41 @@ class AgiCall:
                 dial = phone_config(self.app).agi_dial.format(target=action.target)
                 self.channel.exec("Dial", dial)
             elif isinstance(action, Enqueue):
-                self.channel.exec("Queue", action.queue)
+                if self.record is not None and queue.is_waiting(self.record):
+                    self.hold(self.record)
+                else:
+                    self.channel.exec("Queue", action.queue)
             elif isinstance(action, Hangup):
                 self.channel.hangup()
         return digits
+
+    def hold(self, record: CallRecord) -> None:
+        """The caller waits in the centre's queue (phone/queue.py) rather than Asterisk's: told
+        their place and wait, again every HELPDESK_QUEUE_ANNOUNCE_SECONDS (counted in the PBX's
+        one-second Waits, so the caller's time is the clock), then put through (Dial) to the
+        agent who accepts the offer on their console."""
+        session = db.session()
+        every = phone_config(self.app).queue_announce_seconds
+        waited = every  # told at once
+        while True:
+            session.commit()  # a fresh read each second: the accept is another process's commit
+            session.refresh(record)
+            if not queue.is_waiting(record):
+                break
+            if waited >= every:
+                place, minutes = queue.told_in_parts(session, record)
+                self.channel.stream_file("queue/place")
+                self.channel.say_number(place)
+                self.channel.stream_file("queue/wait")
+                self.channel.say_number(minutes)
+                self.channel.stream_file("queue/minutes")
+                waited = 0
+            self.channel.exec("Wait", "1")
+            waited += 1
+        agent = record.answered_by
+        if record.status is CallStatus.ANSWERED and agent is not None:
+            target = agent.extension or agent.login
+            self.channel.exec("Dial", phone_config(self.app).agi_dial.format(target=target))
 
 
 class _Handler(socketserver.StreamRequestHandler):
