@@ -155,6 +155,8 @@ def handle_cti(session: Session, event: cti.CtiEvent, config: PhoneConfig) -> di
     if record.status is CallStatus.ENDED:
         return {}  # an answer or hangup after the hangup: already settled
     _fill_missing(record, event)
+    if event.event in cti.CONSULT_EVENTS:
+        return _consult_from_pbx(session, record, event)
     if event.event == "answer":
         if record.status is CallStatus.RINGING:
             agent = resolve_agent(session, event.answering_number, event.users)
@@ -162,6 +164,40 @@ def handle_cti(session: Session, event: cti.CtiEvent, config: PhoneConfig) -> di
         return {}
     _end(session, record, event.cause or "normalClearing", answering=event.answering_number)
     return {}
+
+
+PBX_CONSULT_REASON = "交换机发起的咨询转接"  # a consultStart that gave no reason
+
+
+def _consult_from_pbx(session: Session, record: CallRecord, event: cti.CtiEvent) -> dict[str, Any]:
+    """consultStart/Complete/Cancel from the PBX: the same consult as the console's, by the
+    agent on the call. A complete or cancel with no consultation open (a duplicate, or one
+    that came late) is logged and changes nothing, like a stray hang-up."""
+    holders = _holders(record)  # after a completed consult, the colleague holds the call
+    agent = session.get(User, holders[-1]) if holders else None
+    if record.status is not CallStatus.ANSWERED or agent is None:
+        raise InvalidInput(
+            f"{event.event}: call {record.call_id} has not been answered by an agent",
+            field="callId",
+        )
+    if event.event == "consultStart":
+        return transfer(
+            session,
+            agent,
+            record,
+            "agent",
+            event.transfer_to or "",
+            "consult",
+            event.reason or PBX_CONSULT_REASON,
+        )
+    opened = _open_consult(record)
+    if opened is None:
+        log.warning(
+            "CTI %s for call %r: no consultation open, ignored", event.event, record.call_id
+        )
+        return {}
+    by = session.get(User, opened["by"]) or agent
+    return finish_consult(session, by, record, complete=event.event == "consultComplete")
 
 
 def _fill_missing(record: CallRecord, event: cti.CtiEvent) -> None:
