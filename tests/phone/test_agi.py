@@ -279,7 +279,10 @@ def test_a_queued_caller_hears_place_and_wait_again_and_is_put_through(
     from helpdesk.channels.phone.config import KEY
     from helpdesk.directory.models import OrgKind
 
-    agent = make_user(Role.AGENT, make_org(OrgKind.SERVICE_CENTRE), extension="8001")
+    centre = make_org(OrgKind.SERVICE_CENTRE)
+    agent = make_user(Role.AGENT, centre, extension="8001")
+    colleague = make_user(Role.AGENT, centre, extension="8002")
+    make_user(Role.AGENT, centre, extension="8003")
     session.commit()
     original = app.extensions[KEY]
     app.extensions[KEY] = replace(original, queue_announce_seconds=3, always_open=True)
@@ -310,9 +313,31 @@ def test_a_queued_caller_hears_place_and_wait_again_and_is_put_through(
         session.commit()
         peer.file.write(b"200 result=0\n")
         peer.file.flush()
-        peer.expect(b'EXEC Dial "PJSIP/8001"\n', b"200 result=0\n")
+        peer.expect(b'EXEC Dial "PJSIP/8001"\n')
+        # Consult (issue 12 item 5, AGI side): the caller stays with the first agent while
+        # they talk to the colleague; complete, and when the first agent's leg ends the
+        # caller is put through to the colleague, with the ticket.
+        service.transfer(session, agent, record, "agent", "8002", "consult", "融资政策")
+        session.commit()
+        service.finish_consult(session, agent, record, complete=True)
+        session.commit()
+        peer.file.write(b"200 result=0\n")
+        peer.file.flush()
+        peer.expect(b'EXEC Dial "PJSIP/8002"\n')
+        # the colleague consults a third and cancels: nothing moves, the call ends with them
+        service.transfer(session, colleague, record, "agent", "8003", "consult", "再问问")
+        session.commit()
+        service.finish_consult(session, colleague, record, complete=False)
+        session.commit()
+        peer.file.write(b"200 result=0\n")
+        peer.file.flush()
+        assert peer.file.readline() == b""  # no further Dial: the connection closes
         peer.close()
         ended = wait_for_end(session, "1700000000.20")
     finally:
         app.extensions[KEY] = original
     assert ended.answered_by_id == agent.id and ended.ivr_outcome == "queue"
+    assert [(t["target"], t["state"]) for t in ended.transfers] == [
+        ("8002", "completed"),
+        ("8003", "cancelled"),
+    ]

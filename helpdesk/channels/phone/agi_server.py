@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask
 
+from helpdesk.auth.models import User
 from helpdesk.channels.phone import queue, service
 from helpdesk.channels.phone.agi import AgiChannel, AgiClosed, AgiCommandError
 from helpdesk.channels.phone.config import phone_config
@@ -157,10 +158,32 @@ class AgiCall:
                 waited = 0
             self.channel.exec("Wait", "1")
             waited += 1
-        agent = record.answered_by
-        if record.status is CallStatus.ANSWERED and agent is not None:
-            target = agent.extension or agent.login
-            self.channel.exec("Dial", phone_config(self.app).agi_dial.format(target=target))
+        if record.status is CallStatus.ANSWERED and record.answered_by_id is not None:
+            self.put_through(record, record.answered_by_id)
+
+    def put_through(self, record: CallRecord, agent_id: int) -> None:
+        """Dial the agent; the caller stays with them while they consult a colleague (the
+        console's or the PBX's consult). When their leg ends, a completed consult (or a blind
+        transfer) is dialled on; an open one completes, as an attended transfer does when the
+        first agent hangs up; a cancelled one moved nothing, so the call ends with them."""
+        session = db.session()
+        dial = phone_config(self.app).agi_dial
+        while True:
+            agent = session.get(User, agent_id)
+            if agent is None:
+                return
+            self.channel.exec("Dial", dial.format(target=agent.extension or agent.login))
+            session.commit()
+            session.refresh(record)
+            if record.status is CallStatus.ENDED:
+                return
+            if service.open_consult(record) is not None:
+                service.finish_consult(session, agent, record, complete=True)
+                session.commit()
+            holders = service.holders(record)
+            if not holders or holders[-1] == agent_id:
+                return
+            agent_id = holders[-1]
 
 
 class _Handler(socketserver.StreamRequestHandler):
