@@ -184,3 +184,70 @@ def test_the_wallboard_lines_up_calls_and_chats_and_hands_a_call_to_a_named_agen
     assert record is not None and (record.ivr_state or {}).get("offered_to") == named.id
     board.set_viewport_size({"width": 390, "height": 844})
     board.screenshot(path="/tmp/shots-phone/wallboard-queue-390.png", full_page=True)
+
+
+def test_consult_transfer_the_colleague_sees_who_why_and_the_ticket_then_it_moves(
+    browser,  # noqa: F811
+    web: Web,
+    app,
+    session,
+    make_org,
+    make_user,
+    make_ticket,
+    fresh_presence,
+):
+    """Issue 12 item 5 in Chromium: the first agent consults a colleague from the phone console;
+    the colleague's console pops with who sent it, the reason and the ticket, and shows them
+    busy; cancel moves nothing; a second consult completed moves the ticket to the colleague."""
+    from playwright.sync_api import expect
+
+    from helpdesk.channels.phone import service as phone
+    from helpdesk.tickets.models import Ticket
+
+    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre", name="服务中心")
+    first = make_user(Role.AGENT, centre, name="李娜", extension="8001")
+    colleague = make_user(Role.AGENT, centre, name="张伟", extension="8002")
+    ticket = make_ticket(first, subject="担保贷款贴息", organisation_id=centre.id)
+    theirs = page_for(browser, web, colleague, "/console")
+    call = {"callId": "browser-consult-1", "direction": "in", "from": CALLER, "to": "057188888888"}
+    cti(app, web, event="newCall", **call)
+    cti(app, web, event="answer", answeringNumber="8001", **call)
+    record = phone.find(session, "browser-consult-1")
+    phone.link_ticket(record, ticket)
+    session.commit()
+    mine = page_for(browser, web, first, "/console")  # signed in; then the phone console
+    mine.goto(f"{web.base}/phone/console")
+
+    def consult(reason: str) -> None:
+        row = mine.locator("tr", has_text="139 5711 2345")
+        row.locator("input[name=target]").fill("8002")
+        row.locator("select[name=mode]").select_option("consult")
+        row.locator("input[name=reason]").fill(reason)
+        row.locator("form[action$='/transfer'] button").click()
+        expect(mine.locator(".consulting")).to_contain_text("融资")
+
+    consult("融资担保政策问题")
+    pop = theirs.locator("#pop")
+    expect(pop.locator(".pop-transfer")).to_contain_text("李娜")
+    expect(pop.locator(".pop-transfer")).to_contain_text("融资担保政策问题")
+    expect(pop.locator(".pop-transfer")).to_contain_text(ticket.number)
+    expect(theirs.locator("[data-presence=busy]")).to_have_class("on")
+    theirs.screenshot(path="/tmp/shots-phone/consult-pop-1366.png", full_page=True)
+    mine.screenshot(path="/tmp/shots-phone/consult-phone-console-1366.png", full_page=True)
+
+    mine.locator("button.consult-cancel").click()
+    expect(mine.locator(".consulting")).to_have_count(0)
+    expect(theirs.locator("[data-presence=busy]")).not_to_have_class("on")
+    session.expire_all()
+    assert session.get(Ticket, ticket.id).assignee_id != colleague.id  # nothing moved
+
+    consult("融资担保，请张伟跟进")
+    mine.set_viewport_size(PHONE)
+    mine.screenshot(path="/tmp/shots-phone/consult-phone-console-390.png", full_page=True)
+    mine.locator("button.consult-complete").click()
+    expect(mine.locator(".consulting")).to_have_count(0)
+    session.expire_all()
+    moved = session.get(Ticket, ticket.id)
+    assert (moved.assigned_org_id, moved.assignee_id) == (centre.id, colleague.id)
+    theirs.set_viewport_size(PHONE)
+    theirs.screenshot(path="/tmp/shots-phone/consult-pop-390.png", full_page=True)
