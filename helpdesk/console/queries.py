@@ -15,6 +15,7 @@ from helpdesk import clock
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
 from helpdesk.channels.chat import queries as chat_queries
+from helpdesk.channels.phone import queue as phone_queue
 from helpdesk.channels.phone.models import CallRecord, CallStatus
 from helpdesk.directory.models import Organisation, OrgKind, OrgStatus
 from helpdesk.realtime import presence
@@ -147,11 +148,16 @@ def _waiting(session: Session, now: datetime) -> list[dict[str, Any]]:
             "queue": c.queue,
             "since": c.ring_at.isoformat(),
             "wait_seconds": int((now - c.ring_at).total_seconds()),
+            # only a call waiting in the centre's queue can be handed to a named agent
+            "handable": phone_queue.is_waiting(c),
+            "offered_to": (c.ivr_state or {}).get("offered_to"),
         }
         for c in calls
     ]
     waiting.extend(chat_queries.waiting_for_wallboard(session, now))
     waiting.sort(key=lambda w: -int(w["wait_seconds"] or 0))
+    for place, entry in enumerate(waiting, start=1):  # one line for phone and chat alike
+        entry["position"] = place
     return waiting
 
 

@@ -78,14 +78,14 @@
     dl("by-channel", Object.entries(board.counts.channel), "channel");
     dl("by-platform", Object.entries(board.counts.platform), "category");
     dl("by-district", Object.entries(board.counts.district), "district");
-    // A waiting chat is sent to an agent in two clicks: pick, then reassign.
-    const toAgent = (w) => w.kind !== "chat" ? "" :
+    // A waiting chat or queued call is sent to an agent in two clicks: pick, then reassign.
+    const toAgent = (w) => (w.kind === "call" && !w.handable) ? "" :
       ` <select aria-label="${D.esc(D.word("to_agent"))}" class="to-agent">${agentOptions()}</select>` +
-      `<button type="button" class="reassign-chat" data-chat="${D.esc(w.id)}">${D.esc(D.word("reassign"))}</button>`;
+      `<button type="button" class="reassign-chat" data-kind="${D.esc(w.kind)}" data-chat="${D.esc(w.id)}">${D.esc(D.word("reassign"))}</button>`;
     const waiting = board.waiting.slice(0, limit("waiting"));
     counted("waiting", board.waiting.length, waiting.length);
     document.getElementById("waiting").innerHTML = waiting.length ? waiting.map((w) =>
-      `<li data-since="${D.esc(w.since)}"><span class="kind">${D.esc(D.label("channel", w.kind === "call" ? "phone" : "chat"))}</span> ${D.esc(w.who || "")} ${D.esc(w.queue || "")} <span class="since">${D.esc(D.ago(w.since))}</span>${toAgent(w)}</li>`).join("")
+      `<li data-since="${D.esc(w.since)}" data-kind="${D.esc(w.kind)}" data-id="${D.esc(w.id)}"><span class="place">${D.esc(D.word("place").replace("%(n)s", w.position))}</span> <span class="kind">${D.esc(D.label("channel", w.kind === "call" ? "phone" : "chat"))}</span> ${D.esc(w.who || "")} <span class="since">${D.esc(D.ago(w.since))}</span>${toAgent(w)}</li>`).join("")
       : `<li class="muted">${D.esc(D.word("nobody_waiting"))}</li>`;
     renderAgents();
     ticketRows("breached", board.sla.breached, board.sla.breached_count);
@@ -118,9 +118,19 @@
         if (agent) { agent.state = p.state; agent.since = p.since; agent.reason = p.reason; renderAgents(); }
       },
       "phone.call": soon,
+      "phone.queue": soon,  // a call queued, taken or handed: the one waiting line changes
     },
   });
   window.deskStore = store;
+
+  /* A queued call waits for the named agent alone (the phone channel's route, as the console's accept). */
+  async function handCall(callId, agentId) {
+    const csrf = document.querySelector("meta[name=csrf-token]").content;
+    const r = await fetch(`/phone/calls/${encodeURIComponent(callId)}/hand`, {method: "POST", credentials: "same-origin",
+      headers: {"Accept": "application/json", "Content-Type": "application/json", "X-CSRFToken": csrf},
+      body: JSON.stringify({agent_id: agentId})});
+    if (!r.ok) { const data = await r.json().catch(() => ({})); throw new Error(data.message || String(r.status)); }
+  }
 
   document.addEventListener("click", async (e) => {
     const button = e.target.closest("button.reassign-chat");
@@ -128,8 +138,12 @@
     const option = button.closest("li").querySelector("select.to-agent").selectedOptions[0];
     if (!option) return;
     try {
-      await D.api("POST", `/wallboard/chats/${encodeURIComponent(button.dataset.chat)}/reassign`,
-        {agent_id: Number(option.value), note: D.word("reassign")});
+      if (button.dataset.kind === "call") {
+        await handCall(button.dataset.chat, Number(option.value));
+      } else {
+        await D.api("POST", `/wallboard/chats/${encodeURIComponent(button.dataset.chat)}/reassign`,
+          {agent_id: Number(option.value), note: D.word("reassign")});
+      }
       button.closest("li").classList.add("done");
       soon();
     } catch (err) { window.alert(D.word("failed") + " " + err.message); }

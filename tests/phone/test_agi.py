@@ -132,7 +132,9 @@ def test_default_script_through_fastagi(agi_server, session):
         re.compile(rb'SET VARIABLE HELPDESK_TICKET "HZ-\d{8}-\d{5}"\n'), b"200 result=1\n"
     )
     peer.expect(b'STREAM FILE hotline/to_agent-prompt ""\n', b"200 result=0 endpos=9600\n")
-    peer.expect(b'EXEC Queue "hotline"\n', b"200 result=0\n")
+    # the centre's queue, not Asterisk's: the caller is told their place and the wait
+    peer.expect(b'STREAM FILE queue/place ""\n', b"200 result=0 endpos=800\n")
+    peer.expect(b'SAY NUMBER 1 ""\n', b"200 result=0\n")
     peer.close()
     record = wait_for_end(session, "1700000000.1")
     ticket = session.get(Ticket, record.ticket_id)
@@ -261,3 +263,81 @@ def test_a_prompt_the_pbx_cannot_play_is_an_error_not_an_abandoned_call(
     assert record.ivr_outcome == "abandoned"  # when the caller left, not at the failed prompt
     failed = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert len(failed) == 1 and "hotline/main_menu-prompt" in failed[0]
+
+
+def test_a_queued_caller_hears_place_and_wait_again_and_is_put_through(
+    agi_server, app, session, make_org, make_user
+):
+    """Issue 12 item 3: pressing 0 waits in the centre's queue; the caller hears their place
+    and the wait (recorded pieces around SAY NUMBER), again every N seconds of waiting
+    (HELPDESK_QUEUE_ANNOUNCE_SECONDS, counted in the PBX's one-second Waits), and is put
+    through to the agent who accepts the offer on their console."""
+    from dataclasses import replace
+
+    from helpdesk.auth.models import Role
+    from helpdesk.channels.phone import service
+    from helpdesk.channels.phone.config import KEY
+    from helpdesk.directory.models import OrgKind
+
+    centre = make_org(OrgKind.SERVICE_CENTRE)
+    agent = make_user(Role.AGENT, centre, extension="8001")
+    colleague = make_user(Role.AGENT, centre, extension="8002")
+    make_user(Role.AGENT, centre, extension="8003")
+    session.commit()
+    original = app.extensions[KEY]
+    app.extensions[KEY] = replace(original, queue_announce_seconds=3, always_open=True)
+    try:
+        peer = Asterisk(agi_server, "1700000000.20")
+        peer.expect(b"ANSWER\n", b"200 result=0\n")
+        peer.expect(b'STREAM FILE hotline/welcome-prompt ""\n', b"200 result=0 endpos=1\n")
+        peer.expect(b"GET DATA hotline/main_menu-prompt 5000 1\n", b"200 result=0\n")
+        peer.expect(b"GET DATA hotline/district_menu-prompt 8000 2\n", b"200 result=00\n")
+        while b"queue/place" not in peer.expect(re.compile(rb".*\n"), b"200 result=0\n"):
+            pass  # the ticket's variable and the to-agent prompt
+        announcement = [
+            re.compile(rb'SAY NUMBER 1 ""\n'),
+            re.compile(rb'STREAM FILE queue/wait ""\n'),
+            re.compile(rb'SAY NUMBER \d+ ""\n'),
+            re.compile(rb'STREAM FILE queue/minutes ""\n'),
+        ]
+        for line in announcement:
+            peer.expect(line, b"200 result=0\n")
+        for _ in range(3):  # three seconds of waiting, then told again
+            peer.expect(b'EXEC Wait "1"\n', b"200 result=0\n")
+        peer.expect(b'STREAM FILE queue/place ""\n', b"200 result=0\n")
+        for line in announcement:
+            peer.expect(line, b"200 result=0\n")
+        peer.expect(b'EXEC Wait "1"\n')  # the agent accepts while the caller waits
+        record = service.find(session, "1700000000.20")
+        service.accept_queued(session, agent, record)
+        session.commit()
+        peer.file.write(b"200 result=0\n")
+        peer.file.flush()
+        peer.expect(b'EXEC Dial "PJSIP/8001"\n')
+        # Consult (issue 12 item 5, AGI side): the caller stays with the first agent while
+        # they talk to the colleague; complete, and when the first agent's leg ends the
+        # caller is put through to the colleague, with the ticket.
+        service.transfer(session, agent, record, "agent", "8002", "consult", "融资政策")
+        session.commit()
+        service.finish_consult(session, agent, record, complete=True)
+        session.commit()
+        peer.file.write(b"200 result=0\n")
+        peer.file.flush()
+        peer.expect(b'EXEC Dial "PJSIP/8002"\n')
+        # the colleague consults a third and cancels: nothing moves, the call ends with them
+        service.transfer(session, colleague, record, "agent", "8003", "consult", "再问问")
+        session.commit()
+        service.finish_consult(session, colleague, record, complete=False)
+        session.commit()
+        peer.file.write(b"200 result=0\n")
+        peer.file.flush()
+        assert peer.file.readline() == b""  # no further Dial: the connection closes
+        peer.close()
+        ended = wait_for_end(session, "1700000000.20")
+    finally:
+        app.extensions[KEY] = original
+    assert ended.answered_by_id == agent.id and ended.ivr_outcome == "queue"
+    assert [(t["target"], t["state"]) for t in ended.transfers] == [
+        ("8002", "completed"),
+        ("8003", "cancelled"),
+    ]

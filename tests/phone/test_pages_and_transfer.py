@@ -302,3 +302,76 @@ def test_calls_are_worked_by_centre_staff_only(client, session, make_enterprise,
         session.get(CallRecord, session.scalars(select(CallRecord.id)).one()).status.value
         == "ringing"
     )
+
+
+def test_consult_transfer_from_the_pbx_by_cti_events(
+    socket_app, session, make_org, make_user, log_in
+):
+    """consultStart / consultComplete / consultCancel (README, Telephony): the colleague's pop
+    says who sent it, why and the ticket, and they turn busy; complete moves the call and the
+    ticket, cancel moves nothing; duplicates and bad events change nothing."""
+    from helpdesk.realtime import presence
+    from helpdesk.tickets import service as tickets
+
+    application, socketio = socket_app
+    centre = make_org(OrgKind.SERVICE_CENTRE, categories=("finance",))
+    first = make_user(Role.AGENT, centre, name="李娜", extension="8001")
+    colleague = make_user(Role.AGENT, centre, name="张伟", extension="8002")
+    third = make_user(Role.AGENT, centre, name="王芳", extension="8003")
+    http = application.test_client()
+    log_in(http, colleague)
+    desk = socketio.test_client(application, namespace=DESK, flask_test_client=http)
+    desk.get_received(DESK)
+    pbx = application.test_client()
+    url = f"/api/v1/cti/{phone_config(application).cti_token}"
+    call = {"callId": "cc-1"}
+
+    def post(event: str, **fields: str):  # type: ignore[no-untyped-def]
+        return pbx.post(url, data={"event": event, **call, **fields})
+
+    new = {"from": "057187001234", "to": "12345", "direction": "in"}
+    assert post("newCall", **new).status_code == 200
+    early = post("consultStart", transferTo="8002")
+    assert early.status_code == 422  # not answered yet: nobody to consult from
+    assert post("answer", answeringNumber="8001").status_code == 200
+    data = tickets.NewTicket(subject="担保咨询", category="finance/guarantee", district="330106")
+    ticket = tickets.create(session, first, data)
+    record = service.find(session, "cc-1")
+    service.link_ticket(record, ticket)
+    tickets.assign(session, first, ticket, centre.id, first.id)
+    session.commit()
+
+    missing = post("consultStart")
+    assert missing.status_code == 422 and missing.get_json()["error"]["field"] == "transferTo"
+    assert post("consultStart", transferTo="9999").status_code == 422  # no such agent
+    started = post("consultStart", transferTo="8002", reason="融资担保政策")
+    assert started.status_code == 200 and started.get_json()["mode"] == "consult"
+    pops = [m["args"][0] for m in desk.get_received(DESK) if m["name"] == SCREEN_POP]
+    sent = pops[-1]["transfer"]
+    shown = (sent["by_name"], sent["reason"], sent["ticket"])
+    assert shown == ("李娜", "融资担保政策", ticket.number)
+    assert presence.get(colleague.id)["state"] == "busy"
+    assert presence.get(first.id)["state"] == "busy"  # still on the call with the caller
+    session.expire_all()
+    assert ticket.assignee_id == first.id  # consulting: nothing has moved
+
+    assert post("consultComplete").get_json() == {"action": "complete", "ticket": ticket.number}
+    assert post("consultComplete").get_json() == {}  # a duplicate: nothing more happens
+    session.expire_all()
+    assert (ticket.assigned_org_id, ticket.assignee_id) == (centre.id, colleague.id)
+    assert presence.get(first.id)["state"] != "busy"
+    assert presence.get(colleague.id)["state"] == "busy"
+
+    # the colleague now holds the call: a consult of their own, cancelled, moves nothing
+    assert post("consultStart", transferTo="8003").status_code == 200
+    assert presence.get(third.id)["state"] == "busy"
+    assert post("consultCancel").get_json() == {"action": "cancel", "ticket": ticket.number}
+    session.expire_all()
+    assert ticket.assignee_id == colleague.id
+    assert presence.get(third.id)["state"] != "busy"
+    assert [t["state"] for t in service.find(session, "cc-1").transfers] == [
+        "completed",
+        "cancelled",
+    ]
+    assert pbx.post(url, data={"event": "consultCancel", "callId": "nobody"}).get_json() == {}
+    desk.disconnect(DESK)

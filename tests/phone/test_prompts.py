@@ -43,7 +43,11 @@ def test_every_prompt_becomes_a_sound_file_and_check_names_the_missing(tmp_path:
 
     made = runner.invoke(ivr, ["prompts", str(sounds), str(script)])
     assert made.exit_code == 0, made.output
-    assert "4 prompt(s), 8 file(s)" in made.output
+    # the script's four, and the three pieces of the queue's announcement (said around numbers)
+    assert "7 prompt(s), 14 file(s)" in made.output
+    for piece in ("place", "wait", "minutes"):
+        with wave.open(str(sounds / "zh" / "queue" / f"{piece}.wav")) as played:
+            assert played.getframerate() == 8000 and played.getnframes() > 8000 * 0.3
     for lang in ("zh", "en"):
         for name in ("welcome-prompt", "bye-prompt"):
             with wave.open(str(sounds / lang / "tiny" / f"{name}.wav")) as played:

@@ -144,3 +144,28 @@ def test_offers_reach_available_consoles_only(socket_app, ivr_secret, make_org, 
     assert [m for m in consoles[away.id].get_received(DESK) if m["name"] == OFFER] == []
     for client in consoles.values():
         client.disconnect(DESK)
+
+
+def test_the_caller_is_told_again_as_often_as_the_setting_says(app, dial, tmp_path):
+    """HELPDESK_QUEUE_ANNOUNCE_SECONDS: the Pause before the Redirect that tells them again."""
+    from dataclasses import replace
+
+    from helpdesk.channels.phone.config import from_env
+
+    original = app.extensions[KEY]
+    app.extensions[KEY] = replace(original, queue_announce_seconds=45)
+    try:
+        held = dial.queue("S1")
+    finally:
+        app.extensions[KEY] = original
+    pause = next(v for v in held if v.tag == "Pause")
+    assert pause.get("length") == "45" and held[-1].tag == "Redirect"
+    env = {"HELPDESK_CTI_TOKEN": "x"}
+    assert from_env(tmp_path, env).queue_announce_seconds == 30
+    assert (
+        from_env(tmp_path, {**env, "HELPDESK_QUEUE_ANNOUNCE_SECONDS": "20"}).queue_announce_seconds
+        == 20
+    )
+    for bad in ("5", "abc", "-1", "9999"):
+        with pytest.raises(ValueError, match="HELPDESK_QUEUE_ANNOUNCE_SECONDS"):
+            from_env(tmp_path, {**env, "HELPDESK_QUEUE_ANNOUNCE_SECONDS": bad})

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from helpdesk.auth.models import Role
 from helpdesk.channels.chat import service as chat
 from helpdesk.directory.models import Organisation, OrgKind
+from helpdesk.errors import Forbidden
 from helpdesk.tickets import service
-from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.models import Ticket, TicketEvent
 
 RULES = """\
 rules:
@@ -116,8 +117,6 @@ def test_no_strategy_picks_the_admin_account(session, world, use_rules) -> None:
 
 
 def _assigned_orgs(session, ticket) -> list[int | None]:  # type: ignore[no-untyped-def]
-    from helpdesk.tickets.models import TicketEvent
-
     events = session.scalars(
         select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
     )
@@ -151,3 +150,41 @@ def test_a_chat_nobody_answered_is_routed_by_the_rules_when_it_ends(session, wor
     session.commit()
     slugs = {o.id: o.slug for o in session.scalars(select(Organisation))}
     assert slugs[conversation.ticket.assigned_org_id] == "firm-a"
+
+
+def test_a_chat_the_agent_files_goes_where_the_rules_say_only_when_it_ends(session, world) -> None:  # type: ignore[no-untyped-def]
+    """转为工单: while the centre's agent answers, no provider has the ticket; ending with
+    'file' hands it to the firm the rules name, once (it never arrives and then vanishes)."""
+    visitor = chat.Visitor("访客", "13957100004", "manage/legal", "股权转让协议怎么写？")
+    conversation, _ = chat.start(session, visitor, None)
+    session.commit()
+    chat.accept(session, world["agent"], conversation, max_chats=3)
+    session.commit()
+    ticket = conversation.ticket
+    assert ticket.assigned_org_id == world["centre"].id
+    with pytest.raises(Forbidden):  # someone else's chat is not theirs to file
+        chat.end(session, world["admin"], conversation, file=True)
+    chat.end(session, world["agent"], conversation, file=True)
+    session.commit()
+    slugs = {o.id: o.slug for o in session.scalars(select(Organisation))}
+    assert slugs[ticket.assigned_org_id] == "firm-a"
+    assert ticket.assignee_id == world["people"]["firm-a"][0].id
+    firms = {u.organisation_id for group in world["people"].values() for u in group}
+    moves = [
+        e.data
+        for e in session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))
+        if e.kind == "transferred"
+    ]
+    assert [m["to"]["organisation_id"] for m in moves] == [ticket.assigned_org_id]  # once
+    assert "转为工单" in moves[0]["reason"]
+    assert ticket.assigned_org_id in firms
+
+
+def test_a_chat_ended_without_filing_stays_with_the_centre(session, world) -> None:  # type: ignore[no-untyped-def]
+    visitor = chat.Visitor("访客", "13957100005", "manage/legal", "合同审查")
+    conversation, _ = chat.start(session, visitor, None)
+    session.commit()
+    chat.accept(session, world["agent"], conversation, max_chats=3)
+    chat.end(session, world["agent"], conversation)
+    session.commit()
+    assert conversation.ticket.assigned_org_id == world["centre"].id

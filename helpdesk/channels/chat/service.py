@@ -343,10 +343,19 @@ def owns(agent: User, conversation: Conversation) -> None:
         raise Forbidden("this chat is not yours to answer", field="conversation_id")
 
 
-def end(session: Session, actor: User | None, conversation: Conversation) -> None:
-    """Close the conversation and keep its transcript on the ticket as a public comment."""
+FILED_REASON = "在线咨询结束，坐席转为工单，按分派规则转交"
+
+
+def end(
+    session: Session, actor: User | None, conversation: Conversation, file: bool = False
+) -> None:
+    """Close the conversation and keep its transcript on the ticket as a public comment.
+    `file` (转为工单): the answering agent hands the ticket to whoever the routing rules name;
+    only now may it reach a provider's desk (while answered it was the centre's)."""
     if conversation.status is Q.ENDED:
         return
+    if file and (actor is None or conversation.agent_id != actor.id):
+        raise Forbidden("only the agent answering the chat files it", field="conversation_id")
     post(session, conversation, Sender.SYSTEM, actor, "ended", None)
     conversation.status = Q.ENDED
     conversation.ended_at = clock.now()
@@ -362,6 +371,17 @@ def end(session: Session, actor: User | None, conversation: Conversation) -> Non
         tickets.comment(session, actor, ticket, text, attachments=sent)
     if ticket.status is Status.NEW:  # nobody answered: now the rules say where it goes
         routing.route(session, ticket)
+    elif file and ticket.status in OPEN_STATUSES:
+        _file(session, actor, ticket)
+
+
+def _file(session: Session, agent: User | None, ticket: Ticket) -> None:
+    """Where the rules would send this ticket now; left with the centre when they name it."""
+    decision = routing.decide(session, ticket)
+    if decision is None or decision.organisation_id in (None, ticket.assigned_org_id):
+        return
+    target = int(decision.organisation_id or 0)
+    tickets.transfer(session, agent, ticket, target, decision.person_id, FILED_REASON)
 
 
 def transcript(session: Session, conversation: Conversation) -> str:

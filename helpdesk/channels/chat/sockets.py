@@ -317,7 +317,7 @@ class ChatNamespace(Namespace):
     def on_end(self, data: dict[str, Any]) -> dict[str, Any]:
         conversation, _sender, agent = self._side(data)
         holder = conversation.agent_id if conversation.status is ConversationStatus.ACTIVE else None
-        service.end(_db(), agent, conversation)
+        service.end(_db(), agent, conversation, file=data.get("file") is True)
         announce, load = self.announcer(conversation), self._load(holder)
 
         def after() -> None:

@@ -187,6 +187,10 @@ class AgiChannel:
         log.warning("AGI: unexpected line after a failed prompt: %r", line)
         return False
 
+    def say_number(self, number: int) -> None:
+        """Asterisk says the number in the channel's language (its own digit recordings)."""
+        self._played(f"number {number}", self.command(f'SAY NUMBER {number} ""'))
+
     def set_variable(self, name: str, value: str) -> None:
         self.command(f"SET VARIABLE {name} {quote(value)}")
 

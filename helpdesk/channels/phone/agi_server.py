@@ -14,7 +14,8 @@ from typing import Any
 
 from flask import Flask
 
-from helpdesk.channels.phone import service
+from helpdesk.auth.models import User
+from helpdesk.channels.phone import queue, service
 from helpdesk.channels.phone.agi import AgiChannel, AgiClosed, AgiCommandError
 from helpdesk.channels.phone.config import phone_config
 from helpdesk.channels.phone.ivr import loader
@@ -28,7 +29,7 @@ from helpdesk.channels.phone.ivr.actions import (
     SetVar,
 )
 from helpdesk.channels.phone.ivr.interpreter import HangUp, Keys
-from helpdesk.channels.phone.models import CallStatus
+from helpdesk.channels.phone.models import CallRecord, CallStatus
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Ticket
 
@@ -46,6 +47,7 @@ def script_name(env: dict[str, str]) -> str:
 class AgiCall:
     def __init__(self, app: Flask, channel: AgiChannel) -> None:
         self.app, self.channel = app, channel
+        self.record: CallRecord | None = None
 
     def run(self) -> None:
         try:
@@ -85,6 +87,7 @@ class AgiCall:
                 session, script, call_id, "agi", caller, called or env.get("agi_extension", "")
             )
             session.commit()
+            self.record = record
             while True:
                 if step.done and record.ticket_id:
                     ticket = session.get(Ticket, record.ticket_id)
@@ -124,10 +127,63 @@ class AgiCall:
                 dial = phone_config(self.app).agi_dial.format(target=action.target)
                 self.channel.exec("Dial", dial)
             elif isinstance(action, Enqueue):
-                self.channel.exec("Queue", action.queue)
+                if self.record is not None and queue.is_waiting(self.record):
+                    self.hold(self.record)
+                else:
+                    self.channel.exec("Queue", action.queue)
             elif isinstance(action, Hangup):
                 self.channel.hangup()
         return digits
+
+    def hold(self, record: CallRecord) -> None:
+        """The caller waits in the centre's queue (phone/queue.py) rather than Asterisk's: told
+        their place and wait, again every HELPDESK_QUEUE_ANNOUNCE_SECONDS (counted in the PBX's
+        one-second Waits, so the caller's time is the clock), then put through (Dial) to the
+        agent who accepts the offer on their console."""
+        session = db.session()
+        every = phone_config(self.app).queue_announce_seconds
+        waited = every  # told at once
+        while True:
+            session.commit()  # a fresh read each second: the accept is another process's commit
+            session.refresh(record)
+            if not queue.is_waiting(record):
+                break
+            if waited >= every:
+                place, minutes = queue.told_in_parts(session, record)
+                self.channel.stream_file("queue/place")
+                self.channel.say_number(place)
+                self.channel.stream_file("queue/wait")
+                self.channel.say_number(minutes)
+                self.channel.stream_file("queue/minutes")
+                waited = 0
+            self.channel.exec("Wait", "1")
+            waited += 1
+        if record.status is CallStatus.ANSWERED and record.answered_by_id is not None:
+            self.put_through(record, record.answered_by_id)
+
+    def put_through(self, record: CallRecord, agent_id: int) -> None:
+        """Dial the agent; the caller stays with them while they consult a colleague (the
+        console's or the PBX's consult). When their leg ends, a completed consult (or a blind
+        transfer) is dialled on; an open one completes, as an attended transfer does when the
+        first agent hangs up; a cancelled one moved nothing, so the call ends with them."""
+        session = db.session()
+        dial = phone_config(self.app).agi_dial
+        while True:
+            agent = session.get(User, agent_id)
+            if agent is None:
+                return
+            self.channel.exec("Dial", dial.format(target=agent.extension or agent.login))
+            session.commit()
+            session.refresh(record)
+            if record.status is CallStatus.ENDED:
+                return
+            if service.open_consult(record) is not None:
+                service.finish_consult(session, agent, record, complete=True)
+                session.commit()
+            holders = service.holders(record)
+            if not holders or holders[-1] == agent_id:
+                return
+            agent_id = holders[-1]
 
 
 class _Handler(socketserver.StreamRequestHandler):

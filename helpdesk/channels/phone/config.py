@@ -7,6 +7,8 @@ HELPDESK_AGI_DIAL       Asterisk dial string for a transfer, `{target}` replaced
 HELPDESK_PROMPT_URL     base URL of recorded prompts for TwiML <Play>
 HELPDESK_SIP_HOST       the host a TwiML transfer dials an extension at, sip:<ext>@host (pbx)
 HELPDESK_CALL_STALE_MINUTES  a live call with no event for this long is ended by the sweep (240)
+HELPDESK_QUEUE_ANNOUNCE_SECONDS  a caller waiting in the queue hears their place and wait again
+                        this often (30; 10 to 600)
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class PhoneConfig:
     stale_call_minutes: int = 240  # no hotline call lasts four hours without a single event
     sip_host: str = "pbx"
     always_open: bool = False  # HELPDESK_PHONE_HOURS=always: the IVR never says "closed"
+    queue_announce_seconds: int = 30  # a waiting caller hears their place again this often
 
 
 def _instance_token(instance: Path) -> str:
@@ -54,7 +57,20 @@ def from_env(instance: Path, env: dict[str, str] | None = None) -> PhoneConfig:
         stale_call_minutes=_minutes(env, "HELPDESK_CALL_STALE_MINUTES", 240),
         sip_host=_sip_host(env.get("HELPDESK_SIP_HOST") or "pbx"),
         always_open=_always_open(env.get("HELPDESK_PHONE_HOURS") or "calendar"),
+        queue_announce_seconds=_announce_seconds(env.get("HELPDESK_QUEUE_ANNOUNCE_SECONDS") or ""),
     )
+
+
+def _announce_seconds(raw: str) -> int:
+    """Often enough that a caller knows they are not forgotten, not so often it is all they hear."""
+    value = raw.strip()
+    if not value:
+        return 30
+    if not value.isdigit() or not 10 <= int(value) <= 600:
+        raise ValueError(
+            f"HELPDESK_QUEUE_ANNOUNCE_SECONDS={raw!r} is not a whole number of seconds (10 to 600)"
+        )
+    return int(value)
 
 
 def _sip_host(raw: str) -> str:

@@ -3,6 +3,12 @@
 A PBX or bridge posts `event` = newCall | answer | hangup with `from`, `to`, `direction`,
 `callId`, `user[]` (one or several), `queue`, and on hangup `cause` and `answeringNumber`,
 as a form or as JSON. A malformed event is an InvalidInput naming the field.
+
+Consult transfer, in the same style (our extension; Zammad has none): `consultStart` with
+`callId`, `transferTo` (the colleague's extension, login or name) and an optional `reason`: the
+first agent keeps the call and talks to the colleague, who turns busy and gets the screen pop;
+`consultComplete` (the call and its ticket move to the colleague) or `consultCancel` (nothing
+moves) with `callId`. README "Telephony" lists every event and field.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ from typing import Any
 
 from helpdesk.errors import InvalidInput
 
-EVENTS = ("newCall", "answer", "hangup")
+EVENTS = ("newCall", "answer", "hangup", "consultStart", "consultComplete", "consultCancel")
+CONSULT_EVENTS = ("consultStart", "consultComplete", "consultCancel")
+REASON_LIMIT = 500
 DIRECTIONS = ("in", "out")
 # Zammad's own cause names; any other text is taken as it comes (see causes.py).
 CAUSES = (
@@ -50,6 +58,8 @@ class CtiEvent:
     queue: str | None = None
     cause: str | None = None
     answering_number: str | None = None
+    transfer_to: str | None = None  # consultStart: the colleague consulted
+    reason: str | None = None  # consultStart: why, as the colleague's pop shows it
 
 
 class Form:
@@ -142,6 +152,8 @@ def parse(form: Form) -> CtiEvent:
         queue=_text(form, "queue", NUMBER_LIMIT, required=False),
         cause=cause,
         answering_number=_text(form, "answeringNumber", NAME_LIMIT, required=False),
+        transfer_to=_text(form, "transferTo", NAME_LIMIT, required=event == "consultStart"),
+        reason=_text(form, "reason", REASON_LIMIT, required=False),
     )
 
 

@@ -56,6 +56,11 @@ def prompt_files(scripts: list[Script]) -> list[PromptFile]:
                         found.setdefault(
                             key, PromptFile(script.name, node.id, lang, prompt.file, spoken)
                         )
+    if scripts:  # the queue's announcement, said between the numbers (phone/queue.py)
+        from helpdesk.channels.phone.queue import SPOKEN
+
+        for file, text in SPOKEN.items():
+            found.setdefault(("zh", file), PromptFile("queue", "queue", "zh", file, text))
     return sorted(found.values(), key=lambda p: (p.file, p.lang))
 
 

@@ -22,7 +22,6 @@ from helpdesk.errors import Conflict, InvalidInput
 
 QUEUED = "queue"  # the IVR outcome of a call waiting for an agent
 MINUTES_PER_CALL = 3  # the wait estimate's guess of one call's length
-ANNOUNCE_SECONDS = 30  # the caller hears their place again this often
 OFFER = "phone.queue"  # event on /desk: the waiting calls, to available agents and supervisors
 
 
@@ -56,6 +55,21 @@ def expected_wait_minutes(place: int, agents: int) -> int:
 
 def announcement(place: int, minutes: int) -> str:
     return f"您前面还有{place - 1}位来电，您排在第{place}位，预计等待约{minutes}分钟，请稍候。"
+
+
+# The recorded pieces an AGI caller hears around the numbers Asterisk says itself (SAY NUMBER):
+# "您排在第 <place> 位，预计等待约 <minutes> 分钟，请稍候。" Rendered by `helpdesk ivr prompts`.
+SPOKEN = {
+    "queue/place": "您排在第",
+    "queue/wait": "位，预计等待约",
+    "queue/minutes": "分钟，请稍候。",
+}
+
+
+def told_in_parts(session: Session, record: CallRecord) -> tuple[int, int]:
+    """The caller's place and the estimated minutes, for a PBX that says numbers itself."""
+    place = position(session, record)
+    return place, expected_wait_minutes(place, available_agents())
 
 
 def available_agents() -> int:

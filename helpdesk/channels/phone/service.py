@@ -155,6 +155,8 @@ def handle_cti(session: Session, event: cti.CtiEvent, config: PhoneConfig) -> di
     if record.status is CallStatus.ENDED:
         return {}  # an answer or hangup after the hangup: already settled
     _fill_missing(record, event)
+    if event.event in cti.CONSULT_EVENTS:
+        return _consult_from_pbx(session, record, event)
     if event.event == "answer":
         if record.status is CallStatus.RINGING:
             agent = resolve_agent(session, event.answering_number, event.users)
@@ -162,6 +164,40 @@ def handle_cti(session: Session, event: cti.CtiEvent, config: PhoneConfig) -> di
         return {}
     _end(session, record, event.cause or "normalClearing", answering=event.answering_number)
     return {}
+
+
+PBX_CONSULT_REASON = "交换机发起的咨询转接"  # a consultStart that gave no reason
+
+
+def _consult_from_pbx(session: Session, record: CallRecord, event: cti.CtiEvent) -> dict[str, Any]:
+    """consultStart/Complete/Cancel from the PBX: the same consult as the console's, by the
+    agent on the call. A complete or cancel with no consultation open (a duplicate, or one
+    that came late) is logged and changes nothing, like a stray hang-up."""
+    held = holders(record)  # after a completed consult, the colleague holds the call
+    agent = session.get(User, held[-1]) if held else None
+    if record.status is not CallStatus.ANSWERED or agent is None:
+        raise InvalidInput(
+            f"{event.event}: call {record.call_id} has not been answered by an agent",
+            field="callId",
+        )
+    if event.event == "consultStart":
+        return transfer(
+            session,
+            agent,
+            record,
+            "agent",
+            event.transfer_to or "",
+            "consult",
+            event.reason or PBX_CONSULT_REASON,
+        )
+    opened = open_consult(record)
+    if opened is None:
+        log.warning(
+            "CTI %s for call %r: no consultation open, ignored", event.event, record.call_id
+        )
+        return {}
+    by = session.get(User, opened["by"]) or agent
+    return finish_consult(session, by, record, complete=event.event == "consultComplete")
 
 
 def _fill_missing(record: CallRecord, event: cti.CtiEvent) -> None:
@@ -329,7 +365,7 @@ def _end(
     answered = record.status is CallStatus.ANSWERED and record.answer_at is not None
     if answered:
         record.talk_seconds = _seconds(record.answer_at, now)
-        for person in dict.fromkeys(_holders(record)):
+        for person in dict.fromkeys(holders(record)):
             on_call_after_commit(session, person, record.call_id, talking=False)
     else:
         record.wait_seconds = _seconds(record.ring_at, now)
@@ -557,7 +593,7 @@ def transfer(
     if not text_reason:
         raise InvalidInput("a reason is required", field="reason")
     agent, org, dial = _transfer_target(session, kind, (target or "").strip())
-    if _open_consult(record) is not None:
+    if open_consult(record) is not None:
         raise InvalidInput("finish or cancel the consultation first", field="mode")
     ticket = session.get(Ticket, record.ticket_id) if record.ticket_id else None
     entry = {
@@ -577,7 +613,7 @@ def transfer(
         # The PBX puts the call straight through: whoever had it is free now, and the colleague
         # it rings is on it (the hang-up later ends it for everyone it went through).
         _move_ticket(session, actor, ticket, entry)
-        holder = _holders(record)[-1:]
+        holder = holders(record)[-1:]
         for person in holder:
             on_call_after_commit(session, person, record.call_id, talking=False)
         if agent is not None:
@@ -614,7 +650,7 @@ def _move_ticket(
         )
 
 
-def _open_consult(record: CallRecord) -> dict[str, Any] | None:
+def open_consult(record: CallRecord) -> dict[str, Any] | None:
     last = (record.transfers or [])[-1:]
     return last[0] if last and last[0].get("state") == "consulting" else None
 
@@ -624,7 +660,7 @@ def finish_consult(
 ) -> dict[str, Any]:
     """The first agent, after talking to the colleague: complete (the call and the ticket move
     to them; the first agent is free) or cancel (nothing moves; the colleague is free)."""
-    entry = _open_consult(record)
+    entry = open_consult(record)
     if entry is None:
         raise InvalidInput("no consultation is going on for this call", field="call_id")
     if record.status is CallStatus.ENDED:
@@ -646,7 +682,7 @@ def finish_consult(
     return {"action": "complete" if complete else "cancel", "ticket": entry.get("ticket")}
 
 
-def _holders(record: CallRecord) -> list[int]:
+def holders(record: CallRecord) -> list[int]:
     """Everyone the call has been with, in order: who answered, then each agent it was handed
     to (ending it for someone who already left is harmless)."""
     people = [record.answered_by_id] if record.answered_by_id is not None else []

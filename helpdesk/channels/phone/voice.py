@@ -115,11 +115,12 @@ def _in_queue(record: CallRecord) -> bool:
 def _queue_document(
     session: Session, record: CallRecord, action_url: str, said: tuple[Say, ...]
 ) -> str:
-    """Waiting: the caller's place and wait, again every ANNOUNCE_SECONDS. Taken: put through
-    to the agent who accepted the offer."""
+    """Waiting: the caller's place and wait, again every HELPDESK_QUEUE_ANNOUNCE_SECONDS.
+    Taken: put through to the agent who accepted the offer."""
     if queue.is_waiting(record):
         told = Say(queue.tell_caller(session, record), "zh")
-        return twiml.hold((*said, told), queue.ANNOUNCE_SECONDS, action_url)
+        every = phone_config().queue_announce_seconds
+        return twiml.hold((*said, told), every, action_url)
     agent = record.answered_by
     target = (agent.extension or agent.login) if agent else ""
     config = phone_config()
