@@ -41,6 +41,12 @@ class ArticleBody(BaseModel):
     audience: Literal["public", "internal"] = "public"
 
 
+class FileOut(BaseModel):
+    name: str
+    size: int = Field(description="bytes")
+    url: str = Field(description="a download, for whoever may read the guide")
+
+
 class ArticleOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -52,6 +58,7 @@ class ArticleOut(BaseModel):
     published_at: datetime | None = None
     body: str = Field(description="Markdown, as written")
     html: str = Field(description="the body rendered, safe to insert (no raw HTML passes)")
+    files: list[FileOut] = Field(default_factory=list, description="the version's attachments")
 
 
 class ArticleList(BaseModel):
@@ -69,6 +76,9 @@ def _published(version: ArticleVersion) -> ArticleOut:
         published_at=version.published_at,
         body=version.body,
         html=str(render(version.body)),
+        files=[
+            FileOut(name=f.filename, size=f.size, url=f"/kb/files/{f.key}") for f in version.files
+        ],
     )
 
 

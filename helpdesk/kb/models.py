@@ -3,6 +3,10 @@
 `kb_article` holds the newest copy (what editors see) and its review status;
 `published_version` names the version readers see, so an edit under review never hides the
 published text. Each save adds a `kb_article_version` row: who and when, never overwritten.
+
+Attachments (`kb_file`) are stored like the files on tickets (bytes in the database, an
+unguessable key in the URL, always served as a download); `kb_version_file` says which files
+each version has, so attaching or removing a file is a new version, reviewed like an edit.
 """
 
 from __future__ import annotations
@@ -10,7 +14,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk import clock
@@ -50,6 +63,14 @@ class Article(Base):
     category: Mapped[ServiceCategory] = relationship(lazy="joined")
 
 
+VERSION_FILES = Table(
+    "kb_version_file",
+    Base.metadata,
+    Column("version_id", ForeignKey("kb_article_version.id"), primary_key=True),
+    Column("file_id", ForeignKey("kb_file.id"), primary_key=True, index=True),
+)
+
+
 class ArticleVersion(Base):
     __tablename__ = "kb_article_version"
     __table_args__ = (UniqueConstraint("article_id", "number"),)
@@ -67,8 +88,25 @@ class ArticleVersion(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     category: Mapped[ServiceCategory] = relationship(lazy="joined")
+    files: Mapped[list[ArticleFile]] = relationship(
+        secondary=VERSION_FILES, order_by=lambda: ArticleFile.id
+    )
     saved_by: Mapped[User | None] = relationship(foreign_keys=[saved_by_id])
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+
+
+class ArticleFile(Base):
+    __tablename__ = "kb_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(43), unique=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("kb_article.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only to download
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class DeflectionEvent(enum.StrEnum):

@@ -20,7 +20,9 @@ from helpdesk.auth import permissions
 from helpdesk.errors import NotFound
 from helpdesk.kb.markdown import plain_text
 from helpdesk.kb.models import (
+    VERSION_FILES,
     Article,
+    ArticleFile,
     ArticleStatus,
     ArticleVersion,
     Audience,
@@ -90,6 +92,24 @@ def for_reader(session: Session, user: Any, article_id: int) -> ArticleVersion:
     found = session.scalars(readable(user).where(ArticleVersion.article_id == article_id)).first()
     if found is None:
         raise NotFound(f"article {article_id} not found", field="article_id")
+    return found
+
+
+def file_for(session: Session, user: Any, key: str) -> ArticleFile:
+    """A file to download: on the published version of an article `user` may read, or, for
+    editors, on any version. NotFound alike for an internal guide's file, a draft's file and
+    a key that does not exist."""
+    stmt = select(ArticleFile).where(ArticleFile.key == key[:43])
+    if not permissions.can_edit_articles(user):
+        on_readable = (
+            readable(user)
+            .join(VERSION_FILES, VERSION_FILES.c.version_id == ArticleVersion.id)
+            .with_only_columns(VERSION_FILES.c.file_id)
+        )
+        stmt = stmt.where(ArticleFile.id.in_(on_readable))
+    found = session.scalars(stmt).first()
+    if found is None:
+        raise NotFound("no such file", field="key")
     return found
 
 

@@ -8,7 +8,9 @@ Refusals are InvalidInput/Forbidden naming the field, with a message for the per
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from flask import has_request_context
 from flask_babel import gettext
@@ -19,12 +21,21 @@ from helpdesk import clock
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User
 from helpdesk.directory.models import ServiceCategory
-from helpdesk.errors import Conflict, Forbidden, InvalidInput
-from helpdesk.kb.models import Article, ArticleStatus, ArticleVersion, Audience
+from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from helpdesk.kb.models import Article, ArticleFile, ArticleStatus, ArticleVersion, Audience
+from helpdesk.portal.files import clean_filename
 from helpdesk.search import index
 
 TITLE_MIN, TITLE_MAX = 4, 120
 BODY_MAX = 20_000
+FILE_LIMIT = 1024 * 1024  # as for files on tickets; under the app's 2 MB request cap
+FILES_PER_ARTICLE = 10
+# Documents people fill in or read, and pictures; never HTML or anything a browser or the
+# desktop would run (and every file is served as a download with nosniff anyway).
+FILE_TYPES = frozenset(
+    {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".txt", ".csv", ".png"}
+    | {".jpg", ".jpeg", ".zip", ".wps", ".et"}
+)
 
 
 def _(message: str, **values: object) -> str:
@@ -76,8 +87,11 @@ def _ensure_editor(user: User) -> None:
         raise Forbidden(_("Only the service centre's staff write articles."), field="user")
 
 
-def _version(article: Article, user: User) -> ArticleVersion:
+def _version(
+    article: Article, user: User, files: list[ArticleFile] | None = None
+) -> ArticleVersion:
     return ArticleVersion(
+        files=list(files or []),
         article_id=article.id,
         number=article.latest_version,
         category_code=article.category_code,
@@ -117,12 +131,80 @@ def save(session: Session, user: User, article: Article, text: ArticleText) -> A
     clean = check(session, text)
     article.title, article.body = clean.title, clean.body
     article.category_code, article.audience = clean.category, Audience(clean.audience)
+    _new_version(session, user, article, latest(session, article).files)
+    return article
+
+
+def _new_version(
+    session: Session, user: User, article: Article, files: list[ArticleFile]
+) -> ArticleVersion:
+    """The article's next version with these files; it waits for review again."""
     article.latest_version += 1
     article.status = ArticleStatus.DRAFT
     article.updated_at = clock.now()
-    session.add(_version(article, user))
+    version = _version(article, user, files)
+    session.add(version)
     session.flush()
-    return article
+    return version
+
+
+@dataclass
+class Upload:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def attach(session: Session, user: User, article: Article, upload: Upload) -> ArticleFile:
+    """A file added: a new version with the newest one's files and this one."""
+    _ensure_editor(user)
+    name = clean_filename(upload.filename)
+    if not upload.filename:
+        raise InvalidInput(_("Choose a file to attach."), field="file")
+    if PurePath(name).suffix.lower() not in FILE_TYPES:
+        raise InvalidInput(
+            _(
+                "Attach a document or a picture (%(types)s).",
+                types=", ".join(sorted(t.lstrip(".") for t in FILE_TYPES)),
+            ),
+            field="file",
+        )
+    if not upload.data:
+        raise InvalidInput(_("The file is empty."), field="file")
+    if len(upload.data) > FILE_LIMIT:
+        raise InvalidInput(
+            _("The file is larger than %(limit)d KB.", limit=FILE_LIMIT // 1024),
+            field="file",
+        )
+    files = latest(session, article).files
+    if len(files) >= FILES_PER_ARTICLE:
+        raise InvalidInput(
+            _("An article takes at most %(limit)d files.", limit=FILES_PER_ARTICLE), field="file"
+        )
+    stored = ArticleFile(
+        key=secrets.token_urlsafe(32),
+        article_id=article.id,
+        filename=name,
+        content_type=(upload.content_type or "application/octet-stream")[:100],
+        size=len(upload.data),
+        data=upload.data,
+        uploaded_by_id=user.id,
+        created_at=clock.now(),
+    )
+    session.add(stored)
+    _new_version(session, user, article, [*files, stored])
+    return stored
+
+
+def detach(session: Session, user: User, article: Article, key: str) -> ArticleFile:
+    """A file taken off: a new version without it (older versions keep it in their history)."""
+    _ensure_editor(user)
+    files = latest(session, article).files
+    gone = next((f for f in files if f.key == key), None)
+    if gone is None:
+        raise NotFound(_("That file is not on the newest version."), field="file")
+    _new_version(session, user, article, [f for f in files if f is not gone])
+    return gone
 
 
 def submit(session: Session, user: User, article: Article) -> None:

@@ -21,6 +21,7 @@ from helpdesk.kb import deflection, queries, service
 from helpdesk.kb.forms import ArticleForm
 from helpdesk.kb.markdown import excerpt, render
 from helpdesk.kb.models import Article, ArticleVersion, Audience, DeflectionEvent
+from helpdesk.portal import files
 from helpdesk.portal.limiter import limiter
 from helpdesk.search.segment import query_words
 from helpdesk.web import db_session, install, localized_name
@@ -128,6 +129,7 @@ def article(article_id: int) -> ResponseReturnValue:
         deflection.record(session, event, surface, [article_id])
         db.session.commit()
     shown = published
+    newest = service.latest(session, editing) if editing else None
     title = published.title if published else editing.title if editing else ""
     body = published.body if published else editing.body if editing else ""
     return render_template(
@@ -139,6 +141,9 @@ def article(article_id: int) -> ResponseReturnValue:
         html=render(body),
         category=(published or editing).category,  # type: ignore[union-attr]
         versions=queries.versions(session, article_id) if editing else [],
+        newest=newest,
+        file_types=", ".join(sorted(t.lstrip(".") for t in service.FILE_TYPES)),
+        file_limit_kb=service.FILE_LIMIT // 1024,
         can_publish=current_user.is_authenticated and permissions.can_publish_articles(user),
     )
 
@@ -241,6 +246,45 @@ def publish(article_id: int) -> ResponseReturnValue:
 def send_back(article_id: int) -> ResponseReturnValue:
     allowed = permissions.can_publish_articles(_user())
     return _step(article_id, allowed, service.send_back, _("Sent back to the writer as a draft."))
+
+
+@blueprint.route("/kb/<id:article_id>/files", methods=["POST"])
+@login_required
+def attach(article_id: int) -> ResponseReturnValue:
+    """A file added to the guide: a new version, to be reviewed and published like an edit."""
+    upload = request.files.get("file")
+    data = upload.stream.read(service.FILE_LIMIT + 1) if upload else b""
+
+    def step(session: Any, user: User, article: Article) -> None:
+        service.attach(
+            session,
+            user,
+            article,
+            service.Upload(
+                filename=(upload.filename or "") if upload else "",
+                content_type=upload.mimetype if upload else "",
+                data=data,
+            ),
+        )
+
+    done = _("File attached: a new version. Send it for review when it is ready.")
+    return _step(article_id, _is_editor(), step, done)
+
+
+@blueprint.route("/kb/<id:article_id>/files/<file_key>/remove", methods=["POST"])
+@login_required
+def detach(article_id: int, file_key: str) -> ResponseReturnValue:
+    def step(session: Any, user: User, article: Article) -> None:
+        service.detach(session, user, article, file_key[:43])
+
+    done = _("File removed: a new version. Send it for review when it is ready.")
+    return _step(article_id, _is_editor(), step, done)
+
+
+@blueprint.route("/kb/files/<file_key>")
+def download(file_key: str) -> ResponseReturnValue:
+    """A guide's file: anyone who may read the published guide; editors any version's."""
+    return files.download(queries.file_for(db_session(), _user(), file_key))
 
 
 @blueprint.route("/kb/suggest")

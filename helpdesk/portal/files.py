@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from typing import Protocol
 
 from flask import Response
 from sqlalchemy import select
@@ -64,7 +65,14 @@ def by_key(session: Session, key: str) -> Attachment:
     return found
 
 
-def download(attachment: Attachment) -> Response:
+class StoredFile(Protocol):
+    """A ticket's attachment or a guide's file (kb.models.ArticleFile)."""
+
+    filename: str
+    data: bytes
+
+
+def download(attachment: StoredFile) -> Response:
     """Bytes as application/octet-stream, attachment disposition, nosniff, a sandbox CSP."""
     response = Response(attachment.data, mimetype="application/octet-stream")
     response.headers["Content-Disposition"] = disposition.attachment(attachment.filename)

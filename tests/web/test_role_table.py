@@ -27,6 +27,7 @@ from helpdesk.channels.chat.models import Conversation
 from helpdesk.channels.phone.models import CallRecord
 from helpdesk.demo import DEMO_PASSWORD, seed_demo
 from helpdesk.extensions import db
+from helpdesk.kb import service as kb_service
 from helpdesk.kb.models import Article, Audience
 from helpdesk.portal import files
 from helpdesk.tickets import service
@@ -167,6 +168,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/kb/suggest"): EVERYONE,
     ("POST", "/kb/deflection"): EVERYONE,
     ("GET", "/kb/pick"): DESK,
+    ("POST", "/kb/<id:article_id>/files"): STAFF,
+    ("POST", "/kb/<id:article_id>/files/<file_key>/remove"): STAFF,
+    ("GET", "/kb/files/<file_key>"): EVERYONE,  # a public, published guide's file
     # closing the loop (issue 14): 回访, scorecards (a provider's own), the watch, agents
     ("GET", "/followups"): STAFF,
     ("POST", "/followups/<id:task_id>/answer"): STAFF,
@@ -259,6 +263,7 @@ class Demo:
     enterprise_id: int
     organisation_id: int
     article_id: int  # a public, published guide of the demo
+    guide_file_key: str  # a file on that guide's published version
     token_id: int  # an integration's token, for the revoke button
     webhook_id: int
     delivery_id: int
@@ -317,6 +322,14 @@ def _demo(session: Session) -> Demo:
         )
     ).first()
     assert guide is not None
+    article = session.get(Article, guide)
+    assert article is not None
+    supervisor = users["supervisor"]
+    upload = kb_service.Upload("申请表.pdf", "application/pdf", b"%PDF")
+    guide_file = kb_service.attach(session, agent, article, upload)
+    kb_service.submit(session, agent, article)
+    kb_service.publish(session, supervisor, article)
+    session.commit()
     return Demo(
         number=ticket.number,
         file_key=attachment.key,
@@ -326,6 +339,7 @@ def _demo(session: Session) -> Demo:
         enterprise_id=owner.enterprise_id,
         organisation_id=bank.organisation_id,
         article_id=guide,
+        guide_file_key=guide_file.key,
         token_id=spare.id,
         webhook_id=hook.id,
         delivery_id=delivery.id,
@@ -383,6 +397,7 @@ def _url(rule: str, demo: Demo) -> str:
         "<int:number>": "1",
         "<fmt>": "csv",
         "<id:article_id>": str(demo.article_id),
+        "<file_key>": demo.guide_file_key,
         "<id:task_id>": "999999",  # none: staff are told so on the list, others refused
         "<id:watch_id>": "999999",
     }
