@@ -11,17 +11,18 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from helpdesk import clock
+from helpdesk import clock, reference_version
 from helpdesk.auth.models import ApiToken, TokenScope, User
 from helpdesk.auth.passwords import hash_token, new_token
 from helpdesk.oplog.record import record_change
+from helpdesk.reference_version import Version
 
 NAME_LIMIT = 60
 # A token's last use is a list column, not a log: written at most this often, so that a busy
@@ -79,9 +80,49 @@ _TOUCH = (
 )
 
 
+# Every API call presents a token: its row is kept in this process while the tokens' and people's
+# version (helpdesk.reference_version) stays the same. A revocation here is refused at the next
+# request (revoke() forgets); one made in another process within reference_version.CHECK_EVERY.
+# Expiry and scope are judged afresh on every request from the kept row.
+CACHE_LIMIT = 1000  # rows kept; unknown tokens are never kept
+
+
+class _TokenRow(NamedTuple):
+    """What _BY_HASH reads, in its order."""
+
+    id: int
+    user_id: int
+    scope: TokenScope
+    revoked: bool
+    revoked_at: datetime | None
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    active: bool
+
+
+_seen: dict[tuple[str, str], tuple[Version, _TokenRow]] = {}
+
+
+def _row(session: Session, digest: str) -> _TokenRow | None:
+    key = (str(session.get_bind().engine.url), digest)
+    version = reference_version.of(session, "tokens", "users")
+    kept = _seen.get(key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    found = session.execute(_BY_HASH, {"digest": digest}).first()
+    if found is None:
+        return None
+    if len(_seen) >= CACHE_LIMIT:
+        _seen.clear()
+    row = _TokenRow(*found)
+    _seen[key] = (version, row)
+    return row
+
+
 def check(session: Session, raw: str, method: str, path: str) -> Verdict:
     """The verdict on `raw` for this request; its last use is noted when it lets it in."""
-    row = session.execute(_BY_HASH, {"digest": hash_token(raw)}).first()
+    digest = hash_token(raw)
+    row = _row(session, digest)
     if row is None:
         return Verdict(None, "the API token is unknown")
     now = clock.now()
@@ -100,6 +141,9 @@ def check(session: Session, raw: str, method: str, path: str) -> Verdict:
         return Verdict(None, _scope_message(row.scope), 403)
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
         _touch(session, row.id, now)
+        key = (str(session.get_bind().engine.url), digest)
+        if key in _seen:  # the kept row says so too, or every request would touch
+            _seen[key] = (_seen[key][0], row._replace(last_used_at=now))
     return Verdict(row.user_id)
 
 
@@ -219,6 +263,7 @@ def revoke(session: Session, actor: Any, token: ApiToken) -> bool:
         return False
     token.revoked = True
     token.revoked_at = clock.now()
+    reference_version.forget()  # this process refuses it at the next request
     record_change(
         session, actor, "token.revoked", "token", token.id, token.name,
         {"revoked": False}, {"revoked": True},

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpdesk import reference_version
 from helpdesk.directory.models import Enterprise, Organisation, Region, ServiceCategory
 from helpdesk.errors import InvalidInput
+from helpdesk.reference_version import Version
 
 
 @dataclass(frozen=True)
@@ -29,43 +30,33 @@ class Reference:
     categories: dict[str, Entry]
 
 
-_reference: dict[str, tuple[float, tuple[int, int], Reference]] = {}
-
-# The catalogue is edited in the operations console (names, order, retired): every edit bumps
-# the row's version, so the count and the sum of versions tell any process it changed. Look-ups
-# run for every row a page or the outbox presents, so the fingerprint is read at most every
-# REFERENCE_TTL seconds; the process that made the edit forgets at once (`forget_reference`).
-REFERENCE_TTL = 5.0
-_CATALOGUE_FINGERPRINT = select(
-    func.count(ServiceCategory.code), func.coalesce(func.sum(ServiceCategory.version), 0)
-)
+# The catalogue is edited in the operations console (names, order, retired). Look-ups run for
+# every row a page or the outbox presents, so the districts and the catalogue are kept while the
+# catalogue's version (helpdesk.reference_version, read at most once a second) stays the same;
+# the process that made the edit forgets at once (`forget_reference`).
+_reference: dict[str, tuple[Version, Reference]] = {}
 
 
 def reference(session: Session) -> Reference:
     """Districts and the catalogue, read once per database and again after a catalogue edit."""
     key = str(session.get_bind().engine.url)
+    version = reference_version.of(session, "catalogue")
     cached = _reference.get(key)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < REFERENCE_TTL and cached[2].regions:
-        return cached[2]
-    row = session.execute(_CATALOGUE_FINGERPRINT).one()
-    fingerprint = (int(row[0]), int(row[1]))
-    if cached is None or cached[1] != fingerprint or not cached[2].regions:
-        regions = {
-            r.code: Entry(r.code, r.name_zh, r.name_en) for r in session.scalars(select(Region))
-        }
-        categories = {
-            c.code: Entry(c.code, c.name_zh, c.name_en, c.parent_code, c.active)
-            for c in session.scalars(select(ServiceCategory).order_by(ServiceCategory.position))
-        }
-        cached = (now, fingerprint, Reference(regions, categories))
-    _reference[key] = (now, cached[1], cached[2])
-    return cached[2]
+    if cached is not None and cached[0] == version and cached[1].regions:
+        return cached[1]
+    regions = {r.code: Entry(r.code, r.name_zh, r.name_en) for r in session.scalars(select(Region))}
+    categories = {
+        c.code: Entry(c.code, c.name_zh, c.name_en, c.parent_code, c.active)
+        for c in session.scalars(select(ServiceCategory).order_by(ServiceCategory.position))
+    }
+    built = Reference(regions, categories)
+    _reference[key] = (version, built)
+    return built
 
 
 def forget_reference() -> None:
     """This process changed the catalogue: read it again at the next look-up."""
-    _reference.clear()
+    reference_version.forget()
 
 
 def offered(session: Session, code: str) -> bool:

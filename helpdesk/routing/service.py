@@ -4,7 +4,6 @@ service (the one writer of tickets), its rule and trace kept in the "assigned" e
 from __future__ import annotations
 
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -13,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
-from helpdesk import clock
+from helpdesk import clock, reference_version
 from helpdesk.auth.models import User
 from helpdesk.directory.models import (
     Enterprise,
@@ -22,6 +21,7 @@ from helpdesk.directory.models import (
     organisation_category,
     organisation_region,
 )
+from helpdesk.reference_version import Version
 from helpdesk.routing import publish
 from helpdesk.routing.engine import Decision, RuleSet
 from helpdesk.routing.facts import (
@@ -307,43 +307,21 @@ def ticket_facts(
 
 
 # The directory changes rarely (a provider suspended, a person moved) but every new ticket needs
-# it: keep the snapshot for a few seconds, and drop it at once when this process changes an
-# organisation or a person, or when the fingerprint tells another process (or a bulk delete)
-# did. Both tables carry a version counter that every ORM UPDATE bumps (the admin pages'
-# concurrent-edit check), so the sum of versions moves with any edit made anywhere: an
-# organisation suspended in one web process is skipped by the next ticket another routes.
-DIRECTORY_TTL = 5.0
-Fingerprint = tuple[int, ...]
-_directory_cache: dict[str, tuple[float, Fingerprint, Directory]] = {}
-
-
-_FINGERPRINT = select(
-    *(
-        select(aggregate(column)).scalar_subquery()
-        for table in (Organisation, User)
-        for column, aggregate in (
-            (table.id, func.count),
-            (table.id, func.max),
-            (table.version, func.sum),
-        )
-    )
-)
-
-
-def _fingerprint(session: Session) -> Fingerprint:
-    """Both tables' size and edits in one statement (it runs for every routed ticket)."""
-    return tuple(int(v or 0) for v in session.execute(_FINGERPRINT).one())
+# it: keep the snapshot while the organisations' and people's version (helpdesk.reference_version,
+# read at most once a second) stays the same, and drop it at once when this process changes an
+# organisation or a person. An organisation suspended in one web process is skipped by the
+# tickets another routes within reference_version.CHECK_EVERY.
+_directory_cache: dict[str, tuple[Version, Directory]] = {}
 
 
 def cached_directory(session: Session) -> Directory:
     key = str(session.get_bind().engine.url)
-    fingerprint = _fingerprint(session)
+    version = reference_version.of(session, "organisations", "users")
     cached = _directory_cache.get(key)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < DIRECTORY_TTL and cached[1] == fingerprint:
-        return cached[2]
+    if cached is not None and cached[0] == version:
+        return cached[1]
     directory = directory_snapshot(session)
-    _directory_cache[key] = (now, fingerprint, directory)
+    _directory_cache[key] = (version, directory)
     return directory
 
 
@@ -351,7 +329,7 @@ def cached_directory(session: Session) -> Directory:
 def _forget_directory(session: Session, flush_context: Any, instances: Any) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(row, Organisation | User) for row in changed):
-        _directory_cache.clear()
+        reference_version.forget()
 
 
 def active_rules(session: Session, directory: Directory | None = None) -> RuleSet | None:

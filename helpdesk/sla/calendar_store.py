@@ -2,21 +2,22 @@
 
 Which days are working days, per year: a year entered in the operations console (the
 `calendar_year` / `calendar_day` tables) first, then a year file, then the chinese-calendar
-package, then Monday to Friday (see `calendar.py`). The calendar is built once and kept; every
-read compares a fingerprint of the entered years (their count and the sum of their version
-counters, which every change to a year's days bumps), so a day entered in one process changes
-the due times computed in every other at its next SLA event.
+package, then Monday to Friday (see `calendar.py`). The calendar is built once and kept
+while the entered years' version (helpdesk.reference_version: their count and the sum of their
+version counters, which every change to a year's days bumps) stays the same, so a day entered in
+one process changes the due times computed in every other within
+reference_version.CHECK_EVERY.
 """
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk import clock
+from helpdesk import clock, reference_version
+from helpdesk.reference_version import Version
 from helpdesk.sla import calendar
 from helpdesk.sla.calendar import BusinessCalendar, WorkingDays, YearData
 from helpdesk.sla.models import CalendarDay, CalendarYear
@@ -24,10 +25,10 @@ from helpdesk.sla.models import CalendarDay, CalendarYear
 HOLIDAY, WORKDAY = "holiday", "workday"
 WARN_FROM_MONTH = 11  # from 1 November, next year's holidays must be in
 
-# Read for every SLA event (a seeded or busy installation: many a second), so the fingerprint
-# is checked at most every CHECK_EVERY seconds; the process that made the change forgets at once.
-CHECK_EVERY = 5.0
-_cache: dict[str, tuple[float, tuple[int, int], BusinessCalendar]] = {}
+# Read for every SLA event (a seeded or busy installation: many a second), so the calendar is
+# kept while the entered years' version (helpdesk.reference_version, read at most once a second)
+# stays the same; the process that made the change forgets at once.
+_cache: dict[str, tuple[Version, BusinessCalendar]] = {}
 
 
 def entered_years(session: Session) -> dict[int, YearData]:
@@ -51,13 +52,6 @@ def entered_years(session: Session) -> dict[int, YearData]:
     }
 
 
-def _fingerprint(session: Session) -> tuple[int, int]:
-    row = session.execute(
-        select(func.count(CalendarYear.year), func.coalesce(func.sum(CalendarYear.version), 0))
-    ).one()
-    return int(row[0]), int(row[1])
-
-
 def working_days(session: Session) -> WorkingDays:
     from helpdesk.sla.holidays import load_years, sla_folder
 
@@ -69,19 +63,12 @@ def business_calendar(session: Session) -> BusinessCalendar:
     """The installation's business calendar, with the years entered by hand; also made the
     process's default (the routing `time` condition, the chat's and phone's opening hours)."""
     key = str(session.get_bind().engine.url)
+    version = reference_version.of(session, "calendar")
     cached = _cache.get(key)
-    now = time.monotonic()
-    if cached is not None and calendar._default is cached[2]:
-        if now - cached[0] < CHECK_EVERY:
-            return cached[2]
-        fingerprint = _fingerprint(session)
-        if cached[1] == fingerprint:
-            _cache[key] = (now, fingerprint, cached[2])
-            return cached[2]
-    else:
-        fingerprint = _fingerprint(session)
+    if cached is not None and cached[0] == version and calendar._default is cached[1]:
+        return cached[1]
     built = BusinessCalendar("business", working_days(session))
-    _cache[key] = (now, fingerprint, built)
+    _cache[key] = (version, built)
     calendar._default = built
     return built
 
@@ -89,7 +76,7 @@ def business_calendar(session: Session) -> BusinessCalendar:
 def forget() -> None:
     """Read the entered years again at the next SLA event (and drop the process default built
     from them, which the routing time condition and opening hours use)."""
-    _cache.clear()
+    reference_version.forget()
     calendar.reset_default()
 
 

@@ -29,7 +29,7 @@ rules:
 
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
-    """The SLA calendar and the catalogue are cached per process for a few seconds; the
+    """The SLA calendar and the catalogue are cached per process (reference_version); the
     database is emptied between tests without the console, so forget them before and after."""
     from helpdesk.sla import calendar_store
 

@@ -1,0 +1,97 @@
+"""Versions of the reference data the hot path caches in-process (issue 17 item 2).
+
+Organisations, people, the service catalogue, the business calendar's entered years and the
+API tokens change rarely, but every request reads some of them. Each cache here (the routing
+directory, `directory.queries.reference`, `sla.calendar_store`, the bearer-token check) keeps
+what it built together with the version of its kinds it was built from, and rebuilds when
+`current(session)` says another.
+
+A kind's version is read from the rows themselves, not from a counter the writers must
+remember to bump: every ORM update of an organisation, a person, a catalogue entry or an
+entered year bumps the row's `version` column (their concurrent-edit check), and a token's
+revocation moves the count of revoked tokens. So an edit made anywhere (another web process, a
+CLI command, a bulk Core UPDATE that bumps `version`) moves the version, and no writer can
+forget to.
+
+All kinds are read in one SELECT, at most once every CHECK_EVERY seconds per database and
+process: this is the documented bound for a change made in another process (an organisation
+suspended in process A is skipped by routing in process B, a token revoked in A is refused by
+B, within CHECK_EVERY). The process that makes a change calls `forget()`: every cache here
+rebuilds at its next look (a local generation is part of every version), and the versions are
+read again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from helpdesk.auth.models import ApiToken, User
+from helpdesk.directory.models import Organisation, ServiceCategory
+from helpdesk.sla.models import CalendarYear
+
+CHECK_EVERY = 1.0  # seconds: how stale another process's change can be here
+Version = tuple[int, ...]
+
+# The tests move this clock (never sleep) to cross CHECK_EVERY.
+monotonic: Callable[[], float] = time.monotonic
+
+
+def _size_and_edits(table: Any) -> list[Any]:
+    return [
+        select(func.count(table.id)).scalar_subquery(),
+        select(func.coalesce(func.max(table.id), 0)).scalar_subquery(),
+        select(func.coalesce(func.sum(table.version), 0)).scalar_subquery(),
+    ]
+
+
+# Built once: building a statement costs more than SQLite takes to run it.
+_KINDS: dict[str, list[Any]] = {
+    "organisations": _size_and_edits(Organisation),
+    "users": _size_and_edits(User),
+    "catalogue": [
+        select(func.count(ServiceCategory.code)).scalar_subquery(),
+        select(func.coalesce(func.sum(ServiceCategory.version), 0)).scalar_subquery(),
+    ],
+    "calendar": [
+        select(func.count(CalendarYear.year)).scalar_subquery(),
+        select(func.coalesce(func.sum(CalendarYear.version), 0)).scalar_subquery(),
+    ],
+    "tokens": [
+        select(func.count(ApiToken.id)).scalar_subquery(),
+        select(func.coalesce(func.sum(case((ApiToken.revoked, 1), else_=0)), 0)).scalar_subquery(),
+    ],
+}
+_ALL = select(*(column for columns in _KINDS.values() for column in columns))
+
+_read: dict[str, tuple[float, dict[str, Version]]] = {}
+_generation = [0]  # moved by forget(): this process's own changes, seen at once
+
+
+def current(session: Session) -> dict[str, Version]:
+    """{kind: version} of this session's database, read at most every CHECK_EVERY seconds."""
+    key = str(session.get_bind().engine.url)
+    now = monotonic()
+    seen = _read.get(key)
+    if seen is not None and now - seen[0] < CHECK_EVERY:
+        return seen[1]
+    row = iter(int(v or 0) for v in session.execute(_ALL).one())
+    versions = {kind: tuple(next(row) for _ in columns) for kind, columns in _KINDS.items()}
+    _read[key] = (now, versions)
+    return versions
+
+
+def of(session: Session, *kinds: str) -> Version:
+    """The version of `kinds` together, for a cache built from all of them."""
+    versions = current(session)
+    return (_generation[0], *(v for kind in kinds for v in versions[kind]))
+
+
+def forget() -> None:
+    """This process changed reference data: every cache rebuilds at its next look."""
+    _read.clear()
+    _generation[0] += 1
