@@ -1,7 +1,7 @@
 """retention_erasure (what retention anonymised) and call_record.wrap_up_seconds (话后整理)
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0020
+Revises: 0019
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import helpdesk.db
 
-revision: str = "0018"
-down_revision: str | None = "0017"
+revision: str = '0020'
+down_revision: str | None = '0019'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,8 @@
 """kb files: attachments of knowledge-base articles (kb_file, bytes in the database like the
 files on tickets) and which files each version has (kb_version_file).
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0022
+Revises: 0021
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 import helpdesk.db
 
-revision: str = '0018'
-down_revision: str | None = '0017'
+revision: str = '0022'
+down_revision: str | None = '0021'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
