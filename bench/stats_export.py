@@ -7,6 +7,11 @@ a generator, as the views do, writes the workbook (openpyxl write-only mode into
 file) and reads it back through `chunks` as the response would send it. Peak memory is this
 process's maximum resident set (ru_maxrss), the interpreter and libraries included.
 Target (issue 14): <= 60 s and <= 300 MB.
+
+Measured 2026-12-03 on the shared 2-core machine under load ~10 (a 10M-step Python loop took
+7.3 s, over ten times a quiet machine's): xlsx 1,000,000 rows written in 218.6 s, 28.7 MB
+file, peak RSS 23 MB (flat: 21 MB before the first row); csv 27.7 s. openpyxl's write-only
+mode (no lxml installed) took about twice XlsxWriter's time per row in the same conditions.
 """
 
 from __future__ import annotations

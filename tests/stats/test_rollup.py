@@ -4,15 +4,21 @@ several days and channels counted once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pytest
+from flask import Flask
+from redis import Redis
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
 from helpdesk.directory.models import Organisation
+from helpdesk.runner.embedded_redis import embedded_redis
+from helpdesk.runner.worker import build_worker
+from helpdesk.sla import timers
 from helpdesk.stats import queries, rollup
 from helpdesk.stats.models import StatsDay, StatsRolledDay, StatsRollupState
 from helpdesk.stats.period import Period
@@ -139,4 +145,25 @@ def test_a_ticket_added_with_an_earlier_day_is_counted(
 
     assert rollup.maintain(session) == 1  # the day is rolled again, with the new ticket
     assert rollup.live_days(session, MARCH.first, MARCH.last) == {MARCH.last}
+    assert figures(session, whole) == live(session, whole)
+
+
+@pytest.fixture
+def redis_url(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with embedded_redis(tmp_path_factory.mktemp("stats-redis")) as url:
+        app.extensions[timers.REDIS_OVERRIDE] = url
+        yield url
+        app.extensions.pop(timers.REDIS_OVERRIDE, None)
+        Redis.from_url(url).flushall()
+
+
+def test_the_workers_maintenance_run_rolls_the_closed_days(
+    app: Flask, session: Session, month: Month, redis_url: str
+) -> None:
+    build_worker(redis_url, app).run_maintenance_tasks()
+    session.expire_all()
+    assert session.scalar(select(func.count(StatsRolledDay.day))) == 20  # 02-28 .. 03-19
+    assert rollup.live_days(session, MARCH.first, MARCH.last) == {MARCH.last}
+    whole = queries.StatsFilter(MARCH)
+    assert queries.total(session, whole) == queries.Count(3, 7)
     assert figures(session, whole) == live(session, whole)
