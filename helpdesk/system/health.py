@@ -122,7 +122,9 @@ def _last_line(text: str | None) -> str:
 
 def health(redis: Redis | None) -> Health:
     if redis is None:
-        return Health(redis_ok=False, redis_error="no Redis configured")
+        from flask_babel import gettext as _
+
+        return Health(redis_ok=False, redis_error=_("No Redis is configured."))
     try:
         redis.ping()
         found = Health(redis_ok=True)

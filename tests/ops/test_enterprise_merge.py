@@ -62,6 +62,7 @@ def test_merge_moves_everything_leaves_a_pointer_and_verifies(
     assert response.status_code == 302, response.get_data(as_text=True)[:1500]
     html = page(client, response.headers["Location"])
     assert "已合并" in html and "2 个工单" in html
+    assert "移过去的工单" in html and "移过去的联系人" in html  # counts of 1 and 2 shown too
 
     session.expire_all()
     for t in tickets:
