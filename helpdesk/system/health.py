@@ -42,12 +42,16 @@ def _masked_url(url: str | None) -> str | None:
 
 def settings_shown(settings: Settings) -> list[tuple[str, str]]:
     """(name, value) of every setting, secrets masked, URLs without their passwords."""
+    from flask_babel import gettext as _
+
     rows: list[tuple[str, str]] = []
     for name, value in sorted(vars(settings).items()):
         if name == "extra":
             continue
         if any(word in name for word in SECRET_WORDS):
             text = masked(str(value or ""))
+        elif isinstance(value, bool):
+            text = _("yes") if value else _("no")
         elif name.endswith("_url"):
             text = _masked_url(value) or ""
         else:
@@ -122,7 +126,9 @@ def _last_line(text: str | None) -> str:
 
 def health(redis: Redis | None) -> Health:
     if redis is None:
-        return Health(redis_ok=False, redis_error="no Redis configured")
+        from flask_babel import gettext as _
+
+        return Health(redis_ok=False, redis_error=_("No Redis is configured."))
     try:
         redis.ping()
         found = Health(redis_ok=True)

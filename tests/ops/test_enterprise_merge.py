@@ -62,6 +62,7 @@ def test_merge_moves_everything_leaves_a_pointer_and_verifies(
     assert response.status_code == 302, response.get_data(as_text=True)[:1500]
     html = page(client, response.headers["Location"])
     assert "已合并" in html and "2 个工单" in html
+    assert "移过去的工单" in html and "移过去的联系人" in html  # counts of 1 and 2 shown too
 
     session.expire_all()
     for t in tickets:
@@ -144,3 +145,27 @@ def test_cli_merge(
     assert change.kind == "enterprise.merged" and change.actor_login.startswith("cli")
     again = CliRunner().invoke(main, ["enterprise", "merge", keep.uscc, keep.uscc])
     assert again.exit_code == 1 and "不能与自身合并" in again.output
+
+
+def test_from_the_record_to_remove_keeping_the_other(
+    client: FlaskClient,
+    admin: User,
+    make_enterprise: Callable[..., Enterprise],
+    make_ticket: Callable[..., Ticket],
+    session: Session,
+) -> None:
+    keep = make_enterprise(name="杭州湖滨商贸有限公司", district="330102")
+    drop = make_enterprise(name="杭州湖滨商贸公司（重复）", district="330102")
+    ticket = make_ticket(enterprise_id=drop.id)
+    login(client, admin)
+    response = client.post(
+        f"/admin/enterprises/{drop.id}/merge",
+        data={"other": keep.uscc, "keep": "other", "version": str(drop.version)},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/admin/enterprises/{keep.id}")
+    session.expire_all()
+    assert session.get(Ticket, ticket.id).enterprise_id == keep.id  # type: ignore[union-attr]
+    assert session.get(Enterprise, drop.id).merged_into_id == keep.id  # type: ignore[union-attr]
+    # the pointer has no merge form of its own: it cannot be merged again
+    assert "与同一企业的另一条记录合并" not in page(client, f"/admin/enterprises/{drop.id}")

@@ -70,7 +70,7 @@ def test_admin_suspends_a_provider_and_the_next_ticket_goes_elsewhere(
 
             page.click("nav summary:has-text('管理')")  # the header's 管理 menu
             page.click("nav >> text=操作记录")
-            change = page.locator("table.changes tr", has_text="bank-a")
+            change = page.locator("table.changes tr", has_text="杭州银行")
             expect(change).to_contain_text("暂停机构")
             expect(change).to_contain_text("资质年检未通过")
             page.screenshot(path=str(SHOTS / "shot-orgs-changes.png"), full_page=True)
