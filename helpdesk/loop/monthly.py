@@ -28,6 +28,7 @@ from helpdesk.stats.period import Period
 from helpdesk.tickets.models import Ticket, TicketEvent, TicketType
 
 RANKED = 10
+VOLUMES = ("channel", "platform", "district")  # the dashboard's panels the report shows
 COMPLAINTS = 10
 
 
@@ -80,8 +81,7 @@ def build(session: Session, month: date) -> Report:
     filters = queries.StatsFilter(period)
     served = queries.total(session, filters)
     report = Report(month, period, served.enterprises, served.tickets)
-    report.panels = [panels.build(session, filters, name) for name in ("channel", "platform",
-                                                                           "district")]  # fmt: skip
+    report.panels = [panels.build(session, filters, name) for name in VOLUMES]
     report.overall = _overall(session, period)
     report.ranking = [c for c in scorecards.build(session, period) if c.received][:RANKED]
     report.complaints, report.complaint_count = _complaints(session, period)
@@ -109,13 +109,13 @@ def _overall(session: Session, period: Period) -> scorecards.Scorecard:
         calendar = calendar_named(cal or "business")
         if responded is not None:
             card.accepted += 1
-            times["response"].append(scorecards._hours(calendar.between(created, responded)))
+            times["response"].append(scorecards.in_hours(calendar.between(created, responded)))
         if resolved is not None:
             spent = calendar.between(created, resolved) - timedelta(seconds=paused or 0)
-            times["resolution"].append(scorecards._hours(max(spent, timedelta(0))))
+            times["resolution"].append(scorecards.in_hours(max(spent, timedelta(0))))
         if resolved is not None or (res_due is not None and res_due < now):
             card.sla_judged += 1
-            card.sla_met += scorecards._met(responded, resolved, fr_due, res_due)
+            card.sla_met += scorecards.met_sla(responded, resolved, fr_due, res_due)
         card.escalated += overdue is not None
         if score is not None:
             scores.append(score)

@@ -87,7 +87,7 @@ def nearest_rank(values: list[float], share: float) -> float | None:
     return ordered[max(1, math.ceil(share * len(ordered))) - 1]
 
 
-def _hours(delta: timedelta) -> float:
+def in_hours(delta: timedelta) -> float:
     return round(delta.total_seconds() / 3600, 2)
 
 
@@ -138,13 +138,13 @@ def build(session: Session, period: Period, only: int | None = None) -> list[Sco
         calendar = calendar_named(cal or "business")
         if responded is not None:
             card.accepted += 1
-            responses[org].append(_hours(calendar.between(created, responded)))
+            responses[org].append(in_hours(calendar.between(created, responded)))
         if resolved is not None:
             spent = calendar.between(created, resolved) - timedelta(seconds=paused or 0)
-            resolutions[org].append(_hours(max(spent, timedelta(0))))
+            resolutions[org].append(in_hours(max(spent, timedelta(0))))
         if resolved is not None or (res_due is not None and res_due < now):
             card.sla_judged += 1
-            card.sla_met += _met(responded, resolved, fr_due, res_due)
+            card.sla_met += met_sla(responded, resolved, fr_due, res_due)
         if overdue is not None:
             card.escalated += 1
         if score is not None:
@@ -163,7 +163,7 @@ def build(session: Session, period: Period, only: int | None = None) -> list[Sco
     return sorted(cards.values(), key=lambda c: (c.received == 0, -c.score, c.name))
 
 
-def _met(
+def met_sla(
     responded: datetime | None,
     resolved: datetime | None,
     fr_due: datetime | None,

@@ -84,6 +84,16 @@ def test_the_report_prints_to_a4_from_the_assessment_menu(
                 page.screenshot(path=str(SHOTS / f"report-monthly-{name}.png"), full_page=True)
                 scroll = page.evaluate("document.documentElement.scrollWidth")
                 assert scroll <= width, f"{scroll} px wide at {width}"
+                # the pages this work changed: the archive and the agent assessment
+                for path, shot in (
+                    ("/archive", "archive"),
+                    ("/assessment?from=2025-04-01&to=2025-04-10", "assessment"),
+                ):
+                    page.goto(f"{live_server}{path}")
+                    page.screenshot(path=str(SHOTS / f"report-{shot}-{name}.png"), full_page=True)
+                    scroll = page.evaluate("document.documentElement.scrollWidth")
+                    assert scroll <= width, f"{path}: {scroll} px wide at {width}"
+                expect(page.locator("#agents thead")).to_contain_text("平均话后整理时长（秒）")
                 page.close()
             page = browser.new_page(locale="zh-CN")
             log_in(page, live_server, people.supervisor.login)
