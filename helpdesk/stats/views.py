@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -120,7 +120,9 @@ def export(name: str, fmt: str) -> ResponseReturnValue:
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     body: Iterator[str] | Iterator[bytes]
     if fmt == "csv":
-        body = stream_with_context(exports.csv_lines(header, rows, month=panel.by_month))
+        # rows are built already: no request context to keep open (stream_with_context left
+        # "Popped wrong request context" when a client never read the body)
+        body = exports.csv_lines(header, rows, month=panel.by_month)
     else:
         sheet = exports.xlsx_file(panel.title, header, rows, month=panel.by_month)
         body = exports.chunks(sheet)
