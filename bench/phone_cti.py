@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.phone_cti [--calls 1000] [--ivr-calls 300]
     .venv/bin/python -m bench.phone_cti --http [--processes 2] [--lines 8] [--calls 2000]
+    .venv/bin/python -m bench.phone_cti --queue [--calls 50] [--consoles 20]
 
 1. CTI: each call posts newCall, answer and hangup (form bodies, as PBX bridges send) to
    /api/v1/cti/<token>, plus one duplicate newCall; prints events/s. Target: >= 1,000/s.
@@ -14,6 +15,9 @@ With --http, the CTI part runs as a PBX bridge drives it: `--lines` concurrent c
 each posting its events over a keep-alive connection to `--processes` web processes (as
 `helpdesk web` runs, Socket.IO on the embedded Redis, screen pops included); prints events/s,
 latency percentiles and the servers' CPU per event.
+
+With --queue (bench/phone_queue.py): 50 calls queued by the IVR at once, offered to 20 live agent
+consoles; prints offer latency percentiles. Target: p99 <= 200 ms.
 """
 
 from __future__ import annotations
@@ -118,7 +122,16 @@ def main() -> None:
     parser.add_argument("--http", action="store_true", help="CTI through web processes")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--lines", type=int, default=8)
+    parser.add_argument("--queue", action="store_true", help="queue offers to live consoles")
+    parser.add_argument("--consoles", type=int, default=20)
+    parser.add_argument("--postgres", help="with --queue: a PostgreSQL server URL to use")
+    parser.add_argument("--senders", type=int, default=0, help="with --queue: concurrent requests")
     args = parser.parse_args()
+    if args.queue:  # --calls defaults to 50 here: 50 calls queued at once
+        from bench import phone_queue
+
+        calls = args.calls if "--calls" in sys.argv else 50
+        sys.exit(0 if phone_queue.main(calls, args.consoles, args.postgres, args.senders) else 1)
     if args.http:
         with tempfile.TemporaryDirectory() as tmp:
             prepare(Path(tmp))

@@ -160,6 +160,8 @@ def test_widget_chat_with_reconnect_transcript_rating_and_xss(
             assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
             assert seqs == list(range(1, len(seqs) + 1))  # nothing missing in between
 
+            expect(panel.locator("button.end-file")).to_have_text("转为工单")
+            desk.screenshot(path="/tmp/shots-phone/chat-panel-1366.png", full_page=True)
             panel.locator("button.end").click()
             expect(chat.locator("#rate-form")).to_be_visible()
             chat.locator("input[name=score][value='4']").check()

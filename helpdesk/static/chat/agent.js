@@ -114,10 +114,10 @@
           delete panels[id];
         });
       });
-      el.querySelectorAll(".end").forEach(function (button) {
+      el.querySelectorAll(".end, .end-file").forEach(function (button) {
         button.addEventListener("click", function () {
           // 转为工单: the ticket leaves the centre by the routing rules as the chat ends
-          var file = button.classList.contains("file");
+          var file = button.classList.contains("end-file");
           socket.emit("end", { conversation_id: id, file: file }, function (ack) {
             if (!ack.ok) { el.querySelector(".error").textContent = ack.message; return; }
             closed(p);
@@ -132,7 +132,7 @@
       p.el.classList.add("ended");
       p.el.querySelector(".send").hidden = true;
       p.el.querySelector(".transfer").hidden = true;
-      p.el.querySelectorAll(".end").forEach(function (b) { b.hidden = true; });
+      p.el.querySelectorAll(".end, .end-file").forEach(function (b) { b.hidden = true; });
     }
 
     function marks(p) {
