@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Table, event, insert, select, text
+from sqlalchemy import Engine, Table, create_engine, event, insert, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from helpdesk import clock
@@ -91,11 +91,26 @@ def next_number(session: Session) -> str:
     day = clock.local_today()
     engine = session.get_bind().engine
     if engine.dialect.name == "postgresql":
-        with engine.begin() as own:
+        with _numbering_engine(engine).begin() as own:
             last = own.execute(_NEXT_NUMBER, {"day": day}).scalar_one()
     else:
         last = session.execute(_NEXT_NUMBER, {"day": day}).scalar_one()
     return f"HZ-{day}-{last:05d}"
+
+
+_numbering_engines: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
+
+
+def _numbering_engine(engine: Engine) -> Engine:
+    """A small pool of its own for the number's short transaction: taken from the request's
+    pool, a burst whose requests each held one connection waited for a second one for ever
+    (QueuePool limit reached), since every holder was itself waiting for a number."""
+    found = _numbering_engines.get(engine)
+    if found is None:
+        found = _numbering_engines[engine] = create_engine(
+            engine.url, pool_size=2, max_overflow=6, pool_pre_ping=True
+        )
+    return found
 
 
 def note(
