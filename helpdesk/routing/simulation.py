@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
+from helpdesk.directory.models import Enterprise
 from helpdesk.routing import service
 from helpdesk.routing.engine import RuleSet
-from helpdesk.tickets.models import Ticket, TicketEvent
+from helpdesk.routing.facts import Load
+from helpdesk.tickets.models import Ticket, TicketDecline, TicketEvent
 
 NOT_ROUTED = "(not routed)"
 EXAMPLES = 3  # ticket numbers kept per move
@@ -61,11 +63,32 @@ def replay(session: Session, draft: RuleSet, delta: timedelta) -> Replay:
     tickets = session.scalars(
         select(Ticket).where(Ticket.created_at >= start).order_by(Ticket.id)
     ).all()
-    for ticket in tickets:
-        facts = service.ticket_facts(session, ticket)
-        load = service.load_snapshot(
-            session, ticket.enterprise_id, exclude=ticket.id, directory=directory
+    # a few set-wise reads instead of several per ticket (100,000 tickets in seconds): the
+    # enterprises land in the identity map, so ticket_facts reads none; declines in one go;
+    # one load snapshot per enterprise (today's load: what the draft would do now)
+    in_range = select(Ticket.id).where(Ticket.created_at >= start)
+    session.scalars(
+        select(Enterprise).where(
+            Enterprise.id.in_(select(Ticket.enterprise_id).where(Ticket.created_at >= start))
         )
+    ).all()
+    declined: dict[int, set[int]] = defaultdict(set)
+    for ticket_id, org_id in session.execute(
+        select(TicketDecline.ticket_id, TicketDecline.organisation_id).where(
+            TicketDecline.ticket_id.in_(in_range)
+        )
+    ):
+        declined[ticket_id].add(org_id)
+    loads: dict[int | None, Load] = {}
+    for ticket in tickets:
+        facts = service.ticket_facts(session, ticket, new=True)
+        if ticket.id in declined:
+            facts = replace(facts, declined=frozenset(declined[ticket.id]))
+        load = loads.get(ticket.enterprise_id)
+        if load is None:
+            load = loads[ticket.enterprise_id] = service.load_snapshot(
+                session, ticket.enterprise_id, directory=directory
+            )
         decision = draft.decide(facts, directory, load)
         result.tickets += 1
         result.by_rule[decision.rule or "-"] += 1
