@@ -16,7 +16,9 @@ process took to route by it. Then N tickets are written straight into the table 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import subprocess
 import sys
@@ -112,6 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rules", type=int, default=1000)
     parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--profile", action="store_true", help="cProfile the simulation")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-rules-") as tmp:
         instance, folder = Path(tmp) / "instance", Path(tmp) / "rules"
@@ -166,9 +169,15 @@ def main() -> None:
                 organisations=known,
             )
             session.expire_all()
+            profiler = cProfile.Profile() if args.profile else None
             t0 = time.perf_counter()
+            if profiler:
+                profiler.enable()
             result = simulation.replay(session, draft, timedelta(days=30))
             took = time.perf_counter() - t0
+            if profiler:
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
             print(
                 f"simulated {result.tickets:,} tickets through {len(draft.rules)} rules in "
                 f"{took:.2f} s (target <= 10 s): {result.moved:,} would go elsewhere"
