@@ -108,6 +108,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(tickets)
     app.register_blueprint(routing)
+    from helpdesk.channels.phone.ivr_admin import blueprint as ivr_admin
+
+    app.register_blueprint(ivr_admin)
 
     from helpdesk.people.views import blueprint as people
 

@@ -24,7 +24,7 @@ from helpdesk.yamldocs import service as versions
 from helpdesk.yamldocs.models import DocumentVersion
 
 KIND = "rules"
-CHECK_EVERY = loader.CHECK_EVERY  # seconds between look-ups of the newest version
+CHECK_EVERY = 0.5  # seconds between look-ups of the newest version (one indexed row)
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.ya?ml$")
 
 

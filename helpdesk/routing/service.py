@@ -271,6 +271,12 @@ def load_snapshot(
     )
 
 
+def enterprise_facts(ent: Enterprise) -> EnterpriseFacts:
+    return EnterpriseFacts(
+        ent.id, ent.industry, ent.size.value if ent.size else None, frozenset(ent.tags or ())
+    )
+
+
 def ticket_facts(
     session: Session, ticket: Ticket, at: datetime | None = None, new: bool = False
 ) -> TicketFacts:
@@ -279,12 +285,7 @@ def ticket_facts(
     if ticket.enterprise_id is not None:
         ent = session.get(Enterprise, ticket.enterprise_id)
         if ent is not None:
-            enterprise = EnterpriseFacts(
-                ent.id,
-                ent.industry,
-                ent.size.value if ent.size else None,
-                frozenset(ent.tags or ()),
-            )
+            enterprise = enterprise_facts(ent)
     declined: frozenset[int] = frozenset()
     if not new:
         declined = frozenset(

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
+from helpdesk.directory.models import Enterprise
 from helpdesk.routing import service
 from helpdesk.routing.engine import RuleSet
-from helpdesk.tickets.models import Ticket, TicketEvent
+from helpdesk.routing.facts import Load, TicketFacts
+from helpdesk.tickets.models import Ticket, TicketDecline, TicketEvent
 
 NOT_ROUTED = "(not routed)"
 EXAMPLES = 3  # ticket numbers kept per move
@@ -58,21 +60,58 @@ def replay(session: Session, draft: RuleSet, delta: timedelta) -> Replay:
         org_id = (data or {}).get("organisation_id")
         if org_id is not None:
             first.setdefault(ticket_id, org_id)
-    tickets = session.scalars(
-        select(Ticket).where(Ticket.created_at >= start).order_by(Ticket.id)
-    ).all()
-    for ticket in tickets:
-        facts = service.ticket_facts(session, ticket)
-        load = service.load_snapshot(
-            session, ticket.enterprise_id, exclude=ticket.id, directory=directory
+    # set-wise reads, not several per ticket, and plain rows, not ORM objects (100,000 tickets
+    # in seconds): the enterprises, the declines, one load snapshot per enterprise (today's
+    # load: what the draft would do now); the facts as routing.service.ticket_facts makes them
+    in_range = Ticket.created_at >= start
+    enterprises = {
+        e.id: service.enterprise_facts(e)
+        for e in session.scalars(
+            select(Enterprise).where(
+                Enterprise.id.in_(select(Ticket.enterprise_id).where(in_range))
+            )
         )
+    }
+    declined: dict[int, set[int]] = defaultdict(set)
+    for ticket_id, org_id in session.execute(
+        select(TicketDecline.ticket_id, TicketDecline.organisation_id).where(
+            TicketDecline.ticket_id.in_(select(Ticket.id).where(in_range))
+        )
+    ):
+        declined[ticket_id].add(org_id)
+    loads: dict[int | None, Load] = {}
+    rows = session.execute(
+        select(
+            Ticket.id, Ticket.number, Ticket.category_code, Ticket.district_code, Ticket.channel,
+            Ticket.created_at, Ticket.type, Ticket.priority, Ticket.subject, Ticket.description,
+            Ticket.enterprise_id,
+        ).where(in_range).order_by(Ticket.id)
+    )  # fmt: skip
+    for row in rows:
+        facts = TicketFacts(
+            category=row.category_code,
+            district=row.district_code,
+            channel=row.channel.value,
+            at=row.created_at,
+            type=row.type.value,
+            priority=row.priority.value,
+            subject=row.subject,
+            description=row.description or "",
+            enterprise=enterprises.get(row.enterprise_id or 0),
+            declined=frozenset(declined.get(row.id, ())),
+        )
+        load = loads.get(row.enterprise_id)
+        if load is None:
+            load = loads[row.enterprise_id] = service.load_snapshot(
+                session, row.enterprise_id, directory=directory
+            )
         decision = draft.decide(facts, directory, load)
         result.tickets += 1
         result.by_rule[decision.rule or "-"] += 1
-        before = slugs.get(first.get(ticket.id) or 0, NOT_ROUTED)
+        before = slugs.get(first.get(row.id) or 0, NOT_ROUTED)
         after = decision.organisation or NOT_ROUTED
         if before != after:
             result.moves[(before, after)] += 1
             if len(result.examples[(before, after)]) < EXAMPLES:
-                result.examples[(before, after)].append(ticket.number)
+                result.examples[(before, after)].append(row.number)
     return result

@@ -166,7 +166,11 @@ def rule_version(number: int) -> ResponseReturnValue:
     changes = diff.diff_files(dict(against.files) if against else {}, dict(row.files))
     head = versions.head(session, publish.KIND)
     return render_template(
-        "routing/rule_version.html",
+        "yamldocs/version.html",
+        title=_("Rules version %(n)s", n=row.number),
+        back_url=url_for("routing.rules_page"),
+        back_label=_("Back to the routing rules"),
+        rollback_url=url_for("routing.rollback_rules", number=row.number),
         row=row,
         against=against,
         changes=changes,

@@ -113,7 +113,13 @@ def demo_pages(app: Flask, use_rules: Callable[..., Path]) -> dict[str, str]:
         numbers = [_escalated_ticket(app), *_routed_tickets()]
         calls = list(db.session.scalars(select(CallRecord.call_id)))
         db.session.remove()
-    return {"<number>": numbers, "<call_id>": calls}
+    return {
+        "<number>": numbers,
+        "<call_id>": calls,
+        "<rule_file>": ["10-finance.yaml"],
+        "<script_file>": ["hotline.yaml"],
+        "<int:number>": ["1"],  # before any publish: the files in force
+    }
 
 
 def _routed_tickets() -> list[str]:

@@ -77,6 +77,12 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/rules/edit/<rule_file>"): ADMINS,
     ("GET", "/admin/rules/versions/<int:number>"): SUPERVISORS,
     ("POST", "/admin/rules/versions/<int:number>/rollback"): ADMINS,
+    # IVR scripts published from the browser (issue 13 item 7): supervisors read
+    ("GET", "/admin/ivr"): SUPERVISORS,
+    ("GET", "/admin/ivr/<script_file>"): SUPERVISORS,
+    ("POST", "/admin/ivr/<script_file>"): ADMINS,
+    ("GET", "/admin/ivr/versions/<int:number>"): SUPERVISORS,
+    ("POST", "/admin/ivr/versions/<int:number>/rollback"): ADMINS,
     # organisations (issue 13 item 2)
     ("GET", "/admin/orgs"): ADMINS,
     ("GET", "/admin/orgs/new"): ADMINS,
@@ -394,6 +400,7 @@ def _url(rule: str, demo: Demo) -> str:
         "<choice>": "cancel",
         "<name>": "district",
         "<rule_file>": "rules.yaml",
+        "<script_file>": "hotline.yaml",
         "<int:number>": "1",
         "<fmt>": "csv",
         "<id:article_id>": str(demo.article_id),

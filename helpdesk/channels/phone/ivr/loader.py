@@ -117,7 +117,13 @@ def silent_loops(script: Script) -> list[ScriptError]:
 
 
 def folder() -> Path:
-    return Path(os.environ.get("HELPDESK_IVR_SCRIPTS") or DEFAULT_FOLDER)
+    """The newest published version's folder (ivr/published.py), else HELPDESK_IVR_SCRIPTS,
+    else the repository's ivr_scripts/."""
+    from helpdesk.channels.phone.ivr import published
+
+    return published.folder_in_force() or Path(
+        os.environ.get("HELPDESK_IVR_SCRIPTS") or DEFAULT_FOLDER
+    )
 
 
 _cache: dict[Path, tuple[float, Script]] = {}
