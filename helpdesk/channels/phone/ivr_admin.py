@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from helpdesk.auth.models import Role
+from helpdesk.auth import permissions
 from helpdesk.channels.phone.ivr import published
 from helpdesk.channels.phone.ivr.loader import Script, build
 from helpdesk.channels.phone.ivr.schema import ScriptError, read_yaml
@@ -52,7 +52,7 @@ class Box:
 
 
 def _viewer() -> None:
-    if current_user.role not in (Role.ADMIN, Role.SUPERVISOR):
+    if not permissions.can_supervise(current_user):
         abort(403)
 
 
@@ -138,7 +138,7 @@ def _script_page(name: str, text: str, base: int | None, status: int = 200, **ex
         errors=errors,
         marked={e.line for e in errors},
         lines=text.split("\n"),
-        may_edit=current_user.role is Role.ADMIN,
+        may_edit=permissions.can_publish_configuration(current_user),
         **extra,
     ), status
 
@@ -223,7 +223,7 @@ def version(number: int) -> ResponseReturnValue:
         changes=diff.diff_files(dict(against.files) if against else {}, dict(row.files)),
         in_force=head.number if head else None,
         others=versions.listing(session, published.KIND),
-        may_edit=current_user.role is Role.ADMIN,
+        may_edit=permissions.can_publish_configuration(current_user),
     )
 
 
