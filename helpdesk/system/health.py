@@ -40,9 +40,10 @@ def _masked_url(url: str | None) -> str | None:
     return f"{scheme}://{user}{':***' if ':' in credentials else ''}@{host}"
 
 
-def settings_shown(settings: Settings) -> list[tuple[str, str]]:
-    """(name, value) of every setting, secrets masked, URLs without their passwords."""
-    rows: list[tuple[str, str]] = []
+def settings_shown(settings: Settings) -> list[tuple[str, str | bool]]:
+    """(name, value) of every setting, secrets masked, URLs without their passwords; switches
+    stay booleans so the page says yes or no in words."""
+    rows: list[tuple[str, str | bool]] = []
     for name, value in sorted(vars(settings).items()):
         if name == "extra":
             continue
@@ -50,6 +51,9 @@ def settings_shown(settings: Settings) -> list[tuple[str, str]]:
             text = masked(str(value or ""))
         elif name.endswith("_url"):
             text = _masked_url(value) or ""
+        elif isinstance(value, bool):
+            rows.append((name, value))
+            continue
         else:
             text = "" if value is None else str(value)
         rows.append((name, text))
@@ -134,7 +138,7 @@ def health(redis: Redis | None) -> Health:
                 "name": w.name,
                 "state": str(w.get_state()),
                 "last_heartbeat": beat,
-                "queues": ", ".join(w.queue_names()),
+                "queues": w.queue_names(),
                 "done": w.successful_job_count,
                 "failed": w.failed_job_count,
             })  # fmt: skip
