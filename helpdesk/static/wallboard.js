@@ -86,7 +86,7 @@
     counted("waiting", board.waiting.length, waiting.length);
     document.getElementById("waiting").innerHTML = waiting.length ? waiting.map((w) =>
       `<li data-since="${D.esc(w.since)}" data-kind="${D.esc(w.kind)}" data-id="${D.esc(w.id)}"><span class="place">${D.esc(D.word("place").replace("%(n)s", w.position))}</span> <span class="kind">${D.esc(D.label("channel", w.kind === "call" ? "phone" : "chat"))}</span> ${D.esc(w.who || "")} <span class="since">${D.esc(D.ago(w.since))}</span>${toAgent(w)}</li>`).join("")
-      : `<li class="muted">${D.esc(D.word("nobody_waiting"))}</li>`;
+      : `<li class="muted empty">${D.esc(D.word("nobody_waiting"))}</li>`;
     renderAgents();
     ticketRows("breached", board.sla.breached, board.sla.breached_count);
     ticketRows("at-risk", board.sla.at_risk, board.sla.at_risk_count);

@@ -40,20 +40,20 @@ def _masked_url(url: str | None) -> str | None:
     return f"{scheme}://{user}{':***' if ':' in credentials else ''}@{host}"
 
 
-def settings_shown(settings: Settings) -> list[tuple[str, str]]:
-    """(name, value) of every setting, secrets masked, URLs without their passwords."""
-    from flask_babel import gettext as _
-
-    rows: list[tuple[str, str]] = []
+def settings_shown(settings: Settings) -> list[tuple[str, str | bool]]:
+    """(name, value) of every setting, secrets masked, URLs without their passwords; switches
+    stay booleans so the page says yes or no in words."""
+    rows: list[tuple[str, str | bool]] = []
     for name, value in sorted(vars(settings).items()):
         if name == "extra":
             continue
         if any(word in name for word in SECRET_WORDS):
             text = masked(str(value or ""))
-        elif isinstance(value, bool):
-            text = _("yes") if value else _("no")
         elif name.endswith("_url"):
             text = _masked_url(value) or ""
+        elif isinstance(value, bool):
+            rows.append((name, value))
+            continue
         else:
             text = "" if value is None else str(value)
         rows.append((name, text))
@@ -126,9 +126,7 @@ def _last_line(text: str | None) -> str:
 
 def health(redis: Redis | None) -> Health:
     if redis is None:
-        from flask_babel import gettext as _
-
-        return Health(redis_ok=False, redis_error=_("No Redis is configured."))
+        return Health(redis_ok=False, redis_error="no Redis configured")
     try:
         redis.ping()
         found = Health(redis_ok=True)
@@ -140,7 +138,7 @@ def health(redis: Redis | None) -> Health:
                 "name": w.name,
                 "state": str(w.get_state()),
                 "last_heartbeat": beat,
-                "queues": ", ".join(w.queue_names()),
+                "queues": w.queue_names(),
                 "done": w.successful_job_count,
                 "failed": w.failed_job_count,
             })  # fmt: skip
