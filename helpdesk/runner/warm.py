@@ -48,7 +48,9 @@ def keep_forking(
             if child == 0:  # pragma: no cover - the worker's own process; measured by its tests
                 for signum, handler in previous.items():
                     signal.signal(signum, handler)
-                set_parent_death_signal(signal.SIGTERM)
+                # Dies with this process, as serve's children die with serve: a worker told
+                # to stop gracefully could wait forever for a Redis that died with them.
+                set_parent_death_signal(signal.SIGKILL)
                 os.setpgid(0, 0)  # a terminal's Ctrl-C reaches the parent, which passes it on once
                 code = 1
                 try:
