@@ -7,10 +7,11 @@ with timers seeded as in `bench.sla_timers`.
 
 1. kill: `timers` timers fall due over `window` seconds, starting `lead` seconds from now. One
    `helpdesk worker` runs under serve's supervisor (runner.supervision; restarted 0.5 s after
-   each death, with no crash limit: the kills are the point) and is killed -9 every `every`
-   seconds until all have fired. Reported: lost (never fired), doubled (a stage with two steps
-   recorded), early (acted before its time) and lateness. Target (issue 16): 0 lost, 0 doubled,
-   0 early, p99 lateness <= 15 s.
+   each death, with no crash limit: the kills are the point); the RQ worker it forks from its
+   built app (runner.warm) is killed -9 every `every` seconds until all have fired (the warm
+   parent holds no job and is not killed). Reported: lost (never fired), doubled (a stage with
+   two steps recorded), early (acted before its time) and lateness. Target (issue 16): 0 lost,
+   0 doubled, 0 early, p99 lateness <= 15 s.
 2. flush: `timers` timers due in an hour; a worker runs; FLUSHALL. Reported: seconds until every
    timer is back in Redis. Target: <= 10 s.
 """
@@ -34,6 +35,7 @@ from rq.registry import ScheduledJobRegistry
 from sqlalchemy import create_engine, func, select
 
 from bench.sla_timers import seed
+from helpdesk import schema
 from helpdesk.runner.children import spawn
 from helpdesk.runner.embedded_redis import embedded_redis
 from helpdesk.runner.supervision import Child, RestartPolicy, Supervisor
@@ -45,6 +47,10 @@ from helpdesk.tickets.models import TicketEvent
 def worker_child(url: str, redis_url: str, folder: Path, log: Path) -> Child:
     env = {**os.environ, "HELPDESK_DATABASE_URL": url, "HELPDESK_REDIS_URL": redis_url,
            "HELPDESK_INSTANCE_PATH": str(folder)}  # fmt: skip
+    # A deployed worker starts from compiled bytecode; a shell with PYTHONDONTWRITEBYTECODE set
+    # (this one) recompiled all of helpdesk at every restart. Cache it in the bench's folder.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
     argv = [sys.executable, "-m", "helpdesk.cli", "worker"]
     sink = open(log, "ab")  # noqa: SIM115 - the bench's lifetime
 
@@ -55,17 +61,36 @@ def worker_child(url: str, redis_url: str, folder: Path, log: Path) -> Child:
     return Child("worker", launch)
 
 
+def _forked_worker(pid: int) -> int | None:
+    """The RQ worker `helpdesk worker` forked (its only child), if one runs now."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return None
+    return int(children[0]) if children else None
+
+
 def kill_part(args: argparse.Namespace) -> bool:
     folder = Path(tempfile.mkdtemp(prefix="bench-sla-kill-"))
     url = f"sqlite:///{folder / 'bench.sqlite3'}"
     with embedded_redis(folder) as redis_url:
-        items = seed(url, args.timers, args.lead, args.window)
-        timers.schedule(Redis.from_url(redis_url), items)
+        schema.upgrade(url)  # the worker's database, before the worker
         quiet: Callable[[str], None] = lambda line: None  # noqa: E731
         # No crash limit and no growing pause: the kills are the point, not a crash loop.
         policy = RestartPolicy(max_crashes=10**6, first_delay=0.5, max_delay=0.5)
         supervisor = Supervisor(policy, echo=quiet)
         worker = supervisor.add(worker_child(url, redis_url, folder, folder / "worker.log"))
+        # The faults start on a running worker: its first cold start (seconds on a busy
+        # machine) is not what is measured, so the timers are booked once it works.
+        ready = time.monotonic()
+        while not (worker.process and _forked_worker(worker.process.pid)) or not Worker.all(
+            connection=Redis.from_url(redis_url)
+        ):
+            supervisor.tend()
+            time.sleep(0.1)
+        print(f"kill: the worker came up in {time.monotonic() - ready:.1f} s (not measured)")
+        items = seed(url, args.timers, args.lead, args.window)
+        timers.schedule(Redis.from_url(redis_url), items)
         engine = create_engine(url)
         kills = 0
         next_kill = time.monotonic() + args.every
@@ -73,11 +98,14 @@ def kill_part(args: argparse.Namespace) -> bool:
         try:
             while time.monotonic() < deadline:
                 supervisor.tend()
-                if time.monotonic() >= next_kill:
-                    if worker.running() and worker.process is not None:
-                        os.kill(worker.process.pid, signal.SIGKILL)
+                if time.monotonic() >= next_kill and worker.process is not None:
+                    # The process working the queues, forked by `helpdesk worker` from its
+                    # built app (runner.warm); until the first is forked, the next tick tries.
+                    working = _forked_worker(worker.process.pid) if worker.running() else None
+                    if working is not None:
+                        os.kill(working, signal.SIGKILL)
                         kills += 1
-                    next_kill += args.every
+                        next_kill = time.monotonic() + args.every
                 with engine.connect() as connection:
                     fired = connection.scalar(select(func.count()).where(SlaStage.state == "fired"))
                 if (fired or 0) >= len(items):

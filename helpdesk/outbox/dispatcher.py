@@ -14,6 +14,9 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, has_app_context
@@ -140,6 +143,25 @@ class _Background:
 
 
 _background: _Background | None = None
+# Inside `held()`: commits only note that entries wait (None outside it).
+_held: ContextVar[list[bool] | None] = ContextVar("outbox_held", default=None)
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Commits inside the block leave their entries for one dispatch when it ends, in batches.
+
+    For a process that commits many changes in a row with no background dispatcher (a worker
+    catching up on due timers): dispatching after each commit cost three more commits per
+    change, more than half of each timer's time (profiled: 38 of 69 ms)."""
+    wanted: list[bool] = []
+    token = _held.set(wanted)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        if wanted:
+            wake()
 
 
 def start_background(app: Flask) -> None:
@@ -154,7 +176,10 @@ def start_background(app: Flask) -> None:
 
 def wake() -> None:
     """After a commit that wrote entries: tell the background dispatcher, or dispatch now."""
-    if _background is not None:
+    waiting = _held.get()
+    if waiting is not None:
+        waiting.append(True)
+    elif _background is not None:
         _background.wanted.set()
     elif has_app_context():
         try:

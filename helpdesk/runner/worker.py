@@ -215,8 +215,24 @@ def build_worker(redis_url: str, app: Flask | None = None) -> AppWorker:
 
 
 def run_worker(redis_url: str, *, burst: bool = False) -> bool:
-    """Build the app, then work the queues until SIGINT/SIGTERM (or until empty with `burst`)."""
+    """Build the app, then work the queues until SIGINT/SIGTERM (or until empty with `burst`),
+    each worker forked from the built app and forked again if it dies (runner.warm)."""
     from helpdesk import create_app
 
-    worker = build_worker(redis_url, create_app())
-    return worker.work(burst=burst, with_scheduler=True)
+    app = create_app()
+    if burst:
+        return build_worker(redis_url, app).work(burst=True, with_scheduler=True)
+    from helpdesk.runner.warm import keep_forking
+
+    def fresh_connections() -> None:
+        """The fork shares no database connection or Redis socket with its parent."""
+        from helpdesk.extensions import db
+
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose(close=False)
+
+    # Each worker forked from this built app: a killed one is replaced in milliseconds.
+    return keep_forking(
+        lambda: build_worker(redis_url, app).work(with_scheduler=True), in_child=fresh_connections
+    )

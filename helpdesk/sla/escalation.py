@@ -138,7 +138,7 @@ def fire(session: Session, stage_id: int, wait: bool = True) -> Outcome:
     }
     number, subject = ticket.number, ticket.subject
     record_step(session, ticket, kind, data)
-    # kept for whoever is offline now: the live alert (jobs._notify) reaches only the online
+    # kept for whoever is offline now: the live alert (jobs.notify) reaches only the online
     notifications.add(session, people, kind, ticket, target=stage.target)
     session.commit()
     return Outcome("fired", stage_id, ticket.id, kind, tuple(people), number, subject)

@@ -25,13 +25,13 @@ def fire(stage_id: int) -> str:
 
     outcome = fire_stage(db.session(), stage_id)
     if outcome.result == "fired":
-        _notify(outcome)
+        notify(outcome)
     if outcome.ticket_id is not None and outcome.result in ("fired", "stopped", "done"):
         timers.schedule_next(db.session(), outcome.ticket_id)
     return outcome.result
 
 
-def _notify(outcome: object) -> None:
+def notify(outcome: object) -> None:
     from helpdesk.realtime.notify import notify_sla
 
     try:

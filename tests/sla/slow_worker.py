@@ -31,7 +31,8 @@ def main(database_url: str, redis_url: str, instance: str, frozen: str, marker: 
         time.sleep(600)
 
     escalation.record_step = record_then_hang  # type: ignore[assignment]
-    build_worker(redis_url, app).work(burst=False, with_scheduler=False)
+    # Burst: no start-up catch-up (it would fire the stage itself), so the hang is in a job.
+    build_worker(redis_url, app).work(burst=True, with_scheduler=False)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from helpdesk.extensions import db
 from helpdesk.sla import timers
 from helpdesk.sla.escalation import fire
 from helpdesk.sla.models import FIRED, PENDING, STOPPED, SlaStage, TicketSla
+from helpdesk.sla.recovery import TimerWatch
 from helpdesk.tickets import service
 
 from .conftest import sla_events, stages
@@ -234,3 +235,26 @@ def test_worker_maintenance_books_the_reconciler_and_the_sealer(app, redis):
     assert Job.exists(SEAL_JOB, connection=redis)
     with app.app_context():
         assert jobs.reconcile() == {"pending": 0, "present": 0, "restored": 0}
+
+
+def test_a_starting_worker_fires_its_backlog_itself_and_drops_those_jobs(
+    session, redis, burst, make_ticket, centre, monday
+):
+    """Issue 16: a worker restarted between kills spent its few seconds on one queued job per
+    due timer and fell ever further behind. At start it now fires what is due in one pass, in
+    due order, and the jobs for those timers are gone: nothing waits behind them, nothing twice."""
+    tickets = [new_ticket(make_ticket, centre) for _ in range(3)]
+    warns = [stages(session, t.id)[("first_response", "warn", 0)] for t in tickets]
+    booked = {timers.job_id(w.id, w.fire_at) for w in warns}
+    assert booked <= scheduled_ids(redis)
+    clock.freeze(max(w.fire_at for w in warns) + timedelta(seconds=30))  # warnings due, no more
+    session.rollback()
+
+    TimerWatch(redis).check(session)  # what a worker does first
+
+    assert all(s.state == FIRED for s in (session.get(SlaStage, w.id) for w in warns))
+    assert not booked & (scheduled_ids(redis) | set(Queue(timers.QUEUE, connection=redis).job_ids))
+    assert {next_job(session, t) for t in tickets} <= scheduled_ids(redis)  # the next step
+    burst()  # whatever is left in Redis runs: no warning a second time
+    for ticket in tickets:
+        assert [e.kind for e in sla_events(session, ticket.id)] == ["sla_warn"]
