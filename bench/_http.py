@@ -16,6 +16,9 @@ import psutil
 
 from helpdesk.runner.embedded_redis import embedded_redis, free_port
 
+# On a machine shared with test runs (load 12 on 2 cores) a server took over 30 s to import.
+STARTUP_SECONDS = 180
+
 
 def wait_until_up(port: int, deadline: float) -> None:
     while time.monotonic() < deadline:
@@ -44,7 +47,7 @@ def web_processes(
         argv = [sys.executable, "-m", "gevent.monkey", "--module", module, *args, str(port)]
         servers = [subprocess.Popen(argv, env=env) for _ in range(processes)]
         try:
-            wait_until_up(port, time.monotonic() + 30)
+            wait_until_up(port, time.monotonic() + STARTUP_SECONDS)
             yield port, servers
         finally:
             for server in servers:

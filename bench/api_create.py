@@ -1,6 +1,7 @@
 """Ticket creation through the HTTP API on the embedded default (SQLite), 8 concurrent clients.
 
     .venv/bin/python -m bench.api_create [--tickets 4000] [--clients 8] [--processes 1]
+        [--database-url postgresql+psycopg://root@127.0.0.1:5432/test]
         [--statements] [--profile FILE]
 
 Starts the app in its own process(es) on a fresh instance folder as `helpdesk web` runs it
@@ -8,6 +9,10 @@ Starts the app in its own process(es) on a fresh instance folder as `helpdesk we
 then 8 client threads POST /api/v1/tickets with an API token over keep-alive connections.
 Prints tickets/s, latency percentiles and the servers' CPU per ticket.
 Target (issue 2): >= 500 tickets/s sustained, p99 <= 50 ms.
+
+--database-url runs on a PostgreSQL server instead (the README's production layout): a fresh
+database is made on that server for the run (named bench_..., dropped at the end), so the
+URL's own database is only where CREATE DATABASE is sent.
 
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,
@@ -29,6 +34,9 @@ import tempfile
 import threading
 import time
 import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench._http import drive, web_processes
@@ -48,9 +56,31 @@ def ticket_body(i: int) -> dict[str, str]:
     }
 
 
-def prepare(instance: Path) -> tuple[dict[str, str], str]:
+@contextmanager
+def fresh_database(server_url: str | None) -> Iterator[str | None]:
+    """A new, empty PostgreSQL database on `server_url` for one run (None: the embedded SQLite)."""
+    if server_url is None:
+        yield None
+        return
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def prepare(instance: Path, database_url: str | None = None) -> tuple[dict[str, str], str]:
     env = {**os.environ, "HELPDESK_INSTANCE_PATH": str(instance)}
     env.pop("HELPDESK_DATABASE_URL", None)
+    if database_url:
+        env["HELPDESK_DATABASE_URL"] = database_url
     helpdesk = [sys.executable, "-m", "helpdesk.cli"]
     subprocess.run([*helpdesk, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run(
@@ -108,13 +138,14 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--processes", type=int, default=1, help="web processes sharing the port")
+    parser.add_argument("--database-url", help="a PostgreSQL server to run on (a fresh database)")
     parser.add_argument("--statements", action="store_true", help="count SQL per ticket")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the server into FILE")
     parser.add_argument("--sample", action="store_true", help="sample the server's stacks")
     args = parser.parse_args()
     probes = args.statements or args.profile or args.sample
-    with tempfile.TemporaryDirectory() as tmp:
-        env, token = prepare(Path(tmp))
+    with tempfile.TemporaryDirectory() as tmp, fresh_database(args.database_url) as url:
+        env, token = prepare(Path(tmp), url)
         if probes:
             env["BENCH_PROBES"] = "1"
         with web_processes(env, Path(tmp), args.processes) as (port, servers):
@@ -143,6 +174,7 @@ def main() -> None:
     latencies.sort()
     done = len(latencies)
     print(
+        f"database={'postgresql' if args.database_url else 'sqlite'} "
         f"processes={args.processes} clients={args.clients} tickets={done} "
         f"errors={len(errors)} seconds={elapsed:.2f}"
     )

@@ -68,13 +68,19 @@ _KINDS: dict[str, list[Any]] = {
 }
 _ALL = select(*(column for columns in _KINDS.values() for column in columns))
 
-_read: dict[str, tuple[float, dict[str, Version]]] = {}
+_read: dict[Any, tuple[float, dict[str, Version]]] = {}
 _generation = [0]  # moved by forget(): this process's own changes, seen at once
+
+
+def database(session: Session) -> Any:
+    """The key of this session's database for caches kept per database: the engine itself
+    (rendering its URL as text, as the caches once did, cost more than their whole look-up)."""
+    return session.get_bind().engine
 
 
 def current(session: Session) -> dict[str, Version]:
     """{kind: version} of this session's database, read at most every CHECK_EVERY seconds."""
-    key = str(session.get_bind().engine.url)
+    key = database(session)
     now = monotonic()
     seen = _read.get(key)
     if seen is not None and now - seen[0] < CHECK_EVERY:

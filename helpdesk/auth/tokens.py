@@ -100,11 +100,11 @@ class _TokenRow(NamedTuple):
     active: bool
 
 
-_seen: dict[tuple[str, str], tuple[Version, _TokenRow]] = {}
+_seen: dict[tuple[Any, Any], tuple[Version, _TokenRow]] = {}
 
 
 def _row(session: Session, digest: str) -> _TokenRow | None:
-    key = (str(session.get_bind().engine.url), digest)
+    key = (reference_version.database(session), digest)
     version = reference_version.of(session, "tokens", "users")
     kept = _seen.get(key)
     if kept is not None and kept[0] == version:
@@ -141,7 +141,7 @@ def check(session: Session, raw: str, method: str, path: str) -> Verdict:
         return Verdict(None, _scope_message(row.scope), 403)
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
         _touch(session, row.id, now)
-        key = (str(session.get_bind().engine.url), digest)
+        key = (reference_version.database(session), digest)
         if key in _seen:  # the kept row says so too, or every request would touch
             _seen[key] = (_seen[key][0], row._replace(last_used_at=now))
     return Verdict(row.user_id)

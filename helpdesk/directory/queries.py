@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,12 +35,12 @@ class Reference:
 # every row a page or the outbox presents, so the districts and the catalogue are kept while the
 # catalogue's version (helpdesk.reference_version, read at most once a second) stays the same;
 # the process that made the edit forgets at once (`forget_reference`).
-_reference: dict[str, tuple[Version, Reference]] = {}
+_reference: dict[Any, tuple[Version, Reference]] = {}
 
 
 def reference(session: Session) -> Reference:
     """Districts and the catalogue, read once per database and again after a catalogue edit."""
-    key = str(session.get_bind().engine.url)
+    key = reference_version.database(session)
     version = reference_version.of(session, "catalogue")
     cached = _reference.get(key)
     if cached is not None and cached[0] == version and cached[1].regions:

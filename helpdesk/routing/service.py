@@ -312,11 +312,11 @@ def ticket_facts(
 # read at most once a second) stays the same, and drop it at once when this process changes an
 # organisation or a person. An organisation suspended in one web process is skipped by the
 # tickets another routes within reference_version.CHECK_EVERY.
-_directory_cache: dict[str, tuple[Version, Directory]] = {}
+_directory_cache: dict[Any, tuple[Version, Directory]] = {}
 
 
 def cached_directory(session: Session) -> Directory:
-    key = str(session.get_bind().engine.url)
+    key = reference_version.database(session)
     version = reference_version.of(session, "organisations", "users")
     cached = _directory_cache.get(key)
     if cached is not None and cached[0] == version:

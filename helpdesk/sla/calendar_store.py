@@ -12,6 +12,7 @@ reference_version.CHECK_EVERY.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ WARN_FROM_MONTH = 11  # from 1 November, next year's holidays must be in
 # Read for every SLA event (a seeded or busy installation: many a second), so the calendar is
 # kept while the entered years' version (helpdesk.reference_version, read at most once a second)
 # stays the same; the process that made the change forgets at once.
-_cache: dict[str, tuple[Version, BusinessCalendar]] = {}
+_cache: dict[Any, tuple[Version, BusinessCalendar]] = {}
 
 
 def entered_years(session: Session) -> dict[int, YearData]:
@@ -62,7 +63,7 @@ def working_days(session: Session) -> WorkingDays:
 def business_calendar(session: Session) -> BusinessCalendar:
     """The installation's business calendar, with the years entered by hand; also made the
     process's default (the routing `time` condition, the chat's and phone's opening hours)."""
-    key = str(session.get_bind().engine.url)
+    key = reference_version.database(session)
     version = reference_version.of(session, "calendar")
     cached = _cache.get(key)
     if cached is not None and cached[0] == version and calendar._default is cached[1]:
