@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import textwrap
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
 
 from helpdesk import clock, create_app, reference_version, schema
 from helpdesk.auth.models import Role, User
@@ -267,3 +269,28 @@ def use_rules(tmp_path: Path) -> Iterator[Callable[..., Path]]:
 
     yield write
     loader.use(None)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app on a free port in a thread, with CSRF on as in production, for the browser
+    tests (tests/chat overrides it: its server also carries Socket.IO).
+
+    Function-scoped on purpose: it turns CSRF on for the shared app and must turn it off
+    before the next test's test client posts forms without a token. Each browser test also
+    starts with the per-address limits (portal logins, uploads) at zero: every test comes
+    from 127.0.0.1, so a full run would otherwise spend one test's allowance in another's."""
+    from helpdesk.portal.limiter import limiter
+
+    limiter.reset()
+    app.config["WTF_CSRF_ENABLED"] = True
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()  # the port and its socket go now, not at garbage collection
+        app.config["WTF_CSRF_ENABLED"] = False

@@ -129,7 +129,9 @@ def search(session: Session, user: User, request: SearchRequest) -> Results:
     if request.order == "date":
         ranked = ranked.order_by(Ticket.created_at.desc(), Ticket.id.desc())
     else:
-        ranked = ranked.order_by(filtered.c.rank.desc(), Ticket.id.desc())
+        # Ties (the same integer relevance, backends.relevance) go to the newest: both
+        # backends give the same order.
+        ranked = ranked.order_by(filtered.c.rank.desc(), Ticket.created_at.desc(), Ticket.id.desc())
     page = session.scalars(
         ranked.options(
             selectinload(Ticket.category),

@@ -4,17 +4,13 @@ has nothing wider than the screen."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from polling import wait_until
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from system_packages import BROWSER, require
-from werkzeug.serving import make_server
 
 from helpdesk.kb.models import Deflection, DeflectionEvent
 
@@ -22,20 +18,6 @@ from .conftest import Guides
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 SHOTS = Path("/tmp")
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    app.config["WTF_CSRF_ENABLED"] = True
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        app.config["WTF_CSRF_ENABLED"] = False
 
 
 def _counted(session: Session, event: DeflectionEvent) -> int:

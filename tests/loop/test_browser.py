@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from system_packages import BROWSER, require
 from web.helpers import password
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, live_server  # noqa: F401
+from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 from helpdesk.loop import watch
 from helpdesk.loop.config import LoopConfig
@@ -35,7 +35,7 @@ def log_in(page, base: str, login: str) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.browser
 def test_an_agent_records_a_call_back(
-    live_server: str,  # noqa: F811
+    live_server: str,
     session: Session,
     make_ticket: Callable[..., Ticket],
     people: People,
@@ -77,7 +77,7 @@ def test_an_agent_records_a_call_back(
 
 @pytest.mark.browser
 def test_scorecard_pages_render_at_desktop_and_phone_width(
-    live_server: str,  # noqa: F811
+    live_server: str,
     session: Session,
     fortnight: list[Ticket],  # noqa: F811
     people: People,

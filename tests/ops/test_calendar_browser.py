@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from web.helpers import password
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401 (fixture)
+from web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from helpdesk import clock
 from helpdesk.auth.models import User
@@ -23,7 +23,7 @@ SHOTS = Path("/tmp")
 
 @pytest.mark.browser
 def test_a_holiday_entered_in_the_browser_moves_the_next_due_time(
-    live_server: str,  # noqa: F811
+    live_server: str,
     admin: User,
     centre: Organisation,
     use_rules: Callable[..., object],

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 from web.helpers import password
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401 (fixture)
+from web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from helpdesk.auth.models import User
 from helpdesk.directory.models import Enterprise, Organisation, OrgStatus
@@ -21,7 +21,7 @@ SHOTS = Path("/tmp")
 
 @pytest.mark.browser
 def test_admin_suspends_a_provider_and_the_next_ticket_goes_elsewhere(
-    live_server: str,  # noqa: F811
+    live_server: str,
     admin: User,
     banks: tuple[Organisation, Organisation],
     make_ticket: Callable[..., Ticket],

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from web.helpers import password
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401 (fixture)
+from web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from helpdesk.auth.models import User
 from helpdesk.directory.models import Organisation
@@ -18,7 +18,7 @@ SHOTS = Path("/tmp")
 
 @pytest.mark.browser
 def test_admin_issues_and_revokes_a_token_and_blocks_a_number(
-    live_server: str,  # noqa: F811
+    live_server: str,
     admin: User,
     centre: Organisation,
 ) -> None:

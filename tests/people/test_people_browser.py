@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web.helpers import password
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401 (fixture)
+from web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation
@@ -21,7 +21,7 @@ SHOTS = Path("/tmp")
 
 @pytest.mark.browser
 def test_admin_creates_an_agent_who_then_logs_in(
-    live_server: str,  # noqa: F811
+    live_server: str,
     admin: User,
     centre: Organisation,
     session: Session,

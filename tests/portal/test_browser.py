@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy.orm import Session
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, live_server  # noqa: F401
+from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Enterprise, Organisation, OrgKind
@@ -27,7 +27,7 @@ SUMMARY = "已为您对接杭州银行科技支行，担保贷款额度100万元
 
 @pytest.mark.browser
 def test_an_enterprise_reads_the_resolution_on_a_phone_and_confirms(
-    live_server: str,  # noqa: F811
+    live_server: str,
     session: Session,
     make_org: Callable[..., Organisation],
     make_user: Callable[..., User],

@@ -12,7 +12,7 @@ import re
 import pytest
 from system_packages import BROWSER, require
 from web.helpers import password
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, live_server  # noqa: F401
+from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 from .conftest import MARCH, Month
 
@@ -38,7 +38,7 @@ def bar_centre(page, panel: str, label: str) -> tuple[float, float]:  # type: ig
 
 
 @pytest.mark.browser
-def test_a_bar_opens_the_tickets_behind_it(live_server: str, month: Month) -> None:  # noqa: F811
+def test_a_bar_opens_the_tickets_behind_it(live_server: str, month: Month) -> None:
     require(BROWSER)
     from playwright.sync_api import expect, sync_playwright
 

@@ -7,16 +7,13 @@ on Debian); without it this test skips saying so, and fails under HELPDESK_REQUI
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from system_packages import BROWSER, require
-from werkzeug.serving import make_server
 
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Enterprise, Organisation
@@ -33,21 +30,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SHOTS = Path("/tmp")
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """The app on a free port in a thread, with CSRF on as in production."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        app.config["WTF_CSRF_ENABLED"] = False
 
 
 @pytest.mark.browser

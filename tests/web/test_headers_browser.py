@@ -15,7 +15,7 @@ from system_packages import BROWSER, require
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation
 from web.helpers import password
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, live_server  # noqa: F401
+from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 PAGES = ("/tickets", "/tickets/{number}", "/tickets/{number}/trace", "/phone/simulator",
          "/console", "/chat/agent", "/tickets/new")  # fmt: skip
@@ -40,7 +40,7 @@ def other_site(tmp_path: Path) -> Iterator[Callable[[str], str]]:
 
 @pytest.mark.browser
 def test_pages_run_under_the_policy_and_cannot_be_framed_elsewhere(
-    live_server: str,  # noqa: F811
+    live_server: str,
     other_site: Callable[[str], str],
     make_org: Callable[..., Organisation],
     make_user: Callable[..., User],

@@ -1,0 +1,363 @@
+"""Search at 1,000,000 tickets, on SQLite and on PostgreSQL (issue 15's speed targets).
+
+    .venv/bin/python -m bench.search_1m --backend sqlite [--tickets 1000000] [--db PATH]
+    .venv/bin/python -m bench.search_1m --backend postgresql --url postgresql+psycopg://...
+
+Builds (once, then reuses) a database through the real migrations: bench.ticket_list's
+tickets (same statuses, organisations, categories, districts), each with a subject and a
+description made of real helpdesk sentences, and its search document. Each sentence is
+segmented by jieba once and its words reused (a million jieba passes would take longer than
+the measurement). Then times, p50/p99:
+
+- search: helpdesk.search.queries.search as a supervisor and as a provider, with every facet
+  counted (target p99 <= 100 ms);
+- indexing: new tickets each in its own transaction with its search document (jieba on new
+  text, the document row, the backend's index), as tickets/s (target >= 200/s);
+- suggestions: helpdesk.kb.queries.suggest after each keystroke of real needs, with the
+  demo's guides in the same index as the million tickets (target p99 <= 50 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bench.kb_suggest import NEEDS
+from bench.ticket_list import ORGS, STATUS_WEIGHTS
+from helpdesk import schema
+from helpdesk.auth.models import Role, User
+from helpdesk.directory.models import Organisation, OrgKind
+from helpdesk.directory.reference import CATALOGUE, REGIONS, ensure_reference_data
+from helpdesk.search import index
+from helpdesk.search.inputs import parse
+from helpdesk.search.models import DocumentKind, SearchDocument
+from helpdesk.search.segment import as_text, document_words
+from helpdesk.tickets.models import OPEN_STATUSES, Channel, Priority, Ticket, TicketType
+
+SUBJECTS = [
+    "咨询融资担保贷款办理流程",
+    "申请小额贷款需要哪些材料",
+    "想参加年货节展销会",
+    "电子商务培训报名咨询",
+    "合同纠纷法律咨询",
+    "商标被抢注如何维权",
+    "冷库节能改造补贴申请",
+    "商贸流通扶持政策咨询",
+    "小微企业税收优惠政策",
+    "网店运营培训课程安排",
+    "展位费补贴怎么申请",
+    "企业管理诊断服务预约",
+    "知识产权质押融资咨询",
+    "营业执照变更办理",
+    "共同配送物流合作",
+    "联合采购平台入驻",
+    "供应商拖欠货款怎么办",
+    "银企对接会报名",
+    "融资租赁设备咨询",
+    "直播带货培训咨询",
+    "外贸出口退税问题",
+    "员工劳动合同纠纷",
+    "申请信用评级服务",
+    "市场拓展展会信息",
+]
+SENTENCES = [
+    "我们是一家做农产品批发的小微企业，在余杭区有两个仓库。",
+    "去年营业额大约八百万元，今年想扩大冷链仓储规模。",
+    "银行说需要担保公司出具担保函，请问平台能否推荐合作机构。",
+    "对方拖欠货款三个月，合同里约定了违约金条款。",
+    "想了解年货节展销会的报名时间和展位费标准。",
+    "我们的网店刚开业，希望参加电子商务运营培训。",
+    "商标注册申请被驳回，想请律师帮忙看一下材料。",
+    "冷库耗电量很高，听说有节能增效改造的补贴政策。",
+    "请问商贸流通企业扶持资金的申报条件是什么。",
+    "企业刚成立不到一年，不知道能不能享受税收优惠。",
+    "希望有专家上门做一次管理诊断，梳理财务流程。",
+    "供应商要求预付全款，我们担心资金周转困难。",
+    "想申请知识产权质押融资，专利估值怎么做。",
+    "门店搬迁后需要变更营业执照地址。",
+    "几家同行想一起做共同配送，降低物流成本。",
+    "之前电话咨询过，工作人员说会回电，一直没有消息。",
+    "请把培训课程表和报名方式发到我的邮箱。",
+    "展会结束后补贴多久能到账。",
+    "外贸订单增加，出口退税办理周期太长。",
+    "员工离职后要求支付经济补偿，想咨询法律意见。",
+    "直播带货的培训有没有线下课程，地点在哪里。",
+    "信用评级报告银行认可吗，费用多少。",
+    "融资担保费率能不能优惠，贷款期限一年。",
+    "市场拓展部门想组织企业参加上海的采购对接会。",
+]
+NOTES = [
+    "已电话联系企业，材料待补充。",
+    "转融资担保服务机构跟进。",
+    "企业情绪较急，优先处理。",
+    "律师已约定周三上门。",
+]
+QUERIES = [
+    ("common word", "贷款", {}),
+    ("two words", "融资 担保", {}),
+    ("rare phrase", "出口退税", {}),
+    ("word + status", "培训", {"status": "closed"}),
+    ("word + platform", "补贴", {"platform": "finance"}),
+    ("word + district", "合同", {"district": "330110"}),
+    ("three words", "冷库 节能 补贴", {}),
+    ("by date", "展销会", {"order": "date"}),
+    ("deep page", "商标", {"page": "20"}),
+]
+
+
+def _segmented(texts: list[str]) -> list[str]:
+    return [as_text(document_words(t)) for t in texts]
+
+
+def _setup(url: str) -> None:
+    schema.upgrade(url)
+    engine = create_engine(url)
+    with Session(engine) as session:
+        ensure_reference_data(session)
+        session.add_all(
+            Organisation(slug=f"org-{i}", name=f"机构{i}", kind=OrgKind.PROVIDER, capacity=999)
+            for i in range(ORGS)
+        )
+        session.add_all(
+            [
+                User(login="bench-sup", name="主管", password_hash="x", role=Role.SUPERVISOR),
+                User(login="bench-agent", name="坐席", password_hash="x", role=Role.AGENT),
+                User(
+                    login="bench-provider",
+                    name="机构人员",
+                    password_hash="x",
+                    role=Role.PROVIDER,
+                    organisation_id=7,
+                ),
+            ]
+        )
+        session.commit()
+        from helpdesk.kb.demo import seed_articles
+
+        users = {u.login: u for u in session.scalars(select(User))}
+        seed_articles(session, users["bench-agent"], users["bench-sup"])
+        session.commit()
+    engine.dispose()
+
+
+def _ticket_rows(count: int, rng: random.Random) -> Any:
+    categories = [f"{p}/{c[0]}" for p, _zh, _en, children in CATALOGUE for c in children]
+    districts = [code for code, _zh, _en in REGIONS]
+    statuses = [s for s, w in STATUS_WEIGHTS for _ in range(w)]
+    subject_words = _segmented(SUBJECTS)
+    sentence_words = _segmented(SENTENCES)
+    note_words = _segmented(NOTES)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    for i in range(1, count + 1):
+        status = rng.choice(statuses)
+        created = start + timedelta(seconds=i * 30)
+        s = rng.randrange(len(SUBJECTS))
+        picked = rng.sample(range(len(SENTENCES)), 3)
+        number = f"HZ-B-{i:08d}"
+        ticket = {
+            "number": number,
+            "type": TicketType.REQUEST,
+            "channel": rng.choice([Channel.PHONE, Channel.PHONE, Channel.PORTAL, Channel.CHAT]),
+            "category_code": rng.choice(categories),
+            "district_code": rng.choice(districts),
+            "subject": SUBJECTS[s],
+            "description": "".join(SENTENCES[p] for p in picked),
+            "priority": Priority.NORMAL,
+            "status": status,
+            "is_open": status in OPEN_STATUSES,
+            "assigned_org_id": rng.randint(1, ORGS),
+            "version": 1,
+            "created_at": created,
+            "updated_at": created,
+        }
+        public = " ".join(
+            [number.lower().replace("-", " "), subject_words[s]]
+            + [sentence_words[p] for p in picked]
+        )
+        internal = note_words[rng.randrange(len(NOTES))] if rng.random() < 0.3 else ""
+        yield (
+            ticket,
+            {
+                "kind": DocumentKind.TICKET,
+                "ref_id": i,
+                "public_words": public,
+                "internal_words": internal,
+            },
+        )
+
+
+def build(url: str, count: int) -> Engine:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if (connection.scalar(select(func.count(Ticket.id))) or 0) >= count:
+                schema.upgrade(url)  # tables added since it was built
+                return engine
+    except Exception:  # no tables yet
+        pass
+    _setup(url)
+    postgres = engine.dialect.name == "postgresql"
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        first = (connection.scalar(select(func.max(Ticket.id))) or 0) + 1
+        assert first == 1, "expected an empty ticket table"
+        if postgres:  # a GIN index is built far faster once than row by row
+            connection.exec_driver_sql("DROP INDEX ix_search_document_public_tsv")
+            connection.exec_driver_sql("DROP INDEX ix_search_document_all_tsv")
+        tickets: list[dict[str, Any]] = []
+        documents: list[dict[str, Any]] = []
+        for ticket, document in _ticket_rows(count, random.Random(1)):
+            tickets.append(ticket)
+            documents.append(document)
+            if len(tickets) == 20_000:
+                connection.execute(insert(Ticket), tickets)
+                connection.execute(insert(SearchDocument), documents)
+                tickets.clear()
+                documents.clear()
+                print(f"  {document['ref_id']:,} ({time.perf_counter() - started:.0f} s)")
+        if tickets:
+            connection.execute(insert(Ticket), tickets)
+            connection.execute(insert(SearchDocument), documents)
+    print(f"filled {count:,} tickets and documents in {time.perf_counter() - started:.0f} s")
+    with engine.begin() as connection:
+        if postgres:
+            for statement in POSTGRES_INDEXES:
+                connection.exec_driver_sql(statement)
+            connection.exec_driver_sql("ANALYZE")
+        else:
+            connection.exec_driver_sql("ANALYZE")
+    print(f"indexed and analysed in {time.perf_counter() - started:.0f} s")
+    return engine
+
+
+POSTGRES_INDEXES = [
+    "CREATE INDEX ix_search_document_public_tsv ON search_document "
+    "USING gin (to_tsvector('simple', public_words))",
+    "CREATE INDEX ix_search_document_all_tsv ON search_document "
+    "USING gin (to_tsvector('simple', public_words || ' ' || internal_words))",
+]
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    samples = sorted(samples)
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+
+
+def _time(runs: int, call: Callable[[], object]) -> tuple[float, float]:
+    call()  # warm: jieba's dictionary, the page cache
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return _percentiles(samples)
+
+
+def measure_search(engine: Engine, runs: int) -> None:
+    from helpdesk.search.queries import search
+
+    print(f"{'search (all facets)':34} {'p50 ms':>8} {'p99 ms':>8} {'total':>8}")
+    with Session(engine) as session:
+        users = {u.login: u for u in session.scalars(select(User))}
+        for who in ("bench-sup", "bench-provider"):
+            for name, words, extra in QUERIES:
+                request = parse({"q": words, **extra})
+                found = search(session, users[who], request)
+                p50, p99 = _time(runs, lambda r=request, u=users[who]: search(session, u, r))
+                label = f"{name} ({'provider' if who == 'bench-provider' else 'staff'})"
+                print(f"{label:34} {p50:8.1f} {p99:8.1f} {found.total:8,}")
+
+
+def measure_indexing(engine: Engine, count: int) -> None:
+    rng = random.Random(2)
+    with Session(engine) as session:
+        top = session.scalar(select(func.max(Ticket.id))) or 0
+        started = time.perf_counter()
+        for n in range(count):
+            created = datetime.now(UTC)
+            ticket = Ticket(
+                number=f"HZ-N-{top + n + 1:08d}",
+                type=TicketType.REQUEST,
+                channel=Channel.PORTAL,
+                category_code="finance/guarantee",
+                district_code="330110",
+                subject=rng.choice(SUBJECTS) + f" {n}",
+                description="".join(rng.sample(SENTENCES, 3)),
+                priority=Priority.NORMAL,
+                status=STATUS_WEIGHTS[-2][0],
+                is_open=True,
+                assigned_org_id=1,
+                version=1,
+                created_at=created,
+                updated_at=created,
+            )
+            session.add(ticket)
+            session.flush()
+            index.ticket_created(session, ticket)
+            session.commit()
+        elapsed = time.perf_counter() - started
+    print(f"indexing: {count} new tickets, one transaction each, {count / elapsed:.0f} tickets/s")
+    with engine.begin() as connection:  # leave the database as built
+        doomed = select(Ticket.id).where(Ticket.number.like("HZ-N-%")).scalar_subquery()
+        connection.execute(
+            SearchDocument.__table__.delete().where(
+                SearchDocument.kind == DocumentKind.TICKET, SearchDocument.ref_id.in_(doomed)
+            )
+        )
+        connection.execute(text("DELETE FROM ticket WHERE number LIKE 'HZ-N-%'"))
+
+
+def measure_suggest(engine: Engine, runs: int) -> None:
+    from helpdesk.kb.queries import suggest
+
+    typed = [need[:n] for need in NEEDS for n in range(2, len(need) + 1)]
+    with Session(engine) as session:
+        visitor = None  # an anonymous visitor on the portal: public guides only
+        suggest(session, visitor, typed[0])
+        samples = []
+        for _ in range(runs):
+            for words in typed:
+                t0 = time.perf_counter()
+                suggest(session, visitor, words)
+                samples.append((time.perf_counter() - t0) * 1000)
+    p50, p99 = _percentiles(samples)
+    print(f"suggestions: {len(samples)} keystrokes, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path, default=Path("bench/results/search-1m.sqlite3"))
+    parser.add_argument("--url", help="PostgreSQL database URL (an empty database to fill)")
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--new", type=int, default=1000, help="new tickets for the indexing rate")
+    parser.add_argument("--build-only", action="store_true")
+    args = parser.parse_args()
+    if args.backend == "postgresql":
+        if not args.url:
+            parser.error("--url is required for PostgreSQL")
+        url = args.url
+    else:
+        args.db.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{args.db}"
+    engine = build(url, args.tickets)
+    if args.build_only:
+        return
+    measure_search(engine, args.runs)
+    measure_suggest(engine, max(1, args.runs // 10))
+    measure_indexing(engine, args.new)
+
+
+if __name__ == "__main__":
+    main()
