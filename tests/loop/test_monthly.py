@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from system_packages import BROWSER, require
 from web.helpers import login, page
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, live_server  # noqa: F401
+from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 from helpdesk.tickets.models import Ticket
 
@@ -60,7 +60,7 @@ def test_a_future_month_is_refused_and_an_empty_month_is_zeros(
 
 @pytest.mark.browser
 def test_the_report_prints_to_a4_from_the_assessment_menu(
-    live_server: str,  # noqa: F811
+    live_server: str,
     session: Session,
     fortnight: list[Ticket],  # noqa: F811
     people: People,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 from web.helpers import password
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401 (fixture)
+from web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from helpdesk.auth.models import User
 from helpdesk.directory.models import Enterprise, Organisation
@@ -23,7 +23,7 @@ EVERY_DISTRICT = ("330100", "330102", "330105", "330106", "330108", "330109", "3
 
 @pytest.mark.browser
 def test_merge_system_page_and_the_menu_on_a_phone(
-    live_server: str,  # noqa: F811
+    live_server: str,
     admin: User,
     make_org: Callable[..., Organisation],
     make_ticket: Callable[..., Ticket],

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401 (fixture)
+from web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from helpdesk.auth.models import Role, User
 from helpdesk.channels.phone.ivr import published
@@ -27,7 +27,7 @@ def _forget_published() -> Iterator[None]:
 
 @pytest.mark.browser
 def test_admin_reads_the_hotline_menu_on_desktop_and_phone(
-    live_server: str,  # noqa: F811
+    live_server: str,
     make_org: Callable[..., Organisation],
     make_user: Callable[..., User],
 ) -> None:

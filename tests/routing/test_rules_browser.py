@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401 (fixture)
+from web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation, OrgKind
@@ -42,7 +42,7 @@ def _login(page, base: str, user: User) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.browser
 def test_admin_publishes_a_rule_and_rolls_it_back(
-    live_server: str,  # noqa: F811
+    live_server: str,
     make_org: Callable[..., Organisation],
     make_user: Callable[..., User],
     make_ticket: Callable[..., Ticket],
