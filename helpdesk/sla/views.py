@@ -139,7 +139,11 @@ def _policy_page(
     session = db_session()
     number, text = policy_store.current_text(session, service.sla_folder() / policy_store.FILE)
     fields = policy_edit.fields_of(text)
-    shown = {key: field.text for key, field in fields.items()} | (values or {})
+    # "none" (no next-update target) in the page's words; the form takes either back
+    shown = {
+        key: _("none") if field.text in ("none", "off") else field.text
+        for key, field in fields.items()
+    } | (values or {})
     loaded = service.policies(session)
     lengths = {
         "business": service.calendar_named("business").day_length,
