@@ -23,3 +23,10 @@ class CalendarDayForm(PageForm):
 
 class RemoveDayForm(PageForm):
     day = HiddenField()
+
+
+class PolicyForm(PageForm):
+    """The SLA policy form's fixed part; its targets and steps are named by their place in the
+    file (helpdesk.sla.policy_edit) and read from the request."""
+
+    version = HiddenField()

@@ -35,6 +35,8 @@ class TicketSla(Base):
         ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
     policy: Mapped[str] = mapped_column(String(64))  # the policy in force (after fallbacks)
+    # the published version of policies.yaml the ticket was planned with (None: the file)
+    policy_version: Mapped[int | None] = mapped_column(Integer)
     calendar: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set while paused

@@ -16,7 +16,7 @@ from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table, insert, select
-from sqlalchemy.orm import Session, SessionTransaction, scoped_session
+from sqlalchemy.orm import Session, SessionTransaction, object_session, scoped_session
 
 from helpdesk.auth.models import User
 from helpdesk.sla import clock as sla_clock
@@ -44,11 +44,22 @@ def calendar_named(name: str, session: Session | None = None) -> BusinessCalenda
     return business_calendar(session)
 
 
-def policies() -> Policies:
+def policies(session: Session | None = None, version: int | None = None) -> Policies:
+    """The policies a new ticket gets: with a session, the newest version saved in the
+    console (helpdesk.sla.policy_store), else the file. `version`: a ticket's own version."""
     global _source
     if _source is None:
         lengths = {"business": default_calendar().day_length, "24x7": _ALWAYS.day_length}
         _source = PolicySource(sla_folder() / "policies.yaml", lengths)
+    if session is not None:
+        from helpdesk.sla import policy_store
+
+        newest = policy_store.newest(session)  # None: nothing saved, the file is in force
+        number = version if version is not None else newest
+        if newest is not None and number is not None:
+            found = policy_store.version_policies(session, number, _source.day_lengths)
+            if found is not None:
+                return found
     return _source.get()
 
 
@@ -68,9 +79,11 @@ def reset() -> None:
     """Forget the loaded policies and calendar (tests point HELPDESK_SLA_FOLDER elsewhere)."""
     from helpdesk.sla.calendar import reset_default
     from helpdesk.sla.calendar_store import forget
+    from helpdesk.sla.policy_store import reset as forget_versions
 
     global _source
     _source = None
+    forget_versions()
     reset_default()
     forget()
 
@@ -97,8 +110,16 @@ def _store(sla: TicketSla, state: sla_clock.SlaState) -> None:
     sla.update_cycle, sla.resolution_cycle = state.update_cycle, state.resolution_cycle
 
 
-def targets_for(ticket: Ticket) -> sla_clock.Targets:
-    return policies().targets(
+def targets_for(ticket: Ticket, sla: TicketSla | None = None) -> sla_clock.Targets:
+    """The ticket's targets under the policies version it was planned with (a ticket from
+    before any console edit: version 1, the file as shipped, once versions exist)."""
+    session = object_session(ticket)
+    if sla is None and session is not None:
+        sla = session.get(TicketSla, ticket.id)
+    version = sla.policy_version if sla is not None else None
+    if session is not None and version is None:
+        version = 1  # planned before any save: the shipped file, stored as version 1
+    return policies(session, version).targets(
         ticket.sla_policy, ticket.type.value, ticket.priority.value, ticket.category_code
     )
 
@@ -167,7 +188,12 @@ def _load(
     # SLA row yet, so there is nothing to look up.
     sla = None if kind == "created" else session.get(TicketSla, ticket.id)
     if sla is None:
-        sla = TicketSla(ticket_id=ticket.id, started_at=ticket.created_at or at, overdue=False)
+        from helpdesk.sla import policy_store
+
+        sla = TicketSla(
+            ticket_id=ticket.id, started_at=ticket.created_at or at, overdue=False,
+            policy_version=policy_store.newest(session),
+        )  # fmt: skip
         session.add(sla)
         _store(sla, sla_clock.SlaState(started_at=sla.started_at))
         existing: dict[tuple[str, str, int], SlaStage] = {}
@@ -181,7 +207,7 @@ def _load(
 def apply_event(session: Session, ticket: Ticket, ev: TicketEvent, known: Known) -> None:
     at: datetime = ev.at
     sla, existing = _load(session, ticket, ev.kind, at, known)
-    targets = targets_for(ticket)
+    targets = targets_for(ticket, sla)
     sla.policy, sla.calendar = targets.policy, targets.calendar
     calendar = calendar_named(targets.calendar, session)
     state = sla_clock.transition(

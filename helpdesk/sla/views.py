@@ -1,22 +1,25 @@
 """/admin/calendar (the business calendar: one year at a glance, days entered by hand) and
-/admin/sla (the SLA policies, read only: targets per priority and type, the escalation ladder).
+/admin/sla (the SLA policies: targets per priority and type and the escalation ladder, edited
+by admins as versions, read only for supervisors).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from helpdesk import clock
-from helpdesk.console_forms import FieldErrors, VersionConflict
+from helpdesk.auth import permissions
+from helpdesk.console_forms import FieldErrors, VersionConflict, commit
 from helpdesk.oplog import queries as oplog_queries
 from helpdesk.people.views import _attach, _version, admin_required
-from helpdesk.sla import calendar_edit, calendar_store, forms
+from helpdesk.sla import calendar_edit, calendar_store, forms, policy_edit
 from helpdesk.sla.models import CalendarDay
 from helpdesk.sla.year_view import year_at_a_glance
 from helpdesk.web import db_session
@@ -125,12 +128,23 @@ def _duration(value: timedelta | None, day_length: timedelta) -> str:
     return _("%(h)d h", h=hours) if hours else _("%(m)d min", m=rest)
 
 
-@blueprint.get("/admin/sla")
-@admin_required
-def policies_page() -> ResponseReturnValue:
-    from helpdesk.sla import service
+def _policy_page(
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    base: int | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    from helpdesk.sla import policy_store, service
 
-    loaded = service.policies()
+    session = db_session()
+    number, text = policy_store.current_text(session, service.sla_folder() / policy_store.FILE)
+    fields = policy_edit.fields_of(text)
+    # "none" (no next-update target) in the page's words; the form takes either back
+    shown = {
+        key: _("none") if field.text in ("none", "off") else field.text
+        for key, field in fields.items()
+    } | (values or {})
+    loaded = service.policies(session)
     lengths = {
         "business": service.calendar_named("business").day_length,
         "24x7": timedelta(days=1),
@@ -139,4 +153,80 @@ def policies_page() -> ResponseReturnValue:
         "sla/policies.html",
         policies=loaded,
         duration=lambda v, cal: _duration(v, lengths.get(cal, timedelta(hours=7, minutes=30))),
+        may_edit=permissions.can_publish_configuration(current_user),
+        fields=fields,
+        values=shown,
+        errors=errors or {},
+        form=forms.PolicyForm(
+            formdata=None, version=str(base if base is not None else number or 0)
+        ),
+        in_force=number,
+        versions=policy_store.listing(session),
+    ), status
+
+
+@blueprint.get("/admin/sla")
+@login_required
+def policies_page() -> ResponseReturnValue:
+    if not permissions.can_supervise(current_user):
+        abort(403)
+    return _policy_page()
+
+
+@blueprint.post("/admin/sla")
+@admin_required
+def policies_save() -> ResponseReturnValue:
+    from helpdesk.sla import policy_store, service
+    from helpdesk.yamldocs import service as versions
+
+    session = db_session()
+    form = forms.PolicyForm()
+    values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version")}
+    if not form.validate_on_submit():
+        return _policy_page(
+            values, {"file": _("The form expired; open the page again.")}, status=400
+        )
+    base = _version(form.version.data)
+    number, text = policy_store.current_text(session, service.sla_folder() / policy_store.FILE)
+    if base is not None and base != (number or 0):
+        return _policy_page(values, {"version": _stale(session)}, base, 409)
+    fields = policy_edit.fields_of(text)
+    try:
+        clean = policy_edit.check(fields, values)
+        edited, before, after = policy_edit.rewrite(text, fields, clean)
+        if not after:
+            flash(_("Nothing changed: no new version."), "info")
+            return redirect(url_for("sla_admin.policies_page"))
+        policy_edit.validate_file(edited, service.policy_source().day_lengths)
+        row = policy_store.save(session, current_user._get_current_object(), edited,
+                                service.sla_folder(), before, after, number)  # fmt: skip
+        commit(session, lambda: _stale(session))
+    except versions.StaleEdit:
+        session.rollback()
+        return _policy_page(values, {"version": _stale(session)}, base, 409)
+    except VersionConflict as exc:
+        return _policy_page(values, {"version": str(exc.message)}, base, 409)
+    except FieldErrors as exc:
+        session.rollback()
+        return _policy_page(values, exc.errors, base, 422)
+    policy_store.forget()
+    flash(_("SLA policies version %(n)d saved: new tickets follow it within seconds; existing "
+            "tickets keep their due times.", n=row.number), "success")  # fmt: skip
+    return redirect(url_for("sla_admin.policies_page"))
+
+
+def _stale(session: Any) -> str:
+    from helpdesk.sla import policy_store
+    from helpdesk.web import local_time
+    from helpdesk.yamldocs import service as versions
+
+    row = versions.latest(session, policy_store.KIND)
+    if row is None:
+        return _("The policies changed while you edited: nothing was saved. Open the page again.")
+    return _(
+        "%(who)s saved version %(n)d at %(when)s while you edited: nothing was saved. The page "
+        "now shows their version; enter your change again.",
+        who=row.published_by,
+        n=row.number,
+        when=local_time(row.published_at),
     )

@@ -132,6 +132,7 @@ ADMIN_CHANGE = {
     "rules.rolled_back": _l("Routing rules rolled back"),
     "ivr.published": _l("IVR script published"),
     "ivr.rolled_back": _l("IVR script rolled back"),
+    "sla.published": _l("SLA policies saved"),
 }
 
 DELIVERY_STATUS = {

@@ -115,9 +115,11 @@ def publish(
     changed: str,
     base: int | None = None,
     restored_from: int | None = None,
+    details: tuple[dict[str, Any], dict[str, Any]] | None = None,
 ) -> DocumentVersion:
     """The next version with these files. `base`: the version the editor started from; when
-    another was published since, StaleEdit and nothing is written."""
+    another was published since, StaleEdit and nothing is written. `details`: what changed,
+    (before, after), added to the operations-log row beside the version numbers."""
     before = latest(session, kind)
     number = (before.number if before else 0) + 1
     if base is not None and before is not None and base != before.number:
@@ -141,9 +143,12 @@ def publish(
         kind,
         number,
         changed or f"v{restored_from}",
-        {"version": before.number, "digest": before.digest} if before else None,
+        ({"version": before.number, "digest": before.digest} | (details[0] if details else {}))
+        if before
+        else None,
         {"version": number, "digest": row.digest, "file": changed}
-        | ({"restored_from": restored_from} if restored_from is not None else {}),
+        | ({"restored_from": restored_from} if restored_from is not None else {})
+        | (details[1] if details else {}),
     )
     session.flush()
     return row

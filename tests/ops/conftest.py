@@ -31,12 +31,14 @@ rules:
 def _fresh_caches() -> Iterator[None]:
     """The SLA calendar and the catalogue are cached per process (reference_version); the
     database is emptied between tests without the console, so forget them before and after."""
-    from helpdesk.sla import calendar_store
+    from helpdesk.sla import calendar_store, policy_store
 
     calendar_store.forget()
+    policy_store.reset()
     forget_reference()
     yield
     calendar_store.forget()
+    policy_store.reset()
     forget_reference()
 
 

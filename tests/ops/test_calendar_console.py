@@ -154,8 +154,13 @@ def test_next_year_missing_is_warned_from_1_november(
     assert bad.exit_code == 1 and "first: 2026-12-31 不在 2027 年内" in bad.output
 
 
-def test_policies_read_only(client: FlaskClient, admin: User) -> None:
-    login(client, admin)
+def test_policies_read_by_supervisors_edited_by_admins(
+    client: FlaskClient, admin: User, make_user: Callable[..., User], centre: Organisation
+) -> None:
+    login(client, make_user(Role.SUPERVISOR, centre, login="sup", name="值班主管"))
     html = page(client, "/admin/sla")
     assert "SLA 策略" in html and "一般服务请求与咨询" in html
     assert "4 小时" in html and "升级阶梯" in html and "督办" in html
+    login(client, admin)
+    html = page(client, "/admin/sla")
+    assert 'name="standard.first_response" value="4h"' in html and "保存为新版本" in html

@@ -95,7 +95,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/admin/calendar"): ADMINS,
     ("POST", "/admin/calendar/<int:year>/days"): ADMINS,
     ("POST", "/admin/calendar/<int:year>/remove"): ADMINS,
-    ("GET", "/admin/sla"): ADMINS,
+    ("GET", "/admin/sla"): SUPERVISORS,  # supervisors read; admins edit
+    ("POST", "/admin/sla"): ADMINS,
     # enterprises (issue 13 item 3)
     ("GET", "/admin/enterprises"): ADMINS,
     ("GET", "/admin/enterprises/<int:enterprise_id>"): ADMINS,

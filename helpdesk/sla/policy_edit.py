@@ -1,0 +1,163 @@
+"""The SLA policy form: every target and ladder step of policies.yaml as a field, checked with
+a message per field, and written back into the YAML on its own line (comments and layout stay,
+so versions diff like the file does)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import gettext as _
+
+from helpdesk.console_forms import FieldErrors
+from helpdesk.sla.clock import TARGETS
+from helpdesk.sla.files import DataFileError, Node, read
+from helpdesk.sla.policies import parse, parse_duration
+
+PERCENT = re.compile(r"^(\d+(?:\.\d+)?)\s*%?$")
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # "standard.o1.first_response", "ladder.0", "complaint.ladder.2"
+    line: int  # the value's line in the file (1-based)
+    text: str  # as the file says it: "4h", "2d", "none", "80%"
+    step: bool  # a ladder step's `at` (else a target)
+    overdue: bool = False  # the 督办 step: the one allowed after the target
+    step_name: str = ""  # a step's name and whom it notifies, for the page
+    notify: str = ""
+
+
+def fields_of(text: str) -> dict[str, Field]:
+    root = read(text, "policies.yaml")
+    found: dict[str, Field] = {}
+    if root is None or not isinstance(root.value, dict):
+        return found
+    _ladder(found, "ladder", root.get("ladder"))
+    policies = root.get("policies")
+    for name, spec in (
+        policies.value if policies and isinstance(policies.value, dict) else {}
+    ).items():
+        _targets(found, name, spec)
+        overrides = spec.get("overrides")
+        for i, item in enumerate(
+            overrides.value if overrides and isinstance(overrides.value, list) else []
+        ):
+            _targets(found, f"{name}.o{i}", item)
+        _ladder(found, f"{name}.ladder", spec.get("ladder"))
+    return found
+
+
+def _targets(found: dict[str, Field], prefix: str, node: Node) -> None:
+    for target in TARGETS:
+        value = node.get(target)
+        if value is not None and isinstance(value.value, str):
+            found[f"{prefix}.{target}"] = Field(
+                f"{prefix}.{target}", value.line, value.value, False
+            )
+
+
+def _ladder(found: dict[str, Field], prefix: str, node: Node | None) -> None:
+    if node is None or not isinstance(node.value, list):
+        return
+    for i, item in enumerate(node.value):
+        at, overdue = item.get("at"), item.get("overdue")
+        if at is not None and isinstance(at.value, str):
+            flagged = overdue is not None and str(overdue.value).lower() in ("true", "yes")
+            name, notify = item.get("step"), item.get("notify")
+            found[f"{prefix}.{i}"] = Field(
+                f"{prefix}.{i}", at.line, at.value, True, flagged,
+                str(name.value) if name else "", str(notify.value) if notify else "",
+            )  # fmt: skip
+
+
+def check(fields: dict[str, Field], values: dict[str, str]) -> dict[str, str]:
+    """{key: normalised text} of the submitted values; FieldErrors (in the page's language)
+    for each bad one: not a duration, zero, a percentage that is not one, a step out of order
+    or after the target (only the 督办 step, flagged overdue, may come after it)."""
+    errors: dict[str, str] = {}
+    clean: dict[str, str] = {}
+    for key, field in fields.items():
+        raw = (values.get(key) or "").strip()
+        if field.step:
+            match = PERCENT.match(raw)
+            if match is None:
+                errors[key] = _("Enter a percentage of the target, like 80%.")
+                continue
+            percent = float(match.group(1))
+            if percent <= 0:
+                errors[key] = _("A step must come after the ticket starts: more than 0%.")
+            elif percent > 100 and not field.overdue:
+                errors[key] = _(
+                    "This step would come after the target (%(at)s); only the step that flags "
+                    "the ticket overdue (督办) may.",
+                    at="100%",
+                )
+            clean[key] = f"{match.group(1)}%"
+            continue
+        may_be_off = key.endswith("next_update") or field.text in ("none", "off")
+        if raw.lower() in ("none", "off", "无") and may_be_off:
+            clean[key] = "none"
+            continue
+        compact = raw.lower().replace(" ", "").replace("天", "d").replace("小时", "h")
+        compact = compact.replace("分钟", "m")
+        duration = parse_duration(compact, timedelta(hours=7, minutes=30))
+        if duration is None:
+            errors[key] = _("Enter a duration like 30m, 4h, 1h30m or 2d (working days).")
+        elif duration <= timedelta(0):
+            errors[key] = _("A target must be longer than zero.")
+        else:
+            clean[key] = compact
+    _order(fields, clean, errors)
+    if errors:
+        raise FieldErrors(errors)
+    return clean
+
+
+def _order(fields: dict[str, Field], clean: dict[str, str], errors: dict[str, str]) -> None:
+    ladders: dict[str, list[str]] = {}
+    for key, field in fields.items():
+        if field.step:
+            ladders.setdefault(key.rsplit(".", 1)[0], []).append(key)
+    for keys in ladders.values():
+        last = 0.0
+        for key in keys:
+            if key not in clean or key in errors:
+                continue
+            percent = float(clean[key].rstrip("%"))
+            if percent <= last:
+                before = f"{last:g}%"
+                errors[key] = _(
+                    "Steps must come in order: after the step before (%(at)s).", at=before
+                )
+            last = percent
+
+
+def rewrite(
+    text: str, fields: dict[str, Field], clean: dict[str, str]
+) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The file with each changed value replaced on its line; (text, before, after) of the
+    changed keys only."""
+    lines = text.split("\n")
+    before, after = {}, {}
+    for key, value in clean.items():
+        field = fields[key]
+        if value == field.text:
+            continue
+        line = lines[field.line - 1]
+        name = "at" if field.step else key.rsplit(".", 1)[1]
+        found = re.match(rf"^\s*(?:-\s+)?{name}:\s*({re.escape(field.text)})", line)
+        if found is None:  # not where the file said: leave it, the check below will tell
+            continue
+        lines[field.line - 1] = line[: found.start(1)] + value + line[found.end(1) :]
+        before[key], after[key] = field.text, value
+    return "\n".join(lines), before, after
+
+
+def validate_file(text: str, day_lengths: dict[str, timedelta]) -> None:
+    """The whole file as the loader reads it: nothing is saved that it would refuse."""
+    try:
+        parse(text, "policies.yaml", day_lengths)
+    except DataFileError as exc:
+        raise FieldErrors({"file": "; ".join(str(e) for e in exc.errors)}) from None
