@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from web.helpers import password
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401 (fixture)
+from web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation
@@ -20,7 +20,7 @@ HIGH = "input[name='standard.o1.first_response']"
 
 @pytest.mark.browser
 def test_an_admin_edits_a_target_in_the_browser(
-    live_server: str,  # noqa: F811
+    live_server: str,
     admin: User,
     centre: Organisation,
     make_user: Callable[..., User],
