@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,15 @@ from helpdesk.directory.models import Enterprise, Organisation, OrgKind
 from helpdesk.search import index
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Channel, Ticket, TicketType
+
+# The backend parity test compares SQLite with PostgreSQL. CI runs it in its PostgreSQL stage and
+# leaves it out of its SQLite stage, which has no server URL, instead of skipping it there
+# (HELPDESK_REQUIRE_ALL: CI never skips). Elsewhere, without a server, it skips saying why.
+collect_ignore = (
+    ["test_parity.py"]
+    if os.environ.get("HELPDESK_REQUIRE_ALL") and not os.environ.get("HELPDESK_TEST_DATABASE_URL")
+    else []
+)
 
 
 @dataclass
