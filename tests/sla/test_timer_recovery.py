@@ -63,6 +63,42 @@ def start_worker(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+    _kill_and_wait(_processes_using(sla_redis_url))  # forked workers and RQ's scheduler too
+
+
+def _processes_using(redis_url: str) -> list[int]:
+    """Processes started with this Redis in their environment: the workers this fixture
+    started and whatever they forked, whoever their parent is now."""
+    wanted = f"HELPDESK_REDIS_URL={redis_url}".encode()
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if wanted in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return [pid for pid in found if pid != os.getpid()]
+
+
+def _kill_and_wait(pids: list[int]) -> None:
+    """The session's Redis and database outlive this test: a worker left running (seen in CI:
+    a forked worker still blocked on the timers queue after its parent had gone) would take
+    the next test's jobs and run them against the same database."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            continue
+    wait_until(lambda: not any(Path(f"/proc/{pid}/status").exists() and
+                               "Z" not in _state(pid) for pid in pids),
+               10, "the worker's processes to be gone")  # fmt: skip
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
 
 
 def scheduled_ids(redis) -> set[str]:
