@@ -111,6 +111,9 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.channels.phone.ivr_admin import blueprint as ivr_admin
 
     app.register_blueprint(ivr_admin)
+    from helpdesk.channels.phone.ivr_draft import blueprint as ivr_draft
+
+    app.register_blueprint(ivr_draft)
 
     from helpdesk.people.views import blueprint as people
 

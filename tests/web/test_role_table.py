@@ -81,6 +81,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/admin/ivr"): SUPERVISORS,
     ("GET", "/admin/ivr/<script_file>"): SUPERVISORS,
     ("POST", "/admin/ivr/<script_file>"): ADMINS,
+    ("POST", "/admin/ivr/<script_file>/simulate"): ADMINS,
     ("GET", "/admin/ivr/versions/<int:number>"): SUPERVISORS,
     ("POST", "/admin/ivr/versions/<int:number>/rollback"): ADMINS,
     # organisations (issue 13 item 2)
