@@ -113,6 +113,21 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
                     connection.execute(table.delete())
 
 
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Call it to move reference_version's clock one CHECK_EVERY on: the next look-up asks the
+    database whether another process changed the reference data, with no sleep. Only that
+    module's monotonic clock moves (helpdesk.clock, the wall clock, does not)."""
+    offset = [0.0]
+    real = reference_version.monotonic
+    monkeypatch.setattr(reference_version, "monotonic", lambda: real() + offset[0])
+
+    def step() -> None:
+        offset[0] += reference_version.CHECK_EVERY
+
+    return step
+
+
 @pytest.fixture(autouse=True)
 def _forget_login_keys() -> Iterator[None]:
     """Login misses and ended logins kept in this process's memory (an app without Redis) do

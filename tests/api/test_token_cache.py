@@ -10,11 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from helpdesk import reference_version
 from helpdesk.auth import tokens
 from helpdesk.auth.models import ApiToken, User
 from helpdesk.config import Settings
@@ -50,19 +48,6 @@ def _in_another_process(settings: Settings, *args: str) -> str:
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
-
-
-@pytest.fixture
-def later(monkeypatch: pytest.MonkeyPatch):
-    """Move reference_version's clock past its check interval."""
-    offset = [0.0]
-    real = reference_version.monotonic
-    monkeypatch.setattr(reference_version, "monotonic", lambda: real() + offset[0])
-
-    def step() -> None:
-        offset[0] += reference_version.CHECK_EVERY
-
-    return step
 
 
 def test_a_token_revoked_in_this_process_is_refused_at_the_next_request(

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from web.helpers import csrf_token, login, page
 
-from helpdesk import clock, reference_version
+from helpdesk import clock
 from helpdesk.audit.checkpoints import AuditFiles
 from helpdesk.audit.verify import verify
 from helpdesk.auth.models import Role, User
@@ -205,7 +205,7 @@ def test_a_suspension_made_by_another_process_reaches_the_cached_directory(
     banks: tuple[Organisation, Organisation],
     make_ticket: Callable[..., Ticket],
     session: Session,
-    monkeypatch: pytest.MonkeyPatch,
+    later: Callable[[], None],
 ) -> None:
     """The cache is dropped at flush in the process that made the change; another process
     sees it through reference_version within CHECK_EVERY (its clock moved here, no sleep). A
@@ -218,10 +218,7 @@ def test_a_suspension_made_by_another_process_reaches_the_cached_directory(
         .values(status=OrgStatus.SUSPENDED, version=Organisation.version + 1)
     )
     session.commit()
-    real = reference_version.monotonic
-    monkeypatch.setattr(
-        reference_version, "monotonic", lambda: real() + reference_version.CHECK_EVERY
-    )
+    later()
     assert routing.cached_directory(session).organisations["bank-a"].active is False
     assert make_ticket(admin).assigned_org_id == other.id
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
-from helpdesk import reference_version
 from helpdesk.directory import queries
 from helpdesk.directory.models import ServiceCategory
 from helpdesk.sla import calendar_store
@@ -18,18 +16,6 @@ from helpdesk.sla.models import CalendarDay, CalendarYear
 
 # A Tuesday no year file or library makes a holiday.
 PLAIN_TUESDAY = date(2031, 3, 11)
-
-
-@pytest.fixture
-def later(monkeypatch: pytest.MonkeyPatch):
-    offset = [0.0]
-    real = reference_version.monotonic
-    monkeypatch.setattr(reference_version, "monotonic", lambda: real() + offset[0])
-
-    def step() -> None:
-        offset[0] += reference_version.CHECK_EVERY
-
-    return step
 
 
 def test_a_service_retired_by_another_process_is_no_longer_offered(
