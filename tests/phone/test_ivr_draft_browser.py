@@ -83,7 +83,7 @@ def test_admin_simulates_an_edit_before_publishing(
                 expect(result.locator(".end")).to_contain_text("进入坐席队列 hotline")
                 expect(result.locator(".ticket")).to_contain_text("担保")
                 expect(result.locator("#draft-node-finance_menu")).to_have_class("ivr-node on-path")
-                page.screenshot(path=str(SHOTS / f"ivr-draft-path-{width}.png"), full_page=False)
+                page.screenshot(path=str(SHOTS / f"ivr-draft-form-{width}.png"), full_page=False)
                 result.scroll_into_view_if_needed()
                 page.locator(".ivr-sim-end").scroll_into_view_if_needed()
                 page.screenshot(path=str(SHOTS / f"ivr-draft-end-{width}.png"), full_page=False)
