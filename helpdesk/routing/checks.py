@@ -8,15 +8,14 @@ from collections.abc import Iterable
 
 from helpdesk.routing.conditions import Category, ChannelIn, Condition, District
 from helpdesk.routing.engine import ANY_DISTRICT, RuleSet
-from helpdesk.routing.rules import DISTRICT_SLOT, Rule
+from helpdesk.routing.rules import DISTRICT_SLOT, Rule, field_label
 from helpdesk.routing.schema import RuleError
+from helpdesk.yamlcheck.errors import Msg, _
 
 
-def _error(rule: Rule, message: str, field: str = "") -> RuleError:
+def _error(rule: Rule, message: Msg, field: str = "") -> RuleError:
     line = rule.line_of(field.replace(" → ", ".")) if field else rule.line
-    return RuleError(
-        rule.file, line, f"rule {rule.name}" + (f" → {field}" if field else ""), message
-    )
+    return RuleError(rule.file, line, field_label(rule.name, field), message)
 
 
 def covers(wide: Rule, narrow: Rule) -> bool:
@@ -33,7 +32,7 @@ def semantic_errors(ruleset: RuleSet) -> list[RuleError]:
     rules = ruleset.rules
     errors: list[RuleError] = []
     if not rules:
-        return [RuleError("(folder)", 0, "", "no rules at all; a default rule is required")]
+        return [RuleError("(folder)", 0, "", _("no rules at all; a default rule is required"))]
     if not any(r.is_default for r in rules):
         first = rules[-1]
         errors.append(
@@ -41,15 +40,21 @@ def semantic_errors(ruleset: RuleSet) -> list[RuleError]:
                 first.file,
                 0,
                 "",
-                "no default rule: add a rule without conditions, with "
-                "the lowest priority, so every ticket has somewhere to go",
+                _(
+                    "no default rule: add a rule without conditions, with "
+                    "the lowest priority, so every ticket has somewhere to go"
+                ),
             )
         )
     seen: dict[str, Rule] = {}
     for rule in rules:
         if rule.name in seen:
             errors.append(
-                _error(rule, f"the name is already used at {seen[rule.name].where()}", "name")
+                _error(
+                    rule,
+                    _("the name is already used at %(where)s", where=seen[rule.name].where()),
+                    "name",
+                )
             )
         seen.setdefault(rule.name, rule)
     errors += _ties(rules)
@@ -69,8 +74,13 @@ def _ties(rules: Iterable[Rule]) -> list[RuleError]:
                     errors.append(
                         _error(
                             b,
-                            f"same priority {b.priority} as rule {a.name} ({a.where()}) and "
-                            "both can match the same ticket: give one a higher priority",
+                            _(
+                                "same priority %(priority)s as rule %(other)s (%(where)s) and "
+                                "both can match the same ticket: give one a higher priority",
+                                priority=b.priority,
+                                other=a.name,
+                                where=a.where(),
+                            ),
                             "priority",
                         )
                     )
@@ -104,9 +114,13 @@ def _shadowed(ruleset: RuleSet) -> list[RuleError]:
                 errors.append(
                     _error(
                         rule,
-                        f"unreachable: shadowed by rule {other.name} (priority "
-                        f"{other.priority}, {other.where()}), which matches every ticket this "
-                        "rule matches",
+                        _(
+                            "unreachable: shadowed by rule %(other)s (priority %(priority)s, "
+                            "%(where)s), which matches every ticket this rule matches",
+                            other=other.name,
+                            priority=other.priority,
+                            where=other.where(),
+                        ),
                     )
                 )
                 break
@@ -130,13 +144,18 @@ def organisation_errors(
                         errors.append(
                             _error(
                                 rule,
-                                f"no organisation matches `{slug}` in any "
-                                "district this rule covers",
+                                _(
+                                    "no organisation matches `%(slug)s` in any "
+                                    "district this rule covers",
+                                    slug=slug,
+                                ),
                                 place,
                             )
                         )
                 elif slug not in known:
-                    errors.append(_error(rule, f"unknown organisation `{slug}`", place))
+                    errors.append(
+                        _error(rule, _("unknown organisation `%(slug)s`", slug=slug), place)
+                    )
     return errors
 
 

@@ -9,6 +9,7 @@ import click
 
 from helpdesk.routing.engine import Decision
 from helpdesk.routing.schema import RuleLoadError
+from helpdesk.yamlcheck import errors as yamlcheck
 
 
 @click.group("rules")
@@ -55,7 +56,7 @@ def check(folder: Path | None) -> None:
 def _fail(errors: list) -> None:
     for error in sorted(errors):
         click.echo(str(error), err=True)
-    click.echo(f"{len(errors)} error{'s' if len(errors) != 1 else ''}", err=True)
+    click.echo(yamlcheck.count(errors), err=True)
     sys.exit(1)
 
 

@@ -9,13 +9,24 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Union
 
 import ahocorasick
+from pydantic import AfterValidator, Field, ValidationInfo, model_validator
 
 from helpdesk.routing.facts import TicketFacts
-from helpdesk.routing.schema import At, Reference
+from helpdesk.routing.schema import Reference
 from helpdesk.sla import calendar  # the business calendar, with holidays and 调休
+from helpdesk.yamlcheck.errors import _
+from helpdesk.yamlcheck.validate import (
+    OneOrMore,
+    SpecModel,
+    Text,
+    Texts,
+    choice,
+    fail,
+    spec_model,
+)
 
 ANY = "*"
 CHANNELS = ("phone", "chat", "portal", "walk_in")
@@ -24,6 +35,13 @@ PRIORITIES = ("low", "normal", "high", "urgent")
 LANGUAGES = ("zh", "en")
 WINDOWS = ("working_hours", "after_hours")
 SIZES = ("micro", "small", "medium")
+# how a condition's field is named in file errors
+WHAT = {
+    "channel": _("channel"),
+    "ticket type": _("ticket type"),
+    "priority": _("priority"),
+    "language": _("language"),
+}
 
 
 class Context:
@@ -78,8 +96,13 @@ class Condition(ABC):
 
     @classmethod
     @abstractmethod
-    def parse(cls, spec: dict[str, Any], at: At, ref: Reference) -> Condition | None:
-        """The condition a rule file's entry describes; None after reporting its errors."""
+    def make_spec(cls) -> SpecModel:
+        """The model of its YAML entry (`type:` plus `fields`), validated by yamlcheck."""
+
+    @classmethod
+    @abstractmethod
+    def from_spec(cls, spec: Any) -> Condition:
+        """The condition a validated rule file entry describes."""
 
     @abstractmethod
     def mismatch(self, ctx: Context) -> str | None:
@@ -104,6 +127,13 @@ def register(cls: type[Condition]) -> type[Condition]:
     return cls
 
 
+def _spec(
+    cls: type[Condition], validators: dict[str, Any] | None = None, **fields: Any
+) -> SpecModel:
+    """The entry's model: `type: <cls.type>` plus the given fields."""
+    return spec_model(f"{cls.__name__}Spec", (cls.type,), validators, **fields)
+
+
 @dataclass(frozen=True)
 class OneOf(Condition):
     """The ticket's value for one field is among `in:` (a list, or one value)."""
@@ -114,29 +144,32 @@ class OneOf(Condition):
     what: ClassVar[str] = ""
 
     @classmethod
-    def parse(cls, spec: dict[str, Any], at: At, ref: Reference) -> Condition | None:
-        if "in" not in spec:
-            at.error("missing field `in` (the accepted values)")
-            return None
-        here = at.child("in")
-        values = here.texts(spec["in"])
-        if values is None:
-            return None
-        good = True
-        for i, value in enumerate(values):
+    def make_spec(cls) -> SpecModel:
+        def known(value: str, info: ValidationInfo) -> str:
+            ref = (info.context or {}).get("ref") or Reference.hangzhou()
             if not cls.valid(value, ref):
-                place = here.child(i) if isinstance(spec["in"], list) else here
-                place.error(f"unknown {cls.what} {value}{cls.hint()}")
-                good = False
-        return cls(frozenset(values)) if good else None
+                raise fail(cls.unknown(value))
+            return value
+
+        code = Annotated[Text, AfterValidator(known)]
+        return _spec(cls, values=(OneOrMore[code], Field(alias="in")))
+
+    @classmethod
+    def from_spec(cls, spec: Any) -> Condition:
+        return cls(frozenset(spec.values))
 
     @classmethod
     def valid(cls, value: str, ref: Reference) -> bool:
         return value in cls.choices
 
     @classmethod
-    def hint(cls) -> str:
-        return f"; expected one of: {', '.join(cls.choices)}" if cls.choices else ""
+    def unknown(cls, value: str) -> Any:
+        return _(
+            "unknown %(what)s %(value)s; expected one of: %(known)s",
+            what=WHAT.get(cls.what, cls.what),
+            value=value,
+            known=", ".join(cls.choices),
+        )
 
     @abstractmethod
     def fact(self, facts: TicketFacts) -> str:
@@ -185,6 +218,10 @@ class Category(OneOf):
             return True
         return (value[:-2] if value.endswith("/*") else value) in ref.categories
 
+    @classmethod
+    def unknown(cls, value: str) -> Any:
+        return _("unknown category %(value)s", value=value)
+
     def fact(self, facts: TicketFacts) -> str:
         return facts.category
 
@@ -215,6 +252,10 @@ class District(OneOf):
     @classmethod
     def valid(cls, value: str, ref: Reference) -> bool:
         return value == "any" or value in ref.districts
+
+    @classmethod
+    def unknown(cls, value: str) -> Any:
+        return _("unknown district %(value)s", value=value)
 
     def fact(self, facts: TicketFacts) -> str:
         return facts.district
@@ -287,12 +328,12 @@ class Keywords(Condition):
     fields: ClassVar[tuple[str, ...]] = ("any",)
 
     @classmethod
-    def parse(cls, spec: dict[str, Any], at: At, ref: Reference) -> Condition | None:
-        if "any" not in spec:
-            at.error("missing field `any` (the words to look for)")
-            return None
-        words = at.child("any").texts(spec["any"], "a list of words")
-        return cls(frozenset(w.lower() for w in words)) if words else None
+    def make_spec(cls) -> SpecModel:
+        return _spec(cls, words=(Texts, Field(alias="any")))
+
+    @classmethod
+    def from_spec(cls, spec: Any) -> Condition:
+        return cls(frozenset(w.lower() for w in spec.words))
 
     def mismatch(self, ctx: Context) -> str | None:
         if self.words & ctx.keyword_hits():
@@ -319,12 +360,12 @@ class TimeWindow(Condition):
     fields: ClassVar[tuple[str, ...]] = ("window",)
 
     @classmethod
-    def parse(cls, spec: dict[str, Any], at: At, ref: Reference) -> Condition | None:
-        if "window" not in spec:
-            at.error(f"missing field `window` ({' or '.join(WINDOWS)})")
-            return None
-        window = at.child("window").choice(spec["window"], WINDOWS, "time window")
-        return cls(window) if window else None
+    def make_spec(cls) -> SpecModel:
+        return _spec(cls, window=(choice(WINDOWS), ...))
+
+    @classmethod
+    def from_spec(cls, spec: Any) -> Condition:
+        return cls(spec.window)
 
     def mismatch(self, ctx: Context) -> str | None:
         working = ctx.working_time()
@@ -351,20 +392,24 @@ class EnterpriseIs(Condition):
     fields: ClassVar[tuple[str, ...]] = ("industry", "size", "tags")
 
     @classmethod
-    def parse(cls, spec: dict[str, Any], at: At, ref: Reference) -> Condition | None:
-        given = {k: at.child(k).texts(spec[k]) for k in cls.fields if k in spec}
-        if not given:
-            at.error("give at least one of industry, size, tags")
-            return None
-        if any(v is None for v in given.values()):
-            return None
-        for i, size in enumerate(given.get("size") or []):
-            if size not in SIZES:
-                at.child("size").child(i).error(
-                    f"unknown enterprise size {size}; expected one of: {', '.join(SIZES)}"
-                )
-                return None
-        return cls(**{k: frozenset(v or ()) for k, v in given.items()})
+    def make_spec(cls) -> SpecModel:
+        def given(data: Any) -> Any:
+            if isinstance(data, dict) and not any(k in data for k in cls.fields):
+                raise fail(_("give at least one of industry, size, tags"))
+            return data
+
+        model = _spec(
+            cls,
+            industry=(Texts, []),
+            size=(OneOrMore[choice(SIZES)], []),  # type: ignore[misc]
+            tags=(Texts, []),
+            validators={"given": model_validator(mode="before")(given)},
+        )
+        return model
+
+    @classmethod
+    def from_spec(cls, spec: Any) -> Condition:
+        return cls(**{k: frozenset(getattr(spec, k)) for k in cls.fields})
 
     def mismatch(self, ctx: Context) -> str | None:
         ent = ctx.facts.enterprise
@@ -400,20 +445,9 @@ class EnterpriseIs(Condition):
         )
 
 
-def parse_condition(spec: Any, at: At, ref: Reference) -> Condition | None:
-    mapping = at.mapping(spec, "a condition with a `type:`")
-    if mapping is None:
-        return None
-    if "type" not in mapping:
-        at.error(f"missing field `type`; one of: {', '.join(CONDITIONS)}")
-        return None
-    name = at.child("type").text(mapping["type"], "a condition type")
-    cls = CONDITIONS.get(name or "")
-    if cls is None:
-        if name is not None:
-            at.child("type").error(
-                f"unknown condition type {name}; expected one of: {', '.join(CONDITIONS)}"
-            )
-        return None
-    at.unknown_keys(mapping, ("type", *cls.fields))
-    return cls.parse(mapping, at, ref)
+def condition_spec() -> Any:
+    """A rule's entry under `conditions:`, told apart by `type:` (every registered type)."""
+    from helpdesk.yamlcheck.validate import tagged
+
+    union = tuple(cls.make_spec() for cls in CONDITIONS.values())
+    return tagged(Union[union], lambda: CONDITIONS, _("condition type"))  # noqa: UP007

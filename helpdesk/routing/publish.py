@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from helpdesk.routing import loader
 from helpdesk.routing.engine import RuleSet
 from helpdesk.routing.schema import RuleError, RuleLoadError
+from helpdesk.yamlcheck.errors import _
 from helpdesk.yamldocs import service as versions
 from helpdesk.yamldocs.models import DocumentVersion
 
@@ -101,7 +102,7 @@ def check(files: dict[str, str], organisations: frozenset[str]) -> RuleSet:
     if bad:
         raise PublishError(
             [
-                RuleError(n, 0, "", "a file name of letters, digits, - or _ ending in .yaml")
+                RuleError(n, 0, "", _("a file name of letters, digits, - or _ ending in .yaml"))
                 for n in bad
             ]
         )

@@ -5,21 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
-from helpdesk.routing.conditions import PRIORITIES, Condition, Context, parse_condition
+from pydantic import AfterValidator, Field
+
+from helpdesk.routing.conditions import PRIORITIES, Condition, Context, condition_spec
 from helpdesk.routing.facts import TicketFacts
-from helpdesk.routing.schema import (
-    At,
-    Reference,
-    RuleError,
-    RuleLoadError,
-    read_yaml,
-    rule_files,
-)
-from helpdesk.routing.strategies import Queue, Strategy, parse_strategy
+from helpdesk.routing.schema import Reference, RuleError, RuleLoadError, rule_files
+from helpdesk.routing.strategies import STRATEGIES, Queue, Strategy, strategy_spec
+from helpdesk.yamlcheck.errors import Msg, _
+from helpdesk.yamlcheck.read import Doc, describe, read
+from helpdesk.yamlcheck.validate import OneOrMore, Spec, Text, Texts, choice, fail, validate
 
-RULE_FIELDS = ("name", "priority", "description", "conditions", "route", "set", "notify")
 NOTIFY = ("organisation", "assignee", "supervisors")
 DISTRICT_SLOT = "<district>"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -65,18 +62,60 @@ class Rule:
     def slugs(self) -> tuple[str, ...]:
         return (*self.route.to, *self.route.fallback)
 
-    def where(self) -> str:
-        return f"{self.file}, line {self.line}"
+    def where(self) -> Msg:
+        return _("%(file)s, line %(line)s", file=self.file, line=self.line)
 
 
 def expand(slug: str, facts: TicketFacts) -> str:
     return slug.replace(DISTRICT_SLOT, facts.district)
 
 
+def _match(pattern: re.Pattern[str], message: Msg) -> Any:
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise fail(Msg(message.msgid, {**message.values, "value": value}))
+        return value
+
+    return AfterValidator(check)
+
+
+Name = Annotated[Text, _match(_NAME, _("should be lower-case letters, digits, - or _"))]
+Slug = Annotated[Text, _match(_SLUG, _('"%(value)s" is not a slug like hzbank or ws-<district>'))]
+
+
+class RouteSpec(Spec):
+    shape: ClassVar[Msg] = _("a route with `to:` (organisations in order)")
+    to: OneOrMore[Slug]
+    member: strategy_spec() | None = None  # type: ignore[valid-type]
+    fallback: OneOrMore[Slug] = []
+
+
+class SetSpec(Spec):
+    priority: choice(PRIORITIES) | None = None  # type: ignore[valid-type]
+    tags: Texts = []
+    sla_policy: Text | None = None
+
+
+class RuleSpec(Spec):
+    shape: ClassVar[Msg] = _("a rule (name, priority, conditions, route)")
+    name: Name
+    priority: int
+    description: str | None = None
+    conditions: list[condition_spec()] | None = None  # type: ignore[valid-type]
+    route: RouteSpec
+    set: SetSpec | None = None
+    notify: OneOrMore[choice(NOTIFY)] = []  # type: ignore[valid-type]
+
+
+class RulesFile(Spec):
+    shape: ClassVar[Msg] = _("a mapping with a `rules:` list")
+    rules: list[RuleSpec] = Field(default_factory=list)
+
+
 def load_folder(folder: Path, ref: Reference) -> list[Rule]:
     """Every rule in the folder's YAML files; RuleLoadError with every problem found."""
     if not folder.is_dir():
-        raise RuleLoadError([RuleError(str(folder), 0, "", "no such rule folder")])
+        raise RuleLoadError([RuleError(str(folder), 0, "", _("no such rule folder"))])
     errors: list[RuleError] = []
     rules: list[Rule] = []
     for path in rule_files(folder):
@@ -85,129 +124,81 @@ def load_folder(folder: Path, ref: Reference) -> list[Rule]:
         except RuleLoadError as exc:
             errors.extend(exc.errors)
         except (OSError, UnicodeDecodeError) as exc:
-            errors.append(RuleError(path.name, 0, "", f"cannot read the file: {exc}"))
+            errors.append(
+                RuleError(path.name, 0, "", _("cannot read the file: %(problem)s", problem=exc))
+            )
     if errors:
         raise RuleLoadError(errors)
     return rules
 
 
-def load_text(text: str, file: str, ref: Reference, errors: list[RuleError]) -> list[Rule]:
-    data, lines = read_yaml(text, file)
-    at = At(file, lines, errors)
-    if data is None:
-        return []
-    top = at.mapping(data, "a mapping with a `rules:` list")
-    if top is None:
-        return []
-    at.unknown_keys(top, ("rules",))
-    items = top.get("rules")
-    here = at.child("rules")
-    if not isinstance(items, list):
-        here.error("should be a list of rules")
-        return []
-    rules = []
-    for i, item in enumerate(items):
-        rule = parse_rule(item, here.child(i), ref)
-        if rule is not None:
-            rules.append(rule)
-    return rules
+def rule_label(name: str) -> Msg:
+    return _("rule %(name)s", name=name)
 
 
-def parse_rule(item: Any, at: At, ref: Reference) -> Rule | None:
-    spec = at.mapping(item, "a rule (name, priority, conditions, route)")
-    if spec is None:
-        return None
-    name = at.child("name").text(spec.get("name"), "a rule name")
-    if name is not None and not _NAME.match(name):
-        at.child("name").error("should be lower-case letters, digits, - or _")
-        name = None
-    at = at.named(f"rule {name}" if name else f"rule #{at.path[-1]}")
-    count = len(at.errors)
-    at.unknown_keys(spec, RULE_FIELDS)
-    priority = at.child("priority").integer(spec.get("priority"))
-    conditions = []
-    raw = spec.get("conditions") or []
-    if not isinstance(raw, list):
-        at.child("conditions").error("should be a list of conditions (or absent for the default)")
-        raw = []
-    for i, item_spec in enumerate(raw):
-        condition = parse_condition(item_spec, at.child("conditions").child(i), ref)
-        if condition is not None:
-            conditions.append(condition)
-    route = _route(spec.get("route"), at.child("route"))
-    extra = _settings(spec.get("set"), at.child("set"))
-    notify = _notify(spec.get("notify"), at.child("notify"))
-    description = spec.get("description") or ""
-    if len(at.errors) > count or name is None or priority is None or route is None:
-        return None
-    return Rule(
-        name=name,
-        priority=priority,
-        conditions=tuple(conditions),
-        route=route,
-        file=at.file,
-        line=at.line,
-        description=str(description),
-        notify=notify,
-        places=tuple(
-            (name, at.child(name).line)
-            for name in ("priority", "conditions", "route")
-            if name in spec
-        )
-        + tuple((f"route.{k}", at.child("route").child(k).line) for k in ("to", "fallback")),
-        **extra,
+def field_label(rule: str, rest: str) -> Msg | str:
+    """How a field is named in messages: `rule finance-providers → conditions[1].in`."""
+    return (
+        Msg("%(rule)s → %(rest)s", {"rule": rule_label(rule), "rest": rest})
+        if rest
+        else (rule_label(rule))
     )
 
 
-def _slugs(value: Any, at: At) -> tuple[str, ...] | None:
-    slugs = at.texts(value, "a list of organisation slugs")
-    if slugs is None:
-        return None
-    for i, slug in enumerate(slugs):
-        if not _SLUG.match(slug):
-            at.child(i).error(f"`{slug}` is not a slug like hzbank or ws-<district>")
-            return None
-    return tuple(slugs)
+def _labels(doc: Doc) -> Any:
+    items = doc.value.get("rules") if isinstance(doc.value, dict) else None
+
+    def where(path: tuple[str | int, ...]) -> Any:
+        if len(path) < 2 or path[0] != "rules" or not isinstance(items, list):
+            return describe(path)
+        item = items[int(path[1])]
+        name = item.get("name") if isinstance(item, dict) else None
+        label = name if isinstance(name, str) and _NAME.match(name) else f"#{path[1]}"
+        return field_label(label, describe(path[2:]))
+
+    return where
 
 
-def _route(value: Any, at: At) -> Route | None:
-    spec = at.mapping(value, "a route with `to:` (organisations in order)")
+def load_text(text: str, file: str, ref: Reference, errors: list[RuleError]) -> list[Rule]:
+    """One file's rules; its errors (file, line, field) are added to `errors`."""
+    doc = read(text, file)
+    if doc.value is None:
+        return []
+    spec, found = validate(RulesFile, doc, {"ref": ref}, where=_labels(doc))
+    errors.extend(found)
     if spec is None:
-        return None
-    at.unknown_keys(spec, ("to", "member", "fallback"))
-    if "to" not in spec:
-        at.error("missing field `to` (the candidate organisations in order)")
-        return None
-    to = _slugs(spec["to"], at.child("to"))
-    fallback = _slugs(spec["fallback"], at.child("fallback")) if "fallback" in spec else ()
-    member = parse_strategy(spec["member"], at.child("member")) if "member" in spec else Queue()
-    if to is None or fallback is None or member is None:
-        return None
-    return Route(to, member, fallback)
+        return []
+    return [_rule(item, doc, i) for i, item in enumerate(spec.rules)]
 
 
-def _settings(value: Any, at: At) -> dict[str, Any]:
-    if value is None:
-        return {}
-    spec = at.mapping(value, "a mapping (priority, tags, sla_policy)")
-    if spec is None:
-        return {}
-    at.unknown_keys(spec, ("priority", "tags", "sla_policy"))
-    out: dict[str, Any] = {}
-    if "priority" in spec:
-        out["set_priority"] = at.child("priority").choice(spec["priority"], PRIORITIES, "priority")
-    if "tags" in spec:
-        out["tags"] = tuple(at.child("tags").texts(spec["tags"]) or ())
-    if "sla_policy" in spec:
-        out["sla_policy"] = at.child("sla_policy").text(spec["sla_policy"], "an SLA policy name")
-    return out
+def _rule(spec: RuleSpec, doc: Doc, i: int) -> Rule:
+    at = ("rules", i)
+    member = spec.route.member
+    strategy = STRATEGIES[member.type].from_spec(member) if member is not None else Queue()
+    conditions = tuple(_condition(c) for c in spec.conditions or [])
+    extra = spec.set
+    places = tuple(
+        (name, doc.line((*at, name)))
+        for name in ("priority", "conditions", "route")
+        if (*at, name) in doc.lines
+    ) + tuple((f"route.{k}", doc.line((*at, "route", k))) for k in ("to", "fallback"))
+    return Rule(
+        name=spec.name,
+        priority=spec.priority,
+        conditions=conditions,
+        route=Route(tuple(spec.route.to), strategy, tuple(spec.route.fallback)),
+        file=doc.file,
+        line=doc.line(at),
+        description=str(spec.description or ""),
+        set_priority=extra.priority if extra else None,
+        tags=tuple(extra.tags) if extra else (),
+        sla_policy=extra.sla_policy if extra else None,
+        notify=tuple(spec.notify),
+        places=places,
+    )
 
 
-def _notify(value: Any, at: At) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    names = at.texts(value, f"a list of: {', '.join(NOTIFY)}") or []
-    for i, name in enumerate(names):
-        if name not in NOTIFY:
-            at.child(i).error(f"unknown audience {name}; expected one of: {', '.join(NOTIFY)}")
-    return tuple(names)
+def _condition(spec: Any) -> Condition:
+    from helpdesk.routing.conditions import CONDITIONS
+
+    return CONDITIONS[spec.type].from_spec(spec)

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Union
+
+from pydantic import BeforeValidator
 
 from helpdesk.routing.facts import Directory, Load, MemberFacts, OrgFacts, TicketFacts
-from helpdesk.routing.schema import At
+from helpdesk.yamlcheck.errors import _
+from helpdesk.yamlcheck.validate import SpecModel, Texts, choice, spec_model, tagged
 
 DEDICATED_TAG = "一对一:"
 ROLES = ("agent", "supervisor", "provider", "admin")
@@ -41,13 +44,14 @@ class Strategy(ABC):
     fields: ClassVar[tuple[str, ...]] = ("role",)
 
     @classmethod
-    def parse(cls, spec: dict[str, Any], at: At) -> Strategy | None:
-        role = None
-        if "role" in spec:
-            role = at.child("role").choice(spec["role"], ROLES, "role")
-            if role is None:
-                return None
-        return cls(role=role)
+    def make_spec(cls, **fields: Any) -> SpecModel:
+        """The model of `member:` for this strategy (yamlcheck validates it)."""
+        role = choice(ROLES) | None
+        return spec_model(f"{cls.__name__}Spec", (cls.type,), None, role=(role, None), **fields)
+
+    @classmethod
+    def from_spec(cls, spec: Any) -> Strategy:
+        return cls(role=spec.role)
 
     def members(self, org: OrgFacts) -> tuple[MemberFacts, ...]:
         if self.role is None:
@@ -182,14 +186,12 @@ class Skills(Strategy):
     fields: ClassVar[tuple[str, ...]] = ("role", "skills")
 
     @classmethod
-    def parse(cls, spec: dict[str, Any], at: At) -> Strategy | None:
-        base = super().parse(spec, at)
-        skills: list[str] | None = []
-        if "skills" in spec:
-            skills = at.child("skills").texts(spec["skills"])
-        if base is None or skills is None:
-            return None
-        return cls(role=base.role, skills=frozenset(skills))
+    def make_spec(cls, **fields: Any) -> SpecModel:
+        return super().make_spec(skills=(Texts, []), **fields)
+
+    @classmethod
+    def from_spec(cls, spec: Any) -> Strategy:
+        return cls(role=spec.role, skills=frozenset(spec.skills))
 
     def pick(self, org: OrgFacts, facts: TicketFacts, load: Load) -> tuple[MemberFacts | None, str]:
         wanted = self.skills or frozenset({facts.category, facts.platform})
@@ -200,19 +202,12 @@ class Skills(Strategy):
         return chosen, f"skills: {chosen.login} knows {', '.join(sorted(chosen.skills & wanted))}"
 
 
-def parse_strategy(spec: Any, at: At) -> Strategy | None:
-    if isinstance(spec, str):
-        spec = {"type": spec}
-    mapping = at.mapping(spec, "a member strategy such as {type: least_loaded}")
-    if mapping is None:
-        return None
-    name = at.child("type").text(mapping.get("type"), "a member strategy type")
-    cls = STRATEGIES.get(name or "")
-    if cls is None:
-        if name is not None:
-            at.child("type").error(
-                f"unknown member strategy {name}; expected one of: {', '.join(STRATEGIES)}"
-            )
-        return None
-    at.unknown_keys(mapping, ("type", *cls.fields))
-    return cls.parse(mapping, at)
+def _shorthand(value: Any) -> Any:
+    return {"type": value} if isinstance(value, str) else value  # `member: least_loaded`
+
+
+def strategy_spec() -> Any:
+    """A route's `member:`, told apart by `type:` (every registered strategy)."""
+    union = tuple(cls.make_spec() for cls in STRATEGIES.values())
+    told = tagged(Union[union], lambda: STRATEGIES, _("member strategy"))  # noqa: UP007
+    return Annotated[told, BeforeValidator(_shorthand)]

@@ -6,30 +6,37 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from helpdesk import clock
 from helpdesk.sla.calendar import BusinessCalendar, WorkingDays, YearData, missing_years
-from helpdesk.sla.files import DataFileError
 from helpdesk.sla.holidays import load_years, sla_folder
-from helpdesk.sla.policies import parse
+from helpdesk.sla.policies import DataFileError, FileError, parse
+from helpdesk.yamlcheck.errors import DocErrors, _
+from helpdesk.yamlcheck.read import read
 
 WARN_FROM_MONTH = 11  # as calendar_store: from 1 November next year must be known
 
 
-def policy_names_in_rules(rules_folder: Path) -> dict[str, str]:
-    """Every `sla_policy` a routing rule sets: name -> the file that names it."""
-    found: dict[str, str] = {}
+def policy_places_in_rules(rules_folder: Path) -> dict[str, tuple[str, int]]:
+    """Every `sla_policy` a routing rule sets: name -> (the file, the line) that names it."""
+    found: dict[str, tuple[str, int]] = {}
     for path in sorted(rules_folder.glob("*.yaml")):
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError:
+            doc = read(path.read_text(encoding="utf-8"), path.name)
+        except DocErrors:
             continue  # `helpdesk rules check` reports it
-        for rule in doc.get("rules", []) if isinstance(doc, dict) else []:
-            name = ((rule or {}).get("set") or {}).get("sla_policy")
+        rules = doc.value.get("rules") if isinstance(doc.value, dict) else None
+        for i, rule in enumerate(rules if isinstance(rules, list) else []):
+            settings = rule.get("set") if isinstance(rule, dict) else None
+            name = settings.get("sla_policy") if isinstance(settings, dict) else None
             if name:
-                found.setdefault(str(name), path.name)
+                line = doc.line(("rules", i, "set", "sla_policy"))
+                found.setdefault(str(name), (path.name, line))
     return found
+
+
+def policy_names_in_rules(rules_folder: Path) -> dict[str, str]:
+    """Every `sla_policy` a routing rule sets: name -> the file that names it."""
+    return {name: file for name, (file, _line) in policy_places_in_rules(rules_folder).items()}
 
 
 def check_all(
@@ -57,12 +64,25 @@ def check_all(
         errors += [str(e) for e in exc.errors]
         policies = None
     except OSError as exc:
-        errors.append(f"{path}: unreadable: {exc}")
+        errors.append(str(FileError(str(path), 0, "", _("unreadable: %(problem)s", problem=exc))))
         policies = None
     if policies is not None:
-        for name, file in policy_names_in_rules(rules_folder).items():
+        for name, (file, line) in policy_places_in_rules(rules_folder).items():
             if name not in policies.policies:
-                errors.append(f"{file}: sla_policy {name} is not defined in {path.name}")
+                errors.append(
+                    str(
+                        FileError(
+                            file,
+                            line,
+                            "set.sla_policy",
+                            _(
+                                "sla_policy %(name)s is not defined in %(file)s",
+                                name=name,
+                                file=path.name,
+                            ),
+                        )
+                    )
+                )
     today = today or clock.local_today_date()
     last = today.year + 1 if today.month >= WARN_FROM_MONTH else today.year
     warnings = [

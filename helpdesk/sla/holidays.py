@@ -18,11 +18,17 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, model_validator
 
 from helpdesk.sla.calendar import WorkingDays, YearData
-from helpdesk.sla.files import Checker, DataFileError, FileError, Node, read
+from helpdesk.sla.policies import DataFileError, FileError
+from helpdesk.yamlcheck.errors import _
+from helpdesk.yamlcheck.read import describe, read
+from helpdesk.yamlcheck.validate import Spec, fail, validate
 
 log = logging.getLogger(__name__)
 
@@ -34,65 +40,125 @@ def sla_folder() -> Path:
     return Path(os.environ.get("HELPDESK_SLA_FOLDER") or SLA_FOLDER)
 
 
+def _day(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise fail(_("%(value)s is not a date (YYYY-MM-DD)", value=value)) from None
+
+
+Day = Annotated[date, BeforeValidator(_day)]
+
+
+class HolidaySpec(Spec):
+    name: str | None = None
+    first: Day | None = Field(None, alias="from")
+    to: Day | None = None
+    date: Day | None = None
+
+    @model_validator(mode="after")
+    def _dated(self) -> HolidaySpec:
+        if self.first is None and self.date is None:
+            raise fail(_("a date is required (from/date)"))
+        return self
+
+
+class WorkdaySpec(Spec):
+    name: str | None = None
+    date: Day
+
+
+class YearFile(Spec):
+    year: int
+    source: str | None = None
+    holidays: list[HolidaySpec] | None = None
+    workdays: list[WorkdaySpec] | None = None
+
+
 def parse_year(text: str, file: str) -> YearData:
-    root = read(text, file)
-    check = Checker(file)
-    if root is None:
-        raise DataFileError([FileError(file, 0, "", "the file is empty")])
-    fields = check.mapping(root, ("year", "source", "holidays", "workdays"))
-    year_text = check.text(fields.get("year"), required=False)
-    year = int(year_text) if year_text and year_text.isdigit() else None
-    if year is None:
-        check.error(fields.get("year") or root, "year is required: the four-digit year", "year")
-        raise DataFileError(check.errors)
+    doc = read(text, file)
+    if doc.value is None:
+        raise DataFileError([FileError(file, 0, "", _("the file is empty"))])
+    spec, errors = validate(YearFile, doc)
+    if spec is None:
+        raise DataFileError(errors)
+    year = spec.year
     stem = Path(file).stem
     if stem.isdigit() and int(stem) != year:
-        check.error(fields["year"], f"the file {file} must describe {stem}, not {year}")
+        errors.append(
+            FileError(
+                file,
+                doc.line(("year",)),
+                "year",
+                _(
+                    "the file %(file)s must describe %(stem)s, not %(year)s",
+                    file=file,
+                    stem=stem,
+                    year=year,
+                ),
+            )
+        )
+
+    def outside(day: date, path: tuple[str | int, ...]) -> bool:
+        if day.year == year:
+            return False
+        errors.append(
+            FileError(
+                file,
+                doc.line(path),
+                describe(path),
+                _("%(day)s is not in %(year)s", day=day.isoformat(), year=year),
+            )
+        )
+        return True
+
     holidays: set[date] = set()
     names: dict[date, str] = {}
-    for item in check.items(fields.get("holidays")):
-        spec = check.mapping(item, ("name", "from", "to", "date"))
-        name = check.text(spec.get("name"), required=False) or ""
-        first = _date(check, spec.get("from") or spec.get("date"), year, item)
-        last = _date(check, spec.get("to"), year, item) if "to" in spec else first
-        if first and last:
-            if last < first:
-                check.error(spec["to"], f"{last} is before {first}")
-            day = first
-            while day <= last:
-                holidays.add(day)
-                names[day] = name
-                day += timedelta(days=1)
-    workdays: set[date] = set()
-    for item in check.items(fields.get("workdays")):
-        spec = check.mapping(item, ("name", "date"))
-        swapped = _date(check, spec.get("date"), year, item)
-        if swapped is None:
+    for i, item in enumerate(spec.holidays or []):
+        key = "from" if item.first is not None else "date"
+        first = item.first or item.date
+        last = item.to or first
+        assert first is not None and last is not None  # HolidaySpec requires one
+        if outside(first, ("holidays", i, key)) or outside(last, ("holidays", i, "to")):
             continue
-        if swapped in holidays:
-            check.error(spec["date"], f"{swapped} is listed both as a holiday and a working day")
-        workdays.add(swapped)
-        names[swapped] = check.text(spec.get("name"), required=False) or ""
-    if check.errors:
-        raise DataFileError(check.errors)
-    source = check.text(fields.get("source"), required=False) or file
-    return YearData(year, frozenset(holidays), frozenset(workdays), source, names)
-
-
-def _date(check: Checker, node: Node | None, year: int, parent: Node) -> date | None:
-    text = check.text(node, required=False)
-    if text is None:
-        check.error(parent, "a date is required (from/date)")
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        check.error(node, f"{text} is not a date (YYYY-MM-DD)")
-        return None
-    if day.year != year:
-        check.error(node, f"{text} is not in {year}")
-        return None
-    return day
+        if last < first:
+            errors.append(
+                FileError(
+                    file,
+                    doc.line(("holidays", i, "to")),
+                    f"holidays[{i}].to",
+                    _("%(last)s is before %(first)s", last=last, first=first),
+                )
+            )
+        day = first
+        while day <= last:
+            holidays.add(day)
+            names[day] = item.name or ""
+            day += timedelta(days=1)
+    workdays: set[date] = set()
+    for i, work in enumerate(spec.workdays or []):
+        path = ("workdays", i, "date")
+        if outside(work.date, path):
+            continue
+        if work.date in holidays:
+            errors.append(
+                FileError(
+                    file,
+                    doc.line(path),
+                    describe(path),
+                    _(
+                        "%(day)s is listed both as a holiday and a working day",
+                        day=work.date.isoformat(),
+                    ),
+                )
+            )
+        workdays.add(work.date)
+        names[work.date] = work.name or ""
+    if errors:
+        raise DataFileError(errors)
+    return YearData(year, frozenset(holidays), frozenset(workdays), spec.source or file, names)
 
 
 def load_years(folder: Path) -> tuple[dict[int, YearData], list[FileError]]:
@@ -108,10 +174,12 @@ def load_years(folder: Path) -> tuple[dict[int, YearData], list[FileError]]:
             errors += exc.errors
             continue
         except (OSError, UnicodeDecodeError) as exc:
-            errors.append(FileError(path.name, 0, "", f"unreadable: {exc}"))
+            errors.append(FileError(path.name, 0, "", _("unreadable: %(problem)s", problem=exc)))
             continue
         if data.year in years:
-            errors.append(FileError(path.name, 0, "year", f"{data.year} is described twice"))
+            errors.append(
+                FileError(path.name, 0, "year", _("%(year)s is described twice", year=data.year))
+            )
             continue
         years[data.year] = data
     return years, errors

@@ -16,9 +16,17 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from helpdesk.sla.clock import TARGETS, Step, Targets
-from helpdesk.sla.files import Checker, DataFileError, FileError, Node, read
+from helpdesk.yamlcheck.errors import DocError, DocErrors, Msg, _
+from helpdesk.yamlcheck.read import read
+from helpdesk.yamlcheck.validate import OneOrMore, Spec, Text, choice, fail, validate
+
+FileError = DocError  # (file, line, field, message)
+DataFileError = DocErrors  # a data file that cannot be used, with every error in it
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +35,6 @@ NOTIFY = ("assignee", "org_supervisors", "centre_supervisors")
 WHEN_KEYS = ("type", "priority", "category")
 STEP_NAME = re.compile(r"^[a-z][a-z_]{0,19}$")
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([dhm])")
-POLICY_KEYS = ("description", "calendar", *TARGETS, "overrides", "ladder")
 
 
 @dataclass(frozen=True)
@@ -96,104 +103,170 @@ def parse_duration(text: str, day: timedelta) -> timedelta | None:
     return total
 
 
-def parse(text: str, file: str, day_lengths: dict[str, timedelta]) -> Policies:
-    root = read(text, file)
-    check = Checker(file)
-    if root is None:
-        raise DataFileError([FileError(file, 0, "", "the file is empty")])
-    top = check.mapping(root, ("default", "complaints", "ladder", "policies"))
-    ladder = _ladder(check, top.get("ladder")) if "ladder" in top else ()
-    policies: dict[str, Policy] = {}
-    node = top.get("policies")
-    if node is None:
-        check.error(root, "policies is required", "policies")
-    elif not isinstance(node.value, dict) or not node.value:
-        check.error(node, "should be a mapping of policy name to policy")
-    else:
-        for name, spec in node.value.items():
-            policies[name] = _policy(check, name, spec, ladder, day_lengths)
-    names = {}
-    for key in ("default", "complaints"):
-        value = check.text(top.get(key), required=False)
-        if value is None:
-            check.error(root, f"{key} is required: the policy's name", key)
-        elif policies and value not in policies:
-            check.error(top[key], f"unknown policy {value}; known: {', '.join(sorted(policies))}")
-        names[key] = value or ""
-    if check.errors:
-        raise DataFileError(check.errors)
-    return Policies(policies, names["default"], names["complaints"])
-
-
-def _policy(
-    check: Checker, name: str, spec: Node, ladder: tuple[Step, ...], days: dict[str, timedelta]
-) -> Policy:
-    fields = check.mapping(spec, POLICY_KEYS)
-    calendar = check.text(fields.get("calendar"), required=False) or "business"
-    if calendar not in CALENDARS:
-        check.error(
-            fields["calendar"], f"unknown calendar {calendar}; use {' or '.join(CALENDARS)}"
-        )
-        calendar = "business"
-    day = days[calendar]
-    targets = {t: _duration(check, fields.get(t), day) for t in TARGETS}
-    if all(v is None for v in targets.values()):
-        check.error(spec, "a policy needs at least one target", f"{name}")
-    overrides = []
-    for item in check.items(fields.get("overrides")):
-        parts = check.mapping(item, ("when", *TARGETS))
-        when: dict[str, frozenset[str]] = {}
-        if "when" in parts:
-            for key, node in check.mapping(parts["when"], WHEN_KEYS).items():
-                values = node.value if isinstance(node.value, list) else [node]
-                when[key] = frozenset(str(v.value) for v in values)
-        if not when:
-            check.error(item, "an override needs `when` with type, priority or category")
-        changes = {t: _duration(check, parts[t], day) for t in TARGETS if t in parts}
-        overrides.append(Override(when, changes))
-    own = _ladder(check, fields["ladder"]) if "ladder" in fields else ladder
-    if not own:
-        check.error(spec, "no escalation ladder: give one at the top or in the policy", name)
-    description = check.text(fields.get("description"), required=False) or ""
-    return Policy(name, calendar, targets, tuple(overrides), own, description)
-
-
-def _duration(check: Checker, node: Node | None, day: timedelta) -> timedelta | None:
-    text = check.text(node, required=False)
-    if text is None or text in ("none", "off"):
+def _duration(value: Any) -> Any:
+    if value is False:
+        return "off"  # YAML 1.1 reads a bare `off` as false
+    if value is None:
         return None
-    value = parse_duration(text, day)
-    if value is None or value <= timedelta(0):
-        check.error(node, f"{text} is not a duration like 30m, 4h, 1h30m or 2d")
+    text = _text_of(value)
+    if text not in ("none", "off"):
+        checked = parse_duration(text, timedelta(days=1))
+        if checked is None or checked <= timedelta(0):
+            raise fail(_("%(value)s is not a duration like 30m, 4h, 1h30m or 2d", value=text))
+    return text
+
+
+def _text_of(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise fail(_("should be a text, found %(found)s", found=str(value)))
+    return str(value).strip()
+
+
+def _percent(value: Any) -> Any:
+    text = _text_of(value)
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)%", text)
+    if match is None or float(match.group(1)) <= 0:
+        raise fail(_("%(value)s should be a percentage of the target, like 80%%", value=text))
+    return float(match.group(1)) / 100
+
+
+def _step_name(value: str) -> str:
+    if not STEP_NAME.match(value):
+        raise fail(_("%(value)s: use lower-case letters and _ (at most 20)", value=value))
     return value
 
 
-def _ladder(check: Checker, node: Node | None) -> tuple[Step, ...]:
-    steps: list[Step] = []
-    for item in check.items(node):
-        spec = check.mapping(item, ("step", "at", "notify", "overdue"))
-        name = check.text(spec.get("step")) or ""
-        if name and not STEP_NAME.match(name):
-            check.error(spec["step"], f"{name}: use lower-case letters and _ (at most 20)")
-        at = check.text(spec.get("at")) or "0%"
-        match = re.fullmatch(r"(\d+(?:\.\d+)?)%", at.strip())
-        if match is None or float(match.group(1)) <= 0:
-            check.error(
-                spec.get("at") or item, f"{at} should be a percentage of the target, like 80%"
+# a duration as written ("4h", "2d", "none"): a day's length depends on the policy's calendar
+Duration = Annotated[str | None, BeforeValidator(_duration)]
+
+
+class StepSpec(Spec):
+    step: Annotated[Text, AfterValidator(_step_name)]
+    at: Annotated[float, BeforeValidator(_percent)]
+    notify: choice(NOTIFY)  # type: ignore[valid-type]
+    overdue: bool = False
+
+
+def _ladder_order(steps: list[StepSpec]) -> list[StepSpec]:
+    if len({s.step for s in steps}) != len(steps):
+        raise fail(_("two steps share a name"))
+    if [s.at for s in steps] != sorted(s.at for s in steps):
+        raise fail(_("steps must be in order of `at`"))
+    return steps
+
+
+Ladder = Annotated[list[StepSpec], AfterValidator(_ladder_order)]
+
+
+class WhenSpec(Spec):
+    type: OneOrMore[Text] = []
+    priority: OneOrMore[Text] = []
+    category: OneOrMore[Text] = []
+
+
+class OverrideSpec(Spec):
+    when: WhenSpec | None = None
+    first_response: Duration = None
+    next_update: Duration = None
+    resolution: Duration = None
+
+    @model_validator(mode="after")
+    def _has_when(self) -> OverrideSpec:
+        if self.when is None or not any(getattr(self.when, k) for k in WHEN_KEYS):
+            raise fail(_("an override needs `when` with type, priority or category"))
+        return self
+
+
+class PolicySpec(Spec):
+    description: str | None = None
+    calendar: choice(CALENDARS) = "business"  # type: ignore[valid-type]
+    first_response: Duration = None
+    next_update: Duration = None
+    resolution: Duration = None
+    overrides: list[OverrideSpec] | None = None
+    ladder: Ladder | None = None
+
+    @model_validator(mode="after")
+    def _has_target(self) -> PolicySpec:
+        if all(getattr(self, t) in (None, "none", "off") for t in TARGETS):
+            raise fail(_("a policy needs at least one target"))
+        return self
+
+
+def _some(value: Any) -> Any:
+    if isinstance(value, dict) and not value:
+        raise fail(_("should be a mapping of policy name to policy"))
+    return value
+
+
+class PoliciesFile(Spec):
+    shape: ClassVar[Msg] = _("a mapping with default, complaints and policies")
+    default: Text
+    complaints: Text
+    ladder: Ladder | None = None
+    policies: Annotated[dict[str, PolicySpec], BeforeValidator(_some)] = Field()
+
+
+def parse(text: str, file: str, day_lengths: dict[str, timedelta]) -> Policies:
+    doc = read(text, file)
+    if doc.value is None:
+        raise DataFileError([FileError(file, 0, "", _("the file is empty"))])
+    spec, errors = validate(PoliciesFile, doc)
+    if spec is None:
+        raise DataFileError(errors)
+    for key in ("default", "complaints"):
+        name = getattr(spec, key)
+        if name not in spec.policies:
+            errors.append(
+                FileError(
+                    file,
+                    doc.line((key,)),
+                    key,
+                    _(
+                        "unknown policy %(name)s; known: %(known)s",
+                        name=name,
+                        known=", ".join(sorted(spec.policies)),
+                    ),
+                )
             )
-        notify = check.text(spec.get("notify")) or "assignee"
-        if notify not in NOTIFY:
-            check.error(spec["notify"], f"unknown notify {notify}; use one of: {', '.join(NOTIFY)}")
-        overdue = (check.text(spec.get("overdue"), required=False) or "false").lower()
-        if overdue not in ("true", "false", "yes", "no"):
-            check.error(spec["overdue"], "should be true or false")
-        fraction = float(match.group(1)) / 100 if match else 1.0
-        steps.append(Step(name, fraction, notify, overdue in ("true", "yes")))
-    if len({s.name for s in steps}) != len(steps):
-        check.error(node, "two steps share a name")
-    if [s.fraction for s in steps] != sorted(s.fraction for s in steps):
-        check.error(node, "steps must be in order of `at`")
-    return tuple(steps)
+    policies = {}
+    for name, policy in spec.policies.items():
+        if not (policy.ladder if policy.ladder is not None else spec.ladder):
+            errors.append(
+                FileError(
+                    file,
+                    doc.line(("policies", name)),
+                    f"policies.{name}",
+                    _("no escalation ladder: give one at the top or in the policy"),
+                )
+            )
+        policies[name] = _policy(name, policy, spec.ladder or [], day_lengths)
+    if errors:
+        raise DataFileError(errors)
+    return Policies(policies, spec.default, spec.complaints)
+
+
+def _policy(
+    name: str, spec: PolicySpec, ladder: list[StepSpec], days: dict[str, timedelta]
+) -> Policy:
+    day = days[spec.calendar]
+
+    def length(text: str | None) -> timedelta | None:
+        return None if text in (None, "none", "off") else parse_duration(text or "", day)
+
+    targets = {t: length(getattr(spec, t)) for t in TARGETS}
+    overrides = tuple(
+        Override(
+            {k: frozenset(getattr(o.when, k)) for k in WHEN_KEYS if o.when and getattr(o.when, k)},
+            {t: length(getattr(o, t)) for t in TARGETS if t in o.model_fields_set},
+        )
+        for o in spec.overrides or []
+    )
+    steps = tuple(
+        Step(s.step, s.at, s.notify, s.overdue)
+        for s in (spec.ladder if spec.ladder is not None else ladder)
+    )
+    return Policy(name, spec.calendar, targets, overrides, steps, spec.description or "")
 
 
 FALLBACK = Policies(
@@ -250,6 +323,8 @@ class PolicySource:
         except DataFileError as exc:
             self.errors = exc.errors
         except OSError as exc:
-            self.errors = [FileError(self.path.name, 0, "", f"unreadable: {exc}")]
+            self.errors = [
+                FileError(self.path.name, 0, "", _("unreadable: %(problem)s", problem=exc))
+            ]
         for error in self.errors:
             log.error("SLA policies not reloaded (the last good ones stay): %s", error)

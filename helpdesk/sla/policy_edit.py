@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 
 from helpdesk.console_forms import FieldErrors
 from helpdesk.sla.clock import TARGETS
-from helpdesk.sla.files import DataFileError, Node, read
-from helpdesk.sla.policies import parse, parse_duration
+from helpdesk.sla.policies import DataFileError, parse, parse_duration
+from helpdesk.yamlcheck.read import Doc, read
 
 PERCENT = re.compile(r"^(\d+(?:\.\d+)?)\s*%?$")
 
@@ -30,45 +31,52 @@ class Field:
 
 
 def fields_of(text: str) -> dict[str, Field]:
-    root = read(text, "policies.yaml")
+    doc = read(text, "policies.yaml")
     found: dict[str, Field] = {}
-    if root is None or not isinstance(root.value, dict):
+    if not isinstance(doc.value, dict):
         return found
-    _ladder(found, "ladder", root.get("ladder"))
-    policies = root.get("policies")
-    for name, spec in (
-        policies.value if policies and isinstance(policies.value, dict) else {}
-    ).items():
-        _targets(found, name, spec)
-        overrides = spec.get("overrides")
-        for i, item in enumerate(
-            overrides.value if overrides and isinstance(overrides.value, list) else []
-        ):
-            _targets(found, f"{name}.o{i}", item)
-        _ladder(found, f"{name}.ladder", spec.get("ladder"))
+    _ladder(found, "ladder", doc, ("ladder",))
+    policies = doc.value.get("policies")
+    for name, spec in (policies if isinstance(policies, dict) else {}).items():
+        _targets(found, name, doc, ("policies", name))
+        overrides = spec.get("overrides") if isinstance(spec, dict) else None
+        for i, _item in enumerate(overrides if isinstance(overrides, list) else []):
+            _targets(found, f"{name}.o{i}", doc, ("policies", name, "overrides", i))
+        _ladder(found, f"{name}.ladder", doc, ("policies", name, "ladder"))
     return found
 
 
-def _targets(found: dict[str, Field], prefix: str, node: Node) -> None:
+def _value(doc: Doc, path: tuple[str | int, ...]) -> Any:
+    value = doc.value
+    for part in path:
+        if isinstance(value, dict) and isinstance(part, str):
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and part < len(value):
+            value = value[part]
+        else:
+            return None
+    return value
+
+
+def _targets(found: dict[str, Field], prefix: str, doc: Doc, path: tuple[str | int, ...]) -> None:
     for target in TARGETS:
-        value = node.get(target)
-        if value is not None and isinstance(value.value, str):
-            found[f"{prefix}.{target}"] = Field(
-                f"{prefix}.{target}", value.line, value.value, False
-            )
+        value = _value(doc, (*path, target))
+        if isinstance(value, str):
+            line = doc.line((*path, target))
+            found[f"{prefix}.{target}"] = Field(f"{prefix}.{target}", line, value, False)
 
 
-def _ladder(found: dict[str, Field], prefix: str, node: Node | None) -> None:
-    if node is None or not isinstance(node.value, list):
-        return
-    for i, item in enumerate(node.value):
-        at, overdue = item.get("at"), item.get("overdue")
-        if at is not None and isinstance(at.value, str):
-            flagged = overdue is not None and str(overdue.value).lower() in ("true", "yes")
+def _ladder(found: dict[str, Field], prefix: str, doc: Doc, path: tuple[str | int, ...]) -> None:
+    steps = _value(doc, path)
+    for i, item in enumerate(steps if isinstance(steps, list) else []):
+        at = item.get("at") if isinstance(item, dict) else None
+        if isinstance(at, str):
+            overdue = item.get("overdue")
+            flagged = overdue is True or str(overdue).lower() in ("true", "yes")
             name, notify = item.get("step"), item.get("notify")
             found[f"{prefix}.{i}"] = Field(
-                f"{prefix}.{i}", at.line, at.value, True, flagged,
-                str(name.value) if name else "", str(notify.value) if notify else "",
+                f"{prefix}.{i}", doc.line((*path, i, "at")), at, True, flagged,
+                str(name) if name else "", str(notify) if notify else "",
             )  # fmt: skip
 
 

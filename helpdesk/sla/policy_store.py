@@ -16,8 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from helpdesk.sla.files import DataFileError
-from helpdesk.sla.policies import Policies, parse
+from helpdesk.sla.policies import DataFileError, Policies, parse
 from helpdesk.yamldocs import service as versions
 from helpdesk.yamldocs.models import DocumentVersion
 

@@ -158,53 +158,58 @@ def test_fill_puts_the_ticket_number_into_prompts():
             "name: a\nstart: x\nnodes:\n  x:\n    type: shout\n",
             5,
             "nodes.x.type",
-            "unknown node type",
+            "未知的节点类型 shout",
         ),
         (
             "name: a\nstart: x\nnodes:\n  x:\n    type: say\n    next: y\n",
             5,
             "nodes.x.prompt",
-            "required",
+            "缺少字段 prompt",
         ),
         (
             "name: a\nstart: x\nnodes:\n  x:\n    type: menu\n    prompt: hi\n    timeout: 99\n"
             "    options: {'1': x}\n",
             7,
             "nodes.x.timeout",
-            "between",
+            "必须在 1 到 60 之间",
         ),
         (
             "name: a\nstart: x\nnodes:\n  x: {type: hangup, colour: red}\n",
             4,
             "nodes.x.colour",
-            "unknown field",
+            "未知字段 colour",
         ),
-        ("name: a\nstart: y\nnodes:\n  x: {type: hangup}\n", 2, "script.start", "no node named"),
+        (
+            "name: a\nstart: y\nnodes:\n  x: {type: hangup}\n",
+            2,
+            "script.start",
+            "没有名为 'y' 的节点",
+        ),
         (
             "name: a\nstart: x\nnodes:\n  x: {type: say, prompt: hi, next: nowhere}\n",
             4,
             "nodes.x",
-            "no such node",
+            "没有这个节点",
         ),
         (
             "name: a\nstart: x\nnodes:\n  x: {type: say, prompt: hi, next: z}\n"
             "  z: {type: set, set: {category: info}, next: x}\n",
             4,
             "nodes.x",
-            "loop that never waits",
+            "从不等待按键的循环",
         ),
         (
             "name: a\nstart: x\nnodes:\n  x: {type: hangup}\n  x: {type: hangup}\n",
             5,
-            "x",
-            "duplicate",
+            "nodes.x",
+            "x 出现了两次",
         ),
-        ("name: a\nstart: x\nnodes: [1, 2\n", 4, "yaml", ""),
+        ("name: a\nstart: x\nnodes: [1, 2\n", 4, "", "YAML 语法错误"),
         (
             "name: a\nstart: x\nnodes:\n  x:\n    type: set\n    set: {type: rant}\n    next: x\n",
             6,
             "nodes.x.set.type",
-            "must be one of",
+            "type 必须是 request、inquiry、complaint、suggestion 之一",
         ),
     ],
 )
@@ -213,8 +218,9 @@ def test_load_errors_name_file_line_and_field(text, line, field, message):
         loader.parse(text, "bad.yaml")
     error = caught.value
     assert (error.file, error.line, error.field) == ("bad.yaml", line, field), str(error)
-    assert message in error.message
-    assert str(error).startswith(f"bad.yaml:{line}: {field}: ")
+    assert message in error.text
+    place = f"bad.yaml 第 {line} 行，{field}：" if field else f"bad.yaml 第 {line} 行："
+    assert str(error).startswith(place)
 
 
 def test_default_script_checks_clean_and_problems_are_found(tmp_path):
@@ -228,11 +234,11 @@ def test_default_script_checks_clean_and_problems_are_found(tmp_path):
         "  lost: {type: hangup, prompt: {zh: 再见, en: Bye}}\n",
         encoding="utf-8",
     )
-    found = {(p.line, p.field, p.message) for p in checks.check_file(bad, categories, districts)}
+    found = {(p.line, p.field, p.text) for p in checks.check_file(bad, categories, districts)}
     assert found == {
-        (4, "nodes.a.prompt", "no en text"),
-        (4, "nodes.a.set.category", "unknown nope"),
-        (6, "nodes.lost", "unreachable from the start"),
+        (4, "nodes.a.prompt", "缺少 en 文字"),
+        (4, "nodes.a.set.category", "未知代码 nope"),
+        (6, "nodes.lost", "从起点无法到达"),
     }
 
 

@@ -47,7 +47,7 @@ def test_admin_edits_publishes_and_rolls_back(app, client, session, make_org, ma
     broken = text.replace("next: hours", "next: nowhere", 1)
     response = client.post("/admin/ivr/hotline.yaml", data={"text": broken, "action": "publish"})
     assert response.status_code == 422
-    assert "no such node" in response.get_data(as_text=True)
+    assert "没有这个节点" in response.get_data(as_text=True)
     assert welcome_prompt(app) == WELCOME  # nothing published
 
     edited = text.replace(WELCOME, "您好，这里是杭州中小企业服务热线。")

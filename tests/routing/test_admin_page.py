@@ -38,7 +38,7 @@ def test_admin_sees_rules_status_and_explain(client, make_org, make_user, make_t
     login(client, admin)
     page = client.get(f"/admin/rules?ticket={ticket.number}").get_data(as_text=True)
     assert "服务类别属于 投资融资（全部）" in page  # the condition in words, not `finance/*`
-    assert "broken.yaml, line 3, rule x → priority: should be a whole number" in page
+    assert "broken.yaml 第 3 行，规则 x → priority：应为整数" in page
     assert "下列规则仍然有效" in page
     assert "匹配" in page and "机构" in page
 

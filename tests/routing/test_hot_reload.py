@@ -50,7 +50,7 @@ def test_broken_edit_keeps_the_last_good_rules_and_reports_the_error(tmp_path, c
     clock.now += 1.0
     assert source.current() is first  # looked, broken: the last good set stays
     assert source.last_error is not None and not source.status.ok
-    assert "rules.yaml, line 6, rule finance → priority: should be a whole number" in str(
+    assert "rules.yaml 第 6 行，规则 finance → priority：应为整数" in str(
         source.last_error.errors[0]
     )
     assert "not loaded (kept rules" in caplog.text
@@ -70,7 +70,7 @@ def test_an_organisation_missing_from_the_directory_blocks_the_reload(tmp_path):
     write(tmp_path, BETTER, 1)
     clock.now += 1.0
     assert source.current(frozenset({"centre"})) is first
-    assert "unknown organisation `hzbank`" in str(source.last_error.errors[0])
+    assert "未知机构 `hzbank`" in str(source.last_error.errors[0])
     clock.now += 1.0  # the directory gains hzbank: the same files now load
     assert [r.name for r in source.current(frozenset({"centre", "hzbank"})).rules] == [
         "finance",
@@ -82,4 +82,4 @@ def test_a_broken_folder_at_start_leaves_no_rules_active(tmp_path):
     write(tmp_path, "rules: [", 0)
     source = RuleSource(tmp_path, monotonic=FakeClock())
     assert source.current() is None
-    assert "YAML syntax error" in str(source.last_error.errors[0])
+    assert "YAML 语法错误" in str(source.last_error.errors[0])

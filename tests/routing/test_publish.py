@@ -55,13 +55,13 @@ def test_a_broken_edit_shows_its_line_and_publishes_nothing(
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "第 3 行" in page and "should be a whole number" in page
+    assert "第 3 行" in page and "应为整数" in page
     assert 'id="line-3" class="bad"' in page
     unknown = RULES.replace("to: [bank]", "to: [no-such-bank]")
     page = client.post(
         "/admin/rules/edit/rules.yaml", data={"text": unknown, "action": "publish"}
     ).get_data(as_text=True)
-    assert "unknown organisation `no-such-bank`" in page
+    assert "未知机构 `no-such-bank`" in page
     assert session.scalars(select(DocumentVersion)).all() == []
 
 
@@ -153,6 +153,6 @@ def test_cli_publish_versions_rollback(
     assert result.exit_code == 0 and "version 1 again" in result.output
     draft.write_text("rules:\n  - name: x\n    priority: high\n", encoding="utf-8")
     result = runner.invoke(cli, ["rules", "publish", str(draft)])
-    assert result.exit_code == 1 and "line 3" in result.output
+    assert result.exit_code == 1 and "第 3 行" in result.output
     session.expire_all()
     assert versions.head(session, publish.KIND).number == 3  # type: ignore[union-attr]

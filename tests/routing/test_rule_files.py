@@ -34,34 +34,34 @@ rules:
 
 def test_unknown_district_names_file_line_and_field(tmp_path):
     assert problems(tmp_path, RULE) == [
-        "rules.yaml, line 6, rule xiaoshan → conditions[0].in[1]: unknown district 330199"
+        "rules.yaml 第 6 行，规则 xiaoshan → conditions[0].in[1]：未知的区县 330199"
     ]
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
     errors = problems(tmp_path, RULE.replace("to: [ws-330109]", "to: [ws-330109"))
-    assert len(errors) == 1 and errors[0].startswith("rules.yaml, line 9: YAML syntax error")
+    assert len(errors) == 1 and errors[0].startswith("rules.yaml 第 9 行：YAML 语法错误")
 
 
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
         ("priority: 10", "priority: high",
-         "rules.yaml, line 3, rule xiaoshan → priority: should be a whole number, found `high`"),
+         'rules.yaml 第 3 行，规则 xiaoshan → priority：应为整数，实际是"high"'),
         ("type: district", "type: districts",
-         "rules.yaml, line 5, rule xiaoshan → conditions[0].type: unknown condition type "
-         "districts; expected one of: category, district, channel"),
+         "rules.yaml 第 5 行，规则 xiaoshan → conditions[0].type：未知的条件类型 "
+         "districts；可选：category, district, channel"),
         ("in: [330109, 330110]", "in: [finance/loans]\n      - type: category\n        in: x",
-         "rules.yaml, line 6, rule xiaoshan → conditions[0].in[0]: unknown district finance/loans"),
+         "rules.yaml 第 6 行，规则 xiaoshan → conditions[0].in[0]：未知的区县 finance/loans"),
         ("to: [ws-330109]", "to: [ws-330109]\n      member: fastest",
-         "rules.yaml, line 9, rule xiaoshan → route.member.type: unknown member strategy fastest; "
-         "expected one of: queue, round_robin"),
+         "rules.yaml 第 9 行，规则 xiaoshan → route.member.type：未知的人员分配方式 fastest；"
+         "可选：queue, round_robin"),
         ("    route:\n      to: [ws-330109]\n", "",
-         "rules.yaml, line 2, rule xiaoshan → route: should be a route with `to:`"),
+         "rules.yaml 第 2 行，规则 xiaoshan → route：缺少字段 route"),
         ("priority: 10", "priority: 10\n    colour: red",
-         "rules.yaml, line 4, rule xiaoshan → colour: unknown field colour; expected one of: name"),
+         "rules.yaml 第 4 行，规则 xiaoshan → colour：未知字段 colour；可用字段：name"),
         ("- name: default", "- name: xiaoshan",
-         "rules.yaml, line 9, rule xiaoshan → name: the name is already used at rules.yaml"),
+         "rules.yaml 第 9 行，规则 xiaoshan → name：名称已在 rules.yaml 第 2 行使用"),
     ],
 )  # fmt: skip
 def test_wrong_types_and_unknown_names(tmp_path, old, new, expected):
@@ -75,9 +75,9 @@ def test_unknown_category_and_time_window(tmp_path):
         "      - {type: category, in: finance/loans}\n      - {type: time, window: lunch}",
     )
     assert problems(tmp_path, text) == [
-        "rules.yaml, line 5, rule xiaoshan → conditions[0].in: unknown category finance/loans",
-        "rules.yaml, line 6, rule xiaoshan → conditions[1].window: unknown time window lunch; "
-        "expected one of: working_hours, after_hours",
+        "rules.yaml 第 5 行，规则 xiaoshan → conditions[0].in：未知的服务类别 finance/loans",
+        "rules.yaml 第 6 行，规则 xiaoshan → conditions[1].window：window 必须是 "
+        'working_hours、after_hours 之一（得到 "lunch"）',
     ]
 
 
@@ -87,7 +87,7 @@ def test_unknown_organisation_is_named_with_its_line(tmp_path):
     with pytest.raises(RuleLoadError) as caught:
         compile_folder(tmp_path, REF, organisations=frozenset({"centre", "ws-330109"}))
     assert [str(e) for e in caught.value.errors] == [
-        "rules.yaml, line 8, rule xiaoshan → route → to: unknown organisation `xiaoshan-ws`"
+        "rules.yaml 第 8 行，规则 xiaoshan → route → to：未知机构 `xiaoshan-ws`"
     ]
 
 

@@ -49,13 +49,13 @@ def test_check_names_file_line_and_field_and_exits_non_zero(world, tmp_path):
     )
     result = run("check", str(bad))
     assert result.exit_code == 1
-    assert "rules.yaml, line 4, rule finance → conditions[1].in: unknown district 330199" in (
+    assert "rules.yaml 第 4 行，规则 finance → conditions[1].in：未知的区县 330199" in (
         result.output
     )
     (bad / "rules.yaml").write_text(RULES.replace("to: [bank]", "to: [xiaoshan-ws]"))
     result = run("check", str(bad))
     assert result.exit_code == 1
-    assert "rule finance → route → to: unknown organisation `xiaoshan-ws`" in result.output
+    assert "规则 finance → route → to：未知机构 `xiaoshan-ws`" in result.output
 
 
 def test_check_reports_a_shadowed_rule(world, tmp_path):
@@ -64,7 +64,7 @@ def test_check_reports_a_shadowed_rule(world, tmp_path):
     (bad / "rules.yaml").write_text(RULES.replace("priority: 100", "priority: -1"))
     result = run("check", str(bad))
     assert result.exit_code == 1
-    assert "rule finance: unreachable: shadowed by rule default" in result.output
+    assert "规则 finance：永远不会生效：被规则 default" in result.output
 
 
 def test_explain_from_facts_lists_every_rule_and_the_target(world):

@@ -31,8 +31,8 @@ def test_highest_priority_first_and_first_match_wins():
 def test_equal_priorities_that_can_match_one_ticket_are_a_load_error():
     errors = errors_of(TWO.replace("priority: 20", "priority: 10"))
     assert errors == [
-        "test.yaml, line 7, rule wide → priority: same priority 10 as rule narrow (test.yaml, "
-        "line 2) and both can match the same ticket: give one a higher priority"
+        "test.yaml 第 7 行，规则 wide → priority：与规则 narrow（test.yaml 第 2 行）优先级同为 10，"
+        "且两者可能匹配同一张工单：请提高其中一条的优先级"
     ]
 
 
@@ -53,14 +53,14 @@ def test_equal_priorities_are_fine_when_no_ticket_can_match_both():
 def test_a_rule_shadowed_by_a_higher_one_is_a_load_error():
     errors = errors_of(TWO.replace("priority: 20", "priority: 5"))
     assert errors == [
-        "test.yaml, line 2, rule narrow: unreachable: shadowed by rule wide (priority 10, "
-        "test.yaml, line 6), which matches every ticket this rule matches"
+        "test.yaml 第 2 行，规则 narrow：永远不会生效：被规则 wide（优先级 10，"
+        "test.yaml 第 6 行）遮盖，此规则能匹配的工单它都匹配"
     ]
 
 
 def test_a_catch_all_default_rule_is_required():
     errors = errors_of(TWO, default=False)
-    assert any("no default rule" in e for e in errors)
+    assert any("没有默认规则" in e for e in errors)
 
 
 def test_fallback_chain_candidates_then_fallback_then_centre():

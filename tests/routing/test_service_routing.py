@@ -162,4 +162,4 @@ def test_rules_naming_an_unknown_organisation_never_become_active(
 
     status = loader.source().last_error
     assert status is not None
-    assert "unknown organisation `xiaoshan-ws`" in str(status.errors[0])
+    assert "未知机构 `xiaoshan-ws`" in str(status.errors[0])

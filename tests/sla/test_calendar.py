@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from helpdesk.sla.calendar import HANGZHOU, BusinessCalendar, WorkingDays, missing_years
-from helpdesk.sla.files import DataFileError
 from helpdesk.sla.holidays import load_years, parse_year
+from helpdesk.sla.policies import DataFileError
 
 CAL = BusinessCalendar("business", WorkingDays())
 
@@ -91,11 +91,16 @@ def test_a_year_file_adds_2027_without_code(tmp_path: Path):
 @pytest.mark.parametrize(
     ("text", "line", "field", "message"),
     [
-        (YEAR_2027.replace("2027-02-11", "2027-02-30"), 5, "holidays[1].to", "not a date"),
-        (YEAR_2027.replace("2027-02-13", "2028-02-13"), 7, "workdays[0].date", "not in 2027"),
-        (YEAR_2027.replace("2027-02-13", "2027-02-08"), 7, "workdays[0].date", "both"),
-        (YEAR_2027.replace("year: 2027", "year: 2026"), 1, "year", "must describe 2027"),
-        (YEAR_2027 + "weekends: []\n", 8, "weekends", "unknown field"),
+        (YEAR_2027.replace("2027-02-11", "2027-02-30"), 5, "holidays[1].to", "2027-02-30 不是日期"),
+        (YEAR_2027.replace("2027-02-13", "2028-02-13"), 7, "workdays[0].date", "不在 2027 年内"),
+        (
+            YEAR_2027.replace("2027-02-13", "2027-02-08"),
+            7,
+            "workdays[0].date",
+            "同时被列为假日和调休工作日",
+        ),
+        (YEAR_2027.replace("year: 2027", "year: 2026"), 1, "year", "应描述 2027 年"),
+        (YEAR_2027 + "weekends: []\n", 8, "weekends", "未知字段 weekends"),
     ],
 )
 def test_a_bad_year_file_names_file_line_and_field(text, line, field, message):
@@ -103,10 +108,10 @@ def test_a_bad_year_file_names_file_line_and_field(text, line, field, message):
         parse_year(text, "2027.yaml")
     error = caught.value.errors[0]
     assert (error.file, error.line, error.field) == ("2027.yaml", line, field), str(error)
-    assert message in error.message
+    assert message in error.text
 
 
 def test_a_bad_year_file_is_skipped_not_fatal(tmp_path: Path):
     (tmp_path / "2027.yaml").write_text(YEAR_2027.replace("2027-02-11", "2027-02-30"))
     years, errors = load_years(tmp_path)
-    assert years == {} and "2027.yaml, line 5" in str(errors[0])
+    assert years == {} and "2027.yaml 第 5 行" in str(errors[0])

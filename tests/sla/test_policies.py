@@ -9,9 +9,8 @@ import pytest
 
 from helpdesk.routing.loader import DEFAULT_FOLDER
 from helpdesk.sla.checks import check_all, policy_names_in_rules
-from helpdesk.sla.files import DataFileError
 from helpdesk.sla.holidays import SLA_FOLDER
-from helpdesk.sla.policies import PolicySource, parse, parse_duration
+from helpdesk.sla.policies import DataFileError, PolicySource, parse, parse_duration
 
 DAYS = {"business": timedelta(hours=7, minutes=30), "24x7": timedelta(days=1)}
 SHIPPED = (SLA_FOLDER / "policies.yaml").read_text()
@@ -51,12 +50,13 @@ def test_durations():
     ("change", "line", "field", "message"),
     [
         (("first_response: 4h", "first_response: soon"), 28, "policies.standard.first_response",
-         "not a duration"),
-        (("at: 80%", "at: eighty"), 14, "ladder[0].at", "percentage"),
-        (("notify: assignee", "notify: mayor"), 15, "ladder[0].notify", "unknown notify"),
+         "soon 不是时长"),
+        (("at: 80%", "at: eighty"), 14, "ladder[0].at", "应为时限的百分比"),
+        (("notify: assignee", "notify: mayor"), 15, "ladder[0].notify",
+         'notify 必须是 assignee、org_supervisors、centre_supervisors 之一（得到 "mayor"）'),
         (("calendar: 24x7", "calendar: lunar"), 65, "policies.after-hours.calendar",
-         "unknown calendar"),
-        (("default: standard", "default: gold"), 6, "default", "unknown policy gold"),
+         "calendar 必须是 business、24x7 之一"),
+        (("default: standard", "default: gold"), 6, "default", "未知策略 gold"),
     ],
 )  # fmt: skip
 def test_errors_name_file_line_and_field(change, line, field, message):
@@ -65,7 +65,7 @@ def test_errors_name_file_line_and_field(change, line, field, message):
         parse(text, "policies.yaml", DAYS)
     error = caught.value.errors[0]
     assert (error.file, error.line, error.field) == ("policies.yaml", line, field), str(error)
-    assert message in error.message
+    assert message in error.text
 
 
 def test_a_broken_file_keeps_the_last_good_policies(tmp_path: Path):

@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from helpdesk.auth import permissions
 from helpdesk.channels.phone.ivr import published
 from helpdesk.channels.phone.ivr.loader import Script, build
-from helpdesk.channels.phone.ivr.schema import ScriptError, read_yaml
+from helpdesk.channels.phone.ivr.schema import ScriptError, ScriptErrors, read_yaml
 from helpdesk.extensions import db
 from helpdesk.people.views import admin_required
 from helpdesk.yamldocs import diff
@@ -59,7 +59,7 @@ def _viewer() -> None:
 def parsed(name: str, text: str) -> Script | None:
     try:
         script, _problems = build(read_yaml(text, name), name)
-    except ScriptError:
+    except ScriptErrors:
         return None
     return script
 

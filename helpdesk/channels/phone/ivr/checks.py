@@ -6,7 +6,8 @@ from pathlib import Path
 
 from helpdesk.channels.phone.ivr.loader import Script, build
 from helpdesk.channels.phone.ivr.nodes import MenuNode, SetNode
-from helpdesk.channels.phone.ivr.schema import ScriptError, read_file
+from helpdesk.channels.phone.ivr.schema import ScriptError, ScriptErrors, read_file
+from helpdesk.yamlcheck.errors import _
 
 
 def reachable(script: Script) -> set[str]:
@@ -29,25 +30,39 @@ def check_file(
     file = str(path)
     try:
         script, problems = build(read_file(path), file)
-    except ScriptError as exc:
-        return [exc]
+    except ScriptErrors as exc:
+        return list(exc.errors)
     seen = reachable(script)
     for nid, node in script.nodes.items():
         where = f"nodes.{nid}"
         if nid not in seen:
-            problems.append(ScriptError(file, node.line, where, "unreachable from the start"))
+            problems.append(ScriptError(file, node.line, where, _("unreachable from the start")))
         for name, prompt in node.prompts().items():
             for lang in prompt.missing():
-                problems.append(ScriptError(file, node.line, f"{where}.{name}", f"no {lang} text"))
+                problems.append(
+                    ScriptError(
+                        file, node.line, f"{where}.{name}", _("no %(lang)s text", lang=lang)
+                    )
+                )
         for chosen in _choices(node):
             category, district = chosen.get("category"), chosen.get("district")
             if categories is not None and category and category not in categories:
                 problems.append(
-                    ScriptError(file, node.line, f"{where}.set.category", f"unknown {category}")
+                    ScriptError(
+                        file,
+                        node.line,
+                        f"{where}.set.category",
+                        _("unknown %(code)s", code=category),
+                    )
                 )
             if districts is not None and district and district not in districts:
                 problems.append(
-                    ScriptError(file, node.line, f"{where}.set.district", f"unknown {district}")
+                    ScriptError(
+                        file,
+                        node.line,
+                        f"{where}.set.district",
+                        _("unknown %(code)s", code=district),
+                    )
                 )
     return sorted(problems, key=lambda p: (p.line or 0, p.field))
 

@@ -5,18 +5,24 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from helpdesk.channels.phone.ivr.nodes import Node, node_type
+from helpdesk.channels.phone.ivr.nodes import NODE_TYPES, Node, ScriptSpec
 from helpdesk.channels.phone.ivr.schema import (
     ID_CHARS,
-    Located,
-    Reader,
+    Prompt,
+    PromptSpec,
     ScriptError,
+    ScriptErrors,
+    default_file,
     read_file,
     read_yaml,
+    where,
 )
+from helpdesk.yamlcheck.errors import _
+from helpdesk.yamlcheck.read import Doc
+from helpdesk.yamlcheck.validate import validate
 
-SCRIPT_FIELDS = {"name", "description", "start", "nodes"}
 DEFAULT_FOLDER = Path(__file__).resolve().parents[4] / "ivr_scripts"
 
 
@@ -34,49 +40,66 @@ class Script:
 
 def parse(text: str, file: str) -> Script:
     """Build a script; raises the first ScriptError (schema, dangling target, silent loop)."""
-    script, problems = build(read_yaml(text, file), file)
+    try:
+        script, problems = build(read_yaml(text, file), file)
+    except ScriptErrors as exc:
+        raise exc.errors[0] from None
     if problems:
         raise problems[0]
     return script
 
 
-def build(raw: Located, file: str) -> tuple[Script, list[ScriptError]]:
+def build(doc: Doc, file: str) -> tuple[Script, list[ScriptError]]:
     """The script and its structural problems (targets that lead nowhere, loops with no input).
 
-    Schema errors inside a node raise at once: a node that cannot be read cannot be checked.
+    Schema errors raise ScriptErrors (all of them): a script that cannot be read cannot be
+    checked further.
     """
-    top = Reader(file, "script", raw)
-    top.reject_unknown(SCRIPT_FIELDS)
-    name = top.text("name")
-    if not set(name) <= ID_CHARS:
-        raise top.fail("name", f"script names are lower-case letters, digits, - and _: {name!r}")
-    start = top.text("start")
-    nodes_raw = top.mapping("nodes")
+    if doc.value is None:
+        raise ScriptErrors(
+            [ScriptError(file, 1, "script", _("a script is a mapping with name, start and nodes"))]
+        )
+    doc.file = file
+    validated, errors = validate(ScriptSpec, doc, where=where)
+    if validated is None:
+        raise ScriptErrors(errors)
+    spec: Any = validated  # a ScriptSpec, built at import over the node types
     nodes: dict[str, Node] = {}
-    for node_id, value in nodes_raw.items():
-        reader = top.child(f"nodes.{node_id}", value)
-        reader.where = f"nodes.{node_id}"
-        if not isinstance(value, dict):
-            raise ScriptError(
-                file, nodes_raw.key_lines.get(node_id), reader.where, "must be a mapping"
-            )
-        if not set(str(node_id)) <= ID_CHARS:
-            raise reader.fail(None, "node ids are lower-case letters, digits, - and _")
-        kind = reader.text("type")
-        cls = node_type(kind)
-        if cls is None:
-            raise reader.fail("type", f"unknown node type {kind!r}")
-        nodes[str(node_id)] = cls.parse(str(node_id), reader)
-    script = Script(name, file, start, nodes, top.optional_text("description") or "")
+    for node_id, node_spec in spec.nodes.items():
+
+        def prompt(name: str, said: PromptSpec | None, node_id: str = node_id) -> Prompt | None:
+            if said is None:
+                return None
+            text = {lang: getattr(said, lang) for lang in ("zh", "en") if getattr(said, lang)}
+            return Prompt(text, said.file or default_file(file, node_id, name))
+
+        cls = NODE_TYPES[node_spec.type]
+        line = doc.start(("nodes", node_id))
+        nodes[node_id] = cls.from_spec(node_id, line, node_spec, prompt)
+    script = Script(spec.name, file, spec.start, nodes, spec.description or "")
     problems: list[ScriptError] = []
-    if start not in nodes:
-        problems.append(top.fail("start", f"no node named {start!r}"))
+    if spec.start not in nodes:
+        problems.append(
+            ScriptError(
+                file,
+                doc.line(("start",)),
+                "script.start",
+                _("no node named %(name)s", name=repr(spec.start)),
+            )
+        )
     for node in nodes.values():
         for label, target in node.targets().items():
             if target not in nodes:
                 problems.append(
                     ScriptError(
-                        file, node.line, f"nodes.{node.id}", f"{label} -> {target!r}: no such node"
+                        file,
+                        node.line,
+                        f"nodes.{node.id}",
+                        _(
+                            "%(label)s -> %(target)s: no such node",
+                            label=label,
+                            target=repr(target),
+                        ),
                     )
                 )
     if not problems:
@@ -103,7 +126,7 @@ def silent_loops(script: Script) -> list[ScriptError]:
                         script.file,
                         node.line,
                         f"nodes.{target}",
-                        "loop that never waits for keys: " + " -> ".join(loop),
+                        _("loop that never waits for keys: %(loop)s", loop=" -> ".join(loop)),
                     )
                 )
             elif target not in colour:
@@ -135,7 +158,10 @@ def load_path(path: Path) -> Script:
     cached = _cache.get(path)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    script, problems = build(read_file(path), str(path))
+    try:
+        script, problems = build(read_file(path), str(path))
+    except ScriptErrors as exc:
+        raise exc.errors[0] from None
     if problems:
         raise problems[0]
     _cache[path] = (stamp, script)

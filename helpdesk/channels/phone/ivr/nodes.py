@@ -7,33 +7,30 @@ A node either passes the call on at once (`enter` returns the next node id), wai
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Union
+
+from pydantic import AfterValidator, BeforeValidator, model_validator
 
 from helpdesk.channels.phone.ivr.actions import Dial, Enqueue, Gather, SetVar
-from helpdesk.channels.phone.ivr.schema import LANGUAGES, Prompt, Reader, check_id
+from helpdesk.channels.phone.ivr.schema import (
+    DTMF,
+    LANGUAGES,
+    FieldsSpec,
+    NodeId,
+    Prompt,
+    PromptField,
+    PromptSpec,
+    between,
+    script_model,
+)
 from helpdesk.channels.phone.ivr.state import Run
+from helpdesk.yamlcheck.errors import Msg, _
+from helpdesk.yamlcheck.validate import Spec, SpecModel, Text, choice, fail, spec_model, tagged
 
-DTMF = "0123456789*#"
-TICKET_FIELDS = {"category", "district", "type", "priority"}
-TICKET_TYPES = {"request", "inquiry", "complaint", "suggestion"}
-PRIORITIES = {"low", "normal", "high", "urgent"}
-BASE_FIELDS = {"type", "line"}
-
-
-def parse_fields(reader: Reader, raw: Any) -> dict[str, str]:
-    """`set:` — ticket fields a path chooses; values are checked where they can be offline."""
-    if not isinstance(raw, dict):
-        raise reader.fail(None, "must be a mapping of ticket fields")
-    reader.reject_unknown(TICKET_FIELDS)
-    out = {key: reader.text(key) for key in raw}
-    if "type" in out and out["type"] not in TICKET_TYPES:
-        raise reader.fail("type", f"must be one of {', '.join(sorted(TICKET_TYPES))}")
-    if "priority" in out and out["priority"] not in PRIORITIES:
-        raise reader.fail("priority", f"must be one of {', '.join(sorted(PRIORITIES))}")
-    if "district" in out and not (out["district"].isdigit() and len(out["district"]) == 6):
-        raise reader.fail("district", "must be a six-digit district code")
-    return out
+# a node's prompt from its validated spec: (field name, spec) -> Prompt with its default file
+Prompts = Callable[[str, PromptSpec | None], Prompt | None]
 
 
 @dataclass
@@ -47,13 +44,18 @@ class Node(ABC):
     line: int
 
     @classmethod
-    def parse(cls, node_id: str, reader: Reader) -> Node:
-        reader.reject_unknown(BASE_FIELDS | cls.fields)
-        return cls(node_id, reader.line(), **cls.read(reader))
+    def spec_fields(cls) -> dict[str, Any]:
+        """The node's YAML fields besides `type:`, as pydantic field definitions."""
+        return {}
 
     @classmethod
-    def read(cls, reader: Reader) -> dict[str, Any]:
+    def spec_values(cls, spec: Any, prompt: Prompts) -> dict[str, Any]:
+        """The node's dataclass fields from its validated spec."""
         return {}
+
+    @classmethod
+    def from_spec(cls, node_id: str, line: int, spec: Any, prompt: Prompts) -> Node:
+        return cls(node_id, line, **cls.spec_values(spec, prompt))
 
     def targets(self) -> dict[str, str]:
         """Where this node can lead, labelled (for checks and the graph)."""
@@ -79,11 +81,12 @@ class SayNode(Node):
     next: str = ""
 
     @classmethod
-    def read(cls, reader: Reader) -> dict[str, Any]:
-        return {
-            "prompt": reader.prompt("prompt"),
-            "next": check_id(reader, "next", reader.text("next")),
-        }
+    def spec_fields(cls) -> dict[str, Any]:
+        return {"prompt": (PromptField, ...), "next": (NodeId, ...)}
+
+    @classmethod
+    def spec_values(cls, spec: Any, prompt: Prompts) -> dict[str, Any]:
+        return {"prompt": prompt("prompt", spec.prompt), "next": spec.next}
 
     def targets(self) -> dict[str, str]:
         return {"next": self.next}
@@ -127,16 +130,27 @@ class InputNode(Node):
     on_fail: str | None = None
 
     @classmethod
-    def read_common(cls, reader: Reader) -> dict[str, Any]:
-        on_fail = reader.optional_text("on_fail")
+    def spec_fields(cls) -> dict[str, Any]:
         return {
-            "prompt": reader.prompt("prompt"),
-            "timeout": reader.number("timeout", 5, 1, 60),
-            "retries": reader.integer("retries", 2, 0, 9),
-            "finish_key": reader.key("finish_key", "#", "*#"),
-            "invalid_prompt": reader.prompt("invalid_prompt", required=False),
-            "no_input_prompt": reader.prompt("no_input_prompt", required=False),
-            "on_fail": check_id(reader, "on_fail", on_fail) if on_fail else None,
+            "prompt": (PromptField, ...),
+            "timeout": (Annotated[float, between(1, 60)], 5.0),
+            "retries": (Annotated[int, between(0, 9, whole=True)], 2),
+            "finish_key": (Annotated[str | None, BeforeValidator(_finish_key)], "#"),
+            "invalid_prompt": (PromptField | None, None),
+            "no_input_prompt": (PromptField | None, None),
+            "on_fail": (NodeId | None, None),
+        }
+
+    @classmethod
+    def spec_values(cls, spec: Any, prompt: Prompts) -> dict[str, Any]:
+        return {
+            "prompt": prompt("prompt", spec.prompt),
+            "timeout": float(spec.timeout),
+            "retries": spec.retries,
+            "finish_key": spec.finish_key,
+            "invalid_prompt": prompt("invalid_prompt", spec.invalid_prompt),
+            "no_input_prompt": prompt("no_input_prompt", spec.no_input_prompt),
+            "on_fail": spec.on_fail,
         }
 
     def prompts(self) -> dict[str, Prompt]:
@@ -190,34 +204,17 @@ class MenuNode(InputNode):
     options: dict[str, Option] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, reader: Reader) -> dict[str, Any]:
-        raw = reader.mapping("options")
-        if not raw:
-            raise reader.fail("options", "a menu needs at least one option")
-        options: dict[str, Option] = {}
-        for key, value in raw.items():
-            sub = reader.child(f"options.{key}", value)
-            if not all(ch in DTMF for ch in str(key)):
-                raise reader.fail("options", f"option keys are DTMF keys, not {key!r}")
-            if isinstance(value, str):
-                options[str(key)] = Option(check_id(sub, "next", value))
-                continue
-            if not isinstance(value, dict):
-                raise sub.fail(None, "is a node id or a mapping with next, set, language, label")
-            sub.reject_unknown({"next", "set", "language", "label"})
-            language = sub.optional_text("language")
-            if language is not None and language not in LANGUAGES:
-                raise sub.fail("language", f"must be one of {', '.join(LANGUAGES)}")
-            chosen = (
-                parse_fields(sub.child("set", value["set"]), value["set"]) if "set" in value else {}
-            )
-            options[str(key)] = Option(
-                check_id(sub, "next", sub.text("next")),
-                chosen,
-                language,
-                sub.optional_text("label") or "",
-            )
-        return {**cls.read_common(reader), "options": options}
+    def spec_fields(cls) -> dict[str, Any]:
+        options = Annotated[dict[str, OptionField], BeforeValidator(_option_keys)]
+        return {**super().spec_fields(), "options": (options, ...)}
+
+    @classmethod
+    def spec_values(cls, spec: Any, prompt: Prompts) -> dict[str, Any]:
+        options = {
+            key: Option(o.next, o.set.values() if o.set else {}, o.language, o.label or "")
+            for key, o in spec.options.items()
+        }
+        return {**super().spec_values(spec, prompt), "options": options}
 
     def targets(self) -> dict[str, str]:
         out = {f"key {k}": o.next for k, o in self.options.items()}
@@ -250,16 +247,24 @@ class GatherNode(InputNode):
     next: str = ""
 
     @classmethod
-    def read(cls, reader: Reader) -> dict[str, Any]:
-        count = reader.integer("count", 1, 1, 32)
-        low = reader.integer("min", count, 1, count)
-        store = reader.text("store")
+    def spec_fields(cls) -> dict[str, Any]:
         return {
-            **cls.read_common(reader),
-            "count": count,
-            "min": low,
-            "store": store,
-            "next": check_id(reader, "next", reader.text("next")),
+            **super().spec_fields(),
+            "count": (Annotated[int, between(1, 32, whole=True)], 1),
+            "min": (Annotated[int, between(1, 32, whole=True)] | None, None),
+            "store": (Text, ...),
+            "next": (NodeId, ...),
+            "__validators__": {"fewest": model_validator(mode="after")(_fewest)},
+        }
+
+    @classmethod
+    def spec_values(cls, spec: Any, prompt: Prompts) -> dict[str, Any]:
+        return {
+            **super().spec_values(spec, prompt),
+            "count": spec.count,
+            "min": spec.count if spec.min is None else spec.min,
+            "store": spec.store,
+            "next": spec.next,
         }
 
     def targets(self) -> dict[str, str]:
@@ -288,11 +293,12 @@ class SetNode(Node):
     next: str = ""
 
     @classmethod
-    def read(cls, reader: Reader) -> dict[str, Any]:
-        if not isinstance(reader.raw.get("set"), dict):
-            raise reader.fail("set", "must be a mapping of ticket fields")
-        values = parse_fields(reader.child("set", reader.raw["set"]), reader.raw["set"])
-        return {"values": values, "next": check_id(reader, "next", reader.text("next"))}
+    def spec_fields(cls) -> dict[str, Any]:
+        return {"set": (FieldsSpec, ...), "next": (NodeId, ...)}
+
+    @classmethod
+    def spec_values(cls, spec: Any, prompt: Prompts) -> dict[str, Any]:
+        return {"values": spec.set.values(), "next": spec.next}
 
     def targets(self) -> dict[str, str]:
         return {"next": self.next}
@@ -312,11 +318,12 @@ class BusinessHoursNode(Node):
     closed: str = ""
 
     @classmethod
-    def read(cls, reader: Reader) -> dict[str, Any]:
-        return {
-            "open": check_id(reader, "open", reader.text("open")),
-            "closed": check_id(reader, "closed", reader.text("closed")),
-        }
+    def spec_fields(cls) -> dict[str, Any]:
+        return {"open": (NodeId, ...), "closed": (NodeId, ...)}
+
+    @classmethod
+    def spec_values(cls, spec: Any, prompt: Prompts) -> dict[str, Any]:
+        return {"open": spec.open, "closed": spec.closed}
 
     def targets(self) -> dict[str, str]:
         return {"open": self.open, "closed": self.closed}
@@ -335,11 +342,12 @@ class CallerLookupNode(Node):
     unknown: str = ""
 
     @classmethod
-    def read(cls, reader: Reader) -> dict[str, Any]:
-        return {
-            "known": check_id(reader, "known", reader.text("known")),
-            "unknown": check_id(reader, "unknown", reader.text("unknown")),
-        }
+    def spec_fields(cls) -> dict[str, Any]:
+        return {"known": (NodeId, ...), "unknown": (NodeId, ...)}
+
+    @classmethod
+    def spec_values(cls, spec: Any, prompt: Prompts) -> dict[str, Any]:
+        return {"known": spec.known, "unknown": spec.unknown}
 
     def targets(self) -> dict[str, str]:
         return {"known": self.known, "unknown": self.unknown}
@@ -360,15 +368,18 @@ class EndNode(Node):
 
     terminal = True
     default_ticket: ClassVar[bool] = True
+    prompt_required: ClassVar[bool] = False
     prompt: Prompt | None = None
     ticket: bool = True
 
     @classmethod
-    def read_end(cls, reader: Reader, prompt_required: bool = False) -> dict[str, Any]:
-        return {
-            "prompt": reader.prompt("prompt", required=prompt_required),
-            "ticket": reader.flag("ticket", cls.default_ticket),
-        }
+    def spec_fields(cls) -> dict[str, Any]:
+        said = (PromptField, ...) if cls.prompt_required else (PromptField | None, None)
+        return {"prompt": said, "ticket": (bool, cls.default_ticket)}
+
+    @classmethod
+    def spec_values(cls, spec: Any, prompt: Prompts) -> dict[str, Any]:
+        return {"prompt": prompt("prompt", spec.prompt), "ticket": spec.ticket}
 
     def prompts(self) -> dict[str, Prompt]:
         return {"prompt": self.prompt} if self.prompt else {}
@@ -381,8 +392,12 @@ class QueueNode(EndNode):
     group: str = ""
 
     @classmethod
-    def read(cls, reader: Reader) -> dict[str, Any]:
-        return {**cls.read_end(reader), "group": reader.text("group")}
+    def spec_fields(cls) -> dict[str, Any]:
+        return {**super().spec_fields(), "group": (Text, ...)}
+
+    @classmethod
+    def spec_values(cls, spec: Any, prompt: Prompts) -> dict[str, Any]:
+        return {**super().spec_values(spec, prompt), "group": spec.group}
 
     def enter(self, run: Run) -> str | None:
         run.say(self.prompt)
@@ -398,11 +413,12 @@ class TransferNode(EndNode):
     to: str = ""
 
     @classmethod
-    def read(cls, reader: Reader) -> dict[str, Any]:
-        to = reader.text("to")
-        if not to.lstrip("+").isdigit():
-            raise reader.fail("to", f"must be an extension or a phone number, not {to!r}")
-        return {**cls.read_end(reader), "to": to}
+    def spec_fields(cls) -> dict[str, Any]:
+        return {**super().spec_fields(), "to": (Annotated[Text, AfterValidator(_number)], ...)}
+
+    @classmethod
+    def spec_values(cls, spec: Any, prompt: Prompts) -> dict[str, Any]:
+        return {**super().spec_values(spec, prompt), "to": spec.to}
 
     def enter(self, run: Run) -> str | None:
         run.say(self.prompt)
@@ -418,10 +434,7 @@ class MessageNode(EndNode):
 
     kind = "message"
     fields = {"prompt", "ticket"}
-
-    @classmethod
-    def read(cls, reader: Reader) -> dict[str, Any]:
-        return cls.read_end(reader, prompt_required=True)
+    prompt_required = True
 
     def enter(self, run: Run) -> str | None:
         run.say(self.prompt)
@@ -434,10 +447,6 @@ class HangupNode(EndNode):
     kind = "hangup"
     fields = {"prompt", "ticket"}
     default_ticket = False
-
-    @classmethod
-    def read(cls, reader: Reader) -> dict[str, Any]:
-        return cls.read_end(reader)
 
     def enter(self, run: Run) -> str | None:
         run.say(self.prompt)
@@ -465,3 +474,73 @@ NODE_TYPES["play"] = SayNode  # `play` reads better for a file-only prompt; same
 
 def node_type(kind: str) -> type[Node] | None:
     return NODE_TYPES.get(kind)
+
+
+def _finish_key(value: Any) -> str | None:
+    if value in (None, "", "none"):
+        return None
+    text = str(value)
+    if len(text) != 1 or text not in "*#":
+        raise fail(_("must be one of %(allowed)s, not %(value)s", allowed="* #", value=repr(text)))
+    return text
+
+
+def _number(value: str) -> str:
+    if not value.lstrip("+").isdigit():
+        raise fail(_("must be an extension or a phone number, not %(value)s", value=repr(value)))
+    return value
+
+
+def _option_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        if not value:
+            raise fail(_("a menu needs at least one option"))
+        for key in value:
+            if not all(ch in DTMF for ch in key):
+                raise fail(_("option keys are DTMF keys, not %(key)s", key=repr(key)), key=key)
+    return value
+
+
+def _fewest(spec: Any) -> Any:
+    if spec.min is not None and spec.min > spec.count:
+        raise fail(
+            _(
+                "min must be between 1 and count (%(count)s), not %(min)s",
+                count=spec.count,
+                min=spec.min,
+            )
+        )
+    return spec
+
+
+class OptionSpec(Spec):
+    shape: ClassVar[Msg] = _("a node id or a mapping with next, set, language, label")
+    next: NodeId
+    set: FieldsSpec | None = None
+    language: choice(LANGUAGES) | None = None  # type: ignore[valid-type]
+    label: str | None = None
+
+
+def _option(value: Any) -> Any:
+    return {"next": value} if isinstance(value, str) else value  # `'1': main_menu`
+
+
+OptionField = Annotated[OptionSpec, BeforeValidator(_option)]
+
+
+def _node_spec(kinds: tuple[str, ...], cls: type[Node]) -> SpecModel:
+    fields = cls.spec_fields()
+    validators = fields.pop("__validators__", None)
+    # `line`: free text for people (e.g. which hotline line); not used
+    return spec_model(f"{cls.__name__}Spec", kinds, validators, line=(Any, None), **fields)
+
+
+def _kinds(cls: type[Node]) -> tuple[str, ...]:
+    return tuple(k for k, c in NODE_TYPES.items() if c is cls)
+
+
+SPECS: dict[type[Node], SpecModel] = {
+    cls: _node_spec(_kinds(cls), cls) for cls in dict.fromkeys(NODE_TYPES.values())
+}
+NodeField = tagged(Union[tuple(SPECS.values())], lambda: NODE_TYPES, _("node type"))  # noqa: UP007
+ScriptSpec = script_model(NodeField)

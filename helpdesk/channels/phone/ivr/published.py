@@ -17,6 +17,7 @@ from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from helpdesk.channels.phone.ivr.schema import ScriptError
+from helpdesk.yamlcheck.errors import _
 from helpdesk.yamldocs import service as versions
 from helpdesk.yamldocs.models import DocumentVersion
 
@@ -97,7 +98,7 @@ def check(files: dict[str, str]) -> list[ScriptError]:
     with tempfile.TemporaryDirectory(prefix="helpdesk-ivr-check-") as tmp:
         for name, text in files.items():
             if not _FILE_NAME.match(name):
-                problems.append(ScriptError(name, None, "file", "lower-case name ending .yaml"))
+                problems.append(ScriptError(name, None, "file", _("lower-case name ending .yaml")))
                 continue
             path = Path(tmp) / name
             path.write_text(text, encoding="utf-8")
