@@ -86,7 +86,7 @@ def test_an_invalid_draft_shows_its_problems_by_line(admin_client) -> None:  # t
     response = simulate(admin_client, broken, "1")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert any(f"第 {n} 行" in page for n in welcome) and "no such node" in page
+    assert any(f"第 {n} 行" in page for n in welcome) and "没有这个节点" in page
     assert "请先修正，再模拟" in page  # the call would run into it: no path is made up
     unparsable = simulate(admin_client, "nodes: [\n", "1")
     assert unparsable.status_code == 422  # a clear answer, not a 500

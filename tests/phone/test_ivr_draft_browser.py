@@ -96,7 +96,7 @@ def test_admin_simulates_an_edit_before_publishing(
                 # a broken draft: its problems by line, no path made up
                 page.fill("#ivr-text", edited.replace("next: hours", "next: nowhere", 1))
                 _simulate(page, "1")
-                expect(result.locator(".ivr-sim-errors")).to_contain_text("no such node")
+                expect(result.locator(".ivr-sim-errors")).to_contain_text("没有这个节点")
                 expect(result.locator(".ivr-sim-errors")).to_contain_text("行")
                 result.scroll_into_view_if_needed()
                 page.screenshot(path=str(SHOTS / f"ivr-draft-errors-{width}.png"), full_page=False)
