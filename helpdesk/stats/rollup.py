@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk import clock
 from helpdesk.directory.models import ServiceCategory
+from helpdesk.stats import months
 from helpdesk.stats.models import StatsDay, StatsRolledDay, StatsRollupState
 from helpdesk.tickets.models import Ticket
 
@@ -152,7 +153,9 @@ def roll_day(session: Session, day: date) -> None:
     session.merge(StatsRolledDay(day=text, rolled_at=clock.now()))
 
 
-def maintain(session: Session, limit: int = DAYS_PER_RUN) -> int:
+def maintain(
+    session: Session, limit: int = DAYS_PER_RUN, month_limit: int = months.MONTHS_PER_RUN
+) -> int:
     """One maintenance step: re-roll changed closed days, roll up to `limit` missing ones,
     committing each; how many days were rolled."""
     started = clock.now()
@@ -176,6 +179,11 @@ def maintain(session: Session, limit: int = DAYS_PER_RUN) -> int:
     for day in todo:
         roll_day(session, day)
         session.commit()
+    # then the months over (helpdesk/stats/months.py): those with a day just re-rolled,
+    # and a few never rolled
+    for month in months.due(session, todo, first, yesterday, month_limit):
+        months.roll_month(session, month)
+        session.commit()
     state = session.get(StatsRollupState, 1) or StatsRollupState(id=1)
     state.checked_until, state.last_ticket_id = started, last_ticket_id
     session.add(state)
@@ -186,5 +194,5 @@ def maintain(session: Session, limit: int = DAYS_PER_RUN) -> int:
 
 
 def maintain_all(session: Session) -> int:
-    """Roll every closed day now (the CLI and the benchmark); how many were rolled."""
-    return maintain(session, limit=1_000_000)
+    """Roll every closed day and month now (the CLI and the benchmark); how many days."""
+    return maintain(session, limit=1_000_000, month_limit=1_000_000)

@@ -1,0 +1,263 @@
+"""The monthly rollup: a closed month's served enterprises as bitmaps, so a year is a dozen
+rows per panel value instead of every day's rows (helpdesk/stats/rollup.py).
+
+Distinct enterprises do not add up across days or months, but sets do: each `stats_month`
+row holds the set of enterprises (a bitmap of their ids) served in one month for one
+combination of at most two filter dimensions, and a period's distinct count is the size of
+the union of its months' sets, plus the enterprises of the days outside whole usable months
+(read from the daily rollup or the tickets, as before). A panel whose filters and dimension
+need three dimensions at once is not answered here (`answer` gives None) and keeps the
+daily path; so does a daily (short) period.
+
+A month is rolled by the worker's maintenance run (`rollup.maintain`, explicit, no session
+listeners) once it is over, and again whenever one of its days is re-rolled. It is used only
+while none of its days is live (changed since) and it was rolled after each of its days.
+"""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import combinations
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from helpdesk import clock
+from helpdesk.stats.models import StatsDay, StatsMonth, StatsRolledDay, StatsRolledMonth
+
+DIMS = ("district", "platform", "channel", "organisation_id")
+# every combination of at most two dimensions, in DIMS order: 11 rows per month and values
+KEYS = [c for n in range(3) for c in combinations(DIMS, n)]
+MONTHS_PER_RUN = 3  # months never rolled, per maintenance run (changed ones always)
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_last(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def month_days(first: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range(month_last(first).day)]
+
+
+# -- encoding ------------------------------------------------------------------------------
+
+
+def encode_bitmap(ids: Iterable[int]) -> bytes:
+    ids = list(ids)
+    bits = bytearray((max(ids) >> 3) + 1 if ids else 0)
+    for i in ids:
+        bits[i >> 3] |= 1 << (i & 7)
+    return zlib.compress(bytes(bits))
+
+
+def decode_bitmap(blob: bytes) -> int:
+    return int.from_bytes(zlib.decompress(blob), "little")
+
+
+def bitmap_of(ids: Iterable[int]) -> int:
+    return decode_bitmap(encode_bitmap(ids))
+
+
+def encode_counts(counts: dict[int, int]) -> bytes:
+    pairs = array("q")
+    for enterprise_id in sorted(counts):
+        pairs.extend((enterprise_id, counts[enterprise_id]))
+    return zlib.compress(pairs.tobytes())
+
+
+def decode_counts(blob: bytes) -> Iterator[tuple[int, int]]:
+    pairs = array("q")
+    pairs.frombytes(zlib.decompress(blob))
+    return zip(pairs[::2], pairs[1::2], strict=True)
+
+
+# -- rolling -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Cell:
+    tickets: int = 0
+    counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def roll_month(session: Session, first: date) -> None:
+    """Replace a closed month's rows (stats_month, and the scorecards' stats_org_month) with
+    a fresh count; its days not rolled yet are rolled first (the caller commits)."""
+    from helpdesk.loop import scorecards  # the loop reads the stats; this only feeds it
+    from helpdesk.stats import rollup
+
+    last, text = month_last(first), first.strftime("%Y-%m")
+    rolled = set(
+        session.scalars(
+            select(StatsRolledDay.day).where(
+                StatsRolledDay.day >= first.isoformat(), StatsRolledDay.day <= last.isoformat()
+            )
+        )
+    )
+    for day in month_days(first):
+        if day.isoformat() not in rolled:
+            rollup.roll_day(session, day)
+    session.flush()
+    cells: dict[tuple[str, tuple[Any, ...]], _Cell] = defaultdict(_Cell)
+    rows = session.execute(
+        select(
+            StatsDay.enterprise_id,
+            StatsDay.district,
+            StatsDay.platform,
+            StatsDay.channel,
+            StatsDay.organisation_id,
+            StatsDay.tickets,
+        ).where(StatsDay.day >= first.isoformat(), StatsDay.day <= last.isoformat())
+    )
+    for enterprise_id, district, platform, channel, organisation_id, tickets in rows:
+        values = {
+            "district": district,
+            "platform": platform,
+            "channel": channel,
+            "organisation_id": organisation_id,
+        }
+        for key in KEYS:
+            cell = cells[(",".join(key), tuple(values[d] for d in key))]
+            cell.tickets += tickets
+            if enterprise_id is not None:
+                cell.counts[enterprise_id] += tickets
+    session.execute(delete(StatsMonth).where(StatsMonth.month == text))
+    session.add_all(
+        StatsMonth(
+            month=text,
+            dims=dims,
+            dim_values=list(values),
+            tickets=cell.tickets,
+            enterprises=encode_bitmap(cell.counts),
+            counts=encode_counts(cell.counts),
+        )
+        for (dims, values), cell in cells.items()
+    )
+    scorecards.roll_month(session, first)
+    session.merge(StatsRolledMonth(month=text, rolled_at=clock.now()))
+
+
+def due(
+    session: Session,
+    rerolled: Iterable[date],
+    oldest: date,
+    yesterday: date,
+    limit: int = MONTHS_PER_RUN,
+) -> list[date]:
+    """Months to roll now: closed ones with a re-rolled day, then up to MONTHS_PER_RUN
+    closed months never rolled (the most recent first)."""
+    closed = {month_of(d) for d in rerolled if month_last(month_of(d)) <= yesterday}
+    done = {date.fromisoformat(m + "-01") for m in session.scalars(select(StatsRolledMonth.month))}
+    missing, at = [], month_of(oldest)
+    while month_last(at) <= yesterday:
+        if at not in done and at not in closed:
+            missing.append(at)
+        at = month_last(at) + timedelta(days=1)
+    return sorted(closed) + missing[::-1][:limit]
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def usable(session: Session, first: date, last: date, live: set[date]) -> list[date]:
+    """The whole months inside first..last whose rollup may be read: rolled after each of
+    their days and with none of their days live."""
+    today = clock.local_today_date()
+    wanted, at = [], month_of(first)
+    if at < first:
+        at = month_last(at) + timedelta(days=1)
+    while month_last(at) <= last and month_last(at) < today:
+        wanted.append(at)
+        at = month_last(at) + timedelta(days=1)
+    if not wanted:
+        return []
+    texts = [m.strftime("%Y-%m") for m in wanted]
+    rolled = {
+        month: at
+        for month, at in session.execute(
+            select(StatsRolledMonth.month, StatsRolledMonth.rolled_at).where(
+                StatsRolledMonth.month.in_(texts)
+            )
+        )
+    }
+    day_month = func.substr(StatsRolledDay.day, 1, 7)
+    latest = {
+        month: at
+        for month, at in session.execute(
+            select(day_month, func.max(StatsRolledDay.rolled_at))
+            .where(StatsRolledDay.day >= wanted[0].isoformat())
+            .where(StatsRolledDay.day <= month_last(wanted[-1]).isoformat())
+            .group_by(day_month)
+        )
+    }
+    live_months = {month_of(d) for d in live}
+    return [
+        m
+        for m, text in zip(wanted, texts, strict=True)
+        if text in rolled
+        and m not in live_months
+        and (latest.get(text) is None or latest[text] <= rolled[text])
+    ]
+
+
+@dataclass
+class Served:
+    """Enterprises served (a bitmap) and tickets, for one panel value."""
+
+    bitmap: int = 0
+    tickets: int = 0
+    counts: dict[int, int] | None = None  # per enterprise, for the industry panel
+
+    @property
+    def enterprises(self) -> int:
+        return self.bitmap.bit_count()
+
+
+def read(
+    session: Session,
+    months: list[date],
+    dims: tuple[str, ...],
+    fixed: dict[str, Any],
+    group: str | None,
+    per_enterprise: bool = False,
+) -> dict[Any, Served]:
+    """The months' rows for `dims`, those matching `fixed`, united per value of `group`
+    (a dimension in dims, "month", or None for one total)."""
+    out: dict[Any, Served] = defaultdict(Served)
+    if not months:
+        return out
+    rows = session.execute(
+        select(
+            StatsMonth.month,
+            StatsMonth.dim_values,
+            StatsMonth.tickets,
+            StatsMonth.enterprises,
+            StatsMonth.counts if per_enterprise else StatsMonth.tickets,
+        ).where(
+            StatsMonth.month.in_([m.strftime("%Y-%m") for m in months]),
+            StatsMonth.dims == ",".join(dims),
+        )
+    )
+    for month, values, tickets, bitmap, counts in rows:
+        named = dict(zip(dims, values, strict=True))
+        if any(named[d] != v for d, v in fixed.items()):
+            continue
+        key = date.fromisoformat(month + "-01") if group == "month" else named.get(group or "")
+        served = out[key]
+        served.bitmap |= decode_bitmap(bitmap)
+        served.tickets += tickets
+        if per_enterprise:
+            served.counts = served.counts if served.counts is not None else defaultdict(int)
+            for enterprise_id, n in decode_counts(counts):
+                served.counts[enterprise_id] += n
+    return out
