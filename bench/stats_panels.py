@@ -29,7 +29,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import func, insert, select, update
@@ -39,7 +41,7 @@ from bench.ticket_list import build
 from helpdesk import clock, schema
 from helpdesk.directory.models import Enterprise
 from helpdesk.loop import agents, scorecards
-from helpdesk.stats import queries, rollup
+from helpdesk.stats import months, queries, rollup
 from helpdesk.stats.period import Period
 from helpdesk.tickets.models import Ticket
 
@@ -83,46 +85,56 @@ def main() -> None:
         give_enterprises(session)
         started = time.perf_counter()
         rolled = rollup.maintain_all(session)
-        print(
-            f"rolled {rolled} days and the closed months up in {time.perf_counter() - started:.1f} s"
-        )
+        spent = time.perf_counter() - started
+        print(f"rolled {rolled} days and the closed months up in {spent:.1f} s")
         periods = {
             "month": ("one month", Period(date(2025, 6, 1), date(2025, 6, 30))),
             "year": ("whole year", Period(date(2025, 1, 1), date(2025, 12, 31))),
         }
+        print("each case: the daily rollup only (before) and with the monthly one, interleaved")
         for key in args.periods.split(","):
             label, period = periods[key]
             for filters in (
                 queries.StatsFilter(period),
+                queries.StatsFilter(period, organisation_id=7),
                 queries.StatsFilter(period, organisation_id=7, channel="phone"),
             ):
-                narrowed = " (org 7, phone)" if filters.organisation_id else ""
+                narrowed = {0: "", 1: " (org 7)", 2: " (org 7, phone)"}[
+                    (filters.organisation_id is not None) + (filters.channel is not None)
+                ]
                 for dimension in (*queries.DIMENSIONS, "total"):
-                    times = []
-                    for _ in range(args.runs):
-                        started = time.perf_counter()
-                        if dimension == "total":
-                            queries.total(session, filters)
-                        else:
-                            queries.by_dimension(session, filters, dimension)
-                        times.append((time.perf_counter() - started) * 1000)
-                    _report(f"{label}{narrowed} {dimension}", times)
-            loop_panels = [("scorecards", lambda p=period: scorecards.build(session, p))]
+                    if dimension == "total":
+                        panel = partial(queries.total, session, filters)
+                    else:
+                        panel = partial(queries.by_dimension, session, filters, dimension)
+                    _compare(f"{label}{narrowed} {dimension}", panel, args.runs)
+            _compare(f"{label} scorecards", partial(scorecards.build, session, period), 3)
             if key == "month":
-                loop_panels.append(("agent assessment", lambda p=period: agents.build(session, p)))
-            for name, build_panel in loop_panels:
-                times = []
-                for _ in range(min(args.runs, 3)):
-                    started = time.perf_counter()
-                    build_panel()
-                    times.append((time.perf_counter() - started) * 1000)
-                _report(f"{label} {name}", times)
+                _compare(f"{label} agent assessment", partial(agents.build, session, period), 3)
 
 
-def _report(name: str, times: list[float]) -> None:
-    p50 = statistics.median(times)
-    p99 = statistics.quantiles(times, n=100)[98] if len(times) > 1 else times[0]
-    print(f"{name:>40}: p50 {p50:8.1f} ms  p99 {p99:8.1f} ms")
+def _compare(name: str, panel: Callable[[], object], runs: int) -> None:
+    """Times the panel with the monthly rollup hidden (every month counted from the days, as
+    before it existed) and with it, alternately: the same load on both."""
+    usable = months.usable
+    wall: dict[str, list[float]] = {"days": [], "months": []}
+    cpu: dict[str, list[float]] = {"days": [], "months": []}
+    for _ in range(runs):
+        for way in ("days", "months"):
+            months.usable = usable if way == "months" else (lambda *_a, **_k: [])
+            started, used = time.perf_counter(), time.process_time()
+            try:
+                panel()
+            finally:
+                months.usable = usable
+            wall[way].append((time.perf_counter() - started) * 1000)
+            cpu[way].append((time.process_time() - used) * 1000)
+    parts = [
+        f"{way} p50 {statistics.median(wall[way]):7.1f} ms max {max(wall[way]):7.1f} "
+        f"cpu {statistics.median(cpu[way]):7.1f}"
+        for way in ("days", "months")
+    ]
+    print(f"{name:>36}: {' | '.join(parts)}")
 
 
 if __name__ == "__main__":

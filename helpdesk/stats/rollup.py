@@ -98,15 +98,13 @@ def _local_date(at: datetime) -> date:
 
 def _touched(session: Session, state: StatsRollupState, first: date, last: date) -> set[date]:
     """Days in first..last with a ticket changed since the state's check, or added after it."""
-    created = session.scalars(
-        select(Ticket.created_at).where(
-            (Ticket.updated_at >= state.checked_until - MARGIN)
-            | (Ticket.id > state.last_ticket_id),
-            Ticket.created_at >= clock.local_day_start(first),
-            Ticket.created_at < clock.local_day_start(last + timedelta(days=1)),
-        )
-    )
-    return {_local_date(at) for at in created}
+    # Two queries on their own indexes (updated_at, the id), the period checked here: with
+    # the period (or an OR) in SQL, SQLite walked every ticket of the period (0.6 s a year),
+    # while the tickets changed since the last run are few.
+    changed = select(Ticket.created_at).where(Ticket.updated_at >= state.checked_until - MARGIN)
+    added = select(Ticket.created_at).where(Ticket.id > state.last_ticket_id)
+    days = {_local_date(at) for stmt in (changed, added) for at in session.scalars(stmt)}
+    return {d for d in days if first <= d <= last}
 
 
 def live_days(session: Session, first: date, last: date) -> set[date]:
