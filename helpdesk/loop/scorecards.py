@@ -11,7 +11,11 @@ The tickets a period covers are those created in it (a cohort), held by the orga
   time, the share that met both the first-response and the resolution due time;
 - 督办: tickets that reached the ladder's overdue step;
 - satisfaction: average rating (1-5; a call back's 满意/基本满意/不满意 is 5/3/1) and count;
-- complaints upheld: complaints created in the period about its tickets, found 成立.
+- complaints upheld: complaints created in the period about its tickets, found 成立;
+- 回访: call backs answered and unreachable, among those tickets.
+
+Whole closed months come from `stats_org_month` (rolled by the statistics maintenance run,
+helpdesk/stats/months.py), the other days from the tickets through the same `tally`.
 """
 
 from __future__ import annotations

@@ -52,8 +52,8 @@ class StatsRollupState(Base):
 
 
 class StatsMonth(Base):
-    """A closed, rolled month's served enterprises for one combination of at most two of the
-    filters' dimensions (helpdesk/stats/months.py): `dims` names them ("" for everything,
+    """A closed, rolled month's served enterprises for one combination of the filters'
+    dimensions and values (helpdesk/stats/months.py): `dims` names them ("" for everything,
     "channel", "channel,organisation_id"…), `dim_values` their values in that order.
 
     `enterprises` is a compressed bitmap of enterprise ids (distinct over months is the OR

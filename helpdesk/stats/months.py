@@ -3,11 +3,10 @@ rows per panel value instead of every day's rows (helpdesk/stats/rollup.py).
 
 Distinct enterprises do not add up across days or months, but sets do: each `stats_month`
 row holds the set of enterprises (a bitmap of their ids) served in one month for one
-combination of at most two filter dimensions, and a period's distinct count is the size of
-the union of its months' sets, plus the enterprises of the days outside whole usable months
-(read from the daily rollup or the tickets, as before). A panel whose filters and dimension
-need three dimensions at once is not answered here (`answer` gives None) and keeps the
-daily path; so does a daily (short) period.
+combination of the filter dimensions and their values, and a period's distinct count is the
+size of the union of its months' sets, plus the enterprises of the days outside whole usable
+months (read from the daily rollup or the tickets, as before). A daily (short) period, or one
+without a whole usable month, keeps the daily path.
 
 A month is rolled by the worker's maintenance run (`rollup.maintain`, explicit, no session
 listeners) once it is over, and again whenever one of its days is re-rolled. It is used only
@@ -32,9 +31,10 @@ from helpdesk import clock
 from helpdesk.stats.models import StatsDay, StatsMonth, StatsRolledDay, StatsRolledMonth
 
 DIMS = ("district", "platform", "channel", "organisation_id")
-# every combination of at most two dimensions, in DIMS order: 11 rows per month and values
-KEYS = [c for n in range(3) for c in combinations(DIMS, n)]
-MONTHS_PER_RUN = 3  # months never rolled, per maintenance run (changed ones always)
+# every combination of the dimensions (16), in DIMS order, so any filters and panel are
+# answered from the months: a row per combination of values present in the month
+KEYS = [c for n in range(len(DIMS) + 1) for c in combinations(DIMS, n)]
+MONTHS_PER_RUN = 1  # months never rolled, per maintenance run (changed ones always)
 
 
 def month_of(day: date) -> date:

@@ -199,8 +199,8 @@ def by_dimension(session: Session, filters: StatsFilter, dimension: str) -> dict
 
 def _from_months(session: Session, filters: StatsFilter, dimension: str) -> dict[Any, Count] | None:
     """The counts from the monthly rollup for the period's whole usable months and from the
-    days for the rest; None when the rollup cannot answer (a daily period, three dimensions
-    at once, no usable month): the caller counts from the days."""
+    days for the rest; None when the rollup cannot answer (a daily period, no usable month):
+    the caller counts from the days."""
     period = filters.period
     if dimension == "period" and not period.by_month:
         return None
@@ -216,8 +216,6 @@ def _from_months(session: Session, filters: StatsFilter, dimension: str) -> dict
     }
     grouped = dimension if dimension in months.DIMS else None
     needed = set(fixed) | ({grouped} if grouped else set())
-    if len(needed) > 2:
-        return None
     live = rollup.live_days(session, period.first, period.last)
     whole = months.usable(session, period.first, period.last, live)
     if not whole:

@@ -1,5 +1,5 @@
 """the monthly statistics rollup (stats_month: served enterprises as bitmaps per month and
-combination of at most two filter dimensions), the scorecards' per organisation per month
+combination of filter dimensions and values), the scorecards' per organisation per month
 sums (stats_org_month) and the months rolled (stats_rolled_month)
 
 Revision ID: 0024
