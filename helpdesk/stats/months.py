@@ -9,8 +9,9 @@ months (read from the daily rollup or the tickets, as before). A daily (short) p
 without a whole usable month, keeps the daily path.
 
 A month is rolled by the worker's maintenance run (`rollup.maintain`, explicit, no session
-listeners) once it is over, and again whenever one of its days is re-rolled. It is used only
-while none of its days is live (changed since) and it was rolled after each of its days.
+listeners) once it is over, and again after one of its days was re-rolled (at most hourly).
+It is used only while none of its days is live (changed since) and it was rolled after each
+of its days; otherwise its days are counted as before, so a figure is never stale.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ DIMS = ("district", "platform", "channel", "organisation_id")
 # every combination of the dimensions (16), in DIMS order, so any filters and panel are
 # answered from the months: a row per combination of values present in the month
 KEYS = [c for n in range(len(DIMS) + 1) for c in combinations(DIMS, n)]
-MONTHS_PER_RUN = 1  # months never rolled, per maintenance run (changed ones always)
+MONTHS_PER_RUN = 1  # months rolled per maintenance run (each minute): seconds each at 1M
+REROLL_AFTER = timedelta(hours=1)  # a changed month is rolled again at most this often
 
 
 def month_of(day: date) -> date:
@@ -147,23 +149,32 @@ def roll_month(session: Session, first: date) -> None:
     session.merge(StatsRolledMonth(month=text, rolled_at=clock.now()))
 
 
-def due(
-    session: Session,
-    rerolled: Iterable[date],
-    oldest: date,
-    yesterday: date,
-    limit: int = MONTHS_PER_RUN,
-) -> list[date]:
-    """Months to roll now: closed ones with a re-rolled day, then up to MONTHS_PER_RUN
-    closed months never rolled (the most recent first)."""
-    closed = {month_of(d) for d in rerolled if month_last(month_of(d)) <= yesterday}
-    done = {date.fromisoformat(m + "-01") for m in session.scalars(select(StatsRolledMonth.month))}
+def due(session: Session, oldest: date, yesterday: date, limit: int = MONTHS_PER_RUN) -> list[date]:
+    """Months to roll now, at most `limit`: closed months whose days were re-rolled after
+    them, once their last roll is REROLL_AFTER old (a month takes seconds to roll and old
+    tickets change all the time: until then it is read from its days), then closed months
+    never rolled (the most recent first)."""
+    now = clock.now()
+    rolled = {
+        date.fromisoformat(month + "-01"): at
+        for month, at in session.execute(select(StatsRolledMonth.month, StatsRolledMonth.rolled_at))
+    }
+    day_month = func.substr(StatsRolledDay.day, 1, 7)
+    latest = {
+        date.fromisoformat(month + "-01"): at
+        for month, at in session.execute(
+            select(day_month, func.max(StatsRolledDay.rolled_at)).group_by(day_month)
+        )
+    }
+    stale = sorted(
+        m for m, at in rolled.items() if m in latest and latest[m] > at and at <= now - REROLL_AFTER
+    )
     missing, at = [], month_of(oldest)
     while month_last(at) <= yesterday:
-        if at not in done and at not in closed:
+        if at not in rolled:
             missing.append(at)
         at = month_last(at) + timedelta(days=1)
-    return sorted(closed) + missing[::-1][:limit]
+    return (stale + missing[::-1])[:limit]
 
 
 # -- reading -------------------------------------------------------------------------------

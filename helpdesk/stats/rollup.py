@@ -177,9 +177,8 @@ def maintain(
     for day in todo:
         roll_day(session, day)
         session.commit()
-    # then the months over (helpdesk/stats/months.py): those with a day just re-rolled,
-    # and a few never rolled
-    for month in months.due(session, todo, first, yesterday, month_limit):
+    # then the months over (helpdesk/stats/months.py): changed ones, then never rolled ones
+    for month in months.due(session, first, yesterday, month_limit):
         months.roll_month(session, month)
         session.commit()
     state = session.get(StatsRollupState, 1) or StatsRollupState(id=1)

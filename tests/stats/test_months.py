@@ -184,8 +184,11 @@ def test_the_monthly_rollup_answers_as_the_raw_tickets(session: Session, spread:
     check_random_periods(session, spread, seed=2)
 
     clock.freeze(TODAY + timedelta(minutes=10))  # past the rollup's margin
-    rollup.maintain(session)
-    clock.freeze(TODAY + timedelta(minutes=20))
+    rollup.maintain(session)  # the day is rolled again, the month not yet (hourly at most)
+    live = rollup.live_days(session, period.first, period.last)
+    assert months.usable(session, period.first, period.last, live) == []
+    check_random_periods(session, spread, seed=4, runs=5)
+    clock.freeze(TODAY + timedelta(minutes=70))
     rollup.maintain(session)
     live = rollup.live_days(session, period.first, period.last)
     assert months.usable(session, period.first, period.last, live) == [month]
