@@ -11,25 +11,31 @@ The tickets a period covers are those created in it (a cohort), held by the orga
   time, the share that met both the first-response and the resolution due time;
 - 督办: tickets that reached the ladder's overdue step;
 - satisfaction: average rating (1-5; a call back's 满意/基本满意/不满意 is 5/3/1) and count;
-- complaints upheld: complaints created in the period about its tickets, found 成立.
+- complaints upheld: complaints created in the period about its tickets, found 成立;
+- 回访: call backs answered and unreachable, among those tickets.
+
+Whole closed months come from `stats_org_month` (rolled by the statistics maintenance run,
+helpdesk/stats/months.py), the other days from the tickets through the same `tally`.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from helpdesk import clock
 from helpdesk.directory.models import Organisation, OrgKind
 from helpdesk.loop.followups import VERDICTS
+from helpdesk.loop.models import CALLBACK, DONE, UNREACHABLE, FollowUp
 from helpdesk.portal.models import TicketRating
 from helpdesk.sla.models import TicketSla
 from helpdesk.sla.service import calendar_named
+from helpdesk.stats.models import StatsOrgMonth
 from helpdesk.stats.period import Period
 from helpdesk.tickets.models import Ticket, TicketDecline, TicketEvent, TicketType
 
@@ -55,6 +61,8 @@ class Scorecard:
     ratings: int = 0
     satisfaction: float | None = None  # average score, 1-5
     complaints_upheld: int = 0
+    callbacks_done: int = 0  # 回访 answered
+    callbacks_unreachable: int = 0
 
     @property
     def compliance(self) -> float | None:
@@ -98,13 +106,67 @@ def organisations(session: Session, only: int | None = None) -> list[Organisatio
     return list(session.scalars(stmt.order_by(Organisation.name)))
 
 
-def build(session: Session, period: Period, only: int | None = None) -> list[Scorecard]:
-    """One scorecard per provider, workstation and contact point (or just `only`)."""
-    cards = {o.id: Scorecard(o.id, o.name, o.kind.value) for o in organisations(session, only)}
-    if not cards:
-        return []
-    ids = list(cards)
-    now = clock.now()
+@dataclass
+class Tally:
+    """What one organisation's tickets add up to; months' tallies merge exactly (the times
+    are kept as histograms of hundredths of an hour, so medians come out as from a list)."""
+
+    received: int = 0
+    accepted: int = 0
+    sla_judged: int = 0  # resolved tickets
+    sla_met: int = 0
+    escalated: int = 0
+    ratings: int = 0
+    rating_sum: int = 0
+    callbacks_done: int = 0
+    callbacks_unreachable: int = 0
+    response: Counter[int] = field(default_factory=Counter)
+    resolution: Counter[int] = field(default_factory=Counter)
+    open_due: list[int] = field(default_factory=list)  # µs since the epoch
+
+    def add(self, other: Tally) -> None:
+        for name in SUMS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.response.update(other.response)
+        self.resolution.update(other.resolution)
+        self.open_due.extend(other.open_due)
+
+
+SUMS = (
+    "received",
+    "accepted",
+    "sla_judged",
+    "sla_met",
+    "escalated",
+    "ratings",
+    "rating_sum",
+    "callbacks_done",
+    "callbacks_unreachable",
+)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(at: datetime) -> int:
+    return (at - EPOCH) // timedelta(microseconds=1)
+
+
+def hundredths(delta: timedelta) -> int:
+    return round(in_hours(delta) * 100)
+
+
+def tally(
+    session: Session, start: datetime, end: datetime, ids: list[int] | None
+) -> dict[int, Tally]:
+    """The tickets created in start..end held by these organisations (None: by any), one
+    pass in Python (business time needs each ticket's calendar)."""
+    held = (
+        Ticket.assigned_org_id.in_(ids) if ids is not None else Ticket.assigned_org_id.is_not(None)
+    )
+    callbacks = (
+        select(FollowUp.ticket_id, FollowUp.state)
+        .where(FollowUp.kind == CALLBACK, FollowUp.state.in_([DONE, UNREACHABLE]))
+        .subquery()
+    )
     rows = session.execute(
         select(
             Ticket.assigned_org_id,
@@ -117,50 +179,162 @@ def build(session: Session, period: Period, only: int | None = None) -> list[Sco
             TicketSla.resolution_due,
             TicketSla.overdue_since,
             TicketRating.score,
+            callbacks.c.state,
         )
         .outerjoin(TicketSla, TicketSla.ticket_id == Ticket.id)
         .outerjoin(TicketRating, TicketRating.ticket_id == Ticket.id)
-        .where(
-            Ticket.assigned_org_id.in_(ids),
-            Ticket.created_at >= period.start,
-            Ticket.created_at < period.end,
-        )
+        .outerjoin(callbacks, callbacks.c.ticket_id == Ticket.id)
+        .where(held, Ticket.created_at >= start, Ticket.created_at < end)
     )
-    responses: dict[int, list[float]] = defaultdict(list)
-    resolutions: dict[int, list[float]] = defaultdict(list)
-    scores: dict[int, list[int]] = defaultdict(list)
-    for held, created, responded, resolved, cal, paused, fr_due, res_due, overdue, score in rows:
-        if held is None:  # never: the query asks for these organisations
+    out: dict[int, Tally] = defaultdict(Tally)
+    for org, created, responded, resolved, cal, paused, fr_due, res_due, overdue, score, cb in rows:
+        if org is None:  # never: the query asks for held tickets
             continue
-        org = held
-        card = cards[org]
-        card.received += 1
+        t = out[org]
+        t.received += 1
         calendar = calendar_named(cal or "business")
         if responded is not None:
-            card.accepted += 1
-            responses[org].append(in_hours(calendar.between(created, responded)))
+            t.accepted += 1
+            t.response[hundredths(calendar.between(created, responded))] += 1
         if resolved is not None:
             spent = calendar.between(created, resolved) - timedelta(seconds=paused or 0)
-            resolutions[org].append(in_hours(max(spent, timedelta(0))))
-        if resolved is not None or (res_due is not None and res_due < now):
-            card.sla_judged += 1
-            card.sla_met += met_sla(responded, resolved, fr_due, res_due)
+            t.resolution[hundredths(max(spent, timedelta(0)))] += 1
+            t.sla_judged += 1
+            t.sla_met += met_sla(responded, resolved, fr_due, res_due)
+        elif res_due is not None:
+            t.open_due.append(micros(res_due))  # judged (and missed) once past due
         if overdue is not None:
-            card.escalated += 1
+            t.escalated += 1
         if score is not None:
-            scores[org].append(score)
+            t.ratings += 1
+            t.rating_sum += score
+        if cb == DONE:
+            t.callbacks_done += 1
+        elif cb == UNREACHABLE:
+            t.callbacks_unreachable += 1
+    return out
+
+
+def roll_month(session: Session, first: date) -> None:
+    """Replace one closed month's stats_org_month rows (helpdesk/stats/months.py calls it
+    from the worker's maintenance run; the caller commits)."""
+    from helpdesk.stats.months import month_last
+
+    text = first.strftime("%Y-%m")
+    session.execute(delete(StatsOrgMonth).where(StatsOrgMonth.month == text))
+    start = clock.local_day_start(first)
+    end = clock.local_day_start(month_last(first) + timedelta(days=1))
+    for org, t in tally(session, start, end, None).items():
+        session.add(
+            StatsOrgMonth(
+                month=text,
+                organisation_id=org,
+                **{name: getattr(t, name) for name in SUMS},
+                response_hours={str(k): n for k, n in t.response.items()},
+                resolution_hours={str(k): n for k, n in t.resolution.items()},
+                open_due=sorted(t.open_due),
+            )
+        )
+
+
+def _rolled(session: Session, whole: list[date], ids: list[int]) -> dict[int, Tally]:
+    out: dict[int, Tally] = defaultdict(Tally)
+    rows = session.scalars(
+        select(StatsOrgMonth).where(
+            StatsOrgMonth.month.in_([m.strftime("%Y-%m") for m in whole]),
+            StatsOrgMonth.organisation_id.in_(ids),
+        )
+    )
+    for row in rows:
+        t = out[row.organisation_id]
+        t.add(
+            Tally(
+                **{name: getattr(row, name) for name in SUMS},
+                response=Counter({int(k): n for k, n in row.response_hours.items()}),
+                resolution=Counter({int(k): n for k, n in row.resolution_hours.items()}),
+                open_due=list(row.open_due),
+            )
+        )
+    return out
+
+
+def tallies(session: Session, period: Period, ids: list[int]) -> dict[int, Tally]:
+    """The period's tallies: whole usable months from stats_org_month, other days counted
+    from the tickets (the same `tally`, so both give the same numbers)."""
+    from helpdesk.stats import months, rollup
+
+    live = rollup.live_days(session, period.first, period.last)
+    whole = months.usable(session, period.first, period.last, live)
+    out = _rolled(session, whole, ids) if whole else defaultdict(Tally)
+    covered = {d for m in whole for d in months.month_days(m)}
+    day, runs = period.first, list[list[date]]()
+    while day <= period.last:  # runs of days outside the usable months
+        if day not in covered:
+            if runs and runs[-1][1] == day - timedelta(days=1):
+                runs[-1][1] = day
+            else:
+                runs.append([day, day])
+        day += timedelta(days=1)
+    for first, last in runs:
+        start = clock.local_day_start(first)
+        end = clock.local_day_start(last + timedelta(days=1))
+        for org, t in tally(session, start, end, ids).items():
+            out[org].add(t)
+    return out
+
+
+def build(session: Session, period: Period, only: int | None = None) -> list[Scorecard]:
+    """One scorecard per provider, workstation and contact point (or just `only`)."""
+    cards = {o.id: Scorecard(o.id, o.name, o.kind.value) for o in organisations(session, only)}
+    if not cards:
+        return []
+    now = micros(clock.now())
+    found = tallies(session, period, list(cards))
     for org, card in cards.items():
-        card.response_median = median(responses[org])
-        card.response_p90 = nearest_rank(responses[org], 0.9)
-        card.resolution_median = median(resolutions[org])
-        card.resolution_p90 = nearest_rank(resolutions[org], 0.9)
-        card.ratings = len(scores[org])
-        if scores[org]:
-            card.satisfaction = round(sum(scores[org]) / len(scores[org]), 2)
+        t = found.get(org, Tally())
+        card.received, card.accepted, card.escalated = t.received, t.accepted, t.escalated
+        past_due = sum(1 for due in t.open_due if due < now)
+        card.sla_judged, card.sla_met = t.sla_judged + past_due, t.sla_met
+        card.response_median = _median(t.response)
+        card.response_p90 = _rank(t.response, 0.9)
+        card.resolution_median = _median(t.resolution)
+        card.resolution_p90 = _rank(t.resolution, 0.9)
+        card.ratings = t.ratings
+        if t.ratings:
+            card.satisfaction = round(t.rating_sum / t.ratings, 2)
+        card.callbacks_done, card.callbacks_unreachable = t.callbacks_done, t.callbacks_unreachable
     _declines(session, period, cards)
     _upheld(session, period, cards)
     # those with no ticket in the period last: nothing to rank them by
     return sorted(cards.values(), key=lambda c: (c.received == 0, -c.score, c.name))
+
+
+def _nth(histogram: Counter[int], n: int) -> float:
+    """The n-th smallest value (0-based), in hours."""
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen > n:
+            return value / 100
+    raise IndexError(n)
+
+
+def _median(histogram: Counter[int]) -> float | None:
+    n = sum(histogram.values())
+    if not n:
+        return None
+    middle = n // 2
+    if n % 2:
+        return _nth(histogram, middle)
+    return (_nth(histogram, middle - 1) + _nth(histogram, middle)) / 2
+
+
+def _rank(histogram: Counter[int], share: float) -> float | None:
+    """As nearest_rank: the ceil(share * n)-th smallest."""
+    n = sum(histogram.values())
+    if not n:
+        return None
+    return _nth(histogram, max(1, math.ceil(share * n)) - 1)
 
 
 def met_sla(

@@ -15,17 +15,18 @@ it does not hold or that changed since (helpdesk/stats/rollup.py): the same answ
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, func, select, union_all
+from sqlalchemy import ColumnElement, Select, Subquery, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from helpdesk.directory.models import Enterprise, Organisation, Region, ServiceCategory
 from helpdesk.errors import InvalidInput
 from helpdesk.ids import required_row_id
-from helpdesk.stats import rollup
+from helpdesk.stats import months, rollup
 from helpdesk.stats.models import StatsDay
 from helpdesk.stats.period import Period
 from helpdesk.tickets.models import Channel, Ticket
@@ -88,11 +89,35 @@ def _narrowed(stmt: Rows, columns: Any, filters: StatsFilter) -> Rows:
     return stmt
 
 
-def _facts(session: Session, filters: StatsFilter, industry: bool = False) -> Subquery:
-    """The period's facts in the filters: the only place that says where they come from.
-    With `industry`, each row's enterprise's industry too (a join only that panel pays)."""
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive days as (first, last) runs."""
+    runs: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _facts(
+    session: Session,
+    filters: StatsFilter,
+    industry: bool = False,
+    days: list[date] | None = None,
+    live: set[date] | None = None,
+) -> Subquery:
+    """The period's facts in the filters (or only those of `days`, some of its days): the
+    only place that says where they come from. With `industry`, each row's enterprise's
+    industry too (a join only that panel pays)."""
     period = filters.period
-    live = rollup.live_days(session, period.first, period.last)
+    if live is None:
+        live = rollup.live_days(session, period.first, period.last)
+    if days is None:
+        runs = [(period.first, period.last)]
+    else:
+        live = live & set(days)
+        runs = _runs(days)
     rolled = select(
         StatsDay.day,
         StatsDay.enterprise_id,
@@ -101,7 +126,7 @@ def _facts(session: Session, filters: StatsFilter, industry: bool = False) -> Su
         StatsDay.channel,
         StatsDay.organisation_id,
         StatsDay.tickets,
-    ).where(StatsDay.day >= period.first.isoformat(), StatsDay.day <= period.last.isoformat())
+    ).where(or_(*(StatsDay.day.between(a.isoformat(), b.isoformat()) for a, b in runs)))
     if live:
         rolled = rolled.where(StatsDay.day.not_in(sorted(d.isoformat() for d in live)))
     parts = [_narrowed(rolled, StatsDay.__table__.c, filters)]
@@ -135,6 +160,9 @@ def _counted(facts: Subquery) -> list[Any]:
 
 
 def total(session: Session, filters: StatsFilter) -> Count:
+    answered = _from_months(session, filters, "total")
+    if answered is not None:
+        return answered.get(None, Count(0, 0))
     facts = _facts(session, filters)
     row = session.execute(select(*_counted(facts))).one()
     return Count(int(row.enterprises), int(row.tickets))
@@ -143,6 +171,9 @@ def total(session: Session, filters: StatsFilter) -> Count:
 def by_dimension(session: Session, filters: StatsFilter, dimension: str) -> dict[Any, Count]:
     """Counts keyed by the dimension's value: a date for "period" (a day or a month's first),
     a code for district and platform, a channel value, an industry (None: not given)."""
+    answered = _from_months(session, filters, dimension)
+    if answered is not None:
+        return answered
     facts = _facts(session, filters, industry=dimension == "industry")
     key: ColumnElement[Any]
     stmt: Select[Any]
@@ -164,3 +195,84 @@ def by_dimension(session: Session, filters: StatsFilter, dimension: str) -> dict
             value = Channel(value).value
         counts[value] = Count(int(row.enterprises), int(row.tickets))
     return counts
+
+
+def _from_months(session: Session, filters: StatsFilter, dimension: str) -> dict[Any, Count] | None:
+    """The counts from the monthly rollup for the period's whole usable months and from the
+    days for the rest; None when the rollup cannot answer (a daily period, no usable month):
+    the caller counts from the days."""
+    period = filters.period
+    if dimension == "period" and not period.by_month:
+        return None
+    fixed = {
+        d: v
+        for d, v in (
+            ("district", filters.district),
+            ("platform", filters.platform),
+            ("channel", filters.channel),
+            ("organisation_id", filters.organisation_id),
+        )
+        if v is not None
+    }
+    grouped = dimension if dimension in months.DIMS else None
+    needed = set(fixed) | ({grouped} if grouped else set())
+    live = rollup.live_days(session, period.first, period.last)
+    whole = months.usable(session, period.first, period.last, live)
+    if not whole:
+        return None
+    industry = dimension == "industry"
+    group = "month" if dimension == "period" else grouped
+    dims = tuple(d for d in months.DIMS if d in needed)
+    served = months.read(session, whole, dims, fixed, group, per_enterprise=industry)
+    covered = {d for m in whole for d in months.month_days(m)}
+    rest = [d for d in period_days(period) if d not in covered]
+    if rest:
+        facts = _facts(session, filters, days=rest, live=live)
+        key: ColumnElement[Any]
+        if dimension == "period":
+            key = func.substr(facts.c.day, 1, 7)
+        elif grouped:
+            key = facts.c[grouped]
+        else:
+            key = literal(None)
+        stmt = select(key, facts.c.enterprise_id, func.sum(facts.c.tickets)).group_by(
+            key, facts.c.enterprise_id
+        )
+        ids: dict[Any, set[int]] = defaultdict(set)
+        for value, enterprise_id, tickets in session.execute(stmt):
+            k = date.fromisoformat(value + "-01") if dimension == "period" else value
+            cell = served[k]
+            cell.tickets += int(tickets)
+            if enterprise_id is not None:
+                ids[k].add(enterprise_id)
+                if industry:
+                    cell.counts = cell.counts if cell.counts is not None else defaultdict(int)
+                    cell.counts[enterprise_id] += int(tickets)
+        for k, found in ids.items():
+            served[k].bitmap |= months.bitmap_of(found)
+    if industry:
+        return _by_industry(session, served.get(None))
+    out = {k: Count(s.enterprises, s.tickets) for k, s in served.items()}
+    if dimension == "channel":
+        out = {Channel(k).value: c for k, c in out.items()}
+    return out
+
+
+def _by_industry(session: Session, served: months.Served | None) -> dict[Any, Count]:
+    """Industry is the enterprise's now: the served enterprises' tickets, by their industry."""
+    if served is None or not served.counts:
+        return {}
+    industries = {
+        i: name for i, name in session.execute(select(Enterprise.id, Enterprise.industry))
+    }
+    found: dict[Any, set[int]] = defaultdict(set)
+    tickets: dict[Any, int] = defaultdict(int)
+    for enterprise_id, n in served.counts.items():
+        industry = industries.get(enterprise_id)
+        found[industry].add(enterprise_id)
+        tickets[industry] += n
+    return {k: Count(len(found[k]), tickets[k]) for k in found}
+
+
+def period_days(period: Period) -> list[date]:
+    return [period.first + timedelta(days=n) for n in range((period.last - period.first).days + 1)]

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk import clock
 from helpdesk.directory.models import ServiceCategory
+from helpdesk.stats import months
 from helpdesk.stats.models import StatsDay, StatsRolledDay, StatsRollupState
 from helpdesk.tickets.models import Ticket
 
@@ -97,15 +98,13 @@ def _local_date(at: datetime) -> date:
 
 def _touched(session: Session, state: StatsRollupState, first: date, last: date) -> set[date]:
     """Days in first..last with a ticket changed since the state's check, or added after it."""
-    created = session.scalars(
-        select(Ticket.created_at).where(
-            (Ticket.updated_at >= state.checked_until - MARGIN)
-            | (Ticket.id > state.last_ticket_id),
-            Ticket.created_at >= clock.local_day_start(first),
-            Ticket.created_at < clock.local_day_start(last + timedelta(days=1)),
-        )
-    )
-    return {_local_date(at) for at in created}
+    # Two queries on their own indexes (updated_at, the id), the period checked here: with
+    # the period (or an OR) in SQL, SQLite walked every ticket of the period (0.6 s a year),
+    # while the tickets changed since the last run are few.
+    changed = select(Ticket.created_at).where(Ticket.updated_at >= state.checked_until - MARGIN)
+    added = select(Ticket.created_at).where(Ticket.id > state.last_ticket_id)
+    days = {_local_date(at) for stmt in (changed, added) for at in session.scalars(stmt)}
+    return {d for d in days if first <= d <= last}
 
 
 def live_days(session: Session, first: date, last: date) -> set[date]:
@@ -152,7 +151,9 @@ def roll_day(session: Session, day: date) -> None:
     session.merge(StatsRolledDay(day=text, rolled_at=clock.now()))
 
 
-def maintain(session: Session, limit: int = DAYS_PER_RUN) -> int:
+def maintain(
+    session: Session, limit: int = DAYS_PER_RUN, month_limit: int = months.MONTHS_PER_RUN
+) -> int:
     """One maintenance step: re-roll changed closed days, roll up to `limit` missing ones,
     committing each; how many days were rolled."""
     started = clock.now()
@@ -176,6 +177,10 @@ def maintain(session: Session, limit: int = DAYS_PER_RUN) -> int:
     for day in todo:
         roll_day(session, day)
         session.commit()
+    # then the months over (helpdesk/stats/months.py): changed ones, then never rolled ones
+    for month in months.due(session, first, yesterday, month_limit):
+        months.roll_month(session, month)
+        session.commit()
     state = session.get(StatsRollupState, 1) or StatsRollupState(id=1)
     state.checked_until, state.last_ticket_id = started, last_ticket_id
     session.add(state)
@@ -186,5 +191,5 @@ def maintain(session: Session, limit: int = DAYS_PER_RUN) -> int:
 
 
 def maintain_all(session: Session) -> int:
-    """Roll every closed day now (the CLI and the benchmark); how many were rolled."""
-    return maintain(session, limit=1_000_000)
+    """Roll every closed day and month now (the CLI and the benchmark); how many days."""
+    return maintain(session, limit=1_000_000, month_limit=1_000_000)

@@ -20,7 +20,7 @@ from helpdesk.runner.embedded_redis import embedded_redis
 from helpdesk.runner.worker import build_worker
 from helpdesk.sla import timers
 from helpdesk.stats import queries, rollup
-from helpdesk.stats.models import StatsDay, StatsRolledDay, StatsRollupState
+from helpdesk.stats.models import StatsDay, StatsRolledDay, StatsRolledMonth, StatsRollupState
 from helpdesk.stats.period import Period
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Channel
@@ -162,7 +162,9 @@ def test_the_workers_maintenance_run_rolls_the_closed_days(
 ) -> None:
     build_worker(redis_url, app).run_maintenance_tasks()
     session.expire_all()
-    assert session.scalar(select(func.count(StatsRolledDay.day))) == 20  # 02-28 .. 03-19
+    # 02-28 .. 03-19, and the rest of February: the closed month is rolled whole
+    assert session.scalar(select(func.count(StatsRolledDay.day))) == 20 + 27
+    assert session.scalars(select(StatsRolledMonth.month)).all() == ["2025-02"]
     assert rollup.live_days(session, MARCH.first, MARCH.last) == {MARCH.last}
     whole = queries.StatsFilter(MARCH)
     assert queries.total(session, whole) == queries.Count(3, 7)
