@@ -93,7 +93,7 @@ def check(files: dict[str, str]) -> None:
     try:
         parse(files[FILE], FILE, service.policy_source().day_lengths)
     except DataFileError as exc:
-        raise RollbackError(str(exc)) from exc
+        raise RollbackError("; ".join(str(e) for e in exc.errors)) from exc
 
 
 def rollback(session: Session, actor: Any, number: int, folder: Path) -> DocumentVersion:

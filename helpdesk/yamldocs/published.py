@@ -53,7 +53,7 @@ def built(
             _built.clear()  # the database may have been emptied: numbers name other rows
             _built_generation[0] = reference_version.generation()
         if key in _built:
-            return _built[key]  # type: ignore[no-any-return]
+            return _built[key]
     row = versions.get(session, kind, number)
     found = build(row) if row is not None else None
     with _lock:
