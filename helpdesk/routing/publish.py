@@ -1,7 +1,7 @@
 """Routing rules published from the browser or `helpdesk rules publish`: the YAML files stay
 the format, and every published version is a row (helpdesk.yamldocs) with who and when. The
 newest version is what the engine loads: each process learns its number with the other
-reference data (helpdesk.reference_version, at most one SELECT a second for all of them),
+reference data (helpdesk.reference_version, at most one SELECT every 0.5 s for all of them),
 writes that version's files to a folder of its own and hands the folder to the hot reload that
 already watches rule folders (loader.RuleSource). With nothing published yet the
 configured folder is in force; the first publish stores it as version 1.

@@ -1,7 +1,7 @@
 """SLA policies edited in the console: the YAML stays the format, every save is a published
 version (helpdesk.yamldocs, kind "sla") with who and when, and the newest version is what new
 tickets are planned with. Each process learns the newest number with the other reference data
-(helpdesk.reference_version, at most one SELECT a second, as the routing rules and IVR scripts
+(helpdesk.reference_version, at most one SELECT every 0.5 s, as the routing rules and IVR scripts
 do), so a save or a rollback reaches every web process and worker within seconds.
 
 A ticket remembers the version it was planned with (TicketSla.policy_version): an edit changes

@@ -44,7 +44,7 @@ DOCUMENT = yamldocs_views.Document(
     restore=_restore,
     failure=policy_store.RollbackError,
     forget=policy_store.forget,
-    one_file=True,
+    edited=lambda: _("Targets or ladder edited"),
 )
 
 

@@ -1,9 +1,9 @@
 """What the routing rules, the IVR scripts and the SLA policies share once published.
 
 Which version is in force: the newest number of every document is read with the other
-reference data (helpdesk.reference_version: one SELECT at most once a second per database and
-process), so a publish in one process reaches every other within CHECK_EVERY, and the process
-that published sees it at once (`reread`). What a version is made into (a folder of files for
+reference data (helpdesk.reference_version: one SELECT at most every CHECK_EVERY, 0.5 s, per
+database and process), so a publish in one process reaches every other within CHECK_EVERY, and
+the process that published sees it at once (`reread`). What a version is made into (a folder of files for
 a loader, parsed policies) is built once per process and database: rows are only inserted, so
 a number always names the same files.
 

@@ -38,7 +38,8 @@ class Document:
     restore: Callable[[Session, Any, int], DocumentVersion]
     failure: type[Exception]
     forget: Callable[[], None]  # this process published: follow at once
-    one_file: bool = False  # one file (the SLA policies): its name is not shown
+    # one file (the SLA policies): its name is not shown, an edit reads as these words
+    edited: Callable[[], str] | None = None
 
 
 def _int(raw: str | None) -> int | None:
@@ -55,7 +56,7 @@ def listing(session: Session, doc: Document) -> dict[str, Any]:
         "versions": versions.listing(session, doc.kind),
         "in_force": head.number if head else None,
         "version_page": doc.version_page,
-        "one_file": doc.one_file,
+        "edited": doc.edited() if doc.edited else None,
     }
 
 
@@ -79,7 +80,7 @@ def version_page(doc: Document, number: int) -> ResponseReturnValue:
         in_force=head.number if head else None,
         others=versions.listing(session, doc.kind),
         may_edit=permissions.can_publish_configuration(current_user),
-        one_file=doc.one_file,
+        edited=doc.edited() if doc.edited else None,
     )
 
 

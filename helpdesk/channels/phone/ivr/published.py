@@ -2,7 +2,7 @@
 (helpdesk.yamldocs, shared with the routing rules). The newest version is what calls run: the
 loader asks `folder_in_force` for its folder inside an app context (every webhook, AGI call and
 page has one); its number is read with the other reference data (helpdesk.reference_version, at
-most one SELECT a second). The loader's own cache follows a new folder at once. Nothing
+most one SELECT every 0.5 s). The loader's own cache follows a new folder at once. Nothing
 published: the configured folder."""
 
 from __future__ import annotations
