@@ -3,9 +3,9 @@
 Which version is in force: the newest number of every document is read with the other
 reference data (helpdesk.reference_version: one SELECT at most every CHECK_EVERY, 0.5 s, per
 database and process), so a publish in one process reaches every other within CHECK_EVERY, and
-the process that published sees it at once (`reread`). What a version is made into (a folder of files for
-a loader, parsed policies) is built once per process and database: rows are only inserted, so
-a number always names the same files.
+the process that published sees it at once (`reread`). What a version is made into (a folder
+of files for a loader, parsed policies) is built once per process and database: rows are only
+inserted, so a number always names the same files.
 
 Publish and roll back: the document's own check (a callable raising its error with every
 problem) runs before anything is written; with nothing published yet, the shipped folder is
