@@ -128,6 +128,7 @@ def main() -> None:
         from helpdesk.extensions import db
         from helpdesk.routing import loader, publish, service, simulation
         from helpdesk.routing.schema import Reference
+        from helpdesk.yamldocs import published
 
         ref = Reference.hangzhou()
         categories = sorted(c for c in ref.categories if "/" in c)
@@ -165,7 +166,7 @@ def main() -> None:
 
             fill_tickets(session, args.tickets, categories, districts)
             draft = loader.compile_folder(
-                publish.write_version(row.number, row.digest, dict(row.files)),
+                published.write_folder(publish.KIND, row),
                 organisations=known,
             )
             session.expire_all()

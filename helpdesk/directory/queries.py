@@ -33,7 +33,7 @@ class Reference:
 
 # The catalogue is edited in the operations console (names, order, retired). Look-ups run for
 # every row a page or the outbox presents, so the districts and the catalogue are kept while the
-# catalogue's version (helpdesk.reference_version, read at most once a second) stays the same;
+# catalogue's version (helpdesk.reference_version, read at most every CHECK_EVERY) stays the same;
 # the process that made the edit forgets at once (`forget_reference`).
 _reference: dict[Any, tuple[Version, Reference]] = {}
 

@@ -182,9 +182,9 @@ def simulate(folder: Path, since: str) -> None:
 
 
 def _actor() -> str:
-    import getpass
+    from helpdesk.people.cli import _actor as actor
 
-    return f"cli:{getpass.getuser()}"
+    return actor()
 
 
 @rules.command("publish")
@@ -212,27 +212,27 @@ def publish_file(file: Path) -> None:
 @rules.command("versions")
 def list_versions() -> None:
     """Every published version of the rules, newest first: who, when, which file."""
-    from helpdesk import clock
     from helpdesk.extensions import db
     from helpdesk.routing import publish
-    from helpdesk.yamldocs import service as versions
+    from helpdesk.yamldocs import cli as doc_cli
 
-    zone = clock.HANGZHOU
     with _app_context():
-        rows = versions.listing(db.session(), publish.KIND)
-        if not rows:
-            click.echo("nothing published yet: the rule folder is in force")
-        for i, row in enumerate(rows):
-            what = (
-                f"rollback to version {row.restored_from}"
-                if row.restored_from is not None
-                else row.changed or "the repository's files"
-            )
-            mark = "*" if i == 0 else " "
-            click.echo(
-                f"{mark} {row.number:4}  {row.published_at.astimezone(zone):%Y-%m-%d %H:%M}"
-                f"  {row.published_by:16}  {what}  {row.digest[:12]}"
-            )
+        doc_cli.print_versions(
+            db.session(), publish.KIND, "nothing published yet: the rule folder is in force"
+        )
+
+
+@rules.command("diff")
+@click.argument("old", type=int)
+@click.argument("new", type=int)
+def diff_versions(old: int, new: int) -> None:
+    """The changes from version OLD to version NEW."""
+    from helpdesk.extensions import db
+    from helpdesk.routing import publish
+    from helpdesk.yamldocs import cli as doc_cli
+
+    with _app_context():
+        doc_cli.print_diff(db.session(), publish.KIND, old, new)
 
 
 @rules.command("rollback")

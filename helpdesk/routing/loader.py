@@ -138,9 +138,6 @@ class RuleSource:
 _sources: dict[Path, RuleSource] = {}
 _override: Path | None = None
 _guard = threading.Lock()
-# the newest published version this process has seen (routing/publish.py keeps it): when it
-# was looked up, and the folder its files were written to (None: nothing published yet)
-published: dict[str, tuple[float, Path | None]] = {}
 
 
 def rules_folder() -> Path:
@@ -167,4 +164,3 @@ def use(folder: Path | None) -> None:
     with _guard:
         _override = Path(folder).resolve() if folder else None
         _sources.clear()
-        published.clear()

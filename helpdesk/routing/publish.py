@@ -1,17 +1,16 @@
 """Routing rules published from the browser or `helpdesk rules publish`: the YAML files stay
 the format, and every published version is a row (helpdesk.yamldocs) with who and when. The
-newest version is what the engine loads: each process looks up its number at most once a
-second, writes that version's files to a folder of its own and hands the folder to the hot
-reload that already watches rule folders (loader.RuleSource). With nothing published yet the
+newest version is what the engine loads: each process learns its number with the other
+reference data (helpdesk.reference_version, at most one SELECT every 0.5 s for all of them),
+writes that version's files to a folder of its own and hands the folder to the hot reload that
+already watches rule folders (loader.RuleSource). With nothing published yet the
 configured folder is in force; the first publish stores it as version 1.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +20,10 @@ from helpdesk.routing import loader
 from helpdesk.routing.engine import RuleSet
 from helpdesk.routing.schema import RuleError, RuleLoadError
 from helpdesk.yamlcheck.errors import _
-from helpdesk.yamldocs import service as versions
+from helpdesk.yamldocs import published
 from helpdesk.yamldocs.models import DocumentVersion
 
 KIND = "rules"
-CHECK_EVERY = 0.5  # seconds between look-ups of the newest version (one indexed row)
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.ya?ml$")
 
 
@@ -37,45 +35,13 @@ class PublishError(Exception):
         self.errors = errors
 
 
-def _root() -> Path:
-    return Path(tempfile.gettempdir()) / f"helpdesk-published-rules-{os.getpid()}"
-
-
-def write_version(number: int, digest: str, files: dict[str, str]) -> Path:
-    """The version's files in a folder named by number and digest (written once, never changed,
-    so the hot reload's fingerprint of it never moves)."""
-    folder = _root() / f"v{number}-{digest[:12]}"
-    if not folder.is_dir():
-        _root().mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=_root()))
-        for name, text in files.items():
-            (staging / name).write_text(text, encoding="utf-8")
-        try:
-            staging.rename(folder)  # atomic: a folder is complete or absent
-        except OSError:  # another thread wrote it first
-            for path in staging.iterdir():
-                path.unlink()
-            staging.rmdir()
-    return folder
-
-
 def published_folder(session: Session) -> tuple[Path, str] | None:
     """The folder of the newest published version and its label; None with nothing published.
-    Looked up at most once a second per process."""
-    now = time.monotonic()
-    seen = loader.published.get(KIND)
-    if seen is None or now - seen[0] >= CHECK_EVERY:
-        head = versions.head(session, KIND)
-        folder = None
-        if head is not None:
-            folder = _root() / f"v{head.number}-{head.digest[:12]}"
-            if not folder.is_dir():
-                row = versions.get(session, KIND, head.number)
-                folder = write_version(head.number, head.digest, row.files if row else {})
-        loader.published[KIND] = seen = (now, folder)
-    if seen[1] is None:
+    The newest number is read with the other reference data (yamldocs.published)."""
+    folder = published.in_force(session, KIND, lambda row: published.write_folder(KIND, row))
+    if folder is None:
         return None
-    return seen[1], seen[1].name.split("-", 1)[0]
+    return folder, folder.name.split("-", 1)[0]
 
 
 def active_source(session: Session) -> loader.RuleSource:
@@ -89,10 +55,7 @@ def active_source(session: Session) -> loader.RuleSource:
 
 def current_files(session: Session) -> tuple[int | None, dict[str, str]]:
     """The files in force and their version number (None: the folder, not yet published)."""
-    row = versions.latest(session, KIND)
-    if row is not None:
-        return row.number, dict(row.files)
-    return None, versions.read_folder(loader.rules_folder())
+    return published.files_in_force(session, KIND, loader.rules_folder())
 
 
 def check(files: dict[str, str], organisations: frozenset[str]) -> RuleSet:
@@ -134,16 +97,10 @@ def publish(
     """Publish one file's new text as the next version, after the checks; the caller commits.
     PublishError (nothing written) on any error; versions.StaleEdit when another admin
     published since `base`."""
-    number, files = current_files(session)
-    if base is not None and number is not None and base != number:
-        raise versions.StaleEdit(number)
-    edited = with_edit(files, name, text)
-    check(edited, organisations)
-    if number is None:
-        versions.seed(session, KIND, loader.rules_folder())
-    row = versions.publish(session, actor, KIND, edited, name, base=base if number else None)
-    forget()
-    return row
+    return published.publish_edit(
+        session, actor, KIND, loader.rules_folder(), name, text,
+        lambda files: check(files, organisations), base=base,
+    )  # fmt: skip
 
 
 def rollback(
@@ -151,31 +108,16 @@ def rollback(
 ) -> DocumentVersion:
     """Publish version `number` again (its files must still pass today's checks). With nothing
     published yet, version 1 is the folder in force: it is stored, and stays in force."""
-    if number == 1 and versions.head(session, KIND) is None:
-        check(versions.read_folder(loader.rules_folder()), organisations)
-        return versions.seed(session, KIND, loader.rules_folder())
-    old = versions.get(session, KIND, number)
-    if old is None:
-        raise LookupError(number)
-    check(dict(old.files), organisations)
-    row = versions.publish(session, actor, KIND, dict(old.files), "", restored_from=number)
-    forget()
-    return row
+    return published.rollback(
+        session, actor, KIND, loader.rules_folder(), number,
+        lambda files: check(files, organisations),
+    )  # fmt: skip
 
 
 def files_version(session: Session, number: int) -> DocumentVersion | None:
-    """A stored version; with nothing published, version 1 is the folder in force (a row not
-    added to the session: no time, no author)."""
-    row = versions.get(session, KIND, number)
-    if row is None and number == 1 and versions.head(session, KIND) is None:
-        files = versions.read_folder(loader.rules_folder())
-        row = DocumentVersion(
-            kind=KIND, number=1, files=files, digest=versions.digest_of(files),
-            changed="", published_by=versions.SEEDED_BY,
-        )  # fmt: skip
-    return row
+    return published.stored_or_shipped(session, KIND, number, loader.rules_folder())
 
 
 def forget() -> None:
     """Look the newest version up again at the next routing decision (this process)."""
-    loader.published.pop(KIND, None)
+    published.reread()

@@ -309,7 +309,7 @@ def ticket_facts(
 
 # The directory changes rarely (a provider suspended, a person moved) but every new ticket needs
 # it: keep the snapshot while the organisations' and people's version (helpdesk.reference_version,
-# read at most once a second) stays the same, and drop it at once when this process changes an
+# read at most every CHECK_EVERY) stays the same, and drop it at once when this process changes an
 # organisation or a person. An organisation suspended in one web process is skipped by the
 # tickets another routes within reference_version.CHECK_EVERY.
 _directory_cache: dict[Any, tuple[Version, Directory]] = {}

@@ -4,25 +4,47 @@ tickets, publish) and rollback. Supervisors read; everyone else gets 403."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
 
 from helpdesk.auth import permissions
 from helpdesk.errors import NotFound
 from helpdesk.extensions import db
 from helpdesk.people.views import admin_required
-from helpdesk.routing import publish, queries, service, simulation
+from helpdesk.routing import loader, publish, queries, service, simulation
 from helpdesk.routing.schema import RuleError
-from helpdesk.yamldocs import diff
-from helpdesk.yamldocs import service as versions
+from helpdesk.yamldocs import views as yamldocs_views
+from helpdesk.yamldocs.models import DocumentVersion
 
 blueprint = Blueprint("routing", __name__)
 
 MAX_TEXT = 2_000_000  # characters in one rule file (1,000 rules are about 200,000)
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+
+
+def _restore(session: Session, actor: Any, number: int) -> DocumentVersion:
+    known = frozenset(service.directory_snapshot(session).organisations)
+    return publish.rollback(session, actor, number, known)
+
+
+DOCUMENT = yamldocs_views.Document(
+    kind=publish.KIND,
+    page="routing.rules_page",
+    version_page="routing.rule_version",
+    rollback="routing.rollback_rules",
+    title=lambda n: _("Rules version %(n)s", n=n),
+    back_label=lambda: _("Back to the routing rules"),
+    shipped=loader.rules_folder,
+    restore=_restore,
+    failure=publish.PublishError,
+    forget=publish.forget,
+)
 
 
 def _viewer() -> None:
@@ -51,7 +73,7 @@ def rules_page() -> ResponseReturnValue:
         else:
             explained = service.decide(session, ticket, explain=True)
             records = queries.trace_for(ticket, session)
-    in_force, files = publish.current_files(session)
+    _in_force, files = publish.current_files(session)
     return render_template(
         "routing/admin_rules.html",
         source=source,
@@ -60,9 +82,8 @@ def rules_page() -> ResponseReturnValue:
         explained=explained,
         records=records,
         lookup_error=error,
-        in_force=in_force,
         files=sorted(files),
-        versions=versions.listing(session, publish.KIND),
+        **yamldocs_views.listing(session, DOCUMENT),
         may_edit=permissions.can_publish_configuration(current_user),
     )
 
@@ -124,22 +145,14 @@ def edit_rule_file_post(rule_file: str) -> ResponseReturnValue:
     except publish.PublishError as exc:
         return _editor(name, text, base, 422, errors=exc.errors, days=days)
     if action == "publish":
-        try:
-            row = publish.publish(session, current_user._get_current_object(), name, text,
-                                  known, base=base)  # fmt: skip
-        except versions.StaleEdit as exc:
-            session.rollback()
-            stale = _(
-                "Version %(n)d was published while you edited: nothing was published. "
-                "Open the file again to edit the version in force.",
-                n=exc.latest,
-            )
-            return _editor(name, text, base, 409, problems=[stale], days=days)
-        session.commit()
-        publish.forget()
-        flash(_("Rules version %(n)d published; every process follows within seconds.",
-                n=row.number), "success")  # fmt: skip
-        return redirect(url_for("routing.rule_version", number=row.number))
+        return yamldocs_views.publish(
+            DOCUMENT,
+            lambda: publish.publish(session, current_user._get_current_object(), name, text,
+                                    known, base=base),
+            lambda stale: _editor(name, text, base, 409, problems=[stale], days=days),
+            lambda n: _("Rules version %(n)d published; every process follows within seconds.",
+                        n=n),
+        )  # fmt: skip
     replay = None
     if action == "simulate":
         replay = simulation.replay(session, draft, simulation.parse_since(f"{days}d"))  # type: ignore[arg-type]
@@ -157,45 +170,10 @@ def _int(raw: str | None) -> int | None:
 @login_required
 def rule_version(number: int) -> ResponseReturnValue:
     _viewer()
-    session = db.session()
-    row = publish.files_version(session, number)
-    if row is None:
-        abort(404)
-    against_number = _int(request.args.get("against")) or number - 1
-    against = versions.get(session, publish.KIND, against_number)
-    changes = diff.diff_files(dict(against.files) if against else {}, dict(row.files))
-    head = versions.head(session, publish.KIND)
-    return render_template(
-        "yamldocs/version.html",
-        title=_("Rules version %(n)s", n=row.number),
-        back_url=url_for("routing.rules_page"),
-        back_label=_("Back to the routing rules"),
-        rollback_url=url_for("routing.rollback_rules", number=row.number),
-        row=row,
-        against=against,
-        changes=changes,
-        in_force=head.number if head else None,
-        others=versions.listing(session, publish.KIND),
-        may_edit=permissions.can_publish_configuration(current_user),
-    )
+    return yamldocs_views.version_page(DOCUMENT, number)
 
 
 @blueprint.post("/admin/rules/versions/<int:number>/rollback")
 @admin_required
 def rollback_rules(number: int) -> ResponseReturnValue:
-    session = db.session()
-    known = frozenset(service.directory_snapshot(session).organisations)
-    try:
-        row = publish.rollback(session, current_user._get_current_object(), number, known)
-    except LookupError:
-        abort(404)
-    except publish.PublishError as exc:
-        session.rollback()
-        flash(_("Version %(n)d no longer passes the checks: %(why)s", n=number,
-                why="; ".join(str(e) for e in exc.errors[:3])), "error")  # fmt: skip
-        return redirect(url_for("routing.rule_version", number=number))
-    session.commit()
-    publish.forget()
-    flash(_("Version %(old)d is in force again, as version %(n)d.", old=number, n=row.number),
-          "success")  # fmt: skip
-    return redirect(url_for("routing.rule_version", number=row.number))
+    return yamldocs_views.rollback(DOCUMENT, number)

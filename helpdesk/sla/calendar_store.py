@@ -27,7 +27,7 @@ HOLIDAY, WORKDAY = "holiday", "workday"
 WARN_FROM_MONTH = 11  # from 1 November, next year's holidays must be in
 
 # Read for every SLA event (a seeded or busy installation: many a second), so the calendar is
-# kept while the entered years' version (helpdesk.reference_version, read at most once a second)
+# kept while the entered years' version (helpdesk.reference_version, read at most every CHECK_EVERY)
 # stays the same; the process that made the change forgets at once.
 _cache: dict[Any, tuple[Version, BusinessCalendar]] = {}
 

@@ -1,10 +1,11 @@
-"""`helpdesk sla check | reconcile | show`."""
+"""`helpdesk sla check | reconcile | show | publish | versions | diff | rollback | holiday`."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -154,3 +155,81 @@ def _edit() -> Iterator[Any]:
             raise click.ClickException("\n".join(lines)) from None
         except DomainError as exc:
             raise click.ClickException(exc.message) from None
+
+
+@sla.command("publish")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def publish(file: Path) -> None:
+    """Save FILE as the SLA policies (policies.yaml), the next version, after the checks the
+    /admin/sla page runs. New tickets in every process follow within seconds."""
+    from helpdesk.people.cli import _actor
+    from helpdesk.sla import policy_edit, policy_store, service
+
+    text = file.read_text(encoding="utf-8").replace("\r\n", "\n")
+    with _edit() as session:
+        number, old = policy_store.current_text(session, service.sla_folder() / policy_store.FILE)
+        policy_edit.validate_file(text, service.policy_source().day_lengths)
+        if text == old:
+            click.echo(f"nothing changed: version {number or 'the file'} stays in force")
+            return
+        before, after = _changed_values(old, text)
+        row = policy_store.save(session, _actor(), text, service.sla_folder(), before, after,
+                                number)  # fmt: skip
+        session.commit()
+        policy_store.forget()
+        click.echo(f"published SLA policies version {row.number} ({row.digest[:12]})")
+
+
+def _changed_values(old: str, new: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The targets and ladder steps that differ, as the page records them (before, after)."""
+    from helpdesk.sla import policy_edit
+
+    a = {k: f.text for k, f in policy_edit.fields_of(old).items()}
+    b = {k: f.text for k, f in policy_edit.fields_of(new).items()}
+    keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    return {k: a.get(k, "") for k in keys}, {k: b.get(k, "") for k in keys}
+
+
+@sla.command("versions")
+def versions() -> None:
+    """Every saved version of the SLA policies, newest first: who, when, what."""
+    from helpdesk.sla import policy_store
+    from helpdesk.yamldocs import cli as doc_cli
+
+    with _edit() as session:
+        doc_cli.print_versions(
+            session, policy_store.KIND, "nothing saved yet: the shipped policies.yaml is in force"
+        )
+
+
+@sla.command("diff")
+@click.argument("old", type=int)
+@click.argument("new", type=int)
+def diff(old: int, new: int) -> None:
+    """The changes from version OLD to version NEW."""
+    from helpdesk.sla import policy_store
+    from helpdesk.yamldocs import cli as doc_cli
+
+    with _edit() as session:
+        doc_cli.print_diff(session, policy_store.KIND, old, new)
+
+
+@sla.command("rollback")
+@click.argument("number", type=int)
+def rollback(number: int) -> None:
+    """Save version NUMBER again, as the next version."""
+    from helpdesk.people.cli import _actor
+    from helpdesk.sla import policy_store, service
+
+    with _edit() as session:
+        try:
+            row = policy_store.rollback(session, _actor(), number, service.sla_folder())
+        except LookupError:
+            raise click.ClickException(f"there is no SLA policies version {number}") from None
+        except policy_store.RollbackError as exc:
+            raise click.ClickException(
+                f"version {number} no longer passes the checks: {exc}"
+            ) from None
+        session.commit()
+        policy_store.forget()
+        click.echo(f"published SLA policies version {row.number}: version {number} again")

@@ -1,7 +1,8 @@
 """SLA policies edited in the console: the YAML stays the format, every save is a published
 version (helpdesk.yamldocs, kind "sla") with who and when, and the newest version is what new
-tickets are planned with. Each process looks the newest number up at most once a second (as
-the routing rules do), so a save reaches every web process and worker within seconds.
+tickets are planned with. Each process learns the newest number with the other reference data
+(helpdesk.reference_version, at most one SELECT every 0.5 s, as the routing rules and IVR scripts
+do), so a save or a rollback reaches every web process and worker within seconds.
 
 A ticket remembers the version it was planned with (TicketSla.policy_version): an edit changes
 new tickets only; existing tickets keep their due times and escalation stages.
@@ -9,59 +10,38 @@ new tickets only; existing tickets keep their due times and escalation stages.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from helpdesk.sla.policies import DataFileError, Policies, parse
+from helpdesk.yamldocs import published
 from helpdesk.yamldocs import service as versions
 from helpdesk.yamldocs.models import DocumentVersion
 
 KIND = "sla"
 FILE = "policies.yaml"
-CHECK_EVERY = 1.0  # seconds: how stale another process's save can be here
-
-# The tests move this clock (never sleep) to cross CHECK_EVERY.
-monotonic: Callable[[], float] = time.monotonic
-
-_lock = threading.Lock()
-_heads: dict[str, tuple[float, int | None]] = {}  # database -> (looked at, newest number)
-_parsed: dict[tuple[str, int], Policies] = {}  # (database, number) -> its policies
-
-
-def _key(session: Session) -> str:
-    return str(session.get_bind().engine.url)
 
 
 def newest(session: Session) -> int | None:
     """The newest saved version's number (None: nothing saved, the file is in force)."""
-    key, now = _key(session), monotonic()
-    seen = _heads.get(key)
-    if seen is None or now - seen[0] >= CHECK_EVERY:
-        head = versions.head(session, KIND)
-        seen = _heads[key] = (now, head.number if head else None)
-    return seen[1]
+    return published.newest(session, KIND)
 
 
 def version_policies(session: Session, number: int, day_lengths: Any) -> Policies | None:
-    """The policies of a saved version (parsed once per process); None if it does not exist
-    or no longer parses (then the caller falls back to the file)."""
-    key = (_key(session), number)
-    found = _parsed.get(key)
-    if found is None:
-        row = versions.get(session, KIND, number)
-        if row is None or FILE not in row.files:
+    """The policies of a saved version (parsed once per process and database); None if it
+    does not exist or no longer parses (then the caller falls back to the file)."""
+
+    def build(row: DocumentVersion) -> Policies | None:
+        if FILE not in row.files:
             return None
         try:
-            found = parse(row.files[FILE], FILE, day_lengths)
+            return parse(row.files[FILE], FILE, day_lengths)
         except DataFileError:
             return None
-        with _lock:
-            _parsed[key] = found
-    return found
+
+    return published.built(session, KIND, number, build)
 
 
 def current_text(session: Session, folder_file: Any) -> tuple[int | None, str]:
@@ -94,17 +74,46 @@ def save(
     return row
 
 
+class RollbackError(Exception):
+    """The version no longer parses: nothing was published."""
+
+    @property
+    def errors(self) -> list[str]:
+        return [str(self)]
+
+
+def check(files: dict[str, str]) -> None:
+    """A version's policies.yaml must still parse with today's calendars (a rollback);
+    RollbackError names the problem."""
+    from helpdesk.sla import service
+
+    if FILE not in files:
+        raise RollbackError(f"{FILE}: missing")
+    try:
+        parse(files[FILE], FILE, service.policy_source().day_lengths)
+    except DataFileError as exc:
+        raise RollbackError("; ".join(str(e) for e in exc.errors)) from exc
+
+
+def rollback(session: Session, actor: Any, number: int, folder: Path) -> DocumentVersion:
+    """Version `number`'s policies again, as the next version (LookupError: no such version;
+    RollbackError: it no longer parses). The caller commits."""
+    return published.rollback(session, actor, KIND, folder, number, check)
+
+
+def version_or_shipped(session: Session, number: int, folder: Path) -> DocumentVersion | None:
+    return published.stored_or_shipped(session, KIND, number, folder)
+
+
 def listing(session: Session) -> list[DocumentVersion]:
     return versions.listing(session, KIND)
 
 
 def forget() -> None:
     """This process's own save: look the newest number up again at the next ticket."""
-    _heads.clear()
+    published.reread()
 
 
 def reset() -> None:
     """Forget every version read (tests empty the database between runs)."""
-    _heads.clear()
-    with _lock:
-        _parsed.clear()
+    published.reset()

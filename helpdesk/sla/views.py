@@ -19,12 +19,33 @@ from helpdesk.auth import permissions
 from helpdesk.console_forms import FieldErrors, VersionConflict, commit
 from helpdesk.oplog import queries as oplog_queries
 from helpdesk.people.views import _attach, _version, admin_required
-from helpdesk.sla import calendar_edit, calendar_store, forms, policy_edit
+from helpdesk.sla import calendar_edit, calendar_store, forms, policy_edit, policy_store
+from helpdesk.sla.holidays import sla_folder
 from helpdesk.sla.models import CalendarDay
 from helpdesk.sla.year_view import year_at_a_glance
 from helpdesk.web import db_session
+from helpdesk.yamldocs import views as yamldocs_views
 
 blueprint = Blueprint("sla_admin", __name__)
+
+
+def _restore(session: Any, actor: Any, number: int) -> Any:
+    return policy_store.rollback(session, actor, number, sla_folder())
+
+
+DOCUMENT = yamldocs_views.Document(
+    kind=policy_store.KIND,
+    page="sla_admin.policies_page",
+    version_page="sla_admin.policy_version",
+    rollback="sla_admin.policy_rollback",
+    title=lambda n: _("SLA policies version %(n)s", n=n),
+    back_label=lambda: _("Back to the SLA policies"),
+    shipped=sla_folder,
+    restore=_restore,
+    failure=policy_store.RollbackError,
+    forget=policy_store.forget,
+    edited=lambda: _("Targets or ladder edited"),
+)
 
 
 def _year_arg() -> int:
@@ -134,7 +155,7 @@ def _policy_page(
     base: int | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    from helpdesk.sla import policy_store, service
+    from helpdesk.sla import service
 
     session = db_session()
     number, text = policy_store.current_text(session, service.sla_folder() / policy_store.FILE)
@@ -160,8 +181,7 @@ def _policy_page(
         form=forms.PolicyForm(
             formdata=None, version=str(base if base is not None else number or 0)
         ),
-        in_force=number,
-        versions=policy_store.listing(session),
+        **yamldocs_views.listing(session, DOCUMENT),
     ), status
 
 
@@ -176,7 +196,7 @@ def policies_page() -> ResponseReturnValue:
 @blueprint.post("/admin/sla")
 @admin_required
 def policies_save() -> ResponseReturnValue:
-    from helpdesk.sla import policy_store, service
+    from helpdesk.sla import service
     from helpdesk.yamldocs import service as versions
 
     session = db_session()
@@ -216,7 +236,6 @@ def policies_save() -> ResponseReturnValue:
 
 
 def _stale(session: Any) -> str:
-    from helpdesk.sla import policy_store
     from helpdesk.web import local_time
     from helpdesk.yamldocs import service as versions
 
@@ -230,3 +249,17 @@ def _stale(session: Any) -> str:
         n=row.number,
         when=local_time(row.published_at),
     )
+
+
+@blueprint.get("/admin/sla/versions/<int:number>")
+@login_required
+def policy_version(number: int) -> ResponseReturnValue:
+    if not permissions.can_supervise(current_user):
+        abort(403)
+    return yamldocs_views.version_page(DOCUMENT, number)
+
+
+@blueprint.post("/admin/sla/versions/<int:number>/rollback")
+@admin_required
+def policy_rollback(number: int) -> ResponseReturnValue:
+    return yamldocs_views.rollback(DOCUMENT, number)

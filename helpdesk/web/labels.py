@@ -133,6 +133,7 @@ ADMIN_CHANGE = {
     "ivr.published": _l("IVR script published"),
     "ivr.rolled_back": _l("IVR script rolled back"),
     "sla.published": _l("SLA policies saved"),
+    "sla.rolled_back": _l("SLA policies rolled back"),
 }
 
 DELIVERY_STATUS = {

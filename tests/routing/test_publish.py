@@ -149,6 +149,11 @@ def test_cli_publish_versions_rollback(
     assert "published rules version 2" in result.output
     listed = runner.invoke(cli, ["rules", "versions"]).output
     assert "rules.yaml" in listed and "cli:" in listed
+    changes = runner.invoke(cli, ["rules", "diff", "1", "2"]).output
+    lines = changes.splitlines()
+    assert any(line.startswith("-") and "[bank]" in line for line in lines), changes
+    assert any(line.startswith("+") and "[other-bank]" in line for line in lines), changes
+    assert runner.invoke(cli, ["rules", "diff", "1", "9"]).exit_code == 1
     result = runner.invoke(cli, ["rules", "rollback", "1"])
     assert result.exit_code == 0 and "version 1 again" in result.output
     draft.write_text("rules:\n  - name: x\n    priority: high\n", encoding="utf-8")

@@ -98,6 +98,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/calendar/<int:year>/remove"): ADMINS,
     ("GET", "/admin/sla"): SUPERVISORS,  # supervisors read; admins edit
     ("POST", "/admin/sla"): ADMINS,
+    ("GET", "/admin/sla/versions/<int:number>"): SUPERVISORS,
+    ("POST", "/admin/sla/versions/<int:number>/rollback"): ADMINS,
     # enterprises (issue 13 item 3)
     ("GET", "/admin/enterprises"): ADMINS,
     ("GET", "/admin/enterprises/<int:enterprise_id>"): ADMINS,

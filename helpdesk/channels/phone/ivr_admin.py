@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,8 +20,7 @@ from helpdesk.channels.phone.ivr.loader import Script, build
 from helpdesk.channels.phone.ivr.schema import ScriptError, ScriptErrors, read_yaml
 from helpdesk.extensions import db
 from helpdesk.people.views import admin_required
-from helpdesk.yamldocs import diff
-from helpdesk.yamldocs import service as versions
+from helpdesk.yamldocs import views as yamldocs_views
 
 blueprint = Blueprint("ivr_admin", __name__)
 
@@ -49,6 +48,20 @@ class Box:
     prompt: str
     edges: tuple[tuple[str, str], ...]  # (what the caller does, the next node)
     start: bool
+
+
+DOCUMENT = yamldocs_views.Document(
+    kind=published.KIND,
+    page="ivr_admin.scripts",
+    version_page="ivr_admin.version",
+    rollback="ivr_admin.rollback",
+    title=lambda n: _("IVR scripts version %(n)s", n=n),
+    back_label=lambda: _("Back to the IVR scripts"),
+    shipped=published.configured_folder,
+    restore=published.rollback,
+    failure=published.PublishError,
+    forget=published.forget,
+)
 
 
 def _viewer() -> None:
@@ -109,7 +122,7 @@ def edge_words(label: str) -> str:
 def scripts() -> ResponseReturnValue:
     _viewer()
     session = db.session()
-    in_force, files = published.current_files(session)
+    _in_force, files = published.current_files(session)
     problems = published.check(files)
     listed = []
     for name in sorted(files):
@@ -118,8 +131,7 @@ def scripts() -> ResponseReturnValue:
     return render_template(
         "phone/ivr_admin.html",
         listed=listed,
-        in_force=in_force,
-        versions=versions.listing(session, published.KIND),
+        **yamldocs_views.listing(session, DOCUMENT),
     )
 
 
@@ -171,22 +183,13 @@ def script_post(script_file: str) -> ResponseReturnValue:
         return _script_page(script_file, text, base, 422, errors=errors)
     if request.form.get("action") != "publish":
         return _script_page(script_file, text, base, checked=True)
-    try:
-        row = published.publish(session, current_user._get_current_object(), script_file, text,
-                                base=base)  # fmt: skip
-    except versions.StaleEdit as exc:
-        session.rollback()
-        stale = _(
-            "Version %(n)d was published while you edited: nothing was published. "
-            "Open the file again to edit the version in force.",
-            n=exc.latest,
-        )
-        return _script_page(script_file, text, base, 409, problems=[stale])
-    session.commit()
-    published.forget()
-    flash(_("IVR scripts version %(n)d published; calls follow within seconds.", n=row.number),
-          "success")  # fmt: skip
-    return redirect(url_for("ivr_admin.version", number=row.number))
+    return yamldocs_views.publish(
+        DOCUMENT,
+        lambda: published.publish(session, current_user._get_current_object(), script_file,
+                                  text, base=base),
+        lambda stale: _script_page(script_file, text, base, 409, problems=[stale]),
+        lambda n: _("IVR scripts version %(n)d published; calls follow within seconds.", n=n),
+    )  # fmt: skip
 
 
 def _int(raw: str | None) -> int | None:
@@ -200,48 +203,10 @@ def _int(raw: str | None) -> int | None:
 @login_required
 def version(number: int) -> ResponseReturnValue:
     _viewer()
-    session = db.session()
-    row = versions.get(session, published.KIND, number)
-    if row is None and number == 1 and versions.head(session, published.KIND) is None:
-        files = versions.read_folder(published.configured_folder())
-        row = versions.DocumentVersion(
-            kind=published.KIND, number=1, files=files, digest=versions.digest_of(files),
-            changed="", published_by=versions.SEEDED_BY,
-        )  # fmt: skip
-    if row is None:
-        abort(404)
-    against = versions.get(session, published.KIND, _int(request.args.get("against")) or number - 1)
-    head = versions.head(session, published.KIND)
-    return render_template(
-        "yamldocs/version.html",
-        title=_("IVR scripts version %(n)s", n=row.number),
-        back_url=url_for("ivr_admin.scripts"),
-        back_label=_("Back to the IVR scripts"),
-        rollback_url=url_for("ivr_admin.rollback", number=row.number),
-        row=row,
-        against=against,
-        changes=diff.diff_files(dict(against.files) if against else {}, dict(row.files)),
-        in_force=head.number if head else None,
-        others=versions.listing(session, published.KIND),
-        may_edit=permissions.can_publish_configuration(current_user),
-    )
+    return yamldocs_views.version_page(DOCUMENT, number)
 
 
 @blueprint.post("/admin/ivr/versions/<int:number>/rollback")
 @admin_required
 def rollback(number: int) -> ResponseReturnValue:
-    session = db.session()
-    try:
-        row = published.rollback(session, current_user._get_current_object(), number)
-    except LookupError:
-        abort(404)
-    except published.PublishError as exc:
-        session.rollback()
-        flash(_("Version %(n)d no longer passes the checks: %(why)s", n=number,
-                why="; ".join(str(e) for e in exc.errors[:3])), "error")  # fmt: skip
-        return redirect(url_for("ivr_admin.version", number=number))
-    session.commit()
-    published.forget()
-    flash(_("Version %(old)d is in force again, as version %(n)d.", old=number, n=row.number),
-          "success")  # fmt: skip
-    return redirect(url_for("ivr_admin.version", number=row.number))
+    return yamldocs_views.rollback(DOCUMENT, number)

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from helpdesk import clock
+from helpdesk import clock, reference_version
 from helpdesk.auth.models import User
 from helpdesk.channels.phone import callers, causes, cti, queue, stray
 from helpdesk.channels.phone.causes import CallOutcome
@@ -214,7 +214,7 @@ def _fill_missing(record: CallRecord, event: cti.CtiEvent) -> None:
         record.users = users
 
 
-_blocklist: dict[str, tuple[float, frozenset[str]]] = {}
+_blocklist: dict[Any, tuple[float, frozenset[str]]] = {}  # engine -> (read at, numbers)
 BLOCKLIST_SECONDS = 5.0  # a number blocked in the console is refused within seconds
 
 
@@ -222,7 +222,7 @@ def _blocked(session: Session, e164: str | None) -> bool:
     """Checked on every newCall, so the (short) list is read at most every few seconds."""
     if e164 is None:
         return False
-    key = str(session.get_bind().engine.url)
+    key = reference_version.database(session)  # the engine: rendering its URL costs more
     now = time.monotonic()
     cached = _blocklist.get(key)
     if cached is None or now - cached[0] > BLOCKLIST_SECONDS:
