@@ -53,6 +53,15 @@ def matching(
     return _sqlite(kind, words, internal, any_word)
 
 
+def newest_first(session: Session) -> ColumnElement[Any]:
+    """ORDER BY for `matching`'s rows, newest document first, that the index itself gives: on
+    SQLite the FTS5 rowid (ordered by the index, so a LIMIT stops early; ordering by
+    search_document.id instead sorted every match: 0.9 s against 60 ms at 1,000,000 tickets)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return SearchDocument.id.desc()
+    return FTS.c.rowid.desc()
+
+
 def _words(internal: bool) -> ColumnElement[Any]:
     words: ColumnElement[Any] = SearchDocument.public_words.expression
     if internal:
@@ -95,6 +104,19 @@ def _sqlite(kind: DocumentKind, words: list[str], internal: bool, any_word: bool
     phrase = (" OR " if any_word else " ").join(f'"{word}"' for word in words)
     expression = phrase if internal else f"{{public_words}} : ({phrase})"
     rank = relevance(words, internal)
+    if kind is DocumentKind.ENTERPRISE:
+        # Enterprises are few beside a million tickets: walk their documents (the kind
+        # index) and look each up in the list of matching rowids. Joining the match instead
+        # read every matching ticket's document to keep the enterprises: 0.45 s per
+        # statement (131 ms of CPU) for a common word at 1,000,000 tickets.
+        matched = select(FTS.c.rowid).where(
+            text("search_fts MATCH :search_expression").bindparams(search_expression=expression)
+        )
+        return select(SearchDocument.ref_id, rank.label("rank")).where(
+            SearchDocument.kind == kind,
+            # The unary + keeps SQLite from walking the matches and seeking each by id.
+            literal_column("+search_document.id").in_(matched),
+        )
     stmt: Select[Any] = (
         select(SearchDocument.ref_id, rank.label("rank"))
         .select_from(SearchDocument)
