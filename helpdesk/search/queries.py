@@ -113,14 +113,32 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
     raw = [type_coerce(column, String()) for name, column in FACET_COLUMNS.items()]
     raw[list(FACET_COLUMNS).index("organisation")] = Ticket.assigned_org_id
     periods = [case((Ticket.created_at >= period_start(p), 1), else_=0) for p in PERIODS]
-    stmt = (
-        backends.matching(session, DocumentKind.TICKET, request.words, internal)
-        .join(Ticket, Ticket.id == SearchDocument.ref_id)
-        .add_columns(type_coerce(Ticket.created_at, String()), *raw, *periods)
-    )
-    stmt = permissions.scope_tickets(stmt, user)
-    stmt = stmt.order_by(backends.newest_first(session)).limit(CAP + 1)
-    rows = session.execute(stmt).tuples().all()
+    if permissions.sees_all_tickets(user):
+        # From the full-text index, newest first in its own order: stops after CAP + 1.
+        stmt = (
+            backends.matching(session, DocumentKind.TICKET, request.words, internal)
+            .join(Ticket, Ticket.id == SearchDocument.ref_id)
+            .order_by(backends.newest_first(session))
+        )
+    else:
+        # From the person's own tickets, each looked up in the matches.
+        held = backends.held_by(session, DocumentKind.TICKET, request.words, internal)
+        stmt = (
+            select(
+                SearchDocument.ref_id,
+                backends.relevance(request.words, internal).label("rank"),
+            )
+            .select_from(Ticket)
+            .join(
+                SearchDocument,
+                (SearchDocument.kind == DocumentKind.TICKET) & (SearchDocument.ref_id == Ticket.id),
+            )
+            .where(held)
+            .order_by(SearchDocument.id.desc())
+        )
+    stmt = stmt.add_columns(type_coerce(Ticket.created_at, String()), *raw, *periods)
+    stmt = permissions.scope_tickets(stmt, user).limit(CAP + 1)
+    rows = session.execute(stmt).all()
     approximate = len(rows) > CAP
     columns = list(zip(*rows[:CAP], strict=True)) or [[] for _ in range(3 + len(raw) + 4)]
     named = {name: list(columns[3 + n]) for n, name in enumerate(FACET_COLUMNS)}
@@ -239,15 +257,22 @@ def _enterprises(
     """Enterprises for staff (all) and an enterprise's users (their own); nothing for others."""
     if not permissions.can_search_enterprises(user):
         return [], 0
-    matches = backends.matching(session, DocumentKind.ENTERPRISE, request.words, False).subquery()
+    held = backends.held_by(session, DocumentKind.ENTERPRISE, request.words, False)
+    rank = backends.relevance(request.words, False)
     # The total beside the first few in one statement (a window count), not a second match.
-    stmt = select(Enterprise, func.count().over().label("total")).join(
-        matches, matches.c.ref_id == Enterprise.id
+    stmt = (
+        select(Enterprise, func.count().over().label("total"))
+        .join(
+            SearchDocument,
+            (SearchDocument.kind == DocumentKind.ENTERPRISE)
+            & (SearchDocument.ref_id == Enterprise.id),
+        )
+        .where(held)
     )
     if not permissions.can_list_enterprises(user):
         stmt = stmt.where(Enterprise.id == user.enterprise_id)
     rows = session.execute(
-        stmt.order_by(matches.c.rank.desc(), Enterprise.id.desc()).limit(ENTERPRISE_PAGE)
+        stmt.order_by(rank.desc(), Enterprise.id.desc()).limit(ENTERPRISE_PAGE)
     ).all()
     total = rows[0].total if rows else 0
     return [EnterpriseHit(row[0], mark(row[0].name, request.words)) for row in rows], total
