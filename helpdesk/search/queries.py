@@ -203,6 +203,7 @@ def search(session: Session, user: User, request: SearchRequest) -> Results:
         words=request.words,
         total=len(kept),
         approximate=approximate,
+        cap=CAP,
         facets=_count(found, passes),
     )
     ids = [found.ids[n] for n in kept[request.offset : request.offset + request.limit]]
