@@ -110,8 +110,11 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
     """The newest CAP tickets this person may see that hold the words, and whether there
     were more."""
     internal = permissions.can_see_internal(user)
-    raw = [type_coerce(column, String()) for name, column in FACET_COLUMNS.items()]
-    raw[list(FACET_COLUMNS).index("organisation")] = Ticket.assigned_org_id
+    # Enum columns as the stored strings; the organisation stays an integer id.
+    raw: list[Any] = [
+        column if name == "organisation" else type_coerce(column, String())
+        for name, column in FACET_COLUMNS.items()
+    ]
     periods = [case((Ticket.created_at >= period_start(p), 1), else_=0) for p in PERIODS]
     if permissions.sees_all_tickets(user):
         # From the full-text index, newest first in its own order: stops after CAP + 1.
@@ -140,7 +143,9 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
     stmt = permissions.scope_tickets(stmt, user).limit(CAP + 1)
     rows = session.execute(stmt).all()
     approximate = len(rows) > CAP
-    columns = list(zip(*rows[:CAP], strict=True)) or [[] for _ in range(3 + len(raw) + 4)]
+    columns: list[Any] = list(zip(*rows[:CAP], strict=True)) or [
+        () for _ in range(3 + len(raw) + len(PERIODS))
+    ]
     named = {name: list(columns[3 + n]) for n, name in enumerate(FACET_COLUMNS)}
     named["platform"] = [c.split("/", 1)[0] for c in named["category"]]
     flags = columns[3 + len(raw) :]
