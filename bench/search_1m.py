@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, event, func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -263,19 +263,44 @@ def _time(runs: int, call: Callable[[], object]) -> tuple[float, float]:
     return _percentiles(samples)
 
 
-def measure_search(engine: Engine, runs: int) -> None:
+class _Statements:
+    """Counts the statements a search sends (the bench's own engine, not the app's)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_args: Any) -> None:
+        self.count += 1
+
+
+def measure_search(engine: Engine, runs: int, only: str | None = None) -> None:
     from helpdesk.search.queries import search
 
-    print(f"{'search (all facets)':34} {'p50 ms':>8} {'p99 ms':>8} {'total':>8}")
+    statements = _Statements(engine)
+    # CPU: this process's (SQLite runs in it; PostgreSQL's work is the server's, not here).
+    print(
+        f"{'search (all facets)':34} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms':>8} {'stmts':>6}"
+        f" {'total':>8}"
+    )
     with Session(engine) as session:
         users = {u.login: u for u in session.scalars(select(User))}
         for who in ("bench-sup", "bench-provider"):
             for name, words, extra in QUERIES:
+                if only and only not in name:
+                    continue
                 request = parse({"q": words, **extra})
                 found = search(session, users[who], request)
+                before, cpu = statements.count, time.process_time()
                 p50, p99 = _time(runs, lambda r=request, u=users[who]: search(session, u, r))
+                calls = runs + 1  # _time warms once
+                cpu_ms = (time.process_time() - cpu) * 1000 / calls
+                per_search = (statements.count - before) / calls
                 label = f"{name} ({'provider' if who == 'bench-provider' else 'staff'})"
-                print(f"{label:34} {p50:8.1f} {p99:8.1f} {found.total:8,}")
+                shown = f"{found.total:,}{'+' if getattr(found, 'approximate', False) else ''}"
+                print(
+                    f"{label:34} {p50:8.1f} {p99:8.1f} {cpu_ms:8.1f} {per_search:6.0f} {shown:>8}"
+                )
 
 
 def measure_indexing(engine: Engine, count: int) -> None:
@@ -343,6 +368,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--new", type=int, default=1000, help="new tickets for the indexing rate")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--only", help="search: only the queries whose name holds this")
+    parser.add_argument("--search-only", action="store_true", help="skip suggestions, indexing")
     args = parser.parse_args()
     if args.backend == "postgresql":
         if not args.url:
@@ -354,7 +381,9 @@ def main() -> None:
     engine = build(url, args.tickets)
     if args.build_only:
         return
-    measure_search(engine, args.runs)
+    measure_search(engine, args.runs, args.only)
+    if args.search_only:
+        return
     measure_suggest(engine, max(1, args.runs // 10))
     measure_indexing(engine, args.new)
 

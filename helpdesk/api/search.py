@@ -12,6 +12,7 @@ from helpdesk.api import schemas as out
 from helpdesk.api.registry import db_session, route
 from helpdesk.auth.models import User
 from helpdesk.search import inputs, queries
+from helpdesk.search.facets import total_label
 from helpdesk.tickets.models import Channel, Status, TicketType
 
 
@@ -63,7 +64,17 @@ class EnterpriseHit(BaseModel):
 
 class SearchResults(BaseModel):
     words: list[str] = Field(description="the words searched for, after segmentation")
-    total: int = Field(description="tickets found that the caller may see")
+    total: int = Field(
+        description="tickets found that the caller may see; when `approximate`, those among "
+        "the newest matches read (at least this many)"
+    )
+    approximate: bool = Field(
+        description=f"more than {queries.CAP:,} tickets hold the words: total and facet counts "
+        f"are counted among the newest {queries.CAP:,} matches only"
+    )
+    total_label: str = Field(
+        description="the total as the page shows it: 3,275, or 约 10,000+ when approximate"
+    )
     page: int
     items: list[SearchHit]
     facets: dict[str, list[FacetCount]] = Field(
@@ -89,6 +100,8 @@ def search(user: User, query: SearchQuery) -> SearchResults:
     return SearchResults(
         words=found.words,
         total=found.total,
+        approximate=found.approximate,
+        total_label=total_label(found),
         page=asked.page,
         items=[
             SearchHit(

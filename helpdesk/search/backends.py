@@ -53,6 +53,35 @@ def matching(
     return _sqlite(kind, words, internal, any_word)
 
 
+def held_by(
+    session: Session, kind: DocumentKind, words: list[str], internal: bool
+) -> ColumnElement[bool]:
+    """A condition on search_document rows: this document holds every word. For queries that
+    start from a few rows (enterprises, one organisation's tickets) and look each document up
+    in the matches, instead of reading every match (a common word: 200,000 tickets) to keep
+    theirs: 0.45 s per statement for enterprises (131 ms of CPU), 245 against 70 ms of CPU for
+    a provider's tickets, SQLite at 1,000,000 tickets."""
+    if session.get_bind().dialect.name == "postgresql":
+        query = func.to_tsquery(SIMPLE, " & ".join(f"'{word}'" for word in words))
+        return _vector(internal).op("@@")(query)
+    matched = select(FTS.c.rowid).where(
+        text("search_fts MATCH :search_expression").bindparams(
+            search_expression=_expression(words, internal, False)
+        )
+    )
+    # The unary + keeps SQLite from walking the matches and seeking each document by id.
+    return literal_column("+search_document.id").in_(matched)
+
+
+def newest_first(session: Session) -> ColumnElement[Any]:
+    """ORDER BY for `matching`'s rows, newest document first, that the index itself gives: on
+    SQLite the FTS5 rowid (ordered by the index, so a LIMIT stops early; ordering by
+    search_document.id instead sorted every match: 0.9 s against 60 ms at 1,000,000 tickets)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return SearchDocument.id.desc()
+    return FTS.c.rowid.desc()
+
+
 def _words(internal: bool) -> ColumnElement[Any]:
     words: ColumnElement[Any] = SearchDocument.public_words.expression
     if internal:
@@ -91,9 +120,13 @@ def _scanned(kind: DocumentKind, words: list[str], internal: bool, any_word: boo
     )
 
 
-def _sqlite(kind: DocumentKind, words: list[str], internal: bool, any_word: bool) -> Select[Any]:
+def _expression(words: list[str], internal: bool, any_word: bool) -> str:
     phrase = (" OR " if any_word else " ").join(f'"{word}"' for word in words)
-    expression = phrase if internal else f"{{public_words}} : ({phrase})"
+    return phrase if internal else f"{{public_words}} : ({phrase})"
+
+
+def _sqlite(kind: DocumentKind, words: list[str], internal: bool, any_word: bool) -> Select[Any]:
+    expression = _expression(words, internal, any_word)
     rank = relevance(words, internal)
     stmt: Select[Any] = (
         select(SearchDocument.ref_id, rank.label("rank"))

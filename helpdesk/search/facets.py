@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,3 +87,17 @@ def facet_groups(session: Session, results: Results, args: dict[str, Any]) -> li
         if values or chosen:
             groups.append(FacetGroup(name, str(TITLES[name]), values, bool(chosen)))
     return groups
+
+
+def approximate_count(count: int) -> str:
+    """A count among the newest queries.CAP matches only (Results.approximate): 约 770."""
+    shown = f"{count:,}"
+    return _("about %(count)s", count=shown)
+
+
+def total_label(results: Results) -> str:
+    """The total as people read it: 3,275, or 约 10,000+ when more matched than were read."""
+    if results.approximate:
+        shown = f"{results.total:,}"
+        return _("about %(count)s+", count=shown)
+    return f"{results.total:,}"

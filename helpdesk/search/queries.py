@@ -1,5 +1,6 @@
-"""Search: the question checked, the backend's matches scoped by the permission module, then
-filtered, counted per facet, ordered, paged and given snippets.
+"""Search: the question checked, the backend's matches scoped by the permission module (one
+statement, at most CAP rows with their facet columns), then filtered, counted per facet,
+ordered and paged from those rows in hand, and given snippets.
 
 Scope comes first: every count (the total and each facet) is over tickets the person may see,
 so a provider never learns how many of another organisation's tickets hold a word. Internal
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import String, case, func, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from helpdesk import clock
@@ -24,7 +25,7 @@ from helpdesk.directory.models import Enterprise
 from helpdesk.kb import queries as kb_queries
 from helpdesk.search import backends
 from helpdesk.search.inputs import PERIODS, SearchRequest
-from helpdesk.search.models import DocumentKind
+from helpdesk.search.models import DocumentKind, SearchDocument
 from helpdesk.search.snippets import mark, snippet
 from helpdesk.tickets.models import Comment, Ticket
 
@@ -37,6 +38,14 @@ FACET_COLUMNS: dict[str, Any] = {
     "district": Ticket.district_code,
     "organisation": Ticket.assigned_org_id,
 }
+# The most matches a search reads. A common word matches a fifth of a million tickets; reading
+# them all (to rank or count them) took 0.8-1 s of CPU per statement at 1,000,000 tickets
+# (bench/search_1m.py), and the page and each facet count used to re-run it: 12 statements,
+# 13-27 s. Now the full-text match runs once, newest documents first in the index's own order
+# (no sort of every match), at most CAP + 1 rows; the page, the total and every facet count
+# come from those rows. Above CAP they are counts among the newest CAP matches, shown as
+# approximate (约 10,000+).
+CAP = 10_000
 FACETS = ("type", "status", "channel", "platform", "category", "district", "organisation", "period")
 
 
@@ -63,6 +72,9 @@ class Results:
     enterprise_total: int = 0
     articles: list[Any] = field(default_factory=list)  # kb.queries.ArticleHit
     article_total: int = 0
+    # More than CAP tickets matched: total and facet counts are among the newest CAP only.
+    approximate: bool = False
+    cap: int = CAP
 
 
 def period_start(period: str, now: datetime | None = None) -> datetime:
@@ -74,81 +86,149 @@ def period_start(period: str, now: datetime | None = None) -> datetime:
     return now - timedelta(days=PERIODS[period])
 
 
-def _conditions(request: SearchRequest, skip: str | None = None) -> list[ColumnElement[bool]]:
-    """The filters as conditions, but the one whose own facet is being counted."""
-    found: list[ColumnElement[bool]] = []
-    for name, column in FACET_COLUMNS.items():
-        value = request.filters.get(name)
-        if value is not None and name != skip:
-            found.append(column == value)
-    platform = request.filters.get("platform")
-    if platform is not None and skip not in ("platform", "category"):
-        prefix = f"{platform}/"
-        found.append(func.substr(Ticket.category_code, 1, len(prefix)) == prefix)
-    period = request.filters.get("period")
-    if period is not None and skip != "period":
-        found.append(Ticket.created_at >= period_start(period))
-    return found
+def _skipped(name: str) -> frozenset[str]:
+    """The filters not applied when counting facet `name`: its own (and for the service
+    facet, the platform's too, so that choosing a platform still lists its services)."""
+    return frozenset({name, "platform"}) if name == "category" else frozenset({name})
 
 
-def _matched_tickets(session: Session, user: User, request: SearchRequest) -> Select[Any]:
+@dataclass
+class _Matches:
+    """The matched tickets as columns (facet name -> one value per ticket), read in one
+    statement. Values are the database's own (enum values as stored, not Enum objects;
+    created_at as the backend returns it, which orders correctly): turning 10,000 rows into
+    objects cost more than the match itself."""
+
+    ids: list[int]
+    ranks: list[int]
+    created: list[Any]
+    columns: dict[str, list[Any]]
+    since: dict[str, list[int]]  # period -> 1 where the ticket was created in it
+
+
+def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Matches, bool]:
+    """The newest CAP tickets this person may see that hold the words, and whether there
+    were more."""
     internal = permissions.can_see_internal(user)
-    matches = backends.matching(session, DocumentKind.TICKET, request.words, internal).subquery()
-    stmt = select(Ticket, matches.c.rank).join(matches, matches.c.ref_id == Ticket.id)
-    return permissions.scope_tickets(stmt, user)
-
-
-def _facet(session: Session, base: Select[Any], request: SearchRequest, name: str) -> Counter[str]:
-    conditions = _conditions(request, skip=name)
-    sub = base.where(*conditions).subquery()
-    if name == "period":
-        counts: Counter[str] = Counter()
-        for period in PERIODS:
-            counts[period] = (
-                session.scalar(select(func.count()).where(sub.c.created_at >= period_start(period)))
-                or 0
+    # Enum columns as the stored strings; the organisation stays an integer id.
+    raw: list[Any] = [
+        column if name == "organisation" else type_coerce(column, String())
+        for name, column in FACET_COLUMNS.items()
+    ]
+    periods = [case((Ticket.created_at >= period_start(p), 1), else_=0) for p in PERIODS]
+    if permissions.sees_all_tickets(user):
+        # From the full-text index, newest first in its own order: stops after CAP + 1.
+        stmt = (
+            backends.matching(session, DocumentKind.TICKET, request.words, internal)
+            .join(Ticket, Ticket.id == SearchDocument.ref_id)
+            .order_by(backends.newest_first(session))
+        )
+    else:
+        # From the person's own tickets, each looked up in the matches.
+        held = backends.held_by(session, DocumentKind.TICKET, request.words, internal)
+        stmt = (
+            select(
+                SearchDocument.ref_id,
+                backends.relevance(request.words, internal).label("rank"),
             )
-        return counts
-    column = sub.c.category_code if name == "platform" else sub.c[FACET_COLUMNS[name].key]
-    rows = session.execute(select(column, func.count()).group_by(column)).all()
-    counts = Counter()
-    for value, count in rows:
-        if value is None:
+            .select_from(Ticket)
+            .join(
+                SearchDocument,
+                (SearchDocument.kind == DocumentKind.TICKET) & (SearchDocument.ref_id == Ticket.id),
+            )
+            .where(held)
+            .order_by(SearchDocument.id.desc())
+        )
+    stmt = stmt.add_columns(type_coerce(Ticket.created_at, String()), *raw, *periods)
+    stmt = permissions.scope_tickets(stmt, user).limit(CAP + 1)
+    rows = session.execute(stmt).all()
+    approximate = len(rows) > CAP
+    columns: list[Any] = list(zip(*rows[:CAP], strict=True)) or [
+        () for _ in range(3 + len(raw) + len(PERIODS))
+    ]
+    named = {name: list(columns[3 + n]) for n, name in enumerate(FACET_COLUMNS)}
+    named["platform"] = [c.split("/", 1)[0] for c in named["category"]]
+    flags = columns[3 + len(raw) :]
+    return _Matches(
+        ids=list(columns[0]),
+        ranks=[int(r or 0) for r in columns[1]],
+        created=list(columns[2]),
+        columns=named,
+        since={p: list(flags[n]) for n, p in enumerate(PERIODS)},
+    ), approximate
+
+
+def _passes(found: _Matches, request: SearchRequest) -> dict[str, list[bool]]:
+    """Per filter asked, which matches pass it."""
+    passes: dict[str, list[bool]] = {}
+    for name, wanted in request.filters.items():
+        if name == "period":
+            passes[name] = [bool(flag) for flag in found.since[wanted]]
+        else:
+            value = wanted if name == "organisation" else str(getattr(wanted, "value", wanted))
+            passes[name] = [v == value for v in found.columns[name]]
+    return passes
+
+
+def _eligible(count: int, passes: list[list[bool]]) -> list[int]:
+    """The positions passing all of these filters."""
+    if not passes:
+        return list(range(count))
+    return [n for n, oks in enumerate(zip(*passes, strict=True)) if all(oks)]
+
+
+def _count(found: _Matches, passes: dict[str, list[bool]]) -> dict[str, list[tuple[str, int]]]:
+    """Every facet's counts from the matches in hand, each with the other facets' filters."""
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for name in FACETS:
+        skipped = _skipped(name)
+        at = _eligible(len(found.ids), [p for f, p in passes.items() if f not in skipped])
+        if name == "period":
+            totals = {p: sum(found.since[p][n] for n in at) for p in PERIODS}
+            facets[name] = [(p, c) for p, c in totals.items() if c]
             continue
-        raw = str(getattr(value, "value", value))
-        counts[raw.split("/")[0] if name == "platform" else raw] += count
-    return counts
+        values = found.columns[name]
+        counted = Counter(values if len(at) == len(values) else [values[n] for n in at])
+        counts = {str(v): c for v, c in counted.items() if v is not None}
+        facets[name] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return facets
 
 
 def search(session: Session, user: User, request: SearchRequest) -> Results:
-    base = _matched_tickets(session, user, request)
-    filtered = base.where(*_conditions(request)).subquery()
-    total = session.scalar(select(func.count()).select_from(filtered)) or 0
-    results = Results(words=request.words, total=total)
-    ranked = select(Ticket).join(filtered, filtered.c.id == Ticket.id)
+    found, approximate = _matches(session, user, request)
+    passes = _passes(found, request)
+    kept = _eligible(len(found.ids), list(passes.values()))
     if request.order == "date":
-        ranked = ranked.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        kept.sort(key=lambda n: (found.created[n], found.ids[n]), reverse=True)
     else:
         # Ties (the same integer relevance, backends.relevance) go to the newest: both
         # backends give the same order.
-        ranked = ranked.order_by(filtered.c.rank.desc(), Ticket.created_at.desc(), Ticket.id.desc())
-    page = session.scalars(
-        ranked.options(
-            selectinload(Ticket.category),
-            selectinload(Ticket.district),
-            selectinload(Ticket.enterprise),
-            selectinload(Ticket.assigned_org),
-        )
-        .offset(request.offset)
-        .limit(request.limit)
-    ).all()
-    results.tickets = _hits(session, user, list(page), request.words)
-    for name in FACETS:
-        counts = _facet(session, base, request, name)
-        results.facets[name] = sorted(
-            ((value, count) for value, count in counts.items() if count),
-            key=lambda item: (-item[1], item[0]) if name != "period" else 0,
-        )
+        kept.sort(key=lambda n: (found.ranks[n], found.created[n], found.ids[n]), reverse=True)
+    results = Results(
+        words=request.words,
+        total=len(kept),
+        approximate=approximate,
+        cap=CAP,
+        facets=_count(found, passes),
+    )
+    ids = [found.ids[n] for n in kept[request.offset : request.offset + request.limit]]
+    loaded = (
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.id.in_(ids))
+            .options(
+                selectinload(Ticket.category),
+                selectinload(Ticket.district),
+                selectinload(Ticket.enterprise),
+                selectinload(Ticket.assigned_org),
+            )
+        ).all()
+        if ids
+        else []
+    )
+    by_id = {t.id: t for t in loaded}
+    page = [by_id[i] for i in ids if i in by_id]
+    results.tickets = _hits(session, user, page, request.words)
     results.enterprises, results.enterprise_total = _enterprises(session, user, request)
     # Service guides: published ones the person may read (internal ones for staff).
     results.articles, results.article_total = kb_queries.search(session, user, request.words)
@@ -183,12 +263,22 @@ def _enterprises(
     """Enterprises for staff (all) and an enterprise's users (their own); nothing for others."""
     if not permissions.can_search_enterprises(user):
         return [], 0
-    matches = backends.matching(session, DocumentKind.ENTERPRISE, request.words, False).subquery()
-    stmt = select(Enterprise, matches.c.rank).join(matches, matches.c.ref_id == Enterprise.id)
+    held = backends.held_by(session, DocumentKind.ENTERPRISE, request.words, False)
+    rank = backends.relevance(request.words, False)
+    # The total beside the first few in one statement (a window count), not a second match.
+    stmt = (
+        select(Enterprise, func.count().over().label("total"))
+        .join(
+            SearchDocument,
+            (SearchDocument.kind == DocumentKind.ENTERPRISE)
+            & (SearchDocument.ref_id == Enterprise.id),
+        )
+        .where(held)
+    )
     if not permissions.can_list_enterprises(user):
         stmt = stmt.where(Enterprise.id == user.enterprise_id)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(matches.c.rank.desc(), Enterprise.id.desc()).limit(ENTERPRISE_PAGE)
+    rows = session.execute(
+        stmt.order_by(rank.desc(), Enterprise.id.desc()).limit(ENTERPRISE_PAGE)
     ).all()
-    return [EnterpriseHit(e, mark(e.name, request.words)) for e in rows], total
+    total = rows[0].total if rows else 0
+    return [EnterpriseHit(row[0], mark(row[0].name, request.words)) for row in rows], total

@@ -13,7 +13,7 @@ from helpdesk.auth import permissions
 from helpdesk.directory.models import Enterprise
 from helpdesk.errors import InvalidInput
 from helpdesk.search import inputs, queries
-from helpdesk.search.facets import facet_groups
+from helpdesk.search.facets import approximate_count, facet_groups
 from helpdesk.search.similar import similar_open
 from helpdesk.web import db_session, install, local_time
 from helpdesk.web.labels import label
@@ -100,4 +100,5 @@ def results() -> ResponseReturnValue:
         search_error=error,
         search_url=search_url,
         order=args.get("order") or "relevance",
+        count_label=lambda n: approximate_count(n) if found and found.approximate else str(n),
     ), status

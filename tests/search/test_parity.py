@@ -133,6 +133,7 @@ def _answers(url: str) -> list[Any]:
                         "search": args,
                         "tickets": [hit.ticket.number for hit in results.tickets],
                         "total": results.total,
+                        "approximate": results.approximate,
                         "facets": results.facets,
                         "enterprises": [hit.enterprise.name for hit in results.enterprises],
                         "articles": [hit.version.title for hit in results.articles],
@@ -153,7 +154,7 @@ def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def test_both_backends_give_the_same_hits_in_the_same_order(
-    tmp_path: Path, postgres_url: str
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sqlite_url = f"sqlite:///{tmp_path / 'parity.sqlite3'}"
     _fill(sqlite_url)
@@ -168,3 +169,10 @@ def test_both_backends_give_the_same_hits_in_the_same_order(
     both = on_sqlite[1]["tickets"]
     assert both.index("HZ-P-0046") < both.index("HZ-P-0038")  # same text: the newer first
     assert any(a["articles"] for a in on_sqlite) and any(a["enterprises"] for a in on_sqlite)
+    # Above the cap (queries.CAP, 10,000 at scale; 10 here): the same newest matches read,
+    # so the same approximate totals, counts and pages on both.
+    monkeypatch.setattr(queries, "CAP", 10)
+    capped_lite, capped_post = _answers(sqlite_url), _answers(postgres_url)
+    for lite, post in zip(capped_lite, capped_post, strict=True):
+        assert lite == post, ("capped", lite["who"], lite["search"])
+    assert capped_lite[0]["approximate"] and capped_lite[0]["total"] == 10
