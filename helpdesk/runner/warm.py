@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from types import FrameType
 
-from helpdesk.runner.children import set_parent_death_signal
+from helpdesk.runner.children import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +42,17 @@ def keep_forking(
             os.kill(state["child"], signum)
 
     previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
+    me = os.getpid()
     try:
         while True:
             child = os.fork()
             if child == 0:  # pragma: no cover - the worker's own process; measured by its tests
+                # Dies with this process, as serve's children die with serve: a worker told
+                # to stop gracefully could wait forever for a Redis that died with them. If
+                # this process is gone already, exit before taking any job (issue 16).
+                die_with_parent(me, signal.SIGKILL)
                 for signum, handler in previous.items():
                     signal.signal(signum, handler)
-                # Dies with this process, as serve's children die with serve: a worker told
-                # to stop gracefully could wait forever for a Redis that died with them.
-                set_parent_death_signal(signal.SIGKILL)
                 os.setpgid(0, 0)  # a terminal's Ctrl-C reaches the parent, which passes it on once
                 code = 1
                 try:

@@ -8,8 +8,10 @@ context, so they can use the database session; the session is removed after each
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from flask import Flask
@@ -19,9 +21,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue, SimpleWorker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.job import Job
-from rq.scheduler import RQScheduler
+from rq.scheduler import ForkProcess, RQScheduler
+from rq.scheduler import run as run_scheduler
 
-from helpdesk.runner.children import set_parent_death_signal
+from helpdesk.runner.children import die_with_parent, forget_inherited_redis, redis_connections
 from helpdesk.sla.recovery import TimerWatch
 
 QUEUES = ("default", "timers")
@@ -37,11 +40,17 @@ log = logging.getLogger(__name__)
 
 
 class OwnedScheduler(RQScheduler):
-    """RQ forks its scheduler from the worker; make that fork die with the worker too."""
+    """RQ forks its scheduler from the worker; make that fork die with the worker too, and
+    share no Redis socket with it."""
 
-    def _install_signal_handlers(self) -> None:
-        set_parent_death_signal(signal.SIGTERM)
-        super()._install_signal_handlers()
+    def start(self) -> BaseProcess:
+        """As rq's own, with `_run_owned` as the forked process's first code."""
+        self._status = self.Status.STARTED
+        self._connection = None  # as rq: the fork makes its own (RQScheduler.connection)
+        process = ForkProcess(target=_run_owned, args=(self, os.getpid()), name="Scheduler")
+        self._process = process  # type: ignore[assignment]  # rq types it as None only
+        process.start()
+        return process
 
     def work(self) -> None:
         """As rq's own loop, polling every SCHEDULER_POLL seconds instead of every second."""
@@ -54,6 +63,16 @@ class OwnedScheduler(RQScheduler):
             self.enqueue_scheduled_jobs()
             time.sleep(SCHEDULER_POLL)
         self.stop()
+
+
+def _run_owned(scheduler: OwnedScheduler, worker: int) -> None:
+    """The scheduler process. SIGTERM (not KILL) when the worker dies: the scheduler then
+    releases its locks, so the next worker's scheduler takes over at once, not after expiry.
+    Its copies of the worker's Redis sockets are closed first: one kept open after the worker
+    was killed kept the worker's BLPOP alive on the server, and that took the next job."""
+    die_with_parent(worker, signal.SIGTERM)
+    forget_inherited_redis()
+    run_scheduler(scheduler)
 
 
 class AppWorker(SimpleWorker):
@@ -224,10 +243,17 @@ def run_worker(redis_url: str, *, burst: bool = False) -> bool:
         return build_worker(redis_url, app).work(burst=True, with_scheduler=True)
     from helpdesk.runner.warm import keep_forking
 
+    # This process only forks from now on: it keeps no Redis socket open for its forks to
+    # inherit (closed once here; reconnected should anything here use one again).
+    inherited = redis_connections()
+    for connection in inherited:
+        connection.disconnect()
+
     def fresh_connections() -> None:
         """The fork shares no database connection or Redis socket with its parent."""
         from helpdesk.extensions import db
 
+        forget_inherited_redis(inherited)
         with app.app_context():
             for engine in db.engines.values():
                 engine.dispose(close=False)

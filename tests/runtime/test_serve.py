@@ -57,7 +57,7 @@ class Served:
             assert self.process.poll() is None, f"serve exited early:\n{self.output()}"
             try:
                 return requests.get(f"{self.base}/login", timeout=2).status_code == 200
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a busy machine: not yet
                 return False
 
         wait_until(answers, START_TIMEOUT, f"{self.base}/login")
