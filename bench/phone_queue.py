@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import requests
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
@@ -140,6 +141,7 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
     agents = seed(url, consoles)
     secret, port = secrets.token_urlsafe(32), free_port()
     seen: dict[tuple[int, str], float] = {}
+    cpu = 0.0
     lock = threading.Lock()
     with embedded_redis(tmp / "redis") as redis_url:
         env = dict(
@@ -208,6 +210,8 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
                     assert "排在第" in reply.text, reply.text
 
             threads = [threading.Thread(target=queue) for _ in range(senders)]
+            server = psutil.Process(web.pid)
+            cpu_before = sum(server.cpu_times()[:2])
             for t in threads:
                 t.start()
             for t in threads:
@@ -215,6 +219,7 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
             deadline = time.monotonic() + 10
             while len(seen) < calls * consoles and time.monotonic() < deadline:
                 time.sleep(0.05)
+            cpu = sum(server.cpu_times()[:2]) - cpu_before
         finally:
             for client in clients:
                 client.disconnect()
@@ -257,6 +262,7 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
                 f"{name}: p50 {percentile(values, 50):.1f} ms  p99 {percentile(values, 99):.1f} ms"
                 f"  max {max(values):.1f} ms"
             )
+    print(f"web process CPU for the burst: {cpu:.2f} s = {cpu / calls * 1000:.0f} ms per call")
     where = "PostgreSQL" if url.startswith("postgresql") else "SQLite on disk"
     print(f"database: {where}")
     ok = missing == 0 and bool(latencies) and percentile(latencies, 99) <= 200
