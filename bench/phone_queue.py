@@ -23,6 +23,16 @@ Measured here (2 cores shared with other work, 2026-12-03), not met:
 - PostgreSQL, 8 senders: all 1,000 offers, p50 1,613 ms, p99 3,346 ms (requests queue behind
   each other in the one process); 1 sender: p50 298 ms, p99 4,509 ms; the IVR request itself
   p50 391 ms; reply -> offer max 17 ms: the offer path is fast, the queueing request is not.
+
+Measured 2026-12-04 (load average 8.6 on the 2 shared cores), 50 senders, still not met:
+- SQLite on disk before runner/sqlite_writes.py: 140 of 1,000 offers, five requests failed with
+  "database is locked" after 10 s stalls. After: all 1,000, p99 5,006 ms, 37 ms of web-process
+  CPU per queued call.
+- PostgreSQL (after the ticket numbers' own pool): all 1,000, no pool errors, p99 6,493 ms,
+  46 ms of CPU per call.
+The burst's CPU alone (1.8-2.3 s in one process) is ten times the target: each queued call
+makes its ticket and sends the whole, growing listing to every available console (50 calls x
+21 receivers), so the time per call grows with the queue. What is left is that work, not waits.
 """
 
 from __future__ import annotations
