@@ -149,7 +149,21 @@ def cookie_for(secret: str, user_id: int) -> str:
     app = Flask("bench")
     app.secret_key = secret
     serializer = app.session_interface.get_signing_serializer(app)
-    return serializer.dumps({"_user_id": str(user_id), "_fresh": True, "rt_login": f"b{user_id}"})
+    from helpdesk.auth import lifetime
+
+    # What a login writes since sessions end (auth/lifetime.py): without these the socket is
+    # refused as a cookie from before, and every console failed to connect.
+    now = int(time.time())
+    return serializer.dumps(
+        {
+            "_user_id": str(user_id),
+            "_fresh": True,
+            "rt_login": f"b{user_id}",
+            lifetime.GENERATION: 0,  # a new user's session_generation
+            lifetime.STARTED: now,
+            lifetime.SEEN: now,
+        }
+    )
 
 
 def run_clients(base: str, secret: str, ids: list[int], out: Path, ready: Path, stop: Path) -> None:

@@ -124,7 +124,12 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=8)
     parser.add_argument("--queue", action="store_true", help="queue offers to live consoles")
     parser.add_argument("--consoles", type=int, default=20)
-    parser.add_argument("--postgres", help="with --queue: a PostgreSQL server URL to use")
+    parser.add_argument(
+        "--postgres",
+        "--database-url",
+        dest="postgres",
+        help="with --queue: a PostgreSQL server URL to use (a fresh database is made there)",
+    )
     parser.add_argument("--senders", type=int, default=0, help="with --queue: concurrent requests")
     args = parser.parse_args()
     if args.queue:  # --calls defaults to 50 here: 50 calls queued at once

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,12 +44,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     """WAL lets readers run beside the single writer; foreign keys are off by default."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
+    if not isinstance(dbapi_connection, sqlite3.Connection):  # subclasses too: sqlite_writes
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # A gevent web process's connections wait for the write lock cooperatively and keep
+    # SQLite's own (loop-blocking) wait short: runner/sqlite_writes.py.
+    busy_ms = getattr(dbapi_connection, "busy_timeout_ms", 10000)
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cursor.close()

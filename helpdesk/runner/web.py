@@ -45,18 +45,21 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
 def web_app(settings: Settings) -> Flask:
     """The app as every web process serves it (helpdesk web, gunicorn's wsgi entry, the HTTP
     benchmarks): Socket.IO bound to the Redis message queue, the outbox dispatched by a
-    background greenlet instead of inside requests, SQLite checkpoints off the loop."""
+    background greenlet instead of inside requests, SQLite checkpoints and write-lock waits off
+    the loop."""
     from helpdesk import create_app
     from helpdesk.extensions import db
     from helpdesk.outbox.dispatcher import start_background
     from helpdesk.realtime import init_realtime
     from helpdesk.runner.checkpoint import move_checkpoints_off_loop
+    from helpdesk.runner.sqlite_writes import cooperative_writes
 
     app = create_app(settings)
     init_realtime(app, settings.redis_url, async_mode="gevent")
     start_background(app)
     with app.app_context():
-        move_checkpoints_off_loop(db.engine)  # only does something on a SQLite file
+        cooperative_writes(db.engine)  # these two only do something on a SQLite file
+        move_checkpoints_off_loop(db.engine)
     return app
 
 
