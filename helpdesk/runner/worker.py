@@ -13,7 +13,6 @@ import time
 from typing import Any
 
 from flask import Flask
-from redis import Redis
 from redis.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue, SimpleWorker
@@ -21,6 +20,7 @@ from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.job import Job
 from rq.scheduler import RQScheduler
 
+from helpdesk import redis_connections
 from helpdesk.runner.children import set_parent_death_signal
 from helpdesk.sla.recovery import TimerWatch
 
@@ -207,7 +207,8 @@ class AppWorker(SimpleWorker):
 
 
 def build_worker(redis_url: str, app: Flask | None = None) -> AppWorker:
-    connection = Redis.from_url(redis_url)
+    # Its own client: RQ sets a socket timeout above its blocking pop in the client's pool.
+    connection = redis_connections.client(redis_url, timeout=None)
     queues = [Queue(name, connection=connection) for name in QUEUES]
     worker = AppWorker(queues, connection=connection, maintenance_interval=MAINTENANCE_INTERVAL)
     worker.app = app
