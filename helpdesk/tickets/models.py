@@ -174,8 +174,9 @@ class OrgOpenCount(Base):
     """Open tickets at each organisation, kept by the tickets service with every change that
     moves a ticket in or out of an organisation's open queue (helpdesk/tickets/open_counts.py),
     so routing reads a candidate's load in a few rows instead of counting its backlog. Several
-    rows (stripes) per organisation, summed when read: each change moves a stripe picked at
-    random, so concurrent creations for one organisation rarely wait on each other's row lock."""
+    rows (stripes) per organisation, summed when read: each change moves its database
+    connection's stripe, so concurrent creations for one organisation rarely wait on each
+    other's row lock."""
 
     __tablename__ = "org_open_count"
 

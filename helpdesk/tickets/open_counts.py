@@ -10,11 +10,12 @@ a while after routing's assignment (outbox entry, SLA stages, search words), dur
 process may be busy with other requests: with one row per organisation, concurrent creations
 for one organisation queued on that lock, and two web processes made no more tickets than one
 (pg_stat_activity during bench/api_create.py: most sampled waits were on this row). So each
-organisation has STRIPES rows; a transaction's moves add to one picked at random for it, and a
+organisation has up to STRIPES rows; a transaction adds to its connection's (`_stripe`), and a
 read sums them."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -38,7 +39,9 @@ class Placement(NamedTuple):
 
 NOWHERE = Placement(None, False)  # a ticket not yet in the database
 
-STRIPES = 16  # rows per organisation: 8 concurrent creations for one collide rarely
+STRIPES = 32  # rows per organisation, at most: each database connection adds to its own
+_STRIPE_KEY = "helpdesk.open_count_stripe"
+_next_stripe = itertools.count(random.randrange(STRIPES))
 _MOVE = text(
     "INSERT INTO org_open_count (organisation_id, stripe, open_tickets) "
     "VALUES (:org, :stripe, :delta) ON CONFLICT (organisation_id, stripe) "
@@ -69,10 +72,19 @@ def move(session: Session, before: Placement, after: Placement) -> None:
 
 
 def _stripe(session: Session) -> int:
-    """The same stripe for all of one transaction's moves: a new ticket counted at the centre
-    and then routed away moves the centre's counter twice, and with a stripe each time two
-    such creations could lock the same two rows in opposite orders (a deadlock)."""
-    return random.Random(id(session.connection())).randrange(STRIPES)
+    """The stripe of the database connection the transaction runs on, given to it at its first
+    move, round-robin from a random start in each process. So all of one transaction's moves
+    take one row (a new ticket counted at the centre and then routed away moves the centre's
+    counter twice: two stripes could be locked in opposite orders by two creations, a
+    deadlock), and transactions running at once in one process never share a row; another
+    process's share one only where their rounds overlap. Picked at random per transaction
+    instead, 8 creations at once found a held row about half the time (the birthday
+    problem)."""
+    info = session.connection().info  # lives as long as the pooled DBAPI connection
+    stripe = info.get(_STRIPE_KEY)
+    if stripe is None:
+        stripe = info[_STRIPE_KEY] = next(_next_stripe) % STRIPES
+    return int(stripe)
 
 
 def open_by_org(session: Session, org_ids: Iterable[int]) -> dict[int, int]:
