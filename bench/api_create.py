@@ -14,6 +14,10 @@ Target (issue 2): >= 500 tickets/s sustained, p99 <= 50 ms.
 --database-url runs on a PostgreSQL server instead (the README's production layout): a fresh
 database is made on that server for the run (named bench_..., dropped at the end), so the
 URL's own database is only where CREATE DATABASE is sent.
+Measured 2026-12-04 on this 2-core machine, interleaved 1, 2, 1, 2 processes, 1200 tickets:
+one process 76-87 tickets/s (web 9.7-11.0 ms + database 1.6-1.9 ms CPU per ticket), two
+79-80 tickets/s (14.2-14.6 + 3.6-4.9 ms): one process and this client already fill both cores,
+so a second process cannot add throughput here; it costs CPU per ticket instead.
 
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,
