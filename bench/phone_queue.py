@@ -119,19 +119,13 @@ def fresh_database(server_url: str | None, tmp: Path) -> tuple[str, Callable[[],
     afterwards by the returned function)."""
     if not server_url:
         return f"sqlite:///{tmp / 'bench.sqlite3'}", lambda: None
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
+    from contextlib import ExitStack
 
-    name = f"bench_queue_{secrets.token_hex(4)}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
+    from helpdesk.scratch_database import scratch_database
 
-    def drop() -> None:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False), drop
+    stack = ExitStack()
+    url = stack.enter_context(scratch_database(server_url, "bench_queue"))
+    return url, stack.close
 
 
 def main(calls: int, consoles: int, server_url: str | None = None, senders: int = 0) -> bool:

@@ -10,7 +10,6 @@ import itertools
 import os
 import textwrap
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
@@ -40,6 +38,7 @@ from helpdesk.directory.reference import ensure_reference_data
 from helpdesk.extensions import db
 from helpdesk.models import Base
 from helpdesk.routing import loader
+from helpdesk.scratch_database import scratch_database
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Ticket
 
@@ -50,24 +49,12 @@ PASSWORD = "secret-pass"
 PASSWORD_HASH = hash_password(PASSWORD)  # scrypt is slow on purpose: hash once per run
 
 
-def _postgres_database(server_url: str) -> Iterator[str]:
-    name = f"helpdesk_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = os.environ.get("HELPDESK_TEST_DATABASE_URL")
     if server:
-        yield from _postgres_database(server)
+        with scratch_database(server) as url:
+            yield url
     else:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'helpdesk.sqlite3'}"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 
-from helpdesk.sla.timers import connection
+from helpdesk.redis_connections import connection
 
 PREFIX = "helpdesk:auth:"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from helpdesk import redis_connections
 from helpdesk.audit.jobs import request_seal
 from helpdesk.realtime.fanout import fan_out_batch
 from helpdesk.sla import timers
@@ -22,7 +23,7 @@ def apply(session: Session, changes: list[TicketChange]) -> None:
     fan_out_batch(session, worth_announcing(changes))  # never raises
     deliveries = _webhook_deliveries(session, changes)
     session.rollback()  # end the read before talking to Redis
-    redis = timers.connection()
+    redis = redis_connections.connection()
     if redis is None:  # no Redis configured (a test, a CLI command): nothing to book
         return
     timers.schedule(redis, next_timers)

@@ -15,8 +15,10 @@ from typing import Any
 
 from flask_socketio import SocketIO
 
+from helpdesk import redis_connections
 from helpdesk.extensions import socketio
 from helpdesk.realtime import rooms
+from helpdesk.realtime.notify import emitter
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +27,7 @@ def sender() -> SocketIO | None:
     """The SocketIO to emit with in this process, or None when nothing can be delivered."""
     if socketio.server is not None:
         return socketio
-    from helpdesk.realtime.notify import emitter
-    from helpdesk.sla.timers import redis_url
-
-    url = redis_url()
+    url = redis_connections.redis_url()
     return emitter(url) if url else None
 
 

@@ -6,14 +6,17 @@ Redis the web processes listen on; every connected staff console in the named ro
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask_socketio import SocketIO
 
+from helpdesk import redis_connections
 from helpdesk.realtime import rooms
 
 SLA_ALERT = "sla_alert"  # event on /desk: a timer step fired (warning, escalation, 督办)
 _emitters: dict[str, SocketIO] = {}
+os.register_at_fork(after_in_child=_emitters.clear)  # a forked worker opens its own
 
 
 def emitter(redis_url: str) -> SocketIO:
@@ -31,9 +34,7 @@ def emit_to_users(redis_url: str, event: str, payload: dict[str, Any], users: li
 
 def notify_sla(outcome: Any) -> None:
     """Tell each person a fired SLA step names (its `recipients`)."""
-    from helpdesk.sla.timers import redis_url
-
-    url = redis_url()
+    url = redis_connections.redis_url()
     if url is None or not outcome.recipients:
         return
     payload = {

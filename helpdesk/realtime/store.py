@@ -15,7 +15,9 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from redis import Redis, WatchError
+from redis import WatchError
+
+from helpdesk import redis_connections
 
 SOCKETS_KEY = "helpdesk:rt:sockets:{user}"  # hash sid -> "<namespace> <login key>"
 # One key per person, so that a change to one person's presence never conflicts with another's
@@ -135,7 +137,7 @@ class MemoryStore:
 
 class RedisStore:
     def __init__(self, url: str, process: str | None = None) -> None:
-        self.redis = Redis.from_url(url, decode_responses=True)
+        self.redis = redis_connections.client(url, decode=True)
         self.process = process or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._mine: dict[str, tuple[int, str]] = {}  # this process's sockets: sid -> (user, value)
         self._lock = threading.Lock()
@@ -301,6 +303,8 @@ def store_for(redis_url: str | None) -> Store:
 
 def current_store() -> Store:
     """The store of the current app (its Redis URL), or this process's memory."""
-    from helpdesk.sla.timers import redis_url
+    return store_for(redis_connections.redis_url())
 
-    return store_for(redis_url())
+
+# A forked child is another process: its own name in Redis, its own sockets, its client anew.
+os.register_at_fork(after_in_child=_redis.clear)

@@ -46,7 +46,7 @@ def die_with_parent(parent: int, signum: int = signal.SIGTERM) -> None:
         os._exit(ORPHANED)
 
 
-def redis_connections() -> list[AbstractConnection]:
+def open_redis_connections() -> list[AbstractConnection]:
     """Every open Redis connection this process holds: in pools, PubSub objects, clients.
     A scan of all objects: about 0.1 s in a built app, so done once or off the hot path."""
     from redis.connection import AbstractConnection
@@ -70,7 +70,7 @@ def forget_inherited_redis(connections: Iterable[AbstractConnection] | None = No
     """
     me = os.getpid()
     closed = 0
-    for connection in redis_connections() if connections is None else connections:
+    for connection in open_redis_connections() if connections is None else connections:
         if connection._sock is not None and connection.pid != me:
             connection.disconnect()
             closed += 1

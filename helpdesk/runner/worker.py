@@ -15,7 +15,6 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from flask import Flask
-from redis import Redis
 from redis.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue, SimpleWorker
@@ -24,7 +23,8 @@ from rq.job import Job
 from rq.scheduler import ForkProcess, RQScheduler
 from rq.scheduler import run as run_scheduler
 
-from helpdesk.runner.children import die_with_parent, forget_inherited_redis, redis_connections
+from helpdesk import redis_connections
+from helpdesk.runner.children import die_with_parent, forget_inherited_redis, open_redis_connections
 from helpdesk.sla.recovery import TimerWatch
 
 QUEUES = ("default", "timers")
@@ -226,7 +226,8 @@ class AppWorker(SimpleWorker):
 
 
 def build_worker(redis_url: str, app: Flask | None = None) -> AppWorker:
-    connection = Redis.from_url(redis_url)
+    # Its own client: RQ sets a socket timeout above its blocking pop in the client's pool.
+    connection = redis_connections.client(redis_url, timeout=None)
     queues = [Queue(name, connection=connection) for name in QUEUES]
     worker = AppWorker(queues, connection=connection, maintenance_interval=MAINTENANCE_INTERVAL)
     worker.app = app
@@ -245,7 +246,7 @@ def run_worker(redis_url: str, *, burst: bool = False) -> bool:
 
     # This process only forks from now on: it keeps no Redis socket open for its forks to
     # inherit (closed once here; reconnected should anything here use one again).
-    inherited = redis_connections()
+    inherited = open_redis_connections()
     for connection in inherited:
         connection.disconnect()
 

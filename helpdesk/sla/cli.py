@@ -44,12 +44,13 @@ def check() -> None:
 @sla.command("reconcile")
 def reconcile() -> None:
     """Re-create every pending timer Redis lost (the worker runs this every minute)."""
+    from helpdesk import redis_connections
     from helpdesk.cli import app_context
     from helpdesk.extensions import db
     from helpdesk.sla import timers
 
     with app_context():
-        redis = timers.connection()
+        redis = redis_connections.connection()
         if redis is None:
             raise click.UsageError("set HELPDESK_REDIS_URL: the timers live in that Redis")
         result = timers.reconcile(db.session(), redis)

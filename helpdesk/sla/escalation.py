@@ -93,11 +93,12 @@ def fire(session: Session, stage_id: int, wait: bool = True) -> Outcome:
         time.sleep((stage.fire_at - now).total_seconds())
         now = clock.now()
     if now < stage.fire_at:
+        from helpdesk import redis_connections
         from helpdesk.sla import timers
 
         fire_at = stage.fire_at
         session.rollback()
-        redis = timers.connection()
+        redis = redis_connections.connection()
         if redis is not None:
             timers.schedule(redis, [(stage_id, fire_at)])
         return Outcome("early", stage_id)

@@ -11,6 +11,7 @@ from typing import Any
 from rq import Queue
 from rq.job import Job
 
+from helpdesk import redis_connections
 from helpdesk.sla import timers
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def reconcile() -> dict[str, int]:
     from helpdesk.extensions import db
     from helpdesk.outbox.dispatcher import dispatch_all
 
-    redis = timers.connection()
+    redis = redis_connections.connection()
     if redis is None:
         return {"pending": 0, "present": 0, "restored": 0}
     dispatch_all()

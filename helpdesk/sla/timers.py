@@ -28,39 +28,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
+from helpdesk.redis_connections import connection
 from helpdesk.sla.models import PENDING, SlaStage, TicketSla
 
 log = logging.getLogger(__name__)
 
 QUEUE = "timers"
-REDIS_OVERRIDE = "helpdesk.sla.redis_url"  # app.extensions key: tests point timers at a Redis
 RETRY = Retry(max=5, interval=[2, 10, 30, 60, 300])
 JOB_TIMEOUT = 60
 STUCK = timedelta(seconds=2)  # a due timer still in the scheduled registry this long: enqueue it
-_connections: dict[str, Redis] = {}
-
-
-def redis_url() -> str | None:
-    from flask import current_app, has_app_context
-
-    if not has_app_context():
-        return None
-    app = current_app
-    override = app.extensions.get(REDIS_OVERRIDE)
-    if override:
-        return str(override)
-    settings = app.extensions.get("helpdesk.settings")
-    return settings.redis_url if settings is not None else None
-
-
-def connection(url: str | None = None) -> Redis | None:
-    url = url or redis_url()
-    if url is None:
-        return None
-    found = _connections.get(url)
-    if found is None:
-        found = _connections[url] = Redis.from_url(url, socket_timeout=5)
-    return found
 
 
 def job_id(stage_id: int, fire_at: datetime) -> str:

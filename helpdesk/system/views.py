@@ -10,6 +10,7 @@ from flask_login import current_user
 from helpdesk.config import Settings
 from helpdesk.oplog.record import record_change
 from helpdesk.people.views import admin_required
+from helpdesk.redis_connections import connection
 from helpdesk.system import health
 from helpdesk.web import db_session
 
@@ -24,7 +25,6 @@ def _settings() -> Settings:
 @blueprint.get("/admin/system")
 @admin_required
 def system_page() -> ResponseReturnValue:
-    from helpdesk.sla.timers import connection
 
     settings = _settings()
     return render_template(
@@ -38,7 +38,6 @@ def system_page() -> ResponseReturnValue:
 @blueprint.post("/admin/system/failed/<queue>/<job_id>/retry")
 @admin_required
 def retry_job(queue: str, job_id: str) -> ResponseReturnValue:
-    from helpdesk.sla.timers import connection
 
     redis = connection()
     if redis is None or not health.retry(redis, queue, job_id):

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk import clock
@@ -173,9 +173,13 @@ class TicketCounter(Base):
 class OrgOpenCount(Base):
     """Open tickets at each organisation, kept by the tickets service with every change that
     moves a ticket in or out of an organisation's open queue (helpdesk/tickets/open_counts.py),
-    so routing reads a candidate's load in one row instead of counting its backlog."""
+    so routing reads a candidate's load in a few rows instead of counting its backlog. Several
+    rows (stripes) per organisation, summed when read: each change moves its database
+    connection's stripe, so concurrent creations for one organisation rarely wait on each
+    other's row lock."""
 
     __tablename__ = "org_open_count"
 
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    stripe: Mapped[int] = mapped_column(SmallInteger, primary_key=True, default=0)
     open_tickets: Mapped[int] = mapped_column(Integer, default=0)

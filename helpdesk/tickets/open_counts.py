@@ -5,12 +5,18 @@ change that takes a ticket into or out of an organisation's open queue, in the c
 transaction; `recount` is the truth they are checked against (tests, the migration, benchmarks
 that insert tickets in bulk).
 
-On PostgreSQL the counter row is locked from its UPDATE to the commit: the UPDATE runs in the
-change's last step (routing's assignment, after everything else a creation does), so creations
-routed to the same organisation wait on each other only for the commit."""
+On PostgreSQL a counter row is locked from its UPDATE to the commit, and a creation goes on for
+a while after routing's assignment (outbox entry, SLA stages, search words), during which its
+process may be busy with other requests: with one row per organisation, concurrent creations
+for one organisation queued on that lock, and two web processes made no more tickets than one
+(pg_stat_activity during bench/api_create.py: most sampled waits were on this row). So each
+organisation has up to STRIPES rows; a transaction adds to its connection's (`_stripe`), and a
+read sums them."""
 
 from __future__ import annotations
 
+import itertools
+import random
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -33,13 +39,19 @@ class Placement(NamedTuple):
 
 NOWHERE = Placement(None, False)  # a ticket not yet in the database
 
+STRIPES = 32  # rows per organisation, at most: each database connection adds to its own
+_STRIPE_KEY = "helpdesk.open_count_stripe"
+_next_stripe = itertools.count(random.randrange(STRIPES))
 _MOVE = text(
-    "INSERT INTO org_open_count (organisation_id, open_tickets) VALUES (:org, :delta) "
-    "ON CONFLICT (organisation_id) "
+    "INSERT INTO org_open_count (organisation_id, stripe, open_tickets) "
+    "VALUES (:org, :stripe, :delta) ON CONFLICT (organisation_id, stripe) "
     "DO UPDATE SET open_tickets = org_open_count.open_tickets + :delta"
 )
-_READ = select(OrgOpenCount.organisation_id, OrgOpenCount.open_tickets).where(
-    OrgOpenCount.organisation_id.in_(bindparam("ids", expanding=True))
+_TOTAL = func.sum(OrgOpenCount.open_tickets)
+_READ = (
+    select(OrgOpenCount.organisation_id, _TOTAL)
+    .where(OrgOpenCount.organisation_id.in_(bindparam("ids", expanding=True)))
+    .group_by(OrgOpenCount.organisation_id)
 )
 
 
@@ -51,16 +63,34 @@ def move(session: Session, before: Placement, after: Placement) -> None:
     """Count a ticket that went from `before` to `after`: at most two counters change."""
     if before == after or (not before.counted and not after.counted):
         return
+    # A stripe's own value means nothing (it may be negative); only the sum does.
+    stripe = _stripe(session)
     if before.counted:
-        session.execute(_MOVE, {"org": before.organisation_id, "delta": -1})
+        session.execute(_MOVE, {"org": before.organisation_id, "stripe": stripe, "delta": -1})
     if after.counted:
-        session.execute(_MOVE, {"org": after.organisation_id, "delta": 1})
+        session.execute(_MOVE, {"org": after.organisation_id, "stripe": stripe, "delta": 1})
+
+
+def _stripe(session: Session) -> int:
+    """The stripe of the database connection the transaction runs on, given to it at its first
+    move, round-robin from a random start in each process. So all of one transaction's moves
+    take one row (a new ticket counted at the centre and then routed away moves the centre's
+    counter twice: two stripes could be locked in opposite orders by two creations, a
+    deadlock), and transactions running at once in one process never share a row; another
+    process's share one only where their rounds overlap. Picked at random per transaction
+    instead, 8 creations at once found a held row about half the time (the birthday
+    problem)."""
+    info = session.connection().info  # lives as long as the pooled DBAPI connection
+    stripe = info.get(_STRIPE_KEY)
+    if stripe is None:
+        stripe = info[_STRIPE_KEY] = next(_next_stripe) % STRIPES
+    return int(stripe)
 
 
 def open_by_org(session: Session, org_ids: Iterable[int]) -> dict[int, int]:
     """The counters of these organisations (one missing has no open ticket)."""
     ids = list(org_ids)
-    found = {org_id: count for org_id, count in session.execute(_READ, {"ids": ids})}
+    found = {org_id: int(count) for org_id, count in session.execute(_READ, {"ids": ids})}
     return {org_id: found.get(org_id, 0) for org_id in ids}
 
 
@@ -77,8 +107,10 @@ def recount(session: Session) -> dict[int, int]:
 
 def counters(session: Session) -> dict[int, int]:
     """Every counter that is not zero."""
-    rows = session.execute(select(OrgOpenCount.organisation_id, OrgOpenCount.open_tickets))
-    return {org_id: count for org_id, count in rows if count}
+    rows = session.execute(
+        select(OrgOpenCount.organisation_id, _TOTAL).group_by(OrgOpenCount.organisation_id)
+    )
+    return {org_id: int(count) for org_id, count in rows if count}
 
 
 def reset(session: Session) -> None:
@@ -88,5 +120,5 @@ def reset(session: Session) -> None:
     if fresh:
         session.execute(
             insert(OrgOpenCount),
-            [{"organisation_id": org, "open_tickets": n} for org, n in fresh.items()],
+            [{"organisation_id": org, "stripe": 0, "open_tickets": n} for org, n in fresh.items()],
         )

@@ -7,13 +7,14 @@ from typing import Any
 
 from rq import Queue
 
+from helpdesk.redis_connections import connection
+
 log = logging.getLogger(__name__)
 QUEUE = "default"
 
 
 def deliver_job(delivery_id: int) -> str:
     from helpdesk.extensions import db
-    from helpdesk.sla.timers import connection
     from helpdesk.webhooks import service
 
     wait = service.deliver(db.session(), delivery_id)
@@ -34,7 +35,6 @@ def enqueue(redis: Any, delivery_ids: list[int]) -> None:
 def send_now_or_queue(delivery_id: int) -> None:
     """A redelivery by hand: queued when there is a Redis, else sent in this request."""
     from helpdesk.extensions import db
-    from helpdesk.sla.timers import connection
     from helpdesk.webhooks import service
 
     redis = connection()

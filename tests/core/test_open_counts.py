@@ -111,3 +111,18 @@ def test_reset_rebuilds_the_counters_from_a_recount(session, world, make_ticket)
     open_counts.reset(session)
     session.commit()
     assert open_counts.counters(session) == expected
+
+
+def test_a_transaction_moves_one_stripe_and_connections_at_once_have_their_own(app, session):
+    """All of a transaction's moves go to one row per organisation (no two creations can lock
+    the same two rows in opposite orders); two connections in use at once have two rows."""
+    from helpdesk.extensions import db
+
+    first = open_counts._stripe(session)
+    assert open_counts._stripe(session) == first
+    with db.engine.connect() as other_connection:
+        from sqlalchemy.orm import Session
+
+        with Session(bind=other_connection) as other:
+            assert open_counts._stripe(other) != first
+    session.rollback()

@@ -13,12 +13,11 @@ from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk import clock
+from helpdesk import clock, redis_connections
 from helpdesk.loop.config import LoopConfig
 from helpdesk.loop.models import ProviderWatch
 from helpdesk.runner.embedded_redis import embedded_redis
 from helpdesk.runner.worker import build_worker
-from helpdesk.sla import timers
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Channel, Status, Ticket
 
@@ -28,9 +27,9 @@ from .conftest import People
 @pytest.fixture
 def redis_url(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with embedded_redis(tmp_path_factory.mktemp("loop-redis")) as url:
-        app.extensions[timers.REDIS_OVERRIDE] = url
+        app.extensions[redis_connections.REDIS_OVERRIDE] = url
         yield url
-        app.extensions.pop(timers.REDIS_OVERRIDE, None)
+        app.extensions.pop(redis_connections.REDIS_OVERRIDE, None)
         Redis.from_url(url).flushall()
 
 

@@ -24,12 +24,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web.helpers import login, page
 
+from helpdesk import redis_connections
 from helpdesk.auth.models import Role, User
 from helpdesk.config import Settings
 from helpdesk.directory.models import Organisation
 from helpdesk.oplog.models import AdminChange
 from helpdesk.runner.embedded_redis import embedded_redis
-from helpdesk.sla import timers
 from helpdesk.system import health
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,9 +38,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def redis_url(app: Flask, tmp_path: Path) -> Iterator[str]:
     with embedded_redis(tmp_path / "redis") as url:
-        app.extensions[timers.REDIS_OVERRIDE] = url
+        app.extensions[redis_connections.REDIS_OVERRIDE] = url
         yield url
-        app.extensions.pop(timers.REDIS_OVERRIDE, None)
+        app.extensions.pop(redis_connections.REDIS_OVERRIDE, None)
 
 
 @pytest.fixture

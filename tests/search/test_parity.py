@@ -21,6 +21,7 @@ from helpdesk import schema
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Enterprise, Organisation, OrgKind
 from helpdesk.directory.reference import ensure_reference_data
+from helpdesk.scratch_database import scratch_database
 from helpdesk.search import index, inputs, queries
 from helpdesk.tickets.models import Channel, Priority, Status, Ticket, TicketType
 
@@ -144,13 +145,12 @@ def _answers(url: str) -> list[Any]:
 
 
 @pytest.fixture
-def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+def postgres_url() -> Iterator[str]:
     server = os.environ.get("HELPDESK_TEST_DATABASE_URL")
     if not server:
         pytest.skip("backend parity needs a PostgreSQL server (HELPDESK_TEST_DATABASE_URL)")
-    path = Path(__file__).resolve().parent.parent / "conftest.py"
-    suite = request.config.pluginmanager.get_plugin(str(path))
-    yield from suite._postgres_database(server)  # type: ignore[union-attr]
+    with scratch_database(server) as url:
+        yield url
 
 
 def test_both_backends_give_the_same_hits_in_the_same_order(

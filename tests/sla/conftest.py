@@ -15,12 +15,11 @@ from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk import clock
+from helpdesk import clock, redis_connections
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation, OrgKind
 from helpdesk.runner.embedded_redis import embedded_redis
 from helpdesk.runner.worker import build_worker
-from helpdesk.sla import timers
 from helpdesk.sla.calendar import HANGZHOU
 from helpdesk.sla.models import SlaStage
 from helpdesk.tickets.models import TicketEvent
@@ -39,9 +38,9 @@ def redis(app: Flask, sla_redis_url: str) -> Iterator[Redis]:
     """Timers go to the test Redis for this test only; it starts and ends empty."""
     connection = Redis.from_url(sla_redis_url)
     connection.flushall()
-    app.extensions[timers.REDIS_OVERRIDE] = sla_redis_url
+    app.extensions[redis_connections.REDIS_OVERRIDE] = sla_redis_url
     yield connection
-    app.extensions.pop(timers.REDIS_OVERRIDE, None)
+    app.extensions.pop(redis_connections.REDIS_OVERRIDE, None)
     connection.flushall()
     connection.close()
 

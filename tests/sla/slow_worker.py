@@ -11,16 +11,16 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from helpdesk import clock, create_app
+from helpdesk import clock, create_app, redis_connections
 from helpdesk.config import load_settings
 from helpdesk.runner.worker import build_worker
-from helpdesk.sla import escalation, timers
+from helpdesk.sla import escalation
 
 
 def main(database_url: str, redis_url: str, instance: str, frozen: str, marker: str) -> None:
     env = {"HELPDESK_DATABASE_URL": database_url, "HELPDESK_INSTANCE_PATH": instance}
     app = create_app(load_settings(env).with_(testing=True))
-    app.extensions[timers.REDIS_OVERRIDE] = redis_url
+    app.extensions[redis_connections.REDIS_OVERRIDE] = redis_url
     clock.freeze(datetime.fromisoformat(frozen))
     original = escalation.record_step
 

@@ -14,7 +14,7 @@ import pytest
 from rq import Queue
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
-from helpdesk import clock
+from helpdesk import clock, redis_connections
 from helpdesk.sla import timers
 from helpdesk.sla.models import FIRED, SlaStage
 
@@ -90,5 +90,5 @@ def build_worker_with_scheduler(redis) -> None:  # type: ignore[no-untyped-def]
 
     from helpdesk.runner.worker import build_worker
 
-    url = current_app.extensions[timers.REDIS_OVERRIDE]
+    url = current_app.extensions[redis_connections.REDIS_OVERRIDE]
     build_worker(url, current_app._get_current_object()).work(burst=True, with_scheduler=True)

@@ -9,11 +9,11 @@ import pytest
 from rq.job import Job
 from sqlalchemy import func, select, update
 
+from helpdesk import redis_connections
 from helpdesk.audit.jobs import SEAL_JOB
 from helpdesk.extensions import db
 from helpdesk.outbox import dispatcher
 from helpdesk.outbox.models import OutboxEntry
-from helpdesk.sla import timers
 from helpdesk.tickets import service
 from helpdesk.tickets.changes import TicketChange, worth_announcing
 
@@ -76,11 +76,12 @@ def test_a_dead_dispatchers_claim_is_taken_over_when_its_lease_ends(
 def test_with_redis_down_the_change_commits_and_its_effects_wait(
     app, session, redis, sla_redis_url, make_ticket, centre, monday
 ):
-    app.extensions[timers.REDIS_OVERRIDE] = "redis://127.0.0.1:1/0"  # nobody listens there
+    # nobody listens there
+    app.extensions[redis_connections.REDIS_OVERRIDE] = "redis://127.0.0.1:1/0"
     try:
         ticket = new_ticket(make_ticket, centre)
     finally:
-        app.extensions[timers.REDIS_OVERRIDE] = sla_redis_url
+        app.extensions[redis_connections.REDIS_OVERRIDE] = sla_redis_url
     assert db.session.get(type(ticket), ticket.id) is not None
     assert waiting(session) == 2  # given back at once, not held for a lease
     assert dispatcher.dispatch_all() == 2  # Redis is back: the next dispatch books it

@@ -9,7 +9,7 @@ from rq import Queue
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import delete
 
-from helpdesk import clock
+from helpdesk import clock, redis_connections
 from helpdesk.extensions import db
 from helpdesk.sla import timers
 from helpdesk.sla.escalation import fire
@@ -182,11 +182,12 @@ def test_a_flushed_timer_still_fires_after_reconcile(
 
 
 def test_a_ticket_change_with_redis_down_still_commits(app, session, make_ticket, centre, monday):
-    app.extensions[timers.REDIS_OVERRIDE] = "redis://127.0.0.1:1/0"  # nobody listens there
+    # nobody listens there
+    app.extensions[redis_connections.REDIS_OVERRIDE] = "redis://127.0.0.1:1/0"
     try:
         ticket = new_ticket(make_ticket, centre)
     finally:
-        app.extensions.pop(timers.REDIS_OVERRIDE, None)
+        app.extensions.pop(redis_connections.REDIS_OVERRIDE, None)
     assert db.session.get(TicketSla, ticket.id) is not None
 
 

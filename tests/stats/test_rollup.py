@@ -14,11 +14,10 @@ from redis import Redis
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from helpdesk import clock
+from helpdesk import clock, redis_connections
 from helpdesk.directory.models import Organisation
 from helpdesk.runner.embedded_redis import embedded_redis
 from helpdesk.runner.worker import build_worker
-from helpdesk.sla import timers
 from helpdesk.stats import queries, rollup
 from helpdesk.stats.models import StatsDay, StatsRolledDay, StatsRolledMonth, StatsRollupState
 from helpdesk.stats.period import Period
@@ -151,9 +150,9 @@ def test_a_ticket_added_with_an_earlier_day_is_counted(
 @pytest.fixture
 def redis_url(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with embedded_redis(tmp_path_factory.mktemp("stats-redis")) as url:
-        app.extensions[timers.REDIS_OVERRIDE] = url
+        app.extensions[redis_connections.REDIS_OVERRIDE] = url
         yield url
-        app.extensions.pop(timers.REDIS_OVERRIDE, None)
+        app.extensions.pop(redis_connections.REDIS_OVERRIDE, None)
         Redis.from_url(url).flushall()
 
 

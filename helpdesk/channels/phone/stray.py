@@ -13,21 +13,18 @@ from collections import Counter
 from flask import current_app, has_app_context
 from redis import Redis, RedisError
 
+from helpdesk import redis_connections
+
 log = logging.getLogger(__name__)
 KEY = "helpdesk:phone:stray-events"  # hash event -> count
 _local: Counter[str] = Counter()
-_clients: dict[str, Redis] = {}
 
 
 def _redis() -> Redis | None:
     if not has_app_context():
         return None
     url = current_app.extensions["helpdesk.settings"].redis_url
-    if not url:
-        return None
-    if url not in _clients:
-        _clients[url] = Redis.from_url(url)
-    return _clients[url]
+    return redis_connections.client(url) if url else None
 
 
 def count(event: str) -> None:
