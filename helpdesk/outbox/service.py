@@ -40,6 +40,11 @@ def add(session: Session, change: TicketChange) -> None:
 # rolled-back change wrote none). Whatever it fails to wake, the dispatcher's poll finds.
 @event.listens_for(Session, "after_commit")
 def _wake_dispatcher(session: Session) -> None:
+    # SQLAlchemy also calls after_commit when a SAVEPOINT is released (begin_nested): the
+    # entries are not committed yet and, on SQLite, the dispatcher's connection then waited
+    # 10 s for the write lock this very transaction holds. Only the outermost commit wakes it.
+    if session.in_nested_transaction():
+        return
     if session.info.pop(_WROTE, False):
         from helpdesk.outbox import dispatcher
 

@@ -89,6 +89,18 @@ class AppWorker(SimpleWorker):
             self.timer_watch = TimerWatch(self.connection)
         return super().work(burst, *args, **kwargs)
 
+    def subscribe(self) -> None:
+        """RQ's command channel, read by a thread that looks at its stop flag every second.
+
+        RQ starts it with sleep_time=60, and redis-py's stop() waits for that read to end:
+        every worker shutdown (a restart by `helpdesk serve`, the end of a burst run) then
+        took up to 60 s (seen: the ghost-call sweep test, 64 s of which 60 in teardown)."""
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]  # RQ types it None
+            sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
+
     def heartbeat(self, timeout: int | None = None, pipeline: Pipeline | None = None) -> None:
         """RQ calls this at each wake-up and after each job: look after the timers too."""
         super().heartbeat(timeout, pipeline)

@@ -56,6 +56,23 @@ def test_a_rolled_back_change_leaves_nothing_to_dispatch(session, redis, make_ti
     assert dispatcher.dispatch_all() == 0
 
 
+def test_a_released_savepoint_does_not_wake_the_dispatcher(
+    session, redis, make_ticket, centre, monkeypatch
+):
+    # SQLAlchemy calls after_commit for a SAVEPOINT too; dispatching then (the IVR's ticket is
+    # made in one) found nothing committed and, on SQLite, waited 10 s for this transaction.
+    ticket = new_ticket(make_ticket, centre)
+    woken: list[bool] = []
+    monkeypatch.setattr(dispatcher, "wake", lambda: woken.append(True))
+    with session.begin_nested():
+        service.accept(session, centre["staff"], ticket)
+    assert woken == []
+    session.commit()
+    assert woken == [True]  # the outermost commit
+    pending = waiting(session)
+    assert pending >= 1 and dispatcher.dispatch_all() == pending
+
+
 def test_a_dead_dispatchers_claim_is_taken_over_when_its_lease_ends(
     session, redis, make_ticket, centre, monday, crash_after_commit
 ):
