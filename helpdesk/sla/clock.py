@@ -1,9 +1,10 @@
 """The SLA clock, pure: a ticket's SLA state, how events move it, and when each step fires.
 
-Business time pauses while a ticket waits on the enterprise (pended, and from resolved until
-reopened): the paused *business* time is added to every running target, so a due time is
-always ``calendar.add(start, target + paused)``. The next-update clock restarts whenever staff
-give the enterprise an update, and when the enterprise answers a pending ticket.
+Business time pauses in the states the policy's ``pause_when`` names (by default while a ticket
+waits on the enterprise: pended, and from resolved until reopened): the paused *business* time
+is added to every running target, so a due time is always ``calendar.add(start, target +
+paused)``. The next-update clock restarts whenever staff give the enterprise an update, and
+when the enterprise answers a pending ticket.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from helpdesk.sla.calendar import ZERO, BusinessCalendar
 
 TARGETS = ("first_response", "next_update", "resolution")
 FINAL_KINDS = frozenset({"closed", "cancelled", "merged"})
-PAUSING_KINDS = frozenset({"pended", "resolved"})
+PAUSE_STATES = ("pended", "resolved")  # the states a policy may stop the clock in
+PAUSING_KINDS = frozenset(PAUSE_STATES)  # the default: a policy without `pause_when`
 RESUMING_KINDS = frozenset({"resumed", "reopened"})
 
 
@@ -37,6 +39,7 @@ class Targets:
     next_update: timedelta | None
     resolution: timedelta | None
     ladder: tuple[Step, ...]
+    pause_when: frozenset[str] = PAUSING_KINDS
 
     def of(self, target: str) -> timedelta | None:
         value: timedelta | None = getattr(self, target)
@@ -62,8 +65,10 @@ def transition(
     at: datetime,
     calendar: BusinessCalendar,
     public_update: bool = False,
+    pause_when: frozenset[str] = PAUSING_KINDS,
 ) -> SlaState:
-    """The state after a ticket event of `kind` at `at`."""
+    """The state after a ticket event of `kind` at `at`; `pause_when`: the policy's pausing
+    states (a resume always ends a pause, so a ticket paused under another rule still resumes)."""
     if kind in FINAL_KINDS:
         return replace(state, closed=True)
     if kind in RESUMING_KINDS and state.paused_at is not None:
@@ -71,9 +76,10 @@ def transition(
     if kind == "accepted" and not state.responded:
         return replace(state, responded=True, update_started_at=at, update_cycle=1)
     if kind == "pended":
-        return pause(state, at)
+        return pause(state, at) if kind in pause_when else state
     if kind == "resolved":
-        return replace(pause(state, at), responded=True, resolved=True)
+        paused = pause(state, at) if kind in pause_when else state
+        return replace(paused, responded=True, resolved=True)
     if kind == "resumed" or (kind == "commented" and public_update and state.responded):
         return replace(state, update_started_at=at, update_cycle=state.update_cycle + 1)
     if kind == "reopened":

@@ -20,7 +20,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from helpdesk.sla.clock import TARGETS, Step, Targets
+from helpdesk.sla.clock import PAUSE_STATES, PAUSING_KINDS, TARGETS, Step, Targets
 from helpdesk.yamlcheck.errors import DocError, DocErrors, Msg, _
 from helpdesk.yamlcheck.read import read
 from helpdesk.yamlcheck.validate import OneOrMore, Spec, Text, choice, fail, validate
@@ -61,6 +61,7 @@ class Policy:
     overrides: tuple[Override, ...]
     ladder: tuple[Step, ...]
     description: str = ""
+    pause_when: frozenset[str] = PAUSING_KINDS  # the states that stop its business clock
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ class Policies:
         for override in policy.overrides:
             if override.matches(facts):
                 values.update(override.targets)
-        return Targets(policy.name, policy.calendar, **values, ladder=policy.ladder)
+        return Targets(policy.name, policy.calendar, **values, ladder=policy.ladder,
+                       pause_when=policy.pause_when)  # fmt: skip
 
 
 def parse_duration(text: str, day: timedelta) -> timedelta | None:
@@ -135,6 +137,26 @@ def _step_name(value: str) -> str:
         raise fail(_("%(value)s: use lower-case letters and _ (at most 20)", value=value))
     return value
 
+
+def _pause_states(value: Any) -> Any:
+    if isinstance(value, str):
+        value = [value]  # one state: a list of one
+    if not isinstance(value, list):
+        raise fail(_("should be a list of states, like [pended, resolved]"))
+    for item in value:
+        if item not in PAUSE_STATES:
+            raise fail(
+                _(
+                    "%(value)s is not a state that can stop the clock; use %(allowed)s",
+                    value=str(item),
+                    allowed=", ".join(PAUSE_STATES),
+                )
+            )
+    return value
+
+
+# the states that stop a policy's business clock; [] never stops it
+PauseWhen = Annotated[list[str], BeforeValidator(_pause_states)]
 
 # a duration as written ("4h", "2d", "none"): a day's length depends on the policy's calendar
 Duration = Annotated[str | None, BeforeValidator(_duration)]
@@ -185,6 +207,7 @@ class PolicySpec(Spec):
     resolution: Duration = None
     overrides: list[OverrideSpec] | None = None
     ladder: Ladder | None = None
+    pause_when: PauseWhen = list(PAUSE_STATES)
 
     @model_validator(mode="after")
     def _has_target(self) -> PolicySpec:
@@ -266,7 +289,8 @@ def _policy(
         Step(s.step, s.at, s.notify, s.overdue)
         for s in (spec.ladder if spec.ladder is not None else ladder)
     )
-    return Policy(name, spec.calendar, targets, overrides, steps, spec.description or "")
+    return Policy(name, spec.calendar, targets, overrides, steps, spec.description or "",
+                  frozenset(spec.pause_when))  # fmt: skip
 
 
 FALLBACK = Policies(

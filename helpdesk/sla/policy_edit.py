@@ -1,6 +1,7 @@
 """The SLA policy form: every target and ladder step of policies.yaml as a field, checked with
 a message per field, and written back into the YAML on its own line (comments and layout stay,
-so versions diff like the file does)."""
+so versions diff like the file does). Each policy's pause rule (`pause_when`) is a set of
+checkboxes; a policy without the line gets one only when the admin changes it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from helpdesk.console_forms import FieldErrors
-from helpdesk.sla.clock import TARGETS
+from helpdesk.sla.clock import PAUSE_STATES, TARGETS
 from helpdesk.sla.policies import DataFileError, parse, parse_duration
 from helpdesk.yamlcheck.read import Doc, read
 
@@ -28,6 +29,72 @@ class Field:
     overdue: bool = False  # the 督办 step: the one allowed after the target
     step_name: str = ""  # a step's name and whom it notifies, for the page
     notify: str = ""
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A policy's pause rule as the file says it (the default when it has no `pause_when`)."""
+
+    policy: str
+    states: tuple[str, ...]
+    line: int  # the `pause_when:` line, 0 when the file has none
+    last: int  # the value's last line (a block list spans several)
+    after: int  # where a new line goes: after the policy's `calendar:` line, else its name
+    indent: str
+
+
+def pauses_of(text: str) -> dict[str, Pause]:
+    doc = read(text, "policies.yaml")
+    found: dict[str, Pause] = {}
+    policies = doc.value.get("policies") if isinstance(doc.value, dict) else None
+    lines = text.split("\n")
+    for name, spec in (policies if isinstance(policies, dict) else {}).items():
+        path: tuple[str | int, ...] = ("policies", name)
+        first = doc.start(path)
+        if not isinstance(spec, dict) or not first or first == doc.line(path):
+            continue  # a flow mapping on the name's line: not edited here
+        indent = re.match(r"^\s*", lines[first - 1]).group(0)  # type: ignore[union-attr]
+        value = spec.get("pause_when", list(PAUSE_STATES))
+        value = value if isinstance(value, list) else [value]
+        states = tuple(s for s in PAUSE_STATES if s in value)
+        line = doc.lines.get((*path, "pause_when"), 0)
+        items = [doc.lines.get((*path, "pause_when", i), 0) for i in range(len(value))]
+        last = max([line, *items])
+        after = doc.lines.get((*path, "calendar"), doc.line(path))
+        found[name] = Pause(name, states, line, last, after, indent)
+    return found
+
+
+def chosen_pauses(pauses: dict[str, Pause], values: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """The ticked states of each policy (checkbox `pause.<policy>.<state>`; unticked: absent)."""
+    return {
+        name: tuple(s for s in PAUSE_STATES if values.get(f"pause.{name}.{s}")) for name in pauses
+    }
+
+
+def rewrite_pauses(
+    text: str, pauses: dict[str, Pause], chosen: dict[str, tuple[str, ...]]
+) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The file with each changed pause rule on one line `pause_when: [..]`; (text, before,
+    after) of the changed policies, keyed `<policy>.pause_when`. Bottom-up, so the line
+    numbers of the ones above stay true."""
+    lines = text.split("\n")
+    before, after = {}, {}
+    for pause in sorted(pauses.values(), key=lambda p: -max(p.line, p.after)):
+        states = chosen.get(pause.policy, pause.states)
+        if set(states) == set(pause.states):
+            continue
+        new = f"{pause.indent}pause_when: [{', '.join(states)}]"
+        if pause.line:
+            comment = (
+                re.search(r"\s+#.*$", lines[pause.line - 1]) if pause.line == pause.last else None
+            )
+            lines[pause.line - 1 : pause.last] = [new + (comment.group(0) if comment else "")]
+        else:
+            lines.insert(pause.after, new)
+        key = f"{pause.policy}.pause_when"
+        before[key], after[key] = ", ".join(pause.states), ", ".join(states)
+    return "\n".join(lines), before, after
 
 
 def fields_of(text: str) -> dict[str, Field]:

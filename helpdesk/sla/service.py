@@ -211,7 +211,12 @@ def apply_event(session: Session, ticket: Ticket, ev: TicketEvent, known: Known)
     sla.policy, sla.calendar = targets.policy, targets.calendar
     calendar = calendar_named(targets.calendar, session)
     state = sla_clock.transition(
-        state_of(sla), ev.kind, at, calendar, public_update=_public_update(session, ev)
+        state_of(sla),
+        ev.kind,
+        at,
+        calendar,
+        public_update=_public_update(session, ev),
+        pause_when=targets.pause_when,
     )
     _store(sla, state)
     due = sla_clock.due_times(state, targets, calendar)

@@ -20,6 +20,7 @@ from helpdesk.console_forms import FieldErrors, VersionConflict, commit
 from helpdesk.oplog import queries as oplog_queries
 from helpdesk.people.views import _attach, _version, admin_required
 from helpdesk.sla import calendar_edit, calendar_store, forms, policy_edit, policy_store
+from helpdesk.sla.clock import PAUSE_STATES
 from helpdesk.sla.holidays import sla_folder
 from helpdesk.sla.models import CalendarDay
 from helpdesk.sla.year_view import year_at_a_glance
@@ -160,6 +161,11 @@ def _policy_page(
     session = db_session()
     number, text = policy_store.current_text(session, service.sla_folder() / policy_store.FILE)
     fields = policy_edit.fields_of(text)
+    pauses = policy_edit.pauses_of(text)
+    if values is not None:  # a posted form: its boxes as ticked, not the file's
+        ticked = policy_edit.chosen_pauses(pauses, values)
+    else:
+        ticked = {name: pause.states for name, pause in pauses.items()}
     # "none" (no next-update target) in the page's words; the form takes either back
     shown = {
         key: _("none") if field.text in ("none", "off") else field.text
@@ -176,6 +182,9 @@ def _policy_page(
         duration=lambda v, cal: _duration(v, lengths.get(cal, timedelta(hours=7, minutes=30))),
         may_edit=permissions.can_publish_configuration(current_user),
         fields=fields,
+        pauses=pauses,
+        ticked=ticked,
+        pause_states=PAUSE_STATES,
         values=shown,
         errors=errors or {},
         form=forms.PolicyForm(
@@ -214,6 +223,10 @@ def policies_save() -> ResponseReturnValue:
     try:
         clean = policy_edit.check(fields, values)
         edited, before, after = policy_edit.rewrite(text, fields, clean)
+        pauses = policy_edit.pauses_of(text)
+        chosen = policy_edit.chosen_pauses(pauses, values)
+        edited, paused_before, paused_after = policy_edit.rewrite_pauses(edited, pauses, chosen)
+        before, after = before | paused_before, after | paused_after
         if not after:
             flash(_("Nothing changed: no new version."), "info")
             return redirect(url_for("sla_admin.policies_page"))

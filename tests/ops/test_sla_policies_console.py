@@ -42,7 +42,8 @@ def _due(session: Session, ticket: Ticket) -> datetime:
 
 
 def _form(html: str) -> dict[str, str]:
-    """Every field the page's form sends, as the browser would."""
+    """Every field the page's form sends, as the browser would (an unticked box: nothing)."""
+    html = re.sub(r'<input type="checkbox"(?![^>]*checked)[^>]*>', "", html)
     fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
     fields |= {
         name: value
@@ -136,3 +137,47 @@ def test_supervisors_read_only(
     html = page(client, "/admin/sla")
     assert "SLA 策略" in html and f'name="{HIGH_FIRST_RESPONSE}"' not in html
     assert client.post("/admin/sla", data={"version": "0"}).status_code == 403
+
+
+def test_the_pause_rule_is_edited_with_checkboxes_and_published_as_a_version(
+    client: FlaskClient, admin: User, session: Session
+) -> None:
+    login(client, admin)
+    html = page(client, "/admin/sla")
+    assert "以下状态暂停计时" in html and "挂起（等待企业补充）" in html
+    assert "已办结（至重新打开）" in html
+    form = _form(html)
+    assert form["pause.standard.pended"] == "1" and form["pause.standard.resolved"] == "1"
+    del form["pause.standard.pended"]  # untick: the clock runs while pended
+    assert client.post("/admin/sla", data=form).status_code == 302
+
+    stored = session.scalars(select(DocumentVersion).order_by(DocumentVersion.number)).all()
+    text = stored[-1].files["policies.yaml"]
+    assert "    calendar: business\n    pause_when: [resolved]\n    first_response: 4h" in text
+    assert text.count("pause_when: [") == 1  # the other policies keep the default, unwritten
+    change = session.scalars(select(AdminChange).where(AdminChange.kind == "sla.published")).one()
+    assert change.before is not None and change.after is not None
+    assert change.before["standard.pause_when"] == "pended, resolved"
+    assert change.after["standard.pause_when"] == "resolved"
+
+    again = _form(page(client, "/admin/sla"))
+    assert "pause.standard.pended" not in again and again["pause.standard.resolved"] == "1"
+    assert client.post("/admin/sla", data=again | {"pause.standard.pended": "1"}).status_code == 302
+    session.expire_all()
+    latest = session.scalars(select(DocumentVersion).order_by(DocumentVersion.number.desc()))
+    text = latest.first().files["policies.yaml"]  # type: ignore[union-attr]
+    assert "    pause_when: [pended, resolved]\n    first_response: 4h" in text
+    assert text.count("pause_when: [") == 1  # the line is replaced, not added again
+
+
+def test_a_bad_target_keeps_the_unticked_boxes_as_posted(
+    client: FlaskClient, admin: User, session: Session
+) -> None:
+    login(client, admin)
+    form = _form(page(client, "/admin/sla"))
+    del form["pause.complaint.resolved"]
+    response = client.post("/admin/sla", data=form | {HIGH_FIRST_RESPONSE: "0h"})
+    assert response.status_code == 422
+    again = _form(response.get_data(as_text=True))
+    assert "pause.complaint.resolved" not in again and again["pause.complaint.pended"] == "1"
+    assert session.scalars(select(DocumentVersion)).first() is None

@@ -57,6 +57,8 @@ def test_durations():
         (("calendar: 24x7", "calendar: lunar"), 65, "policies.after-hours.calendar",
          "calendar 必须是 business、24x7 之一"),
         (("default: standard", "default: gold"), 6, "default", "未知策略 gold"),
+        (("    calendar: 24x7\n", "    calendar: 24x7\n    pause_when: [pended, waiting]\n"), 66,
+         "policies.after-hours.pause_when", "waiting 不是可以暂停计时的状态"),
     ],
 )  # fmt: skip
 def test_errors_name_file_line_and_field(change, line, field, message):
@@ -77,3 +79,11 @@ def test_a_broken_file_keeps_the_last_good_policies(tmp_path: Path):
     source._checked = 0.0
     assert "legal" in source.get().policies
     assert source.errors and "forever" in str(source.errors[0])
+
+
+def test_pause_when_defaults_to_pended_and_resolved_and_may_be_empty():
+    policies = parse(SHIPPED, "policies.yaml", DAYS)
+    assert policies.targets(None, "request", "normal", "x").pause_when == {"pended", "resolved"}
+    text = SHIPPED.replace("    calendar: 24x7\n", "    calendar: 24x7\n    pause_when: []\n", 1)
+    after_hours = parse(text, "policies.yaml", DAYS).targets("after-hours", "request", "", "")
+    assert after_hours.pause_when == frozenset()

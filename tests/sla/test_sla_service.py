@@ -84,3 +84,53 @@ def test_closing_stops_every_timer(session, make_ticket, centre, monday):
     service.close(session, centre["staff"], ticket)
     session.commit()
     assert {s.state for s in stages(session, ticket.id).values()} == {STOPPED}
+
+
+def _publish(session, actor, old: str, new: str) -> None:
+    """A policies version with one line changed, stored as the console stores it."""
+    from helpdesk.sla import policy_store
+    from helpdesk.sla.holidays import sla_folder
+
+    text = (sla_folder() / "policies.yaml").read_text(encoding="utf-8")
+    assert old in text
+    policy_store.save(session, actor, text.replace(old, new, 1), sla_folder(), {}, {}, None)
+    session.commit()
+
+
+def _pend_for_six_hours(session, centre, ticket):
+    service.accept(session, centre["staff"], ticket)
+    session.commit()
+    clock.advance(timedelta(hours=1))  # 10:00
+    service.pend(session, centre["staff"], ticket, "需要企业补充营业执照")
+    session.commit()
+    clock.advance(timedelta(hours=6))  # 16:00: 4.5 h of business time
+    return session.get(TicketSla, ticket.id)
+
+
+def test_a_policy_that_does_not_pause_on_pended_keeps_counting(
+    session, make_ticket, centre, monday
+):
+    older = new_ticket(make_ticket, centre)  # planned under the shipped file: pauses
+    _publish(session, centre["supervisor"], "    resolution: 5d\n",
+             "    resolution: 5d\n    pause_when: [resolved]\n")  # fmt: skip
+    ticket = new_ticket(make_ticket, centre)
+    sla = _pend_for_six_hours(session, centre, ticket)
+    assert sla.paused_at is None and sla.resolution_due == local(30, 9, 0)  # still due
+    assert stages(session, ticket.id)[("resolution", "warn", 0)].state == PENDING
+    service.resume(session, centre["staff"], ticket)
+    session.commit()
+    sla = session.get(TicketSla, ticket.id)
+    assert sla.paused_seconds == 0 and sla.resolution_due == local(30, 9, 0)  # nothing added
+
+    clock.freeze(MONDAY_9)
+    sla = _pend_for_six_hours(session, centre, older)
+    assert sla.paused_at is not None and sla.resolution_due is None  # its own version: paused
+
+
+def test_the_default_pause_rule_is_the_old_one(session, make_ticket, centre, monday):
+    ticket = new_ticket(make_ticket, centre)
+    sla = _pend_for_six_hours(session, centre, ticket)
+    assert sla.paused_at is not None and sla.resolution_due is None
+    service.resume(session, centre["staff"], ticket)
+    session.commit()
+    assert session.get(TicketSla, ticket.id).resolution_due == local(30, 15, 0)
