@@ -31,6 +31,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -73,6 +74,10 @@ def held_by(
     return literal_column("+search_document.id").in_(matched)
 
 
+# Documents a many-word search reads newest first before it looks at the older ones.
+RECENT = 65_000
+
+
 def newest_matching(
     session: Session, kind: DocumentKind, words: list[str], internal: bool, limit: int
 ) -> Select[Any]:
@@ -88,13 +93,21 @@ def newest_matching(
     60 ms)."""
     if session.get_bind().dialect.name != "postgresql":
         return matching(session, kind, words, internal).order_by(FTS.c.rowid.desc()).limit(limit)
-    newest = (
-        select(SearchDocument.id)
-        .where(_vector(internal).op("@@")(_query(words, " & ")), SearchDocument.kind == kind)
-        .order_by(SearchDocument.id.desc())
-        .limit(limit)
-        .subquery("newest")
+    held = (_vector(internal).op("@@")(_query(words, " & ")), SearchDocument.kind == kind)
+    ids: Any = (
+        select(SearchDocument.id).where(*held).order_by(SearchDocument.id.desc()).limit(limit)
     )
+    if len(words) > 1:
+        # The planner takes words as independent, so words that go together (出口 退税: 16%
+        # of documents) look rare and it reads them all through the bitmap (0.9-1.1 s on a
+        # table the stored vectors made 4.7 times wider). First the newest RECENT documents
+        # only (a bounded range: 0.25-0.35 s); the older ones only when those held too few.
+        bound = select(func.max(SearchDocument.id)).scalar_subquery() - RECENT
+        recent = ids.where(SearchDocument.id > bound).cte("recent")
+        enough = select(func.count()).select_from(recent).scalar_subquery() >= limit
+        older = ids.where(SearchDocument.id <= bound, ~enough)
+        ids = union_all(select(recent.c.id), older)
+    newest = ids.subquery("newest")
     return (
         select(SearchDocument.ref_id, relevance(words, internal).label("rank"))
         .select_from(newest)
