@@ -118,11 +118,10 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
     periods = [case((Ticket.created_at >= period_start(p), 1), else_=0) for p in PERIODS]
     if permissions.sees_all_tickets(user):
         # From the full-text index, newest first in its own order: stops after CAP + 1.
-        stmt = (
-            backends.matching(session, DocumentKind.TICKET, request.words, internal)
-            .join(Ticket, Ticket.id == SearchDocument.ref_id)
-            .order_by(backends.newest_first(session))
-        )
+        # No scope to apply (sees_all_tickets), so the newest CAP + 1 matches are the rows.
+        stmt = backends.newest_matching(
+            session, DocumentKind.TICKET, request.words, internal, CAP + 1
+        ).join(Ticket, Ticket.id == SearchDocument.ref_id)
     else:
         # From the person's own tickets, each looked up in the matches.
         held = backends.held_by(session, DocumentKind.TICKET, request.words, internal)
