@@ -3,16 +3,16 @@ generated from the words, with the GIN indexes on them instead of on to_tsvector
 expressions. Matching then reads the stored vector instead of segmenting every document it
 looks at again. Nothing on SQLite (its FTS5 table is already an index of stored words).
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0025'
-down_revision: str | None = '0024'
+revision: str = '0026'
+down_revision: str | None = '0025'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
