@@ -11,6 +11,10 @@ The zip holds, for the tickets closed in the period (Hangzhou dates):
     tickets.xlsx    the tickets for people to read
     manifest.json   the period, the counts, and the SHA-256 of tickets.xlsx
 
+Streamed: `prepare` seals and refuses before the first byte; `write` reads the tickets CHUNK at
+a time (keyset on the id) and writes each JSON array element by element into a zip that never
+seeks, so the CLI writes the file as it goes and the download (`stream`) is a generator.
+
 `verify` needs no database and no key: it walks chain.jsonl up to the checkpoint's hash, finds
 each event's record in it, and replays tickets.json and comments.json against the digests
 their events sealed (as helpdesk.audit.replay does against the database). Whatever was edited
@@ -27,7 +31,7 @@ import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, cast
 
 from openpyxl import Workbook
 from sqlalchemy import Engine, Select, func, select
@@ -138,7 +142,7 @@ def prepare(session: Session, files: AuditFiles, start: date, end: date) -> Plan
     return Plan(start, end, low, high, mark, first_seq)
 
 
-def _closed_ids(low: datetime, high: datetime) -> Select[tuple[int]]:
+def _closed_ids(low: datetime, high: datetime) -> Select[int]:
     return select(Ticket.id).where(
         Ticket.status == Status.CLOSED, Ticket.closed_at >= low, Ticket.closed_at < high
     )
@@ -303,7 +307,7 @@ def stream(engine: Engine, plan: Plan) -> Iterator[bytes]:
     request's context is gone (stream_with_context broke when a client stopped reading)."""
     pipe = _Pipe()
     with Session(engine) as session:
-        for _ in write(session, plan, pipe):
+        for _ in write(session, plan, cast(IO[bytes], pipe)):
             if block := pipe.take():
                 yield block
     if block := pipe.take():
