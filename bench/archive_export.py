@@ -10,6 +10,18 @@ months, each to a file (the CLI's path, helpdesk.retention.archive.export) and t
 without tracing; peak is tracemalloc's peak above the start in a second, traced run (Python
 allocations; zlib's and SQLite's C buffers are not counted, ru_maxrss below covers them).
 Finally `audit verify --archive` on the full file (verification itself loads the archive).
+
+Measured 2026-12-04, shared 2-core machine (load ~6), 100,000 tickets / 300,000 events:
+    file, January (1/4)          12.8 s wall   9.9 s cpu  25.1 MB  traced peak  8.1 MB
+    stream, January (1/4)        11.6 s wall  10.6 s cpu  25.1 MB  traced peak  8.2 MB
+    file, January to April       33.8 s wall  24.4 s cpu  33.9 MB  traced peak 12.9 MB
+    stream, January to April     37.2 s wall  28.1 s cpu  33.9 MB  traced peak 15.7 MB
+    verify --archive: 0 problems, 100,000 tickets, 300,000 events in 13.1 s
+(January's archive carries the chain from its first record to the checkpoint: the whole
+chain here.) The traced peak's rise at 4x is cyclic garbage not yet collected, not data held:
+with gc.collect() after each batch the tickets and events phases peak at 4.0/6.1 MB for the
+quarter and 3.8/5.8 MB for the whole (the old in-memory export held every row: 2.5 -> 9.5 MB
+for 40 -> 160 tickets in tests/retention/test_archive_stream.py).
 """
 
 from __future__ import annotations
