@@ -11,6 +11,10 @@ The zip holds, for the tickets closed in the period (Hangzhou dates):
     tickets.xlsx    the tickets for people to read
     manifest.json   the period, the counts, and the SHA-256 of tickets.xlsx
 
+Streamed: `prepare` seals and refuses before the first byte; `write` reads the tickets CHUNK at
+a time (keyset on the id) and writes each JSON array element by element into a zip that never
+seeks, so the CLI writes the file as it goes and the download (`stream`) is a generator.
+
 `verify` needs no database and no key: it walks chain.jsonl up to the checkpoint's hash, finds
 each event's record in it, and replays tickets.json and comments.json against the digests
 their events sealed (as helpdesk.audit.replay does against the database). Whatever was edited
@@ -22,14 +26,15 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple, cast
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
@@ -60,152 +65,287 @@ def _value(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def _ticket(ticket: Ticket) -> dict[str, Any]:
+COLUMNS = ("id", *fingerprint.TRACKED, *TIMES)
+
+
+def _ticket(ticket: Any) -> dict[str, Any]:
     row = {"id": ticket.id}
     row.update({name: _value(getattr(ticket, name)) for name in fingerprint.TRACKED})
     row.update({name: _value(getattr(ticket, name)) for name in TIMES})
     return row
 
 
-def _closed(session: Session, low: datetime, high: datetime) -> list[Ticket]:
-    return list(
-        session.scalars(
-            select(Ticket)
-            .where(Ticket.status == Status.CLOSED, Ticket.closed_at >= low, Ticket.closed_at < high)
-            .order_by(Ticket.id)
-        )
-    )
+def _xlsx_row(t: dict[str, Any]) -> list[Any]:
+    times = [
+        datetime.fromisoformat(t[n]).astimezone(clock.HANGZHOU).replace(tzinfo=None)
+        if t[n]
+        else None
+        for n in TIMES
+    ]
+    return [t["number"], t["subject"], t["channel"], t["district_code"], t["status"], *times]
 
 
-def _in_chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+class Plan(NamedTuple):
+    """What `prepare` checked before the first byte: the period and the checkpoint to end at."""
+
+    start: date
+    end: date
+    low: datetime
+    high: datetime
+    mark: dict[str, Any] | None
+    first_seq: int
 
 
-def _xlsx(tickets: list[dict[str, Any]]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("工单")
-    sheet.append(XLSX_HEADER)
-    for t in tickets:
-        times = [
-            datetime.fromisoformat(t[n]).astimezone(clock.HANGZHOU).replace(tzinfo=None)
-            if t[n]
-            else None
-            for n in TIMES
-        ]
-        sheet.append(
-            [t["number"], t["subject"], t["channel"], t["district_code"], t["status"], *times]
-        )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def export(session: Session, files: AuditFiles, start: date, end: date, out: IO[bytes]) -> int:
-    """Write the archive of tickets closed from `start` to `end` (inclusive) to `out`; how many
-    tickets it holds. Seals what is due first, so the archive ends at a fresh checkpoint."""
+def prepare(session: Session, files: AuditFiles, start: date, end: date) -> Plan:
+    """Seal what is due and refuse (InvalidInput) before anything is written: a download that
+    has started cannot turn into an error page any more."""
     low, high = _bounds(start, end)
     seal(session, files)
-    tickets = _closed(session, low, high)
-    ids = [t.id for t in tickets]
-    events: list[dict[str, Any]] = []
-    comments: list[dict[str, Any]] = []
-    unsealed: list[int] = []
-    for part in _in_chunks(ids):
-        event_ids = list(
-            session.scalars(select(TicketEvent.id).where(TicketEvent.ticket_id.in_(part)))
+    closed = _closed_ids(low, high)
+    unsealed = session.scalar(
+        select(func.count(TicketEvent.id)).where(
+            TicketEvent.ticket_id.in_(closed),
+            ~select(AuditRecord.seq).where(AuditRecord.event_id == TicketEvent.id).exists(),
         )
-        records = {
-            r.event_id: r
-            for r in session.scalars(select(AuditRecord).where(AuditRecord.ticket_id.in_(part)))
-        }
-        unsealed.extend(i for i in event_ids if i not in records)
-        events.extend({"seq": r.seq, **json.loads(r.record)} for r in records.values())
-        comments.extend(
-            {
-                "id": c.id,
-                "ticket_id": c.ticket_id,
-                "body": c.body,
-                "internal": c.internal,
-                "created_at": c.created_at.isoformat(),
-            }
-            for c in session.scalars(
-                select(Comment).where(Comment.ticket_id.in_(part)).order_by(Comment.id)
-            )
-        )
+    )
     if unsealed:
         raise InvalidInput(
-            f"{len(unsealed)} events of these tickets are not sealed yet; try again in a minute",
+            f"{unsealed} events of these tickets are not sealed yet; try again in a minute",
             field="to",
         )
-    events.sort(key=lambda e: e["seq"])
-    mark = session.scalars(
+    lowest, highest = session.execute(
+        select(func.min(AuditRecord.seq), func.max(AuditRecord.seq)).where(
+            AuditRecord.ticket_id.in_(closed)
+        )
+    ).one()
+    row = session.scalars(
         select(AuditCheckpoint)
         .where(AuditCheckpoint.chain == chain.TICKETS)
         .order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
         .limit(1)
     ).first()
-    if events and (mark is None or mark.seq < events[-1]["seq"]):
+    if highest is not None and (row is None or row.seq < highest):
         raise InvalidInput("the chain has no checkpoint after these tickets yet", field="to")
-    first_seq = events[0]["seq"] if events else (mark.seq if mark else 0)
-    ticket_rows = [_ticket(t) for t in tickets]
-    workbook = _xlsx(ticket_rows)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("tickets.json", _json(ticket_rows))
-        archive.writestr("events.json", _json(events))
-        archive.writestr("comments.json", _json(comments))
-        with archive.open("chain.jsonl", "w") as segment:
-            for record in _segment(session, first_seq, mark.seq if mark else 0):
-                segment.write((chain.canonical(record) + "\n").encode("utf-8"))
-        checkpoint = (
-            {
-                "seq": mark.seq,
-                "hash": mark.hash,
-                "at": mark.at,
-                "chain": mark.chain,
-                "chain_id": mark.chain_id,
-                "mac": mark.mac,
-            }
-            if mark
-            else None
+    mark = (
+        {
+            "seq": row.seq,
+            "hash": row.hash,
+            "at": row.at,
+            "chain": row.chain,
+            "chain_id": row.chain_id,
+            "mac": row.mac,
+        }
+        if row
+        else None
+    )
+    first_seq = lowest if lowest is not None else (row.seq if row else 0)
+    return Plan(start, end, low, high, mark, first_seq)
+
+
+def _closed_ids(low: datetime, high: datetime) -> Select[int]:
+    return select(Ticket.id).where(
+        Ticket.status == Status.CLOSED, Ticket.closed_at >= low, Ticket.closed_at < high
+    )
+
+
+def _batches(session: Session, plan: Plan) -> Iterator[list[int]]:
+    """The closed tickets' ids, CHUNK at a time by keyset on the id: memory stays flat."""
+    last = 0
+    while ids := list(
+        session.scalars(
+            _closed_ids(plan.low, plan.high)
+            .where(Ticket.id > last)
+            .order_by(Ticket.id)
+            .limit(CHUNK)
         )
-        archive.writestr("checkpoint.json", _json(checkpoint))
-        archive.writestr("tickets.xlsx", workbook)
+    ):
+        yield ids
+        last = ids[-1]
+
+
+class _Array:
+    """A JSON array written one element at a time (still one valid JSON document)."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out, self.count = out, 0
+        out.write(b"[")
+
+    def add(self, value: Any) -> None:
+        self.out.write(b",\n" if self.count else b"\n")
+        self.out.write(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        self.count += 1
+
+    def close(self) -> None:
+        self.out.write(b"\n]" if self.count else b"]")
+
+
+def write(session: Session, plan: Plan, out: IO[bytes]) -> Iterator[int]:
+    """Write the archive to `out` (which need not be seekable) a batch at a time, yielding
+    the tickets written so far after each batch so a caller can pass the bytes on. Three
+    passes over the tickets' ids, as a zip entry must be finished before the next starts."""
+    counts = {"tickets": 0, "events": 0, "comments": 0}
+    book = Workbook(write_only=True)  # openpyxl keeps the rows in a temporary file
+    sheet = book.create_sheet("工单")
+    sheet.append(XLSX_HEADER)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("tickets.json", "w", force_zip64=True) as entry:
+            rows = _Array(entry)
+            for ids in _batches(session, plan):
+                # plain rows, not entities: nothing accumulates in the session
+                for ticket in session.execute(
+                    select(*(getattr(Ticket, n) for n in COLUMNS))
+                    .where(Ticket.id.in_(ids))
+                    .order_by(Ticket.id)
+                ):
+                    row = _ticket(ticket)
+                    rows.add(row)
+                    sheet.append(_xlsx_row(row))
+                yield rows.count
+            rows.close()
+            counts["tickets"] = rows.count
+        with archive.open("events.json", "w", force_zip64=True) as entry:
+            events = _Array(entry)
+            for ids in _batches(session, plan):
+                for r in session.execute(
+                    select(AuditRecord.seq, AuditRecord.record)
+                    .where(AuditRecord.ticket_id.in_(ids))
+                    .order_by(AuditRecord.seq)
+                ):
+                    events.add({"seq": r.seq, **json.loads(r.record)})
+                yield counts["tickets"]
+            events.close()
+            counts["events"] = events.count
+        with archive.open("comments.json", "w", force_zip64=True) as entry:
+            comments = _Array(entry)
+            for ids in _batches(session, plan):
+                for c in session.execute(
+                    select(
+                        Comment.id,
+                        Comment.ticket_id,
+                        Comment.body,
+                        Comment.internal,
+                        Comment.created_at,
+                    )
+                    .where(Comment.ticket_id.in_(ids))
+                    .order_by(Comment.id)
+                ):
+                    comments.add(
+                        {
+                            "id": c.id,
+                            "ticket_id": c.ticket_id,
+                            "body": c.body,
+                            "internal": c.internal,
+                            "created_at": c.created_at.isoformat(),
+                        }
+                    )
+                yield counts["tickets"]
+            comments.close()
+            counts["comments"] = comments.count
+        with archive.open("chain.jsonl", "w", force_zip64=True) as entry:
+            last = plan.mark["seq"] if plan.mark else 0
+            for part in _segment(session, plan.first_seq, last):
+                for record in part:
+                    entry.write((chain.canonical(record) + "\n").encode("utf-8"))
+                yield counts["tickets"]
+        archive.writestr("checkpoint.json", _json(plan.mark))
+        digest = hashlib.sha256()
+        with tempfile.TemporaryFile() as workbook:
+            book.save(workbook)
+            workbook.seek(0)
+            with archive.open("tickets.xlsx", "w", force_zip64=True) as entry:
+                while block := workbook.read(1 << 20):
+                    digest.update(block)
+                    entry.write(block)
+                    yield counts["tickets"]
         archive.writestr(
             "manifest.json",
             _json(
                 {
-                    "from": start.isoformat(),
-                    "to": end.isoformat(),
+                    "from": plan.start.isoformat(),
+                    "to": plan.end.isoformat(),
                     "exported_at": clock.now().isoformat(timespec="seconds"),
-                    "tickets": len(ticket_rows),
-                    "events": len(events),
-                    "comments": len(comments),
-                    "sha256": {"tickets.xlsx": hashlib.sha256(workbook).hexdigest()},
+                    **counts,
+                    "sha256": {"tickets.xlsx": digest.hexdigest()},
                 }
             ),
         )
-    return len(ticket_rows)
+    yield counts["tickets"]
+
+
+def export(session: Session, files: AuditFiles, start: date, end: date, out: IO[bytes]) -> int:
+    """Write the archive of tickets closed from `start` to `end` (inclusive) to `out`; how many
+    tickets it holds. Seals what is due first, so the archive ends at a fresh checkpoint."""
+    plan = prepare(session, files, start, end)
+    count = 0
+    for count in write(session, plan, out):  # noqa: B007 (the last count is the total)
+        pass
+    return count
+
+
+class _Pipe(io.RawIOBase):
+    """A write-only, non-seekable sink the zip writes into and `stream` empties after each
+    batch (zipfile then puts sizes in data descriptors instead of seeking back)."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts.clear()
+        return data
+
+
+def stream(engine: Engine, plan: Plan) -> Iterator[bytes]:
+    """The archive as response chunks, read in its own session: the body is sent after the
+    request's context is gone (stream_with_context broke when a client stopped reading)."""
+    pipe = _Pipe()
+    with Session(engine) as session:
+        for _ in write(session, plan, cast(IO[bytes], pipe)):
+            if block := pipe.take():
+                yield block
+    if block := pipe.take():
+        yield block
 
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1)
 
 
-def _segment(session: Session, first: int, last: int) -> Iterable[dict[str, Any]]:
+def _segment(session: Session, first: int, last: int) -> Iterator[list[dict[str, Any]]]:
+    """The sealed records from `first` to `last`, CHUNK at a time (keyset on seq)."""
     seq = first - 1
     while seq < last:
-        rows = session.scalars(
-            select(AuditRecord)
+        rows = session.execute(
+            select(
+                AuditRecord.seq,
+                AuditRecord.event_id,
+                AuditRecord.record,
+                AuditRecord.prev_hash,
+                AuditRecord.hash,
+            )
             .where(AuditRecord.seq > seq, AuditRecord.seq <= last)
             .order_by(AuditRecord.seq)
             .limit(CHUNK)
         ).all()
         if not rows:
             return
-        for r in rows:
-            yield {"seq": r.seq, "event": r.event_id, "record": r.record,
-                   "prev_hash": r.prev_hash, "hash": r.hash}  # fmt: skip
+        yield [
+            {
+                "seq": r.seq,
+                "event": r.event_id,
+                "record": r.record,
+                "prev_hash": r.prev_hash,
+                "hash": r.hash,
+            }
+            for r in rows
+        ]
         seq = rows[-1].seq
 
 
@@ -219,10 +359,17 @@ def _not_a_digest(text: str) -> str:
 
 def _row_of(event: dict[str, Any]) -> chain.EventRow:
     return chain.EventRow(
-        int(event["event"]), int(event["ticket"]), str(event["kind"]), event.get("actor"),
-        datetime.fromisoformat(str(event["at"]).replace("Z", "+00:00")), event.get("from"),
-        event.get("to"), event.get("data") or {}, bool(event.get("internal")), event.get("state"),
-    )  # fmt: skip
+        int(event["event"]),
+        int(event["ticket"]),
+        str(event["kind"]),
+        event.get("actor"),
+        datetime.fromisoformat(str(event["at"]).replace("Z", "+00:00")),
+        event.get("from"),
+        event.get("to"),
+        event.get("data") or {},
+        bool(event.get("internal")),
+        event.get("state"),
+    )
 
 
 def verify(path: Path) -> tuple[list[str], dict[str, int]]:
@@ -250,8 +397,9 @@ def verify(path: Path) -> tuple[list[str], dict[str, int]]:
             return problems, {}
         records = _check_segment(archive.read("chain.jsonl"), loaded["checkpoint.json"], problems)
         _check_events(loaded["events.json"], records, problems)
-        _check_rows(loaded["tickets.json"], loaded["comments.json"], loaded["events.json"],
-                    problems)  # fmt: skip
+        _check_rows(
+            loaded["tickets.json"], loaded["comments.json"], loaded["events.json"], problems
+        )
         manifest = loaded.get("manifest.json") or {}
         for name, expected in (manifest.get("sha256") or {}).items():
             if name in names and hashlib.sha256(archive.read(name)).hexdigest() != expected:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -16,9 +15,9 @@ from helpdesk import clock
 from helpdesk.audit.jobs import audit_files
 from helpdesk.auth.permissions import can_supervise
 from helpdesk.errors import InvalidInput
+from helpdesk.extensions import db
 from helpdesk.retention import archive
 from helpdesk.retention.config import retention_config
-from helpdesk.stats import exports
 from helpdesk.web import db_session
 
 blueprint = Blueprint("retention", __name__)
@@ -67,17 +66,16 @@ def archive_page() -> ResponseReturnValue:
 def archive_export() -> ResponseReturnValue:
     if not can_supervise(current_user):
         abort(403)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by chunks() once sent)
     try:
         first, last = _day("from"), _day("to")
         if last > clock.local_today_date():
             raise InvalidInput(_("The period cannot end in the future."), field="to")
-        archive.export(db_session(), audit_files(), first, last, out)
+        plan = archive.prepare(db_session(), audit_files(), first, last)
+        db_session().commit()  # the seal prepare made
     except InvalidInput as exc:
-        out.close()
         db_session().rollback()
         return _page(_refusal(exc), 400)
-    out.seek(0)
     filename = f"archive-{first:%Y%m%d}-{last:%Y%m%d}.zip"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    return Response(exports.chunks(out), mimetype="application/zip", headers=headers)
+    # streamed as it is built, batch by batch, in its own session (no request context needed)
+    return Response(archive.stream(db.engine, plan), mimetype="application/zip", headers=headers)
