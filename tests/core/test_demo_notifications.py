@@ -17,7 +17,7 @@ from helpdesk.sla.timers import next_timers
 
 
 def test_the_supervisor_meets_a_few_unread_notifications(session: Session) -> None:
-    seed_demo(session, tickets=300)
+    seed_demo(session, tickets=120)
     session.commit()
     supervisor = session.scalars(select(User).where(User.login == "supervisor")).one()
     everything = session.scalar(
