@@ -87,12 +87,12 @@ def _send_queue_loop() -> None:
                 _sender["dirty"] = False
                 app = _sender["app"]
             try:
-                with app.app_context():
+                with app.app_context():  # the app's Redis: presence, the message queue
                     try:
                         listing = {"calls": queue.offers(db.session())}
                     finally:
                         db.session.remove()
-                broadcast_queue(listing)
+                    broadcast_queue(listing)
                 _sender["sent"] += 1
             except Exception:  # the next change sends again; never let the task die silently
                 log.exception("phone queue listing not sent")
