@@ -153,7 +153,9 @@ def test_offers_reach_available_consoles_only(socket_app, ivr_secret, make_org, 
         headers = {twiml.SIGNATURE_HEADER: twiml.signature(ivr_secret, URL, data.items())}
         assert caller.post("/ivr/voice/hotline", data=data, headers=headers).status_code == 200
 
-    offered = _offers_until(consoles[ready.id], lambda calls: [c["call_id"] for c in calls] == ["S1"])
+    offered = _offers_until(
+        consoles[ready.id], lambda calls: [c["call_id"] for c in calls] == ["S1"]
+    )
     assert offered and offered[-1]["args"][0]["calls"][0]["call_id"] == "S1"
     assert offered[-1]["args"][0]["calls"][0]["city"] == "浙江省杭州市"
     assert [m for m in consoles[away.id].get_received(DESK) if m["name"] == OFFER] == []

@@ -40,7 +40,9 @@ def test_a_burst_of_queued_calls_is_coalesced_and_nothing_is_lost(
             step(sid, CallStatus="ringing")
             step(sid, Digits="0")
         # ... then all of them press 00 (杭州市) at once: 30 calls join the queue together.
-        threads = [threading.Thread(target=step, args=(sid,), kwargs={"Digits": "00"}) for sid in sids]
+        threads = [
+            threading.Thread(target=step, args=(sid,), kwargs={"Digits": "00"}) for sid in sids
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
