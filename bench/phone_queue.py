@@ -33,6 +33,20 @@ Measured 2026-12-04 (load average 8.6 on the 2 shared cores), 50 senders, still 
 The burst's CPU alone (1.8-2.3 s in one process) is ten times the target: each queued call
 makes its ticket and sends the whole, growing listing to every available console (50 calls x
 21 receivers), so the time per call grows with the queue. What is left is that work, not waits.
+
+Measured 2026-12-04 16:35-16:38 (load average 4.4-6.0 on the 2 shared cores), SQLite on disk,
+50 senders, 20 consoles, all 1,000 offers each time:
+- coalesced offers (phone/sockets.py: a queue change marks the listing dirty after its commit;
+  one sender task per web process emits it at most once per 50 ms): p99 4,694 ms (was 5,006),
+  30 ms of web CPU per call (was 37); the IVR reply itself p50 4,479 ms.
+- and the queued call committed before its ticket is made (phone/service.py `_save`): p50
+  1,193 ms, p99 1,232 ms, IVR reply p50 874 ms, 19 ms of CPU per call. Not met: p50 ~ p99
+  means one process shares its CPU among the 50 requests, so every offer waits for most of
+  the burst's ~1 s of request work (the IVR step, the caller's lookup, the ticket). Next: the
+  ticket in the RQ worker, and a second web process.
+- PostgreSQL, both changes (load 2.9): p99 1,701 ms (was 6,493), 24 ms of CPU per call (was 46).
+- Interleaved at 16:47 (load 2.7), SQLite: the branch's base (7a9c3dd) p50 1,368 ms, p99
+  2,385 ms, 31 ms of CPU per call; then this code p50 1,077 ms, p99 1,168 ms, 21 ms per call.
 """
 
 from __future__ import annotations

@@ -459,6 +459,10 @@ def _save(session: Session, record: CallRecord, script: Script, step: Step) -> S
         record.queue = str(outcome["queue"])
     if record.ivr_outcome == queue.QUEUED and record.status is CallStatus.RINGING:
         queue_changed_after_commit(session)  # offered to the available agents
+        # The offer first, the ticket after (bench/phone_queue.py): the queued call commits
+        # now, so the consoles are offered it while this request still makes its ticket
+        # (linked to the call at the caller's commit, as before).
+        session.commit()
     number = ""
     if outcome.get("ticket"):
         ticket = ticket_for_path(session, record, state)

@@ -7,6 +7,7 @@ ends), told to `helpdesk.realtime.presence`."""
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from sqlalchemy import event
@@ -38,6 +39,70 @@ def queue_changed_after_commit(session: Session) -> None:
     session.info[_QUEUE] = True
 
 
+# Coalesced offers (bench/phone_queue.py): in a web process a queue change only marks the
+# listing dirty after its commit; one sender task per process reads the queue and emits it at
+# most once per tick. 50 calls queued at once cost a few listings, not 50 x consoles.
+QUEUE_TICK_SECONDS = 0.05
+_lock = threading.Lock()
+_sender: dict[str, Any] = {"dirty": False, "running": False, "app": None, "sent": 0}
+
+
+def mark_queue_dirty() -> None:
+    """After a commit that changed the queue: the sender emits the current listing soon. The
+    flag is cleared before the listing is read, so a change committed meanwhile sends again."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with _lock:
+        _sender["dirty"] = True
+        _sender["app"] = app
+        if _sender["running"]:
+            return
+        _sender["running"] = True
+    try:
+        socketio.start_background_task(_send_queue_loop)
+    except Exception:
+        with _lock:
+            _sender["running"] = False
+        log.exception("phone queue sender not started")
+
+
+def queue_broadcasts() -> int:
+    """How many listings this process has sent (tests, the benchmark)."""
+    return int(_sender["sent"])
+
+
+def _send_queue_loop() -> None:
+    from helpdesk.channels.phone import queue
+    from helpdesk.extensions import db
+
+    try:
+        while True:
+            with _lock:
+                if not _sender["dirty"] or socketio.server is None:
+                    _sender["running"] = False
+                    return
+                _sender["dirty"] = False
+                app = _sender["app"]
+            try:
+                with app.app_context():  # the app's Redis: presence, the message queue
+                    try:
+                        listing = {"calls": queue.offers(db.session())}
+                    finally:
+                        db.session.remove()
+                    broadcast_queue(listing)
+                _sender["sent"] += 1
+            except Exception:  # the next change sends again; never let the task die silently
+                log.exception("phone queue listing not sent")
+            socketio.sleep(QUEUE_TICK_SECONDS)
+    except BaseException:
+        with _lock:
+            _sender["running"] = False
+        raise
+
+
 def broadcast_queue(listing: dict[str, Any]) -> None:
     """The waiting calls to every available agent's console and to the supervisors."""
     from helpdesk.channels.phone.queue import OFFER
@@ -54,8 +119,9 @@ def broadcast_queue(listing: dict[str, Any]) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _read_queue(session: Session) -> None:
-    """The offers as this transaction leaves the queue, read while it may still run SQL."""
-    if session.info.get(_QUEUE) is True:
+    """Without a Socket.IO server here (an RQ worker, a CLI), no sender task: the offers as this
+    transaction leaves the queue, read while it may still run SQL, sent after the commit."""
+    if session.info.get(_QUEUE) is True and socketio.server is None:
         from helpdesk.channels.phone import queue
 
         session.info[_QUEUE] = {"calls": queue.offers(session)}
@@ -88,9 +154,13 @@ def _send(session: Session) -> None:
         emit_pop(user_id, payload)
     for user_id, call_id, talking in session.info.pop(_CALLS, []):
         _presence(user_id, call_id, talking)
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT released (the IVR's ticket): the call is not committed yet
     listing = session.info.pop(_QUEUE, None)
     if isinstance(listing, dict):
         broadcast_queue(listing)
+    elif listing is True:
+        mark_queue_dirty()
 
 
 @event.listens_for(Session, "after_rollback")
