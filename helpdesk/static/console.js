@@ -211,6 +211,8 @@
   }
   setInterval(tickWaits, 1000);
   async function loadOffers() {
+    // the provider desk shares this script but has no phone queue (its staff may not read it: 403)
+    if (!document.getElementById("calls-waiting")) return;
     const r = await fetch("/phone/queue", {credentials: "same-origin", headers: {"Accept": "application/json"}});
     if (r.ok) { offers = (await r.json()).calls; renderOffers(); }
   }

@@ -349,6 +349,8 @@ WORKER_STATE = {
     "started": _l("Starting"),
     "suspended": _l("Suspended"),
 }
+# the IVR scripts' agent queues (`group:` of a queue node); others show as written
+PHONE_QUEUE = {"hotline": _l("Hotline agents")}
 QUEUE = {"default": _l("Jobs (webhooks, maintenance)"), "timers": _l("SLA timers")}
 SETTING = {
     "database_url": _l("Database"),
@@ -372,6 +374,7 @@ TABLES = {
     "event_field": EVENT_FIELD,
     "worker_state": WORKER_STATE,
     "queue": QUEUE,
+    "phone_queue": PHONE_QUEUE,
     "setting": SETTING,
     "article_status": ARTICLE_STATUS,
     "notification": NOTIFICATION,

@@ -48,7 +48,7 @@ def test_the_draft_is_simulated_not_published(app, admin_client) -> None:  # typ
     page = simulate(admin_client, edited, "7 2 03").get_data(as_text=True)
     assert "您好，这里是草稿热线。" in page
     assert "按 7" in page and "finance_menu" in page
-    assert "进入坐席队列" in page and "hotline" in page  # the queue it ends in
+    assert "进入坐席队列" in page and "热线坐席" in page  # the queue it ends in, in words
     assert "投资融资" in page and "担保" in page  # the ticket's category
     assert 'id="draft-node-finance_menu" class="ivr-node on-path"' in page
     assert "flowchart TD" in page  # the Mermaid text of the draft

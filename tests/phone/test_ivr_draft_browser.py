@@ -80,7 +80,7 @@ def test_admin_simulates_an_edit_before_publishing(
                 expect(result.locator(".ivr-sim-dialogue")).to_contain_text(DRAFT_WELCOME)
                 expect(result.locator(".ivr-sim-path")).to_contain_text("按 7")
                 expect(result.locator(".ivr-sim-path")).to_contain_text("finance_menu")
-                expect(result.locator(".end")).to_contain_text("进入坐席队列 hotline")
+                expect(result.locator(".end")).to_contain_text("进入坐席队列 热线坐席")
                 expect(result.locator(".ticket")).to_contain_text("担保")
                 expect(result.locator("#draft-node-finance_menu")).to_have_class("ivr-node on-path")
                 page.screenshot(path=str(SHOTS / f"ivr-draft-form-{width}.png"), full_page=False)

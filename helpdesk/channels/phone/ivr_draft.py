@@ -84,7 +84,10 @@ def _end(script: Script, step: Step) -> str:
         return _("The call waits for a key at %(node)s (%(what)s): type more keys.",
                  node=state.node, what=what)  # fmt: skip
     if kind == "queue":
-        return _("Into the agents' queue %(queue)s.", queue=outcome.get("queue", ""))
+        return _(
+            "Into the agents' queue %(queue)s.",
+            queue=label("phone_queue", outcome.get("queue", "")),
+        )
     if kind == "transfer":
         return _("Transferred to %(target)s.", target=outcome.get("target", ""))
     if kind == "message":
