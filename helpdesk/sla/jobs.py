@@ -20,15 +20,23 @@ RECONCILE_EVERY = 60  # seconds
 
 
 def fire(stage_id: int) -> str:
-    """Fire one timer stage (see escalation.fire), then tell the people it concerns."""
+    """Fire one timer stage (see escalation.fire), and with it every other stage already due
+    (timers.fire_all_due: in batches, not one RQ job each, which fell behind at 83/s)."""
     from helpdesk.extensions import db
     from helpdesk.sla.escalation import fire as fire_stage
 
-    outcome = fire_stage(db.session(), stage_id)
+    redis = redis_connections.connection()
+    batch = timers.fire_all_due(db.session(), redis) if redis is not None else []
+    mine = next((o for o in batch if o.stage_id == stage_id), None)
+    if mine is not None:  # fired (or stopped) with the batch, its next timer booked there
+        return mine.result
+    outcome = fire_stage(db.session(), stage_id)  # waits out an early start of its own stage
     if outcome.result == "fired":
         notify(outcome)
     if outcome.ticket_id is not None and outcome.result in ("fired", "stopped", "done"):
         timers.schedule_next(db.session(), outcome.ticket_id)
+    if redis is not None and outcome.result == "fired":
+        timers.fire_all_due(db.session(), redis)  # what fell due while it waited
     return outcome.result
 
 

@@ -15,9 +15,11 @@ the job itself never acts early (`escalation.fire`).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -30,6 +32,9 @@ from sqlalchemy.orm import Session
 from helpdesk import clock
 from helpdesk.redis_connections import connection
 from helpdesk.sla.models import PENDING, SlaStage, TicketSla
+
+if TYPE_CHECKING:
+    from helpdesk.sla.escalation import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -163,31 +168,39 @@ def catch_up(session: Session, redis: Redis) -> int:
 
     A killed worker leaves its due timers behind as one queued job each; RQ's handling of a job
     costs several times the firing itself, so a worker that lives a few seconds between kills
-    fell ever further behind (p99 22 s). Firing the backlog in one pass, with one outbox
-    dispatch and one booking of the tickets' next timers for all of it, then dropping those
-    jobs, clears it at the database's pace. The stage's claim in `escalation.fire` still lets
-    one firing win if a job for it runs elsewhere at the same time; a worker killed halfway
-    leaves the rest, and the next timers, to the next start's catch-up and reconcile."""
+    fell ever further behind (p99 22 s). Firing the backlog in batches (`fire_all_due`) clears
+    it at the database's pace; a worker killed halfway leaves the rest, and the next timers, to
+    the next start's catch-up and reconcile."""
+    return len(fire_all_due(session, redis))
+
+
+def fire_all_due(session: Session, redis: Redis, budget: float = 10.0) -> list[Outcome]:
+    """Fire every stage due now, in batches (`escalation.fire_due`: one transaction each), with
+    one outbox dispatch per batch (it books the fired tickets' next timers), then drop the
+    batch's own timer jobs so RQ does not run them for nothing. Stops after `budget` seconds
+    so other jobs get their turn; what is left keeps its jobs. Returns what each stage became."""
     from helpdesk.outbox import dispatcher
-    from helpdesk.sla.escalation import fire
+    from helpdesk.sla.escalation import BATCH, fire_due
     from helpdesk.sla.jobs import notify
 
-    now = clock.now()
-    due = sorted((at, stage_id) for stage_id, at in next_timers(session) if at <= now)
-    session.rollback()
-    moved: list[int] = []
-    with dispatcher.held():
-        for _, stage_id in due:
-            outcome = fire(session, stage_id, wait=False)
+    done: list[Outcome] = []
+    until = time.monotonic() + budget
+    while True:
+        with dispatcher.held():  # one dispatch when the batch's commit is done
+            outcomes = fire_due(session, BATCH)
+        for outcome in outcomes:
             if outcome.result == "fired":
                 notify(outcome)
-            if outcome.ticket_id is not None and outcome.result in ("fired", "stopped", "done"):
-                moved.append(outcome.ticket_id)
-    forget(redis, [job_id(stage_id, fire_at) for fire_at, stage_id in due])
-    following = next_timers(session, moved)
-    session.rollback()
-    schedule(redis, following)
-    return len(due)
+        ids = [job_id(o.stage_id, o.fire_at) for o in outcomes if o.fire_at is not None]
+        forget(redis, ids)
+        stopped = [o.ticket_id for o in outcomes if o.result == "stopped" and o.ticket_id]
+        if stopped:  # a stopped stage writes no event, so the outbox books nothing for it
+            following = next_timers(session, stopped)
+            session.rollback()
+            schedule(redis, following)
+        done += outcomes
+        if len(outcomes) < BATCH or time.monotonic() > until:
+            return done
 
 
 def forget(redis: Redis, ids: Sequence[str]) -> None:

@@ -259,3 +259,26 @@ def test_a_starting_worker_fires_its_backlog_itself_and_drops_those_jobs(
     burst()  # whatever is left in Redis runs: no warning a second time
     for ticket in tickets:
         assert [e.kind for e in sla_events(session, ticket.id)] == ["sla_warn"]
+
+
+def test_a_timer_job_fires_every_due_stage_once_and_none_early(
+    app, session, redis, make_ticket, centre, monday
+):
+    from helpdesk.sla import jobs
+
+    tickets = [new_ticket(make_ticket, centre) for _ in range(3)]
+    warns = [stages(session, t.id)[("first_response", "warn", 0)] for t in tickets]
+    due = max(w.fire_at for w in warns)
+    clock.freeze(due)
+    assert fire(session, warns[1].id, wait=False).result == "fired"  # another firer was first
+    session.rollback()
+    with app.app_context():
+        assert jobs.fire(warns[0].id) == "fired"  # and the third ticket's warn with it
+        assert jobs.fire(warns[2].id) == "done"  # its job finds the work done
+    for ticket in tickets:
+        assert [e.kind for e in sla_events(session, ticket.id)] == ["sla_warn"]
+        escalate = stages(session, ticket.id)[("first_response", "escalate", 0)]
+        assert escalate.state == PENDING and escalate.fire_at > due  # not due: not fired
+        assert timers.job_id(escalate.id, escalate.fire_at) in scheduled_ids(redis)
+    # the batch dropped the timer jobs of what it fired, so RQ does not run them for nothing
+    assert not {timers.job_id(w.id, w.fire_at) for w in (warns[0], warns[2])} & scheduled_ids(redis)
