@@ -74,15 +74,6 @@ def between(low: float, high: float, whole: bool = False) -> Any:
     return BeforeValidator(check)
 
 
-def _key(value: Any) -> str | None:
-    if value in (None, "", "none"):
-        return None
-    text = str(value)
-    if len(text) != 1 or text not in "*#":
-        raise fail(_("must be one of %(allowed)s, not %(value)s", allowed="* #", value=repr(text)))
-    return text
-
-
 def _prompt(value: Any) -> Any:
     if isinstance(value, str):
         if not value.strip():
