@@ -18,6 +18,7 @@ from helpdesk.auth import permissions
 from helpdesk.channels.phone.ivr import published
 from helpdesk.channels.phone.ivr.loader import Script, build
 from helpdesk.channels.phone.ivr.schema import ScriptError, ScriptErrors, read_yaml
+from helpdesk.channels.phone.ivr.words import edge_label
 from helpdesk.extensions import db
 from helpdesk.people.views import admin_required
 from helpdesk.yamldocs import views as yamldocs_views
@@ -98,23 +99,8 @@ def boxes(script: Script) -> list[Box]:
 
 
 def edge_words(label: str) -> str:
-    """A menu edge in words: "key 1" is pressing 1; the node types' other exits by name."""
-    if label.startswith("key "):
-        return _("press %(key)s", key=label.removeprefix("key "))
-    words = {
-        "next": _("then"),
-        "timeout": _("no key pressed"),
-        "invalid": _("wrong key"),
-        "open": _("during working hours"),
-        "closed": _("outside working hours"),
-        "known": _("a known caller"),
-        "unknown": _("an unknown caller"),
-        "default": _("otherwise"),
-        "done": _("after the digits"),
-        "failed": _("if it fails"),
-        "on_fail": _("after repeated wrong keys"),
-    }
-    return words.get(label, label)
+    """A menu edge in words, in the page's language."""
+    return str(edge_label(label))
 
 
 @blueprint.get("/admin/ivr")

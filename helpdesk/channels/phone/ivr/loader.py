@@ -19,6 +19,7 @@ from helpdesk.channels.phone.ivr.schema import (
     read_yaml,
     where,
 )
+from helpdesk.channels.phone.ivr.words import edge_label
 from helpdesk.yamlcheck.errors import _
 from helpdesk.yamlcheck.read import Doc
 from helpdesk.yamlcheck.validate import validate
@@ -97,7 +98,7 @@ def build(doc: Doc, file: str) -> tuple[Script, list[ScriptError]]:
                         f"nodes.{node.id}",
                         _(
                             "%(label)s -> %(target)s: no such node",
-                            label=label,
+                            label=edge_label(label),
                             target=repr(target),
                         ),
                     )
