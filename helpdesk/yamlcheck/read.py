@@ -40,13 +40,44 @@ class Doc:
         return self.starts.get(path, 0)
 
 
+# libyaml's usual complaints in words an editor reads (the rest keep the parser's text)
+_PROBLEMS = {
+    "did not find expected ',' or ']'": _("a [ list is not closed with ] (or a , is missing)"),
+    "did not find expected ',' or '}'": _("a { mapping is not closed with } (or a , is missing)"),
+    "mapping values are not allowed in this context": _(
+        "a colon where none is allowed: put text with a colon in quotes"
+    ),
+    "mapping values are not allowed here": _(
+        "a colon where none is allowed: put text with a colon in quotes"
+    ),
+    "did not find expected key": _("the indentation does not match the lines above"),
+    "could not find expected ':'": _("a key without its colon"),
+    "did not find expected '-' indicator": _("a list item without its -, or wrong indentation"),
+    "found unexpected end of stream": _("the file ends inside a quoted text or a bracket"),
+    "found character that cannot start any token": _(
+        "a character that cannot start a value here (a tab? use spaces)"
+    ),
+    "found undefined alias": _("an *alias whose &anchor is not defined"),
+    "found a tab character": _("a character that cannot start a value here (a tab? use spaces)"),
+}
+
+
+def _problem(text: str) -> Any:
+    for known, words in _PROBLEMS.items():
+        if text.startswith(known):
+            return words
+    if text.startswith("found character") and "cannot start any token" in text:
+        return _PROBLEMS["found character that cannot start any token"]
+    return text
+
+
 def read(text: str, file: str) -> Doc:
     """Parse one document; DocErrors naming the line of a syntax error or a repeated key."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "invalid YAML"
+        problem = _problem(exc.problem or "invalid YAML")
         line = mark.line + 1 if mark else 0
         raise DocErrors(
             [DocError(file, line, "", _("YAML syntax error: %(problem)s", problem=problem))]

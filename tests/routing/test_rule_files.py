@@ -41,6 +41,20 @@ def test_unknown_district_names_file_line_and_field(tmp_path):
 def test_yaml_syntax_error_names_the_line(tmp_path):
     errors = problems(tmp_path, RULE.replace("to: [ws-330109]", "to: [ws-330109"))
     assert len(errors) == 1 and errors[0].startswith("rules.yaml 第 9 行：YAML 语法错误")
+    assert "方括号 [ 列表没有用 ] 结束" in errors[0]  # in words, not libyaml's English
+
+
+@pytest.mark.parametrize(
+    ("line", "broken", "words"),
+    [
+        ("    route: {to: [centre]}", "    route: {to: [centre]", "花括号"),
+        ("    priority: 0", "    priority: 0: 1", "含冒号的文字请加引号"),
+        ("    priority: 0", "\tpriority: 0", "制表符"),
+    ],
+)
+def test_common_yaml_mistakes_are_explained_in_chinese(tmp_path, line, broken, words):
+    errors = problems(tmp_path, RULE.replace(line, broken, 1))
+    assert len(errors) == 1 and "YAML 语法错误" in errors[0] and words in errors[0], errors
 
 
 @pytest.mark.parametrize(
