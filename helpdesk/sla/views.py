@@ -45,7 +45,7 @@ DOCUMENT = yamldocs_views.Document(
     restore=_restore,
     failure=policy_store.RollbackError,
     forget=policy_store.forget,
-    edited=lambda: _("Targets or ladder edited"),
+    edited=lambda: _("Targets, pause rules or ladder edited"),
 )
 
 
