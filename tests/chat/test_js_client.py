@@ -41,7 +41,7 @@ def test_the_official_js_client_joins_a_chat(
         pytest.fail("node is missing: install node 20 to run the JavaScript client test")
     _install()
     desk = socketio.Client(http_session=logged_in(chat_server, agent.login))
-    desk.connect(chat_server, namespaces=["/chat"], transports=["websocket"])
+    desk.connect(chat_server, namespaces=["/chat"], transports=["websocket"], wait_timeout=10)
     try:
         run = subprocess.run(
             [node, "visitor.js", chat_server], cwd=JS, capture_output=True, text=True, timeout=60

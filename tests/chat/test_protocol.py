@@ -39,7 +39,10 @@ class Peer:
         self.events: list[tuple[str, Any]] = []
         self.client = socketio.Client(http_session=http, reconnection=False)
         self.client.on("*", lambda event, data: self.events.append((event, data)), namespace=NS)
-        self.client.connect(base, namespaces=[NS], transports=[transport], headers=headers)
+        # 10 s, as the other socket tests: the default 1 s failed a connect on a loaded machine
+        self.client.connect(
+            base, namespaces=[NS], transports=[transport], headers=headers, wait_timeout=10
+        )
 
     def call(self, event: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.client.call(event, data or {}, namespace=NS, timeout=10)
@@ -278,7 +281,7 @@ def test_an_embedding_site_may_open_the_chat_and_nothing_else(
         with pytest.raises(socketio.exceptions.ConnectionError):
             Peer(chat_server, transport="polling", Origin="https://other.example.cn")
         own = socketio.Client(http_session=logged_in(chat_server, agent.login))
-        own.connect(chat_server, namespaces=["/desk"], transports=["polling"])
+        own.connect(chat_server, namespaces=["/desk"], transports=["polling"], wait_timeout=10)
         assert own.connected  # the same login from the app's own page is served
         own.disconnect()
     finally:
