@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -82,10 +81,8 @@ def peers(chat_server: str) -> Iterator[Callable[..., Peer]]:
         return peer
 
     yield make
-    # In parallel: each websocket close waits up to 3 s for the test server's close frame,
-    # which its threaded server never sends (three peers made a 9 s teardown).
-    with ThreadPoolExecutor(max_workers=max(len(made), 1)) as pool:
-        list(pool.map(Peer.close, made))
+    for peer in made:
+        peer.close()
 
 
 def _chat(peers: Callable[..., Peer], chat_server: str, agent: User) -> tuple[Peer, Peer, dict]:
