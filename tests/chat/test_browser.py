@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from system_packages import BROWSER, require
 
-from helpdesk.auth.models import User
+from helpdesk.auth.models import Role, User
 from helpdesk.channels.chat.config import KEY
 from helpdesk.portal.models import TicketRating
 from helpdesk.tickets.models import Comment, Ticket
@@ -186,3 +186,79 @@ def test_widget_chat_with_reconnect_transcript_rating_and_xss(
     assert transcript.body.count("断线期间 0") == 1 and "回来了" in transcript.body
     rating = session.scalars(select(TicketRating).where(TicketRating.ticket_id == ticket.id)).one()
     assert rating.score == 4 and rating.comment == XSS[3]
+
+
+@pytest.mark.browser
+def test_an_agent_the_admin_just_created_answers_a_chat(
+    chat_server: str, shop: str, make_user: Any, centre: Any, session: Session
+) -> None:
+    """Issue 13's first browser walk: the administrator adds an agent in 人员管理, the agent
+    signs in, sets their own password and answers a visitor's chat."""
+    require(BROWSER)
+    from playwright.sync_api import expect, sync_playwright
+
+    admin = make_user(Role.ADMIN, centre, login="admin", name="系统管理员")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            office = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+            page = office.new_page()
+            page.set_default_timeout(15_000)
+            page.goto(f"{chat_server}/login")
+            page.fill("#login", admin.login)
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.goto(f"{chat_server}/admin/people/new")
+            page.fill("#login", "agent8")
+            page.fill("#name", "吴婷")
+            page.select_option("#role", "agent")
+            page.select_option("#organisation", "centre")
+            page.fill("#extension", "8008")
+            page.select_option("#skills", ["finance"])
+            page.fill("#password", "first-pass-8")
+            page.click("button:has-text('创建')")
+            expect(page.locator(".flash-success")).to_contain_text("已创建 吴婷（agent8）")
+
+            staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+            desk = staff.new_page()
+            desk.set_default_timeout(15_000)
+            desk.goto(f"{chat_server}/login")
+            desk.fill("#login", "agent8")
+            desk.fill("#password", "first-pass-8")
+            desk.click("button[type=submit]")
+            desk.fill("#current", "first-pass-8")  # told to choose their own password first
+            desk.fill("#password", "agent8-own-pass")
+            desk.fill("#confirm", "agent8-own-pass")
+            desk.click("button:has-text('修改密码')")
+            expect(desk.locator(".flash-success")).to_contain_text("密码已修改")
+            desk.goto(f"{chat_server}/chat/agent")
+            expect(desk.locator("#agent-status")).to_have_text("在线")
+
+            phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+            visitor = phone.new_page()
+            visitor.set_default_timeout(15_000)
+            visitor.goto(f"{shop}/shop.html")
+            visitor.click("#hd-chat-button")
+            chat = visitor.frame_locator("#hd-chat-frame")
+            chat.locator("input[name=name]").fill("周老板")
+            chat.locator("input[name=phone]").fill("13957112345")
+            chat.locator("select[name=category]").select_option("finance/guarantee")
+            chat.locator("textarea[name=question]").fill("小微企业贷款担保怎么申请？")
+            chat.locator("#start").click()
+
+            row = desk.locator("#queue li").first
+            expect(row).to_contain_text("周老板")
+            expect(row).not_to_contain_text("finance/guarantee")  # the service by its name
+            desk.screenshot(path="/tmp/shot-chat-new-agent-queue.png", full_page=True)
+            row.locator("button.accept").click()
+            panel = desk.locator(".panel").first
+            expect(panel.locator(".msg.from-visitor")).to_contain_text("贷款担保")
+            panel.locator("textarea.reply").fill("您好，我是吴婷，请提供企业名称。")
+            panel.locator("button[type=submit]").first.click()
+            expect(chat.locator("#chat-status")).to_contain_text("吴婷 正在为您服务")
+            expect(chat.locator("#log .msg.from-agent")).to_contain_text("请提供企业名称")
+        finally:
+            browser.close()
+    session.expire_all()
+    person = session.scalars(select(User).where(User.login == "agent8")).one()
+    assert person.role is Role.AGENT and not person.must_change_password

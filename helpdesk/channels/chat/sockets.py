@@ -23,6 +23,7 @@ from helpdesk.channels.chat import service
 from helpdesk.channels.chat.config import chat_config
 from helpdesk.channels.chat.limits import SocketLimits
 from helpdesk.channels.chat.models import Conversation, ConversationStatus, Message, Sender
+from helpdesk.directory import queries as directory
 from helpdesk.directory.phone_format import national
 from helpdesk.errors import DomainError, InvalidInput, NotFound
 from helpdesk.extensions import db
@@ -414,6 +415,7 @@ class ChatNamespace(Namespace):
             "phone": conversation.visitor_phone,
             "phone_display": national(conversation.visitor_phone) or None,
             "category": conversation.category_code,
+            "category_name": _category_name(_db(), conversation.category_code),
             "status": conversation.status.value,
             "note": conversation.note,
             "last_seq": conversation.last_seq,
@@ -434,18 +436,20 @@ class ChatNamespace(Namespace):
         return load
 
     def _queue_list(self) -> list[dict[str, Any]]:
+        session = _db()
         return [
             {
                 "conversation_id": c.id,
                 "visitor": c.visitor_name,
                 "category": c.category_code,
+                "category_name": _category_name(session, c.category_code),
                 "ticket": c.ticket.number,
                 "since": c.created_at.isoformat(),
                 "offered_to": c.agent_id,
                 "group": c.organisation_id,
                 "note": c.note,
             }
-            for c in service.queued(_db())
+            for c in service.queued(session)
         ]
 
     def announcer(self, conversation: Conversation) -> Callable[[], None]:
@@ -506,3 +510,9 @@ def _rated(conversation: Conversation) -> bool:
         select(TicketRating.id).where(TicketRating.ticket_id == conversation.ticket_id)
     )
     return found.first() is not None
+
+
+def _category_name(session: Session, code: str | None) -> str:
+    """The service as agents read it (担保服务), not its code; an unknown code as it is."""
+    entry = directory.reference(session).categories.get(code or "")
+    return entry.name_zh if entry else (code or "")

@@ -41,7 +41,7 @@
         who.textContent = item.visitor || T.visitor;
         var meta = document.createElement("span");
         meta.className = "small muted";
-        meta.textContent = " " + item.category + " · " + item.ticket + (item.offered_to === config.me ? " · " + T.offered : "");
+        meta.textContent = " " + (item.category_name || item.category) + " · " + item.ticket + (item.offered_to === config.me ? " · " + T.offered : "");
         li.appendChild(who);
         li.appendChild(meta);
         if (item.note) {
@@ -73,7 +73,7 @@
       var el = one("chat-panel-template").content.firstElementChild.cloneNode(true);
       el.dataset.conversation = String(id);
       el.querySelector(".visitor").textContent = view.visitor || T.visitor;
-      el.querySelector(".meta").textContent = [view.phone_display || view.phone || "", view.category].join(" · ");
+      el.querySelector(".meta").textContent = [view.phone_display || view.phone || "", view.category_name || view.category].join(" · ");
       var link = el.querySelector(".ticket");
       link.textContent = fill(T.ticket, { n: view.ticket });
       link.href = "/tickets/" + encodeURIComponent(view.ticket);
