@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -55,3 +55,11 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     busy_ms = getattr(dbapi_connection, "busy_timeout_ms", 10000)
     cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cursor.close()
+
+
+def savepoint_released(session: Session) -> bool:
+    """In an `after_commit` hook: whether this "commit" only released a SAVEPOINT
+    (`begin_nested`). SQLAlchemy calls `after_commit` for those too, but nothing is committed
+    yet (and on SQLite the outer transaction still holds the write lock), so work meant for
+    after the outermost commit returns early when this is true."""
+    return session.in_nested_transaction()

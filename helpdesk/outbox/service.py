@@ -7,6 +7,7 @@ from typing import cast
 from sqlalchemy import Table, event, insert
 from sqlalchemy.orm import Session
 
+from helpdesk.db import savepoint_released
 from helpdesk.outbox.models import OutboxEntry
 from helpdesk.tickets.changes import TicketChange
 
@@ -40,10 +41,9 @@ def add(session: Session, change: TicketChange) -> None:
 # rolled-back change wrote none). Whatever it fails to wake, the dispatcher's poll finds.
 @event.listens_for(Session, "after_commit")
 def _wake_dispatcher(session: Session) -> None:
-    # SQLAlchemy also calls after_commit when a SAVEPOINT is released (begin_nested): the
-    # entries are not committed yet and, on SQLite, the dispatcher's connection then waited
-    # 10 s for the write lock this very transaction holds. Only the outermost commit wakes it.
-    if session.in_nested_transaction():
+    # Only the outermost commit wakes it: on a released SAVEPOINT the entries are not committed
+    # and, on SQLite, the dispatcher's connection waited 10 s for this transaction's write lock.
+    if savepoint_released(session):
         return
     if session.info.pop(_WROTE, False):
         from helpdesk.outbox import dispatcher

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from helpdesk.db import savepoint_released
 from helpdesk.extensions import socketio
 from helpdesk.realtime.rooms import DESK, user_room
 
@@ -154,7 +155,7 @@ def _send(session: Session) -> None:
         emit_pop(user_id, payload)
     for user_id, call_id, talking in session.info.pop(_CALLS, []):
         _presence(user_id, call_id, talking)
-    if session.in_nested_transaction():
+    if savepoint_released(session):
         return  # a SAVEPOINT released (the IVR's ticket): the call is not committed yet
     listing = session.info.pop(_QUEUE, None)
     if isinstance(listing, dict):
