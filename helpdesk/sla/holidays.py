@@ -27,8 +27,8 @@ from pydantic import BeforeValidator, Field, model_validator
 from helpdesk.sla.calendar import WorkingDays, YearData
 from helpdesk.sla.policies import DataFileError, FileError
 from helpdesk.yamlcheck.errors import _
-from helpdesk.yamlcheck.read import describe, read
-from helpdesk.yamlcheck.validate import Spec, fail, validate
+from helpdesk.yamlcheck.read import describe
+from helpdesk.yamlcheck.validate import Spec, fail, load
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,8 @@ class YearFile(Spec):
 
 
 def parse_year(text: str, file: str) -> YearData:
-    doc = read(text, file)
-    if doc.value is None:
-        raise DataFileError([FileError(file, 0, "", _("the file is empty"))])
-    spec, errors = validate(YearFile, doc)
-    if spec is None:
-        raise DataFileError(errors)
+    spec, doc = load(text, file, YearFile)
+    errors: list[FileError] = []
     year = spec.year
     stem = Path(file).stem
     if stem.isdigit() and int(stem) != year:

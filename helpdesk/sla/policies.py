@@ -22,8 +22,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from helpdesk.sla.clock import PAUSE_STATES, PAUSING_KINDS, TARGETS, Step, Targets
 from helpdesk.yamlcheck.errors import DocError, DocErrors, Msg, _
-from helpdesk.yamlcheck.read import read
-from helpdesk.yamlcheck.validate import OneOrMore, Spec, Text, choice, fail, validate
+from helpdesk.yamlcheck.validate import OneOrMore, Spec, Text, choice, fail, load
 
 FileError = DocError  # (file, line, field, message)
 DataFileError = DocErrors  # a data file that cannot be used, with every error in it
@@ -231,12 +230,8 @@ class PoliciesFile(Spec):
 
 
 def parse(text: str, file: str, day_lengths: dict[str, timedelta]) -> Policies:
-    doc = read(text, file)
-    if doc.value is None:
-        raise DataFileError([FileError(file, 0, "", _("the file is empty"))])
-    spec, errors = validate(PoliciesFile, doc)
-    if spec is None:
-        raise DataFileError(errors)
+    spec, doc = load(text, file, PoliciesFile)
+    errors: list[FileError] = []
     for key in ("default", "complaints"):
         name = getattr(spec, key)
         if name not in spec.policies:

@@ -24,8 +24,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk.yamlcheck.errors import DocError, Msg, _
-from helpdesk.yamlcheck.read import Doc, Path, describe
+from helpdesk.yamlcheck.errors import DocError, DocErrors, Msg, _
+from helpdesk.yamlcheck.read import Doc, Path, describe, read
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -239,6 +239,19 @@ def validate(
         return model.model_validate(doc.value, context=context), []
     except ValidationError as exc:
         return None, errors_of(exc, doc, where)
+
+
+def load(text: str, file: str, model: type[M]) -> tuple[M, Doc]:
+    """Read one file and validate it as a whole `model`: the model and the document (for the
+    lines of later checks), or DocErrors: the syntax error, "the file is empty" or every error
+    of the model."""
+    doc = read(text, file)
+    if doc.value is None:
+        raise DocErrors([DocError(file, 0, "", _("the file is empty"))])
+    spec, errors = validate(model, doc)
+    if spec is None:
+        raise DocErrors(errors)
+    return spec, doc
 
 
 def errors_of(
