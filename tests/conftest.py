@@ -296,3 +296,34 @@ def live_server(app: Flask) -> Iterator[str]:
         thread.join(timeout=10)
         server.server_close()  # the port and its socket go now, not at garbage collection
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def signed_in_page(live_server: str) -> Iterator[Callable[..., Any]]:
+    """Chromium pages signed in through the real login form: `signed_in_page(user, width=1366,
+    height=900)` opens a new zh-CN page of that size as `user` (made by make_user) and returns
+    it once the login has left /login. One browser per test, closed after it."""
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+    from web.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium fonts-noto-cjk`")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+        def open_page(user: User, width: int = 1366, height: int = 900) -> Any:
+            page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+            page.set_default_timeout(15_000)
+            page.goto(f"{live_server}/login")
+            page.fill("#login", user.login)
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            expect(page).not_to_have_url(re.compile(r"/login"))
+            return page
+
+        try:
+            yield open_page
+        finally:
+            browser.close()

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from web.helpers import password
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation
@@ -24,38 +23,27 @@ def test_an_admin_edits_a_target_in_the_browser(
     admin: User,
     centre: Organisation,
     make_user: Callable[..., User],
+    signed_in_page: Callable[..., Any],
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium fonts-noto-cjk`")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     supervisor = make_user(Role.SUPERVISOR, centre, login="sup", name="值班主管")
     SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            for who, width in ((admin, 1366), (admin, 390), (supervisor, 390), (supervisor, 1366)):
-                page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
-                page.set_default_timeout(15_000)
-                page.goto(f"{live_server}/login")
-                page.fill("#login", who.login)
-                page.fill("#password", password())
-                page.click("button[type=submit]")
-                page.goto(f"{live_server}/admin/sla")
-                expect(page.locator("h1")).to_have_text("SLA 策略")
-                if who is supervisor:
-                    expect(page.locator(HIGH)).to_have_count(0)
-                    expect(page.locator("main")).to_contain_text("只读：策略由系统管理员修改")
-                elif width == 1366:
-                    page.fill(HIGH, "0h")
-                    page.click("button:has-text('保存为新版本')")
-                    expect(page.locator("main")).to_contain_text("时限必须大于零")
-                    page.screenshot(path=str(SHOTS / "sla-error-1366.png"), full_page=True)
-                    page.fill(HIGH, "3h")
-                    page.click("button:has-text('保存为新版本')")
-                    expect(page.locator(".flash-success")).to_contain_text("已保存 SLA 策略第 2 版")
-                    expect(page.locator(HIGH)).to_have_value("3h")
-                page.screenshot(path=str(SHOTS / f"sla-{who.login}-{width}.png"), full_page=True)
-                page.close()
-        finally:
-            browser.close()
+    for who, width in ((admin, 1366), (admin, 390), (supervisor, 390), (supervisor, 1366)):
+        page = signed_in_page(who, width)
+        page.goto(f"{live_server}/admin/sla")
+        expect(page.locator("h1")).to_have_text("SLA 策略")
+        if who is supervisor:
+            expect(page.locator(HIGH)).to_have_count(0)
+            expect(page.locator("main")).to_contain_text("只读：策略由系统管理员修改")
+        elif width == 1366:
+            page.fill(HIGH, "0h")
+            page.click("button:has-text('保存为新版本')")
+            expect(page.locator("main")).to_contain_text("时限必须大于零")
+            page.screenshot(path=str(SHOTS / "sla-error-1366.png"), full_page=True)
+            page.fill(HIGH, "3h")
+            page.click("button:has-text('保存为新版本')")
+            expect(page.locator(".flash-success")).to_contain_text("已保存 SLA 策略第 2 版")
+            expect(page.locator(HIGH)).to_have_value("3h")
+        page.screenshot(path=str(SHOTS / f"sla-{who.login}-{width}.png"), full_page=True)
+        page.close()

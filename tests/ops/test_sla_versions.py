@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -193,52 +194,36 @@ def test_a_rollback_in_another_process_reaches_this_one(
 
 @pytest.mark.browser
 def test_versions_diff_and_rollback_in_the_browser(
-    live_server: str, admin: User, centre: Organisation
+    live_server: str, admin: User, centre: Organisation, signed_in_page: Callable[..., Any]
 ) -> None:
     """Screenshots of the versions list and the diff at 1366 and 390 px: /tmp/shots-yamlviews."""
-    from playwright.sync_api import expect, sync_playwright
-    from web.helpers import password
-    from web.test_browser import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import expect
 
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium fonts-noto-cjk`")
     shots = Path("/tmp/shots-yamlviews")
     shots.mkdir(exist_ok=True)
     high = f"input[name='{HIGH_FIRST_RESPONSE}']"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            for width in (1366, 390):
-                page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
-                page.set_default_timeout(15_000)
-                page.goto(f"{live_server}/login")
-                page.fill("#login", admin.login)
-                page.fill("#password", password())
-                page.click("button[type=submit]")
-                page.goto(f"{live_server}/admin/sla")
-                if width == 1366:
-                    page.fill(high, "3h")
-                    page.click("button:has-text('保存为新版本')")
-                    expect(page.locator(".flash-success")).to_contain_text("第 2 版")
-                versions = page.locator("table.rule-versions")
-                expect(versions).to_contain_text("平台自带文件")
-                versions.scroll_into_view_if_needed()
-                page.screenshot(path=str(shots / f"sla-versions-{width}.png"), full_page=True)
-                table = page.locator("h2:has-text('已保存的版本') + .scroll-x")
-                table.screenshot(path=str(shots / f"sla-versions-table-{width}.png"))
-                versions.locator("tr", has_text="第 2 版").locator("a", has_text="查看改动").click()
-                expect(page.locator("h2")).to_contain_text("第 1 版到第 2 版的改动")
-                expect(page.locator(".doc-diff .add")).to_contain_text("first_response: 3h")
-                page.screenshot(path=str(shots / f"sla-diff-{width}.png"), full_page=True)
-                if width == 390:
-                    page.goto(f"{live_server}/admin/sla/versions/1")
-                    page.click("button:has-text('重新启用第 1 版')")
-                    expect(page.locator(".flash-success")).to_contain_text("记为第 3 版")
-                    page.screenshot(
-                        path=str(shots / f"sla-rolled-back-{width}.png"), full_page=True
-                    )
-                    page.goto(f"{live_server}/admin/sla")
-                    expect(page.locator(high)).to_have_value("2h")
-                page.close()
-        finally:
-            browser.close()
+    for width in (1366, 390):
+        page = signed_in_page(admin, width)
+        page.goto(f"{live_server}/admin/sla")
+        if width == 1366:
+            page.fill(high, "3h")
+            page.click("button:has-text('保存为新版本')")
+            expect(page.locator(".flash-success")).to_contain_text("第 2 版")
+        versions = page.locator("table.rule-versions")
+        expect(versions).to_contain_text("平台自带文件")
+        versions.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / f"sla-versions-{width}.png"), full_page=True)
+        table = page.locator("h2:has-text('已保存的版本') + .scroll-x")
+        table.screenshot(path=str(shots / f"sla-versions-table-{width}.png"))
+        versions.locator("tr", has_text="第 2 版").locator("a", has_text="查看改动").click()
+        expect(page.locator("h2")).to_contain_text("第 1 版到第 2 版的改动")
+        expect(page.locator(".doc-diff .add")).to_contain_text("first_response: 3h")
+        page.screenshot(path=str(shots / f"sla-diff-{width}.png"), full_page=True)
+        if width == 390:
+            page.goto(f"{live_server}/admin/sla/versions/1")
+            page.click("button:has-text('重新启用第 1 版')")
+            expect(page.locator(".flash-success")).to_contain_text("记为第 3 版")
+            page.screenshot(path=str(shots / f"sla-rolled-back-{width}.png"), full_page=True)
+            page.goto(f"{live_server}/admin/sla")
+            expect(page.locator(high)).to_have_value("2h")
+        page.close()

@@ -10,10 +10,11 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
+from web.test_browser import SHOTS
 
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Enterprise, Organisation, OrgKind
@@ -21,7 +22,6 @@ from helpdesk.portal import files
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Status, Ticket
 
-PASSWORD = "secret-pass"  # tests/conftest.py gives every fixture user this one
 SUMMARY = "已为您对接杭州银行科技支行，担保贷款额度100万元已审批，请携带营业执照原件到网点签约。"
 
 
@@ -33,10 +33,9 @@ def test_an_enterprise_reads_the_resolution_on_a_phone_and_confirms(
     make_user: Callable[..., User],
     make_enterprise: Callable[..., Enterprise],
     make_ticket: Callable[..., Ticket],
+    signed_in_page: Callable[..., Any],
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium fonts-noto-cjk`")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
     from werkzeug.datastructures import FileStorage
 
     enterprise = make_enterprise(name="杭州湖滨商贸有限公司", district="330102")
@@ -56,34 +55,24 @@ def test_an_enterprise_reads_the_resolution_on_a_phone_and_confirms(
     service.resolve(session, banker, ticket, SUMMARY)
     session.commit()
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
-            page.set_default_timeout(15_000)
-            page.goto(f"{live_server}/login")
-            page.fill("#login", owner.login)
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            expect(page).to_have_url(re.compile(r"/portal/$"))
+    page = signed_in_page(owner, 390, 844)
+    expect(page).to_have_url(re.compile(r"/portal/$"))
 
-            page.click(f"text={ticket.number}")
-            expect(page.locator("#resolution")).to_have_text(SUMMARY)
-            expect(page.locator("#state h2")).to_have_text("办理结果")
-            expect(page.locator("#ticket-status")).to_have_text("已办结")
-            timeline = page.locator("#timeline")
-            sent_file = timeline.get_by_role("link", name="2025年度财务报表（审计后）.pdf")
-            expect(sent_file).to_be_visible()
-            expect(timeline).not_to_contain_text("[")
-            widest = page.evaluate("document.documentElement.scrollWidth")
-            page.screenshot(path=str(SHOTS / "portal-resolution-phone.png"), full_page=True)
-            assert widest <= 390, f"the page is {widest}px wide on a 390px phone"
+    page.click(f"text={ticket.number}")
+    expect(page.locator("#resolution")).to_have_text(SUMMARY)
+    expect(page.locator("#state h2")).to_have_text("办理结果")
+    expect(page.locator("#ticket-status")).to_have_text("已办结")
+    timeline = page.locator("#timeline")
+    sent_file = timeline.get_by_role("link", name="2025年度财务报表（审计后）.pdf")
+    expect(sent_file).to_be_visible()
+    expect(timeline).not_to_contain_text("[")
+    widest = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=str(SHOTS / "portal-resolution-phone.png"), full_page=True)
+    assert widest <= 390, f"the page is {widest}px wide on a 390px phone"
 
-            page.click("#confirm")
-            expect(page.locator("#ticket-status")).to_have_text("已关闭")
-            expect(page.locator("#rate-form")).to_be_visible()
-            expect(page.locator("#resolution")).to_have_text(SUMMARY)
-        finally:
-            browser.close()
+    page.click("#confirm")
+    expect(page.locator("#ticket-status")).to_have_text("已关闭")
+    expect(page.locator("#rate-form")).to_be_visible()
+    expect(page.locator("#resolution")).to_have_text(SUMMARY)
     session.expire_all()
     assert session.get(Ticket, ticket.id).status is Status.CLOSED  # type: ignore[union-attr]

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS
+from web.helpers import pages_fit
 
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation, OrgKind
 from helpdesk.tickets.models import Ticket
 
 SHOTS = Path("/tmp/shots-rules")
-PASSWORD = "secret-pass"  # tests/conftest.py's make_user
 
 RULES = """\
 rules:
@@ -33,13 +33,6 @@ rules:
 """
 
 
-def _login(page, base: str, user: User) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login")
-    page.fill("#login", user.login)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-
-
 @pytest.mark.browser
 def test_admin_publishes_a_rule_and_rolls_it_back(
     live_server: str,
@@ -48,10 +41,9 @@ def test_admin_publishes_a_rule_and_rolls_it_back(
     make_ticket: Callable[..., Ticket],
     use_rules: Callable[..., Path],
     session: Session,
+    signed_in_page: Callable[..., Any],
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium fonts-noto-cjk`")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     SHOTS.mkdir(exist_ok=True)
     centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre", name="服务中心")
@@ -63,69 +55,56 @@ def test_admin_publishes_a_rule_and_rolls_it_back(
     earlier = make_ticket(admin, subject="申请流动资金贷款")
     assert earlier.assigned_org_id == bank.id
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-            page.set_default_timeout(15_000)
-            _login(page, live_server, admin)
-            page.goto(f"{live_server}/admin/rules")
-            expect(page.locator("table.list").first).to_contain_text("融资需求交杭州银行")
-            page.click("ul.rule-files >> text=编辑")
-            expect(page.locator("h1")).to_have_text("编辑规则文件 10-finance.yaml")
+    page = signed_in_page(admin)
+    page.goto(f"{live_server}/admin/rules")
+    expect(page.locator("table.list").first).to_contain_text("融资需求交杭州银行")
+    page.click("ul.rule-files >> text=编辑")
+    expect(page.locator("h1")).to_have_text("编辑规则文件 10-finance.yaml")
 
-            page.fill("#rule-text", RULES.replace("priority: 100", "priority: high"))
-            page.click("button:has-text('检查')")
-            expect(page.locator(".rule-errors")).to_contain_text("第 3 行")
-            expect(page.locator("#line-3")).to_have_class("bad")
+    page.fill("#rule-text", RULES.replace("priority: 100", "priority: high"))
+    page.click("button:has-text('检查')")
+    expect(page.locator(".rule-errors")).to_contain_text("第 3 行")
+    expect(page.locator("#line-3")).to_have_class("bad")
 
-            page.fill("#rule-text", RULES.replace("to: [bank-a]", "to: [bank-b]"))
-            page.fill("input[name=days]", "7")
-            page.click("button:has-text('模拟')")
-            moves = page.locator("table.moves tr", has_text=earlier.number)
-            expect(moves).to_contain_text("杭州银行")
-            expect(moves).to_contain_text("浙商银行")
-            page.screenshot(path=str(SHOTS / "rules-simulate-1366.png"), full_page=True)
+    page.fill("#rule-text", RULES.replace("to: [bank-a]", "to: [bank-b]"))
+    page.fill("input[name=days]", "7")
+    page.click("button:has-text('模拟')")
+    moves = page.locator("table.moves tr", has_text=earlier.number)
+    expect(moves).to_contain_text("杭州银行")
+    expect(moves).to_contain_text("浙商银行")
+    page.screenshot(path=str(SHOTS / "rules-simulate-1366.png"), full_page=True)
 
-            page.click("button:has-text('发布')")
-            expect(page.locator(".flash-success")).to_contain_text("分派规则第 2 版已发布")
-            expect(page.locator(".doc-diff .add")).to_contain_text("bank-b")
-            page.screenshot(path=str(SHOTS / "rules-version-1366.png"), full_page=True)
+    page.click("button:has-text('发布')")
+    expect(page.locator(".flash-success")).to_contain_text("分派规则第 2 版已发布")
+    expect(page.locator(".doc-diff .add")).to_contain_text("bank-b")
+    page.screenshot(path=str(SHOTS / "rules-version-1366.png"), full_page=True)
 
-            arrived = make_ticket(admin, subject="申请担保")  # a new need, no restart
-            assert arrived.assigned_org_id == other.id
-            page.goto(f"{live_server}/tickets/{arrived.number}")
-            expect(page.locator("main")).to_contain_text("浙商银行")
+    arrived = make_ticket(admin, subject="申请担保")  # a new need, no restart
+    assert arrived.assigned_org_id == other.id
+    page.goto(f"{live_server}/tickets/{arrived.number}")
+    expect(page.locator("main")).to_contain_text("浙商银行")
 
-            page.goto(f"{live_server}/admin/rules/versions/1")
-            page.click("button:has-text('重新启用第 1 版')")
-            expect(page.locator(".flash-success")).to_contain_text("第 1 版已重新生效，记为第 3 版")
-            after = make_ticket(admin, subject="申请贴息")
-            assert after.assigned_org_id == bank.id
+    page.goto(f"{live_server}/admin/rules/versions/1")
+    page.click("button:has-text('重新启用第 1 版')")
+    expect(page.locator(".flash-success")).to_contain_text("第 1 版已重新生效，记为第 3 版")
+    after = make_ticket(admin, subject="申请贴息")
+    assert after.assigned_org_id == bank.id
 
-            page.goto(f"{live_server}/admin/changes")
-            expect(page.locator("main")).to_contain_text("回滚分派规则")
-            expect(page.locator("main")).to_contain_text("发布分派规则")
+    page.goto(f"{live_server}/admin/changes")
+    expect(page.locator("main")).to_contain_text("回滚分派规则")
+    expect(page.locator("main")).to_contain_text("发布分派规则")
 
-            phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
-            phone.context.add_cookies(page.context.cookies())
-            for url, name in (("admin/rules", "rules"), ("admin/rules/versions/2", "version"),
-                              ("admin/rules/edit/10-finance.yaml", "edit")):  # fmt: skip
-                phone.goto(f"{live_server}/{url}")
-                width = phone.evaluate("document.documentElement.scrollWidth")
-                assert width <= 390, f"/{url} is {width} px wide at 390"
-                phone.screenshot(path=str(SHOTS / f"rules-{name}-390.png"), full_page=True)
-            page.goto(f"{live_server}/admin/rules")
-            page.screenshot(path=str(SHOTS / "rules-list-1366.png"), full_page=True)
+    phone = signed_in_page(admin, 390, 844)
+    pages = (("admin/rules", "rules-rules"), ("admin/rules/versions/2", "rules-version"),
+             ("admin/rules/edit/10-finance.yaml", "rules-edit"))  # fmt: skip
+    pages_fit(phone, live_server, pages, SHOTS, full_page=True)
+    page.goto(f"{live_server}/admin/rules")
+    page.screenshot(path=str(SHOTS / "rules-list-1366.png"), full_page=True)
 
-            reader = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-            sup = reader.new_page()
-            _login(sup, live_server, supervisor)
-            sup.goto(f"{live_server}/admin/rules")
-            expect(sup.locator("h1")).to_have_text("分派规则")
-            expect(sup.locator("ul.rule-files")).not_to_contain_text("编辑")
-            expect(sup.locator("table.rule-versions")).to_contain_text("第 3 版")
-            shown = sup.goto(f"{live_server}/admin/rules/edit/10-finance.yaml")
-            assert shown is not None and shown.status == 403
-        finally:
-            browser.close()
+    sup = signed_in_page(supervisor)
+    sup.goto(f"{live_server}/admin/rules")
+    expect(sup.locator("h1")).to_have_text("分派规则")
+    expect(sup.locator("ul.rule-files")).not_to_contain_text("编辑")
+    expect(sup.locator("table.rule-versions")).to_contain_text("第 3 版")
+    shown = sup.goto(f"{live_server}/admin/rules/edit/10-finance.yaml")
+    assert shown is not None and shown.status == 403

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -33,3 +34,16 @@ def login(client: FlaskClient, user: Any) -> None:
 def password() -> str:
     assert SHARED is not None
     return str(SHARED.PASSWORD)
+
+
+def pages_fit(
+    page: Any, base: str, pages: tuple[tuple[str, str], ...], shots: Path, full_page: bool
+) -> None:
+    """In a browser page: open each (url, name) in turn, check nothing runs past the viewport's
+    width, and take a screenshot `shots` / f"{name}-{width}.png"."""
+    width = page.viewport_size["width"]
+    for url, name in pages:
+        page.goto(f"{base}/{url}")
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width, f"/{url} is {scroll} px wide at {width}"
+        page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=full_page)
