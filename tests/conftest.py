@@ -301,8 +301,9 @@ def live_server(app: Flask) -> Iterator[str]:
 @pytest.fixture
 def signed_in_page(live_server: str) -> Iterator[Callable[..., Any]]:
     """Chromium pages signed in through the real login form: `signed_in_page(user, width=1366,
-    height=900)` opens a new zh-CN page of that size as `user` (made by make_user) and returns
-    it once the login has left /login. One browser per test, closed after it."""
+    height=900, locale="zh-CN")` opens a new page of that size, the browser's language
+    `locale`, as `user` (made by make_user) and returns it once the login has left /login.
+    One browser per test, closed after it."""
     import re
 
     from playwright.sync_api import expect, sync_playwright
@@ -313,8 +314,10 @@ def signed_in_page(live_server: str) -> Iterator[Callable[..., Any]]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
-        def open_page(user: User, width: int = 1366, height: int = 900) -> Any:
-            page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+        def open_page(
+            user: User, width: int = 1366, height: int = 900, locale: str = "zh-CN"
+        ) -> Any:
+            page = browser.new_page(viewport={"width": width, "height": height}, locale=locale)
             page.set_default_timeout(15_000)
             page.goto(f"{live_server}/login")
             page.fill("#login", user.login)

@@ -7,7 +7,9 @@ under HELPDESK_REQUIRE_ALL=1.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -115,3 +117,24 @@ def test_scorecard_pages_render_at_desktop_and_phone_width(
                 page.close()
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+def test_a_period_is_typed_year_first_in_an_english_browser(
+    live_server: str, people: People, signed_in_page: Callable[..., Any]
+) -> None:
+    """Chromium draws <input type=date> in the browser's own language, so an English browser
+    showed the Chinese page's period as 04/01/2025 and took typed digits month first. The
+    period is written and typed as the page writes dates: 2025-04-01."""
+    from playwright.sync_api import expect
+
+    page = signed_in_page(people.supervisor, 1280, locale="en-US")
+    page.goto(f"{live_server}/scorecards?{APRIL}")
+    start = page.locator("#period-filter input[name=from]")
+    start.click()
+    start.press("Control+a")
+    page.keyboard.type("2025-04-02")
+    start.press("Enter")
+    expect(page).to_have_url(re.compile(r"from=2025-04-02&to=2025-04-10"))
+    expect(start).to_have_value("2025-04-02")
+    expect(start).to_have_attribute("placeholder", "年-月-日")

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from helpdesk import clock
 from helpdesk.audit.checkpoints import AuditFiles
@@ -94,36 +93,30 @@ def test_memory_stays_flat_as_the_period_grows_and_the_archive_verifies(
 
 @pytest.mark.browser
 def test_a_supervisor_downloads_the_streamed_archive_in_chromium(
-    live_server, session, close_tickets, files, make_user, make_org, tmp_path, monkeypatch
+    live_server,
+    session,
+    close_tickets,
+    files,
+    make_user,
+    make_org,
+    tmp_path,
+    monkeypatch,
+    signed_in_page,
 ):
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium fonts-noto-cjk`")
-    from playwright.sync_api import sync_playwright
-
     monkeypatch.setattr(archive, "CHUNK", 5)  # the body goes out in many chunks
     close_tickets(12)
     clock.advance(timedelta(days=40))  # March is over
     supervisor = make_user(Role.SUPERVISOR, make_org(slug="centre-2"))
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="zh-CN")
-            page.set_default_timeout(15_000)
-            page.goto(f"{live_server}/login")
-            page.fill("#login", supervisor.login)
-            page.fill("#password", "secret-pass")
-            page.click("button[type=submit]")
-            page.goto(f"{live_server}/archive")
-            page.fill("input[name=from]", "2022-03-01")
-            page.fill("input[name=to]", "2022-03-31")
-            with page.expect_download() as info:
-                page.click("#archive-form button[type=submit]")
-            download = info.value
-            assert download.suggested_filename == "archive-20220301-20220331.zip"
-            target = tmp_path / "download.zip"
-            download.save_as(target)
-        finally:
-            browser.close()
+    page = signed_in_page(supervisor, 1280, 720)
+    page.goto(f"{live_server}/archive")
+    page.fill("input[name=from]", "2022-03-01")
+    page.fill("input[name=to]", "2022-03-31")
+    with page.expect_download() as info:
+        page.click("#archive-form button[type=submit]")
+    download = info.value
+    assert download.suggested_filename == "archive-20220301-20220331.zip"
+    target = tmp_path / "download.zip"
+    download.save_as(target)
     with zipfile.ZipFile(target) as zipped:
         assert len(json.loads(zipped.read("tickets.json"))) == 12
     result = CliRunner().invoke(main, ["audit", "verify", "--archive", str(target)])
