@@ -4,11 +4,11 @@ blocks a number on /admin/blocked-numbers. Screenshots at desktop and phone widt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from web.helpers import password
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from helpdesk.auth.models import User
 from helpdesk.directory.models import Organisation
@@ -21,60 +21,46 @@ def test_admin_issues_and_revokes_a_token_and_blocks_a_number(
     live_server: str,
     admin: User,
     centre: Organisation,
+    signed_in_page: Callable[..., Any],
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium fonts-noto-cjk`")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            page.set_default_timeout(15_000)
-            page.goto(f"{live_server}/login")
-            page.fill("#login", admin.login)
-            page.fill("#password", password())
-            page.click("button[type=submit]")
-            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
-            page.click("nav >> text=API 令牌")
-            expect(page.locator("h1")).to_have_text("API 令牌")
-            page.fill("#name", "工单同步")
-            page.select_option("#scope", "read")
-            page.fill("#expires", "去年")  # a typo first: told beside the field
-            page.click("button:has-text('签发')")
-            expect(page.locator("#expires-error")).to_contain_text("2027-01-31")
-            page.fill("#expires", "2099-12-31")
-            page.click("button:has-text('签发')")
-            expect(page.locator("#token-value")).to_contain_text("hd_")
-            page.screenshot(path=str(SHOTS / "shot-integrations-token-shown.png"), full_page=True)
-            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
-            page.click("nav >> text=API 令牌")
-            expect(page.locator("#token-value")).to_have_count(0)  # never shown again
-            page.click("table.tokens >> button:has-text('吊销')")
-            expect(page.locator("table.tokens")).to_contain_text("已吊销")
-            page.screenshot(path=str(SHOTS / "shot-integrations-tokens.png"), full_page=True)
+    page = signed_in_page(admin, 1280)
+    page.click("nav summary:has-text('管理')")  # the header's 管理 menu
+    page.click("nav >> text=API 令牌")
+    expect(page.locator("h1")).to_have_text("API 令牌")
+    page.fill("#name", "工单同步")
+    page.select_option("#scope", "read")
+    page.fill("#expires", "去年")  # a typo first: told beside the field
+    page.click("button:has-text('签发')")
+    expect(page.locator("#expires-error")).to_contain_text("2027-01-31")
+    page.fill("#expires", "2099-12-31")
+    page.click("button:has-text('签发')")
+    expect(page.locator("#token-value")).to_contain_text("hd_")
+    page.screenshot(path=str(SHOTS / "shot-integrations-token-shown.png"), full_page=True)
+    page.click("nav summary:has-text('管理')")  # the header's 管理 menu
+    page.click("nav >> text=API 令牌")
+    expect(page.locator("#token-value")).to_have_count(0)  # never shown again
+    page.click("table.tokens >> button:has-text('吊销')")
+    expect(page.locator("table.tokens")).to_contain_text("已吊销")
+    page.screenshot(path=str(SHOTS / "shot-integrations-tokens.png"), full_page=True)
 
-            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
-            page.click("nav >> text=拦截号码")
-            page.fill("#number", "13900000000")
-            page.fill("#note", "骚扰电话")
-            page.click("button:has-text('拦截')")
-            expect(page.locator("table.blocked")).to_contain_text("+8613900000000")
-            page.screenshot(path=str(SHOTS / "shot-integrations-blocked.png"), full_page=True)
+    page.click("nav summary:has-text('管理')")  # the header's 管理 menu
+    page.click("nav >> text=拦截号码")
+    page.fill("#number", "13900000000")
+    page.fill("#note", "骚扰电话")
+    page.click("button:has-text('拦截')")
+    expect(page.locator("table.blocked")).to_contain_text("+8613900000000")
+    page.screenshot(path=str(SHOTS / "shot-integrations-blocked.png"), full_page=True)
 
-            page.click("nav summary:has-text('管理')")  # the header's 管理 menu
-            page.click("nav >> text=事件推送")
-            page.fill("#url", "http://10.0.0.8/hook")  # the platform's own network: refused
-            page.click("button:has-text('订阅')")
-            expect(page.locator("#url-error")).to_contain_text("私有或回环网络")
-            page.screenshot(path=str(SHOTS / "shot-integrations-webhooks.png"), full_page=True)
+    page.click("nav summary:has-text('管理')")  # the header's 管理 menu
+    page.click("nav >> text=事件推送")
+    page.fill("#url", "http://10.0.0.8/hook")  # the platform's own network: refused
+    page.click("button:has-text('订阅')")
+    expect(page.locator("#url-error")).to_contain_text("私有或回环网络")
+    page.screenshot(path=str(SHOTS / "shot-integrations-webhooks.png"), full_page=True)
 
-            phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
-            phone.context.add_cookies(page.context.cookies())
-            for name in ("tokens", "blocked-numbers", "webhooks"):
-                phone.goto(f"{live_server}/admin/{name}")
-                phone.screenshot(
-                    path=str(SHOTS / f"shot-integrations-phone-{name}.png"), full_page=True
-                )
-        finally:
-            browser.close()
+    phone = signed_in_page(admin, 390, 844)
+    for name in ("tokens", "blocked-numbers", "webhooks"):
+        phone.goto(f"{live_server}/admin/{name}")
+        phone.screenshot(path=str(SHOTS / f"shot-integrations-phone-{name}.png"), full_page=True)
