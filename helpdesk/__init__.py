@@ -15,11 +15,14 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 def create_app(settings: Settings | None = None, *, check_schema: bool = True) -> Flask:
-    """Build the app. Refuses a database behind the migrations unless `check_schema` is off."""
+    """Build the app. Refuses a database behind the migrations unless `check_schema` is off.
+    Every HELPDESK_* variable is checked first: a bad one raises SettingsError naming it."""
 
     from helpdesk import schema
     from helpdesk.extensions import babel, csrf, db, login_manager
+    from helpdesk.settings import settings as read_env
 
+    read_env()
     settings = settings or load_settings()
     if check_schema:
         schema.ensure_current(settings.database_url)

@@ -12,6 +12,13 @@ from helpdesk.config import load_settings
 @click.group()
 def main() -> None:
     """杭州市中小商贸流通企业公共服务平台 helpdesk."""
+    from helpdesk.settings import SettingsError, settings
+
+    try:
+        settings()  # every verb starts from valid settings, or stops here naming the variable
+    except SettingsError as exc:
+        click.echo(f"helpdesk: {exc}", err=True)
+        sys.exit(2)
 
 
 @main.group()

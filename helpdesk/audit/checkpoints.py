@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpdesk.audit.chain import TICKETS, Checkpoint, canonical
+from helpdesk.settings import EnvSettings, settings
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,11 @@ class AuditFiles:
 
     @classmethod
     def for_instance(cls, instance_path: Path, env: dict[str, str] | None = None) -> AuditFiles:
-        env = dict(os.environ if env is None else env)
-        return cls(_key(instance_path, env), _checkpoint_path(instance_path, env))
+        given = settings(env)
+        return cls(_key(instance_path, given.audit_key), _checkpoint_path(instance_path, given))
 
 
-def _key(instance_path: Path, env: dict[str, str]) -> bytes:
-    given = env.get("HELPDESK_AUDIT_KEY")
+def _key(instance_path: Path, given: str | None) -> bytes:
     if given:
         return given.encode("utf-8")
     path = instance_path / "audit.key"
@@ -50,9 +50,8 @@ def _key(instance_path: Path, env: dict[str, str]) -> bytes:
     return key.encode("utf-8")
 
 
-def _checkpoint_path(instance_path: Path, env: dict[str, str]) -> Path:
-    given = env.get("HELPDESK_AUDIT_CHECKPOINTS")
-    return Path(given) if given else instance_path / "audit" / "checkpoints.log"
+def _checkpoint_path(instance_path: Path, given: EnvSettings) -> Path:
+    return given.audit_checkpoints or instance_path / "audit" / "checkpoints.log"
 
 
 def _mac(key: bytes, body: dict[str, object]) -> str:

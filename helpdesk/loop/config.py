@@ -1,4 +1,4 @@
-"""The loop's policy settings, from HELPDESK_* environment variables, read once per app.
+"""The loop's policy settings, from the typed HELPDESK_* settings (helpdesk/settings.py).
 
 HELPDESK_CALLBACK_TRIES        回访: calls without an answer before the task ends unreachable (3)
 HELPDESK_AUTO_CLOSE_DAYS       a resolved ticket closes by itself after this many days (7)
@@ -12,10 +12,11 @@ HELPDESK_EXCELLENT_TOP         how many providers the 优秀服务机构 list na
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from flask import current_app
+
+from helpdesk.settings import settings
 
 KEY = "helpdesk.loop"
 
@@ -32,36 +33,9 @@ class LoopConfig:
     excellent_top: int = 10
 
 
-def _number(env: dict[str, str], name: str, default: float, whole: bool = True) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw) if whole else float(raw)
-    except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number") from None
-    if value <= 0:
-        raise ValueError(f"{name}={raw!r} must be above zero")
-    return value
-
-
 def from_env(env: dict[str, str] | None = None) -> LoopConfig:
-    env = dict(os.environ if env is None else env)
-    d = LoopConfig()
-    return LoopConfig(
-        callback_tries=int(_number(env, "HELPDESK_CALLBACK_TRIES", d.callback_tries)),
-        auto_close_days=int(_number(env, "HELPDESK_AUTO_CLOSE_DAYS", d.auto_close_days)),
-        watch_days=int(_number(env, "HELPDESK_WATCH_DAYS", d.watch_days)),
-        watch_satisfaction=_number(
-            env, "HELPDESK_WATCH_SATISFACTION", d.watch_satisfaction, whole=False
-        ),
-        watch_sla_percent=_number(
-            env, "HELPDESK_WATCH_SLA_PERCENT", d.watch_sla_percent, whole=False
-        ),
-        watch_upheld=int(_number(env, "HELPDESK_WATCH_UPHELD", d.watch_upheld)),
-        watch_min_tickets=int(_number(env, "HELPDESK_WATCH_MIN_TICKETS", d.watch_min_tickets)),
-        excellent_top=int(_number(env, "HELPDESK_EXCELLENT_TOP", d.excellent_top)),
-    )
+    given = settings(env)
+    return LoopConfig(**{name: getattr(given, name) for name in LoopConfig.__dataclass_fields__})
 
 
 def loop_config() -> LoopConfig:

@@ -6,8 +6,6 @@ may log in once the registration is approved; the demo approves at once.
 
 from __future__ import annotations
 
-import os
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,16 +18,15 @@ from helpdesk.directory.validation import check_length, normalise_phone, validat
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpdesk.portal.models import EnterpriseRegistration, RegistrationStatus
 from helpdesk.search import index as search_index
+from helpdesk.settings import settings
 
 PASSWORD_MIN = 8
 
 
 def auto_approve(database_url: str) -> bool:
     """HELPDESK_PORTAL_AUTO_APPROVE=1/0; by default on for the embedded demo (SQLite) only."""
-    flag = os.environ.get("HELPDESK_PORTAL_AUTO_APPROVE", "").strip()
-    if flag in ("0", "1"):
-        return flag == "1"
-    return database_url.startswith("sqlite")
+    flag = settings().portal_auto_approve
+    return database_url.startswith("sqlite") if flag is None else flag
 
 
 def register(

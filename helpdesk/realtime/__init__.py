@@ -18,25 +18,22 @@ in each module.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 from flask import Flask
 
 from helpdesk.extensions import socketio
 from helpdesk.realtime.rooms import DESK
+from helpdesk.settings import settings
 
 _connected = False
 AFTER_CALL_SECONDS = "helpdesk.after_call_seconds"
 
 
-def after_call_seconds(env: Mapping[str, str]) -> int:
+def after_call_seconds(env: Mapping[str, str] | None = None) -> int:
     """HELPDESK_AFTER_CALL_SECONDS: how long after-call work lasts before the agent is
     available again (default 120; 0: until they choose)."""
-    raw = env.get("HELPDESK_AFTER_CALL_SECONDS", "120").strip()
-    if not raw.isdigit():
-        raise ValueError(f"HELPDESK_AFTER_CALL_SECONDS={raw!r} is not a whole number of seconds")
-    return int(raw)
+    return settings(env).after_call_seconds
 
 
 def allowed_origins(host: str, port: int) -> list[str]:
@@ -74,7 +71,7 @@ def init_realtime(
 
     settings = app.extensions["helpdesk.settings"]
     init_app(app)
-    app.extensions[AFTER_CALL_SECONDS] = after_call_seconds(os.environ)
+    app.extensions[AFTER_CALL_SECONDS] = after_call_seconds()
     base = cors_allowed_origins or allowed_origins(settings.host, settings.port)
     origins.set_base(app, [base] if isinstance(base, str) else base)
     socketio.init_app(

@@ -19,7 +19,7 @@ from flask_socketio import (
     leave_room,
 )
 
-from helpdesk.realtime import access, origins, presence, rooms
+from helpdesk.realtime import access, origins, payloads, presence, rooms
 from helpdesk.realtime.revoke import login_key
 
 
@@ -50,7 +50,7 @@ class DeskNamespace(Namespace):
         )
 
     def on_join(self, data: Any = None) -> dict[str, Any]:
-        room = str((data or {}).get("room", "")) if isinstance(data, dict) else ""
+        room = payloads.RoomIn.read(data).room
         user = access.staff_user()
         if user is None:
             access.refuse(None, f"join {room!r}", "session no longer valid")
@@ -63,7 +63,7 @@ class DeskNamespace(Namespace):
         return {"ok": True, "room": room}
 
     def on_leave(self, data: Any = None) -> dict[str, Any]:
-        room = str((data or {}).get("room", "")) if isinstance(data, dict) else ""
+        room = payloads.RoomIn.read(data).room
         kind, _ = rooms.parse(room)
         if kind == "ticket":
             leave_room(room)
@@ -71,7 +71,7 @@ class DeskNamespace(Namespace):
         return {"ok": False, "room": room}
 
     def on_presence(self, data: Any = None) -> dict[str, Any]:
-        state = str((data or {}).get("state", "")) if isinstance(data, dict) else ""
+        state = payloads.PresenceIn.read(data).state
         user = access.staff_user()
         if user is None:
             access.refuse(None, "presence", "session no longer valid")

@@ -12,12 +12,11 @@ two more for complaints and audits.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from flask import current_app
 
-from helpdesk.loop.config import _number
+from helpdesk.settings import settings
 
 KEY = "helpdesk.retention"
 KINDS = ("call_records", "chat_transcripts", "attachments", "contacts")
@@ -35,15 +34,9 @@ class RetentionConfig:
 
 
 def from_env(env: dict[str, str] | None = None) -> RetentionConfig:
-    env = dict(os.environ if env is None else env)
-    d = RetentionConfig()
+    given = settings(env)
     return RetentionConfig(
-        **{
-            f"{kind}_days": int(
-                _number(env, f"HELPDESK_RETENTION_{kind.upper()}_DAYS", d.days(kind))
-            )
-            for kind in KINDS
-        }
+        **{f"{kind}_days": int(getattr(given, f"retention_{kind}_days")) for kind in KINDS}
     )
 
 

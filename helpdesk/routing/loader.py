@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from helpdesk.routing.checks import organisation_errors, semantic_errors
 from helpdesk.routing.engine import RuleSet
 from helpdesk.routing.rules import load_folder
 from helpdesk.routing.schema import Reference, RuleError, RuleLoadError, rule_files
+from helpdesk.settings import settings
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def rules_folder() -> Path:
     """HELPDESK_RULES_DIR, else the repository's routing_rules/ (tests may `use` another)."""
     if _override is not None:
         return _override
-    return Path(os.environ.get("HELPDESK_RULES_DIR") or DEFAULT_FOLDER).resolve()
+    return (settings().rules_dir or DEFAULT_FOLDER).resolve()
 
 
 def source(folder: Path | None = None, label: str | None = None) -> RuleSource:

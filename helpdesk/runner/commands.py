@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 
 import click
 
 from helpdesk.config import load_settings
+from helpdesk.settings import settings as read_env
 
 
 @click.command("serve")
@@ -17,7 +17,7 @@ def serve() -> None:
     HELPDESK_REDIS_URL is set. Ctrl-C stops everything it started."""
     from helpdesk.runner.serve import run_serve
 
-    default_database = not os.environ.get("HELPDESK_DATABASE_URL")
+    default_database = not read_env().database_url
     sys.exit(run_serve(load_settings(), default_database=default_database))
 
 

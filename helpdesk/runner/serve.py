@@ -11,7 +11,6 @@ only this supervisor, which stops them in order; the kernel kills them if it is 
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -28,6 +27,7 @@ from helpdesk.runner.children import spawn
 from helpdesk.runner.embedded_redis import EmbeddedRedisError, embedded_redis_server
 from helpdesk.runner.supervision import Child, GaveUp, Supervisor
 from helpdesk.runner.web import web_argv
+from helpdesk.settings import environ
 
 START_TIMEOUT = 90.0
 
@@ -95,7 +95,7 @@ def _serve(settings: Settings, default_database: bool) -> int:
             return 2
 
         env = dict(
-            os.environ,
+            environ(),
             HELPDESK_REDIS_URL=redis_url,
             HELPDESK_INSTANCE_PATH=str(settings.instance_path),
             PYTHONUNBUFFERED="1",

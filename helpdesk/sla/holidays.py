@@ -17,13 +17,13 @@ reported by `helpdesk sla check`; that year falls back as if the file were absen
 from __future__ import annotations
 
 import logging
-import os
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from helpdesk.settings import settings
 from helpdesk.sla.calendar import WorkingDays, YearData
 from helpdesk.sla.policies import DataFileError, FileError
 from helpdesk.yamlcheck.errors import _
@@ -37,7 +37,7 @@ SLA_FOLDER = Path(__file__).resolve().parent.parent.parent / "routing_rules" / "
 
 def sla_folder() -> Path:
     """HELPDESK_SLA_FOLDER, or routing_rules/sla beside the routing rules."""
-    return Path(os.environ.get("HELPDESK_SLA_FOLDER") or SLA_FOLDER)
+    return settings().sla_folder or SLA_FOLDER
 
 
 def _day(value: Any) -> date:

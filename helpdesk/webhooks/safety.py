@@ -4,11 +4,12 @@ ones. Checked when subscribing and again before every delivery (DNS can change).
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_app_context
+
+from helpdesk.settings import settings
 
 SETTING = "HELPDESK_WEBHOOK_PRIVATE"  # allow | deny (default)
 KEY = "helpdesk.webhooks.allow_private"
@@ -25,14 +26,11 @@ class UnsafeUrl(ValueError):
 def allow_private() -> bool:
     if has_app_context() and KEY in current_app.extensions:
         return bool(current_app.extensions[KEY])
-    return os.environ.get(SETTING, "deny").strip().lower() == "allow"
+    return settings().webhook_private == "allow"
 
 
 def init_app(app: Flask) -> None:
-    raw = os.environ.get(SETTING, "deny").strip().lower()
-    if raw not in ("allow", "deny"):
-        raise ValueError(f"{SETTING}={raw!r}: use allow or deny")
-    app.extensions[KEY] = raw == "allow"
+    app.extensions[KEY] = settings().webhook_private == "allow"
 
 
 def _private(address: str) -> bool:

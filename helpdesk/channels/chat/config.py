@@ -1,4 +1,4 @@
-"""The chat channel's settings, from HELPDESK_* environment variables, read once per app.
+"""The chat channel's settings, from the typed HELPDESK_* settings, read once per app.
 
 HELPDESK_CHAT_ORIGINS        comma-separated origins of sites that may embed the widget and open
                              its socket (the app's own origin is always allowed; `*` is refused)
@@ -13,11 +13,11 @@ HELPDESK_CHAT_HOURS          `calendar` (default: chat is open in working hours 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from flask import Flask, current_app
+
+from helpdesk.settings import settings
 
 KEY = "helpdesk.chat"
 
@@ -41,47 +41,19 @@ class ChatConfig:
         return origin == host_origin or origin in self.origins
 
 
-def _origin(text: str) -> str:
-    value = text.strip().rstrip("/")
-    if value == "*" or "*" in value:
-        raise ValueError("HELPDESK_CHAT_ORIGINS may not contain '*': list each site's origin")
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
-        raise ValueError(f"HELPDESK_CHAT_ORIGINS: {text!r} is not an origin like https://a.cn")
-    return value
-
-
-def _int(env: dict[str, str], name: str, default: int) -> int:
-    text = env.get(name, "").strip()
-    if not text:
-        return default
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{name}={text!r} is not a positive whole number")
-    return int(text)
-
-
 def from_env(env: dict[str, str] | None = None) -> ChatConfig:
-    env = dict(os.environ if env is None else env)
-    origins = tuple(_origin(o) for o in env.get("HELPDESK_CHAT_ORIGINS", "").split(",") if o)
-    rates = (env.get("HELPDESK_CHAT_RATE") or "60/30/5").split("/")
-    if len(rates) != 3 or not all(r.isdigit() and int(r) > 0 for r in rates):
-        raise ValueError("HELPDESK_CHAT_RATE must look like 60/30/5 (messages/connections/starts)")
+    given = settings(env)
+    messages, connections, starts = given.chat_rate
     return ChatConfig(
-        origins=origins,
-        max_chats=_int(env, "HELPDESK_CHAT_MAX_CHATS", 3),
-        message_chars=_int(env, "HELPDESK_CHAT_MESSAGE_CHARS", 2000),
-        file_bytes=_int(env, "HELPDESK_CHAT_FILE_BYTES", 1024 * 1024),
-        messages_per_minute=int(rates[0]),
-        connections_per_minute=int(rates[1]),
-        starts_per_minute=int(rates[2]),
-        always_open=_hours(env.get("HELPDESK_CHAT_HOURS", "calendar")),
+        origins=given.chat_origins,
+        max_chats=given.chat_max_chats,
+        message_chars=given.chat_message_chars,
+        file_bytes=given.chat_file_bytes,
+        messages_per_minute=messages,
+        connections_per_minute=connections,
+        starts_per_minute=starts,
+        always_open=given.chat_hours == "always",
     )
-
-
-def _hours(text: str) -> bool:
-    if text not in ("calendar", "always"):
-        raise ValueError(f"HELPDESK_CHAT_HOURS={text!r}: use calendar or always")
-    return text == "always"
 
 
 def init_app(app: Flask) -> None:

@@ -28,7 +28,7 @@ from helpdesk.directory.phone_format import national
 from helpdesk.errors import DomainError, InvalidInput, NotFound
 from helpdesk.extensions import db
 from helpdesk.portal import files
-from helpdesk.realtime import presence
+from helpdesk.realtime import payloads, presence
 from helpdesk.realtime.revoke import login_key
 from helpdesk.sla.calendar import is_working_time
 
@@ -185,11 +185,10 @@ class ChatNamespace(Namespace):
         return found
 
     def _visitor(self, data: dict[str, Any]) -> service.Visitor:
-        def text(name: str) -> str:
-            value = data.get(name)
-            return value if isinstance(value, str) else ""
-
-        return service.Visitor(text("name"), text("phone"), text("category"), text("question"))
+        form = payloads.VisitorIn.read(data)
+        return service.Visitor(
+            form.name or "", form.phone or "", form.category or "", form.question or ""
+        )
 
     @answer
     def on_start(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -219,12 +218,12 @@ class ChatNamespace(Namespace):
 
     @answer
     def on_resume(self, data: dict[str, Any]) -> dict[str, Any]:
-        conversation = service.by_token(_db(), data.get("token"))
+        asked = payloads.ResumeIn.read(data)
+        conversation = service.by_token(_db(), asked.token)
         user = self._user()
         if not permissions.is_chat_visitor(user, conversation.visitor_user_id):
             raise NotFound("no such conversation", field="token")
-        seen = data.get("after", 0)
-        seen = seen if isinstance(seen, int) and not isinstance(seen, bool) and seen >= 0 else 0
+        seen = asked.after
         # Into the room before reading the backlog: a message stored in between then comes
         # both ways (the client keeps one per seq), never neither way.
         self._bind(conversation.id)
@@ -257,31 +256,30 @@ class ChatNamespace(Namespace):
         agent = self._agent()
         if agent is None:
             return self._bound(), Sender.VISITOR, None
-        conversation = service.for_agent(_db(), agent, data.get("conversation_id"))
+        side = payloads.SideIn.read(data)
+        conversation = service.for_agent(_db(), agent, side.conversation_id)
         service.owns(agent, conversation)
         return conversation, Sender.AGENT, agent
 
     @answer
     def on_message(self, data: dict[str, Any]) -> dict[str, Any]:
         conversation, sender, agent = self._side(data)
+        sent = payloads.MessageIn.read(data)
         config = chat_config()
         self._hit("messages", request.remote_addr or "?", config.messages_per_minute * 4)
         self._hit("messages", f"c{conversation.id}:{sender.value}", config.messages_per_minute)
         attachment = None
-        key = data.get("attachment")
-        if key is not None:
-            attachment = files.by_key(_db(), str(key))
+        if sent.attachment is not None:
+            attachment = files.by_key(_db(), sent.attachment)
             if attachment.conversation_id != conversation.id:
                 raise NotFound("no such file", field="attachment")
-        body = data.get("body")
-        client_id = data.get("client_id")
         message, new = service.post(
             _db(),
             conversation,
             sender,
             agent,
-            body if isinstance(body, str) else None,
-            client_id if isinstance(client_id, str) else None,
+            sent.body,
+            sent.client_id,
             attachment,
             config.message_chars,
         )
@@ -309,7 +307,7 @@ class ChatNamespace(Namespace):
     @answer
     def on_read(self, data: dict[str, Any]) -> dict[str, Any]:
         conversation, sender, _agent = self._side(data)
-        seq = service.mark_read(conversation, sender, data.get("seq"))
+        seq = service.mark_read(conversation, sender, payloads.ReadIn.read(data).seq)
         shown = {"c": conversation.id, "side": sender.value, "seq": seq}
         room = conversation_room(conversation.id)
         return {"seq": seq, "_after": lambda: emit(READ, shown, to=room, include_self=False)}
@@ -318,7 +316,7 @@ class ChatNamespace(Namespace):
     def on_end(self, data: dict[str, Any]) -> dict[str, Any]:
         conversation, _sender, agent = self._side(data)
         holder = conversation.agent_id if conversation.status is ConversationStatus.ACTIVE else None
-        service.end(_db(), agent, conversation, file=data.get("file") is True)
+        service.end(_db(), agent, conversation, file=payloads.EndIn.read(data).file)
         announce, load = self.announcer(conversation), self._load(holder)
 
         def after() -> None:
@@ -332,7 +330,8 @@ class ChatNamespace(Namespace):
         conversation = self._bound()
         if self._agent() is not None:
             raise InvalidInput("the visitor rates the chat", field="score")
-        service.rate(_db(), conversation, data.get("score"), data.get("comment"))
+        rating = payloads.RateIn.read(data)
+        service.rate(_db(), conversation, rating.score, rating.comment)
         return {}
 
     # -- agents -------------------------------------------------------------------------------
@@ -345,7 +344,7 @@ class ChatNamespace(Namespace):
     @answer
     def on_accept(self, data: dict[str, Any]) -> dict[str, Any]:
         agent = self._staff()
-        conversation = service.for_agent(_db(), agent, data.get("conversation_id"))
+        conversation = service.for_agent(_db(), agent, payloads.SideIn.read(data).conversation_id)
         service.accept(_db(), agent, conversation, chat_config().max_chats)
         conversation_id = conversation.id
         announce, load = self.announcer(conversation), self._load(agent.id)
@@ -361,11 +360,11 @@ class ChatNamespace(Namespace):
     def on_open(self, data: dict[str, Any]) -> dict[str, Any]:
         """An agent's page (re)joining a chat it holds, with what came after `after`."""
         agent = self._staff()
-        conversation = service.for_agent(_db(), agent, data.get("conversation_id"))
+        asked = payloads.OpenIn.read(data)
+        conversation = service.for_agent(_db(), agent, asked.conversation_id)
         if not permissions.may_open_any_chat(agent):
             service.owns(agent, conversation)
-        seen = data.get("after", 0)
-        seen = seen if isinstance(seen, int) and not isinstance(seen, bool) else 0
+        seen = asked.after
         join_room(conversation_room(conversation.id))  # before the backlog, as on_resume
         view = self._agent_view(conversation)
         view["messages"] = [present(m) for m in service.after(_db(), conversation, seen)]
@@ -387,15 +386,13 @@ class ChatNamespace(Namespace):
     @answer
     def on_transfer(self, data: dict[str, Any]) -> dict[str, Any]:
         agent = self._staff()
-        conversation = service.for_agent(_db(), agent, data.get("conversation_id"))
-        target_id = data.get("to_agent_id")
-        target = _db().get(User, target_id) if isinstance(target_id, int) else None
-        if target_id is not None and target is None:
+        asked = payloads.TransferIn.read(data)
+        conversation = service.for_agent(_db(), agent, asked.conversation_id)
+        target = _db().get(User, asked.to_agent_id) if asked.to_agent_id is not None else None
+        if asked.to_agent_id is not None and target is None:
             raise InvalidInput("no such agent", field="to")
-        org = data.get("to_organisation_id")
         service.transfer(
-            _db(), agent, conversation, target, org if isinstance(org, int) else None,
-            data.get("note") if isinstance(data.get("note"), str) else None,
+            _db(), agent, conversation, target, asked.to_organisation_id, asked.note
         )  # fmt: skip
         room = conversation_room(conversation.id)
         announce, load = self.announcer(conversation), self._load(agent.id)

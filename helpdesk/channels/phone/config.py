@@ -1,4 +1,4 @@
-"""The phone channel's settings, from HELPDESK_* environment variables, read once per app.
+"""The phone channel's settings, from the typed HELPDESK_* settings, read once per app.
 
 HELPDESK_CTI_TOKEN      the token in /api/v1/cti/<token> (else one generated in the instance folder)
 HELPDESK_IVR_SECRET     the shared secret of X-Twilio-Signature (unset: only logged-in simulator)
@@ -13,12 +13,13 @@ HELPDESK_QUEUE_ANNOUNCE_SECONDS  a caller waiting in the queue hears their place
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
+
+from helpdesk.settings import settings
 
 KEY = "helpdesk.phone"
 
@@ -47,55 +48,18 @@ def _instance_token(instance: Path) -> str:
 
 
 def from_env(instance: Path, env: dict[str, str] | None = None) -> PhoneConfig:
-    env = dict(os.environ if env is None else env)
+    given = settings(env)
     return PhoneConfig(
-        cti_token=env.get("HELPDESK_CTI_TOKEN") or _instance_token(instance),
-        ivr_secret=env.get("HELPDESK_IVR_SECRET") or None,
-        outbound_caller_id=env.get("HELPDESK_CTI_CALLER_ID") or None,
-        agi_dial=env.get("HELPDESK_AGI_DIAL") or "PJSIP/{target}",
-        prompt_url=env.get("HELPDESK_PROMPT_URL") or None,
-        stale_call_minutes=_minutes(env, "HELPDESK_CALL_STALE_MINUTES", 240),
-        sip_host=_sip_host(env.get("HELPDESK_SIP_HOST") or "pbx"),
-        always_open=_always_open(env.get("HELPDESK_PHONE_HOURS") or "calendar"),
-        queue_announce_seconds=_announce_seconds(env.get("HELPDESK_QUEUE_ANNOUNCE_SECONDS") or ""),
+        cti_token=given.cti_token or _instance_token(instance),
+        ivr_secret=given.ivr_secret,
+        outbound_caller_id=given.cti_caller_id,
+        agi_dial=given.agi_dial,
+        prompt_url=given.prompt_url,
+        stale_call_minutes=given.call_stale_minutes,
+        sip_host=given.sip_host,
+        always_open=given.phone_hours == "always",
+        queue_announce_seconds=given.queue_announce_seconds,
     )
-
-
-def _announce_seconds(raw: str) -> int:
-    """Often enough that a caller knows they are not forgotten, not so often it is all they hear."""
-    value = raw.strip()
-    if not value:
-        return 30
-    if not value.isdigit() or not 10 <= int(value) <= 600:
-        raise ValueError(
-            f"HELPDESK_QUEUE_ANNOUNCE_SECONDS={raw!r} is not a whole number of seconds (10 to 600)"
-        )
-    return int(value)
-
-
-def _sip_host(raw: str) -> str:
-    host = raw.strip()
-    if not host or any(c in host for c in "@/<>\"' ") or not host.isascii():
-        raise ValueError(f"HELPDESK_SIP_HOST={raw!r} is not a host name (e.g. pbx.example.cn:5060)")
-    return host
-
-
-def _always_open(raw: str) -> bool:
-    """HELPDESK_PHONE_HOURS: `calendar` (the IVR's hours follow the business calendar) or
-    `always` (a round-the-clock hotline)."""
-    value = raw.strip().lower()
-    if value not in ("calendar", "always"):
-        raise ValueError(f"HELPDESK_PHONE_HOURS={raw!r}: use calendar or always")
-    return value == "always"
-
-
-def _minutes(env: dict[str, str], name: str, default: int) -> int:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{name}={raw!r} is not a whole number of minutes (1 or more)")
-    return int(raw)
 
 
 def init_app(app: Flask) -> None:

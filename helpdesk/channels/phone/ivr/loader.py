@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from helpdesk.channels.phone.ivr.schema import (
     where,
 )
 from helpdesk.channels.phone.ivr.words import edge_label
+from helpdesk.settings import settings
 from helpdesk.yamlcheck.errors import _
 from helpdesk.yamlcheck.read import Doc
 from helpdesk.yamlcheck.validate import validate
@@ -145,9 +145,7 @@ def folder() -> Path:
     else the repository's ivr_scripts/."""
     from helpdesk.channels.phone.ivr import published
 
-    return published.folder_in_force() or Path(
-        os.environ.get("HELPDESK_IVR_SCRIPTS") or DEFAULT_FOLDER
-    )
+    return published.folder_in_force() or settings().ivr_scripts or DEFAULT_FOLDER
 
 
 _cache: dict[Path, tuple[float, Script]] = {}

@@ -7,7 +7,6 @@ published: the configured folder."""
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from pathlib import Path
@@ -17,6 +16,7 @@ from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from helpdesk.channels.phone.ivr.schema import ScriptError
+from helpdesk.settings import settings
 from helpdesk.yamlcheck.errors import _
 from helpdesk.yamldocs import published
 from helpdesk.yamldocs.models import DocumentVersion
@@ -34,7 +34,7 @@ class PublishError(Exception):
 def configured_folder() -> Path:
     from helpdesk.channels.phone.ivr import loader
 
-    return Path(os.environ.get("HELPDESK_IVR_SCRIPTS") or loader.DEFAULT_FOLDER)
+    return settings().ivr_scripts or loader.DEFAULT_FOLDER
 
 
 def folder_in_force() -> Path | None:
