@@ -27,14 +27,18 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
+from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Enterprise, Organisation
 from helpdesk.loop import scorecards
 from helpdesk.stats import months, queries, rollup
+from helpdesk.stats.models import StatsOrgDay
 from helpdesk.stats.period import Period
 from helpdesk.stats.queries import Count, StatsFilter
+from helpdesk.tickets import service
 from helpdesk.tickets.models import Channel, Ticket
 
 TODAY = datetime(2026, 3, 20, 12, 0, tzinfo=clock.HANGZHOU)
@@ -144,3 +148,33 @@ def test_a_ticket_added_to_the_tail_after_the_rollup_is_counted_once(
     rollup.maintain(session)  # the day rolled again: the same figures from the rollup
     assert rollup.live_days(session, CUSTOM.first, CUSTOM.last) == set()
     assert figures(session, StatsFilter(CUSTOM)) == expected
+
+
+def test_a_tail_day_changed_after_its_roll_gives_the_scorecard_as_it_is_now(
+    session: Session,
+    spread: tuple[Organisation, Enterprise],
+    make_user: Callable[..., User],
+) -> None:
+    """The tail's rolled days give the scorecards from stats_org_day; a day with a ticket
+    changed since is counted from the tickets until it is rolled again."""
+    bank = spread[0]
+    staff = make_user(Role.PROVIDER, bank, name="柜员")
+    rollup.maintain_all(session)
+    assert session.scalar(select(func.count(StatsOrgDay.id))) > 0
+
+    def card() -> scorecards.Scorecard:
+        return next(c for c in scorecards.build(session, CUSTOM) if c.organisation_id == bank.id)
+
+    assert (card().received, card().accepted) == (3, 0)
+    last = session.scalars(
+        select(Ticket).where(Ticket.assigned_org_id == bank.id).order_by(Ticket.created_at.desc())
+    ).first()
+    assert last is not None  # #4, 03-15 23:30, a rolled day of the tail
+    service.accept(session, staff, last)
+    session.commit()
+    assert date(2026, 3, 15) in rollup.live_days(session, CUSTOM.first, CUSTOM.last)
+    assert (card().received, card().accepted) == (3, 1)
+    clock.freeze(datetime(2026, 3, 20, 12, 10, tzinfo=clock.HANGZHOU))  # past the margin
+    rollup.maintain(session)
+    assert rollup.live_days(session, CUSTOM.first, CUSTOM.last) == set()
+    assert (card().received, card().accepted) == (3, 1)
