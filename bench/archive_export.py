@@ -22,6 +22,14 @@ chain here.) The traced peak's rise at 4x is cyclic garbage not yet collected, n
 with gc.collect() after each batch the tickets and events phases peak at 4.0/6.1 MB for the
 quarter and 3.8/5.8 MB for the whole (the old in-memory export held every row: 2.5 -> 9.5 MB
 for 40 -> 160 tickets in tests/retention/test_archive_stream.py).
+
+Reading one snapshot (archive.Snapshot, 2026-12-04, load 10-14, a short run: --tickets 20000):
+    file, January (1/4)           4.7 s wall   1.9 s cpu   5.0 MB  traced peak  6.3 MB
+    stream, January (1/4)         6.3 s wall   2.1 s cpu   5.0 MB  traced peak  6.5 MB
+    file, January to April       10.8 s wall   4.7 s cpu   6.7 MB  traced peak  7.4 MB
+    stream, January to April     16.2 s wall   5.0 s cpu   6.7 MB  traced peak  7.6 MB
+    verify --archive: 0 problems, 20,000 tickets, 60,000 events in 8.5 s
+CPU per ticket as at 100,000 (0.24 ms): holding one read transaction costs nothing measurable.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -35,7 +36,7 @@ from helpdesk.loop.models import CALLBACK, DONE, UNREACHABLE, FollowUp
 from helpdesk.portal.models import TicketRating
 from helpdesk.sla.models import TicketSla
 from helpdesk.sla.service import calendar_named
-from helpdesk.stats.models import StatsOrgMonth
+from helpdesk.stats.models import StatsOrgDay, StatsOrgMonth, _OrgSums
 from helpdesk.stats.period import Period
 from helpdesk.tickets.models import Ticket, TicketDecline, TicketEvent, TicketType
 
@@ -220,67 +221,94 @@ def roll_month(session: Session, first: date) -> None:
     from the worker's maintenance run; the caller commits)."""
     from helpdesk.stats.months import month_last
 
-    text = first.strftime("%Y-%m")
-    session.execute(delete(StatsOrgMonth).where(StatsOrgMonth.month == text))
+    session.execute(delete(StatsOrgMonth).where(StatsOrgMonth.month == first.strftime("%Y-%m")))
+    _store(session, first, month_last(first), lambda: StatsOrgMonth(month=first.strftime("%Y-%m")))
+
+
+def roll_day(session: Session, day: date) -> None:
+    """Replace one day's stats_org_day rows (helpdesk/stats/rollup.py's roll_day calls it with
+    the day's stats_day rows; the caller commits)."""
+    session.execute(delete(StatsOrgDay).where(StatsOrgDay.day == day.isoformat()))
+    _store(session, day, day, lambda: StatsOrgDay(day=day.isoformat()))
+
+
+def _store(session: Session, first: date, last: date, new: Callable[[], _OrgSums]) -> None:
     start = clock.local_day_start(first)
-    end = clock.local_day_start(month_last(first) + timedelta(days=1))
+    end = clock.local_day_start(last + timedelta(days=1))
     for org, t in tally(session, start, end, None).items():
-        session.add(
-            StatsOrgMonth(
-                month=text,
-                organisation_id=org,
-                **{name: getattr(t, name) for name in SUMS},
-                response_hours={str(k): n for k, n in t.response.items()},
-                resolution_hours={str(k): n for k, n in t.resolution.items()},
-                open_due=sorted(t.open_due),
-            )
-        )
+        row = new()
+        row.organisation_id = org
+        for name in SUMS:
+            setattr(row, name, getattr(t, name))
+        row.response_hours = {str(k): n for k, n in t.response.items()}
+        row.resolution_hours = {str(k): n for k, n in t.resolution.items()}
+        row.open_due = sorted(t.open_due)
+        session.add(row)
 
 
-def _rolled(session: Session, whole: list[date], ids: list[int]) -> dict[int, Tally]:
-    out: dict[int, Tally] = defaultdict(Tally)
-    rows = session.scalars(
-        select(StatsOrgMonth).where(
-            StatsOrgMonth.month.in_([m.strftime("%Y-%m") for m in whole]),
-            StatsOrgMonth.organisation_id.in_(ids),
-        )
+def _of_row(row: _OrgSums) -> Tally:
+    return Tally(
+        **{name: getattr(row, name) for name in SUMS},
+        response=Counter({int(k): n for k, n in row.response_hours.items()}),
+        resolution=Counter({int(k): n for k, n in row.resolution_hours.items()}),
+        open_due=list(row.open_due),
     )
-    for row in rows:
-        t = out[row.organisation_id]
-        t.add(
-            Tally(
-                **{name: getattr(row, name) for name in SUMS},
-                response=Counter({int(k): n for k, n in row.response_hours.items()}),
-                resolution=Counter({int(k): n for k, n in row.resolution_hours.items()}),
-                open_due=list(row.open_due),
+
+
+def _rolled(
+    session: Session, whole: list[date], days: list[date], ids: list[int]
+) -> dict[int, Tally]:
+    """The stored sums of these whole months and these rolled days."""
+    out: dict[int, Tally] = defaultdict(Tally)
+    rows: list[_OrgSums] = []
+    if whole:
+        rows += session.scalars(
+            select(StatsOrgMonth).where(
+                StatsOrgMonth.month.in_([m.strftime("%Y-%m") for m in whole]),
+                StatsOrgMonth.organisation_id.in_(ids),
             )
         )
+    if days:
+        rows += session.scalars(
+            select(StatsOrgDay).where(
+                StatsOrgDay.day.in_([d.isoformat() for d in days]),
+                StatsOrgDay.organisation_id.in_(ids),
+            )
+        )
+    for row in rows:
+        out[row.organisation_id].add(_of_row(row))
     return out
 
 
 def tallies(session: Session, period: Period, ids: list[int]) -> dict[int, Tally]:
-    """The period's tallies: whole usable months from stats_org_month, other days counted
-    from the tickets (the same `tally`, so both give the same numbers)."""
+    """The period's tallies: whole usable months from stats_org_month, rolled days that are
+    not live from stats_org_day, the other days counted from the tickets (the same `tally`,
+    so all give the same numbers)."""
     from helpdesk.stats import months, rollup
 
     live = rollup.live_days(session, period.first, period.last)
     whole = months.usable(session, period.first, period.last, live)
-    out = _rolled(session, whole, ids) if whole else defaultdict(Tally)
     covered = {d for m in whole for d in months.month_days(m)}
-    day, runs = period.first, list[list[date]]()
-    while day <= period.last:  # runs of days outside the usable months
-        if day not in covered:
-            if runs and runs[-1][1] == day - timedelta(days=1):
-                runs[-1][1] = day
-            else:
-                runs.append([day, day])
-        day += timedelta(days=1)
-    for first, last in runs:
+    days = [period.first + timedelta(days=n) for n in range((period.last - period.first).days + 1)]
+    rolled = [d for d in days if d not in covered and d not in live]
+    out = _rolled(session, whole, rolled, ids)
+    for first, last in _runs([d for d in days if d in live and d not in covered]):
         start = clock.local_day_start(first)
         end = clock.local_day_start(last + timedelta(days=1))
         for org, t in tally(session, start, end, ids).items():
             out[org].add(t)
     return out
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive days as (first, last) runs."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def build(session: Session, period: Period, only: int | None = None) -> list[Scorecard]:

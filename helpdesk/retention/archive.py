@@ -15,6 +15,11 @@ Streamed: `prepare` seals and refuses before the first byte; `write` reads the t
 a time (keyset on the id) and writes each JSON array element by element into a zip that never
 seeks, so the CLI writes the file as it goes and the download (`stream`) is a generator.
 
+One snapshot: after sealing, the checks and every pass of `write` read through one `Snapshot`
+(PostgreSQL: a REPEATABLE READ, read-only transaction; SQLite: one read transaction, which WAL
+keeps apart from the writers), so a ticket closed, reopened or changed while the archive is
+listed or written is either wholly in it, as of the checkpoint, or not in it at all.
+
 `verify` needs no database and no key: it walks chain.jsonl up to the checkpoint's hash, finds
 each event's record in it, and replays tickets.json and comments.json against the digests
 their events sealed (as helpdesk.audit.replay does against the database). Whatever was edited
@@ -28,13 +33,13 @@ import io
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any, NamedTuple, cast
 
 from openpyxl import Workbook
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import Connection, Engine, Select, func, select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
@@ -96,11 +101,52 @@ class Plan(NamedTuple):
     first_seq: int
 
 
+class Snapshot:
+    """A session reading one consistent, read-only snapshot of the database until `close`:
+    the archive's checks and all its passes see the same tickets, events and checkpoint."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.connection: Connection = engine.connect()
+        try:
+            if engine.dialect.name == "postgresql":
+                self.connection.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+            self.connection.begin()
+            if engine.dialect.name == "sqlite":
+                # pysqlite begins no transaction before a SELECT (each would read the latest
+                # commit): an explicit BEGIN, and a read that fixes the snapshot now
+                self.connection.exec_driver_sql("BEGIN")
+                self.connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+            self.session = Session(bind=self.connection)
+        except BaseException:
+            self.connection.close()
+            raise
+
+    def close(self) -> None:
+        self.session.close()
+        self.connection.rollback()  # read only: nothing to keep
+        self.connection.close()
+
+
 def prepare(session: Session, files: AuditFiles, start: date, end: date) -> Plan:
     """Seal what is due and refuse (InvalidInput) before anything is written: a download that
-    has started cannot turn into an error page any more."""
-    low, high = _bounds(start, end)
+    has started cannot turn into an error page any more. Checks what `session` sees: pass a
+    Snapshot's session, sealed beforehand (`seal_due`), to write what it checked."""
     seal(session, files)
+    return plan(session, start, end)
+
+
+def seal_due(session: Session, files: AuditFiles) -> None:
+    """Seal what is due and commit it, so a Snapshot opened next sees it."""
+    seal(session, files)
+    session.commit()
+
+
+def plan(session: Session, start: date, end: date) -> Plan:
+    """The period and the checkpoint to end at, or InvalidInput if the tickets closed in it
+    have events not sealed, or sealed after the latest checkpoint."""
+    low, high = _bounds(start, end)
     closed = _closed_ids(low, high)
     unsealed = session.scalar(
         select(func.count(TicketEvent.id)).where(
@@ -274,12 +320,20 @@ def write(session: Session, plan: Plan, out: IO[bytes]) -> Iterator[int]:
 
 def export(session: Session, files: AuditFiles, start: date, end: date, out: IO[bytes]) -> int:
     """Write the archive of tickets closed from `start` to `end` (inclusive) to `out`; how many
-    tickets it holds. Seals what is due first, so the archive ends at a fresh checkpoint."""
-    plan = prepare(session, files, start, end)
-    count = 0
-    for count in write(session, plan, out):  # noqa: B007 (the last count is the total)
-        pass
-    return count
+    tickets it holds. Seals what is due first (and commits), so the archive ends at a fresh
+    checkpoint, then checks and writes from one Snapshot."""
+    _bounds(start, end)  # a bad period is refused before sealing
+    seal_due(session, files)
+    bind = session.get_bind()
+    snapshot = Snapshot(bind if isinstance(bind, Engine) else bind.engine)
+    try:
+        checked = plan(snapshot.session, start, end)
+        count = 0
+        for count in write(snapshot.session, checked, out):  # noqa: B007 (the last: the total)
+            pass
+        return count
+    finally:
+        snapshot.close()
 
 
 class _Pipe(io.RawIOBase):
@@ -302,16 +356,51 @@ class _Pipe(io.RawIOBase):
         return data
 
 
-def stream(engine: Engine, plan: Plan) -> Iterator[bytes]:
-    """The archive as response chunks, read in its own session: the body is sent after the
-    request's context is gone (stream_with_context broke when a client stopped reading)."""
-    pipe = _Pipe()
-    with Session(engine) as session:
-        for _ in write(session, plan, cast(IO[bytes], pipe)):
+class Download(Iterable[bytes]):
+    """The archive as response chunks, read from the Snapshot it was checked in (its own
+    session: the body is sent after the request's context is gone; stream_with_context broke
+    when a client stopped reading). The server calls `close` when the response ends, sent or
+    not, and the snapshot's transaction ends with it."""
+
+    def __init__(self, snapshot: Snapshot, plan: Plan) -> None:
+        self.snapshot, self.plan, self.closed = snapshot, plan, False
+
+    def __iter__(self) -> Iterator[bytes]:
+        pipe = _Pipe()
+        try:
+            for _ in write(self.snapshot.session, self.plan, cast(IO[bytes], pipe)):
+                if block := pipe.take():
+                    yield block
             if block := pipe.take():
                 yield block
-    if block := pipe.take():
-        yield block
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.snapshot.close()
+
+
+def download(
+    session: Session, engine: Engine, files: AuditFiles, start: date, end: date
+) -> Download:
+    """Seal (committing `session`), open a Snapshot and check the period in it: InvalidInput
+    before any byte; the Download then writes exactly what was checked."""
+    _bounds(start, end)
+    seal_due(session, files)
+    snapshot = Snapshot(engine)
+    try:
+        return Download(snapshot, plan(snapshot.session, start, end))
+    except BaseException:
+        snapshot.close()
+        raise
+
+
+def stream(engine: Engine, plan: Plan) -> Iterator[bytes]:
+    """The archive of an already checked plan, from a fresh snapshot (the benchmark's path;
+    the page uses `download`, whose checks and bytes share one snapshot)."""
+    return iter(Download(Snapshot(engine), plan))
 
 
 def _json(value: Any) -> str:

@@ -70,12 +70,13 @@ def archive_export() -> ResponseReturnValue:
         first, last = _day("from"), _day("to")
         if last > clock.local_today_date():
             raise InvalidInput(_("The period cannot end in the future."), field="to")
-        plan = archive.prepare(db_session(), audit_files(), first, last)
-        db_session().commit()  # the seal prepare made
+        # sealed and committed, then checked in one snapshot that the body is read from
+        body = archive.download(db_session(), db.engine, audit_files(), first, last)
     except InvalidInput as exc:
         db_session().rollback()
         return _page(_refusal(exc), 400)
     filename = f"archive-{first:%Y%m%d}-{last:%Y%m%d}.zip"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    # streamed as it is built, batch by batch, in its own session (no request context needed)
-    return Response(archive.stream(db.engine, plan), mimetype="application/zip", headers=headers)
+    # streamed as it is built, batch by batch, from its snapshot (no request context needed);
+    # the server closes `body` (and its transaction) when the response ends
+    return Response(body, mimetype="application/zip", headers=headers)

@@ -73,16 +73,12 @@ class StatsMonth(Base):
     counts: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class StatsOrgMonth(Base):
-    """One organisation's scorecard sums over the tickets created in one closed month
-    (helpdesk/loop/scorecards.py): what adds up across months, and the time histograms
+class _OrgSums:
+    """One organisation's scorecard sums over the tickets created in one period
+    (helpdesk/loop/scorecards.py): what adds up across periods, and the time histograms
     (hundredths of a business hour → tickets) from which medians and percentiles are exact."""
 
-    __tablename__ = "stats_org_month"
-    __table_args__ = (Index("ix_stats_org_month_month", "month"),)
-
     id: Mapped[int] = mapped_column(primary_key=True)
-    month: Mapped[str] = mapped_column(String(7))
     organisation_id: Mapped[int] = mapped_column(Integer)
     received: Mapped[int] = mapped_column(Integer)  # held tickets (declines are counted live)
     accepted: Mapped[int] = mapped_column(Integer)
@@ -97,6 +93,25 @@ class StatsOrgMonth(Base):
     resolution_hours: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     # open tickets' resolution due times (µs since the epoch): judged once past, as now moves
     open_due: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
+class StatsOrgMonth(_OrgSums, Base):
+    """The sums over the tickets created in one closed month."""
+
+    __tablename__ = "stats_org_month"
+    __table_args__ = (Index("ix_stats_org_month_month", "month"),)
+
+    month: Mapped[str] = mapped_column(String(7))
+
+
+class StatsOrgDay(_OrgSums, Base):
+    """The sums over the tickets created in one rolled Hangzhou day (with its stats_day rows,
+    helpdesk/stats/rollup.py): the days of a period outside its whole months."""
+
+    __tablename__ = "stats_org_day"
+    __table_args__ = (Index("ix_stats_org_day_day", "day"),)
+
+    day: Mapped[str] = mapped_column(String(10))
 
 
 class StatsRolledMonth(Base):

@@ -127,7 +127,10 @@ def live_days(session: Session, first: date, last: date) -> set[date]:
 
 
 def roll_day(session: Session, day: date) -> None:
-    """Replace the day's rows with a fresh count (the caller commits)."""
+    """Replace the day's rows (stats_day, stats_org_day) with a fresh count (the caller
+    commits)."""
+    from helpdesk.loop import scorecards  # the loop reads the stats; this only feeds it
+
     text = day.isoformat()
     session.execute(delete(StatsDay).where(StatsDay.day == text))
     rows = ticket_rows(session).where(during([day])).subquery()
@@ -148,6 +151,7 @@ def roll_day(session: Session, day: date) -> None:
     )
     columns = ["day", "enterprise_id", "district", "platform", "channel", "organisation_id"]
     session.execute(insert(StatsDay).from_select([*columns, "tickets"], grouped))
+    scorecards.roll_day(session, day)  # the day's scorecard sums, rolled with it
     session.merge(StatsRolledDay(day=text, rolled_at=clock.now()))
 
 

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from helpdesk import clock
 from helpdesk.audit.checkpoints import AuditFiles
 from helpdesk.audit.seal import seal
-from helpdesk.auth.models import Role
+from helpdesk.auth.models import Role, User
 from helpdesk.cli import main
 from helpdesk.retention import archive
 from helpdesk.tickets import service
@@ -121,3 +122,56 @@ def test_a_supervisor_downloads_the_streamed_archive_in_chromium(
         assert len(json.loads(zipped.read("tickets.json"))) == 12
     result = CliRunner().invoke(main, ["audit", "verify", "--archive", str(target)])
     assert result.exit_code == 0 and "12 tickets" in result.output, result.output
+
+
+def test_a_ticket_closed_while_the_archive_streams_leaves_it_consistent(
+    session, close_tickets, files, make_ticket, tmp_path, monkeypatch
+):
+    """The download's checks and its three passes over the tickets read one snapshot: a
+    ticket closed (and sealed, with a new checkpoint) between two batches is not in this
+    archive, which verifies; the next archive has it. Read from the live database, the later
+    batches took it in with events sealed after the archive's checkpoint."""
+    from helpdesk.extensions import db
+
+    monkeypatch.setattr(archive, "CHUNK", 5)
+    close_tickets(12)
+    staff = session.scalars(select(User).where(User.role == Role.PROVIDER)).first()
+    late = make_ticket(organisation_id=staff.organisation_id, subject="咨询担保贷款 late")
+    service.accept(session, staff, late)
+    service.resolve(session, staff, late, "已答复")
+    session.commit()
+    clock.advance(timedelta(minutes=5))  # the seal's checkpoint comes after these
+
+    def close_late() -> None:  # another connection, as a second worker would
+        service.close(session, staff, session.get(type(late), late.id))
+        session.commit()
+        clock.advance(timedelta(minutes=5))
+        seal(session, files)  # sealed, and a checkpoint after it
+        session.commit()
+
+    real, changed = archive._batches, []
+
+    def batches(reader, plan):
+        for ids in real(reader, plan):
+            yield ids  # resumed once this batch is written
+            if not changed:
+                changed.append(ids)
+                close_late()
+
+    monkeypatch.setattr(archive, "_batches", batches)
+    body = archive.download(session, db.engine, files, *MARCH)
+    target = tmp_path / "during.zip"
+    target.write_bytes(b"".join(body))
+    assert changed and body.closed
+    with zipfile.ZipFile(target) as zipped:
+        numbers = {t["number"] for t in json.loads(zipped.read("tickets.json"))}
+        events = json.loads(zipped.read("events.json"))
+    assert len(numbers) == 12 and late.number not in numbers
+    assert late.id not in {e["ticket"] for e in events}
+    result = CliRunner().invoke(main, ["audit", "verify", "--archive", str(target)])
+    assert result.exit_code == 0 and "12 tickets" in result.output, result.output
+
+    after = tmp_path / "after.zip"
+    after.write_bytes(b"".join(archive.download(session, db.engine, files, *MARCH)))
+    result = CliRunner().invoke(main, ["audit", "verify", "--archive", str(after)])
+    assert result.exit_code == 0 and "13 tickets" in result.output, result.output

@@ -21,7 +21,13 @@ from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Enterprise, Organisation, ServiceCategory
 from helpdesk.loop import scorecards
 from helpdesk.stats import months, queries, rollup
-from helpdesk.stats.models import StatsMonth, StatsOrgMonth, StatsRolledMonth
+from helpdesk.stats.models import (
+    StatsMonth,
+    StatsOrgDay,
+    StatsOrgMonth,
+    StatsRolledDay,
+    StatsRolledMonth,
+)
 from helpdesk.stats.period import Period
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Channel, Ticket
@@ -213,7 +219,10 @@ def test_scorecards_from_the_rollup_equal_those_counted_ticket_by_ticket(
     from_rollup = [cards(session, p) for p in periods]
     assert sum(c["received"] for c in from_rollup[0]) > 20
     assert any(c["satisfaction"] for c in from_rollup[1])
-    session.execute(delete(StatsRolledMonth))  # no usable month: every ticket counted again
+    assert session.scalar(select(func.count(StatsOrgDay.id))) > 0
+    # no usable month nor rolled day: every ticket counted again
+    session.execute(delete(StatsRolledMonth))
     session.execute(delete(StatsMonth))
+    session.execute(delete(StatsRolledDay))
     assert [cards(session, p) for p in periods] == from_rollup
     session.rollback()
