@@ -43,6 +43,19 @@ def _free(now: datetime) -> ColumnElement[bool]:
     return or_(OutboxEntry.claimed_until.is_(None), OutboxEntry.claimed_until < now)
 
 
+# The claimed entry's id (to keep the order), then what TicketChange needs.
+_CHANGE_COLUMNS = (
+    OutboxEntry.id,
+    OutboxEntry.ticket_id,
+    OutboxEntry.number,
+    OutboxEntry.version,
+    OutboxEntry.kind,
+    OutboxEntry.organisation_id,
+    OutboxEntry.assignee_id,
+    OutboxEntry.enterprise_id,
+)
+
+
 def claim(session: Session, size: int = BATCH) -> tuple[str, list[TicketChange]]:
     """Claim up to `size` free entries, oldest first; returns the claim's token and changes."""
     token, now = secrets.token_hex(8), _wall_clock()
@@ -52,28 +65,21 @@ def claim(session: Session, size: int = BATCH) -> tuple[str, list[TicketChange]]
     if not oldest:  # the common poll: a read, no write transaction
         return token, []
     # The free test again: on PostgreSQL a concurrent claimer of the same rows waits for the
-    # first one's commit, re-checks it and skips them.
-    session.execute(
+    # first one's commit, re-checks it and skips them. RETURNING gives the claimed rows in the
+    # same statement (no read after the commit before the consoles are told).
+    rows = session.execute(
         update(OutboxEntry)
         .where(OutboxEntry.id.in_(oldest), _free(now))
         .values(claim=token, claimed_until=now + LEASE)
+        .returning(*_CHANGE_COLUMNS)
         .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    rows = session.scalars(
-        select(OutboxEntry).where(OutboxEntry.claim == token).order_by(OutboxEntry.id)
     ).all()
+    session.commit()
     changes = [
-        TicketChange(
-            row.ticket_id,
-            row.number,
-            row.version,
-            row.kind,
-            row.organisation_id,
-            row.assignee_id,
-            row.enterprise_id,
+        TicketChange(ticket_id, number, version, kind, org_id, assignee_id, enterprise_id)
+        for _, ticket_id, number, version, kind, org_id, assignee_id, enterprise_id in sorted(
+            rows, key=lambda row: row[0]
         )
-        for row in rows
     ]
     return token, changes
 

@@ -18,9 +18,11 @@ def apply(session: Session, changes: list[TicketChange]) -> None:
     """Consoles told, each ticket's next SLA timer booked, the audit seal requested, the
     subscribed webhooks' deliveries written and queued.
     Raises RedisError when Redis is unreachable (the batch is then retried)."""
+    # Consoles first: their emit waits for nothing but the claim and the summaries' one read
+    # (bench/console_fanout.py measures request -> console).
+    fan_out_batch(session, worth_announcing(changes))  # never raises
     ticket_ids = list(dict.fromkeys(change.ticket_id for change in changes))
     next_timers = timers.next_timers(session, ticket_ids)
-    fan_out_batch(session, worth_announcing(changes))  # never raises
     deliveries = _webhook_deliveries(session, changes)
     session.rollback()  # end the read before talking to Redis
     redis = redis_connections.connection()

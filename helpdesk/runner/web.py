@@ -46,13 +46,14 @@ def web_app(settings: Settings) -> Flask:
     """The app as every web process serves it (helpdesk web, gunicorn's wsgi entry, the HTTP
     benchmarks): Socket.IO bound to the Redis message queue, the outbox dispatched by a
     background greenlet instead of inside requests, SQLite checkpoints and write-lock waits off
-    the loop."""
+    the loop, and the search index's word list loaded before the first request needs it."""
     from helpdesk import create_app
     from helpdesk.extensions import db
     from helpdesk.outbox.dispatcher import start_background
     from helpdesk.realtime import init_realtime
     from helpdesk.runner.checkpoint import move_checkpoints_off_loop
     from helpdesk.runner.sqlite_writes import cooperative_writes
+    from helpdesk.search.segment import tokenizer
 
     app = create_app(settings)
     init_realtime(app, settings.redis_url, async_mode="gevent")
@@ -60,6 +61,11 @@ def web_app(settings: Settings) -> Flask:
     with app.app_context():
         cooperative_writes(db.engine)  # these two only do something on a SQLite file
         move_checkpoints_off_loop(db.engine)
+    # jieba's dictionary, loaded lazily, cost the first ticket or comment after a start 0.6 s
+    # of CPU on the loop (2-10 s on a loaded machine), during which no socket of the process
+    # was served: bench/console_fanout.py's p99 was that stall. Loaded here, it is also in the
+    # start-up heap the callers freeze.
+    tokenizer()
     return app
 
 
