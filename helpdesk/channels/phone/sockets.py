@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from helpdesk.extensions import socketio
-from helpdesk.realtime.rooms import DESK, user_room
+from helpdesk.realtime.rooms import DESK, SUPERVISORS_ROOM, user_room
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +109,14 @@ def broadcast_queue(listing: dict[str, Any]) -> None:
     from helpdesk.realtime import emit, presence
 
     try:
-        emit.emit_to_supervisors(OFFER, listing)
-        for user_id, value in presence.everyone().items():
-            if value.get("state") == presence.AVAILABLE and DESK in (value.get("namespaces") or []):
-                emit.emit_to_user(user_id, OFFER, listing)
+        available = [
+            user_id
+            for user_id, value in presence.everyone().items()
+            if value.get("state") == presence.AVAILABLE and DESK in (value.get("namespaces") or [])
+        ]
+        # One message to all their rooms (bench/phone_queue.py: one emit per console made the
+        # listing wait for 21 turns of a busy gevent loop, one per Redis publish).
+        emit.emit_to_users(available, OFFER, listing, also=(SUPERVISORS_ROOM,))
     except Exception:  # an offer must never undo a committed call record
         log.exception("phone queue offers not sent")
 
