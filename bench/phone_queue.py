@@ -10,7 +10,9 @@ puts it in the queue); the last step of all the calls is sent at once, from one 
 Latency: that request sent -> the first `phone.queue` offer naming the call received by each
 console; calls x consoles samples. Target (issue 12): p99 <= 200 ms. Also printed: the IVR
 request's own time and reply -> offer (negative: the offer, sent after the commit, arrives
-before the caller's reply is built).
+before the caller's reply is built). Every queued call must also get its ticket (made after
+the reply). BENCH_PROFILE=1: the web process's CPU sampled over the burst (bench/probes.py),
+and when each listing and reply arrived.
 
 Measured here (2 cores shared with other work, 2026-12-03), not met:
 - 50 senders at once (the issue's burst), PostgreSQL: 49 of 50 requests fail after 30 s,
@@ -47,6 +49,24 @@ Measured 2026-12-04 16:35-16:38 (load average 4.4-6.0 on the 2 shared cores), SQ
 - PostgreSQL, both changes (load 2.9): p99 1,701 ms (was 6,493), 24 ms of CPU per call (was 46).
 - Interleaved at 16:47 (load 2.7), SQLite: the branch's base (7a9c3dd) p50 1,368 ms, p99
   2,385 ms, 31 ms of CPU per call; then this code p50 1,077 ms, p99 1,168 ms, 21 ms per call.
+
+Measured 2026-12-04 19:10-19:20, interleaved (main at c005c68, then this code, three rounds;
+load average 7-14 on the 2 shared cores, so wall times swing 3x between rounds), SQLite on
+disk, 50 senders, 20 consoles, all 1,000 offers and (this code) all 50 tickets each time:
+- main: p99 1,897 / 5,828 / 4,312 ms; web CPU up to the last offer 23 / 26 / 25 ms per call.
+- this code: p99 402 / 1,797 / 1,327 ms (3.0-4.7x lower than main in the same round); web
+  CPU up to the last offer 4 / 7 / 7 ms per call; with the tickets made after it 20-27 ms.
+- PostgreSQL, once each at 19:20 (load 10-11): main p99 4,701 ms, 27 ms per call; this code
+  p99 1,123 ms, 6 ms per call up to the last offer (31 with the tickets, all 50 linked).
+  The changes: the queued call's ticket is made after the reply by one background task once
+  the burst is over (phone/later.py; profiled with BENCH_PROFILE=1, the tickets were 2/3 of
+  the burst's CPU, and made by the same task without waiting they still took 40 %); one emit
+  to all consoles' rooms instead of 21; the caller's place by a COUNT instead of reading every
+  waiting call (13 % of the burst); the sender reads presence before the calls, so a listing
+  is current when sent. Not met (best round 2x the target). What is left, per the profile and
+  server-side timestamps: each request's own work (the IVR step, its commit, the caller's
+  place, presence for the wait estimate: 4-7 ms of CPU) x 50 in one process, and every Redis
+  round trip of the sender waiting a full turn of the 50 request greenlets.
 """
 
 from __future__ import annotations
