@@ -10,7 +10,9 @@ puts it in the queue); the last step of all the calls is sent at once, from one 
 Latency: that request sent -> the first `phone.queue` offer naming the call received by each
 console; calls x consoles samples. Target (issue 12): p99 <= 200 ms. Also printed: the IVR
 request's own time and reply -> offer (negative: the offer, sent after the commit, arrives
-before the caller's reply is built).
+before the caller's reply is built). Every queued call must also get its ticket (made after
+the reply). BENCH_PROFILE=1: the web process's CPU sampled over the burst (bench/probes.py),
+and when each listing and reply arrived.
 
 Measured here (2 cores shared with other work, 2026-12-03), not met:
 - 50 senders at once (the issue's burst), PostgreSQL: 49 of 50 requests fail after 30 s,
@@ -47,6 +49,24 @@ Measured 2026-12-04 16:35-16:38 (load average 4.4-6.0 on the 2 shared cores), SQ
 - PostgreSQL, both changes (load 2.9): p99 1,701 ms (was 6,493), 24 ms of CPU per call (was 46).
 - Interleaved at 16:47 (load 2.7), SQLite: the branch's base (7a9c3dd) p50 1,368 ms, p99
   2,385 ms, 31 ms of CPU per call; then this code p50 1,077 ms, p99 1,168 ms, 21 ms per call.
+
+Measured 2026-12-04 19:10-19:20, interleaved (main at c005c68, then this code, three rounds;
+load average 7-14 on the 2 shared cores, so wall times swing 3x between rounds), SQLite on
+disk, 50 senders, 20 consoles, all 1,000 offers and (this code) all 50 tickets each time:
+- main: p99 1,897 / 5,828 / 4,312 ms; web CPU up to the last offer 23 / 26 / 25 ms per call.
+- this code: p99 402 / 1,797 / 1,327 ms (3.0-4.7x lower than main in the same round); web
+  CPU up to the last offer 4 / 7 / 7 ms per call; with the tickets made after it 20-27 ms.
+- PostgreSQL, once each at 19:20 (load 10-11): main p99 4,701 ms, 27 ms per call; this code
+  p99 1,123 ms, 6 ms per call up to the last offer (31 with the tickets, all 50 linked).
+  The changes: the queued call's ticket is made after the reply by one background task once
+  the burst is over (phone/later.py; profiled with BENCH_PROFILE=1, the tickets were 2/3 of
+  the burst's CPU, and made by the same task without waiting they still took 40 %); one emit
+  to all consoles' rooms instead of 21; the caller's place by a COUNT instead of reading every
+  waiting call (13 % of the burst); the sender reads presence before the calls, so a listing
+  is current when sent. Not met (best round 2x the target). What is left, per the profile and
+  server-side timestamps: each request's own work (the IVR step, its commit, the caller's
+  place, presence for the wait estimate: 4-7 ms of CPU) x 50 in one process, and every Redis
+  round trip of the sender waiting a full turn of the 50 request greenlets.
 """
 
 from __future__ import annotations
@@ -63,10 +83,14 @@ from pathlib import Path
 
 import psutil
 import requests
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 IVR_SECRET = "bench-ivr-secret"
+# BENCH_PROFILE=1: the web process samples its CPU from the burst to the last offer and the
+# report is printed (bench/probes.py; bench/phone_queue_web.py serves it).
+PROFILE = bool(os.environ.get("BENCH_PROFILE"))
+WEB = ["bench.phone_queue_web"] if PROFILE else ["helpdesk.cli", "web"]
 PASSWORD = "bench-pass-1"
 
 
@@ -154,12 +178,15 @@ def main(calls: int, consoles: int, server_url: str | None = None, senders: int 
 def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
     import socketio
 
+    from helpdesk.channels.phone.models import CallRecord
     from helpdesk.runner.embedded_redis import embedded_redis, free_port
 
     agents = seed(url, consoles)
     secret, port = secrets.token_urlsafe(32), free_port()
     seen: dict[tuple[int, str], float] = {}
-    cpu = 0.0
+    cpu = cpu_tickets = tickets_at = 0.0
+    linked = 0
+    listings: list[tuple[float, int]] = []
     lock = threading.Lock()
     with embedded_redis(tmp / "redis") as redis_url:
         env = dict(
@@ -175,7 +202,7 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
         )
         log = open(tmp / "web.log", "wb")  # noqa: SIM115  (closed in the finally below)
         web = subprocess.Popen(
-            [sys.executable, "-m", "gevent.monkey", "--module", "helpdesk.cli", "web"],
+            [sys.executable, "-m", "gevent.monkey", "--module", *WEB],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -195,6 +222,8 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
 
                 def offered(listing: dict, uid: int = user_id) -> None:
                     now = time.time()
+                    if uid == agents[0]:
+                        listings.append((now, len(listing.get("calls", []))))
                     with lock:
                         for call in listing.get("calls", []):
                             seen.setdefault((uid, call["call_id"]), now)
@@ -229,6 +258,8 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
 
             threads = [threading.Thread(target=queue) for _ in range(senders)]
             server = psutil.Process(web.pid)
+            if PROFILE:
+                requests.get(f"{base}/_bench/sample/start", timeout=10)
             cpu_before = sum(server.cpu_times()[:2])
             for t in threads:
                 t.start()
@@ -238,6 +269,32 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
             while len(seen) < calls * consoles and time.monotonic() < deadline:
                 time.sleep(0.05)
             cpu = sum(server.cpu_times()[:2]) - cpu_before
+            if PROFILE:  # the burst up to the last offer, not the tickets made after it
+                print(requests.get(f"{base}/_bench/sample/stop", timeout=10).text)
+                start = min(sent.values())
+                print(
+                    "listings on the first console (ms after the burst: calls):",
+                    ", ".join(f"{(t - start) * 1000:.0f}: {n}" for t, n in listings if t > start),
+                )
+                print(
+                    "replies (ms after the burst):",
+                    sorted(round((t - start) * 1000) for t in answered.values()),
+                )
+            # Every queued call still gets its ticket (made after the reply: phone/later.py).
+            linked = 0
+            deadline = time.monotonic() + 30
+            with create_engine(url).connect() as db:
+                while time.monotonic() < deadline:
+                    linked = db.scalar(
+                        select(func.count())
+                        .select_from(CallRecord)
+                        .where(CallRecord.call_id.in_(sids), CallRecord.ticket_id.is_not(None))
+                    )
+                    if linked == calls:
+                        break
+                    time.sleep(0.05)
+            tickets_at = (time.time() - min(sent.values())) * 1000
+            cpu_tickets = sum(server.cpu_times()[:2]) - cpu_before
         finally:
             for client in clients:
                 client.disconnect()
@@ -281,8 +338,12 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
                 f"  max {max(values):.1f} ms"
             )
     print(f"web process CPU for the burst: {cpu:.2f} s = {cpu / calls * 1000:.0f} ms per call")
+    print(
+        f"tickets linked to the queued calls: {linked} of {calls}, all by {tickets_at:.0f} ms "
+        f"after the burst; web CPU with them {cpu_tickets / calls * 1000:.0f} ms per call"
+    )
     where = "PostgreSQL" if url.startswith("postgresql") else "SQLite on disk"
     print(f"database: {where}")
-    ok = missing == 0 and bool(latencies) and percentile(latencies, 99) <= 200
+    ok = missing == 0 and linked == calls and bool(latencies) and percentile(latencies, 99) <= 200
     print("target p99 <= 200 ms, none missing:", "met" if ok else "NOT met")
     return ok

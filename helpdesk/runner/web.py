@@ -45,9 +45,11 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
 def web_app(settings: Settings) -> Flask:
     """The app as every web process serves it (helpdesk web, gunicorn's wsgi entry, the HTTP
     benchmarks): Socket.IO bound to the Redis message queue, the outbox dispatched by a
-    background greenlet instead of inside requests, SQLite checkpoints and write-lock waits off
-    the loop, and the search index's word list loaded before the first request needs it."""
+    background greenlet instead of inside requests, queued calls' tickets made after the IVR's
+    reply (channels/phone/later.py), SQLite checkpoints and write-lock waits off the loop, and
+    the search index's word list loaded before the first request needs it."""
     from helpdesk import create_app
+    from helpdesk.channels.phone import later
     from helpdesk.extensions import db
     from helpdesk.outbox.dispatcher import start_background
     from helpdesk.realtime import init_realtime
@@ -58,6 +60,7 @@ def web_app(settings: Settings) -> Flask:
     app = create_app(settings)
     init_realtime(app, settings.redis_url, async_mode="gevent")
     start_background(app)
+    later.start_background(app)
     with app.app_context():
         cooperative_writes(db.engine)  # these two only do something on a SQLite file
         move_checkpoints_off_loop(db.engine)

@@ -186,3 +186,37 @@ def test_the_caller_is_told_again_as_often_as_the_setting_says(app, dial, tmp_pa
     for bad in ("5", "abc", "-1", "9999"):
         with pytest.raises(ValueError, match="HELPDESK_QUEUE_ANNOUNCE_SECONDS"):
             from_env(tmp_path, {**env, "HELPDESK_QUEUE_ANNOUNCE_SECONDS": bad})
+
+
+def test_a_ticket_left_by_a_web_process_that_died_is_made_at_the_sweep(
+    app, dial, session, monkeypatch
+):
+    """In a web process a queued call's ticket is made after the caller's reply (later.py). A
+    process that dies first leaves the mark in the row: the sweep makes the ticket, once the
+    call has waited long enough that no live process is still about to."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from helpdesk import clock
+    from helpdesk.channels.phone import later
+    from helpdesk.channels.phone.models import CallRecord
+    from helpdesk.channels.phone.sweep import run as sweep
+    from helpdesk.tickets.models import Channel, Ticket
+
+    monkeypatch.setitem(later._maker, "app", app)  # a web process ...
+    monkeypatch.setattr(later, "submit", lambda call_record_id: None)  # ... gone before its task
+    clock.freeze(clock.now())
+    assert "您排在第1位" in _said(dial.queue("CA-left"))  # the caller did not wait for it
+    record = session.scalar(select(CallRecord).where(CallRecord.call_id == "CA-left"))
+    assert record.ticket_id is None
+    assert sweep() == [] and session.get(CallRecord, record.id).ticket_id is None  # too soon
+
+    clock.advance(later.ORPHAN_AGE + timedelta(seconds=1))
+    sweep()
+    session.expire_all()
+    record = session.get(CallRecord, record.id)
+    ticket = session.get(Ticket, record.ticket_id)
+    assert ticket is not None and ticket.channel is Channel.PHONE
+    assert later.PENDING not in record.ivr_state["outcome"]
+    assert later.make_pending(session, timedelta(0)) == []  # made once

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk import clock, reference_version
 from helpdesk.auth.models import User
-from helpdesk.channels.phone import callers, causes, cti, queue, stray
+from helpdesk.channels.phone import callers, causes, cti, later, queue, stray
 from helpdesk.channels.phone.causes import CallOutcome
 from helpdesk.channels.phone.config import PhoneConfig, phone_config
 from helpdesk.channels.phone.ivr import interpreter
@@ -460,11 +460,18 @@ def _save(session: Session, record: CallRecord, script: Script, step: Step) -> S
     if record.ivr_outcome == queue.QUEUED and record.status is CallStatus.RINGING:
         queue_changed_after_commit(session)  # offered to the available agents
         # The offer first, the ticket after (bench/phone_queue.py): the queued call commits
-        # now, so the consoles are offered it while this request still makes its ticket
+        # now, so the consoles are offered it from this row. In a web process the ticket is
+        # made after the reply, by one background task (later.py); elsewhere by this request
         # (linked to the call at the caller's commit, as before).
+        pending = bool(outcome.get("ticket")) and later.deferred() and not _speaks_ticket(step)
+        if pending:
+            outcome[later.PENDING] = True
+            record.ivr_state = state.to_dict()
         session.commit()
+        if pending:
+            later.submit(record.id)
     number = ""
-    if outcome.get("ticket"):
+    if outcome.get("ticket") and not outcome.get(later.PENDING):
         ticket = ticket_for_path(session, record, state)
         if ticket is not None:
             record.ticket_id = ticket.id
@@ -474,6 +481,11 @@ def _save(session: Session, record: CallRecord, script: Script, step: Step) -> S
         # over now, whatever the PBX reports later (a later hang-up finds it ended).
         hang_up(session, record, "normalClearing")
     return replace(step, actions=fill(step.actions, ticket=_spoken_number(number)))
+
+
+def _speaks_ticket(step: Step) -> bool:
+    """Whether the step's prompts say the ticket number (then it is made before the reply)."""
+    return "{ticket}" in repr(step.actions)
 
 
 def _spoken_number(number: str) -> str:

@@ -2,7 +2,8 @@
 with no event, so no ghost stays on the wallboard or the phone console for ever.
 
 It runs at each worker's maintenance (every minute) and as an RQ job (`run`). A swept call's
-cause says so (models.SWEPT), and its ticket, if it has one, gets an internal note.
+cause says so (models.SWEPT), and its ticket, if it has one, gets an internal note. Before that,
+queued calls whose ticket a web process left to make (later.py) get it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
-from helpdesk.channels.phone import service
+from helpdesk.channels.phone import later, service
 from helpdesk.channels.phone.models import SWEPT, CallRecord, CallStatus
 from helpdesk.errors import DomainError
 from helpdesk.tickets import service as tickets
@@ -74,4 +75,5 @@ def run() -> list[str]:
     from helpdesk.extensions import db
 
     minutes = phone_config().stale_call_minutes
+    later.make_pending(db.session())  # tickets a dead web process left to make
     return sweep(db.session(), timedelta(minutes=minutes))
