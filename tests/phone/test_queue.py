@@ -220,3 +220,37 @@ def test_a_ticket_left_by_a_web_process_that_died_is_made_at_the_sweep(
     assert ticket is not None and ticket.channel is Channel.PHONE
     assert later.PENDING not in record.ivr_state["outcome"]
     assert later.make_pending(session, timedelta(0)) == []  # made once
+
+
+def test_a_hand_over_while_the_ticket_is_made_is_kept(
+    app, dial, session, make_org, make_user, monkeypatch
+):
+    """The ticket of a queued call is made after the reply; a supervisor who hands the call to
+    a named agent while it is being made keeps the hand-over (the maker read the row before)."""
+    from sqlalchemy import select
+
+    from helpdesk.auth.models import User
+    from helpdesk.channels.phone import later, queue
+    from helpdesk.channels.phone.models import CallRecord
+    from helpdesk.extensions import db
+
+    named = make_user(Role.AGENT, make_org(OrgKind.SERVICE_CENTRE), extension="8003")
+    monkeypatch.setitem(later._maker, "app", app)
+    monkeypatch.setattr(later, "submit", lambda call_record_id: None)
+    dial.queue("CA-handed")
+    stale = session.scalar(select(CallRecord).where(CallRecord.call_id == "CA-handed"))
+    assert stale.ticket_id is None and stale.ivr_state["outcome"][later.PENDING]
+
+    with app.app_context():  # the supervisor, in another request, while the maker works
+        other = db.session()
+        queue.hand_to(other, other.get(CallRecord, stale.id), other.get(User, named.id))
+        other.commit()
+        db.session.remove()
+
+    assert later.make_ticket(session, stale)
+    session.commit()
+    session.expire_all()
+    record = session.get(CallRecord, stale.id)
+    assert record.ticket_id is not None
+    assert record.ivr_state["offered_to"] == named.id
+    assert later.PENDING not in record.ivr_state["outcome"]

@@ -147,7 +147,9 @@ def make_ticket(session: Session, record: CallRecord) -> bool:
         return False
     state = CallState.from_dict({**(record.ivr_state or {}), "outcome": outcome})
     ticket = service.ticket_for_path(session, record, state)
-    # Merged into the row's state as it is now (a supervisor may have handed the call on).
+    # Making the ticket took a while: a supervisor may have handed the call on meanwhile
+    # (`offered_to`). Read the row again, locked, and change only the outcome in it.
+    session.refresh(record, attribute_names=["ivr_state"], with_for_update=True)
     record.ivr_state = {**(record.ivr_state or {}), "outcome": state.outcome}
     if ticket is None:
         return False
