@@ -81,22 +81,29 @@ RECENT = 65_000
 def newest_matching(
     session: Session, kind: DocumentKind, words: list[str], internal: bool, limit: int
 ) -> Select[Any]:
-    """`matching`'s rows, newest document first, at most `limit` of them.
+    """SELECT ref_id, words (the text `relevance_of` ranks) of the documents holding every
+    word, newest document first, at most `limit` of them.
 
     PostgreSQL's GIN index has no order: the newest `limit` ids are taken first, on their
     own (the planner walks the primary key backwards for a common word, or reads the
     matches through a bitmap of the GIN index and keeps the newest for a rarer one), and
-    only those are joined and ranked. Joining first had it look up the ticket of every
+    only those are joined. Joining first had it look up the ticket of every
     match (161,000 for three words) before the LIMIT: 1.3 s against 0.8 s (EXPLAIN ANALYZE
     at 1,000,000 tickets). SQLite: ordered by the FTS5 rowid, the index's own order, so the
     LIMIT stops early (ordering by search_document.id sorted every match: 0.9 s against
     60 ms)."""
     if session.get_bind().dialect.name != "postgresql":
-        return matching(session, kind, words, internal).order_by(FTS.c.rowid.desc()).limit(limit)
+        return (
+            _sqlite(kind, words, internal, False, searched_words(internal).label("words"))
+            .order_by(FTS.c.rowid.desc())
+            .limit(limit)
+        )
     held = (_vector(internal).op("@@")(_query(words, " & ")), SearchDocument.kind == kind)
-    ids: Any = (
-        select(SearchDocument.id).where(*held).order_by(SearchDocument.id.desc()).limit(limit)
-    )
+    # The ref_id and the words from the rows the walk reads anyway: joining the newest ids
+    # back to search_document looked each up again (10,001 index scans, 25 of 180 ms for a
+    # common word).
+    found = (SearchDocument.id, SearchDocument.ref_id, searched_words(internal).label("words"))
+    ids: Any = select(*found).where(*held).order_by(SearchDocument.id.desc()).limit(limit)
     if len(words) > 1:
         # The planner takes words as independent, so words that go together (出口 退税: 16%
         # of documents) look rare and it reads them all through the bitmap (0.9-1.1 s on a
@@ -105,18 +112,16 @@ def newest_matching(
         bound = select(func.max(SearchDocument.id)).scalar_subquery() - RECENT
         recent = ids.where(SearchDocument.id > bound).cte("recent")
         enough = select(func.count()).select_from(recent).scalar_subquery() >= limit
-        older = ids.where(SearchDocument.id <= bound, ~enough)
-        ids = union_all(select(recent.c.id), older)
+        # "id + 0": the older ones' range as a check on the rows the GIN index finds, not a
+        # second bitmap from the primary key (935,000 ids: 220 of a ticket number's 232 ms).
+        older = ids.where((SearchDocument.id + 0) <= bound, ~enough)
+        ids = union_all(select(recent.c.id, recent.c.ref_id, recent.c.words), older)
     newest = ids.subquery("newest")
-    return (
-        select(SearchDocument.ref_id, relevance(words, internal).label("rank"))
-        .select_from(newest)
-        .join(SearchDocument, SearchDocument.id == newest.c.id)
-        .order_by(newest.c.id.desc())
-    )
+    return select(newest.c.ref_id, newest.c.words).order_by(newest.c.id.desc())
 
 
-def _words(internal: bool) -> ColumnElement[Any]:
+def searched_words(internal: bool) -> ColumnElement[Any]:
+    """The words a search looks in: the public ones, and with `internal` the notes' too."""
     words: ColumnElement[Any] = SearchDocument.public_words.expression
     if internal:
         words = SearchDocument.public_words.op("||")(literal_column("' '")).op("||")(
@@ -129,7 +134,7 @@ def relevance(words: list[str], internal: bool) -> ColumnElement[Any]:
     """Occurrences of the asked words per 10,000 words of the document, in integer arithmetic
     both databases do alike. Spaces are doubled first so that repeats next to each other
     (" 担保 担保 ") are each counted by replace()."""
-    stored = _words(internal)
+    stored = searched_words(internal)
     padded = literal(" ").op("||")(func.replace(stored, " ", "  ")).op("||")(literal(" "))
     found: ColumnElement[Any] = literal(0)
     for n, word in enumerate(words):
@@ -142,12 +147,32 @@ def relevance(words: list[str], internal: bool) -> ColumnElement[Any]:
     return (found * 10_000).self_group().op("/")(total.self_group())
 
 
+def relevance_of(stored: list[str], words: list[str]) -> list[int]:
+    """`relevance` in Python, for rows read with their words (`searched_words`): the same
+    integers (the same doubled-space count, the same integer division; everything is
+    non-negative). Computing it in SQL for the CAP rows of a common word was 44 of a
+    search's 66 ms of SQLite CPU; here it is 8-16 ms (bench/search_1m.py)."""
+    needles = [f" {word} " for word in words]
+    if len(needles) == 1:
+        (needle,) = needles
+        return [
+            (" " + s.replace(" ", "  ") + " ").count(needle) * 10_000 // (s.count(" ") + 1)
+            for s in stored
+        ]
+    ranks = []
+    for s in stored:
+        padded = " " + s.replace(" ", "  ") + " "
+        found = sum(padded.count(needle) for needle in needles)
+        ranks.append(found * 10_000 // (s.count(" ") + 1))
+    return ranks
+
+
 def _scanned(kind: DocumentKind, words: list[str], internal: bool, any_word: bool) -> Select[Any]:
     """The documents of a small kind (guides: hundreds) read one by one, not through the
     full-text index, which they share with a million tickets: an OR of common words there
     walks the tickets' postings too (2.4 s per suggestion at 1,000,000 tickets, against a
     few ms reading the guides; bench/search_1m.py). The same SQL on both backends."""
-    padded = literal(" ").op("||")(_words(internal)).op("||")(literal(" "))
+    padded = literal(" ").op("||")(searched_words(internal)).op("||")(literal(" "))
     held = [padded.like(f"% {word} %") for word in words]  # words hold no % or _
     return select(SearchDocument.ref_id, relevance(words, internal).label("rank")).where(
         SearchDocument.kind == kind, or_(*held) if any_word else and_(*held)
@@ -159,11 +184,17 @@ def _expression(words: list[str], internal: bool, any_word: bool) -> str:
     return phrase if internal else f"{{public_words}} : ({phrase})"
 
 
-def _sqlite(kind: DocumentKind, words: list[str], internal: bool, any_word: bool) -> Select[Any]:
+def _sqlite(
+    kind: DocumentKind,
+    words: list[str],
+    internal: bool,
+    any_word: bool,
+    second: ColumnElement[Any] | None = None,
+) -> Select[Any]:
     expression = _expression(words, internal, any_word)
-    rank = relevance(words, internal)
+    rank = relevance(words, internal).label("rank") if second is None else second
     stmt: Select[Any] = (
-        select(SearchDocument.ref_id, rank.label("rank"))
+        select(SearchDocument.ref_id, rank)
         .select_from(SearchDocument)
         .join(FTS, FTS.c.rowid == SearchDocument.id)
         .where(text("search_fts MATCH :search_expression").bindparams(search_expression=expression))

@@ -9,7 +9,10 @@ notes are searched only for those the permission module lets read them.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -121,15 +124,13 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
         # No scope to apply (sees_all_tickets), so the newest CAP + 1 matches are the rows.
         stmt = backends.newest_matching(
             session, DocumentKind.TICKET, request.words, internal, CAP + 1
-        ).join(Ticket, Ticket.id == SearchDocument.ref_id)
+        )
+        stmt = stmt.join(Ticket, Ticket.id == stmt.selected_columns[0])
     else:
         # From the person's own tickets, each looked up in the matches.
         held = backends.held_by(session, DocumentKind.TICKET, request.words, internal)
         stmt = (
-            select(
-                SearchDocument.ref_id,
-                backends.relevance(request.words, internal).label("rank"),
-            )
+            select(SearchDocument.ref_id, backends.searched_words(internal).label("words"))
             .select_from(Ticket)
             .join(
                 SearchDocument,
@@ -140,7 +141,16 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
         )
     stmt = stmt.add_columns(type_coerce(Ticket.created_at, String()), *raw, *periods)
     stmt = permissions.scope_tickets(stmt, user).limit(CAP + 1)
-    rows = session.execute(stmt).all()
+    # Core, not the ORM: these are plain columns, and the ORM's per-row work on 10,001 rows
+    # cost more than SQLite's (bench/search_1m.py).
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # psycopg prepares a statement run five times, and PostgreSQL then plans it once for
+        # any words: that plan, blind to how many tickets hold them, took 2.6-4.7 s where a
+        # plan for the words asked took 0.27-0.38 s (a provider's search, 1,000,000 tickets,
+        # bench/search_1m.py). Until the transaction ends: the request's, or the CLI's.
+        connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+    rows = connection.execute(stmt).all()
     approximate = len(rows) > CAP
     columns: list[Any] = list(zip(*rows[:CAP], strict=True)) or [
         () for _ in range(3 + len(raw) + len(PERIODS))
@@ -148,9 +158,15 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
     named = {name: list(columns[3 + n]) for n, name in enumerate(FACET_COLUMNS)}
     named["platform"] = [c.split("/", 1)[0] for c in named["category"]]
     flags = columns[3 + len(raw) :]
+    # Relevance from the words read (the same integer as backends.relevance), only when it
+    # orders the results.
+    if request.order == "date":
+        ranks = [0] * len(columns[0])
+    else:
+        ranks = backends.relevance_of([text or "" for text in columns[1]], request.words)
     return _Matches(
         ids=list(columns[0]),
-        ranks=[int(r or 0) for r in columns[1]],
+        ranks=ranks,
         created=list(columns[2]),
         columns=named,
         since={p: list(flags[n]) for n, p in enumerate(PERIODS)},
@@ -183,7 +199,11 @@ def _count(found: _Matches, passes: dict[str, list[bool]]) -> dict[str, list[tup
         skipped = _skipped(name)
         at = _eligible(len(found.ids), [p for f, p in passes.items() if f not in skipped])
         if name == "period":
-            totals = {p: sum(found.since[p][n] for n in at) for p in PERIODS}
+            every = len(at) == len(found.ids)
+            totals = {
+                p: sum(flags if every else map(flags.__getitem__, at))
+                for p, flags in found.since.items()
+            }
             facets[name] = [(p, c) for p, c in totals.items() if c]
             continue
         values = found.columns[name]
@@ -193,23 +213,41 @@ def _count(found: _Matches, passes: dict[str, list[bool]]) -> dict[str, list[tup
     return facets
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while the CAP rows are read and counted: they
+    are tens of thousands of new objects with no cycles among them, and the collections
+    they set off took 25-30 ms of a search's 85-120 ms of CPU (bench/search_1m.py). Back on
+    after, as it was."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def search(session: Session, user: User, request: SearchRequest) -> Results:
-    found, approximate = _matches(session, user, request)
-    passes = _passes(found, request)
-    kept = _eligible(len(found.ids), list(passes.values()))
-    if request.order == "date":
-        kept.sort(key=lambda n: (found.created[n], found.ids[n]), reverse=True)
-    else:
-        # Ties (the same integer relevance, backends.relevance) go to the newest: both
-        # backends give the same order.
-        kept.sort(key=lambda n: (found.ranks[n], found.created[n], found.ids[n]), reverse=True)
-    results = Results(
-        words=request.words,
-        total=len(kept),
-        approximate=approximate,
-        cap=CAP,
-        facets=_count(found, passes),
-    )
+    with _collector_paused():
+        found, approximate = _matches(session, user, request)
+        passes = _passes(found, request)
+        kept = _eligible(len(found.ids), list(passes.values()))
+        # Newest first (created_at, then id), then, for relevance, the most relevant first:
+        # sorts by one key each, which keep the order of the one before among equals (no
+        # tuple built per match). Ties (the same integer relevance, backends.relevance) go
+        # to the newest: both backends give the same order.
+        kept.sort(key=found.ids.__getitem__, reverse=True)
+        kept.sort(key=found.created.__getitem__, reverse=True)
+        if request.order != "date":
+            kept.sort(key=found.ranks.__getitem__, reverse=True)
+        results = Results(
+            words=request.words,
+            total=len(kept),
+            approximate=approximate,
+            cap=CAP,
+            facets=_count(found, passes),
+        )
     ids = [found.ids[n] for n in kept[request.offset : request.offset + request.limit]]
     loaded = (
         session.scalars(
