@@ -39,8 +39,9 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench._http import drive, web_processes
@@ -107,19 +108,43 @@ def database_cpu(url: str | None) -> float:
     return total
 
 
-def client(port: int, token: str, count: int, latencies: list[float], errors: list[str]) -> None:
+def client(
+    port: int,
+    token: str,
+    count: int,
+    latencies: list[float],
+    errors: list[str],
+    path: str = "/api/v1/tickets",
+    body: Callable[[int], Mapping[str, object]] = ticket_body,
+) -> None:
+    """POST `count` new tickets to `path` over one keep-alive connection, bearer token."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     for i in range(count):
-        body = json.dumps(ticket_body(i))
+        data = json.dumps(body(i))
         t0 = time.perf_counter()
-        connection.request("POST", "/api/v1/tickets", body, headers)
+        connection.request("POST", path, data, headers)
         response = connection.getresponse()
         payload = response.read()
         latencies.append((time.perf_counter() - t0) * 1000)
         if response.status != 201:
             errors.append(f"{response.status} {payload[:200]!r}")
     connection.close()
+
+
+def summary(
+    name: str, latencies: list[float], errors: list[str], elapsed: float, cpu: float
+) -> str:
+    """One line: tickets/s, server CPU per ticket, latency percentiles, errors."""
+    latencies = sorted(latencies)
+    done = len(latencies) or 1
+    return (
+        f"{name:16} {len(latencies)} tickets {done / elapsed:5.0f}/s  "
+        f"CPU {cpu / done * 1000:6.2f} ms/ticket  "
+        f"p50 {statistics.median(latencies or [0]):6.1f}  "
+        f"p99 {latencies[int(done * 0.99)] if latencies else 0:6.1f} ms  "
+        f"errors {len(errors)}" + (f" (first: {errors[0]})" if errors else "")
+    )
 
 
 def probe(port: int, path: str) -> bytes:
@@ -148,6 +173,83 @@ def print_statements(before: dict[str, int], after: dict[str, int], tickets: int
             print(f"  {per[k]:6.2f}  {k.split(': ', 1)[1]}")
 
 
+@dataclass
+class Target:
+    name: str
+    port: int
+    servers: list[subprocess.Popen[bytes]]
+    token: str
+    path: str = "/api/v1/tickets"
+    body: Callable[[int], Mapping[str, object]] = ticket_body
+    cpu: list[float] = field(default_factory=list)
+
+
+def measure(target: Target, tickets: int, clients: int) -> str:
+    """One round against `target`: the summary line; its CPU per ticket kept."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    threads = [
+        threading.Thread(
+            target=client,
+            args=(target.port, target.token, tickets // clients, latencies, errors,
+                  target.path, target.body),
+        )
+        for _ in range(clients)
+    ]  # fmt: skip
+    elapsed, cpu = drive(target.servers, threads)
+    target.cpu.append(cpu / max(len(latencies), 1) * 1000)
+    return summary(target.name, latencies, errors, elapsed, cpu)
+
+
+def compare(args: argparse.Namespace) -> None:
+    """Ours, the floor (--floor) and django-helpdesk (--peer), each on its own server started
+    once, driven in turn round after round by the same clients: CPU per ticket and ratios."""
+    from bench.intake_floor import SERVER as FLOOR
+    from bench.peer_django import PATH as PEER_PATH
+    from bench.peer_django import peer_server
+    from bench.peer_django import ticket_body as peer_body
+
+    with ExitStack() as stack:
+        targets = []
+        ours_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        env, token = prepare(ours_dir)
+        port, servers = stack.enter_context(web_processes(env, ours_dir, args.processes))
+        targets.append(Target("helpdesk (ours)", port, servers, token))
+        if args.floor:
+            floor_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            env, token = prepare(floor_dir)
+            port, servers = stack.enter_context(
+                web_processes(env, floor_dir, args.processes, FLOOR, ("serve",))
+            )
+            targets.append(Target("intake_floor", port, servers, token))
+        if args.peer:
+            peer_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            port, servers, token = stack.enter_context(peer_server(peer_dir))
+            targets.append(Target("django-helpdesk", port, servers, token, PEER_PATH, peer_body))
+        for target in targets:  # warm-up, not measured
+            client(target.port, target.token, 50, [], [], target.path, target.body)
+        for n in range(args.rounds):
+            for target in targets:
+                print(f"round {n + 1}  {measure(target, args.tickets, args.clients)}", flush=True)
+    ours = targets[0].cpu
+    print(
+        f"CPU ms per ticket over {args.rounds} rounds of {args.tickets}, {args.clients} clients "
+        f"(load average {os.getloadavg()[0]:.2f}):"
+    )
+    for target in targets:
+        print(f"  {target.name:16} " + "  ".join(f"{c:6.2f}" for c in target.cpu))
+    for target in targets[1:]:
+        ratios = [a / b for a, b in zip(ours, target.cpu, strict=True)]
+        peer_over_ours = [b / a for a, b in zip(ours, target.cpu, strict=True)]
+        if target.name == "intake_floor":
+            print(f"  ours / floor: {min(ratios):.2f}-{max(ratios):.2f} (target <= 2)")
+        else:
+            print(
+                f"  django-helpdesk / ours: {min(peer_over_ours):.1f}-{max(peer_over_ours):.1f}"
+                " (target >= 6)"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=4000)
@@ -157,7 +259,13 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true", help="count SQL per ticket")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the server into FILE")
     parser.add_argument("--sample", action="store_true", help="sample the server's stacks")
+    parser.add_argument("--floor", action="store_true", help="also bench/intake_floor.py")
+    parser.add_argument("--peer", action="store_true", help="also django-helpdesk (its venv)")
+    parser.add_argument("--rounds", type=int, default=3, help="with --floor/--peer: rounds")
     args = parser.parse_args()
+    if args.floor or args.peer:
+        compare(args)
+        return
     probes = args.statements or args.profile or args.sample
     with tempfile.TemporaryDirectory() as tmp, fresh_database(args.database_url) as url:
         env, token = prepare(Path(tmp), url)
