@@ -37,6 +37,7 @@ def web_processes(
     processes: int,
     module: str = "bench.api_server",
     args: tuple[str, ...] = (),
+    cwd: Path | None = None,
 ) -> Iterator[tuple[int, list[subprocess.Popen[bytes]]]]:
     """(port, server processes): `processes` bench/api_server.py processes (or `module` with
     `args`, then the port) on one port, with the embedded Redis as their message queue; all
@@ -45,7 +46,7 @@ def web_processes(
     with embedded_redis(instance / "redis") as redis_url:
         env = {**env, "HELPDESK_REDIS_URL": redis_url}
         argv = [sys.executable, "-m", "gevent.monkey", "--module", module, *args, str(port)]
-        servers = [subprocess.Popen(argv, env=env) for _ in range(processes)]
+        servers = [subprocess.Popen(argv, env=env, cwd=cwd) for _ in range(processes)]
         try:
             wait_until_up(port, time.monotonic() + STARTUP_SECONDS)
             yield port, servers

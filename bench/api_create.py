@@ -73,18 +73,34 @@ def fresh_database(server_url: str | None) -> Iterator[str | None]:
         yield url
 
 
-def prepare(instance: Path, database_url: str | None = None) -> tuple[dict[str, str], str]:
-    env = {**os.environ, "HELPDESK_INSTANCE_PATH": str(instance)}
+def prepare(
+    instance: Path,
+    database_url: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> tuple[dict[str, str], str]:
+    """(environment, API token) for a migrated, seeded instance; `environ` and `cwd`: another
+    checkout's (run from its folder, since `python -m` puts the working folder first)."""
+    env = {**(os.environ if environ is None else environ), "HELPDESK_INSTANCE_PATH": str(instance)}
     env.pop("HELPDESK_DATABASE_URL", None)
     if database_url:
         env["HELPDESK_DATABASE_URL"] = database_url
     helpdesk = [sys.executable, "-m", "helpdesk.cli"]
-    subprocess.run([*helpdesk, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*helpdesk, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=cwd)
     subprocess.run(
-        [*helpdesk, "seed", "--demo", "--tickets", "0"], env=env, check=True, capture_output=True
+        [*helpdesk, "seed", "--demo", "--tickets", "0"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=cwd,
     )
     token = subprocess.run(
-        [*helpdesk, "token", "issue", "agent1"], env=env, check=True, capture_output=True, text=True
+        [*helpdesk, "token", "issue", "agent1"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
     ).stdout.strip()
     return env, token
 
@@ -215,6 +231,15 @@ def compare(args: argparse.Namespace) -> None:
         env, token = prepare(ours_dir)
         port, servers = stack.enter_context(web_processes(env, ours_dir, args.processes))
         targets.append(Target("helpdesk (ours)", port, servers, token))
+        if args.baseline:
+            base_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            checkout = Path(args.baseline).resolve()
+            base_env = {**os.environ, "PYTHONPATH": str(checkout)}
+            env, token = prepare(base_dir, environ=base_env, cwd=checkout)
+            port, servers = stack.enter_context(
+                web_processes(env, base_dir, args.processes, cwd=checkout)
+            )
+            targets.append(Target("baseline", port, servers, token))
         if args.floor:
             floor_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             env, token = prepare(floor_dir)
@@ -241,7 +266,9 @@ def compare(args: argparse.Namespace) -> None:
     for target in targets[1:]:
         ratios = [a / b for a, b in zip(ours, target.cpu, strict=True)]
         peer_over_ours = [b / a for a, b in zip(ours, target.cpu, strict=True)]
-        if target.name == "intake_floor":
+        if target.name == "baseline":
+            print(f"  ours / baseline: {min(ratios):.2f}-{max(ratios):.2f}")
+        elif target.name == "intake_floor":
             print(f"  ours / floor: {min(ratios):.2f}-{max(ratios):.2f} (target <= 2)")
         else:
             print(
@@ -262,6 +289,9 @@ def main() -> None:
     parser.add_argument("--floor", action="store_true", help="also bench/intake_floor.py")
     parser.add_argument("--peer", action="store_true", help="also django-helpdesk (its venv)")
     parser.add_argument("--rounds", type=int, default=3, help="with --floor/--peer: rounds")
+    parser.add_argument(
+        "--baseline", metavar="DIR", help="with --floor/--peer: another checkout served too"
+    )
     args = parser.parse_args()
     if args.floor or args.peer:
         compare(args)
