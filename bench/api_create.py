@@ -3,6 +3,8 @@
     .venv/bin/python -m bench.api_create [--tickets 4000] [--clients 8] [--processes 1]
         [--database-url postgresql+psycopg://root@127.0.0.1:5432/test]
         [--statements] [--profile FILE]
+    .venv/bin/python -m bench.api_create --floor --peer [--baseline DIR] [--rounds 3]
+        [--tickets 1200]
 
 Starts the app in its own process(es) on a fresh instance folder as `helpdesk web` runs it
 (gevent WSGI, Socket.IO on the embedded Redis, so each new ticket is fanned out; no access log),
@@ -18,6 +20,25 @@ Measured 2026-12-04 on this 2-core machine, interleaved 1, 2, 1, 2 processes, 12
 one process 76-87 tickets/s (web 9.7-11.0 ms + database 1.6-1.9 ms CPU per ticket), two
 79-80 tickets/s (14.2-14.6 + 3.6-4.9 ms): one process and this client already fill both cores,
 so a second process cannot add throughput here; it costs CPU per ticket instead.
+
+--floor and --peer (issue 17's first target) serve, beside ours, bench/intake_floor.py (the
+rows a create must write, no more) and django-helpdesk (bench/peer_django.py: installed from
+PyPI into its own venv on first use, a minimal Django project on SQLite under gunicorn, tickets
+created through its DRF API), each on its own server started once, and drive them in turn,
+round after round, with the same 8 clients: server CPU per ticket (counted until the server
+goes quiet, so the outbox dispatcher's batches are included) and the ratios. --baseline DIR
+adds another checkout of this project (e.g. main exported with `git archive`) as a fourth
+server, for a before/after in the same run. Only ratios within one run mean anything on a
+shared machine: CPU per ticket moved from 5 to 9 ms between rounds of the same server as the
+load from other work changed.
+Measured 2026-12-04, machine shared with other helpers (load average 8-15 on 2 cores),
+--floor --peer --baseline main --rounds 3 --tickets 1200, ms of server CPU per ticket:
+ours 7.19/5.30/4.79 (main 7.47/8.91/6.08), floor 0.85/0.85/0.81, django-helpdesk
+12.12/11.19/11.29 (2.6.1, DRF API): ours is 5.9-8.5x the floor (target <= 2x) and
+django-helpdesk 1.7-2.4x ours (target >= 6x). The first server of a round paid about 6% more
+than the same code in the second slot (a run with --baseline pointing at this very checkout:
+5.92/4.37 against 5.60/4.12). The earlier figures (peer 37-45 ms, floor 2.8-3.0) were not
+reproduced: this peer set-up costs 10-13 ms, the floor under 1.1 ms.
 
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Table, create_engine, event, insert, select, text
+from sqlalchemy import Engine, Table, bindparam, create_engine, event, insert, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from helpdesk import clock
@@ -263,14 +263,24 @@ def _batched(session: Session) -> Iterator[None]:
     outbox.add_many(session, batch.changes)
 
 
+# Built once (every phone ticket looks its caller up; building the statement cost more than
+# SQLite took to answer it).
+_CONTACT_BY_PHONE = (
+    select(Contact)
+    .where(Contact.phone == bindparam("phone"))
+    .order_by(Contact.enterprise_id.is_(None), Contact.id)
+    .limit(1)
+)
+_CONTACT_OF_ENTERPRISE = _CONTACT_BY_PHONE.where(Contact.enterprise_id == bindparam("enterprise"))
+
+
 def _known_contact(session: Session, phone: str, enterprise_id: int | None) -> Contact | None:
     """The stored contact with this number: of the given enterprise, or when none is given, one
     that belongs to an enterprise before one that does not (oldest first)."""
-    stmt = select(Contact).where(Contact.phone == phone)
-    if enterprise_id is not None:
-        stmt = stmt.where(Contact.enterprise_id == enterprise_id)
+    if enterprise_id is None:
+        return session.scalars(_CONTACT_BY_PHONE, {"phone": phone}).first()
     return session.scalars(
-        stmt.order_by(Contact.enterprise_id.is_(None), Contact.id).limit(1)
+        _CONTACT_OF_ENTERPRISE, {"phone": phone, "enterprise": enterprise_id}
     ).first()
 
 
