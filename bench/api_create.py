@@ -3,6 +3,8 @@
     .venv/bin/python -m bench.api_create [--tickets 4000] [--clients 8] [--processes 1]
         [--database-url postgresql+psycopg://root@127.0.0.1:5432/test]
         [--statements] [--profile FILE]
+    .venv/bin/python -m bench.api_create --floor --peer [--baseline DIR] [--rounds 3]
+        [--tickets 1200]
 
 Starts the app in its own process(es) on a fresh instance folder as `helpdesk web` runs it
 (gevent WSGI, Socket.IO on the embedded Redis, so each new ticket is fanned out; no access log),
@@ -18,6 +20,25 @@ Measured 2026-12-04 on this 2-core machine, interleaved 1, 2, 1, 2 processes, 12
 one process 76-87 tickets/s (web 9.7-11.0 ms + database 1.6-1.9 ms CPU per ticket), two
 79-80 tickets/s (14.2-14.6 + 3.6-4.9 ms): one process and this client already fill both cores,
 so a second process cannot add throughput here; it costs CPU per ticket instead.
+
+--floor and --peer (issue 17's first target) serve, beside ours, bench/intake_floor.py (the
+rows a create must write, no more) and django-helpdesk (bench/peer_django.py: installed from
+PyPI into its own venv on first use, a minimal Django project on SQLite under gunicorn, tickets
+created through its DRF API), each on its own server started once, and drive them in turn,
+round after round, with the same 8 clients: server CPU per ticket (counted until the server
+goes quiet, so the outbox dispatcher's batches are included) and the ratios. --baseline DIR
+adds another checkout of this project (e.g. main exported with `git archive`) as a fourth
+server, for a before/after in the same run. Only ratios within one run mean anything on a
+shared machine: CPU per ticket moved from 5 to 9 ms between rounds of the same server as the
+load from other work changed.
+Measured 2026-12-04, machine shared with other helpers (load average 8-15 on 2 cores),
+--floor --peer --baseline main --rounds 3 --tickets 1200, ms of server CPU per ticket:
+ours 7.19/5.30/4.79 (main 7.47/8.91/6.08), floor 0.85/0.85/0.81, django-helpdesk
+12.12/11.19/11.29 (2.6.1, DRF API): ours is 5.9-8.5x the floor (target <= 2x) and
+django-helpdesk 1.7-2.4x ours (target >= 6x). The first server of a round paid about 6% more
+than the same code in the second slot (a run with --baseline pointing at this very checkout:
+5.92/4.37 against 5.60/4.12). The earlier figures (peer 37-45 ms, floor 2.8-3.0) were not
+reproduced: this peer set-up costs 10-13 ms, the floor under 1.1 ms.
 
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,
@@ -39,8 +60,9 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench._http import drive, web_processes
@@ -72,18 +94,34 @@ def fresh_database(server_url: str | None) -> Iterator[str | None]:
         yield url
 
 
-def prepare(instance: Path, database_url: str | None = None) -> tuple[dict[str, str], str]:
-    env = {**os.environ, "HELPDESK_INSTANCE_PATH": str(instance)}
+def prepare(
+    instance: Path,
+    database_url: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> tuple[dict[str, str], str]:
+    """(environment, API token) for a migrated, seeded instance; `environ` and `cwd`: another
+    checkout's (run from its folder, since `python -m` puts the working folder first)."""
+    env = {**(os.environ if environ is None else environ), "HELPDESK_INSTANCE_PATH": str(instance)}
     env.pop("HELPDESK_DATABASE_URL", None)
     if database_url:
         env["HELPDESK_DATABASE_URL"] = database_url
     helpdesk = [sys.executable, "-m", "helpdesk.cli"]
-    subprocess.run([*helpdesk, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*helpdesk, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=cwd)
     subprocess.run(
-        [*helpdesk, "seed", "--demo", "--tickets", "0"], env=env, check=True, capture_output=True
+        [*helpdesk, "seed", "--demo", "--tickets", "0"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=cwd,
     )
     token = subprocess.run(
-        [*helpdesk, "token", "issue", "agent1"], env=env, check=True, capture_output=True, text=True
+        [*helpdesk, "token", "issue", "agent1"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
     ).stdout.strip()
     return env, token
 
@@ -107,19 +145,43 @@ def database_cpu(url: str | None) -> float:
     return total
 
 
-def client(port: int, token: str, count: int, latencies: list[float], errors: list[str]) -> None:
+def client(
+    port: int,
+    token: str,
+    count: int,
+    latencies: list[float],
+    errors: list[str],
+    path: str = "/api/v1/tickets",
+    body: Callable[[int], Mapping[str, object]] = ticket_body,
+) -> None:
+    """POST `count` new tickets to `path` over one keep-alive connection, bearer token."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     for i in range(count):
-        body = json.dumps(ticket_body(i))
+        data = json.dumps(body(i))
         t0 = time.perf_counter()
-        connection.request("POST", "/api/v1/tickets", body, headers)
+        connection.request("POST", path, data, headers)
         response = connection.getresponse()
         payload = response.read()
         latencies.append((time.perf_counter() - t0) * 1000)
         if response.status != 201:
             errors.append(f"{response.status} {payload[:200]!r}")
     connection.close()
+
+
+def summary(
+    name: str, latencies: list[float], errors: list[str], elapsed: float, cpu: float
+) -> str:
+    """One line: tickets/s, server CPU per ticket, latency percentiles, errors."""
+    latencies = sorted(latencies)
+    done = len(latencies) or 1
+    return (
+        f"{name:16} {len(latencies)} tickets {done / elapsed:5.0f}/s  "
+        f"CPU {cpu / done * 1000:6.2f} ms/ticket  "
+        f"p50 {statistics.median(latencies or [0]):6.1f}  "
+        f"p99 {latencies[int(done * 0.99)] if latencies else 0:6.1f} ms  "
+        f"errors {len(errors)}" + (f" (first: {errors[0]})" if errors else "")
+    )
 
 
 def probe(port: int, path: str) -> bytes:
@@ -148,6 +210,94 @@ def print_statements(before: dict[str, int], after: dict[str, int], tickets: int
             print(f"  {per[k]:6.2f}  {k.split(': ', 1)[1]}")
 
 
+@dataclass
+class Target:
+    name: str
+    port: int
+    servers: list[subprocess.Popen[bytes]]
+    token: str
+    path: str = "/api/v1/tickets"
+    body: Callable[[int], Mapping[str, object]] = ticket_body
+    cpu: list[float] = field(default_factory=list)
+
+
+def measure(target: Target, tickets: int, clients: int) -> str:
+    """One round against `target`: the summary line; its CPU per ticket kept."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    threads = [
+        threading.Thread(
+            target=client,
+            args=(target.port, target.token, tickets // clients, latencies, errors,
+                  target.path, target.body),
+        )
+        for _ in range(clients)
+    ]  # fmt: skip
+    elapsed, cpu = drive(target.servers, threads)
+    target.cpu.append(cpu / max(len(latencies), 1) * 1000)
+    return summary(target.name, latencies, errors, elapsed, cpu)
+
+
+def compare(args: argparse.Namespace) -> None:
+    """Ours, the floor (--floor) and django-helpdesk (--peer), each on its own server started
+    once, driven in turn round after round by the same clients: CPU per ticket and ratios."""
+    from bench.intake_floor import SERVER as FLOOR
+    from bench.peer_django import PATH as PEER_PATH
+    from bench.peer_django import peer_server
+    from bench.peer_django import ticket_body as peer_body
+
+    with ExitStack() as stack:
+        targets = []
+        ours_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        env, token = prepare(ours_dir)
+        port, servers = stack.enter_context(web_processes(env, ours_dir, args.processes))
+        targets.append(Target("helpdesk (ours)", port, servers, token))
+        if args.baseline:
+            base_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            checkout = Path(args.baseline).resolve()
+            base_env = {**os.environ, "PYTHONPATH": str(checkout)}
+            env, token = prepare(base_dir, environ=base_env, cwd=checkout)
+            port, servers = stack.enter_context(
+                web_processes(env, base_dir, args.processes, cwd=checkout)
+            )
+            targets.append(Target("baseline", port, servers, token))
+        if args.floor:
+            floor_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            env, token = prepare(floor_dir)
+            port, servers = stack.enter_context(
+                web_processes(env, floor_dir, args.processes, FLOOR, ("serve",))
+            )
+            targets.append(Target("intake_floor", port, servers, token))
+        if args.peer:
+            peer_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            port, servers, token = stack.enter_context(peer_server(peer_dir))
+            targets.append(Target("django-helpdesk", port, servers, token, PEER_PATH, peer_body))
+        for target in targets:  # warm-up, not measured
+            client(target.port, target.token, 50, [], [], target.path, target.body)
+        for n in range(args.rounds):
+            for target in targets:
+                print(f"round {n + 1}  {measure(target, args.tickets, args.clients)}", flush=True)
+    ours = targets[0].cpu
+    print(
+        f"CPU ms per ticket over {args.rounds} rounds of {args.tickets}, {args.clients} clients "
+        f"(load average {os.getloadavg()[0]:.2f}):"
+    )
+    for target in targets:
+        print(f"  {target.name:16} " + "  ".join(f"{c:6.2f}" for c in target.cpu))
+    for target in targets[1:]:
+        ratios = [a / b for a, b in zip(ours, target.cpu, strict=True)]
+        peer_over_ours = [b / a for a, b in zip(ours, target.cpu, strict=True)]
+        if target.name == "baseline":
+            print(f"  ours / baseline: {min(ratios):.2f}-{max(ratios):.2f}")
+        elif target.name == "intake_floor":
+            print(f"  ours / floor: {min(ratios):.2f}-{max(ratios):.2f} (target <= 2)")
+        else:
+            print(
+                f"  django-helpdesk / ours: {min(peer_over_ours):.1f}-{max(peer_over_ours):.1f}"
+                " (target >= 6)"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=4000)
@@ -157,7 +307,16 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true", help="count SQL per ticket")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the server into FILE")
     parser.add_argument("--sample", action="store_true", help="sample the server's stacks")
+    parser.add_argument("--floor", action="store_true", help="also bench/intake_floor.py")
+    parser.add_argument("--peer", action="store_true", help="also django-helpdesk (its venv)")
+    parser.add_argument("--rounds", type=int, default=3, help="with --floor/--peer: rounds")
+    parser.add_argument(
+        "--baseline", metavar="DIR", help="with --floor/--peer: another checkout served too"
+    )
     args = parser.parse_args()
+    if args.floor or args.peer:
+        compare(args)
+        return
     probes = args.statements or args.profile or args.sample
     with tempfile.TemporaryDirectory() as tmp, fresh_database(args.database_url) as url:
         env, token = prepare(Path(tmp), url)

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 
 statements: Counter[str] = Counter()
 _profile: list[cProfile.Profile] = []
+_CHECKOUT = re.compile(r"^/work/[^/]+/")  # the worktree's folder, whichever it is
 _TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", re.IGNORECASE)
 
 
@@ -47,7 +48,7 @@ _samples = [0]
 
 def _where(frame: FrameType) -> str:
     code = frame.f_code
-    name = code.co_filename.rsplit("site-packages/", 1)[-1].rsplit("wt-perf/", 1)[-1]
+    name = _CHECKOUT.sub("", code.co_filename.rsplit("site-packages/", 1)[-1])
     return f"{name}:{code.co_name}"
 
 

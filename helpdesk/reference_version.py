@@ -28,16 +28,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk.auth.models import ApiToken, User
 from helpdesk.directory.models import Organisation, ServiceCategory
 from helpdesk.sla.models import CalendarYear
 from helpdesk.yamldocs.models import DocumentVersion
 
+T = TypeVar("T")
 CHECK_EVERY = 0.5  # seconds: how stale another process's change can be here
 Version = tuple[int, ...]
 DOCUMENT_KINDS = ("rules", "ivr", "sla")  # helpdesk.yamldocs: the order of "documents"
@@ -126,3 +128,38 @@ def forget() -> None:
     """This process changed reference data: every cache rebuilds at its next look."""
     _read.clear()
     _generation[0] += 1
+
+
+# Rows kept by get(): (database, model, id) -> (version of their kinds, a detached copy).
+_rows: dict[tuple[Any, type, Any], tuple[Version, Any]] = {}
+ROWS_KEPT = 2000
+
+
+def get(session: Session, model: type[T], ident: Any, *kinds: str) -> T | None:
+    """`session.get(model, ident)` without a query while `kinds` keep their version: a person
+    (the bearer token's user, kind "users") or an organisation (kind "organisations") is read
+    on every request and rarely changes. The row comes into the session as if just loaded
+    (`merge(load=False)`: no SQL), a copy of the columns read when the version was this one,
+    so it is as fresh as the caches above (this process's changes at once, another's within
+    CHECK_EVERY). Its relationships load on demand as usual."""
+    key = (database(session), model, ident)
+    version = of(session, *kinds)
+    kept = _rows.get(key)
+    if kept is not None and kept[0] == version:
+        return session.merge(kept[1], load=False)
+    row = session.get(model, ident)
+    if row is None:
+        return None
+    if len(_rows) >= ROWS_KEPT:
+        _rows.clear()
+    _rows[key] = (version, _detached_copy(row))
+    return row
+
+
+def _detached_copy(row: T) -> T:
+    mapper = inspect(type(row))
+    copy = mapper.class_manager.new_instance()
+    for attribute in mapper.column_attrs:
+        set_committed_value(copy, attribute.key, getattr(row, attribute.key))
+    make_transient_to_detached(copy)
+    return copy

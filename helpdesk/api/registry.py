@@ -89,8 +89,12 @@ def _call(spec: Route, handler: Handler, kwargs: dict[str, Any]) -> tuple[Respon
     if spec.body is not None:
         kwargs["body"] = inputs.parse_body(spec.body)
     result = handler(**kwargs)
-    # Serialise before committing: the commit expires every loaded object.
-    payload = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+    # Serialise before committing: the commit expires every loaded object. A model is written
+    # by pydantic straight to JSON text (not to a dict that Flask then encodes again).
+    if isinstance(result, BaseModel):
+        response = Response(result.model_dump_json(), mimetype="application/json")
+    else:
+        response = jsonify(result)
     if request.method != "GET":
         db.session.commit()  # the one commit of the request
-    return jsonify(payload), spec.status
+    return response, spec.status

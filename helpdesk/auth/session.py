@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 from sqlalchemy import select
 
+from helpdesk import reference_version
 from helpdesk.auth import lifetime, tokens
 from helpdesk.auth.models import User
 from helpdesk.auth.passwords import check_password
@@ -37,7 +38,7 @@ def user_from_token(req) -> User | None:
     verdict = token_verdict()
     if verdict is None or verdict.user_id is None:
         return None
-    return db.session.get(User, verdict.user_id)
+    return reference_version.get(db.session(), User, verdict.user_id, "users")
 
 
 def token_verdict() -> tokens.Verdict | None:

@@ -94,7 +94,8 @@ def service(session: Session, code: str, field: str = "category") -> Entry:
 
 
 def organisation(session: Session, org_id: int, field: str = "organisation_id") -> Organisation:
-    found = session.get(Organisation, org_id)
+    """The organisation, kept in-process while the organisations' version stays the same."""
+    found = reference_version.get(session, Organisation, org_id, "organisations")
     if found is None:
         raise InvalidInput(f"unknown organisation {org_id}", field=field)
     return found

@@ -21,8 +21,15 @@ _INSERT = insert(cast(Table, OutboxEntry.__table__))
 
 def add(session: Session, change: TicketChange) -> None:
     """Queue the change's effects; they are done after the transaction commits, once."""
-    session.connection().execute(
-        _INSERT,
+    add_many(session, [change])
+
+
+def add_many(session: Session, changes: list[TicketChange]) -> None:
+    """Queue several changes' effects in one statement (a creation's "created" and
+    "assigned", written together at its end by helpdesk.tickets.service)."""
+    if not changes:
+        return
+    rows = [
         {
             "ticket_id": change.ticket_id,
             "number": change.number,
@@ -31,8 +38,10 @@ def add(session: Session, change: TicketChange) -> None:
             "organisation_id": change.organisation_id,
             "assignee_id": change.assignee_id,
             "enterprise_id": change.enterprise_id,
-        },
-    )
+        }
+        for change in changes
+    ]
+    session.connection().execute(_INSERT, rows if len(rows) > 1 else rows[0])
     session.info[_WROTE] = True
 
 

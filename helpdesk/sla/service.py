@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, object_session, scoped_session
 
 from helpdesk.auth.models import User
@@ -151,11 +151,14 @@ def record(session: Session, ticket: Ticket, ev: TicketEvent) -> None:
 
 
 _INSERT_STAGES = insert(cast(Table, SlaStage.__table__))
+_INSERT_SLA = insert(cast(Table, TicketSla.__table__))
+_SLA_COLUMNS = tuple(attribute.key for attribute in inspect(TicketSla).column_attrs)
 _STAGE_COLUMNS = ("ticket_id", "target", "step", "cycle", "fire_at", "state", "done_at")
 
 
 def write_planned(session: Session, ticket: Ticket) -> None:
-    """At the end of a creation: insert the new ticket's planned stages in one statement.
+    """At the end of a creation: insert the new ticket's SLA row, and its planned stages in
+    one statement.
 
     The ORM inserts new rows one at a time when it needs their ids back (six stages, six
     statements on SQLite); nothing in this transaction reads them by identity, so they leave
@@ -167,7 +170,15 @@ def write_planned(session: Session, ticket: Ticket) -> None:
     known = _in_hand.get(transaction) if transaction is not None else None
     if not known or ticket.id not in known:
         return
-    _sla, stages = known.pop(ticket.id)
+    sla, stages = known.pop(ticket.id)
+    if sla in own.new:  # its one row, by Core too (the unit of work's insert cost more)
+        own.expunge(sla)
+        # only the attributes set: Core fills the columns' defaults for the others, as the
+        # flush did
+        values = inspect(sla).dict
+        own.connection().execute(
+            _INSERT_SLA, {key: values[key] for key in _SLA_COLUMNS if key in values}
+        )
     fresh = [row for row in stages.values() if row in own.new]
     for row in fresh:
         own.expunge(row)

@@ -9,12 +9,13 @@ command) commits once at its boundary.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Table, create_engine, event, insert, select, text
+from sqlalchemy import Engine, Table, bindparam, create_engine, event, insert, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from helpdesk import clock
@@ -211,31 +212,75 @@ def _record(
     # A Core insert: the event is written once and never changed, and nothing in the
     # transaction reads it back by identity, so the ORM's unit of work would buy nothing.
     # The object stays transient, for the SLA clock below and the caller.
-    session.connection().execute(_INSERT_EVENT, _event_row(event))
+    batch = session.info.get(_BATCH)
+    if batch is None:
+        session.connection().execute(_INSERT_EVENT, _event_row(event))
+    else:
+        batch.events.append(_event_row(event))
     sla.record(session, ticket, event)  # the SLA clock: ticket_sla and sla_stage rows
-    outbox.add(
-        session,
-        TicketChange(
-            ticket.id,
-            ticket.number,
-            ticket.version,
-            kind,
-            ticket.assigned_org_id,
-            ticket.assignee_id,
-            ticket.enterprise_id,
-        ),
+    change = TicketChange(
+        ticket.id,
+        ticket.number,
+        ticket.version,
+        kind,
+        ticket.assigned_org_id,
+        ticket.assignee_id,
+        ticket.enterprise_id,
     )
+    if batch is None:
+        outbox.add(session, change)
+    else:
+        batch.changes.append(change)
     return event
+
+
+# A creation writes two events and two outbox entries ("created", then "assigned" by routing):
+# `create` collects them here and writes each kind in one multi-row INSERT at its end. Nothing
+# in the transaction reads them back before then (routing and the SLA clock use the event
+# objects in hand).
+_BATCH = "helpdesk.tickets.batch"
+
+
+@dataclass
+class _Batch:
+    events: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[TicketChange] = field(default_factory=list)
+
+
+@contextmanager
+def _batched(session: Session) -> Iterator[None]:
+    if _BATCH in session.info:  # a creation inside a creation: the outer one writes
+        yield
+        return
+    batch = session.info[_BATCH] = _Batch()
+    try:
+        yield
+    finally:
+        session.info.pop(_BATCH, None)
+    # Not reached when the creation raised: its rows are not written, as its ticket is not.
+    if batch.events:
+        session.connection().execute(_INSERT_EVENT, batch.events)
+    outbox.add_many(session, batch.changes)
+
+
+# Built once (every phone ticket looks its caller up; building the statement cost more than
+# SQLite took to answer it).
+_CONTACT_BY_PHONE = (
+    select(Contact)
+    .where(Contact.phone == bindparam("phone"))
+    .order_by(Contact.enterprise_id.is_(None), Contact.id)
+    .limit(1)
+)
+_CONTACT_OF_ENTERPRISE = _CONTACT_BY_PHONE.where(Contact.enterprise_id == bindparam("enterprise"))
 
 
 def _known_contact(session: Session, phone: str, enterprise_id: int | None) -> Contact | None:
     """The stored contact with this number: of the given enterprise, or when none is given, one
     that belongs to an enterprise before one that does not (oldest first)."""
-    stmt = select(Contact).where(Contact.phone == phone)
-    if enterprise_id is not None:
-        stmt = stmt.where(Contact.enterprise_id == enterprise_id)
+    if enterprise_id is None:
+        return session.scalars(_CONTACT_BY_PHONE, {"phone": phone}).first()
     return session.scalars(
-        stmt.order_by(Contact.enterprise_id.is_(None), Contact.id).limit(1)
+        _CONTACT_OF_ENTERPRISE, {"phone": phone, "enterprise": enterprise_id}
     ).first()
 
 
@@ -354,17 +399,18 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
         version=0,
     )
     session.add(ticket)
-    _record(session, ticket, actor, "created", None, {"channel": data.channel.value})
-    search_index.ticket_created(session, ticket)  # in this transaction: see search/index.py
-    # Everything but the "created" event is flushed now, and routing reads no events: without
-    # autoflush, both events reach the database in one flush at commit, so the SLA clock is
-    # set once from the final state rather than written on "created" and rewritten on
-    # "assigned".
-    with session.no_autoflush:
-        if data.organisation_id is not None:
-            assign(session, actor, ticket, data.organisation_id, data.assignee_id)
-        elif data.route:
-            _route(session, ticket, new=True)
+    with _batched(session):
+        _record(session, ticket, actor, "created", None, {"channel": data.channel.value})
+        search_index.ticket_created(session, ticket)  # in this transaction: search/index.py
+        # Everything but the "created" event is flushed now, and routing reads no events:
+        # without autoflush, both events reach the database in one flush at commit, so the SLA
+        # clock is set once from the final state rather than written on "created" and
+        # rewritten on "assigned".
+        with session.no_autoflush:
+            if data.organisation_id is not None:
+                assign(session, actor, ticket, data.organisation_id, data.assignee_id)
+            elif data.route:
+                _route(session, ticket, new=True)
     sla.write_planned(session, ticket)  # its timer stages in one statement, then the flush
     return ticket
 
