@@ -8,6 +8,7 @@ from wtforms import PasswordField, RadioField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Length, Optional
 
 from helpdesk.tickets.service import COMMENT_LIMIT, DESCRIPTION_LIMIT, REASON_LIMIT, SUBJECT_LIMIT
+from helpdesk.web import labels
 from helpdesk.web.page_form import PageForm
 
 
@@ -50,7 +51,7 @@ class ReasonForm(PageForm):
 class RateForm(PageForm):
     score = RadioField(
         _l("Your rating"),
-        choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+        choices=list(labels.SCORE.items()),
         validators=[DataRequired()],
     )
     comment = TextAreaField(

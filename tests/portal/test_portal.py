@@ -65,6 +65,11 @@ def test_the_portal_is_chinese_first_and_fits_a_phone(client: FlaskClient) -> No
     assert 'name="viewport" content="width=device-width' in page
 
 
+def test_the_chat_rating_says_what_each_score_means(client: FlaskClient) -> None:
+    page = client.get("/chat/").get_data(as_text=True)
+    assert "5 非常满意" in page and "3 一般" in page and "1 非常不满意" in page
+
+
 def test_an_enterprise_has_one_bar_and_logs_out_back_to_the_portal(
     client: FlaskClient, owner: User
 ) -> None:
@@ -156,6 +161,8 @@ def test_a_need_from_submission_to_rating(
     service.resolve(session, agent, session.get(Ticket, ticket.id), "已寄出")
     session.commit()
     assert client.post(f"/portal/tickets/{number}/confirm").status_code == 302
+    page = client.get(f"/portal/tickets/{number}").get_data(as_text=True)
+    assert "5 非常满意" in page and "1 非常不满意" in page  # which end of the scale is best
     rated = client.post(f"/portal/tickets/{number}/rate", data={"score": "5", "comment": XSS})
     assert rated.status_code == 302
     twice = client.post(f"/portal/tickets/{number}/rate", data={"score": "1"})
