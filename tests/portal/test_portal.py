@@ -107,7 +107,12 @@ def test_registration_is_checked(client: FlaskClient, monkeypatch: Any) -> None:
     monkeypatch.setenv("HELPDESK_PORTAL_AUTO_APPROVE", "1")
     bad = _register(client, uscc="91330106MA2ABCDE0X")
     assert bad.status_code == 422 and "统一社会信用代码" in bad.get_data(as_text=True)
-    assert _register(client, phone="12345").status_code == 422
+    short = _register(client, phone="12345")
+    assert short.status_code == 422 and "电话号码无效" in short.get_data(as_text=True)
+    # letters in the phone are named in the same round as the empty required fields
+    first = _register(client, phone="abcdefg", contact_name="", password="")
+    page = first.get_data(as_text=True)
+    assert first.status_code == 422 and "电话号码无效" in page and page.count("必填") == 2
     assert _register(client).status_code == 302
     again = _register(client, login="other")
     assert again.status_code == 422
