@@ -83,6 +83,15 @@ SUBJECTS: dict[str, list[str]] = {
     "complaint": ["服务机构迟迟未联系", "对上次服务结果不满意"],
 }
 
+# A demo ticket's description tells its own subject, in the words of the way it came in.
+OPENINGS = {
+    Channel.PHONE: "企业来电反映：",
+    Channel.CHAT: "企业在线咨询：",
+    Channel.PORTAL: "企业在门户提出：",
+    Channel.WALK_IN: "企业来访反映：",
+}
+ASKS = ["请尽快联系。", "希望本周内答复。", "请告知需要准备的材料。"]
+
 
 def _uscc(rng: random.Random, district: str) -> str:
     body = (
@@ -219,20 +228,25 @@ def _tickets(
             category = rng.choice(categories)
             platform = category.parent_code or "info"
             enterprise = rng.choice(enterprises)
+            # Drawn in the order the demo always drew them, so its tickets stay the same ones.
+            subject = rng.choice(SUBJECTS[platform])
+            kind = (
+                TicketType.COMPLAINT
+                if platform == "complaint"
+                else rng.choice([TicketType.REQUEST, TicketType.REQUEST, TicketType.INQUIRY])
+            )
+            channel = rng.choice(list(Channel))
+            ask = rng.choice(ASKS[: len(SUBJECTS[platform])])
             ticket = service.create(
                 session,
                 agent,
                 service.NewTicket(
-                    subject=rng.choice(SUBJECTS[platform]),
+                    subject=subject,
                     category=category.code,
-                    type=TicketType.COMPLAINT
-                    if platform == "complaint"
-                    else rng.choice([TicketType.REQUEST, TicketType.REQUEST, TicketType.INQUIRY]),
-                    channel=rng.choice(list(Channel)),
+                    type=kind,
+                    channel=channel,
                     enterprise_id=enterprise.id,
-                    description="企业来电反映："
-                    + rng.choice(SUBJECTS[platform])
-                    + "，请尽快联系。",
+                    description=f"{OPENINGS[channel]}{subject}，{ask}",
                     priority=rng.choice([Priority.NORMAL] * 6 + [Priority.HIGH, Priority.URGENT]),
                     contact_phone=enterprise.contacts[0].phone,
                     contact_name=enterprise.contacts[0].name,

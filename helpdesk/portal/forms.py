@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from helpdesk.directory.validation import normalise_phone, validate_uscc
+from helpdesk.errors import DomainError
 from helpdesk.tickets.service import COMMENT_LIMIT, DESCRIPTION_LIMIT, REASON_LIMIT, SUBJECT_LIMIT
+from helpdesk.web import labels
+from helpdesk.web.errors import localized
 from helpdesk.web.page_form import PageForm
 
 
@@ -21,6 +27,21 @@ class RegisterForm(PageForm):
     phone = StringField(_l("Contact phone"), validators=[DataRequired(), Length(max=30)])
     login = StringField(_l("Login name"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+
+    # Checked with the required fields, so one round names every mistake (letters in the phone
+    # were once reported only after the rest had been filled in).
+    def validate_uscc(self, field: StringField) -> None:
+        _check(lambda: validate_uscc(field.data or "", "uscc"))
+
+    def validate_phone(self, field: StringField) -> None:
+        _check(lambda: normalise_phone(field.data or "", "phone"))
+
+
+def _check(parse: Callable[[], object]) -> None:
+    try:
+        parse()
+    except DomainError as exc:
+        raise ValidationError(localized(exc)) from exc
 
 
 class LoginForm(PageForm):
@@ -50,7 +71,7 @@ class ReasonForm(PageForm):
 class RateForm(PageForm):
     score = RadioField(
         _l("Your rating"),
-        choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+        choices=list(labels.SCORE.items()),
         validators=[DataRequired()],
     )
     comment = TextAreaField(

@@ -102,7 +102,7 @@ def register() -> ResponseReturnValue:
     form = forms.RegisterForm()
     form.district.choices = [(c, n) for c, n in choices.districts(db_session()) if c != "330100"]
     if not form.validate_on_submit():
-        status = 400 if request.method == "POST" else 200
+        status = 422 if request.method == "POST" else 200  # a mistake in what was typed
         return render_template("portal/register.html", form=form), status
     approve = portal.auto_approve(current_app.config["SQLALCHEMY_DATABASE_URI"])
     try:

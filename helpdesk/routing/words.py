@@ -193,6 +193,11 @@ def _what(what: str) -> str:
     return str(WHAT.get(what, what))
 
 
+def _listed(words: str) -> str:
+    """The trace's "a, b, c" in the page's language: 甲、乙、丙 in Chinese."""
+    return str(_(", ")).join(words.split(", "))
+
+
 def _people(n: Names, login: str) -> str:
     return n.person(login)
 
@@ -220,15 +225,17 @@ _SHAPES: list[tuple[str, Callable[..., str]]] = [
     ),
     (
         r"none of the words (.+) in subject or description",
-        lambda n, words: _("none of the words %(words)s in subject or description", words=words),
+        lambda n, words: _(
+            "none of the words %(words)s in subject or description", words=_listed(words)
+        ),
     ),
     (
         r"text mentions any of (.+)",
-        lambda n, words: _("the text mentions one of %(words)s", words=words),
+        lambda n, words: _("the text mentions one of %(words)s", words=_listed(words)),
     ),
     (
         r"the enterprise has none of the tags (.+)",
-        lambda n, tags: _("the enterprise has none of the tags %(tags)s", tags=tags),
+        lambda n, tags: _("the enterprise has none of the tags %(tags)s", tags=_listed(tags)),
     ),
     (
         r"skipped: does not serve district (\S+)",

@@ -13,6 +13,7 @@ from helpdesk.web.labels import label
 # (field the service names, a phrase in its English message or "", the localized message)
 _RULES: list[tuple[str, str, object]] = [
     ("contact_phone", "", _l("Not a valid phone number.")),
+    ("phone", "", _l("Not a valid phone number.")),
     ("contact_name", "", _l("The name is too long.")),
     ("uscc", "no enterprise", _l("No enterprise is registered with this credit code.")),
     ("uscc", "", _l("Not a valid unified social credit code (18 characters, last one a check).")),

@@ -161,6 +161,15 @@ OUTCOME = {
     "dissatisfied": _l("Dissatisfied"),
 }
 
+# What each score of a 1-5 rating means, shown beside its digit (5 is best).
+SCORE = {
+    "5": _l("Very satisfied"),
+    "4": _l("Satisfied"),
+    "3": _l("Neutral"),
+    "2": _l("Dissatisfied"),
+    "1": _l("Very dissatisfied"),
+}
+
 RATING_CHANNEL = {
     "portal": _l("Portal"),
     "chat": _l("Online chat"),
@@ -390,6 +399,7 @@ TABLES = {
     "admin_change": ADMIN_CHANGE,
     "outcome": OUTCOME,
     "rating_channel": RATING_CHANNEL,
+    "score": SCORE,
     "watch_measure": WATCH_MEASURE,
     "watch_state": WATCH_STATE,
     "person_field": PERSON_FIELD,

@@ -1,6 +1,7 @@
 """The wallboard fits one 1080p screen (issue 12 item 12): with 160 breached tickets each list
 shows its first entries, its count and a link to the rest, and the page is no taller than the
-screen; the link shows the whole list. Also the header is at most two rows at desktop width."""
+screen; the link shows the whole list. Also the header is at most two rows at desktop width.
+On a 1280 px laptop each list still shows its tickets' subjects."""
 
 from __future__ import annotations
 
@@ -81,5 +82,30 @@ def test_the_wallboard_fits_one_1080p_screen(web: Web, fresh_presence, late_tick
             expect(page.locator("#breached tbody tr")).to_have_count(BREACHED)
             expect(page.locator('section[data-list="at-risk"]')).to_be_hidden()
             page.screenshot(path="/tmp/wallboard-breached.png")
+        finally:
+            browser.close()
+
+
+def test_a_laptop_wallboard_shows_the_subjects(web: Web, fresh_presence, late_tickets) -> None:  # type: ignore[no-untyped-def]
+    """At 1280 px the half-width lists once gave the subject column no width at all."""
+    require(BROWSER)
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+            page.set_default_timeout(15_000)
+            page.goto(f"{web.base}/login?lang=zh_CN")
+            page.fill("#login", late_tickets.login)
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.goto(f"{web.base}/wallboard")
+            expect(page.locator("#breached-count")).to_have_text(str(BREACHED))
+            subject = page.locator("#breached tbody tr td.subject").first
+            expect(subject).to_contain_text("需要融资租赁冷链设备")
+            width = subject.evaluate("el => el.getBoundingClientRect().width")
+            assert width >= 160, f"the subject column is {width} px wide at 1280 px"
+            page.screenshot(path="/tmp/wallboard-1280.png")
         finally:
             browser.close()

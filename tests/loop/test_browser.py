@@ -68,7 +68,7 @@ def test_an_agent_records_a_call_back(
 
             page.click(f"#recent >> text={ticket.number}")
             expect(page.locator("body")).to_contain_text("满意度评价")
-            expect(page.locator("body")).to_contain_text("回访结果: 基本满意")
+            expect(page.locator("body")).to_contain_text("回访结果：基本满意")
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"the page is {width} px wide on a 390 px phone"
         finally:

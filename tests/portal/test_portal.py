@@ -65,6 +65,11 @@ def test_the_portal_is_chinese_first_and_fits_a_phone(client: FlaskClient) -> No
     assert 'name="viewport" content="width=device-width' in page
 
 
+def test_the_chat_rating_says_what_each_score_means(client: FlaskClient) -> None:
+    page = client.get("/chat/").get_data(as_text=True)
+    assert "5 非常满意" in page and "3 一般" in page and "1 非常不满意" in page
+
+
 def test_an_enterprise_has_one_bar_and_logs_out_back_to_the_portal(
     client: FlaskClient, owner: User
 ) -> None:
@@ -102,7 +107,12 @@ def test_registration_is_checked(client: FlaskClient, monkeypatch: Any) -> None:
     monkeypatch.setenv("HELPDESK_PORTAL_AUTO_APPROVE", "1")
     bad = _register(client, uscc="91330106MA2ABCDE0X")
     assert bad.status_code == 422 and "统一社会信用代码" in bad.get_data(as_text=True)
-    assert _register(client, phone="12345").status_code == 422
+    short = _register(client, phone="12345")
+    assert short.status_code == 422 and "电话号码无效" in short.get_data(as_text=True)
+    # letters in the phone are named in the same round as the empty required fields
+    first = _register(client, phone="abcdefg", contact_name="", password="")
+    page = first.get_data(as_text=True)
+    assert first.status_code == 422 and "电话号码无效" in page and page.count("必填") == 2
     assert _register(client).status_code == 302
     again = _register(client, login="other")
     assert again.status_code == 422
@@ -156,6 +166,8 @@ def test_a_need_from_submission_to_rating(
     service.resolve(session, agent, session.get(Ticket, ticket.id), "已寄出")
     session.commit()
     assert client.post(f"/portal/tickets/{number}/confirm").status_code == 302
+    page = client.get(f"/portal/tickets/{number}").get_data(as_text=True)
+    assert "5 非常满意" in page and "1 非常不满意" in page  # which end of the scale is best
     rated = client.post(f"/portal/tickets/{number}/rate", data={"score": "5", "comment": XSS})
     assert rated.status_code == 302
     twice = client.post(f"/portal/tickets/{number}/rate", data={"score": "1"})

@@ -40,6 +40,8 @@ def test_admin_sees_rules_status_and_explain(client, make_org, make_user, make_t
     assert "服务类别属于 投资融资（全部）" in page  # the condition in words, not `finance/*`
     assert "broken.yaml 第 3 行，规则 x → priority：应为整数" in page
     assert "下列规则仍然有效" in page
+    # one Chinese sentence with Chinese punctuation (was "2 条规则, 加载于 …，来自 rules.yaml.")
+    assert "共 2 条规则，" in page and "来自 <code>rules.yaml</code>。" in page
     assert "匹配" in page and "机构" in page
 
 

@@ -88,6 +88,17 @@ def english_words(html: str) -> set[str]:
     return {w for w in WORD.findall(text) if w.lower() not in ALLOWED and not _code_like(w)}
 
 
+# A Chinese word followed by an ASCII colon, comma or full stop: "原因: 重复" for "原因：重复".
+ASCII_PUNCTUATION = re.compile(r"[\u4e00-\u9fff）][:,.](?=\s|$)")
+
+
+def ascii_punctuation(html: str) -> set[str]:
+    reader = VisibleText()
+    reader.feed(html)
+    text = " ".join(reader.parts)
+    return {text[max(0, m.start() - 8) : m.end()].strip() for m in ASCII_PUNCTUATION.finditer(text)}
+
+
 def _code_like(word: str) -> bool:
     """A ticket number, a login, an identifier shown as such (HZ-2026-000123, agent1)."""
     return word.isupper()
@@ -234,3 +245,23 @@ def test_every_page_reads_in_chinese_for_every_role(
             if words:
                 found.append(f"{role} {url}: {sorted(words)}")
     assert found == [], "English on zh_CN pages:\n" + "\n".join(found)
+
+
+def test_chinese_sentences_end_in_chinese_punctuation(
+    app: Flask, demo_pages: dict[str, list[str]]
+) -> None:
+    """A label or sentence in Chinese takes full-width punctuation (：，。), as a reader expects:
+    the ticket history once read "原因: …", the rules page "加载成功于 … ."."""
+    found: list[str] = []
+    for role in (*LOGINS, ANONYMOUS):
+        client = _client(app, role)
+        for url, roles in _pages(demo_pages):
+            if role not in roles:
+                continue
+            response = client.get(url)
+            if response.status_code != 200 or "html" not in (response.mimetype or ""):
+                continue
+            marks = ascii_punctuation(response.get_data(as_text=True))
+            if marks:
+                found.append(f"{role} {url}: {sorted(marks)}")
+    assert found == [], "ASCII punctuation after Chinese:\n" + "\n".join(found)
