@@ -13,11 +13,17 @@
     return String(text == null ? "" : text).replace(/[&<>"']/g, (c) => (
       {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
   }
+  /* "2026-12-05 03:13": the server's local_time filter (helpdesk/web/__init__.py), in the
+     platform's zone whatever the browser's language or zone; toLocaleString gave "12/05 03:13". */
+  const WALL = new Intl.DateTimeFormat("en-US", {timeZone: "Asia/Shanghai", hourCycle: "h23",
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"});
   function localTime(iso) {
     if (!iso) return "";
     const d = new Date(iso);
-    return d.toLocaleString("zh-CN", {timeZone: "Asia/Shanghai", hour12: false,
-      month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"});
+    if (isNaN(d.getTime())) return "";
+    const p = {};
+    for (const part of WALL.formatToParts(d)) p[part.type] = part.value;
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
   }
   function ago(iso) {
     if (!iso) return "";
@@ -120,7 +126,7 @@
     return `<tr data-id="${s.id}" data-number="${esc(s.number)}" data-version="${s.version}" class="prio-${esc(s.priority)}">` +
       `<td class="number">${esc(s.number)}</td>` +
       `<td>${esc(s.subject)}<br><span class="muted">${esc(s.enterprise || "")}</span></td>` +
-      `<td>${esc(label("status", s.status))} ${slaBadge(s)}</td>` +
+      `<td><span class="badge status-${esc(s.status)}">${esc(label("status", s.status))}</span> ${slaBadge(s)}</td>` +
       `<td>${esc(label("channel", s.channel))}<br><span class="muted">${esc(label("district", s.district))}</span></td>` +
       `<td>${org}<span class="muted">${esc(s.assignee ? s.assignee.name : "")}</span></td>` +
       (extra || "") + `</tr>`;

@@ -1,0 +1,132 @@
+"""The live lists read like the rest of the site (the role walk of 2026-12-04): a status badge
+such as 待企业补充 stays on one line on a phone, and the console writes times as the server's
+local_time filter does ("2026-12-05 03:13", Hangzhou time) whatever the browser's language and
+zone, not the browser's own "12/05 03:13"."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from realtime.live import PASSWORD, Web, login
+from system_packages import BROWSER, require
+
+from helpdesk import clock
+from helpdesk.auth.models import Role, User
+from helpdesk.directory.models import OrgKind
+from helpdesk.tickets import service
+from helpdesk.tickets.models import Status
+from helpdesk.web import local_time
+
+CHROMIUM = Path(BROWSER.binaries[0])
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# Text lines a badge's words take: one rectangle per line box of its text.
+LINES = """(el) => {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  return new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top))).size;
+}"""
+
+
+def open_as(p, web: Web, user, path: str, width: int, locale: str, zone: str):  # type: ignore[no-untyped-def]
+    browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    page = browser.new_page(
+        viewport={"width": width, "height": 900}, locale=locale, timezone_id=zone
+    )
+    page.set_default_timeout(15_000)
+    page.goto(f"{web.base}/login?lang=zh_CN")
+    page.fill("#login", user.login)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto(f"{web.base}{path}")
+    return browser, page
+
+
+@pytest.fixture
+def pending_desk(session, make_org, make_user):  # type: ignore[no-untyped-def]
+    """A bank with two tickets waiting for the enterprise (待企业补充), one of them late."""
+    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre")
+    bank = make_org(slug="bank", name="杭州银行科技支行")
+    agent = make_user(Role.AGENT, centre, name="李娜")
+    banker = make_user(Role.PROVIDER, bank, name="陈静")
+    for subject, days_ago in (("咨询担保贷款办理条件", 0), ("需要融资租赁冷链设备", 3)):
+        clock.freeze(clock.now() - timedelta(days=days_ago))
+        try:
+            ticket = service.create(
+                session,
+                agent,
+                service.NewTicket(
+                    subject=subject,
+                    category="finance/leasing",
+                    district="330102",
+                    organisation_id=bank.id,
+                ),
+            )
+            ticket.status = Status.PENDING
+            session.commit()
+        finally:
+            clock.unfreeze()
+    return agent, banker
+
+
+def test_a_status_badge_stays_on_one_line_on_a_phone(
+    web: Web, fresh_presence: None, pending_desk: tuple[User, User]
+) -> None:
+    require(BROWSER)
+    from playwright.sync_api import expect, sync_playwright
+
+    _agent, banker = pending_desk
+    with sync_playwright() as p:
+        browser, page = open_as(p, web, banker, "/provider", 390, "zh-CN", "Asia/Shanghai")
+        try:
+            badges = page.locator("#org tr[data-id] span.badge.status-pending")
+            expect(badges).to_have_count(2)
+            for i in range(2):
+                expect(badges.nth(i)).to_have_text("待企业补充")
+                assert badges.nth(i).evaluate(LINES) == 1
+                assert badges.nth(i).evaluate("(el) => getComputedStyle(el).whiteSpace") == "nowrap"
+            # the channel and district column keeps a word a line, not a character a line
+            channel = page.locator("#org tr[data-id] td").nth(3)
+            assert channel.evaluate("(el) => el.getBoundingClientRect().width") >= 48
+        finally:
+            browser.close()
+
+
+def test_the_desk_writes_times_as_the_server_does_in_hangzhou_time(
+    web: Web, fresh_presence: None, pending_desk: tuple[User, User]
+) -> None:
+    require(BROWSER)
+    from playwright.sync_api import expect, sync_playwright
+
+    agent, banker = pending_desk
+    items = (
+        login(web.base, banker.login)
+        .get(f"{web.base}/api/v1/desk/tickets?view=org", timeout=5)
+        .json()["items"]
+    )
+    wanted = sorted(local_time(datetime.fromisoformat(t["sla"]["accept_by"])) for t in items)
+    with sync_playwright() as p:
+        # an English browser in New York: its own formatting would say 12/04, 02:13 PM or so
+        browser, page = open_as(p, web, banker, "/provider", 1280, "en-US", "America/New_York")
+        try:
+            cells = page.locator("#org tr[data-id] td.deadline:nth-child(6)")
+            expect(cells).to_have_count(2)
+            shown = sorted(cells.nth(i).inner_text().split("\n")[0] for i in range(2))
+            assert shown == wanted
+        finally:
+            browser.close()
+
+        before = clock.now()
+        browser, page = open_as(p, web, agent, "/console", 1280, "en-US", "America/New_York")
+        try:
+            since = page.locator("#presence-since")
+            expect(since).to_contain_text("自")
+            stamp = since.inner_text().rsplit("自", 1)[1].strip()
+            at = datetime.strptime(stamp, "%Y-%m-%d %H:%M").replace(tzinfo=clock.HANGZHOU)
+            assert before - timedelta(minutes=5) <= at <= clock.now() + timedelta(minutes=1)
+        finally:
+            browser.close()
