@@ -44,6 +44,10 @@ What was found (py-spy, schedstat, probes):
   RETURNING and the fan-out its first effect (the emit waits for the claim and that SELECT).
 - Of the web process's CPU, the comment request is about 43%, the dispatcher 19%, the
   websocket sends (one frame and syscall per socket: ~107 per update) about 20%.
+
+On a quiet machine (2026-12-04 20:03, load 0.9, after the jieba and dispatcher changes),
+`--seconds 20`: request -> console p50 28.1 ms, p95 42.1, p99 53.5, max 58.5; 21200 of 21200
+received; web process 11% of a core. Target met.
 """
 
 from __future__ import annotations

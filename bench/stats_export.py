@@ -18,6 +18,9 @@ with CPU time: xlsx 1,000,000 rows written in 107.3 s wall, 21.0 s CPU, 28.7 MB 
 RSS 23 MB (22 MB before the first row); csv 12.1 s wall, 2.3 s CPU. The wall time is the
 load's (the process got a fifth of a core); at 21 s of CPU the xlsx is within 60 s on a core
 of its own, and memory is flat.
+
+On a quiet machine (2026-12-04 21:03, load 0.4, nothing else running): xlsx 1,000,000 rows
+written in 18.1 s (CPU 17.9 s), 28.7 MB file, peak 33 MB; csv 2.1 s. Target met.
 """
 
 from __future__ import annotations

@@ -64,6 +64,13 @@ wall, CPU p50 ms: scorecards one month 138/144 CPU 19, whole year 692/863 CPU 15
 CPU: December's 13 rolled days now come from their sums, only today ticket by ticket); panels
 as above within noise (whole year no filter 117-317 p50 wall, CPU 28-83; org 7 41-132 / CPU
 14-40). CPU stays within 200 ms everywhere; wall does not at this load.
+
+On a quiet machine (2026-12-04 21:02, load 0.4, nothing else running; --runs 7, the same
+database, already rolled), "months" p50 / max wall ms: one month every panel 2-22 / 3-92,
+scorecards 15.5/19.4; whole year unfiltered 24-67 / 25-71 (industry 66.9/71.4); org 7 and
+org 7 + phone 12-33 / 13-94 with one 408 ms maximum (org 7 district) that a second run
+(--periods year) did not repeat (every whole-year panel max 13-37 ms, scorecards 134.5 /
+135.1); whole year scorecards 135.6/146.7. Every panel within 200 ms: target met.
 """
 
 from __future__ import annotations
