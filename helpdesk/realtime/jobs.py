@@ -18,14 +18,6 @@ def announce_ticket(ticket_id: int, kind: str = "announced") -> int | None:
         ticket = session.get(Ticket, ticket_id)
         if ticket is None:
             return None
-        change = TicketChange(
-            ticket.id,
-            ticket.number,
-            ticket.version,
-            kind,
-            ticket.assigned_org_id,
-            ticket.assignee_id,
-            ticket.enterprise_id,
-        )
+        change = TicketChange.of(ticket, kind)
         fan_out(session, change)
         return ticket.version

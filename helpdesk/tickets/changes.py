@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,19 @@ class TicketChange:
     organisation_id: int | None
     assignee_id: int | None
     enterprise_id: int | None
+
+    @classmethod
+    def of(cls, ticket: Any, kind: str) -> TicketChange:
+        """The change `kind` of a ticket as it stands now (a `Ticket` row)."""
+        return cls(
+            ticket.id,
+            ticket.number,
+            ticket.version,
+            kind,
+            ticket.assigned_org_id,
+            ticket.assignee_id,
+            ticket.enterprise_id,
+        )
 
 
 #: changes that take a ticket away from an organisation or a person: whoever had it must hear

@@ -218,15 +218,7 @@ def _record(
     else:
         batch.events.append(_event_row(event))
     sla.record(session, ticket, event)  # the SLA clock: ticket_sla and sla_stage rows
-    change = TicketChange(
-        ticket.id,
-        ticket.number,
-        ticket.version,
-        kind,
-        ticket.assigned_org_id,
-        ticket.assignee_id,
-        ticket.enterprise_id,
-    )
+    change = TicketChange.of(ticket, kind)
     if batch is None:
         outbox.add(session, change)
     else:
