@@ -83,6 +83,62 @@ SUBJECTS: dict[str, list[str]] = {
     "complaint": ["服务机构迟迟未联系", "对上次服务结果不满意"],
 }
 
+# The demo's titles, per service category, so a ticket's title fits its category (the walk of
+# 2026-12-04 found a 典当 ticket titled 需要融资租赁冷链设备): SUBJECTS[platform] is still drawn
+# from, in the same order, so the demo keeps its same tickets; the draw's place picks the title.
+CATEGORY_SUBJECTS: dict[str, list[str]] = {
+    "info/policy": [
+        "咨询最新商贸扶持政策",
+        "询问社区商业网点补贴申报",
+        "了解新出台的零售业管理规定",
+    ],
+    "info/talent": ["想了解行业人才招聘信息", "需要招聘冷链物流司机", "咨询门店店长培养计划"],
+    "info/supply-demand": ["寻找农产品稳定货源", "发布闲置仓储空间信息", "寻找本地食品供应商"],
+    "info/targeted": ["订阅餐饮行业动态简报", "希望获得本区商圈客流信息", "需要批发行业价格信息"],
+    "info/lectures": ["申请参加政策解读讲座", "报名参加合同法讲座", "咨询经营管理公开课安排"],
+    "finance/bank-matchmaking": [
+        "想申请一笔流动资金贷款",
+        "希望对接银行办理信用贷款",
+        "咨询银企对接会报名",
+    ],
+    "finance/guarantee": ["咨询担保贷款办理条件", "申请融资担保费补贴", "担保贷款到期续保咨询"],
+    "finance/pawn": ["咨询库存商品典当融资", "了解典当借款利率和期限", "想用设备办理典当周转"],
+    "finance/leasing": ["需要融资租赁冷链设备", "咨询配送车辆融资租赁", "想租赁收银及货架设备"],
+    "finance/factoring": ["应收账款保理融资咨询", "咨询供应链保理业务", "了解保理费用和办理流程"],
+    "finance/insurance": ["咨询仓库财产保险", "了解货物运输保险", "门店公众责任险咨询"],
+    "finance/microloan": ["申请小额贷款用于进货", "咨询小额贷款审批时间", "想了解创业小额贷款贴息"],
+    "finance/payment": ["咨询开通聚合收款码", "第三方支付到账延迟", "了解支付手续费优惠"],
+    "finance/products": ["了解新的供应链金融产品", "咨询税贷通办理条件", "想了解订单融资产品"],
+    "finance/credit": ["咨询企业信用评级办理", "想修复企业信用记录", "查询企业征信报告"],
+    "market/exhibition": ["想报名参加年货节展销", "咨询参加进口博览会", "申请展位费补贴"],
+    "market/negotiation": ["想参加商贸洽谈会", "寻找外地采购商洽谈", "申请参加产销对接会"],
+    "market/promotion": [
+        "想报名参加双十二促销活动",
+        "咨询消费券活动参与方式",
+        "申请参加夜间经济节",
+    ],
+    "market/matchmaking": ["寻找农商对接合作伙伴", "希望对接文旅企业合作", "寻找本地制造企业供货"],
+    "market/joint-purchasing": [
+        "寻找联合采购合作伙伴",
+        "咨询共同配送服务",
+        "想加入社区团购联合采购",
+    ],
+    "market/analysis": ["需要区域市场分析报告", "咨询行业价格走势预警", "想了解商圈消费数据"],
+    "tech/it": ["门店收银系统升级咨询", "需要进销存软件选型建议", "想建设会员管理系统"],
+    "tech/process": ["咨询电子发票接入", "希望优化订单处理流程", "想上线线上订货平台"],
+    "tech/ecommerce": ["想开网店，需要电商辅导", "咨询直播带货培训", "需要网店推广方案"],
+    "tech/energy": ["冷库节能改造咨询", "门店照明节能改造补贴", "咨询空调系统节能改造"],
+    "manage/diagnosis": ["申请企业管理诊断", "希望改进门店管理制度", "咨询连锁经营管理方案"],
+    "manage/legal": ["合同纠纷需要法律咨询", "遇到商标侵权需要维权", "劳动争议需要律师帮助"],
+    "manage/brand": ["需要品牌设计服务", "想重新设计门店形象", "咨询商标注册与品牌推广"],
+    "manage/finance-tax": ["小微企业税务筹划咨询", "咨询增值税优惠政策", "需要代理记账服务"],
+    "manage/startup": ["咨询开办公司的流程", "申请创业导师辅导", "想了解个体户转企业"],
+    "manage/training": ["报名参加店长培训", "咨询员工服务礼仪培训", "希望安排财务人员培训"],
+    "complaint/service": ["服务机构迟迟未联系", "对上次服务结果不满意"],
+    "complaint/provider": ["服务机构收费不透明", "服务机构承诺未兑现"],
+    "complaint/platform": ["热线电话长时间无人接听", "坐席答复不准确"],
+}
+
 # A demo ticket's description tells its own subject, in the words of the way it came in.
 OPENINGS = {
     Channel.PHONE: "企业来电反映：",
@@ -229,7 +285,9 @@ def _tickets(
             platform = category.parent_code or "info"
             enterprise = rng.choice(enterprises)
             # Drawn in the order the demo always drew them, so its tickets stay the same ones.
-            subject = rng.choice(SUBJECTS[platform])
+            drawn = rng.choice(SUBJECTS[platform])
+            titles = CATEGORY_SUBJECTS.get(category.code) or SUBJECTS[platform]
+            subject = titles[SUBJECTS[platform].index(drawn) % len(titles)]
             kind = (
                 TicketType.COMPLAINT
                 if platform == "complaint"

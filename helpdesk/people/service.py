@@ -170,11 +170,19 @@ def _check(session: Session, data: PersonData, user: User | None, actor: Any) ->
     }
 
 
-def check_new_password(password: str, login: str) -> None:
+def password_errors(password: str, login: str) -> dict[str, str]:
+    """The new password's field error, if any (empty when it will do)."""
     if len(password) < MIN_PASSWORD:
-        raise FieldErrors({"password": _("At least %(n)d characters.", n=MIN_PASSWORD)})
-    if password.strip().lower() == login.lower():
-        raise FieldErrors({"password": _("The password may not be the login.")})
+        return {"password": _("At least %(n)d characters.", n=MIN_PASSWORD)}
+    if password.strip().lower() == login.strip().lower():
+        return {"password": _("The password may not be the login.")}
+    return {}
+
+
+def check_new_password(password: str, login: str) -> None:
+    errors = password_errors(password, login)
+    if errors:
+        raise FieldErrors(errors)
 
 
 def _ensure_version(session: Session, user: User, version: int | None) -> None:
@@ -203,9 +211,22 @@ def _commit(session: Session, user: User) -> None:
     )
 
 
+def new_person_errors(
+    session: Session, actor: Any, data: PersonData, password: str
+) -> dict[str, str]:
+    """Every field's error at once, the password's too (not only once the rest is right)."""
+    try:
+        values = _check(session, data, None, actor)
+    except FieldErrors as exc:
+        return {**exc.errors, **password_errors(password, data.login)}
+    return password_errors(password, values["login"])
+
+
 def create(session: Session, actor: Any, data: PersonData, password: str) -> User:
+    errors = new_person_errors(session, actor, data, password)
+    if errors:
+        raise FieldErrors(errors)
     values = _check(session, data, None, actor)
-    check_new_password(password, values["login"])
     user = User(
         **values,
         password_hash=hash_password(password),

@@ -146,7 +146,22 @@ def person_new() -> ResponseReturnValue:
     if request.method == "GET":
         form.role.data = Role.AGENT.value
         form.languages.data = ["zh"]
-    elif form.validate_on_submit():
+    elif not form.validate_on_submit():
+        expired = getattr(form, "csrf_token", None) is not None and form.csrf_token.errors
+        if not expired:  # the service's messages too, for the fields the form's own checks passed
+            errors = service.new_person_errors(
+                db_session(), current_user._get_current_object(), _data(form),
+                form.password.data or "",
+            )  # fmt: skip
+            _attach(
+                form,
+                {
+                    k: v
+                    for k, v in errors.items()
+                    if getattr(form, k, None) is None or not form[k].errors
+                },
+            )
+    else:
         try:
             person = service.create(
                 db_session(), current_user._get_current_object(), _data(form),

@@ -253,3 +253,29 @@ def test_anonymous_visitors_are_sent_to_login(client: FlaskClient) -> None:
     for method, url in ADMIN_PAGES:
         response = client.open(url.format(id=1), method=method)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_every_bad_field_is_reported_in_one_round(
+    client: FlaskClient,
+    admin: User,
+    make_user: Callable[..., User],
+    centre: Organisation,
+    session: Session,
+) -> None:
+    """The role walk of 2026-12-04: the login's error came first, the password's only once the
+    login was fixed, and a too-long name hid the rest. Every field's message at once now."""
+    make_user(Role.AGENT, centre, login="agent1", name="李娜", extension="8001")
+    login(client, admin)
+    for fields in (
+        {"login": "agent1", "name": "", "extension": "8001", "password": "short"},
+        {"login": "agent1", "name": "孙" * 61, "extension": "12", "password": "agent1"},
+    ):
+        response = client.post("/admin/people/new", data=_form(**fields))
+        assert response.status_code == 422
+        html = response.get_data(as_text=True)
+        errors = dict(re.findall(r'<p class="error" id="(\w+)-error">([^<]*)</p>', html))
+        assert set(errors) == {"login", "name", "extension", "password"}, errors
+        assert all(re.search(r"[\u4e00-\u9fff]", m) for m in errors.values()), errors
+        assert 'value="agent1"' in html  # what was typed is kept
+    session.expire_all()
+    assert session.scalars(select(AdminChange)).first() is None
