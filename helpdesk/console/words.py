@@ -37,6 +37,7 @@ def page_words() -> dict[str, str]:
         "close": _("Close"),
         "send": _("Send"),
         "reason": _("Reason"),
+        "required": _("Please fill this in."),
         "summary": _("Summary"),
         "to_org": _("To organisation"),
         "to_agent": _("Reassign to"),

@@ -96,7 +96,7 @@
   }
 
   function form(action, field, placeholder) {
-    return `<form class="act" data-act="${action}"><textarea name="${field}" rows="2" placeholder="${D.esc(placeholder)}" required></textarea>` +
+    return `<form class="act" data-act="${action}" data-required="${D.esc(D.word("required"))}" novalidate><textarea name="${field}" rows="2" placeholder="${D.esc(placeholder)}" required></textarea>` +
       `<button type="submit">${D.esc(D.word(action === "comment" ? "send" : action))}</button></form>`;
   }
 
@@ -122,7 +122,7 @@
     if (can.has("resolve")) html += form("resolve", "summary", D.word("summary"));
     if (can.has("transfer")) {
       const orgs = await D.api("GET", "/organisations");
-      html += `<form class="act" data-act="transfer"><select name="organisation_id" aria-label="${D.esc(D.word("to_org"))}">` +
+      html += `<form class="act" data-act="transfer" data-required="${D.esc(D.word("required"))}" novalidate><select name="organisation_id" aria-label="${D.esc(D.word("to_org"))}">` +
         orgs.items.filter((o) => o.status === "active").map((o) => `<option value="${o.id}">${D.esc(o.name)}</option>`).join("") +
         `</select><input name="reason" placeholder="${D.esc(D.word("reason"))}" required><button type="submit">${D.esc(D.word("transfer"))}</button></form>`;
     }
