@@ -42,7 +42,7 @@
       const body = document.querySelector(`#${name} tbody`);
       const head = provider && rows.length ? `<tr class="head"><th>${D.esc(D.word("number"))}</th><th>${D.esc(D.word("subject"))}</th>` +
         `<th>${D.esc(D.word("status"))}</th><th>${D.esc(D.word("channel"))}</th><th>${D.esc(D.word("assignee"))}</th>` +
-        `<th>${D.esc(D.word("accept_by"))}</th><th>${D.esc(D.word("resolve_by"))}</th></tr>` : "";
+        `<th class="deadline">${D.esc(D.word("accept_by"))}</th><th class="deadline">${D.esc(D.word("resolve_by"))}</th></tr>` : "";
       body.innerHTML = rows.length ? head + rows.map((s) => D.row(s, provider ? deadlines(s) : "", true)).join("")
         : `<tr><td class="muted">${D.esc(D.word("no_tickets"))}</td></tr>`;
       document.getElementById(name + "-count").textContent = rows.length;

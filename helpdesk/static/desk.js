@@ -127,7 +127,7 @@
       `<td class="number">${esc(s.number)}</td>` +
       `<td>${esc(s.subject)}<br><span class="muted">${esc(s.enterprise || "")}</span></td>` +
       `<td><span class="badge status-${esc(s.status)}">${esc(label("status", s.status))}</span> ${slaBadge(s)}</td>` +
-      `<td>${esc(label("channel", s.channel))}<br><span class="muted">${esc(label("district", s.district))}</span></td>` +
+      `<td class="channel">${esc(label("channel", s.channel))}<br><span class="muted">${esc(label("district", s.district))}</span></td>` +
       `<td>${org}<span class="muted">${esc(s.assignee ? s.assignee.name : "")}</span></td>` +
       (extra || "") + `</tr>`;
   }
