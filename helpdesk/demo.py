@@ -73,6 +73,29 @@ PROVIDERS: list[tuple[str, str, ProviderType, list[str]]] = [
 
 INDUSTRIES = ["零售", "批发", "餐饮", "物流", "住宿", "居民服务", "电子商务", "农产品市场"]
 SHOP_WORDS = ["鑫源", "百货", "华联", "老字号", "湖畔", "运河", "新农", "钱潮", "江南", "丝路"]
+# The enterprises' contact people (the walk of 2026-12-04 read 联系人：联系人18 on the desk).
+CONTACT_NAMES = [
+    "王建国",
+    "李秀英",
+    "张海峰",
+    "刘丽华",
+    "陈志强",
+    "杨晓燕",
+    "赵永刚",
+    "黄美玲",
+    "周国平",
+    "吴小红",
+    "徐卫东",
+    "孙丽萍",
+    "胡建华",
+    "朱晓明",
+    "高玉兰",
+    "林志伟",
+    "何春燕",
+    "郭文斌",
+    "马丽娟",
+    "罗振宇",
+]
 SHOP_KINDS = ["商贸有限公司", "超市有限公司", "物流有限公司", "餐饮管理有限公司", "贸易商行"]
 SUBJECTS: dict[str, list[str]] = {
     "finance": ["想申请一笔流动资金贷款", "咨询担保贷款办理条件", "需要融资租赁冷链设备"],
@@ -235,7 +258,7 @@ def _enterprises(session: Session, rng: random.Random) -> list[Enterprise]:
             address=f"杭州市某路{100 + i}号",
             tags=["一对一"] if i % 5 == 0 else [],
         )
-        enterprise.contacts = [Contact(name=f"联系人{i + 1}", phone=f"+86138{57100000 + i:08d}")]
+        enterprise.contacts = [Contact(name=CONTACT_NAMES[i], phone=f"+86138{57100000 + i:08d}")]
         result.append(enterprise)
     session.add_all(result)
     session.flush()

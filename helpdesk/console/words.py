@@ -79,6 +79,8 @@ def page_words() -> dict[str, str]:
         "status": _("Status"),
         "channel": _("Channel"),
         "contact": _("Contact"),
+        # "联系人：王建国": the colon is the language's (a full-width one in Chinese)
+        "contact_label": _("Contact: "),
         "organisation": _("Organisation"),
         "assignee": _("Assignee"),
         "due": _("Due"),

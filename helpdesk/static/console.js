@@ -110,7 +110,7 @@
     let html = `<h2><a href="/tickets/${D.esc(t.number)}">${D.esc(t.number)}</a> ${D.esc(t.subject)}</h2>` +
       `<p>${D.esc(D.label("status", t.status))} · ${D.esc(D.label("priority", t.priority))} · ${D.esc(D.label("channel", t.channel))} ${D.slaBadge(s)}</p>` +
       `<p>${D.esc(t.enterprise ? t.enterprise.name : "")}</p>` +
-      `<p>${D.esc(D.word("contact"))}: ${D.esc(t.contact ? t.contact.name : "")} <span class="phone">${D.esc(phone)}</span>` +
+      `<p>${D.esc(D.word("contact_label"))}${D.esc(t.contact ? t.contact.name : "")} <span class="phone">${D.esc(phone)}</span>` +
       (masked ? ` <button type="button" class="link" data-reveal>${D.esc(D.word("reveal"))}</button>` : "") + `</p>` +
       `<p class="desc">${D.esc(t.description)}</p><div class="actions">`;
     for (const a of ["accept", "close"]) if (can.has(a)) html += `<button type="button" data-simple="${a}">${D.esc(D.word(a))}</button>`;
@@ -174,7 +174,7 @@
     box.innerHTML = `<h2>${D.esc(D.word(sent ? "transferred_call" : "incoming_call"))}: <span class="pop-number">${D.esc(number)}</span></h2>` +
       (where ? `<p class="pop-where">${D.esc(where)}</p>` : "") +
       `<p class="pop-enterprise">${D.esc(ent ? ent.name : D.word("unknown_enterprise"))}` +
-      (contact ? ` · ${D.esc(D.word("contact"))}: <span class="pop-contact">${D.esc(contact.name)}</span>` : "") + `</p>` +
+      (contact ? ` · ${D.esc(D.word("contact_label"))}<span class="pop-contact">${D.esc(contact.name)}</span>` : "") + `</p>` +
       (sent ? `<p class="pop-transfer">${D.esc(D.word("sent_by"))} ${D.esc(sent.by_name || "")}: ${D.esc(sent.reason || "")}` +
         (sent.ticket ? ` · <a href="/tickets/${D.esc(sent.ticket)}">${D.esc(sent.ticket)}</a>` : "") + `</p>` : "") +
       (pop.ticket ? `<p>${D.esc(D.word("call_ticket"))}: <a href="/tickets/${D.esc(pop.ticket)}">${D.esc(pop.ticket)}</a></p>` : "") +

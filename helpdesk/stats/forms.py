@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Form, SelectField
+from wtforms import Form, SelectField
 from wtforms.validators import Optional
 
+from helpdesk.web.day_field import day_field
 from helpdesk.web.labels import choices
 
 ANY = ("", _l("Any"))
@@ -13,8 +14,8 @@ ANY = ("", _l("Any"))
 
 class StatsFilterForm(Form):
     # Named from/to in the URL; `from` is a Python keyword, so the fields are renamed.
-    first = DateField(_l("From"), validators=[Optional()], name="from")
-    last = DateField(_l("To"), validators=[Optional()], name="to")
+    first = day_field(_l("From"), validators=[Optional()], name="from")
+    last = day_field(_l("To"), validators=[Optional()], name="to")
     district = SelectField(_l("District"), validate_choice=False)
     platform = SelectField(_l("Service platform"), validate_choice=False)
     channel = SelectField(_l("Channel"), validate_choice=False)

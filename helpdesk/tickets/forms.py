@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     Form,
     HiddenField,
     SelectField,
@@ -24,6 +23,7 @@ from helpdesk.tickets.service import (
     REASON_LIMIT,
     SUBJECT_LIMIT,
 )
+from helpdesk.web.day_field import day_field
 from helpdesk.web.labels import choices
 from helpdesk.web.page_form import PageForm
 
@@ -39,8 +39,8 @@ class FilterForm(Form):
     channel = SelectField(_l("Channel"), validate_choice=False)
     priority = SelectField(_l("Priority"), validate_choice=False)
     organisation_id = SelectField(_l("Organisation"), validate_choice=False)
-    created_from = DateField(_l("Created from"), validators=[Optional()])
-    created_to = DateField(_l("Created to"), validators=[Optional()])
+    created_from = day_field(_l("Created from"), validators=[Optional()])
+    created_to = day_field(_l("Created to"), validators=[Optional()])
     industry = SelectField(_l("Industry"), validate_choice=False)
 
     def fill(
