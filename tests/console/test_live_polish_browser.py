@@ -130,3 +130,34 @@ def test_the_desk_writes_times_as_the_server_does_in_hangzhou_time(
             assert before - timedelta(minutes=5) <= at <= clock.now() + timedelta(minutes=1)
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_channel_column_does_not_wrap_on_the_provider_desk(
+    web: Web, fresh_presence: None, pending_desk: tuple[User, User], session, width: int
+) -> None:  # type: ignore[no-untyped-def]
+    """The walk of 2026-12-04: at 1280 px 在线交互 stood two characters a line."""
+    require(BROWSER)
+    from playwright.sync_api import expect, sync_playwright
+
+    from helpdesk.tickets.models import Channel, Ticket
+
+    for ticket in session.query(Ticket):
+        ticket.channel = Channel.CHAT  # 在线交互: the longest channel name
+    session.commit()
+    _agent, banker = pending_desk
+    with sync_playwright() as p:
+        browser, page = open_as(p, web, banker, "/provider", width, "zh-CN", "Asia/Shanghai")
+        try:
+            cells = page.locator("#org tr[data-id] td.channel")
+            expect(cells).to_have_count(2)
+            expect(cells.first).to_contain_text("在线交互")
+            # two lines: the channel and the district below it, each whole
+            assert cells.first.evaluate(LINES) == 2
+            page.screenshot(path=f"/tmp/provider-desk-channel-{width}.png")
+            if width == 1280:
+                table = page.locator("#org")
+                box = table.evaluate("(el) => [el.scrollWidth, el.parentElement.clientWidth]")
+                assert box[0] <= box[1], f"the list scrolls sideways at 1280 px: {box}"
+        finally:
+            browser.close()
