@@ -129,6 +129,15 @@ def monkeypatch() -> Iterator[pytest.MonkeyPatch]:
 
 
 @pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment the `helpdesk` command reads, pointing at the test database (the
+    pages in Chinese): request it before invoking `helpdesk.cli.main`."""
+    monkeypatch.setenv("HELPDESK_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("HELPDESK_INSTANCE_PATH", str(settings.instance_path))
+    monkeypatch.setenv("HELPDESK_LANGUAGE", "zh_CN")
+
+
+@pytest.fixture
 def later(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """Call it to move reference_version's clock one CHECK_EVERY on: the next look-up asks the
     database whether another process changed the reference data, with no sleep. Only that
