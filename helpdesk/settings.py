@@ -1,9 +1,10 @@
 """Every HELPDESK_* variable as one typed, validated object (ARCHITECTURE.md, "Settings").
 
-This is the only module that reads the process environment. `settings()` parses it once and
-keeps the result until a HELPDESK_* variable changes (so a test's `monkeypatch.setenv` is seen
-without a reset call); `settings(env)` parses a given mapping instead, uncached. A bad value
-raises `SettingsError`, naming the variable and its value, Chinese first, when the app starts.
+This is the only module that reads the process environment. `settings()` parses it at the
+first call and keeps the result; `reset()` makes the next call read it again (tests that change
+a HELPDESK_* variable, through tests/conftest.py's `monkeypatch`); `settings(env)` parses a
+given mapping instead, uncached. A bad value raises `SettingsError`, naming the variable and
+its value, Chinese first, when the app starts.
 
 The areas' own views (`config.Settings`, `ChatConfig`, `PhoneConfig`, `LoopConfig`,
 `RetentionConfig`) are built from this object, not from the environment. No Flask here.
@@ -244,37 +245,23 @@ def parse(env: Mapping[str, str]) -> EnvSettings:
         raise SettingsError("设置有误 / invalid setting: " + "; ".join(lines)) from None
 
 
-_cached: tuple[tuple[tuple[str, str], ...], EnvSettings] | None = None
-# CPython keeps the environment in os.environ._data (bytes to bytes): comparing it with a copy
-# is one C-level dict comparison (about 1 µs), where reading os.environ's items decodes every
-# one (about 30 µs, more than parsing). Without it, the HELPDESK_* items are compared.
-_raw: dict[Any, Any] | None = getattr(os.environ, "_data", None)
-_raw_seen: dict[Any, Any] = {}
-
-
-def _snapshot() -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(PREFIX)))
+_cached: EnvSettings | None = None
 
 
 def settings(env: Mapping[str, str] | None = None) -> EnvSettings:
-    """The process's settings (parsed again only when a HELPDESK_* variable changed), or those
-    in `env` when given."""
-    global _cached, _raw_seen
+    """The process's settings, parsed at the first call and kept (the environment of a running
+    process does not change); or those in `env` when given, uncached."""
+    global _cached
     if env is not None:
         return parse(env)
-    cached = _cached
-    if cached is not None and _raw is not None and _raw == _raw_seen:
-        return cached[1]
-    if _raw is not None:
-        _raw_seen = dict(_raw)
-    key = _snapshot()
-    if cached is None or cached[0] != key:
-        cached = _cached = (key, parse(dict(key)))
-    return cached[1]
+    if _cached is None:
+        _cached = parse(os.environ)
+    return _cached
 
 
 def reset() -> None:
-    """Forget the parsed settings (the next `settings()` reads the environment again)."""
+    """Forget the parsed settings: the next `settings()` reads the environment again. Tests
+    call it when they change a HELPDESK_* variable (tests/conftest.py's `monkeypatch` does)."""
     global _cached
     _cached = None
 

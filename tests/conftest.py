@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from helpdesk import clock, create_app, reference_version, schema
+from helpdesk import settings as env_settings
 from helpdesk.auth.models import Role, User
 from helpdesk.auth.passwords import hash_password
 from helpdesk.config import Settings, load_settings
@@ -98,6 +99,42 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
             else:
                 for table in tables:
                     connection.execute(table.delete())
+
+
+class _SettingsAwareMonkeyPatch(pytest.MonkeyPatch):
+    """helpdesk.settings parses the environment once per process; a test that sets or removes
+    a HELPDESK_* variable (and its undo) makes the next `settings()` read it again."""
+
+    def setenv(self, name: str, value: str, prepend: str | None = None) -> None:
+        super().setenv(name, value, prepend)
+        if name.startswith(env_settings.PREFIX):
+            env_settings.reset()
+
+    def delenv(self, name: str, raising: bool = True) -> None:
+        super().delenv(name, raising)
+        if name.startswith(env_settings.PREFIX):
+            env_settings.reset()
+
+    def undo(self) -> None:
+        super().undo()
+        env_settings.reset()
+
+
+@pytest.fixture
+def monkeypatch() -> Iterator[pytest.MonkeyPatch]:
+    """pytest's monkeypatch, seen by helpdesk.settings when it changes HELPDESK_* variables."""
+    patch = _SettingsAwareMonkeyPatch()
+    yield patch
+    patch.undo()
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment the `helpdesk` command reads, pointing at the test database (the
+    pages in Chinese): request it before invoking `helpdesk.cli.main`."""
+    monkeypatch.setenv("HELPDESK_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("HELPDESK_INSTANCE_PATH", str(settings.instance_path))
+    monkeypatch.setenv("HELPDESK_LANGUAGE", "zh_CN")
 
 
 @pytest.fixture

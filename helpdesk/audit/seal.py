@@ -10,7 +10,7 @@ retries on its next run.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -36,15 +36,6 @@ class SealResult:
     head_hash: str
 
 
-def head(session: Session) -> tuple[int, str, int]:
-    row = session.execute(
-        select(AuditRecord.seq, AuditRecord.hash, AuditRecord.event_id)
-        .order_by(AuditRecord.seq.desc())
-        .limit(1)
-    ).first()
-    return (row.seq, row.hash, row.event_id) if row else (0, chain.GENESIS, 0)
-
-
 def event_rows(session: Session, after_id: int, before: object, limit: int) -> list[chain.EventRow]:
     t = TicketEvent.__table__
     stmt = (
@@ -59,53 +50,103 @@ def event_rows(session: Session, after_id: int, before: object, limit: int) -> l
     return [chain.EventRow(*row) for row in session.execute(stmt)]  # type: ignore[call-arg]
 
 
-def _sealable(cutoff: datetime, event: chain.EventRow) -> bool:
-    return event.at <= cutoff
+@dataclass(frozen=True)
+class Ledger:
+    """A chain that `seal_ledger` seals: the ticket events' (`TICKETS`) or the operations
+    log's (helpdesk.oplog.seal)."""
+
+    table: Any  # the sealed records' model: AuditRecord, AdminSeal
+    ref: Any  # its column naming the row each record seals
+    name: str  # the chain's mark in the checkpoint file
+    # (session, after id, at most n): rows to seal in id order, each with `.id` and `.at`
+    rows: Callable[[Session, int, int], Sequence[Any]]
+    record: Callable[[Any, chain.Digest], str]  # a row's canonical record
+    columns: Callable[[Any], dict[str, object]] = lambda row: {}  # more columns from the row
+
+
+TICKETS = Ledger(
+    AuditRecord,
+    AuditRecord.event_id,
+    chain.TICKETS,
+    lambda session, after_id, limit: event_rows(session, after_id, None, limit),
+    chain.record_of,
+    lambda event: {"ticket_id": event.ticket_id},
+)
+
+
+def head(session: Session, ledger: Ledger = TICKETS) -> tuple[int, str, int]:
+    """The last sealed record's seq, hash and row id (0, GENESIS, 0 before the first)."""
+    table = ledger.table
+    row = session.execute(
+        select(table.seq, table.hash, ledger.ref).order_by(table.seq.desc()).limit(1)
+    ).first()
+    return (row[0], row[1], row[2]) if row else (0, chain.GENESIS, 0)
+
+
+def chain_identity(session: Session, ledger: Ledger = TICKETS) -> str | None:
+    """The hash of the first sealed record: which chain its checkpoints belong to."""
+    table = ledger.table
+    return session.scalar(select(table.hash).where(table.seq == 1))
 
 
 def seal(
     session: Session, files: AuditFiles, batch: int = BATCH, limit: int | None = None
 ) -> SealResult:
-    """Seal everything sealable (in batches, one commit each); checkpoint the final head."""
+    """Seal every sealable ticket event (in batches, one commit each); checkpoint the head."""
+    return seal_ledger(session, files, TICKETS, batch, limit)
+
+
+def seal_ledger(
+    session: Session,
+    files: AuditFiles,
+    ledger: Ledger,
+    batch: int = BATCH,
+    limit: int | None = None,
+) -> SealResult:
+    """Seal the ledger's sealable rows (in batches, one commit each); checkpoint the head."""
     digest = chain.pii_digester(files.key)
     total = 0
-    seq, head_hash, event_id = head(session)
+    seq, head_hash, last_id = head(session, ledger)
     while limit is None or total < limit:
         cutoff = clock.now() - GRACE
-        fetched = event_rows(session, event_id, None, batch)
-        # a gapless prefix in id order: stop at the first event still inside the grace period
-        events = list(itertools.takewhile(partial(_sealable, cutoff), fetched))
-        if not events:
+        fetched = ledger.rows(session, last_id, batch)
+        # a gapless prefix in id order: stop at the first row still inside the grace period
+        rows = list(itertools.takewhile(partial(_sealable, cutoff), fetched))
+        if not rows:
             break
-        sealed = chain.seal(events, seq, head_hash, digest)
+        sealed = chain.seal(rows, seq, head_hash, digest, record=ledger.record)
         now = clock.now()
         session.execute(
-            insert(AuditRecord),
+            insert(ledger.table),
             [
                 {
                     "seq": s.seq,
-                    "event_id": s.event_id,
-                    "ticket_id": e.ticket_id,
+                    ledger.ref.key: s.event_id,
                     "record": s.record,
                     "prev_hash": s.prev_hash,
                     "hash": s.hash,
                     "sealed_at": now,
+                    **ledger.columns(row),
                 }
-                for s, e in zip(sealed, events, strict=True)
+                for s, row in zip(sealed, rows, strict=True)
             ],
         )
         session.commit()
         total += len(sealed)
-        seq, head_hash, event_id = sealed[-1].seq, sealed[-1].hash, sealed[-1].event_id
-        if len(events) < len(fetched) or len(fetched) < batch:
+        seq, head_hash, last_id = sealed[-1].seq, sealed[-1].hash, sealed[-1].event_id
+        if len(rows) < len(fetched) or len(fetched) < batch:
             break
     session.commit()
     if total:
-        chain_id = session.scalar(select(AuditRecord.hash).where(AuditRecord.seq == 1)) or ""
         at = clock.now().isoformat(timespec="seconds")
-        twin.save(session, files, seq, head_hash, at, chain.TICKETS, chain_id)
+        identity = chain_identity(session, ledger) or ""
+        twin.save(session, files, seq, head_hash, at, ledger.name, identity)
         session.commit()
     return SealResult(total, seq, head_hash)
+
+
+def _sealable(cutoff: datetime, row: Any) -> bool:
+    return row.at <= cutoff
 
 
 def sealed_rows(

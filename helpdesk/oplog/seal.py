@@ -6,20 +6,18 @@ commit a lower id after a higher one is visible on PostgreSQL).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk import clock
-from helpdesk.audit import chain, twin
+from helpdesk.audit import chain
 from helpdesk.audit.checkpoints import AuditFiles
-from helpdesk.audit.seal import BATCH, GRACE, sealed_rows
+from helpdesk.audit.seal import BATCH, Ledger, seal_ledger, sealed_rows
+from helpdesk.audit.seal import chain_identity as ledger_identity
 from helpdesk.oplog.models import AdminChange, AdminSeal
 
 CHAIN = "admin"  # its checkpoints' mark in the shared checkpoint file
@@ -66,57 +64,17 @@ def change_rows(session: Session, after_id: int, limit: int) -> list[ChangeRow]:
     return [ChangeRow(*row) for row in session.execute(stmt)]  # type: ignore[call-arg]
 
 
-def _sealable(cutoff: datetime, change: ChangeRow) -> bool:
-    return change.at <= cutoff
-
-
-def _head(session: Session) -> tuple[int, str, int]:
-    row = session.execute(
-        select(AdminSeal.seq, AdminSeal.hash, AdminSeal.change_id)
-        .order_by(AdminSeal.seq.desc())
-        .limit(1)
-    ).first()
-    return (row.seq, row.hash, row.change_id) if row else (0, chain.GENESIS, 0)
+ADMIN = Ledger(AdminSeal, AdminSeal.change_id, CHAIN, change_rows, record_of)
 
 
 def seal_changes(session: Session, files: AuditFiles) -> int:
     """Seal every sealable change, then checkpoint the head; how many were sealed."""
-    digest = chain.pii_digester(files.key)
-    seq, head_hash, change_id = _head(session)
-    total = 0
-    while True:
-        cutoff = clock.now() - GRACE
-        fetched = change_rows(session, change_id, BATCH)
-        changes = list(itertools.takewhile(partial(_sealable, cutoff), fetched))
-        if not changes:
-            break
-        records = [record_of(c, digest) for c in changes]
-        sealed = chain.seal(changes, seq, head_hash, digest, record=record_of)  # type: ignore[arg-type]
-        now = clock.now()
-        session.execute(
-            insert(AdminSeal),
-            [
-                {"seq": s.seq, "change_id": s.event_id, "record": r, "prev_hash": s.prev_hash,
-                 "hash": s.hash, "sealed_at": now}
-                for s, r in zip(sealed, records, strict=True)
-            ],
-        )  # fmt: skip
-        session.commit()
-        total += len(sealed)
-        seq, head_hash, change_id = sealed[-1].seq, sealed[-1].hash, sealed[-1].event_id
-        if len(changes) < len(fetched) or len(fetched) < BATCH:
-            break
-    session.commit()
-    if total:
-        at = clock.now().isoformat(timespec="seconds")
-        twin.save(session, files, seq, head_hash, at, CHAIN, chain_identity(session) or "")
-        session.commit()
-    return total
+    return seal_ledger(session, files, ADMIN).sealed
 
 
 def chain_identity(session: Session) -> str | None:
     """The hash of the log's first sealed record: which chain its checkpoints belong to."""
-    return session.scalar(select(AdminSeal.hash).where(AdminSeal.seq == 1))
+    return ledger_identity(session, ADMIN)
 
 
 def _changes(session: Session) -> Iterator[ChangeRow]:

@@ -17,7 +17,6 @@ from helpdesk.auth import tokens
 from helpdesk.auth.models import ApiToken, Role, TokenScope, User
 from helpdesk.channels.phone.config import phone_config
 from helpdesk.cli import main
-from helpdesk.config import Settings
 from helpdesk.oplog.models import AdminChange
 
 from .support import API, World
@@ -126,12 +125,6 @@ def test_bad_token_input_is_named(app: Flask, session: Session, world: World) ->
             tokens.parse_expiry("2020-01-01")
         with pytest.raises(tokens.TokenErrors):
             tokens.parse_expiry("明天")
-
-
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HELPDESK_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("HELPDESK_INSTANCE_PATH", str(settings.instance_path))
 
 
 def test_cli_issue_list_revoke(cli_env: None, client, session: Session, world: World) -> None:

@@ -5,48 +5,18 @@ truncation, and fails when a sealed chain has no checkpoint unless told `--no-ch
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
 
 from helpdesk import clock
 from helpdesk.audit import replay
-from helpdesk.audit.checkpoints import AuditFiles, append
+from helpdesk.audit.checkpoints import append
 from helpdesk.audit.models import AuditCheckpoint, AuditRecord
-from helpdesk.audit.seal import seal
 from helpdesk.audit.verify import verify
-from helpdesk.auth.models import Role
 from helpdesk.cli import main
 from helpdesk.demo import seed_demo
-from helpdesk.tickets import service
 from helpdesk.tickets.models import Comment, Ticket
-
-KEY = "test-audit-key"
-
-
-@pytest.fixture
-def files(tmp_path) -> AuditFiles:
-    return AuditFiles(KEY.encode(), tmp_path / "checkpoints.log")
-
-
-@pytest.fixture
-def sealed(session, make_ticket, make_user, make_org, files):
-    """Three tickets accepted, commented and pended, sealed."""
-    clock.freeze(clock.now())
-    org = make_org()
-    staff = make_user(Role.PROVIDER, org)
-    for i in range(3):
-        t = make_ticket(organisation_id=org.id)
-        service.accept(session, staff, t)
-        service.comment(session, staff, t, f"已联系企业第{i}次")
-        service.pend(session, staff, t, "请补充材料")
-        session.commit()
-    clock.advance(timedelta(seconds=5))
-    result = seal(session, files)
-    assert result.sealed >= 12
-    return result
 
 
 def report(session, files, **options):
@@ -147,14 +117,6 @@ def test_another_databases_checkpoints_are_not_a_truncation(session, sealed, fil
     found = report(session, files)
     assert found.ok, (found.problems, found.checkpoint_errors)
     assert found.other_chain == 1 and found.checkpoints == 1
-
-
-@pytest.fixture
-def cli_env(monkeypatch, settings, files):
-    monkeypatch.setenv("HELPDESK_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("HELPDESK_INSTANCE_PATH", str(settings.instance_path))
-    monkeypatch.setenv("HELPDESK_AUDIT_KEY", KEY)
-    monkeypatch.setenv("HELPDESK_AUDIT_CHECKPOINTS", str(files.checkpoints))
 
 
 def test_no_checkpoints_option_of_the_cli(session, sealed, files, cli_env):

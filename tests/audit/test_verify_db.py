@@ -6,49 +6,21 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
 
 from helpdesk import clock
 from helpdesk.audit import chain
-from helpdesk.audit.checkpoints import AuditFiles
 from helpdesk.audit.models import AuditRecord
 from helpdesk.audit.seal import seal
 from helpdesk.audit.verify import verify
 from helpdesk.auth.models import Role
 from helpdesk.cli import main
-from helpdesk.tickets import service
-
-KEY = "test-audit-key"
 
 
 def login(client, user) -> None:
     response = client.post("/login", data={"login": user.login, "password": "secret-pass"})
     assert response.status_code in (302, 303)
-
-
-@pytest.fixture
-def files(tmp_path) -> AuditFiles:
-    return AuditFiles(KEY.encode(), tmp_path / "checkpoints.log")
-
-
-@pytest.fixture
-def sealed(session, make_ticket, make_user, make_org, files):
-    """Three tickets through a few steps each, sealed: 12+ records."""
-    clock.freeze(clock.now())
-    org = make_org()
-    staff = make_user(Role.PROVIDER, org)
-    for i in range(3):
-        t = make_ticket(organisation_id=org.id, contact_name="王小明", contact_phone="13900001111")
-        service.accept(session, staff, t)
-        service.comment(session, staff, t, f"已联系王小明 13900001111 第{i}次")
-        service.pend(session, staff, t, "请王先生补充材料")
-        session.commit()
-    clock.advance(timedelta(seconds=5))
-    result = seal(session, files)
-    assert result.sealed >= 12
-    return result
 
 
 def first_bad(session, files) -> int | None:
@@ -137,7 +109,7 @@ def test_a_forged_checkpoint_line_is_reported(session, sealed, files):
 
 
 def test_anonymising_keeps_the_chain(session, sealed, files):
-    digest = chain.pii_digester(KEY.encode())
+    digest = chain.pii_digester(files.key)
     event_id = session.scalar(text("SELECT min(id) FROM ticket_event WHERE kind = 'pended'"))
     row = session.execute(text("SELECT data FROM ticket_event WHERE id = :id"), {"id": event_id})
     raw = row.scalar_one()
@@ -148,14 +120,6 @@ def test_anonymising_keeps_the_chain(session, sealed, files):
                     {"d": json.dumps(data, ensure_ascii=False), "id": event_id})  # fmt: skip
     session.commit()
     assert first_bad(session, files) is None
-
-
-@pytest.fixture
-def cli_env(monkeypatch, settings, files):
-    monkeypatch.setenv("HELPDESK_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("HELPDESK_INSTANCE_PATH", str(settings.instance_path))
-    monkeypatch.setenv("HELPDESK_AUDIT_KEY", KEY)
-    monkeypatch.setenv("HELPDESK_AUDIT_CHECKPOINTS", str(files.checkpoints))
 
 
 def test_cli_verify_exit_status_and_first_bad_seq(session, sealed, files, cli_env):

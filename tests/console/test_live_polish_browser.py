@@ -6,21 +6,17 @@ zone, not the browser's own "12/05 03:13"."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
-from realtime.live import PASSWORD, Web, login
+from realtime.live import Web, login
 from system_packages import BROWSER, require
 
+from console.provider_desk import BankDesk, open_as
 from helpdesk import clock
-from helpdesk.auth.models import Role, User
-from helpdesk.directory.models import OrgKind
-from helpdesk.tickets import service
+from helpdesk.auth.models import User
 from helpdesk.tickets.models import Status
 from helpdesk.web import local_time
 
-CHROMIUM = Path(BROWSER.binaries[0])
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # Text lines a badge's words take: one rectangle per line box of its text.
@@ -31,46 +27,12 @@ LINES = """(el) => {
 }"""
 
 
-def open_as(p, web: Web, user, path: str, width: int, locale: str, zone: str):  # type: ignore[no-untyped-def]
-    browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-    page = browser.new_page(
-        viewport={"width": width, "height": 900}, locale=locale, timezone_id=zone
-    )
-    page.set_default_timeout(15_000)
-    page.goto(f"{web.base}/login?lang=zh_CN")
-    page.fill("#login", user.login)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-    page.goto(f"{web.base}{path}")
-    return browser, page
-
-
 @pytest.fixture
-def pending_desk(session, make_org, make_user):  # type: ignore[no-untyped-def]
+def pending_desk(bank_desk: BankDesk) -> tuple[User, User]:
     """A bank with two tickets waiting for the enterprise (待企业补充), one of them late."""
-    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre")
-    bank = make_org(slug="bank", name="杭州银行科技支行")
-    agent = make_user(Role.AGENT, centre, name="李娜")
-    banker = make_user(Role.PROVIDER, bank, name="陈静")
     for subject, days_ago in (("咨询担保贷款办理条件", 0), ("需要融资租赁冷链设备", 3)):
-        clock.freeze(clock.now() - timedelta(days=days_ago))
-        try:
-            ticket = service.create(
-                session,
-                agent,
-                service.NewTicket(
-                    subject=subject,
-                    category="finance/leasing",
-                    district="330102",
-                    organisation_id=bank.id,
-                ),
-            )
-            ticket.status = Status.PENDING
-            session.commit()
-        finally:
-            clock.unfreeze()
-    return agent, banker
+        bank_desk.file(subject, days_ago, status=Status.PENDING)
+    return bank_desk.agent, bank_desk.banker
 
 
 def test_a_status_badge_stays_on_one_line_on_a_phone(
@@ -81,7 +43,7 @@ def test_a_status_badge_stays_on_one_line_on_a_phone(
 
     _agent, banker = pending_desk
     with sync_playwright() as p:
-        browser, page = open_as(p, web, banker, "/provider", 390, "zh-CN", "Asia/Shanghai")
+        browser, page = open_as(p, web, banker, "/provider", 390, zone="Asia/Shanghai")
         try:
             badges = page.locator("#org tr[data-id] span.badge.status-pending")
             expect(badges).to_have_count(2)
@@ -111,7 +73,9 @@ def test_the_desk_writes_times_as_the_server_does_in_hangzhou_time(
     wanted = sorted(local_time(datetime.fromisoformat(t["sla"]["accept_by"])) for t in items)
     with sync_playwright() as p:
         # an English browser in New York: its own formatting would say 12/04, 02:13 PM or so
-        browser, page = open_as(p, web, banker, "/provider", 1280, "en-US", "America/New_York")
+        browser, page = open_as(
+            p, web, banker, "/provider", 1280, locale="en-US", zone="America/New_York"
+        )
         try:
             cells = page.locator("#org tr[data-id] td.deadline:nth-child(6)")
             expect(cells).to_have_count(2)
@@ -121,7 +85,9 @@ def test_the_desk_writes_times_as_the_server_does_in_hangzhou_time(
             browser.close()
 
         before = clock.now()
-        browser, page = open_as(p, web, agent, "/console", 1280, "en-US", "America/New_York")
+        browser, page = open_as(
+            p, web, agent, "/console", 1280, locale="en-US", zone="America/New_York"
+        )
         try:
             since = page.locator("#presence-since")
             expect(since).to_contain_text("自")

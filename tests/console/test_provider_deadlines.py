@@ -3,48 +3,21 @@ and resolve-by with the business time left (or overdue) on its calendar, nearest
 
 from __future__ import annotations
 
-from datetime import timedelta
-from pathlib import Path
-
 import pytest
-from realtime.live import PASSWORD, Web, login
+from realtime.live import Web, login
 from system_packages import BROWSER, require
 
-from helpdesk import clock
-from helpdesk.auth.models import Role
-from helpdesk.directory.models import OrgKind
-from helpdesk.tickets import service
-
-CHROMIUM = Path(BROWSER.binaries[0])
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+from console.provider_desk import BankDesk, open_as
 
 
 @pytest.fixture
-def desk(session, make_org, make_user):  # type: ignore[no-untyped-def]
+def desk(bank_desk: BankDesk):  # type: ignore[no-untyped-def]
     """Three tickets for the bank, filed so that id order is not deadline order."""
-    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre")
-    bank = make_org(slug="bank", name="杭州银行科技支行")
-    agent = make_user(Role.AGENT, centre)
-    banker = make_user(Role.PROVIDER, bank, name="陈静")
-    numbers = {}
-    for subject, days_ago in (("今天来的", 0), ("十天前来的", 10), ("三天前来的", 3)):
-        clock.freeze(clock.now() - timedelta(days=days_ago))
-        try:
-            ticket = service.create(
-                session,
-                agent,
-                service.NewTicket(
-                    subject=subject,
-                    category="finance/leasing",
-                    district="330102",
-                    organisation_id=bank.id,
-                ),
-            )
-            session.commit()
-            numbers[subject] = ticket.number
-        finally:
-            clock.unfreeze()
-    return banker, numbers
+    numbers = {
+        subject: bank_desk.file(subject, days_ago).number
+        for subject, days_ago in (("今天来的", 0), ("十天前来的", 10), ("三天前来的", 3))
+    }
+    return bank_desk.banker, numbers
 
 
 def test_the_desk_api_gives_both_deadlines_in_business_time(web: Web, desk) -> None:  # type: ignore[no-untyped-def]
@@ -67,15 +40,8 @@ def test_the_provider_desk_sorts_by_the_nearest_deadline(web: Web, fresh_presenc
 
     banker, numbers = desk
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser, page = open_as(p, web, banker, "/provider", 1400)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-            page.set_default_timeout(15_000)
-            page.goto(f"{web.base}/login?lang=zh_CN")
-            page.fill("#login", banker.login)
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.goto(f"{web.base}/provider")
             rows = page.locator("#org tbody tr[data-id]")
             expect(rows).to_have_count(3)
             order = [rows.nth(i).locator("td.number").inner_text() for i in range(3)]

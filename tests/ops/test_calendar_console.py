@@ -5,7 +5,7 @@ missing. Every entry is in the 操作记录."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
@@ -18,7 +18,6 @@ from web.helpers import login, page
 from helpdesk import clock
 from helpdesk.auth.models import Role, User
 from helpdesk.cli import main
-from helpdesk.config import Settings
 from helpdesk.directory.models import Organisation
 from helpdesk.oplog.models import AdminChange
 from helpdesk.sla.calendar import HANGZHOU
@@ -31,14 +30,6 @@ NEW_YEARS_EVE_4PM = datetime(2026, 12, 31, 16, 0, tzinfo=HANGZHOU)  # a Thursday
 @pytest.fixture
 def centre_rules(centre: Organisation, use_rules: Callable[..., object]) -> None:
     use_rules({"rules.yaml": "rules:\n  - {name: default, priority: 0, route: {to: [centre]}}\n"})
-
-
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("HELPDESK_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("HELPDESK_INSTANCE_PATH", str(settings.instance_path))
-    monkeypatch.setenv("HELPDESK_LANGUAGE", "zh_CN")
-    yield
 
 
 def _due(session: Session, ticket: Ticket) -> datetime:

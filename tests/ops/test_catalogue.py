@@ -16,7 +16,6 @@ from web.helpers import login, page
 
 from helpdesk.auth.models import User
 from helpdesk.cli import main
-from helpdesk.config import Settings
 from helpdesk.directory.models import ServiceCategory
 from helpdesk.directory.reference import ensure_reference_data
 from helpdesk.oplog.models import AdminChange
@@ -118,10 +117,7 @@ def test_upgrade_keeps_what_the_console_set(admin: User, session: Session) -> No
     assert guarantee.name_zh == "融资担保" and guarantee.active is False
 
 
-def test_cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, session: Session) -> None:
-    monkeypatch.setenv("HELPDESK_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("HELPDESK_INSTANCE_PATH", str(settings.instance_path))
-    monkeypatch.setenv("HELPDESK_LANGUAGE", "zh_CN")
+def test_cli(cli_env: None, session: Session) -> None:
     run = CliRunner().invoke
     added = run(main, ["catalogue", "add", "market", "livestream", "--zh", "直播带货",
                        "--en", "Live-stream selling", "--order", "7"])  # fmt: skip

@@ -21,19 +21,12 @@ from helpdesk.audit.checkpoints import AuditFiles
 from helpdesk.audit.seal import seal
 from helpdesk.auth.models import Role, User
 from helpdesk.cli import main
-from helpdesk.config import Settings
 from helpdesk.directory.models import Contact, Enterprise, Organisation
 from helpdesk.oplog.models import AdminChange
 from helpdesk.oplog.seal import seal_changes
 from helpdesk.tickets.models import Ticket, TicketEvent
 
 KEY = "test-audit-key"
-
-
-def _cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HELPDESK_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("HELPDESK_INSTANCE_PATH", str(settings.instance_path))
-    monkeypatch.setenv("HELPDESK_LANGUAGE", "zh_CN")
 
 
 def test_merge_moves_everything_leaves_a_pointer_and_verifies(
@@ -44,7 +37,7 @@ def test_merge_moves_everything_leaves_a_pointer_and_verifies(
     make_ticket: Callable[..., Ticket],
     make_user: Callable[..., User],
     session: Session,
-    settings: Settings,
+    cli_env: None,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
@@ -89,7 +82,6 @@ def test_merge_moves_everything_leaves_a_pointer_and_verifies(
     assert seal_changes(session, files) == 2
     monkeypatch.setenv("HELPDESK_AUDIT_KEY", KEY)
     monkeypatch.setenv("HELPDESK_AUDIT_CHECKPOINTS", str(files.checkpoints))
-    _cli_env(settings, monkeypatch)
     verified = CliRunner().invoke(main, ["audit", "verify"])
     assert verified.exit_code == 0, verified.output
 
@@ -129,10 +121,8 @@ def test_cli_merge(
     make_enterprise: Callable[..., Enterprise],
     make_ticket: Callable[..., Ticket],
     session: Session,
-    settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
+    cli_env: None,
 ) -> None:
-    _cli_env(settings, monkeypatch)
     keep = make_enterprise(name="杭州湖滨商贸有限公司", district="330102")
     drop = make_enterprise(name="杭州湖滨商贸公司（重复）", district="330102")
     ticket = make_ticket(enterprise_id=drop.id)

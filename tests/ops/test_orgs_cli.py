@@ -9,16 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.cli import main
-from helpdesk.config import Settings
 from helpdesk.directory.models import Organisation, OrgStatus
 from helpdesk.oplog.models import AdminChange
 
 
 @pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch, centre: Organisation) -> None:
-    monkeypatch.setenv("HELPDESK_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("HELPDESK_INSTANCE_PATH", str(settings.instance_path))
-    monkeypatch.setenv("HELPDESK_LANGUAGE", "zh_CN")
+def cli_env(cli_env: None, centre: Organisation) -> None:
+    """tests/conftest.py's, with the service centre the commands name."""
 
 
 def run(*args: str) -> Result:

@@ -35,9 +35,8 @@ def files(tmp_path) -> AuditFiles:
 
 
 @pytest.fixture
-def cli_env(monkeypatch, settings, files):
-    monkeypatch.setenv("HELPDESK_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("HELPDESK_INSTANCE_PATH", str(settings.instance_path))
+def cli_env(cli_env, monkeypatch, files):
+    """tests/conftest.py's, with the audit files and a year's retention of everything."""
     monkeypatch.setenv("HELPDESK_AUDIT_KEY", KEY)
     monkeypatch.setenv("HELPDESK_AUDIT_CHECKPOINTS", str(files.checkpoints))
     for kind in ("CALL_RECORDS", "CHAT_TRANSCRIPTS", "ATTACHMENTS", "CONTACTS"):

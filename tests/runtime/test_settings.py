@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from helpdesk import ROOT, create_app
-from helpdesk.settings import EnvSettings, SettingsError, settings
+from helpdesk.settings import EnvSettings, SettingsError, reset, settings
 
 
 def test_serve_with_a_bad_value_stops_at_once_naming_the_variable(tmp_path: Path) -> None:
@@ -50,14 +50,18 @@ def test_create_app_refuses_a_bad_value_before_anything_else(
     assert not (tmp_path / "helpdesk.sqlite3").exists()
 
 
-def test_a_changed_variable_is_seen_without_a_reset(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HELPDESK_CHAT_MAX_CHATS", "4")
+def test_settings_are_parsed_once_and_read_again_only_on_reset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HELPDESK_CHAT_MAX_CHATS", "4")  # undone after the test
     assert settings().chat_max_chats == 4
-    assert settings() is settings()  # parsed once while nothing changes
-    monkeypatch.setenv("HELPDESK_CHAT_MAX_CHATS", "7")
+    assert settings() is settings()  # parsed once
+    os.environ["HELPDESK_CHAT_MAX_CHATS"] = "7"  # behind monkeypatch's back
+    assert settings().chat_max_chats == 4  # a running process's environment does not change
+    reset()
     assert settings().chat_max_chats == 7
-    monkeypatch.setenv("HELPDESK_CHAT_MAX_CHATS", "")  # empty counts as unset
-    assert settings().chat_max_chats == 3
+    monkeypatch.setenv("HELPDESK_CHAT_MAX_CHATS", "")  # tests/conftest.py's monkeypatch resets
+    assert settings().chat_max_chats == 3  # empty counts as unset
 
 
 def test_every_variable_is_typed_described_and_in_the_readme() -> None:

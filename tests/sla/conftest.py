@@ -6,8 +6,11 @@ and run a real RQ worker in burst mode in this process (it sees the same frozen 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,13 +20,16 @@ from sqlalchemy.orm import Session
 
 from helpdesk import clock, redis_connections
 from helpdesk.auth.models import Role, User
+from helpdesk.config import Settings
 from helpdesk.directory.models import Organisation, OrgKind
 from helpdesk.runner.embedded_redis import embedded_redis
 from helpdesk.runner.worker import build_worker
+from helpdesk.sla import timers
 from helpdesk.sla.calendar import HANGZHOU
 from helpdesk.sla.models import SlaStage
 from helpdesk.tickets.models import TicketEvent
 
+SLOW_WORKER = Path(__file__).with_name("slow_worker.py")
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=HANGZHOU)
 
 
@@ -71,6 +77,32 @@ def centre(session: Session, make_org, make_user) -> dict[str, object]:
         "provider": provider,
         "staff": make_user(Role.PROVIDER, provider),
     }
+
+
+@pytest.fixture
+def due_escalation(session: Session, redis: Redis, make_ticket, centre, monday):  # type: ignore[no-untyped-def]
+    """A ticket whose only timer is its first-response escalation, booked in Redis, with the
+    clock a minute past it: the next worker to look fires it."""
+    ticket = make_ticket(organisation_id=centre["provider"].id, assignee_id=centre["staff"].id)
+    escalate = stages(session, ticket.id)[("first_response", "escalate", 0)]
+    session.query(SlaStage).filter(
+        SlaStage.ticket_id == ticket.id, SlaStage.id != escalate.id
+    ).delete()  # keep one timer: the escalation under test
+    session.commit()
+    clock.freeze(escalate.fire_at + timedelta(minutes=1))
+    timers.reconcile(session, redis)
+    session.rollback()
+    return ticket
+
+
+def hanging_worker(settings: Settings, redis_url: str, marker: Path) -> subprocess.Popen[bytes]:
+    """tests/sla/slow_worker.py: a real worker that touches `marker` half-way through the
+    escalation and hangs there, to be killed."""
+    return subprocess.Popen(
+        [sys.executable, str(SLOW_WORKER), settings.database_url, redis_url,
+         str(settings.instance_path), clock.now().isoformat(), str(marker)],
+        cwd=SLOW_WORKER.resolve().parents[2],
+    )  # fmt: skip
 
 
 def stages(session: Session, ticket_id: int) -> dict[tuple[str, str, int], SlaStage]:

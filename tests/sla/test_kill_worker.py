@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
-from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from rq import Queue
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
-from helpdesk import clock, redis_connections
+from helpdesk import redis_connections
 from helpdesk.sla import timers
-from helpdesk.sla.models import FIRED, SlaStage
+from helpdesk.sla.models import FIRED
 
-from .conftest import sla_events, stages
+from .conftest import hanging_worker, sla_events, stages
 
 pytestmark = pytest.mark.slow
-SCRIPT = Path(__file__).with_name("slow_worker.py")
 
 
 def wait_for(check, timeout: float, what: str):  # type: ignore[no-untyped-def]
@@ -34,24 +29,11 @@ def wait_for(check, timeout: float, what: str):  # type: ignore[no-untyped-def]
 
 
 def test_kill_9_mid_escalation_then_the_step_happens_exactly_once(
-    session, redis, burst, make_ticket, centre, monday, settings, sla_redis_url, tmp_path
+    session, redis, burst, due_escalation, settings, sla_redis_url, tmp_path
 ):
-    ticket = make_ticket(organisation_id=centre["provider"].id, assignee_id=centre["staff"].id)
-    escalate = stages(session, ticket.id)[("first_response", "escalate", 0)]
-    session.query(SlaStage).filter(
-        SlaStage.ticket_id == ticket.id, SlaStage.id != escalate.id
-    ).delete()  # keep one timer: the escalation under test
-    session.commit()
-    clock.freeze(escalate.fire_at + timedelta(minutes=1))
-    timers.reconcile(session, redis)
-    session.rollback()
-
+    ticket = due_escalation
     marker = tmp_path / "in-the-middle"
-    worker = subprocess.Popen(
-        [sys.executable, str(SCRIPT), settings.database_url, sla_redis_url,
-         str(settings.instance_path), clock.now().isoformat(), str(marker)],
-        cwd=Path(__file__).resolve().parents[2],
-    )  # fmt: skip
+    worker = hanging_worker(settings, sla_redis_url, marker)
     try:
         wait_for(marker.exists, 60, "the worker to reach the middle of the escalation")
         os.kill(worker.pid, signal.SIGKILL)

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,12 @@ from polling import wait_until
 from rq import Queue, Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
-from helpdesk import clock
 from helpdesk.sla import timers
-from helpdesk.sla.models import FIRED, PENDING, SlaStage
+from helpdesk.sla.models import FIRED, PENDING
 
-from .conftest import sla_events, stages
+from .conftest import hanging_worker, sla_events, stages
 
 pytestmark = pytest.mark.slow
-SLOW_WORKER = Path(__file__).with_name("slow_worker.py")
 ROOT = Path(__file__).resolve().parents[2]
 RECOVERY = 10.0  # seconds: the bound for both cases
 
@@ -125,24 +122,11 @@ def test_after_flushall_the_timers_are_back_within_10_s(
 
 
 def test_a_due_timer_whose_worker_was_killed_mid_job_fires_within_10_s_of_a_new_worker(
-    session, redis, make_ticket, centre, monday, settings, sla_redis_url, tmp_path, start_worker
+    session, redis, due_escalation, settings, sla_redis_url, tmp_path, start_worker
 ):
-    ticket = make_ticket(organisation_id=centre["provider"].id, assignee_id=centre["staff"].id)
-    escalate = stages(session, ticket.id)[("first_response", "escalate", 0)]
-    session.query(SlaStage).filter(
-        SlaStage.ticket_id == ticket.id, SlaStage.id != escalate.id
-    ).delete()  # keep one timer: the escalation under test
-    session.commit()
-    clock.freeze(escalate.fire_at + timedelta(minutes=1))
-    timers.reconcile(session, redis)
-    session.rollback()
-
+    ticket = due_escalation
     marker = tmp_path / "in-the-middle"
-    doomed = subprocess.Popen(
-        [sys.executable, str(SLOW_WORKER), settings.database_url, sla_redis_url,
-         str(settings.instance_path), clock.now().isoformat(), str(marker)],
-        cwd=ROOT,
-    )  # fmt: skip
+    doomed = hanging_worker(settings, sla_redis_url, marker)
     try:
         wait_until(marker.exists, 60, "the worker to reach the middle of the escalation")
     finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -229,21 +229,28 @@ def _pages(values: dict[str, list[str]]) -> list[tuple[str, frozenset[str]]]:
     return pages
 
 
-def test_every_page_reads_in_chinese_for_every_role(
+def _every_page_as_every_role(
     app: Flask, demo_pages: dict[str, list[str]]
-) -> None:
-    found: list[str] = []
+) -> Iterator[tuple[str, str, str]]:
+    """(role, url, html) of each HTML page each role (and a visitor) may open."""
     for role in (*LOGINS, ANONYMOUS):
         client = _client(app, role)
         for url, roles in _pages(demo_pages):
             if role not in roles:
                 continue
             response = client.get(url)
-            if response.status_code != 200 or "html" not in (response.mimetype or ""):
-                continue
-            words = english_words(response.get_data(as_text=True))
-            if words:
-                found.append(f"{role} {url}: {sorted(words)}")
+            if response.status_code == 200 and "html" in (response.mimetype or ""):
+                yield role, url, response.get_data(as_text=True)
+
+
+def test_every_page_reads_in_chinese_for_every_role(
+    app: Flask, demo_pages: dict[str, list[str]]
+) -> None:
+    found: list[str] = []
+    for role, url, html in _every_page_as_every_role(app, demo_pages):
+        words = english_words(html)
+        if words:
+            found.append(f"{role} {url}: {sorted(words)}")
     assert found == [], "English on zh_CN pages:\n" + "\n".join(found)
 
 
@@ -253,15 +260,8 @@ def test_chinese_sentences_end_in_chinese_punctuation(
     """A label or sentence in Chinese takes full-width punctuation (：，。), as a reader expects:
     the ticket history once read "原因: …", the rules page "加载成功于 … ."."""
     found: list[str] = []
-    for role in (*LOGINS, ANONYMOUS):
-        client = _client(app, role)
-        for url, roles in _pages(demo_pages):
-            if role not in roles:
-                continue
-            response = client.get(url)
-            if response.status_code != 200 or "html" not in (response.mimetype or ""):
-                continue
-            marks = ascii_punctuation(response.get_data(as_text=True))
-            if marks:
-                found.append(f"{role} {url}: {sorted(marks)}")
+    for role, url, html in _every_page_as_every_role(app, demo_pages):
+        marks = ascii_punctuation(html)
+        if marks:
+            found.append(f"{role} {url}: {sorted(marks)}")
     assert found == [], "ASCII punctuation after Chinese:\n" + "\n".join(found)
