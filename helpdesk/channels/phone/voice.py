@@ -21,6 +21,7 @@ from helpdesk.channels.phone.ivr import loader
 from helpdesk.channels.phone.ivr.actions import Dial, Hangup, Say
 from helpdesk.channels.phone.ivr.interpreter import HangUp, Keys
 from helpdesk.channels.phone.models import CallRecord, CallStatus
+from helpdesk.db import commit_keeping
 from helpdesk.errors import DomainError
 from helpdesk.extensions import csrf, db
 
@@ -95,7 +96,7 @@ def voice(script_name: str) -> Response:
         else:
             digits = form.get("Digits")
             step = service.advance_ivr(session, record, script, Keys(digits if digits else None))
-        session.commit()
+        commit_keeping(session)  # the reply is built from the record just written
     except DomainError:
         session.rollback()
         return _xml(twiml.hangup_document())
