@@ -24,6 +24,7 @@ from helpdesk.channels.phone.models import CallRecord, CallStatus
 from helpdesk.db import commit_keeping
 from helpdesk.errors import DomainError
 from helpdesk.extensions import csrf, db
+from helpdesk.runner.idle import when_idle
 
 blueprint = Blueprint("phone_voice", __name__)
 csrf.exempt(blueprint)
@@ -36,6 +37,7 @@ FINAL_STATUSES = {
     "failed": "congestion",
 }
 XML = "application/xml"
+REPLY_AFTER_OFFERS_SECONDS = 0.5  # the most a queued caller's reply gives way to others
 
 
 def _authorised() -> bool:
@@ -101,6 +103,9 @@ def voice(script_name: str) -> Response:
         session.rollback()
         return _xml(twiml.hangup_document())
     if queue.is_waiting(record):  # the IVR has just put the call in the queue
+        # The offers first: calls queued at once all reach their commit (and the consoles)
+        # before any caller's reply is built (bench/phone_queue.py, 50 calls at once).
+        when_idle(REPLY_AFTER_OFFERS_SECONDS)
         said = tuple(a for a in step.actions if isinstance(a, Say))
         return _xml(_queue_document(session, record, action_url, said))
     actions = step.actions or ((Hangup(),) if not step.waiting else ())
