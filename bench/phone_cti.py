@@ -26,7 +26,8 @@ p99 274.7; reply -> offer p50 0.3 ms; 4 ms of web CPU per call; 50 of 50 tickets
 request greenlets interleaving at each I/O on one loop (50 x 4 ms = 200 ms of CPU). A FIFO
 lane around the IVR step lowered p50 (220 -> 154 ms) but not p99 (249 -> 283 on the quietest
 round); the step's CPU has to fall first (presence read and decoded per request 13%, the
-record re-read after commit 15%).
+record re-read after commit 15%). Later figures (2026-12-04 22:30, branch `phone`: the step's
+CPU cut and the replies built after the burst's commits) are in bench/phone_queue.py.
 """
 
 from __future__ import annotations

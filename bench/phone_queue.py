@@ -67,6 +67,34 @@ disk, 50 senders, 20 consoles, all 1,000 offers and (this code) all 50 tickets e
   server-side timestamps: each request's own work (the IVR step, its commit, the caller's
   place, presence for the wait estimate: 4-7 ms of CPU) x 50 in one process, and every Redis
   round trip of the sender waiting a full turn of the 50 request greenlets.
+
+Measured 2026-12-04 22:14-22:52 (branch `phone` against main 5a73701, interleaved in the same
+runs; load average 10-24 on the 2 shared cores, so the same code's wall p99 swung 0.8-4.9 s
+between rounds and says nothing about the target). The changes: the wait estimate's agent
+count from a presence read at most once a second per process, shared with the offer sender
+(queue.available_agents; was 2 Redis round trips and 20 JSON decodes per call); no re-read
+of the call record after the IVR step's commits (db.commit_keeping: 3 -> 1 SELECT of
+call_record per queued call); the IVR state saved field by field (CallState.to_dict, 52 vs
+284 us, twice per call); national() cached for the sender's listings; and a just-queued
+caller's reply waits for an idle loop (runner/idle.when_idle, at most 0.5 s), so the burst's
+commits and offers go before any reply's own work (the caller's place, the TwiML).
+- `BENCH_PROFILE=1 ... --queue`, the CPU of the 50 requests (samples under the pywsgi
+  handler, x 2 ms; the tickets made after the burst left out), four rounds: main 224 / 166 /
+  192 / 216 ms, this code 92 / 208 / 118 / 90 ms (1.8-2.4 ms per call, the 208 at load 24);
+  the offer sender 10-12 ms. Wall p99, same rounds: main 6,130 / 1,466 / 3,859 / 4,110 ms,
+  this code 2,651 / 4,932 / 1,229 / 841 ms. All 1,000 offers and all 50 tickets every time.
+- without the profiler, web CPU up to the last offer (22:14-22:23, load 12-18; the tickets
+  start 2 s after the burst, so at this load they are counted too): main 11 / 11 ms per
+  call; presence and re-read changes alone 8 / 8.
+- in process (the queueing step through the test client, ticket deferred as in a web
+  process, presence in memory so the Redis part is not counted), thread CPU per call, three
+  rounds: main 5.30 / 5.12 / 5.16 ms, this code 4.28 / 4.15 / 4.72.
+Budget for the target: the last call's offer leaves after all 50 commits plus one sender
+cycle (its 50 ms tick, presence, the 50-row listing, one emit), so the requests' CPU up to
+their commits must stay under ~130 ms (2.6 ms per call) for p99 <= 200 ms on an idle
+machine. On the 20:02 quiet run the burst took 4 ms per call (200 ms) and gave p99 275 ms;
+the requests now take 90-120 ms on the lighter rounds, inside the budget, but a quiet
+machine was not to be had to show the wall figure.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ def _home(number: phonenumbers.PhoneNumber) -> bool:
     return phonenumbers.region_code_for_number(number) == HOME_REGION
 
 
+@lru_cache(maxsize=16384)  # the phone queue's listing formats every waiting caller each time
 def national(e164: str | None) -> str:
     """0571-8700 5678 for a landline (area code, with its 0, then a hyphen), 138 5710 0004 for a
     mobile, 400 812 3456 for a service number; a foreign number in its international format;

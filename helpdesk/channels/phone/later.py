@@ -125,15 +125,11 @@ def _after_the_burst() -> None:
 
 
 def _when_idle() -> None:
-    """Wait until nothing else on the gevent loop is ready to run (at most IDLE_WAIT_SECONDS):
-    the requests and the offers go first. Profiled (bench/phone_queue.py, BENCH_PROFILE=1):
+    """The requests and the offers go first. Profiled (bench/phone_queue.py, BENCH_PROFILE=1):
     yielding only once per ticket, this task took 40 % of a burst's CPU while offers waited."""
-    try:
-        import gevent
-    except ImportError:  # pragma: no cover  (web processes run on gevent)
-        return
-    with gevent.Timeout(IDLE_WAIT_SECONDS, False):  # a loop never idle still gets its tickets
-        gevent.idle()
+    from helpdesk.runner.idle import when_idle
+
+    when_idle(IDLE_WAIT_SECONDS)  # a loop never idle still gets its tickets
 
 
 def make_ticket(session: Session, record: CallRecord) -> bool:

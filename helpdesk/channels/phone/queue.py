@@ -9,6 +9,8 @@ cannot both get the call. The caller hears their position and estimated wait (`a
 from __future__ import annotations
 
 import math
+import threading
+import time
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
@@ -90,15 +92,38 @@ def told_in_parts(session: Session, record: CallRecord) -> tuple[int, int]:
     return place, expected_wait_minutes(place, available_agents())
 
 
-def available_agents() -> int:
-    """Agents with a console open who are available now (the shared presence)."""
-    from helpdesk.realtime import presence
+# The wait estimate's agent count, read from the shared presence at most once per
+# PRESENCE_FRESH_SECONDS per process (and by the offer sender each time it sends): 50 calls
+# queued at once each read and decoded everyone's presence, 2 Redis round trips and 13 % of
+# a queued call's CPU (bench/phone_queue.py). The estimate is a rough minute count anyway.
+PRESENCE_FRESH_SECONDS = 1.0
+_agents_lock = threading.Lock()
+_agents: dict[str, float] = {"count": 0, "at": -math.inf}
 
-    return sum(
-        1
-        for value in presence.everyone().values()
-        if value.get("state") == presence.AVAILABLE and "/desk" in (value.get("namespaces") or [])
-    )
+
+def available_agents() -> int:
+    """Agents with a console open who are available (the shared presence, as recently read)."""
+    with _agents_lock:  # one reader at a time: the others take its count
+        if time.monotonic() - _agents["at"] > PRESENCE_FRESH_SECONDS:
+            remember_available(len(available_consoles()))
+        return int(_agents["count"])
+
+
+def remember_available(count: int) -> None:
+    """What the presence said just now (the offer sender reads it for its listing)."""
+    _agents["count"], _agents["at"] = count, time.monotonic()
+
+
+def available_consoles() -> list[int]:
+    """People available now with a /desk console open (the shared presence, read now)."""
+    from helpdesk.realtime import presence
+    from helpdesk.realtime.rooms import DESK
+
+    return [
+        user_id
+        for user_id, value in presence.everyone().items()
+        if value.get("state") == presence.AVAILABLE and DESK in (value.get("namespaces") or [])
+    ]
 
 
 def tell_caller(session: Session, record: CallRecord) -> str:

@@ -39,6 +39,7 @@ from helpdesk.channels.phone.sockets import (
     pop_after_commit,
     queue_changed_after_commit,
 )
+from helpdesk.db import commit_keeping
 from helpdesk.directory import queries as directory
 from helpdesk.directory.models import Contact, Organisation
 from helpdesk.directory.phone_format import national
@@ -467,7 +468,7 @@ def _save(session: Session, record: CallRecord, script: Script, step: Step) -> S
         if pending:
             outcome[later.PENDING] = True
             record.ivr_state = state.to_dict()
-        session.commit()
+        commit_keeping(session)  # the caller's place is told from this row, not a re-read
         if pending:
             later.submit(record.id)
     number = ""

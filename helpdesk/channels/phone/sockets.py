@@ -92,7 +92,8 @@ def _send_queue_loop() -> None:
                     # Who is available first, then the calls: the presence read waits its turn
                     # on the loop (2 Redis round trips; profiled in a burst of 50 calls: 640 ms
                     # on a loaded machine), so the listing read after it is current when sent.
-                    available = available_consoles()
+                    available = queue.available_consoles()
+                    queue.remember_available(len(available))  # the callers' wait estimate
                     try:
                         listing = {"calls": queue.offers(db.session())}
                     finally:
@@ -108,17 +109,6 @@ def _send_queue_loop() -> None:
         raise
 
 
-def available_consoles() -> list[int]:
-    """People available now with a /desk console open (the shared presence)."""
-    from helpdesk.realtime import presence
-
-    return [
-        user_id
-        for user_id, value in presence.everyone().items()
-        if value.get("state") == presence.AVAILABLE and DESK in (value.get("namespaces") or [])
-    ]
-
-
 def broadcast_queue(listing: dict[str, Any], available: list[int] | None = None) -> None:
     """The waiting calls to every available agent's console (`available`, read now if not
     given) and to the supervisors."""
@@ -127,6 +117,8 @@ def broadcast_queue(listing: dict[str, Any], available: list[int] | None = None)
 
     try:
         if available is None:
+            from helpdesk.channels.phone.queue import available_consoles
+
             available = available_consoles()
         # One message to all their rooms (bench/phone_queue.py: one emit per console made the
         # listing wait for 21 turns of a busy gevent loop, one per Redis publish).
