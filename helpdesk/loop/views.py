@@ -5,6 +5,7 @@ provider's card and trend). Providers see their own scorecard only; any other is
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,13 +29,13 @@ from helpdesk.auth import permissions
 from helpdesk.auth.models import User
 from helpdesk.directory.models import Organisation
 from helpdesk.errors import DomainError, InvalidInput
-from helpdesk.loop import agents, followups, monthly, queries, scorecards, watch
+from helpdesk.loop import agents, followups, listing, monthly, queries, scorecards, watch
 from helpdesk.loop.config import loop_config
-from helpdesk.loop.models import CALLBACK, SUPERVISOR, FollowUp, ProviderWatch
+from helpdesk.loop.models import OPEN, SUPERVISOR, FollowUp, ProviderWatch
 from helpdesk.stats import exports
 from helpdesk.stats.period import Period
 from helpdesk.tickets import service as tickets
-from helpdesk.web import db_session
+from helpdesk.web import choices, db_session
 from helpdesk.web.errors import localized
 from helpdesk.web.labels import label
 
@@ -68,21 +69,63 @@ def _forbidden(_error: Exception) -> ResponseReturnValue:
 # -- 回访 -------------------------------------------------------------------------------------
 
 
+@dataclass
+class Posted:
+    """A 回访 form sent back (no JavaScript ran): which task, the field at fault and its
+    message shown beside it, and what was typed, so nothing is lost."""
+
+    task_id: int
+    field: str
+    message: str
+    values: dict[str, str]
+
+
+def _kept_args() -> dict[str, Any]:
+    """The list's filters and page, carried through a form's action and back."""
+    return {k: v for k, v in request.args.items() if k != "lang" and v}
+
+
 @blueprint.get("/followups")
 @login_required
 def followup_list() -> ResponseReturnValue:
     _staff_only()
+    return _list_page()
+
+
+def _list_page(posted: Posted | None = None) -> ResponseReturnValue:
     s = db_session()
     supervisor = permissions.can_see_followups_of_supervisors(current_user)
+    form = listing.CallbackFilterForm(request.args)
+    form.fill(choices.organisations(s))
+    form.validate()
+    error, status = None, 400 if posted else 200
+    wanted = listing.CallbackFilter.from_form(form, request.args)
+    bad_day = [f.label.text for f in (form.resolved_from, form.resolved_to) if f.errors]
+    if bad_day:
+        error, status = _("That filter is not valid: %(field)s.", field=bad_day[0]), 400
+    found = listing.callbacks(s, wanted)
+    supervisor_tasks = queries.open_followups(s, SUPERVISOR) if supervisor else []
+    if posted is not None:
+        # as the ticket page: a line on top, the message itself beside the field; a task the
+        # list no longer shows (moved to another page meanwhile) has its message on top
+        shown = {t.id for t in found.tasks} | {t.id for t in supervisor_tasks}
+        error = _("Please correct the form below.") if posted.task_id in shown else posted.message
+    kept = _kept_args()
     return render_template(
         "loop/followups.html",
-        callbacks=queries.open_followups(s, CALLBACK),
-        supervisor_tasks=queries.open_followups(s, SUPERVISOR) if supervisor else [],
+        form=form,
+        found=found,
+        kept=kept,
+        page_url=lambda n: url_for("loop.followup_list", **{**kept, "page": n}),
+        error=error,
+        posted=posted,
+        states=listing.STATES,
+        supervisor_tasks=supervisor_tasks,
         complaints=queries.complaints_awaiting_finding(s) if supervisor else [],
         recent=queries.recent_callbacks(s),
         supervisor=supervisor,
         tries=loop_config().callback_tries,
-    )
+    ), status
 
 
 def _task(task_id: int) -> FollowUp:
@@ -97,13 +140,19 @@ def _task(task_id: int) -> FollowUp:
 def _done(message: str) -> ResponseReturnValue:
     db_session().commit()
     flash(message, "success")
-    return redirect(url_for("loop.followup_list"))
+    return redirect(url_for("loop.followup_list", **_kept_args()))
 
 
-def _failed(exc: DomainError) -> ResponseReturnValue:
+def _failed(exc: DomainError, task_id: int | None = None, *typed: str) -> ResponseReturnValue:
+    """A form's answer refused. Of a task still on the list: the page again with the message
+    beside the field and the `typed` fields as they were; otherwise a message on the list."""
     db_session().rollback()
+    task = db_session().get(FollowUp, task_id) if task_id is not None else None
+    if task is not None and task.state == OPEN and exc.field:
+        values = {name: request.form.get(name, "") for name in typed}
+        return _list_page(Posted(task.id, exc.field, localized(exc), values))
     flash(localized(exc), "error")
-    return redirect(url_for("loop.followup_list"))
+    return redirect(url_for("loop.followup_list", **_kept_args()))
 
 
 @blueprint.post("/followups/<id:task_id>/answer")
@@ -116,7 +165,7 @@ def answer(task_id: int) -> ResponseReturnValue:
             db_session(), _user(), task, request.form.get("outcome"), request.form.get("comment")
         )
     except DomainError as exc:
-        return _failed(exc)
+        return _failed(exc, task_id, "outcome", "comment")
     return _done(
         _("Call back for ticket %(number)s recorded: %(outcome)s.",
           number=task.ticket.number, outcome=label("outcome", request.form["outcome"]))
@@ -133,7 +182,7 @@ def no_answer(task_id: int) -> ResponseReturnValue:
             db_session(), _user(), task, request.form.get("comment"), loop_config()
         )
     except DomainError as exc:
-        return _failed(exc)
+        return _failed(exc, task_id, "comment")
     if task.state == "unreachable":
         return _done(_("Ticket %(number)s: caller unreachable.", number=task.ticket.number))
     return _done(_("Ticket %(number)s: no answer, try %(n)s noted.",
@@ -149,7 +198,7 @@ def finish(task_id: int) -> ResponseReturnValue:
         task = _task(task_id)
         followups.finish_supervisor_task(db_session(), _user(), task, request.form.get("comment"))
     except DomainError as exc:
-        return _failed(exc)
+        return _failed(exc, task_id, "comment")
     return _done(_("Follow-up of ticket %(number)s finished.", number=task.ticket.number))
 
 

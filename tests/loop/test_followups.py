@@ -51,10 +51,10 @@ def kinds(session: Session, ticket: Ticket) -> list[str]:
     )
 
 
-def post(client: FlaskClient, url: str, data: dict[str, str]) -> str:
+def post(client: FlaskClient, url: str, data: dict[str, str], status: int = 200) -> str:
     token = csrf_token(page(client, "/followups"))
     response = client.post(url, data={"csrf_token": token, **data}, follow_redirects=True)
-    assert response.status_code == 200
+    assert response.status_code == status
     return response.get_data(as_text=True)
 
 
@@ -148,10 +148,10 @@ def test_bad_answers_are_refused_in_words(
     ticket = resolved_phone_ticket(session, make_ticket, people)
     task = session.scalars(select(FollowUp).where(FollowUp.ticket_id == ticket.id)).one()
     login(client, people.agent)
-    body = post(client, f"/followups/{task.id}/answer", {"outcome": "great"})
+    body = post(client, f"/followups/{task.id}/answer", {"outcome": "great"}, 400)
     assert "请选择来电人的回答" in body
     body = post(
-        client, f"/followups/{task.id}/answer", {"outcome": "basic", "comment": "长" * 1001}
+        client, f"/followups/{task.id}/answer", {"outcome": "basic", "comment": "长" * 1001}, 400
     )
     assert "内容太长" in body
     login(client, people.provider_staff)
