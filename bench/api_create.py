@@ -145,6 +145,71 @@ def database_cpu(url: str | None) -> float:
     return total
 
 
+POSTGRESQL_LOG = Path("/var/log/postgresql/postgresql-15-main.log")
+
+
+def log_statements(url: str) -> None:
+    """Have the server log every statement run in the run's database (with its duration)."""
+    from sqlalchemy import create_engine, make_url, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            name = make_url(url).database
+            connection.execute(text(f'ALTER DATABASE "{name}" SET log_min_duration_statement = 0'))
+    finally:
+        engine.dispose()
+
+
+def logged_statements(url: str, since: int, tickets: int) -> None:
+    """Print what the server logged for the run's database after byte `since` of its log, per
+    ticket: every message the backends received (BEGIN, COMMIT and pings included, which
+    --statements does not see) and the server's time in them."""
+    import re
+    from collections import Counter
+
+    from sqlalchemy import make_url
+
+    marker = f"@{make_url(url).database} LOG:  duration: "
+    entry = re.compile(r"duration: ([0-9.]+) ms  (?:(parse|bind|execute) [^:]*: |statement: )(.*)")
+    counts: Counter[str] = Counter()
+    spent: Counter[str] = Counter()
+
+    def count(message: str) -> None:
+        found = entry.search(message)
+        if found is None:
+            return
+        ms, step, sql = found.groups()
+        words = sql.split()
+        verb = words[0].upper() if words else "(empty)"
+        table = next(
+            (words[i + 1].strip('"') for i, w in enumerate(words[:-1])
+             if w.upper() in ("FROM", "INTO", "UPDATE")),
+            "",
+        )  # fmt: skip
+        what = f"{step or 'simple'}: {verb} {table}".strip()
+        counts[what] += 1
+        spent[what] += float(ms)
+
+    message = ""  # a statement's lines after its first start with a tab
+    with POSTGRESQL_LOG.open("rb") as log:
+        log.seek(since)
+        for raw in log:
+            line = raw.decode("utf-8", "replace")
+            if line.startswith("\t"):
+                if message:
+                    message += " " + line.strip()
+                continue
+            count(message)
+            message = line if marker in line else ""
+    count(message)
+    total = sum(counts.values())
+    print(f"PostgreSQL messages per ticket (its log): {total / tickets:.2f}, "
+          f"{sum(spent.values()) / tickets:.2f} ms")  # fmt: skip
+    for what, n in counts.most_common():
+        print(f"  {n / tickets:6.2f}  {spent[what] / tickets:5.3f} ms  {what}")
+
+
 def client(
     port: int,
     token: str,
@@ -298,6 +363,142 @@ def compare(args: argparse.Namespace) -> None:
             )
 
 
+@dataclass
+class Setup:
+    """One cell of --matrix: a database and a number of web processes, served for the run."""
+
+    name: str
+    port: int
+    servers: list[subprocess.Popen[bytes]]
+    token: str
+    url: str | None
+    rounds: list[str] = field(default_factory=list)
+    totals: list[tuple[float, float, float, float, float]] = field(default_factory=list)
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine so far, from /proc/stat (every process,
+    the other work on a shared machine included)."""
+    with open("/proc/stat") as stat:
+        fields = [float(v) for v in stat.readline().split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields) - idle) / tick, sum(fields) / tick
+
+
+def database_sessions(url: str | None) -> int:
+    """Connections opened to the run's database so far (pg_stat_database.sessions): the
+    backends' CPU is read from the live ones, so one that ended is not counted; this shows
+    whether any did."""
+    if url is None:
+        return 0
+    from sqlalchemy import create_engine, make_url, text
+
+    engine = create_engine(make_url(url).set(database="postgres"), poolclass=None)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(
+                    text("SELECT sessions FROM pg_stat_database WHERE datname = :name"),
+                    {"name": make_url(url).database},
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def measure_setup(setup: Setup, tickets: int, clients: int) -> str:
+    """One round against `setup`: tickets/s and CPU per ticket split into the web processes,
+    the PostgreSQL backends and the client threads, and how full the machine's cores were."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    client_cpu: list[float] = []
+
+    def timed_client() -> None:
+        client(setup.port, setup.token, tickets // clients, latencies, errors)
+        client_cpu.append(time.thread_time())
+
+    threads = [threading.Thread(target=timed_client) for _ in range(clients)]
+    database_before, sessions_before = database_cpu(setup.url), database_sessions(setup.url)
+    machine_before = machine_busy()
+    started = time.perf_counter()
+    elapsed, web = drive(setup.servers, threads)
+    machine_after = machine_busy()
+    settled = time.perf_counter() - started  # the clients' time plus the servers' settling
+    database = database_cpu(setup.url) - database_before
+    opened = database_sessions(setup.url) - sessions_before
+    done = max(len(latencies), 1)
+    ours = web + database + sum(client_cpu)
+    machine = (machine_after[0] - machine_before[0]) / (machine_after[1] - machine_before[1])
+    setup.totals.append(
+        (done / elapsed, web / done * 1000, database / done * 1000, sum(client_cpu) / done * 1000,
+         ours / settled / CORES)
+    )  # fmt: skip
+    latencies.sort()
+    p99 = latencies[int(done * 0.99) - 1]
+    per = [web / done * 1000, database / done * 1000, sum(client_cpu) / done * 1000]
+    return (
+        f"{setup.name:14} {done / elapsed:5.1f} tickets/s  CPU ms/ticket: web {per[0]:5.2f}"
+        f"  db {per[1]:5.2f}  client {per[2]:5.2f}  = {sum(per):5.2f}"
+        f"  | these {ours / settled / CORES * 100:3.0f}% of {CORES} cores,"
+        f" machine {machine * 100:3.0f}%  p99 {p99:5.1f} ms"
+        f"  new backends {opened}  errors {len(errors)}"
+    )
+
+
+CORES = os.cpu_count() or 1
+
+
+def matrix(args: argparse.Namespace) -> None:
+    """SQLite and PostgreSQL, with 1 and 2 web processes, all served at once and driven in turn,
+    round after round: each round's figures, then the ratios issue 17 asks for."""
+    with ExitStack() as stack:
+        setups = []
+        checkouts: list[tuple[str, Path | None]] = [("", None)]
+        if args.baseline:  # another checkout too (one process each), for a before/after
+            checkouts.append(("base ", Path(args.baseline).resolve()))
+        for label, checkout in checkouts:
+            environ = None if checkout is None else {**os.environ, "PYTHONPATH": str(checkout)}
+            for database in (None, args.database_url):
+                for processes in (1, 2) if checkout is None else (1,):
+                    url = stack.enter_context(fresh_database(database))
+                    folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+                    env, token = prepare(folder, url, environ, checkout)
+                    port, servers = stack.enter_context(
+                        web_processes(env, folder, processes, cwd=checkout)
+                    )
+                    kind = "postgresql" if url else "sqlite"
+                    name = f"{label}{kind} x{processes}"
+                    setups.append(Setup(name, port, servers, token, url))
+        for setup in setups:  # warm-up, not measured
+            client(setup.port, setup.token, 50, [], [])
+        for n in range(args.rounds):
+            for setup in setups:
+                print(
+                    f"round {n + 1}  {measure_setup(setup, args.tickets, args.clients)}", flush=True
+                )
+    by_name = {setup.name: setup.totals for setup in setups}
+    sqlite, postgresql = by_name["sqlite x1"], by_name["postgresql x1"]
+    two = by_name["postgresql x2"]
+    cpu_ratio = [(p[1] + p[2]) / s[1] for p, s in zip(postgresql, sqlite, strict=True)]
+    speed_up = [b[0] / a[0] for a, b in zip(postgresql, two, strict=True)]
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    print(
+        "PostgreSQL / SQLite server CPU per ticket, one process (web + backends / web): "
+        + " ".join(f"{r:.2f}" for r in cpu_ratio) + " (target <= 1.3)"
+    )  # fmt: skip
+    if args.baseline:
+        for kind in ("sqlite", "postgresql"):
+            now, base = by_name[f"{kind} x1"], by_name[f"base {kind} x1"]
+            ratio = [(a[1] + a[2]) / (b[1] + b[2]) for a, b in zip(now, base, strict=True)]
+            print(f"{kind}: this checkout / baseline, server CPU per ticket: "
+                  + " ".join(f"{r:.2f}" for r in ratio))  # fmt: skip
+    print(
+        "PostgreSQL two processes / one, tickets/s: "
+        + " ".join(f"{r:.2f}" for r in speed_up) + " (target >= 1.6)"
+    )  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=4000)
@@ -309,16 +510,31 @@ def main() -> None:
     parser.add_argument("--sample", action="store_true", help="sample the server's stacks")
     parser.add_argument("--floor", action="store_true", help="also bench/intake_floor.py")
     parser.add_argument("--peer", action="store_true", help="also django-helpdesk (its venv)")
-    parser.add_argument("--rounds", type=int, default=3, help="with --floor/--peer: rounds")
+    parser.add_argument("--rounds", type=int, default=3, help="with --floor/--peer/--matrix")
     parser.add_argument(
-        "--baseline", metavar="DIR", help="with --floor/--peer: another checkout served too"
+        "--baseline", metavar="DIR", help="with --floor/--peer/--matrix: another checkout too"
+    )
+    parser.add_argument(
+        "--log-statements",
+        action="store_true",
+        help="with --database-url: count what the server's log shows per ticket",
+    )
+    parser.add_argument(
+        "--matrix",
+        action="store_true",
+        help="with --database-url: SQLite and PostgreSQL, 1 and 2 processes, in turn",
     )
     args = parser.parse_args()
+    if args.matrix:
+        matrix(args)
+        return
     if args.floor or args.peer:
         compare(args)
         return
     probes = args.statements or args.profile or args.sample
     with tempfile.TemporaryDirectory() as tmp, fresh_database(args.database_url) as url:
+        if args.log_statements and url:
+            log_statements(url)
         env, token = prepare(Path(tmp), url)
         if probes:
             env["BENCH_PROBES"] = "1"
@@ -339,8 +555,11 @@ def main() -> None:
                 for _ in range(args.clients)
             ]
             database_before = database_cpu(url)
+            log_from = POSTGRESQL_LOG.stat().st_size if args.log_statements else 0
             elapsed, cpu = drive(servers, threads)
             database = database_cpu(url) - database_before
+            if args.log_statements and url:
+                logged_statements(url, log_from, len(latencies))
             if args.statements:
                 print_statements(before, settled_statements(port), len(latencies))
             if args.sample:
