@@ -83,7 +83,12 @@ def _engine_options(settings: Settings) -> dict[str, object]:
             "pool_size": 32,
             "max_overflow": 32,
         }
-    return {"pool_pre_ping": True}
+    # The same for PostgreSQL, where a connection opened past the pool's 5 is a new backend
+    # (a fork and its start-up) closed again when returned: 0.35 per ticket with 8 clients
+    # (bench/api_create.py --matrix, "new backends"), whose CPU no figure showed. Kept modest:
+    # each process keeps what it once used at once, and the server's max_connections (100 by
+    # default) is shared by every process (16 + 16 here ran a shared server out of them).
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
 
 
 def _select_locale() -> str:

@@ -46,7 +46,8 @@ def web_app(settings: Settings) -> Flask:
     """The app as every web process serves it (helpdesk web, gunicorn's wsgi entry, the HTTP
     benchmarks): Socket.IO bound to the Redis message queue, the outbox dispatched by a
     background greenlet instead of inside requests, queued calls' tickets made after the IVR's
-    reply (channels/phone/later.py), SQLite checkpoints and write-lock waits off the loop, and
+    reply (channels/phone/later.py), SQLite checkpoints and write-lock waits off the loop,
+    PostgreSQL's answers awaited as one watcher each (postgresql_waits.py), and
     the search index's word list loaded before the first request needs it."""
     from helpdesk import create_app
     from helpdesk.channels.phone import later
@@ -54,6 +55,7 @@ def web_app(settings: Settings) -> Flask:
     from helpdesk.outbox.dispatcher import start_background
     from helpdesk.realtime import init_realtime
     from helpdesk.runner.checkpoint import move_checkpoints_off_loop
+    from helpdesk.runner.postgresql_waits import cooperative_waits
     from helpdesk.runner.sqlite_writes import cooperative_writes
     from helpdesk.search.segment import tokenizer
 
@@ -64,6 +66,7 @@ def web_app(settings: Settings) -> Flask:
     with app.app_context():
         cooperative_writes(db.engine)  # these two only do something on a SQLite file
         move_checkpoints_off_loop(db.engine)
+        cooperative_waits(db.engine)  # and this one on PostgreSQL
     # jieba's dictionary, loaded lazily, cost the first ticket or comment after a start 0.6 s
     # of CPU on the loop (2-10 s on a loaded machine), during which no socket of the process
     # was served: bench/console_fanout.py's p99 was that stall. Loaded here, it is also in the
