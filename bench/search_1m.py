@@ -237,6 +237,14 @@ def _ticket_rows(count: int, rng: random.Random) -> Any:
                 "ref_id": i,
                 "public_words": public,
                 "internal_words": internal,
+                # The ticket's facets and scope (migration 0028, search/index.py).
+                "status": status.value,
+                "type": TicketType.REQUEST.value,
+                "channel": ticket["channel"].value,
+                "category_code": ticket["category_code"],
+                "district_code": ticket["district_code"],
+                "organisation_id": ticket["assigned_org_id"],
+                "created_at": created,
             },
         )
 
