@@ -56,6 +56,10 @@ def upgrade() -> None:
             'USING gin (organisation_id, all_tsv)'
         )
     else:
+        # FTS5 re-reads a document's words only when they change: its trigger fired on any
+        # UPDATE, so every status change (and this fill) would delete and re-add them.
+        for statement in fts_update_trigger('UPDATE OF public_words, internal_words'):
+            op.execute(statement)
         names = ', '.join(mine for mine, _ in COLUMNS)
         values = ', '.join(f'ticket.{theirs}' for _, theirs in COLUMNS)
         op.execute(
@@ -70,10 +74,25 @@ def upgrade() -> None:
     )
 
 
+def fts_update_trigger(when: str) -> list[str]:
+    """SQLite: migration 0011's trigger keeping search_fts in step, AFTER `when`."""
+    return [
+        'DROP TRIGGER IF EXISTS search_fts_update',
+        f'CREATE TRIGGER search_fts_update AFTER {when} ON search_document BEGIN '
+        'INSERT INTO search_fts(search_fts, rowid, public_words, internal_words) '
+        "VALUES ('delete', old.id, old.public_words, old.internal_words); "
+        'INSERT INTO search_fts(rowid, public_words, internal_words) '
+        'VALUES (new.id, new.public_words, new.internal_words); END',
+    ]
+
+
 def downgrade() -> None:
     op.drop_index('ix_search_document_enterprise', table_name='search_document')
     op.execute('DROP INDEX IF EXISTS ix_search_document_org_tsv')
     op.execute('DROP INDEX IF EXISTS ix_search_document_org')
+    if op.get_bind().dialect.name != 'postgresql':
+        for statement in fts_update_trigger('UPDATE'):
+            op.execute(statement)
     with op.batch_alter_table('search_document') as batch:
         for name, _ in reversed(COLUMNS):
             batch.drop_column(name)
