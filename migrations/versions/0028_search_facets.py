@@ -46,14 +46,24 @@ def upgrade() -> None:
         batch.add_column(sa.Column('created_at', UTCDateTime(), nullable=True))
     copied = ', '.join(f'{mine} = ticket.{theirs}' for mine, theirs in COLUMNS)
     if postgres:
+        # The fill rewrites every ticket's row: the words' GIN indexes are built again once
+        # after it, not grown row by row (and left holding the old rows' entries).
+        op.execute('DROP INDEX IF EXISTS ix_search_document_public_tsv')
+        op.execute('DROP INDEX IF EXISTS ix_search_document_all_tsv')
         op.execute(
             f"UPDATE search_document SET {copied} FROM ticket "
             "WHERE search_document.kind = 'ticket' AND ticket.id = search_document.ref_id"
         )
+        op.execute(
+            'CREATE INDEX ix_search_document_public_tsv ON search_document USING gin (public_tsv)'
+        )
+        op.execute('CREATE INDEX ix_search_document_all_tsv ON search_document USING gin (all_tsv)')
         op.execute('CREATE EXTENSION IF NOT EXISTS btree_gin')
+        # Partial: a staff search (no organisation asked) cannot take it for its words alone,
+        # which the planner did, 0.47 s against the words' own index (EXPLAIN, 1,000,000).
         op.execute(
             'CREATE INDEX ix_search_document_org_tsv ON search_document '
-            'USING gin (organisation_id, all_tsv)'
+            'USING gin (organisation_id, all_tsv) WHERE organisation_id IS NOT NULL'
         )
     else:
         # FTS5 re-reads a document's words only when they change: its trigger fired on any
