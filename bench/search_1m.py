@@ -53,6 +53,50 @@ page, guides) is 45-60 ms. A provider's search on PostgreSQL reads the organisat
 16,656 tickets and each one's document; three correlated words are still planned from the
 GIN index (161,494 matches, 325 ms of server CPU).
 
+Then (0028_search_facets) a ticket's document carries its facet columns and scope, so the
+capped read touches neither `ticket` nor anything else; PostgreSQL finds a provider's matches
+in a btree_gin index (organisation_id, all_tsv) where organisation_id is set; relevance counts
+" word " on the text as read (spaces doubled only where a word repeats). CPU ms per search,
+`--runs 10 --search-only`, main's code (base) and this change (new) on the same migrated
+database, interleaved, load average 13-25 (2 cores):
+
+    SQLite (two rounds)         staff base -> new        provider base -> new
+    common word                  115/97 -> 95/100         124/117 -> 90/77
+    two words                    119/112 -> 93/96         177/171 -> 128/127
+    word + status                100/97 -> 100/102        222/217 -> 156/154
+    three words                  138/118 -> 114/108       140/129 -> 94/91
+    rare words                    69/66 -> 63/69           58/55 -> 35/38
+
+    PostgreSQL (cpu+server)  staff base -> new (two rounds each)   provider base -> new
+    common word              64+76, 66+81 -> 59+66, 60+59      33+91, 31+93 -> 29+15, 25+13
+    two words              70+166, 79+184 -> 76+179, 68+179   42+112, 46+101 -> 45+22, 40+20
+    three words            94+132, 85+125 -> 77+138, 72+136   37+593, 34+546 -> 26+15, 25+16
+    rare phrase (出口退税)  71+128, 77+143 -> 69+130, 61+128    31+104, 27+88 -> 27+13, 31+13
+    word + status            73+49, 77+54 -> 77+42, 67+38     66+114, 56+101 -> 60+28, 54+26
+    by date                62+104, 61+105 -> 57+81, 55+74     25+100, 29+117 -> 22+19, 19+13
+    ticket number              11+6, 10+6 -> 14+14, 10+13      (no hits either way)
+
+Wall p50 at load 10-15: PostgreSQL provider 7-206 ms (round 2; base 122-3122 ms), staff
+33-973 ms; SQLite staff 250-660 ms, provider 4-770 ms. Not at the 100 ms target under this
+load. A provider's PostgreSQL search now reads its organisation's matches from the index
+(3,275 rows for a common word, 27-44 ms in EXPLAIN ANALYZE, against the organisation's 16,656
+tickets and each one's document). Staff on PostgreSQL gained little: the ticket look-ups went,
+but the server's time is the walk (50,000 wide rows for a common word; for two or more words
+the newest 65,000 documents through a bitmap, 130-180 ms).
+
+The migration's fill rewrote every document: on PostgreSQL that grew the words' GIN indexes
+row by row and left them bloated (a ticket number's 'hz' & 'b' took 345 ms in the index
+against 0.14 ms after REINDEX), so 0028 drops them before the fill and builds them after; on
+SQLite migration 0011's FTS5 trigger fired on any UPDATE (the fill deleted and re-added every
+document's words, 127 s): it now fires only when the words change.
+
+SQLite's staff search is still 90-110 ms of CPU: its own read of the CAP rows (FTS5 walk,
+document rows with words) about 40 ms, the rest Python (relevance 6-10, facet counts, sorts)
+and the page's fixed statements (the twenty tickets, snippets, enterprises, guides). A
+provider's search on SQLite builds the set of every match (200,000 ids for a common word)
+before walking its organisation's documents: the words would need the organisation in the
+FTS5 index to go further.
+
 Suggestions and indexing, the same day and machine (`--runs 20 --only zzz --new 300`,
 unchanged code): SQLite 210 keystrokes p50 12.3 ms, p99 40.9 ms, 216 new tickets/s;
 PostgreSQL p50 3.6 ms, p99 11.3 ms, 118 new tickets/s (below the 200/s target under this
@@ -237,6 +281,14 @@ def _ticket_rows(count: int, rng: random.Random) -> Any:
                 "ref_id": i,
                 "public_words": public,
                 "internal_words": internal,
+                # The ticket's facets and scope (migration 0028, search/index.py).
+                "status": status.value,
+                "type": TicketType.REQUEST.value,
+                "channel": ticket["channel"].value,
+                "category_code": ticket["category_code"],
+                "district_code": ticket["district_code"],
+                "organisation_id": ticket["assigned_org_id"],
+                "created_at": created,
             },
         )
 

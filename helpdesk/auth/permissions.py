@@ -40,12 +40,24 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
 
 def scope_tickets(stmt: S, user: User) -> S:
     """Restrict a ticket query to what `user` may see."""
+    return _scoped(stmt, user, Ticket.assigned_org_id, Ticket.enterprise_id)
+
+
+def scope_ticket_documents(stmt: S, user: User) -> S:
+    """The same scope on tickets' search documents, by the copies of the ticket's organisation
+    and enterprise they carry (search/index.py keeps them current)."""
+    from helpdesk.search.models import SearchDocument
+
+    return _scoped(stmt, user, SearchDocument.organisation_id, SearchDocument.enterprise_id)
+
+
+def _scoped(stmt: S, user: User, organisation: Any, enterprise: Any) -> S:
     if user.is_staff:
         return stmt
     if user.role is Role.PROVIDER and user.organisation_id is not None:
-        return stmt.where(Ticket.assigned_org_id == user.organisation_id)
+        return stmt.where(organisation == user.organisation_id)
     if user.role is Role.ENTERPRISE and user.enterprise_id is not None:
-        return stmt.where(Ticket.enterprise_id == user.enterprise_id)
+        return stmt.where(enterprise == user.enterprise_id)
     return stmt.where(false())
 
 

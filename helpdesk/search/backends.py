@@ -16,6 +16,7 @@ so both backends return the same list in the same order (tests/search/test_parit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -79,10 +80,16 @@ RECENT = 65_000
 
 
 def newest_matching(
-    session: Session, kind: DocumentKind, words: list[str], internal: bool, limit: int
+    session: Session,
+    kind: DocumentKind,
+    words: list[str],
+    internal: bool,
+    limit: int,
+    columns: Sequence[ColumnElement[Any]] = (),
 ) -> Select[Any]:
-    """SELECT ref_id, words (the text `relevance_of` ranks) of the documents holding every
-    word, newest document first, at most `limit` of them.
+    """SELECT ref_id, words (the text `relevance_of` ranks), *columns (labelled, of the
+    document row) of the documents holding every word, newest document first, at most
+    `limit` of them.
 
     PostgreSQL's GIN index has no order: the newest `limit` ids are taken first, on their
     own (the planner walks the primary key backwards for a common word, or reads the
@@ -95,6 +102,7 @@ def newest_matching(
     if session.get_bind().dialect.name != "postgresql":
         return (
             _sqlite(kind, words, internal, False, searched_words(internal).label("words"))
+            .add_columns(*columns)
             .order_by(FTS.c.rowid.desc())
             .limit(limit)
         )
@@ -102,7 +110,12 @@ def newest_matching(
     # The ref_id and the words from the rows the walk reads anyway: joining the newest ids
     # back to search_document looked each up again (10,001 index scans, 25 of 180 ms for a
     # common word).
-    found = (SearchDocument.id, SearchDocument.ref_id, searched_words(internal).label("words"))
+    found = (
+        SearchDocument.id,
+        SearchDocument.ref_id,
+        searched_words(internal).label("words"),
+        *columns,
+    )
     ids: Any = select(*found).where(*held).order_by(SearchDocument.id.desc()).limit(limit)
     if len(words) > 1:
         # The planner takes words as independent, so words that go together (出口 退税: 16%
@@ -115,9 +128,9 @@ def newest_matching(
         # "id + 0": the older ones' range as a check on the rows the GIN index finds, not a
         # second bitmap from the primary key (935,000 ids: 220 of a ticket number's 232 ms).
         older = ids.where((SearchDocument.id + 0) <= bound, ~enough)
-        ids = union_all(select(recent.c.id, recent.c.ref_id, recent.c.words), older)
+        ids = union_all(select(*list(recent.c)), older)
     newest = ids.subquery("newest")
-    return select(newest.c.ref_id, newest.c.words).order_by(newest.c.id.desc())
+    return select(*list(newest.c)[1:]).order_by(newest.c.id.desc())
 
 
 def searched_words(internal: bool) -> ColumnElement[Any]:
@@ -149,20 +162,23 @@ def relevance(words: list[str], internal: bool) -> ColumnElement[Any]:
 
 def relevance_of(stored: list[str], words: list[str]) -> list[int]:
     """`relevance` in Python, for rows read with their words (`searched_words`): the same
-    integers (the same doubled-space count, the same integer division; everything is
-    non-negative). Computing it in SQL for the CAP rows of a common word was 44 of a
-    search's 66 ms of SQLite CPU; here it is 8-16 ms (bench/search_1m.py)."""
-    needles = [f" {word} " for word in words]
-    if len(needles) == 1:
-        (needle,) = needles
-        return [
-            (" " + s.replace(" ", "  ") + " ").count(needle) * 10_000 // (s.count(" ") + 1)
-            for s in stored
-        ]
+    integers (the same integer division; everything is non-negative). Computing it in SQL
+    for the CAP rows of a common word was 44 of a search's 66 ms of SQLite CPU.
+
+    A word's occurrences are counted as " word " in " text ", which misses a repeat right
+    after another (their space is shared); only then are the spaces doubled, as `relevance`
+    does for every row: copying each text twice over was half this function's time
+    (bench/search_1m.py)."""
+    needles = [(f" {word} ", f" {word} {word} ") for word in words]
     ranks = []
     for s in stored:
-        padded = " " + s.replace(" ", "  ") + " "
-        found = sum(padded.count(needle) for needle in needles)
+        padded = f" {s} "
+        found = 0
+        for needle, repeated in needles:
+            count = padded.count(needle)
+            if count and repeated in padded:
+                count = (" " + s.replace(" ", "  ") + " ").count(needle)
+            found += count
         ranks.append(found * 10_000 // (s.count(" ") + 1))
     return ranks
 

@@ -6,13 +6,18 @@ committed change is always searchable and the index cannot hold text that never 
 Not an outbox effect: an effect runs after commit, and a search made in between would miss
 the change. The cost in the transaction is one jieba pass over the new text (a comment is
 appended, not the ticket re-read) and one row.
+
+A ticket's document also holds its facet columns and scope (ticket_facets, migration 0028):
+tickets.service calls ticket_changed on every change it records, so a status change moves
+the ticket between the search's status facets in the same transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.directory.models import Enterprise
@@ -39,13 +44,56 @@ def ticket_words(ticket: Ticket) -> str:
     return as_text(document_words(_join(ticket.number, ticket.subject, ticket.description)))
 
 
+def _stored(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+def ticket_facets(ticket: Ticket) -> dict[str, Any]:
+    """The ticket's columns its document carries (models.SearchDocument), enums as stored."""
+    return {
+        "status": _stored(ticket.status),
+        "type": _stored(ticket.type),
+        "channel": _stored(ticket.channel),
+        "category_code": ticket.category_code,
+        "district_code": ticket.district_code,
+        "organisation_id": ticket.assigned_org_id,
+        "enterprise_id": ticket.enterprise_id,
+        "created_at": ticket.created_at,
+    }
+
+
 def ticket_created(session: Session, ticket: Ticket) -> None:
     """A ticket created in this transaction has no document yet: none is looked for."""
     words = ticket_words(ticket)
     session.add(
         SearchDocument(
-            kind=DocumentKind.TICKET, ref_id=ticket.id, public_words=words, internal_words=""
+            kind=DocumentKind.TICKET,
+            ref_id=ticket.id,
+            public_words=words,
+            internal_words="",
+            **ticket_facets(ticket),
         )
+    )
+
+
+def ticket_changed(session: Session, ticket: Ticket) -> None:
+    """The ticket's facets and scope again (its status, organisation...): one UPDATE, or, for
+    a document not yet flushed (routing in the ticket's own creation), its attributes."""
+    facets = ticket_facets(ticket)
+    for pending in session.new:
+        if (
+            isinstance(pending, SearchDocument)
+            and pending.kind is DocumentKind.TICKET
+            and pending.ref_id == ticket.id
+        ):
+            for name, value in facets.items():
+                setattr(pending, name, value)
+            return
+    # On the connection: no flush first, and no ORM bookkeeping for a row nobody holds.
+    session.connection().execute(
+        update(SearchDocument)
+        .where(SearchDocument.kind == DocumentKind.TICKET, SearchDocument.ref_id == ticket.id)
+        .values(**facets)
     )
 
 
@@ -56,10 +104,16 @@ def comment_added(session: Session, ticket: Ticket, body: str, internal: bool) -
     document = _document(session, DocumentKind.TICKET, ticket.id)
     if not document.public_words and not document.internal_words:
         document.public_words = ticket_words(ticket)  # a ticket from before the index
+        _set_facets(document, ticket)
     if internal:
         document.internal_words = _join(document.internal_words, words)
     else:
         document.public_words = _join(document.public_words, words)
+
+
+def _set_facets(document: SearchDocument, ticket: Ticket) -> None:
+    for name, value in ticket_facets(ticket).items():
+        setattr(document, name, value)
 
 
 def enterprise_words(enterprise: Enterprise) -> str:
@@ -105,6 +159,7 @@ def ticket_rewritten(session: Session, ticket: Ticket) -> None:
     )
     document = _document(session, DocumentKind.TICKET, ticket.id)
     document.public_words, document.internal_words = _ticket_document(ticket, comments)
+    _set_facets(document, ticket)
 
 
 def rebuild(session: Session) -> int:
@@ -117,6 +172,7 @@ def rebuild(session: Session) -> int:
         )
         document = _document(session, DocumentKind.TICKET, ticket.id)
         document.public_words, document.internal_words = _ticket_document(ticket, comments)
+        _set_facets(document, ticket)
         count += 1
     for enterprise in session.scalars(select(Enterprise).order_by(Enterprise.id)):
         enterprise_changed(session, enterprise)

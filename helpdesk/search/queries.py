@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,14 +32,16 @@ from helpdesk.search.models import DocumentKind, SearchDocument
 from helpdesk.search.snippets import mark, snippet
 from helpdesk.tickets.models import Comment, Ticket
 
-# Facet name -> the ticket column it counts (platform and period are derived, see below).
+# Facet name -> the column of the ticket's search document it counts (copies of the ticket's,
+# search/index.py; platform and period are derived, see below): the capped matches come with
+# their facets from the documents alone, no look-up of each in `ticket`.
 FACET_COLUMNS: dict[str, Any] = {
-    "type": Ticket.type,
-    "status": Ticket.status,
-    "channel": Ticket.channel,
-    "category": Ticket.category_code,
-    "district": Ticket.district_code,
-    "organisation": Ticket.assigned_org_id,
+    "type": SearchDocument.type,
+    "status": SearchDocument.status,
+    "channel": SearchDocument.channel,
+    "category": SearchDocument.category_code,
+    "district": SearchDocument.district_code,
+    "organisation": SearchDocument.organisation_id,
 }
 # The most matches a search reads. A common word matches a fifth of a million tickets; reading
 # them all (to rank or count them) took 0.8-1 s of CPU per statement at 1,000,000 tickets
@@ -102,45 +104,41 @@ class _Matches:
     created_at as the backend returns it, which orders correctly): turning 10,000 rows into
     objects cost more than the match itself."""
 
-    ids: list[int]
-    ranks: list[int]
-    created: list[Any]
-    columns: dict[str, list[Any]]
-    since: dict[str, list[int]]  # period -> 1 where the ticket was created in it
+    ids: Sequence[int]
+    ranks: Sequence[int]
+    created: Sequence[Any]
+    columns: dict[str, Sequence[Any]]  # platform: counted from the services (_count)
+    since: dict[str, Sequence[int]]  # period -> 1 where the ticket was created in it
 
 
 def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Matches, bool]:
     """The newest CAP tickets this person may see that hold the words, and whether there
-    were more."""
+    were more: one read of the documents, which carry the tickets' facets and scope."""
     internal = permissions.can_see_internal(user)
-    # Enum columns as the stored strings; the organisation stays an integer id.
-    raw: list[Any] = [
-        column if name == "organisation" else type_coerce(column, String())
-        for name, column in FACET_COLUMNS.items()
+    columns: list[Any] = [
+        type_coerce(SearchDocument.created_at, String()).label("created"),
+        *(column.label(f"facet_{name}") for name, column in FACET_COLUMNS.items()),
+        *(
+            case((SearchDocument.created_at >= period_start(p), 1), else_=0).label(f"since_{p}")
+            for p in PERIODS
+        ),
     ]
-    periods = [case((Ticket.created_at >= period_start(p), 1), else_=0) for p in PERIODS]
     if permissions.sees_all_tickets(user):
         # From the full-text index, newest first in its own order: stops after CAP + 1.
         # No scope to apply (sees_all_tickets), so the newest CAP + 1 matches are the rows.
         stmt = backends.newest_matching(
-            session, DocumentKind.TICKET, request.words, internal, CAP + 1
+            session, DocumentKind.TICKET, request.words, internal, CAP + 1, columns
         )
-        stmt = stmt.join(Ticket, Ticket.id == stmt.selected_columns[0])
     else:
-        # From the person's own tickets, each looked up in the matches.
+        # The person's own documents holding the words (SQLite: its organisation's or
+        # enterprise's, each looked up in the matches; PostgreSQL: the organisation's matches
+        # from one btree_gin index, migration 0028), newest first.
         held = backends.held_by(session, DocumentKind.TICKET, request.words, internal)
-        stmt = (
-            select(SearchDocument.ref_id, backends.searched_words(internal).label("words"))
-            .select_from(Ticket)
-            .join(
-                SearchDocument,
-                (SearchDocument.kind == DocumentKind.TICKET) & (SearchDocument.ref_id == Ticket.id),
-            )
-            .where(held)
-            .order_by(SearchDocument.id.desc())
-        )
-    stmt = stmt.add_columns(type_coerce(Ticket.created_at, String()), *raw, *periods)
-    stmt = permissions.scope_tickets(stmt, user).limit(CAP + 1)
+        stmt = select(
+            SearchDocument.ref_id, backends.searched_words(internal).label("words"), *columns
+        ).where(SearchDocument.kind == DocumentKind.TICKET, held)
+        stmt = permissions.scope_ticket_documents(stmt, user).order_by(SearchDocument.id.desc())
+        stmt = stmt.limit(CAP + 1)
     # Core, not the ORM: these are plain columns, and the ORM's per-row work on 10,001 rows
     # cost more than SQLite's (bench/search_1m.py).
     connection = session.connection()
@@ -152,24 +150,23 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
         connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
     rows = connection.execute(stmt).all()
     approximate = len(rows) > CAP
-    columns: list[Any] = list(zip(*rows[:CAP], strict=True)) or [
-        () for _ in range(3 + len(raw) + len(PERIODS))
+    read: list[Any] = list(zip(*rows[:CAP], strict=True)) or [
+        () for _ in range(3 + len(FACET_COLUMNS) + len(PERIODS))
     ]
-    named = {name: list(columns[3 + n]) for n, name in enumerate(FACET_COLUMNS)}
-    named["platform"] = [c.split("/", 1)[0] for c in named["category"]]
-    flags = columns[3 + len(raw) :]
+    named = {name: read[3 + n] for n, name in enumerate(FACET_COLUMNS)}
+    flags = read[3 + len(FACET_COLUMNS) :]
     # Relevance from the words read (the same integer as backends.relevance), only when it
     # orders the results.
     if request.order == "date":
-        ranks = [0] * len(columns[0])
+        ranks = [0] * len(read[0])
     else:
-        ranks = backends.relevance_of([text or "" for text in columns[1]], request.words)
+        ranks = backends.relevance_of([text or "" for text in read[1]], request.words)
     return _Matches(
-        ids=list(columns[0]),
+        ids=read[0],
         ranks=ranks,
-        created=list(columns[2]),
+        created=read[2],
         columns=named,
-        since={p: list(flags[n]) for n, p in enumerate(PERIODS)},
+        since={p: flags[n] for n, p in enumerate(PERIODS)},
     ), approximate
 
 
@@ -179,6 +176,8 @@ def _passes(found: _Matches, request: SearchRequest) -> dict[str, list[bool]]:
     for name, wanted in request.filters.items():
         if name == "period":
             passes[name] = [bool(flag) for flag in found.since[wanted]]
+        elif name == "platform":
+            passes[name] = [c.split("/", 1)[0] == wanted for c in found.columns["category"]]
         else:
             value = wanted if name == "organisation" else str(getattr(wanted, "value", wanted))
             passes[name] = [v == value for v in found.columns[name]]
@@ -206,8 +205,13 @@ def _count(found: _Matches, passes: dict[str, list[bool]]) -> dict[str, list[tup
             }
             facets[name] = [(p, c) for p, c in totals.items() if c]
             continue
-        values = found.columns[name]
+        values = found.columns["category" if name == "platform" else name]
         counted = Counter(values if len(at) == len(values) else [values[n] for n in at])
+        if name == "platform":  # from the services' counts: a few dozen splits, not 10,000
+            platforms: Counter[Any] = Counter()
+            for code, c in counted.items():
+                platforms[code.split("/", 1)[0]] += c
+            counted = platforms
         counts = {str(v): c for v, c in counted.items() if v is not None}
         facets[name] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return facets

@@ -229,6 +229,8 @@ def _record(
     else:
         batch.events.append(_event_row(event))
     sla.record(session, ticket, event)  # the SLA clock: ticket_sla and sla_stage rows
+    if kind != "created":  # a new ticket's document is written with its facets (create)
+        search_index.ticket_changed(session, ticket)  # its status, organisation... in search
     change = TicketChange.of(ticket, kind)
     if batch is None:
         outbox.add(session, change)

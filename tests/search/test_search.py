@@ -180,3 +180,34 @@ def test_internal_words_cannot_be_reached_by_a_column_filter(
 ) -> None:
     assert found(session, platform.ent_user, q="internal_words:征信异常").total == 0
     assert found(session, platform.ent_user, q="{internal_words} : 征信").total == 0
+
+
+def test_a_status_change_moves_the_ticket_between_status_facets(
+    session: Session, platform: Platform
+) -> None:
+    """The documents carry the ticket's facets: a change made through the tickets service
+    shows in the counts at once."""
+    before = found(session, platform.agent, q="商标注册")
+    assert dict(before.facets["status"]) == {"assigned": 1}
+    service.accept(session, platform.agent, platform.b_only)
+    service.start(session, platform.agent, platform.b_only)
+    session.commit()
+    after = found(session, platform.agent, q="商标注册")
+    assert dict(after.facets["status"]) == {"in_progress": 1}
+    assert numbers(found(session, platform.agent, q="商标注册", status="in_progress")) == [
+        platform.b_only.number
+    ]
+    assert found(session, platform.agent, q="商标注册", status="assigned").total == 0
+
+
+def test_a_transferred_ticket_leaves_the_first_providers_search(
+    session: Session, platform: Platform
+) -> None:
+    assert numbers(found(session, platform.provider_b, q="商标注册")) == [platform.b_only.number]
+    service.transfer(session, platform.agent, platform.b_only, platform.org_a.id, None, "转办")
+    session.commit()
+    gone = found(session, platform.provider_b, q="商标注册")
+    assert gone.total == 0 and all(counts == [] for counts in gone.facets.values())
+    mine = found(session, platform.provider_a, q="商标注册")
+    assert numbers(mine) == [platform.b_only.number]
+    assert mine.facets["organisation"] == [(str(platform.org_a.id), 1)]
