@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.search_1m --backend sqlite [--tickets 1000000] [--db PATH]
     .venv/bin/python -m bench.search_1m --backend postgresql --url postgresql+psycopg://...
+    (--new N --writers W: N new tickets for the indexing rate, written by W processes)
 
 Builds (once, then reuses) a database through the real migrations: bench.ticket_list's
 tickets (same statuses, organisations, categories, districts), each with a subject and a
@@ -57,6 +58,32 @@ Suggestions and indexing, the same day and machine (`--runs 20 --only zzz --new 
 unchanged code): SQLite 210 keystrokes p50 12.3 ms, p99 40.9 ms, 216 new tickets/s;
 PostgreSQL p50 3.6 ms, p99 11.3 ms, 118 new tickets/s (below the 200/s target under this
 load).
+
+Indexing, measured again 2026-12-04 22:50 UTC (load average 11-15 on the 2 cores), on a
+100,000-ticket PostgreSQL database (`--tickets 100000 --url .../index100k --only zzz --runs
+10 --new 400 --writers W`, W = 1, 4, 1, 4 in turn; the 1M one was busy with the search
+work), CPU per ticket of this process (of it jieba and the document) + the server backend:
+
+    1 writer    40 tickets/s   2.43 ms (0.59) + 0.72 ms server
+    4 writers   51 tickets/s   3.26 ms (0.87) + 0.80 ms server
+    1 writer    43 tickets/s   2.46 ms (0.58) + 0.88 ms server
+    4 writers   46 tickets/s   3.57 ms (0.88) + 0.78 ms server
+
+About 3.2-4.4 ms of CPU a ticket, so two free cores would write 450-600 tickets/s; the
+rate measured is the loaded machine's, not the code's (118/s earlier in the day at load
+8-15, 40-51/s now at 11-15). The search document is the smaller part: jieba about 0.3-0.5
+ms, its row and flush about 0.3 ms, and on the server 0.16-0.19 ms. Server CPU per
+single-row transaction into scratch copies of search_document (100,000 rows, two runs,
+variants interleaved, 9,000 and 12,000 rows each): words only, no vectors 0.06 / 0.08 ms;
+both stored vectors without GIN 0.12; both with their GIN indexes (as built) 0.16 / 0.19;
+the same with fastupdate off 0.52; gin_pending_list_limit 64 kB 0.24, 512 kB 0.21, 16 MB
+0.17 (default 4 MB); public_tsv alone 0.11 / 0.14; all_tsv NULL without notes 0.13. The
+ticket's own rows (twelve B-tree indexes) and the ORM take the rest. Nothing was changed:
+fastupdate's default is already the cheapest per insert. What the second vector costs is
+mostly room: all_tsv equals public_tsv for a document without internal notes (70% here,
+every new ticket), and the two vectors make search_document 177 MB instead of 40 MB at
+100,000 documents (all_tsv NULL when there are no notes: 127 MB), but the staff search
+would then have to match `all_tsv @@ q OR public_tsv @@ q` (query side, backends.py).
 """
 
 from __future__ import annotations
@@ -369,15 +396,22 @@ def measure_search(engine: Engine, runs: int, only: str | None = None) -> None:
                 )
 
 
-def measure_indexing(engine: Engine, count: int) -> None:
-    rng = random.Random(2)
+def _write_tickets(url: str, first: int, count: int, seed: int) -> tuple[float, float, float]:
+    """One writer: `count` new tickets numbered from `first`, each in its own transaction with
+    its search document. Returns its CPU ms: this process's, of it jieba and the document,
+    and the PostgreSQL backend's."""
+    rng = random.Random(seed)
+    segmenting = 0.0
+    engine = create_engine(url)
     with Session(engine) as session:
-        top = session.scalar(select(func.max(Ticket.id))) or 0
-        started = time.perf_counter()
+        server = _ServerCpu(session)
+        session.commit()
+        index.ticket_words(Ticket(number="", subject=SUBJECTS[0], description=""))  # load jieba
+        cpu, served = time.process_time(), server.ms()
         for n in range(count):
             created = datetime.now(UTC)
             ticket = Ticket(
-                number=f"HZ-N-{top + n + 1:08d}",
+                number=f"HZ-N-{first + n:08d}",
                 type=TicketType.REQUEST,
                 channel=Channel.PORTAL,
                 category_code="finance/guarantee",
@@ -394,10 +428,47 @@ def measure_indexing(engine: Engine, count: int) -> None:
             )
             session.add(ticket)
             session.flush()
+            before = time.process_time()
             index.ticket_created(session, ticket)
+            segmenting += time.process_time() - before
             session.commit()
-        elapsed = time.perf_counter() - started
-    print(f"indexing: {count} new tickets, one transaction each, {count / elapsed:.0f} tickets/s")
+        result = ((time.process_time() - cpu) * 1000, segmenting * 1000, server.ms() - served)
+    engine.dispose()
+    return result
+
+
+def measure_indexing(engine: Engine, count: int, writers: int = 1) -> None:
+    """Tickets/s, and the CPU each ticket costs: this process's (the ticket's rows; the search
+    document: jieba, its row) and the PostgreSQL backend's (the inserts, the stored vectors
+    and their GIN indexes, the commit). One writer waits for four round trips and a commit
+    per ticket, on a loaded machine mostly for its turn on a core; `writers` processes write
+    at once (SQLite: one at a time, they wait on its lock), as the web workers do."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    url = engine.url.render_as_string(hide_password=False)
+    with Session(engine) as session:
+        top = session.scalar(select(func.max(Ticket.id))) or 0
+    each = count // writers
+    engine.dispose()  # not shared with the forked writers
+    started = time.perf_counter()
+    with ProcessPoolExecutor(writers) as pool:
+        results = list(
+            pool.map(
+                _write_tickets,
+                [url] * writers,
+                [top + 1 + w * each for w in range(writers)],
+                [each] * writers,
+                [2 + w for w in range(writers)],
+            )
+        )
+    elapsed = time.perf_counter() - started
+    done = each * writers
+    cpu_ms, segmenting_ms, server_ms = (sum(r[i] for r in results) / done for i in range(3))
+    print(
+        f"indexing: {done} new tickets by {writers} writer(s), one transaction each,"
+        f" {done / elapsed:.0f} tickets/s; CPU per ticket {cpu_ms:.2f} ms here"
+        f" (jieba and the document {segmenting_ms:.2f}) + {server_ms:.2f} ms server"
+    )
     with engine.begin() as connection:  # leave the database as built
         doomed = select(Ticket.id).where(Ticket.number.like("HZ-N-%")).scalar_subquery()
         connection.execute(
@@ -433,6 +504,7 @@ def main() -> None:
     parser.add_argument("--url", help="PostgreSQL database URL (an empty database to fill)")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--new", type=int, default=1000, help="new tickets for the indexing rate")
+    parser.add_argument("--writers", type=int, default=1, help="indexing: processes at once")
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--only", help="search: only the queries whose name holds this")
     parser.add_argument("--search-only", action="store_true", help="skip suggestions, indexing")
@@ -451,7 +523,7 @@ def main() -> None:
     if args.search_only:
         return
     measure_suggest(engine, max(1, args.runs // 10))
-    measure_indexing(engine, args.new)
+    measure_indexing(engine, args.new, args.writers)
 
 
 if __name__ == "__main__":
