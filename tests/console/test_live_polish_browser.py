@@ -113,7 +113,9 @@ def test_the_channel_column_does_not_wrap_on_the_provider_desk(
     session.commit()
     _agent, banker = pending_desk
     with sync_playwright() as p:
-        browser, page = open_as(p, web, banker, "/provider", width, "zh-CN", "Asia/Shanghai")
+        browser, page = open_as(
+            p, web, banker, "/provider", width, locale="zh-CN", zone="Asia/Shanghai"
+        )
         try:
             cells = page.locator("#org tr[data-id] td.channel")
             expect(cells).to_have_count(2)
