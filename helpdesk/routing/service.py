@@ -354,25 +354,23 @@ def decide(
     return ruleset.decide(facts, directory, load, explain=explain)
 
 
-def route(session: Session, ticket: Ticket, new: bool = False) -> Decision | None:
-    """Route a NEW ticket by the active rules. With no usable rule set or no service centre the
-    ticket stays NEW, in the centre's triage list, and the reason is logged."""
-    from helpdesk.tickets import service as tickets
-
+def decide_to_route(session: Session, ticket: Ticket, new: bool = False) -> Decision | None:
+    """The active rules' decision for `ticket`, for the tickets service to apply
+    (tickets.service.apply_routing). With no usable rule set or no service centre the ticket
+    stays where it is (a new one NEW, in the centre's triage list), and the reason is
+    logged."""
     decision = decide(session, ticket, new=new)
     if decision is None:
         log.warning("ticket %s not routed: no routing rules are active", ticket.number)
-        return None
-    if decision.organisation_id is None:
+    elif decision.organisation_id is None:
         log.warning("ticket %s not routed: %s", ticket.number, decision.attempts[-1].outcome)
-        return decision
-    tickets.assign(
-        session,
-        None,  # the system routes
-        ticket,
-        decision.organisation_id,
-        decision.person_id,
-        rule=decision.rule,
-        routing=decision.as_dict(),
-    )
+    return decision
+
+
+def route(session: Session, ticket: Ticket) -> Decision | None:
+    """Route a ticket by the active rules: routing decides, the tickets service applies."""
+    from helpdesk.tickets import service as tickets  # it imports this module
+
+    decision = decide_to_route(session, ticket)
+    tickets.apply_routing(session, ticket, decision)
     return decision
