@@ -74,14 +74,17 @@ adds another checkout of this project (e.g. main exported with `git archive`) as
 server, for a before/after in the same run. Only ratios within one run mean anything on a
 shared machine: CPU per ticket moved from 5 to 9 ms between rounds of the same server as the
 load from other work changed.
-Measured 2026-12-04, machine shared with other helpers (load average 8-15 on 2 cores),
---floor --peer --baseline main --rounds 3 --tickets 1200, ms of server CPU per ticket:
-ours 7.19/5.30/4.79 (main 7.47/8.91/6.08), floor 0.85/0.85/0.81, django-helpdesk
-12.12/11.19/11.29 (2.6.1, DRF API): ours is 5.9-8.5x the floor (target <= 2x) and
-django-helpdesk 1.7-2.4x ours (target >= 6x). The first server of a round paid about 6% more
+Measured 2026-12-04 22:42, machine shared with other helpers (load average 14-16 on 2 cores),
+--floor --peer --baseline /work/main --rounds 3 --tickets 1200, ms of server CPU per ticket,
+rounds 1/2/3: ours 7.88/7.43/8.12 (main 9.62/9.68/9.38: 0.82/0.77/0.87 of it), floor
+1.05/1.71/1.27, django-helpdesk 15.69/16.37/16.17 (2.6.1, DRF API): ours is 7.5/4.3/6.4x the
+floor (target <= 2x) and django-helpdesk 2.0/2.2/2.0x ours (target >= 6x). The same run before
+(this code = main): 9.2/6.8/6.9x the floor, django-helpdesk 1.7/1.9/1.8x. The creation now
+writes its ticket once (routing decided before the INSERT) and flushes nothing through the ORM:
+10.45 statements per ticket in the request. The first server of a round paid about 6% more
 than the same code in the second slot (a run with --baseline pointing at this very checkout:
 5.92/4.37 against 5.60/4.12). The earlier figures (peer 37-45 ms, floor 2.8-3.0) were not
-reproduced: this peer set-up costs 10-13 ms, the floor under 1.1 ms.
+reproduced: this peer set-up costs 10-17 ms, the floor under 1.8.
 
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,

@@ -117,9 +117,9 @@ class _OnDemand(Mapping[int, int]):
         return sum(1 for v in self._known.values() if v is not None)
 
 
-class _Served(Mapping[int, int]):
-    """Who last served the enterprise at each organisation: one query, made on first use (only
-    the sticky strategy asks)."""
+class _ReadOnce(Mapping[int, int]):
+    """Figures read in one query on first use: who last served the enterprise at each
+    organisation (only the sticky strategy asks), the open-ticket counters."""
 
     def __init__(self, read: Callable[[], dict[int, int]]) -> None:
         self._read = read
@@ -138,11 +138,6 @@ class _Served(Mapping[int, int]):
 
     def __len__(self) -> int:
         return len(self._all())
-
-
-def _open_by_org(session: Session, org_ids: tuple[int, ...]) -> dict[int, int]:
-    """Open tickets at each organisation: its counter, one row whatever its backlog."""
-    return open_counts.open_by_org(session, org_ids)
 
 
 # The statements routing runs for every new ticket are built once (building one costs more
@@ -218,9 +213,7 @@ def load_snapshot(
     from `directory`) when a member is picked. So routing costs the same with 100 or 100,000
     open tickets. The figures are read when first asked for, during the decision."""
     colleagues: dict[int, tuple[int, ...]] = {}
-    every_org: tuple[int, ...] = ()
     if directory is not None:
-        every_org = tuple(org.id for org in directory.organisations.values())
         for org in directory.organisations.values():
             ids = tuple(m.id for m in org.members)
             for member in org.members:
@@ -262,11 +255,13 @@ def load_snapshot(
         return result
 
     return Load(
-        # counters are one small row each: the first organisation asked reads them all
-        open_by_org=_OnDemand(lambda ids: _open_by_org(session, ids), lambda _: every_org),
+        # Open tickets at each organisation: its counter, whatever its backlog. Every
+        # organisation's at once, by a GROUP BY with no list of ids: the list, an expanding
+        # parameter, cost more to build than the read (bench/api_create.py --sample).
+        open_by_org=_ReadOnce(lambda: open_counts.counters(session)),
         open_by_person=_OnDemand(person_figure(0), together),
         last_given=_OnDemand(person_figure(1), together),
-        served_enterprise=_Served(served),
+        served_enterprise=_ReadOnce(served),
         last_to_org=_OnDemand(lambda ids: _last_to_org(session, ids)),
     )
 
@@ -354,25 +349,23 @@ def decide(
     return ruleset.decide(facts, directory, load, explain=explain)
 
 
-def route(session: Session, ticket: Ticket, new: bool = False) -> Decision | None:
-    """Route a NEW ticket by the active rules. With no usable rule set or no service centre the
-    ticket stays NEW, in the centre's triage list, and the reason is logged."""
-    from helpdesk.tickets import service as tickets
-
+def decide_to_route(session: Session, ticket: Ticket, new: bool = False) -> Decision | None:
+    """The active rules' decision for `ticket`, for the tickets service to apply
+    (tickets.service.apply_routing). With no usable rule set or no service centre the ticket
+    stays where it is (a new one NEW, in the centre's triage list), and the reason is
+    logged."""
     decision = decide(session, ticket, new=new)
     if decision is None:
         log.warning("ticket %s not routed: no routing rules are active", ticket.number)
-        return None
-    if decision.organisation_id is None:
+    elif decision.organisation_id is None:
         log.warning("ticket %s not routed: %s", ticket.number, decision.attempts[-1].outcome)
-        return decision
-    tickets.assign(
-        session,
-        None,  # the system routes
-        ticket,
-        decision.organisation_id,
-        decision.person_id,
-        rule=decision.rule,
-        routing=decision.as_dict(),
-    )
+    return decision
+
+
+def route(session: Session, ticket: Ticket) -> Decision | None:
+    """Route a ticket by the active rules: routing decides, the tickets service applies."""
+    from helpdesk.tickets import service as tickets  # it imports this module
+
+    decision = decide_to_route(session, ticket)
+    tickets.apply_routing(session, ticket, decision)
     return decision

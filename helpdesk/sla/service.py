@@ -11,6 +11,7 @@ database.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 from weakref import WeakKeyDictionary
@@ -110,10 +111,13 @@ def _store(sla: TicketSla, state: sla_clock.SlaState) -> None:
     sla.update_cycle, sla.resolution_cycle = state.update_cycle, state.resolution_cycle
 
 
-def targets_for(ticket: Ticket, sla: TicketSla | None = None) -> sla_clock.Targets:
+def targets_for(
+    ticket: Ticket, sla: TicketSla | None = None, session: Session | None = None
+) -> sla_clock.Targets:
     """The ticket's targets under the policies version it was planned with (a ticket from
-    before any console edit: version 1, the file as shipped, once versions exist)."""
-    session = object_session(ticket)
+    before any console edit: version 1, the file as shipped, once versions exist). `session`:
+    for a ticket not in one yet (being created)."""
+    session = session if session is not None else object_session(ticket)
     if sla is None and session is not None:
         sla = session.get(TicketSla, ticket.id)
     version = sla.policy_version if sla is not None else None
@@ -133,14 +137,16 @@ def _public_update(session: Session, ev: TicketEvent) -> bool:
 
 
 Known = dict[int, tuple[TicketSla, dict[tuple[str, str, int], SlaStage]]]
-# The SLA rows each transaction has in hand, by ticket: a new ticket's rows are not in the
-# database before the flush, and its later events in the same transaction (routing assigns it
-# at once) change them in memory. Held weakly: gone with the transaction.
+# The SLA rows each transaction has in hand, by ticket: the stages one event adds are not
+# flushed before the next event of the same ticket in that transaction (`record` runs without
+# autoflush), so that one finds them here. Held weakly: gone with the transaction. A ticket
+# being created has its rows in its NewClock instead.
 _in_hand: WeakKeyDictionary[SessionTransaction, Known] = WeakKeyDictionary()
 
 
 def record(session: Session, ticket: Ticket, ev: TicketEvent) -> None:
-    """Move the ticket's SLA clock for an event the tickets service is writing."""
+    """Move the ticket's SLA clock for an event the tickets service is writing (a ticket in
+    the database: a new one's events go to its NewClock)."""
     if ev.kind.startswith("sla_"):  # the ladder's own steps: recorded, not clocked
         return
     own = session() if isinstance(session, scoped_session) else session  # the request's
@@ -156,43 +162,45 @@ _SLA_COLUMNS = tuple(attribute.key for attribute in inspect(TicketSla).column_at
 _STAGE_COLUMNS = ("ticket_id", "target", "step", "cycle", "fire_at", "state", "done_at")
 
 
-def write_planned(session: Session, ticket: Ticket) -> None:
-    """At the end of a creation: insert the new ticket's SLA row, and its planned stages in
-    one statement.
+@dataclass
+class NewClock:
+    """The SLA rows of a ticket being created, planned in memory from its events before its
+    row exists (helpdesk.tickets.service.create holds it): `write` inserts them once the ticket
+    has its id. Never in the session: nothing in the transaction reads them by identity, and
+    the unit of work would insert six stages in six statements."""
 
-    The ORM inserts new rows one at a time when it needs their ids back (six stages, six
-    statements on SQLite); nothing in this transaction reads them by identity, so they leave
-    the session and one multi-row insert writes them. The rest of the creation is flushed
-    with them, and the ticket's rows are no longer held in hand: a later event in the same
-    transaction reads them from the database like any other ticket's."""
-    own = session() if isinstance(session, scoped_session) else session
-    transaction = own.get_transaction()
-    known = _in_hand.get(transaction) if transaction is not None else None
-    if not known or ticket.id not in known:
-        return
-    sla, stages = known.pop(ticket.id)
-    if sla in own.new:  # its one row, by Core too (the unit of work's insert cost more)
-        own.expunge(sla)
-        # only the attributes set: Core fills the columns' defaults for the others, as the
-        # flush did
-        values = inspect(sla).dict
-        own.connection().execute(
-            _INSERT_SLA, {key: values[key] for key in _SLA_COLUMNS if key in values}
-        )
-    fresh = [row for row in stages.values() if row in own.new]
-    for row in fresh:
-        own.expunge(row)
-    if fresh:
-        rows = [{name: getattr(row, name) for name in _STAGE_COLUMNS} for row in fresh]
-        own.connection().execute(_INSERT_STAGES, rows)
-    own.flush()
+    rows: Known = field(default_factory=dict)
+
+    def record(self, session: Session, ticket: Ticket, ev: TicketEvent) -> None:
+        """Move the new ticket's clock for one of its events (`ticket` as that event left it)."""
+        if not ev.kind.startswith("sla_"):
+            with session.no_autoflush:
+                apply_event(session, ticket, ev, self.rows, attach=False)
+
+    def write(self, session: Session, ticket_id: int) -> None:
+        """The SLA row, then the stages in one multi-row statement."""
+        if not self.rows:
+            return
+        ((sla, stages),) = self.rows.values()
+        sla.ticket_id = ticket_id
+        values = inspect(sla).dict  # only the attributes set: Core fills the other defaults
+        connection = session.connection()
+        connection.execute(_INSERT_SLA, {key: values[key] for key in _SLA_COLUMNS if key in values})
+        if stages:
+            rows = [
+                {name: getattr(row, name) for name in _STAGE_COLUMNS} for row in stages.values()
+            ]
+            for row in rows:
+                row["ticket_id"] = ticket_id
+            connection.execute(_INSERT_STAGES, rows)
 
 
 def _load(
-    session: Session, ticket: Ticket, kind: str, at: datetime, known: Known
+    session: Session, ticket: Ticket, kind: str, at: datetime, known: Known, attach: bool
 ) -> tuple[TicketSla, Any]:
     """The ticket's SLA row and stages; rows added earlier in this transaction and not flushed
-    yet are not queryable, so they come from `known`."""
+    yet are not queryable, so they come from `known`. `attach`: a new row goes into the
+    session (False: a NewClock writes it)."""
     if ticket.id in known:
         return known[ticket.id]
     # "created" is the first event of a ticket inserted in this very transaction: it has no
@@ -205,7 +213,8 @@ def _load(
             ticket_id=ticket.id, started_at=ticket.created_at or at, overdue=False,
             policy_version=policy_store.newest(session),
         )  # fmt: skip
-        session.add(sla)
+        if attach:
+            session.add(sla)
         _store(sla, sla_clock.SlaState(started_at=sla.started_at))
         existing: dict[tuple[str, str, int], SlaStage] = {}
     else:
@@ -215,10 +224,12 @@ def _load(
     return sla, existing
 
 
-def apply_event(session: Session, ticket: Ticket, ev: TicketEvent, known: Known) -> None:
+def apply_event(
+    session: Session, ticket: Ticket, ev: TicketEvent, known: Known, attach: bool = True
+) -> None:
     at: datetime = ev.at
-    sla, existing = _load(session, ticket, ev.kind, at, known)
-    targets = targets_for(ticket, sla)
+    sla, existing = _load(session, ticket, ev.kind, at, known, attach)
+    targets = targets_for(ticket, sla, session)
     sla.policy, sla.calendar = targets.policy, targets.calendar
     calendar = calendar_named(targets.calendar, session)
     state = sla_clock.transition(
@@ -236,7 +247,8 @@ def apply_event(session: Session, ticket: Ticket, ev: TicketEvent, known: Known)
             setattr(sla, f"{target}_due", due[target])
         elif state.paused_at is not None and not state.resolved:
             setattr(sla, f"{target}_due", None)  # paused: no due time until it resumes
-    _sync_stages(session, ticket.id, existing, sla_clock.plan(state, targets, calendar), state, at)
+    wanted = sla_clock.plan(state, targets, calendar)
+    _sync_stages(session, ticket.id, existing, wanted, state, at, attach)
 
 
 def _sync_stages(
@@ -246,6 +258,7 @@ def _sync_stages(
     wanted: dict[tuple[str, str, int], datetime],
     state: sla_clock.SlaState,
     at: datetime,
+    attach: bool,
 ) -> None:
     for key, fire_at in wanted.items():
         row = existing.get(key)
@@ -255,7 +268,8 @@ def _sync_stages(
                 ticket_id=ticket_id, target=target, step=step, cycle=cycle, fire_at=fire_at,
                 state=PENDING, done_at=None,
             )  # fmt: skip
-            session.add(row)
+            if attach:
+                session.add(row)
             existing[key] = row
         elif row.state in (PENDING, PAUSED) and (row.fire_at != fire_at or row.state != PENDING):
             row.fire_at, row.state = fire_at, PENDING

@@ -9,14 +9,13 @@ command) commits once at its boundary.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Table, bindparam, create_engine, event, insert, select, text
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import Engine, Table, bindparam, create_engine, event, insert, inspect, select, text
+from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached
 
 from helpdesk import clock
 from helpdesk.auth import permissions
@@ -26,6 +25,7 @@ from helpdesk.directory.models import Contact, Enterprise, OrgStatus
 from helpdesk.directory.validation import check_length, normalise_phone
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.outbox import service as outbox
+from helpdesk.routing import service as routing
 from helpdesk.search import index as search_index
 from helpdesk.sla import service as sla
 from helpdesk.tickets import fingerprint, open_counts
@@ -45,6 +45,7 @@ from helpdesk.tickets.states import target_status
 
 if TYPE_CHECKING:
     from helpdesk.portal.models import Attachment  # the portal owns the table
+    from helpdesk.routing.engine import Decision
 
 SUBJECT_LIMIT = 200
 DESCRIPTION_LIMIT = 10_000
@@ -198,17 +199,15 @@ def _record(
     internal: bool = False,
     comment: Comment | None = None,
     rewritten: Sequence[Comment] = (),
+    creation: _Creation | None = None,
 ) -> TicketEvent:
+    """The change's event, SLA clock, outbox entry and open-ticket counters. `creation`: the
+    ticket is being created and has no row yet; the creation writes all of it at its end."""
     now = clock.now()
     ticket.version = (ticket.version or 0) + 1
     ticket.updated_at = now
     ticket.is_open = ticket.status in OPEN_STATUSES
     before = _placed_before.pop(ticket, None)  # None: no _move, so nothing moved
-    if ticket.id is None:  # a new ticket: inserted with its first version, no UPDATE after
-        before = open_counts.NOWHERE
-        session.flush()
-    if before is not None:
-        open_counts.move(session, before, open_counts.placement(ticket))
     event = TicketEvent(
         ticket_id=ticket.id,
         kind=kind,
@@ -220,52 +219,61 @@ def _record(
         internal=internal,
         state=_state(ticket, comment, rewritten),
     )
+    if creation is not None:
+        creation.add(session, ticket, event)
+        return event
+    if before is not None:
+        open_counts.move(session, before, open_counts.placement(ticket))
     # A Core insert: the event is written once and never changed, and nothing in the
     # transaction reads it back by identity, so the ORM's unit of work would buy nothing.
     # The object stays transient, for the SLA clock below and the caller.
-    batch = session.info.get(_BATCH)
-    if batch is None:
-        session.connection().execute(_INSERT_EVENT, _event_row(event))
-    else:
-        batch.events.append(_event_row(event))
+    session.connection().execute(_INSERT_EVENT, _event_row(event))
     sla.record(session, ticket, event)  # the SLA clock: ticket_sla and sla_stage rows
-    if kind != "created":  # a new ticket's document is written with its facets (create)
-        search_index.ticket_changed(session, ticket)  # its status, organisation... in search
-    change = TicketChange.of(ticket, kind)
-    if batch is None:
-        outbox.add(session, change)
-    else:
-        batch.changes.append(change)
+    search_index.ticket_changed(session, ticket)  # its status, organisation... in search
+    outbox.add(session, TicketChange.of(ticket, kind))
     return event
 
 
-# A creation writes two events and two outbox entries ("created", then "assigned" by routing):
-# `create` collects them here and writes each kind in one multi-row INSERT at its end. Nothing
-# in the transaction reads them back before then (routing and the SLA clock use the event
-# objects in hand).
-_BATCH = "helpdesk.tickets.batch"
+_INSERT_TICKET = insert(cast(Table, Ticket.__table__)).returning(Ticket.id)
+_TICKET_COLUMNS = tuple(c.key for c in cast(Table, Ticket.__table__).columns if c.key != "id")
 
 
 @dataclass
-class _Batch:
-    events: list[dict[str, Any]] = field(default_factory=list)
+class _Creation:
+    """What a creation writes, held until its ticket row can be written once in its final
+    state: the events of its changes ("created", then "assigned" when it is routed or sent
+    somewhere), their SLA clock and their outbox entries. Nothing in the transaction reads
+    them back before then (routing and the SLA clock use the objects in hand)."""
+
+    events: list[TicketEvent] = field(default_factory=list)
     changes: list[TicketChange] = field(default_factory=list)
+    clock: sla.NewClock = field(default_factory=sla.NewClock)
 
+    def add(self, session: Session, ticket: Ticket, event: TicketEvent) -> None:
+        """One change of the ticket, as it stands after it."""
+        self.events.append(event)
+        self.clock.record(session, ticket, event)
+        self.changes.append(TicketChange.of(ticket, event.kind))
 
-@contextmanager
-def _batched(session: Session) -> Iterator[None]:
-    if _BATCH in session.info:  # a creation inside a creation: the outer one writes
-        yield
-        return
-    batch = session.info[_BATCH] = _Batch()
-    try:
-        yield
-    finally:
-        session.info.pop(_BATCH, None)
-    # Not reached when the creation raised: its rows are not written, as its ticket is not.
-    if batch.events:
-        session.connection().execute(_INSERT_EVENT, batch.events)
-    outbox.add_many(session, batch.changes)
+    def write(self, session: Session, ticket: Ticket) -> None:
+        """The ticket row (one INSERT), its open-ticket counter, its events and outbox entries
+        (one multi-row INSERT each) and its SLA rows; the ticket joins the session as stored."""
+        row = {name: getattr(ticket, name) for name in _TICKET_COLUMNS}
+        connection = session.connection()
+        ticket_id = connection.execute(_INSERT_TICKET, row).scalar_one()
+        ticket.id = ticket_id
+        state = inspect(ticket)
+        for name in _TICKET_COLUMNS:  # a column never set reads as None; set, it is not loaded
+            if name not in state.dict:
+                setattr(ticket, name, row[name])
+        make_transient_to_detached(ticket)  # as if loaded: history cleared, nothing to flush
+        session.add(ticket)
+        open_counts.move(session, open_counts.NOWHERE, open_counts.placement(ticket))
+        for written in self.events:
+            written.ticket_id = ticket_id
+        connection.execute(_INSERT_EVENT, [_event_row(written) for written in self.events])
+        self.clock.write(session, ticket_id)
+        outbox.add_many(session, [replace(c, ticket_id=ticket_id) for c in self.changes])
 
 
 # Built once (every phone ticket looks its caller up; building the statement cost more than
@@ -400,32 +408,47 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
         status=Status.NEW,
         created_by_id=actor.id if actor else None,
         related_ticket_id=related_id,
+        tags=[],
         created_at=clock.now(),
         version=0,
     )
-    session.add(ticket)
-    with _batched(session):
-        _record(session, ticket, actor, "created", None, {"channel": data.channel.value})
-        search_index.ticket_created(session, ticket)  # in this transaction: search/index.py
-        # Everything but the "created" event is flushed now, and routing reads no events:
-        # without autoflush, both events reach the database in one flush at commit, so the SLA
-        # clock is set once from the final state rather than written on "created" and
-        # rewritten on "assigned".
-        with session.no_autoflush:
-            if data.organisation_id is not None:
-                assign(session, actor, ticket, data.organisation_id, data.assignee_id)
-            elif data.route:
-                _route(session, ticket, new=True)
-    sla.write_planned(session, ticket)  # its timer stages in one statement, then the flush
+    # Every change is decided and recorded in memory first (routing reads, it does not need
+    # the new row: nobody has declined it, and it counts nowhere yet), so the row is written
+    # once, in its final state, followed by what the changes wrote.
+    creation = _Creation()
+    _record(
+        session, ticket, actor, "created", None, {"channel": data.channel.value}, creation=creation
+    )
+    if data.organisation_id is not None:
+        assign(session, actor, ticket, data.organisation_id, data.assignee_id, creation=creation)
+    elif data.route:
+        apply_routing(session, ticket, routing.decide_to_route(session, ticket, new=True), creation)
+    creation.write(session, ticket)
+    search_index.ticket_created(session, ticket)  # in this transaction: search/index.py
     return ticket
 
 
-def _route(session: Session, ticket: Ticket, new: bool = False) -> None:
-    """Let the routing rules pick the organisation (imported late: routing imports this).
-    `new`: created in this transaction, so nobody has declined it yet."""
-    from helpdesk.routing import service as routing
-
-    routing.route(session, ticket, new=new)
+def apply_routing(
+    session: Session,
+    ticket: Ticket,
+    decision: Decision | None,
+    creation: _Creation | None = None,
+) -> None:
+    """Routing decided (helpdesk.routing.service), the tickets service applies: the rule's
+    organisation and person, priority, tags and SLA policy, with the decision and its trace in
+    the "assigned" event. No organisation: the ticket stays where it is (routing logged why)."""
+    if decision is None or decision.organisation_id is None:
+        return
+    assign(
+        session,
+        None,  # the system routes
+        ticket,
+        decision.organisation_id,
+        decision.person_id,
+        rule=decision.rule,
+        routing=decision.as_dict(),
+        creation=creation,
+    )
 
 
 def _move(session: Session, actor: User | None, ticket: Ticket, action: str) -> Status:
@@ -464,9 +487,11 @@ def assign(
     assignee_id: int | None = None,
     rule: str | None = None,
     routing: dict[str, Any] | None = None,
+    creation: _Creation | None = None,
 ) -> Ticket:
     """`routing` is the rules engine's decision: its priority, tags and SLA policy are applied
-    and the whole decision (with its trace) is kept in the event."""
+    and the whole decision (with its trace) is kept in the event. `creation`: the ticket is
+    being created (create holds what it writes)."""
     _check_target(session, organisation_id, assignee_id)
     before = _move(session, actor, ticket, "assign")
     ticket.assigned_org_id, ticket.assignee_id = organisation_id, assignee_id
@@ -478,7 +503,7 @@ def assign(
         ticket.tags = sorted({*(ticket.tags or []), *routing.get("tags", [])})
         ticket.sla_policy = routing.get("sla_policy") or ticket.sla_policy
         data["routing"] = routing
-    _record(session, ticket, actor, "assigned", before, data)
+    _record(session, ticket, actor, "assigned", before, data, creation=creation)
     return ticket
 
 
@@ -565,7 +590,8 @@ def decline(session: Session, actor: User | None, ticket: Ticket, reason: str | 
         before,
         {"organisation_id": org_id, "reason": text_reason},
     )
-    _route(session, ticket)  # the next candidate; never back to one that declined
+    # the next candidate; never back to one that declined
+    apply_routing(session, ticket, routing.decide_to_route(session, ticket))
     return ticket
 
 
