@@ -146,8 +146,15 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
         # psycopg prepares a statement run five times, and PostgreSQL then plans it once for
         # any words: that plan, blind to how many tickets hold them, took 2.6-4.7 s where a
         # plan for the words asked took 0.27-0.38 s (a provider's search, 1,000,000 tickets,
-        # bench/search_1m.py). Until the transaction ends: the request's, or the CLI's.
-        connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        # bench/search_1m.py). Until the transaction ends: the request's, or the CLI's
+        # (set_config's `true`: SET LOCAL). JIT off: the statement's estimated cost set it
+        # compiling (22-25 ms of a two-word search's server CPU) for a run of 0.1-0.2 s.
+        # work_mem: at the default 4 MB the bitmap of the newest documents' matches went
+        # lossy (19,931 rows rechecked) and the CAP rows were sorted on disk.
+        connection.exec_driver_sql(
+            "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
+            " set_config('jit', 'off', true), set_config('work_mem', '32MB', true)"
+        )
     rows = connection.execute(stmt).all()
     approximate = len(rows) > CAP
     read: list[Any] = list(zip(*rows[:CAP], strict=True)) or [

@@ -22,7 +22,8 @@ from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Enterprise, Organisation, OrgKind
 from helpdesk.directory.reference import ensure_reference_data
 from helpdesk.scratch_database import scratch_database
-from helpdesk.search import index, inputs, queries
+from helpdesk.search import backends, index, inputs, queries
+from helpdesk.search.models import DocumentKind
 from helpdesk.tickets.models import Channel, Priority, Status, Ticket, TicketType
 
 SUBJECTS = [
@@ -176,3 +177,16 @@ def test_both_backends_give_the_same_hits_in_the_same_order(
     for lite, post in zip(capped_lite, capped_post, strict=True):
         assert lite == post, ("capped", lite["who"], lite["search"])
     assert capped_lite[0]["approximate"] and capped_lite[0]["total"] == 10
+    # Many words among few of the newest documents (backends.RECENT, 65,000 at scale): read
+    # by walking those that hold them often, through the full-text index otherwise, then
+    # the older ones; the same answers either way.
+    monkeypatch.setattr(backends, "RECENT", 12)
+    monkeypatch.setattr(backends, "PROBE", 6)
+    with Session(create_engine(postgres_url)) as session:
+        assert (
+            backends._share(session, DocumentKind.TICKET, ["融资", "担保"], True) * 12 * 4 >= 11
+        )  # walked
+    walked_lite, walked_post = _answers(sqlite_url), _answers(postgres_url)
+    for lite, post in zip(walked_lite, walked_post, strict=True):
+        assert lite == post, ("walked", lite["who"], lite["search"])
+    assert walked_lite == capped_lite
