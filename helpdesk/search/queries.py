@@ -105,7 +105,7 @@ class _Matches:
     objects cost more than the match itself."""
 
     ids: Sequence[int]
-    ranks: Sequence[int]
+    words: Sequence[str | None]  # the text relevance is counted in (backends.relevance_of)
     created: Sequence[Any]
     columns: dict[str, Sequence[Any]]  # platform: counted from the services (_count)
     since: dict[str, Sequence[int]]  # period -> 1 where the ticket was created in it
@@ -162,15 +162,9 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
     ]
     named = {name: read[3 + n] for n, name in enumerate(FACET_COLUMNS)}
     flags = read[3 + len(FACET_COLUMNS) :]
-    # Relevance from the words read (the same integer as backends.relevance), only when it
-    # orders the results.
-    if request.order == "date":
-        ranks = [0] * len(read[0])
-    else:
-        ranks = backends.relevance_of([text or "" for text in read[1]], request.words)
     return _Matches(
         ids=read[0],
-        ranks=ranks,
+        words=read[1],
         created=read[2],
         columns=named,
         since={p: flags[n] for n, p in enumerate(PERIODS)},
@@ -251,7 +245,11 @@ def search(session: Session, user: User, request: SearchRequest) -> Results:
         kept.sort(key=found.ids.__getitem__, reverse=True)
         kept.sort(key=found.created.__getitem__, reverse=True)
         if request.order != "date":
-            kept.sort(key=found.ranks.__getitem__, reverse=True)
+            # Relevance (the same integer as backends.relevance) of the matches kept by the
+            # filters only: 702 of 10,001 for a word in one district.
+            ranks = backends.relevance_of([found.words[n] or "" for n in kept], request.words)
+            rank_of = dict(zip(kept, ranks, strict=True))
+            kept.sort(key=rank_of.__getitem__, reverse=True)
         results = Results(
             words=request.words,
             total=len(kept),
