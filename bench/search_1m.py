@@ -137,6 +137,36 @@ mostly room: all_tsv equals public_tsv for a document without internal notes (70
 every new ticket), and the two vectors make search_document 177 MB instead of 40 MB at
 100,000 documents (all_tsv NULL when there are no notes: 127 MB), but the staff search
 would then have to match `all_tsv @@ q OR public_tsv @@ q` (query side, backends.py).
+
+Staff on PostgreSQL, 2026-12-04 23:35-23:43 UTC (load average 12-18, two test suites
+running): `--backend postgresql --url .../search1m --search-only --runs 10`, integ's code
+(base) and this change (new) interleaved, base/new/base/new, CPU ms per search (this
+process + server). Many words: a probe of the newest 2,000 tickets (backends._share); when
+the newest 65,000 hold the words often, they are walked backwards through the primary key
+(ts_match_vq, which no index answers), stopping at CAP + 1, instead of the GIN bitmap of
+every match (241,806 for 融资 担保: 55-95 ms before a row was read; EXPLAIN ANALYZE of the
+recent part 235-444 ms -> 52 ms). JIT off and work_mem 32 MB for the transaction (JIT
+compiled for 22-25 ms; the window's bitmap went lossy, 19,931 rows rechecked, and the CAP
+rows were sorted on disk). Relevance only for the matches the filters keep.
+
+    staff                       base (two rounds)          new (two rounds)
+    common word                 72+67, 65+62               59+68, 63+59
+    two words                   74+191, 70+176             71+62, 73+70
+    rare phrase (出口退税)       69+136, 65+147             65+76, 67+78
+    word + status               66+34, 72+43               66+34, 70+36
+    word + district             62+57, 68+57               62+57, 56+58
+    three words                 76+134, 88+126             84+80, 74+76
+    by date                     55+85, 56+73               56+66, 62+66
+    deep page                   69+76, 68+82               74+66, 65+67
+    rare words (16% each, 0.2% together: not walked)  37+46, 31+47   25+45, 29+46
+    ticket number               15+7, 20+6                 10+7, 11+8
+
+Providers unchanged (24-59 + 8-28). Server CPU per staff search is now 34-80 ms, the
+client's 56-84 (of it, for a common word: the CAP rows fetched and unpacked about 20,
+relevance 7-11, facet counts 9, guides 5-17; a cProfile under process time). A single
+common word still walks the newest 50,000 rows (about 60 ms of server CPU): the table is
+twice its rows' size since 0028's fill (3.3 GB for 1,000,000 documents of 1.65 kB), so
+each row costs nearly a page.
 """
 
 from __future__ import annotations
