@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from helpdesk import clock
 from helpdesk.auth import permissions
-from helpdesk.auth.models import User
+from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Enterprise
 from helpdesk.kb import queries as kb_queries
 from helpdesk.search import backends
@@ -129,6 +129,13 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
         stmt = backends.newest_matching(
             session, DocumentKind.TICKET, request.words, internal, CAP + 1, columns
         )
+    elif scope := _scope_words(session, user):
+        # SQLite: FTS5 gives the scope's matches only, newest first (migration 0029); the
+        # scope again in SQL, as for everyone.
+        stmt = backends.newest_in_scope(
+            DocumentKind.TICKET, request.words, internal, scope, CAP + 1, columns
+        )
+        stmt = permissions.scope_ticket_documents(stmt, user)
     else:
         # The person's own documents holding the words (SQLite: its organisation's or
         # enterprise's, each looked up in the matches; PostgreSQL: the organisation's matches
@@ -168,6 +175,19 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
         columns=named,
         since={p: flags[n] for n, p in enumerate(PERIODS)},
     ), approximate
+
+
+def _scope_words(session: Session, user: User) -> str:
+    """SQLite: the word its full-text index holds for the tickets this person may see
+    (migration 0029: o<organisation id>, e<enterprise id>), or "" for none (staff see all;
+    PostgreSQL scopes with its own index)."""
+    if session.get_bind().dialect.name == "postgresql" or user.is_staff:
+        return ""
+    if user.role is Role.PROVIDER and user.organisation_id is not None:
+        return f"o{user.organisation_id}"
+    if user.role is Role.ENTERPRISE and user.enterprise_id is not None:
+        return f"e{user.enterprise_id}"
+    return ""
 
 
 def _passes(found: _Matches, request: SearchRequest) -> dict[str, list[bool]]:
