@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import compress
 from typing import Any
 
 from markupsafe import Markup
@@ -208,7 +209,10 @@ def _eligible(count: int, passes: list[list[bool]]) -> list[int]:
     """The positions passing all of these filters."""
     if not passes:
         return list(range(count))
-    return [n for n, oks in enumerate(zip(*passes, strict=True)) if all(oks)]
+    # compress and map in C: a comprehension calling all() per match was 12% of a provider's
+    # filtered search (cProfile, 1,000,000 tickets).
+    passing: Iterable[bool] = passes[0] if len(passes) == 1 else map(all, zip(*passes, strict=True))
+    return list(compress(range(count), passing))
 
 
 def _count(found: _Matches, passes: dict[str, list[bool]]) -> dict[str, list[tuple[str, int]]]:
