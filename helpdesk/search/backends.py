@@ -1,7 +1,8 @@
 """The two full-text backends behind one question: which documents of a kind hold all these
 words, and how relevant is each (higher is better)?
 
-SQLite: the FTS5 table `search_fts` (external content: search_document).
+SQLite: the FTS5 table `search_fts` (external content: search_document), whose third column
+holds each ticket's scope as words (o<organisation id> e<enterprise id>, 0029_search_scope).
 PostgreSQL: the stored tsvector columns `public_tsv` / `all_tsv` (generated from the words,
 migration 0025_search_tsv) and their GIN indexes; they are not in the model (SQLite has
 none). The words are letters and digits only (segment.py), so quoting them is enough: no

@@ -138,8 +138,7 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
         )
         stmt = permissions.scope_ticket_documents(stmt, user)
     else:
-        # The person's own documents holding the words (SQLite: its organisation's or
-        # enterprise's, each looked up in the matches; PostgreSQL: the organisation's matches
+        # The person's own documents holding the words (PostgreSQL: the organisation's matches
         # from one btree_gin index, migration 0028), newest first.
         held = backends.held_by(session, DocumentKind.TICKET, request.words, internal)
         stmt = select(
