@@ -28,6 +28,10 @@ FTS_COLUMNS = ('public_words', 'internal_words', 'scope_words')
 OLD_COLUMNS = ('public_words', 'internal_words')
 
 
+def _changed(columns: str) -> str:
+    return ' OR '.join(f'old.{c} IS NOT new.{c}' for c in columns.split(', '))
+
+
 def _index(columns: Sequence[str], update_of: str) -> list[str]:
     names = ', '.join(columns)
     old = ', '.join(f'old.{c}' for c in columns)
@@ -44,8 +48,10 @@ def _index(columns: Sequence[str], update_of: str) -> list[str]:
         'CREATE TRIGGER search_fts_delete AFTER DELETE ON search_document BEGIN '
         f'INSERT INTO search_fts(search_fts, rowid, {names}) '
         f"VALUES ('delete', old.id, {old}); END",
-        # Only when what the index holds changes: not on a status change.
-        f'CREATE TRIGGER search_fts_update AFTER UPDATE OF {update_of} ON search_document BEGIN '
+        # Only when what the index holds changes: not on a status change, which sets the
+        # organisation and enterprise again with the same values (index.ticket_changed).
+        f'CREATE TRIGGER search_fts_update AFTER UPDATE OF {update_of} ON search_document '
+        f'WHEN {_changed(update_of)} BEGIN '
         f"INSERT INTO search_fts(search_fts, rowid, {names}) VALUES ('delete', old.id, {old}); "
         f'INSERT INTO search_fts(rowid, {names}) VALUES (new.id, {new}); END',
         # From the documents, then merged into one segment (what a query walks).
