@@ -106,7 +106,7 @@ class _Matches:
     objects cost more than the match itself."""
 
     ids: Sequence[int]
-    ranks: Sequence[int]
+    texts: Sequence[str | None]  # the words read (backends.searched_words), for relevance
     created: Sequence[Any]
     columns: dict[str, Sequence[Any]]  # platform: counted from the services (_count)
     since: dict[str, Sequence[int]]  # period -> 1 where the ticket was created in it
@@ -162,15 +162,9 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
     ]
     named = {name: read[3 + n] for n, name in enumerate(FACET_COLUMNS)}
     flags = read[3 + len(FACET_COLUMNS) :]
-    # Relevance from the words read (the same integer as backends.relevance), only when it
-    # orders the results.
-    if request.order == "date":
-        ranks = [0] * len(read[0])
-    else:
-        ranks = backends.relevance_of([text or "" for text in read[1]], request.words)
     return _Matches(
         ids=read[0],
-        ranks=ranks,
+        texts=read[1],
         created=read[2],
         columns=named,
         since={p: flags[n] for n, p in enumerate(PERIODS)},
@@ -267,7 +261,11 @@ def search(session: Session, user: User, request: SearchRequest) -> Results:
         kept.sort(key=found.ids.__getitem__, reverse=True)
         kept.sort(key=found.created.__getitem__, reverse=True)
         if request.order != "date":
-            kept.sort(key=found.ranks.__getitem__, reverse=True)
+            # Relevance from the words read (the same integer as backends.relevance), of the
+            # matches passing the filters only: a filter keeps 224 of 3,000 (bench).
+            texts = [found.texts[n] or "" for n in kept]
+            rank = dict(zip(kept, backends.relevance_of(texts, request.words), strict=True))
+            kept.sort(key=rank.__getitem__, reverse=True)
         results = Results(
             words=request.words,
             total=len(kept),
