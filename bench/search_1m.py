@@ -98,6 +98,50 @@ provider's search on SQLite builds the set of every match (200,000 ids for a com
 before walking its organisation's documents: the words would need the organisation in the
 FTS5 index to go further.
 
+Then (0029_search_scope) SQLite's FTS5 index holds each ticket's scope as words in a third
+column (scope_words, a virtual generated column of search_document: o<organisation id>
+e<enterprise id>), and a provider's or an enterprise's search asks `{scope_words} : "o7" AND
+{public_words} : (words)`: FTS5 intersects the two lists itself, newest first, and stops
+at CAP + 1, so only the organisation's matches are read (7,074 for 培训: FTS5 8 ms, their
+document rows 47 ms of CPU). The word columns are now named in every query (the scope
+words are never found). The migration's rebuild and optimize of the 1M index: 17.3 s
+(12.6 s user). 2026-12-04 23:24-23:40 UTC, load average 2 -> 17 (two full test suites
+running), `--search-only --runs 10`, integ's code on a copy at 0028 (base) and this change
+on a copy at 0029 (new), interleaved: base, new, base, new, base, new. CPU ms per search
+(the totals were the same on both):
+
+    provider                 base (3 rounds)       new (3 rounds)
+    common word (贷款)        86 / 79 / 89          46 / 47 / 46
+    two words                120 / 119 / 126        64 / 67 / 64
+    rare phrase               77 / 75 / 85          42 / 44 / 58
+    word + status            161 / 155 / 163       100 / 90 / 80
+    word + platform          113 / 110 / 119        63 / 64 / 60
+    word + district           85 / 83 / 77          42 / 47 / 43
+    three words               93 / 95 / 101         48 / 51 / 48
+    by date                   60 / 63 / 68          34 / 35 / 43
+    deep page                 74 / 73 / 69          43 / 43 / 34
+    rare words                34 / 37 / 36          21 / 23 / 19
+    staff (the same code path; the named columns and the optimized index)
+    common word               78 / 83 / 93          79 / 90 / 75
+    three words              103 / 104 / 116        96 / 120 / 101
+    by date                   90 / 89 / 92          83 / 94 / 85
+    rare words                60 / 61 / 71          45 / 52 / 47
+
+(Round 3 new also has the filters' positions taken by compress/map: all() per match in a
+comprehension was 12% of the provider's word + status under cProfile.) Wall time on the
+quiet machine before the load (new, `--runs 5`, 23:23): provider p50/p99 ms common word
+38.5/39.0, two words 56.8/60.1, word + platform 52.7/54.6, word + district 37.5/49.0,
+three words 45.7/51.6, word + status 112.6/175.4 with 73 ms of CPU (the load starting);
+staff 40-79 ms p50, by date 61.8/63.9. Left in a provider's search: the organisation's
+matched document rows (up to 10,001 seeks with their words) and the Python over them.
+
+cProfile of a provider's word + status (7,074 matches, 4,289 kept), 10 searches: fetchall
+44% (the rows above), the filters' positions 12% + all() 5% before compress/map (2% after),
+relevance 11%, facet Counters 3-4%. Relevance is now computed for the matches passing the
+filters only. Its A/B, 23:46 UTC, load 9-11, `--runs 10 --only "word +"`, provider CPU ms,
+before -> after (two rounds): word + status 68/73 -> 70/72, word + platform 53/53 -> 48/51,
+word + district 38/40 -> 35/35.
+
 Suggestions and indexing, the same day and machine (`--runs 20 --only zzz --new 300`,
 unchanged code): SQLite 210 keystrokes p50 12.3 ms, p99 40.9 ms, 216 new tickets/s;
 PostgreSQL p50 3.6 ms, p99 11.3 ms, 118 new tickets/s (below the 200/s target under this

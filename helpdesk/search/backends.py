@@ -1,7 +1,8 @@
 """The two full-text backends behind one question: which documents of a kind hold all these
 words, and how relevant is each (higher is better)?
 
-SQLite: the FTS5 table `search_fts` (external content: search_document).
+SQLite: the FTS5 table `search_fts` (external content: search_document), whose third column
+holds each ticket's scope as words (o<organisation id> e<enterprise id>, 0029_search_scope).
 PostgreSQL: the stored tsvector columns `public_tsv` / `all_tsv` (generated from the words,
 migration 0025_search_tsv) and their GIN indexes; they are not in the model (SQLite has
 none). The words are letters and digits only (segment.py), so quoting them is enough: no
@@ -225,9 +226,36 @@ def _scanned(kind: DocumentKind, words: list[str], internal: bool, any_word: boo
     )
 
 
-def _expression(words: list[str], internal: bool, any_word: bool) -> str:
+def newest_in_scope(
+    kind: DocumentKind,
+    words: list[str],
+    internal: bool,
+    scope: str,
+    limit: int,
+    columns: Sequence[ColumnElement[Any]] = (),
+) -> Select[Any]:
+    """SQLite: `newest_matching` within one scope's documents, `scope` being one of the words
+    migration 0029 indexes in the column scope_words (o<organisation id>, e<enterprise id>).
+    FTS5 intersects the scope's list with the words' itself, newest first, and stops at
+    `limit`: only the scope's matches are read, where looking each of the organisation's
+    documents up in every match read all of them (200,000 for a common word). The caller
+    still applies the scope in SQL (permissions.scope_ticket_documents)."""
+    expression = _expression(words, internal, False, scope)
+    return (
+        _sqlite(kind, words, internal, False, searched_words(internal).label("words"), expression)
+        .add_columns(*columns)
+        .order_by(FTS.c.rowid.desc())
+        .limit(limit)
+    )
+
+
+def _expression(words: list[str], internal: bool, any_word: bool, scope: str = "") -> str:
+    """The FTS5 query. The words' columns are named even for internal searches: the third
+    column (scope_words, 0029) holds o12/e5 words that a search for "o12" must not find."""
     phrase = (" OR " if any_word else " ").join(f'"{word}"' for word in words)
-    return phrase if internal else f"{{public_words}} : ({phrase})"
+    columns = "{public_words internal_words}" if internal else "{public_words}"
+    matched = f"{columns} : ({phrase})"
+    return f'{{scope_words}} : "{scope}" AND {matched}' if scope else matched
 
 
 def _sqlite(
@@ -236,8 +264,9 @@ def _sqlite(
     internal: bool,
     any_word: bool,
     second: ColumnElement[Any] | None = None,
+    expression: str = "",
 ) -> Select[Any]:
-    expression = _expression(words, internal, any_word)
+    expression = expression or _expression(words, internal, any_word)
     rank = relevance(words, internal).label("rank") if second is None else second
     stmt: Select[Any] = (
         select(SearchDocument.ref_id, rank)

@@ -211,3 +211,15 @@ def test_a_transferred_ticket_leaves_the_first_providers_search(
     mine = found(session, platform.provider_a, q="商标注册")
     assert numbers(mine) == [platform.b_only.number]
     assert mine.facets["organisation"] == [(str(platform.org_a.id), 1)]
+
+
+def test_the_scope_words_of_the_index_are_not_searchable(
+    session: Session, platform: Platform
+) -> None:
+    """SQLite's index holds o<organisation id> and e<enterprise id> beside the words (0029), for
+    scoping; nobody finds a ticket by them, as on PostgreSQL."""
+    for user in (platform.agent, platform.provider_a, platform.ent_user):
+        assert found(session, user, q=f"o{platform.org_a.id}").total == 0
+        assert found(session, user, q=f"e{platform.enterprise.id}").total == 0
+    # The enterprise's own user still finds its ticket through the same index.
+    assert numbers(found(session, platform.ent_user, q="融资担保")) == [platform.a_loan.number]
