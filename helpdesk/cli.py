@@ -12,8 +12,9 @@ from helpdesk.config import load_settings
 @click.group()
 def main() -> None:
     """杭州市中小商贸流通企业公共服务平台 helpdesk."""
-    from helpdesk.settings import SettingsError, settings
+    from helpdesk.settings import SettingsError, reset, settings
 
+    reset()  # a command reads the environment it starts in (CliRunner's env= in tests too)
     try:
         settings()  # every verb starts from valid settings, or stops here naming the variable
     except SettingsError as exc:
