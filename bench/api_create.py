@@ -91,7 +91,9 @@ sums and the row digests memoised: --floor --baseline (integ before) --rounds 3 
 1200, ms per ticket: ours 8.73/7.56/8.20, baseline 8.08/7.74/7.92, floor 1.08/2.00/1.62:
 ours/baseline 1.08/0.98/1.04 (ours in the first slot, which pays about 6 % more), ours/floor
 8.1/3.8/5.1. Single servers interleaved at 23:49 (load 6.4-7.7, 1000 tickets, ours then
-integ, twice): 4.80 / 5.28 and 4.87 / 5.25 ms per ticket, 0.91 and 0.93 of before.
+integ, twice): 4.80 / 5.28 and 4.87 / 5.25 ms per ticket, 0.91 and 0.93 of before; then
+integ first (load 4.5-5.3): 4.43 / 4.75 and 6.11 / 5.08, 0.93 and 1.20: a gain of a few %,
+smaller than the noise of one pair.
 Micro-measured, each event as a TicketEvent object cost about 13 us more and the ORM look-up
 about 15 us more.
 
