@@ -85,6 +85,17 @@ writes its ticket once (routing decided before the INSERT) and flushes nothing t
 than the same code in the second slot (a run with --baseline pointing at this very checkout:
 5.92/4.37 against 5.60/4.12). The earlier figures (peer 37-45 ms, floor 2.8-3.0) were not
 reproduced: this peer set-up costs 10-17 ms, the floor under 1.8.
+Then (23:28-23:44, load average 12, two test suites running) the new ticket's events became
+plain values (no TicketEvent objects), the caller look-up a Core select, the SLA calendar's
+sums and the row digests memoised: --floor --baseline (integ before) --rounds 3 --tickets
+1200, ms per ticket: ours 8.73/7.56/8.20, baseline 8.08/7.74/7.92, floor 1.08/2.00/1.62:
+ours/baseline 1.08/0.98/1.04 (ours in the first slot, which pays about 6 % more), ours/floor
+8.1/3.8/5.1. Single servers interleaved at 23:49 (load 6.4-7.7, 1000 tickets, ours then
+integ, twice): 4.80 / 5.28 and 4.87 / 5.25 ms per ticket, 0.91 and 0.93 of before; then
+integ first (load 4.5-5.3): 4.43 / 4.75 and 6.11 / 5.08, 0.93 and 1.20: a gain of a few %,
+smaller than the noise of one pair.
+Micro-measured, each event as a TicketEvent object cost about 13 us more and the ORM look-up
+about 15 us more.
 
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -115,6 +116,10 @@ class BusinessCalendar:
         self.name, self.days, self.periods, self.tz = name, days, periods, tz
         self.always = days is None
         self._intervals: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
+        # add()'s answers: a ticket's events ask the same sums again (every event re-plans
+        # every stage from the same start), and the calendar never changes once built.
+        # Keyed by the zone too: equal moments in two zones answer in their own zone.
+        self._sums: dict[tuple[datetime, Any, timedelta], datetime] = {}
 
     @property
     def day_length(self) -> timedelta:
@@ -169,6 +174,16 @@ class BusinessCalendar:
             raise ValueError("add() needs a duration of zero or more")
         if self.always or duration == ZERO:
             return start + duration
+        key = (start, start.tzinfo, duration)
+        found = self._sums.get(key)
+        if found is None:
+            found = self._add(start, duration)
+            if len(self._sums) > 20_000:
+                self._sums.clear()
+            self._sums[key] = found
+        return found
+
+    def _add(self, start: datetime, duration: timedelta) -> datetime:
         remaining = duration
         for a, b in self._walk(start):
             span = b - a

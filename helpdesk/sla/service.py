@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table, insert, inspect, select
@@ -25,7 +25,7 @@ from helpdesk.sla.calendar import BusinessCalendar, default_calendar
 from helpdesk.sla.holidays import sla_folder
 from helpdesk.sla.models import PAUSED, PENDING, STOPPED, SlaStage, TicketSla
 from helpdesk.sla.policies import Policies, PolicySource
-from helpdesk.tickets.models import Ticket, TicketEvent
+from helpdesk.tickets.models import Ticket
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,21 @@ def targets_for(
     )
 
 
-def _public_update(session: Session, ev: TicketEvent) -> bool:
+class Event(Protocol):
+    """What the clock reads of an event: a TicketEvent, or a new ticket's event not yet
+    written (helpdesk.tickets.service)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor_id(self) -> int | None: ...
+    @property
+    def internal(self) -> bool: ...
+
+
+def _public_update(session: Session, ev: Event) -> bool:
     """A reply the enterprise sees, written by staff (not by the enterprise itself)."""
     if ev.kind != "commented" or ev.internal or ev.actor_id is None:
         return False
@@ -144,7 +158,7 @@ Known = dict[int, tuple[TicketSla, dict[tuple[str, str, int], SlaStage]]]
 _in_hand: WeakKeyDictionary[SessionTransaction, Known] = WeakKeyDictionary()
 
 
-def record(session: Session, ticket: Ticket, ev: TicketEvent) -> None:
+def record(session: Session, ticket: Ticket, ev: Event) -> None:
     """Move the ticket's SLA clock for an event the tickets service is writing (a ticket in
     the database: a new one's events go to its NewClock)."""
     if ev.kind.startswith("sla_"):  # the ladder's own steps: recorded, not clocked
@@ -171,7 +185,7 @@ class NewClock:
 
     rows: Known = field(default_factory=dict)
 
-    def record(self, session: Session, ticket: Ticket, ev: TicketEvent) -> None:
+    def record(self, session: Session, ticket: Ticket, ev: Event) -> None:
         """Move the new ticket's clock for one of its events (`ticket` as that event left it)."""
         if not ev.kind.startswith("sla_"):
             with session.no_autoflush:
@@ -225,7 +239,7 @@ def _load(
 
 
 def apply_event(
-    session: Session, ticket: Ticket, ev: TicketEvent, known: Known, attach: bool = True
+    session: Session, ticket: Ticket, ev: Event, known: Known, attach: bool = True
 ) -> None:
     at: datetime = ev.at
     sla, existing = _load(session, ticket, ev.kind, at, known, attach)

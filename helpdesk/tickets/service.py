@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 from weakref import WeakKeyDictionary
 
@@ -183,10 +184,20 @@ _EVENT_COLUMNS = (
 )
 
 
-def _event_row(event: TicketEvent) -> dict[str, Any]:
+def _event_row(event: TicketEvent | _NewEvent) -> dict[str, Any]:
     row = {name: getattr(event, name) for name in _EVENT_COLUMNS}
     row["internal"] = bool(event.internal)
     return row
+
+
+def _stamp(ticket: Ticket) -> tuple[datetime, open_counts.Placement | None]:
+    """Every change's version, time and open flag; and where the ticket counted before it
+    (None: no _move, so nothing moved)."""
+    now = clock.now()
+    ticket.version = (ticket.version or 0) + 1
+    ticket.updated_at = now
+    ticket.is_open = ticket.status in OPEN_STATUSES
+    return now, _placed_before.pop(ticket, None)
 
 
 def _record(
@@ -199,15 +210,10 @@ def _record(
     internal: bool = False,
     comment: Comment | None = None,
     rewritten: Sequence[Comment] = (),
-    creation: _Creation | None = None,
 ) -> TicketEvent:
-    """The change's event, SLA clock, outbox entry and open-ticket counters. `creation`: the
-    ticket is being created and has no row yet; the creation writes all of it at its end."""
-    now = clock.now()
-    ticket.version = (ticket.version or 0) + 1
-    ticket.updated_at = now
-    ticket.is_open = ticket.status in OPEN_STATUSES
-    before = _placed_before.pop(ticket, None)  # None: no _move, so nothing moved
+    """The change's event, SLA clock, outbox entry and open-ticket counters (a ticket being
+    created: _record_new)."""
+    now, before = _stamp(ticket)
     event = TicketEvent(
         ticket_id=ticket.id,
         kind=kind,
@@ -219,9 +225,6 @@ def _record(
         internal=internal,
         state=_state(ticket, comment, rewritten),
     )
-    if creation is not None:
-        creation.add(session, ticket, event)
-        return event
     if before is not None:
         open_counts.move(session, before, open_counts.placement(ticket))
     # A Core insert: the event is written once and never changed, and nothing in the
@@ -232,6 +235,47 @@ def _record(
     search_index.ticket_changed(session, ticket)  # its status, organisation... in search
     outbox.add(session, TicketChange.of(ticket, kind))
     return event
+
+
+def _record_new(
+    session: Session,
+    ticket: Ticket,
+    actor: User | None,
+    kind: str,
+    from_status: Status | None,
+    data: dict[str, Any],
+    creation: _Creation,
+) -> None:
+    """_record for a ticket being created: it has no row yet, so the creation holds the event
+    and writes all of it at its end."""
+    now, _before = _stamp(ticket)  # a new ticket counts nowhere yet: the creation places it
+    event = _NewEvent(
+        kind=kind,
+        actor_id=actor.id if actor else None,
+        at=now,
+        from_status=from_status.value if from_status else None,
+        to_status=ticket.status.value,
+        data=data,
+        internal=False,
+        state=_state(ticket, None),
+    )
+    creation.add(session, ticket, event)
+
+
+@dataclass(slots=True)
+class _NewEvent:
+    """A new ticket's event: the values of its ticket_event row. Not a TicketEvent: nothing
+    reads it back as an object, it is written with the ticket in one multi-row INSERT."""
+
+    kind: str
+    actor_id: int | None
+    at: datetime
+    from_status: str | None
+    to_status: str
+    data: dict[str, Any]
+    internal: bool
+    state: dict[str, Any]
+    ticket_id: int | None = None
 
 
 _INSERT_TICKET = insert(cast(Table, Ticket.__table__)).returning(Ticket.id)
@@ -245,11 +289,11 @@ class _Creation:
     somewhere), their SLA clock and their outbox entries. Nothing in the transaction reads
     them back before then (routing and the SLA clock use the objects in hand)."""
 
-    events: list[TicketEvent] = field(default_factory=list)
+    events: list[_NewEvent] = field(default_factory=list)
     changes: list[TicketChange] = field(default_factory=list)
     clock: sla.NewClock = field(default_factory=sla.NewClock)
 
-    def add(self, session: Session, ticket: Ticket, event: TicketEvent) -> None:
+    def add(self, session: Session, ticket: Ticket, event: _NewEvent) -> None:
         """One change of the ticket, as it stands after it."""
         self.events.append(event)
         self.clock.record(session, ticket, event)
@@ -277,24 +321,47 @@ class _Creation:
 
 
 # Built once (every phone ticket looks its caller up; building the statement cost more than
-# SQLite took to answer it).
+# SQLite took to answer it). A Core select of the row: the ORM's loading machinery cost more
+# than the query (bench/api_create.py); _as_contact makes the object.
+_CONTACTS = cast(Table, Contact.__table__)
 _CONTACT_BY_PHONE = (
-    select(Contact)
-    .where(Contact.phone == bindparam("phone"))
-    .order_by(Contact.enterprise_id.is_(None), Contact.id)
+    select(_CONTACTS)
+    .where(_CONTACTS.c.phone == bindparam("phone"))
+    .order_by(_CONTACTS.c.enterprise_id.is_(None), _CONTACTS.c.id)
     .limit(1)
 )
-_CONTACT_OF_ENTERPRISE = _CONTACT_BY_PHONE.where(Contact.enterprise_id == bindparam("enterprise"))
+_CONTACT_OF_ENTERPRISE = _CONTACT_BY_PHONE.where(
+    _CONTACTS.c.enterprise_id == bindparam("enterprise")
+)
+
+
+def _as_contact(session: Session, row: Any) -> Contact | None:
+    """The session's Contact for a row read through Core: the one it holds, or a new one that
+    joins it as loaded (nothing to flush), as the ORM query would have answered."""
+    if row is None:
+        return None
+    held = session.identity_map.get(session.identity_key(Contact, row.id))
+    if held is not None:
+        return cast(Contact, held)
+    contact = Contact(**row._mapping)
+    make_transient_to_detached(contact)
+    session.add(contact)
+    return contact
 
 
 def _known_contact(session: Session, phone: str, enterprise_id: int | None) -> Contact | None:
     """The stored contact with this number: of the given enterprise, or when none is given, one
     that belongs to an enterprise before one that does not (oldest first)."""
+    if session.autoflush:
+        session.flush()  # as the ORM query would: contacts added and not flushed count
+    connection = session.connection()
     if enterprise_id is None:
-        return session.scalars(_CONTACT_BY_PHONE, {"phone": phone}).first()
-    return session.scalars(
-        _CONTACT_OF_ENTERPRISE, {"phone": phone, "enterprise": enterprise_id}
-    ).first()
+        row = connection.execute(_CONTACT_BY_PHONE, {"phone": phone}).first()
+    else:
+        row = connection.execute(
+            _CONTACT_OF_ENTERPRISE, {"phone": phone, "enterprise": enterprise_id}
+        ).first()
+    return _as_contact(session, row)
 
 
 _NOT_LOOKED_UP = object()
@@ -416,9 +483,7 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     # the new row: nobody has declined it, and it counts nowhere yet), so the row is written
     # once, in its final state, followed by what the changes wrote.
     creation = _Creation()
-    _record(
-        session, ticket, actor, "created", None, {"channel": data.channel.value}, creation=creation
-    )
+    _record_new(session, ticket, actor, "created", None, {"channel": data.channel.value}, creation)
     if data.organisation_id is not None:
         assign(session, actor, ticket, data.organisation_id, data.assignee_id, creation=creation)
     elif data.route:
@@ -503,7 +568,10 @@ def assign(
         ticket.tags = sorted({*(ticket.tags or []), *routing.get("tags", [])})
         ticket.sla_policy = routing.get("sla_policy") or ticket.sla_policy
         data["routing"] = routing
-    _record(session, ticket, actor, "assigned", before, data, creation=creation)
+    if creation is not None:
+        _record_new(session, ticket, actor, "assigned", before, data, creation)
+    else:
+        _record(session, ticket, actor, "assigned", before, data)
     return ticket
 
 
