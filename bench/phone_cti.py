@@ -28,6 +28,13 @@ lane around the IVR step lowered p50 (220 -> 154 ms) but not p99 (249 -> 283 on 
 round); the step's CPU has to fall first (presence read and decoded per request 13%, the
 record re-read after commit 15%). Later figures (2026-12-04 22:30, branch `phone`: the step's
 CPU cut and the replies built after the burst's commits) are in bench/phone_queue.py.
+
+Quiet machine after that change (2026-12-04 23:17 to 2026-12-05 00:35, load 0.05-2.6, eight
+runs of `--queue`): request -> offer p99 194.4, 194.1, 187.6, 174.8, 179.5, 201.4, 188.9,
+208.1 ms (p50 133-175), 3 ms of web CPU per call, every offer and ticket there: met in 6 of
+8 runs, so not reliably. Waking the sender on the commit and holding each reply for its own
+offer (branch `phone2`, not merged) measured worse quiet: p99 234.4 / 232.1 against 174.8 /
+179.5 in the same minutes.
 """
 
 from __future__ import annotations
