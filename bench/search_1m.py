@@ -211,6 +211,12 @@ relevance 7-11, facet counts 9, guides 5-17; a cProfile under process time). A s
 common word still walks the newest 50,000 rows (about 60 ms of server CPU): the table is
 twice its rows' size since 0028's fill (3.3 GB for 1,000,000 documents of 1.65 kB), so
 each row costs nearly a page.
+
+Quiet machine after the day's merges (2026-12-05 00:36, load 0.05, `--search-only --runs 10`,
+main at 09601bb's code), p99 ms: SQLite staff 44-95 except `by date` 147.5 (p50 66.5: one
+slow run of ten, 135.6 the same way at 23:20), SQLite provider 20.8-78.0 (met); PostgreSQL
+provider 15.5-64.3 (met); PostgreSQL staff 100.9-180.1 for the words queries (client 45-70 ms
++ server 44-86 ms of CPU), rare words 69.2, ticket number 17.7: NOT met.
 """
 
 from __future__ import annotations
