@@ -8,8 +8,9 @@ the change. The cost in the transaction is one jieba pass over the new text (a c
 appended, not the ticket re-read) and one row.
 
 A ticket's document also holds its facet columns and scope (ticket_facets, migration 0028):
-tickets.service calls ticket_changed on every change it records, so a status change moves
-the ticket between the search's status facets in the same transaction.
+tickets.service calls ticket_changed on every change that may move them (its _move, with the
+facets as the change began), so a status change moves the ticket between the search's status
+facets in the same transaction; a change that moved none sends no UPDATE.
 """
 
 from __future__ import annotations
@@ -76,10 +77,14 @@ def ticket_created(session: Session, ticket: Ticket) -> None:
     )
 
 
-def ticket_changed(session: Session, ticket: Ticket) -> None:
-    """The ticket's facets and scope again (its status, organisation...): one UPDATE, or, for
-    a document not yet flushed (one a comment made for an older ticket), its attributes."""
+def ticket_changed(session: Session, ticket: Ticket, before: dict[str, Any]) -> None:
+    """The ticket's facets and scope again (its status, organisation...) when they moved from
+    `before` (ticket_facets as the change began): one UPDATE, or, for a document not yet
+    flushed (one a comment made for an older ticket), its attributes. None moved (a reply
+    whose status stays): nothing is sent."""
     facets = ticket_facets(ticket)
+    if facets == before:
+        return
     for pending in session.new:
         if (
             isinstance(pending, SearchDocument)

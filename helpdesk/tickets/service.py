@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, Table, bindparam, create_engine, event, insert, inspect, select, text
@@ -166,9 +166,24 @@ def _state(
     return state
 
 
-# Where each ticket counted (organisation, open) when _move began its change, for _record to
-# move the open-ticket counters (helpdesk/tickets/open_counts.py); held weakly, by ticket.
-_placed_before: WeakKeyDictionary[Ticket, open_counts.Placement] = WeakKeyDictionary()
+class _Before(NamedTuple):
+    """A ticket as its change began: where it counted (organisation, open) and its search
+    facets, for _record to move the open-ticket counters (helpdesk/tickets/open_counts.py) and
+    the search document's facet columns only when they moved."""
+
+    placement: open_counts.Placement
+    facets: dict[str, Any]
+
+
+# Taken by _move (and by a change of a facet outside it: move_enterprise) as each change
+# begins; held weakly, by ticket. A change with none (a note, a rating) moved neither.
+_before_change: WeakKeyDictionary[Ticket, _Before] = WeakKeyDictionary()
+
+
+def _hold_before(ticket: Ticket) -> None:
+    _before_change[ticket] = _Before(
+        open_counts.placement(ticket), search_index.ticket_facets(ticket)
+    )
 
 
 _INSERT_EVENT = insert(cast(Table, TicketEvent.__table__))
@@ -190,14 +205,14 @@ def _event_row(event: TicketEvent | _NewEvent) -> dict[str, Any]:
     return row
 
 
-def _stamp(ticket: Ticket) -> tuple[datetime, open_counts.Placement | None]:
-    """Every change's version, time and open flag; and where the ticket counted before it
-    (None: no _move, so nothing moved)."""
+def _stamp(ticket: Ticket) -> tuple[datetime, _Before | None]:
+    """Every change's version, time and open flag; and the ticket before it (None: no _move,
+    so nothing moved)."""
     now = clock.now()
     ticket.version = (ticket.version or 0) + 1
     ticket.updated_at = now
     ticket.is_open = ticket.status in OPEN_STATUSES
-    return now, _placed_before.pop(ticket, None)
+    return now, _before_change.pop(ticket, None)
 
 
 def _record(
@@ -226,13 +241,14 @@ def _record(
         state=_state(ticket, comment, rewritten),
     )
     if before is not None:
-        open_counts.move(session, before, open_counts.placement(ticket))
+        open_counts.move(session, before.placement, open_counts.placement(ticket))
     # A Core insert: the event is written once and never changed, and nothing in the
     # transaction reads it back by identity, so the ORM's unit of work would buy nothing.
     # The object stays transient, for the SLA clock below and the caller.
     session.connection().execute(_INSERT_EVENT, _event_row(event))
     sla.record(session, ticket, event)  # the SLA clock: ticket_sla and sla_stage rows
-    search_index.ticket_changed(session, ticket)  # its status, organisation... in search
+    if before is not None:  # its status, organisation... in search, if they moved
+        search_index.ticket_changed(session, ticket, before.facets)
     outbox.add(session, TicketChange.of(ticket, kind))
     return event
 
@@ -520,7 +536,7 @@ def _move(session: Session, actor: User | None, ticket: Ticket, action: str) -> 
     """Permission and state checks shared by every action; returns the status before."""
     if actor is not None:
         permissions.ensure_can_act(actor, ticket, action)
-    _placed_before[ticket] = open_counts.placement(ticket)
+    _hold_before(ticket)
     before = ticket.status
     ticket.status = target_status(ticket.number, before, action)
     return before
@@ -743,6 +759,7 @@ def move_enterprise(
 ) -> Ticket:
     """An admin merged two records of one enterprise: the ticket now belongs to the kept one.
     Internal: the enterprise sees the same company name on its ticket."""
+    _hold_before(ticket)  # a search facet and scope: the document follows
     ticket.enterprise_id = into.id
     data = {"from": former.uscc, "into": into.uscc}
     _record(session, ticket, actor, "enterprise_merged", ticket.status, data, internal=True)

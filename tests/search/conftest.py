@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from helpdesk.auth.models import Role, User
@@ -25,6 +27,33 @@ collect_ignore = (
     if os.environ.get("HELPDESK_REQUIRE_ALL") and not os.environ.get("HELPDESK_TEST_DATABASE_URL")
     else []
 )
+
+
+class Statements:
+    """What the test engine is sent (an engine event, in tests only)."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.sent.append(statement)
+
+    @property
+    def full_text(self) -> list[str]:
+        return [s for s in self.sent if "search_fts MATCH" in s or "@@" in s]
+
+    @property
+    def document_updates(self) -> list[str]:
+        return [s for s in self.sent if s.lstrip().upper().startswith("UPDATE SEARCH_DOCUMENT")]
+
+
+@pytest.fixture
+def statements(session: Session) -> Iterator[Statements]:
+    engine = session.get_bind()
+    seen = Statements()
+    event.listen(engine, "before_cursor_execute", seen)
+    yield seen
+    event.remove(engine, "before_cursor_execute", seen)
 
 
 @dataclass

@@ -4,18 +4,22 @@ exact same answers asserted here on both, so the two backends agree."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.auth.models import User
+from helpdesk.directory.models import Enterprise
 from helpdesk.outbox.models import OutboxEntry
 from helpdesk.search import inputs, queries
-from helpdesk.search.models import SearchDocument
+from helpdesk.search.models import DocumentKind, SearchDocument
 from helpdesk.search.segment import document_words, query_words
 from helpdesk.tickets import service
 
-from .conftest import Platform
+from .conftest import Platform, Statements
 
 
 def found(session: Session, user: User, **args: str) -> queries.Results:
@@ -211,6 +215,48 @@ def test_a_transferred_ticket_leaves_the_first_providers_search(
     mine = found(session, platform.provider_a, q="商标注册")
     assert numbers(mine) == [platform.b_only.number]
     assert mine.facets["organisation"] == [(str(platform.org_a.id), 1)]
+
+
+def _facet_updates(statements: Statements) -> list[str]:
+    """UPDATEs of a document's facet columns (index.ticket_changed sets them all at once), not
+    of its words (a reply's words are appended by their own UPDATE)."""
+    return [s for s in statements.document_updates if re.search(r"\bstatus\b", s)]
+
+
+def test_a_change_that_moves_no_facet_sends_no_document_update(
+    session: Session, platform: Platform, statements: Statements
+) -> None:
+    """A note on the record, a reply, a rating: the status, organisation... stay, so the
+    document's facet columns are not written again."""
+    ticket = platform.b_only
+    service.note(session, platform.agent, ticket, "phone_revealed", {"field": "contact"})
+    session.flush()
+    assert statements.document_updates == []
+    service.comment(session, platform.agent, ticket, "请补充商标注册申请书。")
+    session.flush()
+    assert _facet_updates(statements) == []
+    service.accept(session, platform.agent, ticket)  # the status moves: the facets follow
+    session.flush()
+    assert len(_facet_updates(statements)) == 1
+    session.commit()
+    assert dict(found(session, platform.agent, q="商标注册").facets["status"]) == {"accepted": 1}
+
+
+def test_an_enterprise_merge_moves_the_ticket_to_the_kept_enterprises_search(
+    session: Session, platform: Platform, make_enterprise: Callable[..., Enterprise]
+) -> None:
+    """move_enterprise changes no status, but the enterprise is a facet and a scope."""
+    kept = make_enterprise(name="杭州湖滨商贸集团有限公司", district="330109")
+    service.move_enterprise(session, platform.agent, platform.a_loan, kept, platform.enterprise)
+    session.commit()
+    document = session.scalars(
+        select(SearchDocument).where(
+            SearchDocument.kind == DocumentKind.TICKET,
+            SearchDocument.ref_id == platform.a_loan.id,
+        )
+    ).one()
+    assert document.enterprise_id == kept.id
+    assert found(session, platform.ent_user, q="融资担保").total == 0
 
 
 def test_the_scope_words_of_the_index_are_not_searchable(

@@ -6,42 +6,18 @@ whichever backend the suite uses (SQLite FTS5, or PostgreSQL with HELPDESK_TEST_
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from helpdesk.auth.models import ApiToken, User
 from helpdesk.auth.passwords import new_token
 from helpdesk.search import inputs, queries
 
-from .conftest import Platform
-
-
-class Statements:
-    """What the test engine is sent (an engine event, in tests only)."""
-
-    def __init__(self) -> None:
-        self.sent: list[str] = []
-
-    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        self.sent.append(statement)
-
-    @property
-    def full_text(self) -> list[str]:
-        return [s for s in self.sent if "search_fts MATCH" in s or "@@" in s]
-
-
-@pytest.fixture
-def statements(session: Session) -> Iterator[Statements]:
-    engine = session.get_bind()
-    seen = Statements()
-    event.listen(engine, "before_cursor_execute", seen)
-    yield seen
-    event.remove(engine, "before_cursor_execute", seen)
+from .conftest import Platform, Statements
 
 
 def _sent(session: Session, statements: Statements, user: User, **args: str) -> tuple[int, int]:
