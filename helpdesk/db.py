@@ -41,6 +41,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+def stored(value: Any) -> Any:
+    """`value` as its column holds it: an enum member's value, anything else as it is."""
+    return getattr(value, "value", value)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     """WAL lets readers run beside the single writer; foreign keys are off by default."""

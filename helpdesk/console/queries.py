@@ -17,6 +17,7 @@ from helpdesk.auth.models import Role, User
 from helpdesk.channels.chat import queries as chat_queries
 from helpdesk.channels.phone import queue as phone_queue
 from helpdesk.channels.phone.models import CallRecord, CallStatus
+from helpdesk.db import stored
 from helpdesk.directory.models import Organisation, OrgKind, OrgStatus
 from helpdesk.realtime import presence
 from helpdesk.realtime.summary import AT_RISK_WITHIN, ticket_summaries
@@ -66,7 +67,7 @@ def _counts(session: Session, column: Any) -> dict[str, int]:
     rows = session.execute(
         select(column, func.count()).where(Ticket.is_open.is_(True)).group_by(column)
     )
-    return {str(getattr(key, "value", key)): int(n) for key, n in rows}
+    return {str(stored(key)): int(n) for key, n in rows}
 
 
 def _local_midnight(now: datetime) -> datetime:

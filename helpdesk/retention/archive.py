@@ -47,6 +47,7 @@ from helpdesk.audit import chain
 from helpdesk.audit.checkpoints import AuditFiles
 from helpdesk.audit.models import AuditCheckpoint, AuditRecord
 from helpdesk.audit.seal import seal
+from helpdesk.db import stored
 from helpdesk.errors import InvalidInput
 from helpdesk.tickets import fingerprint
 from helpdesk.tickets.models import Comment, Status, Ticket, TicketEvent
@@ -67,7 +68,7 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
 def _value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
-    return getattr(value, "value", value)
+    return stored(value)
 
 
 COLUMNS = ("id", *fingerprint.TRACKED, *TIMES)

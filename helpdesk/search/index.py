@@ -21,6 +21,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from helpdesk.db import stored
 from helpdesk.directory.models import Enterprise
 from helpdesk.search.models import DocumentKind, SearchDocument
 from helpdesk.search.segment import as_text, document_words
@@ -45,16 +46,12 @@ def ticket_words(ticket: Ticket) -> str:
     return as_text(document_words(_join(ticket.number, ticket.subject, ticket.description)))
 
 
-def _stored(value: Any) -> Any:
-    return getattr(value, "value", value)
-
-
 def ticket_facets(ticket: Ticket) -> dict[str, Any]:
     """The ticket's columns its document carries (models.SearchDocument), enums as stored."""
     return {
-        "status": _stored(ticket.status),
-        "type": _stored(ticket.type),
-        "channel": _stored(ticket.channel),
+        "status": stored(ticket.status),
+        "type": stored(ticket.type),
+        "channel": stored(ticket.channel),
         "category_code": ticket.category_code,
         "district_code": ticket.district_code,
         "organisation_id": ticket.assigned_org_id,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from helpdesk import clock
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
+from helpdesk.db import stored
 from helpdesk.directory.models import Enterprise
 from helpdesk.kb import queries as kb_queries
 from helpdesk.search import backends
@@ -200,7 +201,7 @@ def _passes(found: _Matches, request: SearchRequest) -> dict[str, list[bool]]:
         elif name == "platform":
             passes[name] = [c.split("/", 1)[0] == wanted for c in found.columns["category"]]
         else:
-            value = wanted if name == "organisation" else str(getattr(wanted, "value", wanted))
+            value = wanted if name == "organisation" else str(stored(wanted))
             passes[name] = [v == value for v in found.columns[name]]
     return passes
 

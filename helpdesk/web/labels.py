@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from helpdesk.db import stored
+
 STATUS = {
     "new": _l("New"),
     "assigned": _l("Assigned"),
@@ -423,7 +425,7 @@ TABLES = {
 
 def label(kind: str, value: object) -> str:
     """The localized label of `value` in table `kind`; the raw value when none is known."""
-    raw = getattr(value, "value", value)
+    raw = stored(value)
     found = TABLES[kind].get(str(raw))
     return str(found) if found is not None else str(raw)
 
