@@ -181,7 +181,8 @@ class NewClock:
     """The SLA rows of a ticket being created, planned in memory from its events before its
     row exists (helpdesk.tickets.service.create holds it): `write` inserts them once the ticket
     has its id. Never in the session: nothing in the transaction reads them by identity, and
-    the unit of work would insert six stages in six statements."""
+    the unit of work would insert six stages in six statements. Its rows are _Planned values,
+    not TicketSla and SlaStage objects."""
 
     rows: Known = field(default_factory=dict)
 
@@ -197,7 +198,7 @@ class NewClock:
             return
         ((sla, stages),) = self.rows.values()
         sla.ticket_id = ticket_id
-        values = inspect(sla).dict  # only the attributes set: Core fills the other defaults
+        values = vars(sla)  # only the attributes set (_Planned): Core fills the other defaults
         connection = session.connection()
         connection.execute(_INSERT_SLA, {key: values[key] for key in _SLA_COLUMNS if key in values})
         if stages:
@@ -207,6 +208,16 @@ class NewClock:
             for row in rows:
                 row["ticket_id"] = ticket_id
             connection.execute(_INSERT_STAGES, rows)
+
+
+class _Planned:
+    """A new ticket's `ticket_sla` or `sla_stage` row as plain attributes (NewClock): what the
+    clock reads and sets of a TicketSla or SlaStage, without the ORM's instrumentation (its
+    constructor and every attribute set cost more than the clock's arithmetic; nothing loads
+    these rows by identity, they are written with one Core INSERT each)."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
 
 
 def _load(
@@ -223,12 +234,15 @@ def _load(
     if sla is None:
         from helpdesk.sla import policy_store
 
-        sla = TicketSla(
-            ticket_id=ticket.id, started_at=ticket.created_at or at, overdue=False,
-            policy_version=policy_store.newest(session),
-        )  # fmt: skip
+        values = {
+            "ticket_id": ticket.id, "started_at": ticket.created_at or at, "overdue": False,
+            "policy_version": policy_store.newest(session),
+        }  # fmt: skip
         if attach:
+            sla = TicketSla(**values)
             session.add(sla)
+        else:
+            sla = cast(TicketSla, _Planned(**values))
         _store(sla, sla_clock.SlaState(started_at=sla.started_at))
         existing: dict[tuple[str, str, int], SlaStage] = {}
     else:
@@ -278,12 +292,15 @@ def _sync_stages(
         row = existing.get(key)
         if row is None:
             target, step, cycle = key
-            row = SlaStage(
-                ticket_id=ticket_id, target=target, step=step, cycle=cycle, fire_at=fire_at,
-                state=PENDING, done_at=None,
-            )  # fmt: skip
+            values = {
+                "ticket_id": ticket_id, "target": target, "step": step, "cycle": cycle,
+                "fire_at": fire_at, "state": PENDING, "done_at": None,
+            }  # fmt: skip
             if attach:
+                row = SlaStage(**values)
                 session.add(row)
+            else:
+                row = cast(SlaStage, _Planned(**values))
             existing[key] = row
         elif row.state in (PENDING, PAUSED) and (row.fire_at != fire_at or row.state != PENDING):
             row.fire_at, row.state = fire_at, PENDING
