@@ -185,12 +185,16 @@ class NewClock:
     not TicketSla and SlaStage objects."""
 
     rows: Known = field(default_factory=dict)
+    # The last event's clock, targets and calendar: the "assigned" after "created" leaves the
+    # clock as it was, so unless routing changed the targets its due times and timers are the
+    # ones just planned (apply_event's `planned`).
+    planned: list[Any] = field(default_factory=list)
 
     def record(self, session: Session, ticket: Ticket, ev: Event) -> None:
         """Move the new ticket's clock for one of its events (`ticket` as that event left it)."""
         if not ev.kind.startswith("sla_"):
             with session.no_autoflush:
-                apply_event(session, ticket, ev, self.rows, attach=False)
+                apply_event(session, ticket, ev, self.rows, attach=False, planned=self.planned)
 
     def write(self, session: Session, ticket_id: int) -> None:
         """The SLA row, then the stages in one multi-row statement."""
@@ -253,8 +257,15 @@ def _load(
 
 
 def apply_event(
-    session: Session, ticket: Ticket, ev: Event, known: Known, attach: bool = True
+    session: Session,
+    ticket: Ticket,
+    ev: Event,
+    known: Known,
+    attach: bool = True,
+    planned: list[Any] | None = None,
 ) -> None:
+    """`planned`: the (state, targets, calendar) this ticket's rows were last planned for in
+    this transaction; the same again plans the same due times and timers, so it stops there."""
     at: datetime = ev.at
     sla, existing = _load(session, ticket, ev.kind, at, known, attach)
     targets = targets_for(ticket, sla, session)
@@ -269,6 +280,11 @@ def apply_event(
         pause_when=targets.pause_when,
     )
     _store(sla, state)
+    if planned is not None:
+        now_planned = [state, targets, calendar]
+        if planned == now_planned:  # the clock and targets did not move: nor did the plan
+            return
+        planned[:] = now_planned
     due = sla_clock.due_times(state, targets, calendar)
     for target in sla_clock.TARGETS:
         if target in due:
