@@ -100,7 +100,9 @@ Then (2026-12-05 01:26, load average 7-8 with other helpers' work, branch cpu ag
 /work/wt-cpu-base) --floor --peer --baseline --rounds 2 --tickets 1200, ms of server CPU per
 ticket, rounds 1/2: ours 4.12/3.98, main 4.55/4.31 (0.90/0.92 of it), floor 1.01/0.97,
 django-helpdesk 15.28/14.96: ours is 4.1x the floor (target <= 2), django-helpdesk 3.7-3.8x
-ours (target >= 6). What changed: the new ticket's SLA row and six stages are planned as plain
+ours (target >= 6). Again at 01:41 (load 7): ours 3.61/3.72, main 4.28/4.05 (0.84/0.92),
+floor 0.94/0.92, django-helpdesk 12.95/13.51: 3.8-4.0x the floor, 3.6x.
+What changed: the new ticket's SLA row and six stages are planned as plain
 values (sla/service.py `_Planned`), not TicketSla/SlaStage objects; its "assigned" reuses the
 plan of "created" when neither the clock nor the targets moved; the caller's number is
 normalised once (phonenumbers, twice before); the number's and the open-ticket counter's
