@@ -96,6 +96,25 @@ integ first (load 4.5-5.3): 4.43 / 4.75 and 6.11 / 5.08, 0.93 and 1.20: a gain o
 smaller than the noise of one pair.
 Micro-measured, each event as a TicketEvent object cost about 13 us more and the ORM look-up
 about 15 us more.
+Then (2026-12-05 01:26, load average 7-8 with other helpers' work, branch cpu against main in
+/work/wt-cpu-base) --floor --peer --baseline --rounds 2 --tickets 1200, ms of server CPU per
+ticket, rounds 1/2: ours 4.12/3.98, main 4.55/4.31 (0.90/0.92 of it), floor 1.01/0.97,
+django-helpdesk 15.28/14.96: ours is 4.1x the floor (target <= 2), django-helpdesk 3.7-3.8x
+ours (target >= 6). Again at 01:41 (load 7): ours 3.61/3.72, main 4.28/4.05 (0.84/0.92),
+floor 0.94/0.92, django-helpdesk 12.95/13.51: 3.8-4.0x the floor, 3.6x.
+What changed: the new ticket's SLA row and six stages are planned as plain
+values (sla/service.py `_Planned`), not TicketSla/SlaStage objects; its "assigned" reuses the
+plan of "created" when neither the clock nor the targets moved; the caller's number is
+normalised once (phonenumbers, twice before); the number's and the open-ticket counter's
+upserts go on the connection (the ORM's execute cost more than SQLite's answer); Babel's
+refresh runs once per request (five blueprints had each registered it). The same statements
+(10.43 per ticket in the request, 0.29 in the dispatcher): nothing was moved out of the
+request or the counted process. What the rest costs (--sample, same day): SQLAlchemy's
+execution of the ten statements about 20 % (the floor runs six the same way), SQLite's commit
+7 %, the dispatcher 11 % (one Socket.IO emit and one RQ timer job per ticket, the batch's
+claim, reads and delete), the search words 8 % (jieba about 5 %), the SLA clock 10 %, routing
+7 %, Flask's request and response plumbing (limiter, cookie session, CSP header, auth, JSON)
+about 15 %: a flat profile with no part near the half that 2x the floor needs.
 
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,

@@ -181,15 +181,20 @@ class NewClock:
     """The SLA rows of a ticket being created, planned in memory from its events before its
     row exists (helpdesk.tickets.service.create holds it): `write` inserts them once the ticket
     has its id. Never in the session: nothing in the transaction reads them by identity, and
-    the unit of work would insert six stages in six statements."""
+    the unit of work would insert six stages in six statements. Its rows are _Planned values,
+    not TicketSla and SlaStage objects."""
 
     rows: Known = field(default_factory=dict)
+    # The last event's clock, targets and calendar: the "assigned" after "created" leaves the
+    # clock as it was, so unless routing changed the targets its due times and timers are the
+    # ones just planned (apply_event's `planned`).
+    planned: list[Any] = field(default_factory=list)
 
     def record(self, session: Session, ticket: Ticket, ev: Event) -> None:
         """Move the new ticket's clock for one of its events (`ticket` as that event left it)."""
         if not ev.kind.startswith("sla_"):
             with session.no_autoflush:
-                apply_event(session, ticket, ev, self.rows, attach=False)
+                apply_event(session, ticket, ev, self.rows, attach=False, planned=self.planned)
 
     def write(self, session: Session, ticket_id: int) -> None:
         """The SLA row, then the stages in one multi-row statement."""
@@ -197,7 +202,7 @@ class NewClock:
             return
         ((sla, stages),) = self.rows.values()
         sla.ticket_id = ticket_id
-        values = inspect(sla).dict  # only the attributes set: Core fills the other defaults
+        values = vars(sla)  # only the attributes set (_Planned): Core fills the other defaults
         connection = session.connection()
         connection.execute(_INSERT_SLA, {key: values[key] for key in _SLA_COLUMNS if key in values})
         if stages:
@@ -207,6 +212,16 @@ class NewClock:
             for row in rows:
                 row["ticket_id"] = ticket_id
             connection.execute(_INSERT_STAGES, rows)
+
+
+class _Planned:
+    """A new ticket's `ticket_sla` or `sla_stage` row as plain attributes (NewClock): what the
+    clock reads and sets of a TicketSla or SlaStage, without the ORM's instrumentation (its
+    constructor and every attribute set cost more than the clock's arithmetic; nothing loads
+    these rows by identity, they are written with one Core INSERT each)."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
 
 
 def _load(
@@ -223,12 +238,15 @@ def _load(
     if sla is None:
         from helpdesk.sla import policy_store
 
-        sla = TicketSla(
-            ticket_id=ticket.id, started_at=ticket.created_at or at, overdue=False,
-            policy_version=policy_store.newest(session),
-        )  # fmt: skip
+        values = {
+            "ticket_id": ticket.id, "started_at": ticket.created_at or at, "overdue": False,
+            "policy_version": policy_store.newest(session),
+        }  # fmt: skip
         if attach:
+            sla = TicketSla(**values)
             session.add(sla)
+        else:
+            sla = cast(TicketSla, _Planned(**values))
         _store(sla, sla_clock.SlaState(started_at=sla.started_at))
         existing: dict[tuple[str, str, int], SlaStage] = {}
     else:
@@ -239,8 +257,15 @@ def _load(
 
 
 def apply_event(
-    session: Session, ticket: Ticket, ev: Event, known: Known, attach: bool = True
+    session: Session,
+    ticket: Ticket,
+    ev: Event,
+    known: Known,
+    attach: bool = True,
+    planned: list[Any] | None = None,
 ) -> None:
+    """`planned`: the (state, targets, calendar) this ticket's rows were last planned for in
+    this transaction; the same again plans the same due times and timers, so it stops there."""
     at: datetime = ev.at
     sla, existing = _load(session, ticket, ev.kind, at, known, attach)
     targets = targets_for(ticket, sla, session)
@@ -255,6 +280,11 @@ def apply_event(
         pause_when=targets.pause_when,
     )
     _store(sla, state)
+    if planned is not None:
+        now_planned = [state, targets, calendar]
+        if planned == now_planned:  # the clock and targets did not move: nor did the plan
+            return
+        planned[:] = now_planned
     due = sla_clock.due_times(state, targets, calendar)
     for target in sla_clock.TARGETS:
         if target in due:
@@ -278,12 +308,15 @@ def _sync_stages(
         row = existing.get(key)
         if row is None:
             target, step, cycle = key
-            row = SlaStage(
-                ticket_id=ticket_id, target=target, step=step, cycle=cycle, fire_at=fire_at,
-                state=PENDING, done_at=None,
-            )  # fmt: skip
+            values = {
+                "ticket_id": ticket_id, "target": target, "step": step, "cycle": cycle,
+                "fire_at": fire_at, "state": PENDING, "done_at": None,
+            }  # fmt: skip
             if attach:
+                row = SlaStage(**values)
                 session.add(row)
+            else:
+                row = cast(SlaStage, _Planned(**values))
             existing[key] = row
         elif row.state in (PENDING, PAUSED) and (row.fire_at != fire_at or row.state != PENDING):
             row.fire_at, row.state = fire_at, PENDING

@@ -97,7 +97,8 @@ def next_number(session: Session) -> str:
         with _numbering_engine(engine).begin() as own:
             last = own.execute(_NEXT_NUMBER, {"day": day}).scalar_one()
     else:
-        last = session.execute(_NEXT_NUMBER, {"day": day}).scalar_one()
+        # on the connection: a plain upsert, no flush or ORM execution needed before it
+        last = session.connection().execute(_NEXT_NUMBER, {"day": day}).scalar_one()
     return f"HZ-{day}-{last:05d}"
 
 
@@ -384,16 +385,22 @@ _NOT_LOOKED_UP = object()
 
 
 def _contact(
-    session: Session, data: NewTicket, enterprise_id: int | None, caller: Any = _NOT_LOOKED_UP
+    session: Session,
+    data: NewTicket,
+    enterprise_id: int | None,
+    caller: Any = _NOT_LOOKED_UP,
+    phone: str | None = None,
 ) -> Contact | None:
     """The caller as a contact. A known number keeps its contact, and the name the agent typed:
     a different name is another person at that enterprise (a new contact) unless the agent
-    said to update the stored one. `caller`: the contact _caller found when the enterprise
-    came from the number; the same look-up would find it again."""
+    said to update the stored one. `caller`: the contact create found when the enterprise
+    came from the number (the same look-up would find it again); `phone`: the number as
+    create normalised it then (None: not yet)."""
     if not data.contact_phone and not data.contact_name:
         return None
     name = check_length(data.contact_name, 60, "contact_name")
-    phone = normalise_phone(data.contact_phone, "contact_phone") if data.contact_phone else None
+    if phone is None and data.contact_phone:
+        phone = normalise_phone(data.contact_phone, "contact_phone")
     if caller is not _NOT_LOOKED_UP:
         known = caller
     else:
@@ -424,16 +431,6 @@ def _contact(
     return contact
 
 
-def _caller(session: Session, data: NewTicket) -> Contact | None:
-    """The known contact calling from this number, when no enterprise was chosen: its
-    enterprise is the ticket's, and it is the ticket's contact (_contact is given it, so the
-    number is looked up once)."""
-    if not data.contact_phone:
-        return None
-    phone = normalise_phone(data.contact_phone, "contact_phone")
-    return _known_contact(session, phone, None)
-
-
 _KEEP = "helpdesk.tickets.keep"
 
 
@@ -456,6 +453,7 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     category = directory.category(session, data.category)
     enterprise_id = data.enterprise_id
     caller: Any = _NOT_LOOKED_UP
+    phone = None  # the caller's number normalised, once (phonenumbers' parse is not cheap)
     if actor is not None and actor.role is Role.ENTERPRISE:
         enterprise_id = actor.enterprise_id  # an enterprise files only for itself
     elif (
@@ -465,7 +463,10 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     ):  # the same words as for an id that does not exist: no existence oracle
         raise InvalidInput(f"unknown enterprise {enterprise_id}", field="enterprise_id")
     elif enterprise_id is None and data.contact_phone:
-        caller = _caller(session, data)
+        # The known contact calling from this number: its enterprise is the ticket's, and it
+        # is the ticket's contact (_contact is given it, so the number is looked up once).
+        phone = normalise_phone(data.contact_phone, "contact_phone")
+        caller = _known_contact(session, phone, None)
         enterprise_id = caller.enterprise_id if caller is not None else None
     enterprise = directory.enterprise(session, enterprise_id) if enterprise_id else None
     district_code = data.district or (enterprise.district_code if enterprise else None)
@@ -475,7 +476,7 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
     related_id = None
     if data.related_ticket:
         related_id = get_by_number(session, data.related_ticket, actor).id
-    contact = _contact(session, data, enterprise_id, caller)
+    contact = _contact(session, data, enterprise_id, caller, phone)
     _keep(session, contact)
     ticket = Ticket(
         number=next_number(session),

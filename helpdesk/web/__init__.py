@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale, refresh
 from flask_login import current_user
 
@@ -150,11 +151,19 @@ def _context() -> dict[str, Any]:
     }
 
 
+def _refresh_each_request(state: BlueprintSetupState) -> None:
+    """`refresh` before every request of the app, once however many blueprints install it
+    (five did, so it ran five times per request, API calls included)."""
+    hooks = state.app.before_request_funcs.setdefault(None, [])
+    if refresh not in hooks:
+        hooks.append(refresh)
+
+
 def install(blueprint: Blueprint) -> None:
     """Make the helpers available to every template of the app, through a page blueprint."""
     # The locale is chosen per request; Flask-Babel caches it on `g`, which outlives a request
     # when an app context is already pushed (tests, CLI), so forget it as each request starts.
-    blueprint.before_app_request(refresh)
+    blueprint.record(_refresh_each_request)
     blueprint.app_context_processor(_context)
     blueprint.add_app_template_filter(local_time, "local_time")
     blueprint.add_app_template_filter(localized_name, "localized")
