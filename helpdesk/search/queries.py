@@ -20,6 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import String, case, func, select, type_coerce
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, selectinload
 
 from helpdesk import clock
@@ -117,14 +118,17 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
     were more: one read of the documents, which carry the tickets' facets and scope."""
     internal = permissions.can_see_internal(user)
     ranked = request.order != "date"  # the words are read only to rank the matches
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
     columns: list[Any] = [
         type_coerce(SearchDocument.created_at, String()).label("created"),
         *(column.label(f"facet_{name}") for name, column in FACET_COLUMNS.items()),
-        *(
+    ]
+    if not sqlite:  # SQLite's are compared in Python, from `created` (_since_stored)
+        columns += [
             case((SearchDocument.created_at >= period_start(p), 1), else_=0).label(f"since_{p}")
             for p in PERIODS
-        ),
-    ]
+        ]
     if permissions.sees_all_tickets(user):
         # From the full-text index, newest first in its own order: stops after CAP + 1.
         # No scope to apply (sees_all_tickets), so the newest CAP + 1 matches are the rows.
@@ -149,7 +153,6 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
         stmt = stmt.limit(CAP + 1)
     # Core, not the ORM: these are plain columns, and the ORM's per-row work on 10,001 rows
     # cost more than SQLite's (bench/search_1m.py).
-    connection = session.connection()
     if connection.dialect.name == "postgresql":
         # psycopg prepares a statement run five times, and PostgreSQL then plans it once for
         # any words: that plan, blind to how many tickets hold them, took 2.6-4.7 s where a
@@ -165,18 +168,31 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
         )
     rows = connection.execute(stmt).all()
     approximate = len(rows) > CAP
-    read: list[Any] = list(zip(*rows[:CAP], strict=True)) or [
-        () for _ in range(3 + len(FACET_COLUMNS) + len(PERIODS))
-    ]
+    read: list[Any] = list(zip(*rows[:CAP], strict=True)) or [() for _ in range(len(columns) + 2)]
     named = {name: read[3 + n] for n, name in enumerate(FACET_COLUMNS)}
     flags = read[3 + len(FACET_COLUMNS) :]
+    since = (
+        _since_stored(connection.dialect, read[2])
+        if sqlite
+        else {p: flags[n] for n, p in enumerate(PERIODS)}
+    )
     return _Matches(
-        ids=read[0],
-        texts=read[1],
-        created=read[2],
-        columns=named,
-        since={p: flags[n] for n, p in enumerate(PERIODS)},
+        ids=read[0], texts=read[1], created=read[2], columns=named, since=since
     ), approximate
+
+
+def _since_stored(dialect: Dialect, created: Sequence[str | None]) -> dict[str, Sequence[int]]:
+    """SQLite: per period, which of these tickets were created in it, `created` being the
+    stored text: compared, as SQLite compares it (text, byte by byte), with each period's start
+    in the same storage format. Four CASE columns in the statement cost SQLite 4-5 ms of CPU
+    per 10,001 rows, these comparisons about 2 (bench/search_1m.py)."""
+    stored = SearchDocument.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+    assert stored is not None  # UTCDateTime's, then SQLite's text format
+    since: dict[str, Sequence[int]] = {}
+    for p in PERIODS:
+        start = stored(period_start(p))
+        since[p] = [c is not None and c >= start for c in created]
+    return since
 
 
 def _scope_words(session: Session, user: User) -> str:
