@@ -618,7 +618,13 @@ def measure_indexing(engine: Engine, count: int, writers: int = 1) -> None:
         f" {done / elapsed:.0f} tickets/s; CPU per ticket {cpu_ms:.2f} ms here"
         f" (jieba and the document {segmenting_ms:.2f}) + {server_ms:.2f} ms server"
     )
-    with engine.begin() as connection:  # leave the database as built
+    with engine.connect() as connection:  # leave the database as built
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            # Nothing refers to the new tickets. With the checks on, SQLite looked for rows
+            # referring to each deleted ticket, ticket.merged_into_id and related_ticket_id
+            # among them (not indexed): a million tickets scanned per ticket, minutes.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         doomed = select(Ticket.id).where(Ticket.number.like("HZ-N-%")).scalar_subquery()
         connection.execute(
             SearchDocument.__table__.delete().where(
@@ -626,6 +632,9 @@ def measure_indexing(engine: Engine, count: int, writers: int = 1) -> None:
             )
         )
         connection.execute(text("DELETE FROM ticket WHERE number LIKE 'HZ-N-%'"))
+        connection.commit()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 def measure_suggest(engine: Engine, runs: int) -> None:
