@@ -29,6 +29,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    null,
     or_,
     select,
     table,
@@ -89,10 +90,11 @@ def newest_matching(
     internal: bool,
     limit: int,
     columns: Sequence[ColumnElement[Any]] = (),
+    ranked: bool = True,
 ) -> Select[Any]:
-    """SELECT ref_id, words (the text `relevance_of` ranks), *columns (labelled, of the
-    document row) of the documents holding every word, newest document first, at most
-    `limit` of them.
+    """SELECT ref_id, words (the text `relevance_of` ranks; NULL unless `ranked`), *columns
+    (labelled, of the document row) of the documents holding every word, newest document
+    first, at most `limit` of them.
 
     PostgreSQL's GIN index has no order: the newest `limit` ids are taken first, on their
     own (the planner walks the primary key backwards for a common word, or reads the
@@ -104,7 +106,7 @@ def newest_matching(
     60 ms)."""
     if session.get_bind().dialect.name != "postgresql":
         return (
-            _sqlite(kind, words, internal, False, searched_words(internal).label("words"))
+            _sqlite(kind, words, internal, False, words_read(internal, ranked))
             .add_columns(*columns)
             .order_by(FTS.c.rowid.desc())
             .limit(limit)
@@ -113,12 +115,7 @@ def newest_matching(
     # The ref_id and the words from the rows the walk reads anyway: joining the newest ids
     # back to search_document looked each up again (10,001 index scans, 25 of 180 ms for a
     # common word).
-    found = (
-        SearchDocument.id,
-        SearchDocument.ref_id,
-        searched_words(internal).label("words"),
-        *columns,
-    )
+    found = (SearchDocument.id, SearchDocument.ref_id, words_read(internal, ranked), *columns)
     ids: Any = select(*found).where(*held).order_by(SearchDocument.id.desc()).limit(limit)
     if len(words) > 1:
         # The planner takes words as independent, so words that go together (出口 退税: 16%
@@ -172,6 +169,14 @@ def searched_words(internal: bool) -> ColumnElement[Any]:
             SearchDocument.internal_words
         )
     return words
+
+
+def words_read(internal: bool, ranked: bool = True) -> ColumnElement[Any]:
+    """The column `words` of a capped read: the searched words when the matches are to be
+    ranked (`relevance_of`), else NULL. Ordered by date, the 10,001 texts were a fifth of
+    SQLite's read (11 of 36 ms of CPU for a common word at 1,000,000 tickets, decoding them
+    to str included; bench/search_1m.py) for nothing."""
+    return (searched_words(internal) if ranked else null()).label("words")
 
 
 def relevance(words: list[str], internal: bool) -> ColumnElement[Any]:
@@ -233,6 +238,7 @@ def newest_in_scope(
     scope: str,
     limit: int,
     columns: Sequence[ColumnElement[Any]] = (),
+    ranked: bool = True,
 ) -> Select[Any]:
     """SQLite: `newest_matching` within one scope's documents, `scope` being one of the words
     migration 0029 indexes in the column scope_words (o<organisation id>, e<enterprise id>).
@@ -242,7 +248,7 @@ def newest_in_scope(
     still applies the scope in SQL (permissions.scope_ticket_documents)."""
     expression = _expression(words, internal, False, scope)
     return (
-        _sqlite(kind, words, internal, False, searched_words(internal).label("words"), expression)
+        _sqlite(kind, words, internal, False, words_read(internal, ranked), expression)
         .add_columns(*columns)
         .order_by(FTS.c.rowid.desc())
         .limit(limit)

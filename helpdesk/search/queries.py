@@ -20,6 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import String, case, func, select, type_coerce
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, selectinload
 
 from helpdesk import clock
@@ -107,7 +108,7 @@ class _Matches:
     objects cost more than the match itself."""
 
     ids: Sequence[int]
-    texts: Sequence[str | None]  # the words read (backends.searched_words), for relevance
+    texts: Sequence[str | None]  # the words read (backends.words_read), for relevance
     created: Sequence[Any]
     columns: dict[str, Sequence[Any]]  # platform: counted from the services (_count)
     since: dict[str, Sequence[int]]  # period -> 1 where the ticket was created in it
@@ -117,39 +118,42 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
     """The newest CAP tickets this person may see that hold the words, and whether there
     were more: one read of the documents, which carry the tickets' facets and scope."""
     internal = permissions.can_see_internal(user)
+    ranked = request.order != "date"  # the words are read only to rank the matches
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
     columns: list[Any] = [
         type_coerce(SearchDocument.created_at, String()).label("created"),
         *(column.label(f"facet_{name}") for name, column in FACET_COLUMNS.items()),
-        *(
+    ]
+    if not sqlite:  # SQLite's are compared in Python, from `created` (_since_stored)
+        columns += [
             case((SearchDocument.created_at >= period_start(p), 1), else_=0).label(f"since_{p}")
             for p in PERIODS
-        ),
-    ]
+        ]
     if permissions.sees_all_tickets(user):
         # From the full-text index, newest first in its own order: stops after CAP + 1.
         # No scope to apply (sees_all_tickets), so the newest CAP + 1 matches are the rows.
         stmt = backends.newest_matching(
-            session, DocumentKind.TICKET, request.words, internal, CAP + 1, columns
+            session, DocumentKind.TICKET, request.words, internal, CAP + 1, columns, ranked
         )
     elif scope := _scope_words(session, user):
         # SQLite: FTS5 gives the scope's matches only, newest first (migration 0029); the
         # scope again in SQL, as for everyone.
         stmt = backends.newest_in_scope(
-            DocumentKind.TICKET, request.words, internal, scope, CAP + 1, columns
+            DocumentKind.TICKET, request.words, internal, scope, CAP + 1, columns, ranked
         )
         stmt = permissions.scope_ticket_documents(stmt, user)
     else:
         # The person's own documents holding the words (PostgreSQL: the organisation's matches
         # from one btree_gin index, migration 0028), newest first.
         held = backends.held_by(session, DocumentKind.TICKET, request.words, internal)
-        stmt = select(
-            SearchDocument.ref_id, backends.searched_words(internal).label("words"), *columns
-        ).where(SearchDocument.kind == DocumentKind.TICKET, held)
+        stmt = select(SearchDocument.ref_id, backends.words_read(internal, ranked), *columns).where(
+            SearchDocument.kind == DocumentKind.TICKET, held
+        )
         stmt = permissions.scope_ticket_documents(stmt, user).order_by(SearchDocument.id.desc())
         stmt = stmt.limit(CAP + 1)
     # Core, not the ORM: these are plain columns, and the ORM's per-row work on 10,001 rows
     # cost more than SQLite's (bench/search_1m.py).
-    connection = session.connection()
     if connection.dialect.name == "postgresql":
         # psycopg prepares a statement run five times, and PostgreSQL then plans it once for
         # any words: that plan, blind to how many tickets hold them, took 2.6-4.7 s where a
@@ -165,18 +169,31 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
         )
     rows = connection.execute(stmt).all()
     approximate = len(rows) > CAP
-    read: list[Any] = list(zip(*rows[:CAP], strict=True)) or [
-        () for _ in range(3 + len(FACET_COLUMNS) + len(PERIODS))
-    ]
+    read: list[Any] = list(zip(*rows[:CAP], strict=True)) or [() for _ in range(len(columns) + 2)]
     named = {name: read[3 + n] for n, name in enumerate(FACET_COLUMNS)}
     flags = read[3 + len(FACET_COLUMNS) :]
+    since = (
+        _since_stored(connection.dialect, read[2])
+        if sqlite
+        else {p: flags[n] for n, p in enumerate(PERIODS)}
+    )
     return _Matches(
-        ids=read[0],
-        texts=read[1],
-        created=read[2],
-        columns=named,
-        since={p: flags[n] for n, p in enumerate(PERIODS)},
+        ids=read[0], texts=read[1], created=read[2], columns=named, since=since
     ), approximate
+
+
+def _since_stored(dialect: Dialect, created: Sequence[str | None]) -> dict[str, Sequence[int]]:
+    """SQLite: per period, which of these tickets were created in it, `created` being the
+    stored text: compared, as SQLite compares it (text, byte by byte), with each period's start
+    in the same storage format. Four CASE columns in the statement cost SQLite 4-5 ms of CPU
+    per 10,001 rows, these comparisons about 2 (bench/search_1m.py)."""
+    stored = SearchDocument.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+    assert stored is not None  # UTCDateTime's, then SQLite's text format
+    since: dict[str, Sequence[int]] = {}
+    for p in PERIODS:
+        start = stored(period_start(p))
+        since[p] = [c is not None and c >= start for c in created]
+    return since
 
 
 def _scope_words(session: Session, user: User) -> str:
@@ -257,31 +274,41 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _counted_and_paged(
+    session: Session, user: User, request: SearchRequest
+) -> tuple[Results, list[int]]:
+    """The total and facet counts, and the page's ticket ids, from the capped matches. A
+    function of its own so that the CAP rows are gone (freed as it returns) before the
+    collector resumes: left alive, its first pass after walked their columns, 2 ms per
+    search and up to 54 ms on a loaded machine (bench/search_1m.py)."""
+    found, approximate = _matches(session, user, request)
+    passes = _passes(found, request)
+    kept = _eligible(len(found.ids), list(passes.values()))
+    # Newest first (created_at, then id), then, for relevance, the most relevant first:
+    # sorts by one key each, which keep the order of the one before among equals (no
+    # tuple built per match). Ties (the same integer relevance, backends.relevance) go
+    # to the newest: both backends give the same order.
+    kept.sort(key=found.ids.__getitem__, reverse=True)
+    kept.sort(key=found.created.__getitem__, reverse=True)
+    if request.order != "date":
+        # Relevance from the words read (the same integer as backends.relevance), of the
+        # matches passing the filters only: a filter keeps 224 of 3,000 (bench).
+        texts = [found.texts[n] or "" for n in kept]
+        rank = dict(zip(kept, backends.relevance_of(texts, request.words), strict=True))
+        kept.sort(key=rank.__getitem__, reverse=True)
+    results = Results(
+        words=request.words,
+        total=len(kept),
+        approximate=approximate,
+        cap=CAP,
+        facets=_count(found, passes),
+    )
+    return results, [found.ids[n] for n in kept[request.offset : request.offset + request.limit]]
+
+
 def search(session: Session, user: User, request: SearchRequest) -> Results:
     with _collector_paused():
-        found, approximate = _matches(session, user, request)
-        passes = _passes(found, request)
-        kept = _eligible(len(found.ids), list(passes.values()))
-        # Newest first (created_at, then id), then, for relevance, the most relevant first:
-        # sorts by one key each, which keep the order of the one before among equals (no
-        # tuple built per match). Ties (the same integer relevance, backends.relevance) go
-        # to the newest: both backends give the same order.
-        kept.sort(key=found.ids.__getitem__, reverse=True)
-        kept.sort(key=found.created.__getitem__, reverse=True)
-        if request.order != "date":
-            # Relevance from the words read (the same integer as backends.relevance), of the
-            # matches passing the filters only: a filter keeps 224 of 3,000 (bench).
-            texts = [found.texts[n] or "" for n in kept]
-            rank = dict(zip(kept, backends.relevance_of(texts, request.words), strict=True))
-            kept.sort(key=rank.__getitem__, reverse=True)
-        results = Results(
-            words=request.words,
-            total=len(kept),
-            approximate=approximate,
-            cap=CAP,
-            facets=_count(found, passes),
-        )
-    ids = [found.ids[n] for n in kept[request.offset : request.offset + request.limit]]
+        results, ids = _counted_and_paged(session, user, request)
     loaded = (
         session.scalars(
             select(Ticket)
