@@ -217,6 +217,64 @@ main at 09601bb's code), p99 ms: SQLite staff 44-95 except `by date` 147.5 (p50 
 slow run of ten, 135.6 the same way at 23:20), SQLite provider 20.8-78.0 (met); PostgreSQL
 provider 15.5-64.3 (met); PostgreSQL staff 100.9-180.1 for the words queries (client 45-70 ms
 + server 44-86 ms of CPU), rare words 69.2, ticket number 17.7: NOT met.
+
+Staff on PostgreSQL, where the time goes (2026-12-05 01:15-01:45 UTC, a new machine, load
+average 3-7 from other helpers' builds and tests; CPU figures, wall clock unusable). A fresh
+build (`--build-only`): 380 s (fill 333 s, GIN indexes and ANALYZE 45 s), then VACUUM
+ANALYZE. search_document is 1,712 MB, no bloat (the old database's 3.3 GB came from 0028's
+fill): 1.65 kB a row, of it the words 300 bytes, public_tsv 601, all_tsv 625, 4 rows a page.
+Server CPU for 贷款 (newest 10,001 of 50,471 rows walked), 10-20 runs of the bare SQL:
+
+    ids only, the walk as planned (ts_match_vq per row)       29-35 ms
+    the same 50,503 rows without the match                    19-20 (page and tuple access)
+    + words 5, facet columns 2-3, created 1-2: the search's   43-48 (client 17-21 to unpack)
+    GIN bitmap AND the newest 65,000 ids (enable_indexscan off)  42-50 (the 198,473-entry
+                                                                posting list): the walk stays
+    relevance in SQL instead of shipping the words            67-87 (octet_length: 48) against
+                                                                34-39 + 7 in Python: stays
+    facet counts by GROUPING SETS on the server               +5-6 server, -7 client, -4 Python;
+                                                                with the words still shipped
+                                                                60-61 against 61-63 in all: no
+
+Narrower rows would make the walk cheaper: a copy of the newest 100,000 with only (id, kind,
+all_tsv) is 66 MB against 180 MB and walks in 11-15 ms against 29-36 (two words 15 vs 36),
+but the CAP rows' words and facets must then come from elsewhere (joined back: 10,001 index
+scans, about 25 ms) or from a second table kept in step on every change: not done. Storage
+settings cannot narrow these rows: PostgreSQL compresses or moves a row's values out only
+when the row is above about 2 kB (toast_tuple_target sets the goal once it is): copies with
+public_tsv EXTERNAL and toast_tuple_target 1200, or lz4 MAIN and 128, were 171 and 172 MB
+against 180. Nor fillfactor: a HOT update needs a free 1.65 kB in the row's page, so
+fillfactor 80 or less, 3 rows a page instead of 4, a third more pages walked. What
+does apply to a production database: a table rewritten once (0028's fill) is twice its size
+until VACUUM FULL / pg_repack; plain VACUUM leaves it so. Client side of a staff common
+word, 10 runs each (process CPU): the capped read 22 ms (psycopg's unpacking of 140,000
+values 17-20 of it; SQLAlchemy Rows 2-3, now skipped: the driver's tuples), relevance 7 (3.5
+a word: two str scans per text, no faster variant found), facet counts 4, the page's
+tickets 2.5, guides 2.5, snippets 1, enterprises 1, sorts 1.5. Also tried, not kept: the
+rows streamed in chunks as the server finds them (psycopg's chunked mode, so unpacking
+overlaps the walk: same CPU, wall not measurable at this load, and the statement compiled
+outside SQLAlchemy's cache, +6 ms for a ticket number); one period column instead of four
+(within noise). `--search-only --runs 10`, main (base) and the tuples (new) interleaved
+base/new/base/new, load average 4.1-6.0, staff CPU ms (client + server):
+
+    staff              base round 1, 2        new round 1, 2       p50 / p99 ms (new, 2)
+    common word        49+44, 46+44           47+45, 46+45         158 / 178
+    two words          57+50, 58+50           60+55, 55+50         218 / 270
+    rare phrase        59+66, 56+62           53+61, 53+62         213 / 289
+    word + status      53+29, 47+26           46+28, 47+27         129 / 173
+    word + platform    53+34, 46+31           50+32, 51+34         134 / 318
+    word + district    39+45, 37+44           37+44, 38+46         148 / 163
+    three words        59+63, 62+63           64+63, 57+60         234 / 255
+    by date            41+54, 38+48           39+50, 36+48         148 / 159
+    deep page          51+52, 47+50           50+50, 48+49         186 / 305
+    rare words         22+45, 21+44           21+45, 21+45         127 / 137
+    ticket number       9+6,   8+6             9+6,   8+6           26 /  28
+
+The 2-3 ms is inside this load's noise. Staff CPU per words search is 66-127 ms (client 20-64
++ server 26-66): the p99 target needs that under 100 ms of wall on a quiet machine, which the
+words-heavy kinds (two words, rare phrase, three words: 105-127 ms of CPU) cannot reach
+with this design; what would: fewer rows to read (a smaller CAP for staff), or rows half as
+wide for the walk (a narrow table of the vectors and facets, above).
 """
 
 from __future__ import annotations
