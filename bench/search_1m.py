@@ -254,27 +254,40 @@ tickets 2.5, guides 2.5, snippets 1, enterprises 1, sorts 1.5. Also tried, not k
 rows streamed in chunks as the server finds them (psycopg's chunked mode, so unpacking
 overlaps the walk: same CPU, wall not measurable at this load, and the statement compiled
 outside SQLAlchemy's cache, +6 ms for a ticket number); one period column instead of four
-(within noise). `--search-only --runs 10`, main (base) and the tuples (new) interleaved
-base/new/base/new, load average 4.1-6.0, staff CPU ms (client + server):
+(within noise).
+
+Kept: (1) the capped rows as the driver's tuples (2-3 ms of client CPU, within the load's
+noise in the bench); (2) for many words, the newest RECENT documents' part and the older
+part as two statements, the bound read once, instead of one UNION ALL whose older part ran
+only when a count of the newest part fell short: materializing that part and sorting it again
+was 9-12 ms of the server's 46-58 ms (the statement against its walk alone, 30 runs each);
+the older part runs only when the newest held too few; (3) with the bound now a constant, the
+newest part's range is a check (id + 0) on what the GIN index finds, not a primary-key bitmap
+of 65,000 ids (8 ms: rare words went from 45 to 50 ms of server CPU without it). Results the
+same as main's for every query here (total, page, facets, guides, the clock fixed) and
+tests/search on both backends. `--search-only --runs 10`, main (base) and this (new)
+interleaved base/new/base/new, 01:56-01:58 UTC, load average 7.0-9.2, staff CPU ms (client
++ server):
 
     staff              base round 1, 2        new round 1, 2       p50 / p99 ms (new, 2)
-    common word        49+44, 46+44           47+45, 46+45         158 / 178
-    two words          57+50, 58+50           60+55, 55+50         218 / 270
-    rare phrase        59+66, 56+62           53+61, 53+62         213 / 289
-    word + status      53+29, 47+26           46+28, 47+27         129 / 173
-    word + platform    53+34, 46+31           50+32, 51+34         134 / 318
-    word + district    39+45, 37+44           37+44, 38+46         148 / 163
-    three words        59+63, 62+63           64+63, 57+60         234 / 255
-    by date            41+54, 38+48           39+50, 36+48         148 / 159
-    deep page          51+52, 47+50           50+50, 48+49         186 / 305
-    rare words         22+45, 21+44           21+45, 21+45         127 / 137
-    ticket number       9+6,   8+6             9+6,   8+6           26 /  28
+    common word        52+46, 49+46           48+44, 48+49          89 /  95
+    two words          59+52, 56+50           60+40, 55+43          93 /  97
+    rare phrase        57+64, 54+60           52+51, 55+56         108 / 119
+    word + status      52+27, 50+27           47+27, 46+26          75 /  79
+    word + platform    51+35, 50+34           46+34, 42+34          76 /  98
+    word + district    41+49, 40+43           42+43, 43+43         111 / 201
+    three words        68+68, 62+61           65+53, 62+53         149 / 222
+    by date            45+54, 43+50           41+50, 41+50         127 / 146
+    deep page          61+57, 47+48           53+53, 50+50         140 / 150
+    rare words         24+46, 22+44           24+46, 21+45          91 / 102
+    ticket number      10+6,   8+6             7+3,   8+4           15 /  26
 
-The 2-3 ms is inside this load's noise. Staff CPU per words search is 66-127 ms (client 20-64
-+ server 26-66): the p99 target needs that under 100 ms of wall on a quiet machine, which the
-words-heavy kinds (two words, rare phrase, three words: 105-127 ms of CPU) cannot reach
-with this design; what would: fewer rows to read (a smaller CAP for staff), or rows half as
-wide for the walk (a narrow table of the vectors and facets, above).
+Providers unchanged (their statement is one part, as before). Staff CPU per words search is
+now 65-118 ms (client 21-65 + server 26-56); the p99 target needs that under 100 ms of wall
+on a quiet machine, which three words (115-118 ms of CPU) and rare phrase (102-111) cannot
+reach with this design, and two words (98-100) barely; what would: fewer rows to read (a
+smaller CAP for staff), or rows half as wide for the walk (a narrow table of the vectors
+and facets, above).
 """
 
 from __future__ import annotations
