@@ -265,6 +265,76 @@ million tickets scanned per deleted ticket for merged_into_id and related_ticket
 have no index); it now runs without them, in seconds. Left in a staff search (new, common
 word): SQLite's read of the CAP rows about 30 ms (the 10,001 document rows 20, their words
 10), relevance 7-15, facet counts 6-9, the page's other statements 6-8.
+Staff on PostgreSQL, where the time goes (2026-12-05 01:15-01:45 UTC, a new machine, load
+average 3-7 from other helpers' builds and tests; CPU figures, wall clock unusable). A fresh
+build (`--build-only`): 380 s (fill 333 s, GIN indexes and ANALYZE 45 s), then VACUUM
+ANALYZE. search_document is 1,712 MB, no bloat (the old database's 3.3 GB came from 0028's
+fill): 1.65 kB a row, of it the words 300 bytes, public_tsv 601, all_tsv 625, 4 rows a page.
+Server CPU for 贷款 (newest 10,001 of 50,471 rows walked), 10-20 runs of the bare SQL:
+
+    ids only, the walk as planned (ts_match_vq per row)       29-35 ms
+    the same 50,503 rows without the match                    19-20 (page and tuple access)
+    + words 5, facet columns 2-3, created 1-2: the search's   43-48 (client 17-21 to unpack)
+    GIN bitmap AND the newest 65,000 ids (enable_indexscan off)  42-50 (the 198,473-entry
+                                                                posting list): the walk stays
+    relevance in SQL instead of shipping the words            67-87 (octet_length: 48) against
+                                                                34-39 + 7 in Python: stays
+    facet counts by GROUPING SETS on the server               +5-6 server, -7 client, -4 Python;
+                                                                with the words still shipped
+                                                                60-61 against 61-63 in all: no
+
+Narrower rows would make the walk cheaper: a copy of the newest 100,000 with only (id, kind,
+all_tsv) is 66 MB against 180 MB and walks in 11-15 ms against 29-36 (two words 15 vs 36),
+but the CAP rows' words and facets must then come from elsewhere (joined back: 10,001 index
+scans, about 25 ms) or from a second table kept in step on every change: not done. Storage
+settings cannot narrow these rows: PostgreSQL compresses or moves a row's values out only
+when the row is above about 2 kB (toast_tuple_target sets the goal once it is): copies with
+public_tsv EXTERNAL and toast_tuple_target 1200, or lz4 MAIN and 128, were 171 and 172 MB
+against 180. Nor fillfactor: a HOT update needs a free 1.65 kB in the row's page, so
+fillfactor 80 or less, 3 rows a page instead of 4, a third more pages walked. What
+does apply to a production database: a table rewritten once (0028's fill) is twice its size
+until VACUUM FULL / pg_repack; plain VACUUM leaves it so. Client side of a staff common
+word, 10 runs each (process CPU): the capped read 22 ms (psycopg's unpacking of 140,000
+values 17-20 of it; SQLAlchemy Rows 2-3, now skipped: the driver's tuples), relevance 7 (3.5
+a word: two str scans per text, no faster variant found), facet counts 4, the page's
+tickets 2.5, guides 2.5, snippets 1, enterprises 1, sorts 1.5. Also tried, not kept: the
+rows streamed in chunks as the server finds them (psycopg's chunked mode, so unpacking
+overlaps the walk: same CPU, wall not measurable at this load, and the statement compiled
+outside SQLAlchemy's cache, +6 ms for a ticket number); one period column instead of four
+(within noise).
+
+Kept: (1) the capped rows as the driver's tuples (2-3 ms of client CPU, within the load's
+noise in the bench); (2) for many words, the newest RECENT documents' part and the older
+part as two statements, the bound read once, instead of one UNION ALL whose older part ran
+only when a count of the newest part fell short: materializing that part and sorting it again
+was 9-12 ms of the server's 46-58 ms (the statement against its walk alone, 30 runs each);
+the older part runs only when the newest held too few; (3) with the bound now a constant, the
+newest part's range is a check (id + 0) on what the GIN index finds, not a primary-key bitmap
+of 65,000 ids (8 ms: rare words went from 45 to 50 ms of server CPU without it). Results the
+same as main's for every query here (total, page, facets, guides, the clock fixed) and
+tests/search on both backends. `--search-only --runs 10`, main (base) and this (new)
+interleaved base/new/base/new, 01:56-01:58 UTC, load average 7.0-9.2, staff CPU ms (client
++ server):
+
+    staff              base round 1, 2        new round 1, 2       p50 / p99 ms (new, 2)
+    common word        52+46, 49+46           48+44, 48+49          89 /  95
+    two words          59+52, 56+50           60+40, 55+43          93 /  97
+    rare phrase        57+64, 54+60           52+51, 55+56         108 / 119
+    word + status      52+27, 50+27           47+27, 46+26          75 /  79
+    word + platform    51+35, 50+34           46+34, 42+34          76 /  98
+    word + district    41+49, 40+43           42+43, 43+43         111 / 201
+    three words        68+68, 62+61           65+53, 62+53         149 / 222
+    by date            45+54, 43+50           41+50, 41+50         127 / 146
+    deep page          61+57, 47+48           53+53, 50+50         140 / 150
+    rare words         24+46, 22+44           24+46, 21+45          91 / 102
+    ticket number      10+6,   8+6             7+3,   8+4           15 /  26
+
+Providers unchanged (their statement is one part, as before). Staff CPU per words search is
+now 65-118 ms (client 21-65 + server 26-56); the p99 target needs that under 100 ms of wall
+on a quiet machine, which three words (115-118 ms of CPU) and rare phrase (102-111) cannot
+reach with this design, and two words (98-100) barely; what would: fewer rows to read (a
+smaller CAP for staff), or rows half as wide for the walk (a narrow table of the vectors
+and facets, above).
 """
 
 from __future__ import annotations

@@ -44,6 +44,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 def stored(value: Any) -> Any:
     """`value` as its column holds it: an enum member's value, anything else as it is."""
     return getattr(value, "value", value)
+
+
 MMAP_BYTES = 2**31  # SQLite lowers it to its compile-time limit (0x7fff0000 in CPython's)
 
 

@@ -34,7 +34,6 @@ from sqlalchemy import (
     select,
     table,
     text,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -91,10 +90,12 @@ def newest_matching(
     limit: int,
     columns: Sequence[ColumnElement[Any]] = (),
     ranked: bool = True,
-) -> Select[Any]:
-    """SELECT ref_id, words (the text `relevance_of` ranks; NULL unless `ranked`), *columns
-    (labelled, of the document row) of the documents holding every word, newest document
-    first, at most `limit` of them.
+) -> list[Select[Any]]:
+    """SELECTs of ref_id, words (the text `relevance_of` ranks; NULL unless `ranked`),
+    *columns (labelled, of the document row) of the documents holding every word, newest
+    document first, at most `limit` of them: run them in turn, each for what the ones
+    before left of `limit` (each reads older documents than the one before; the second is
+    needed only when the first found fewer than `limit`).
 
     PostgreSQL's GIN index has no order: the newest `limit` ids are taken first, on their
     own (the planner walks the primary key backwards for a common word, or reads the
@@ -105,44 +106,46 @@ def newest_matching(
     LIMIT stops early (ordering by search_document.id sorted every match: 0.9 s against
     60 ms)."""
     if session.get_bind().dialect.name != "postgresql":
-        return (
+        return [
             _sqlite(kind, words, internal, False, words_read(internal, ranked))
             .add_columns(*columns)
             .order_by(FTS.c.rowid.desc())
             .limit(limit)
-        )
+        ]
     held = (_vector(internal).op("@@")(_query(words, " & ")), SearchDocument.kind == kind)
     # The ref_id and the words from the rows the walk reads anyway: joining the newest ids
     # back to search_document looked each up again (10,001 index scans, 25 of 180 ms for a
     # common word).
-    found = (SearchDocument.id, SearchDocument.ref_id, words_read(internal, ranked), *columns)
-    ids: Any = select(*found).where(*held).order_by(SearchDocument.id.desc()).limit(limit)
-    if len(words) > 1:
-        # The planner takes words as independent, so words that go together (出口 退税: 16%
-        # of documents) look rare and it reads them all through the bitmap (0.9-1.1 s on a
-        # table the stored vectors made 4.7 times wider). First the newest RECENT documents
-        # only (a bounded range: 0.25-0.35 s); the older ones only when those held too few.
-        bound = select(func.max(SearchDocument.id)).scalar_subquery() - RECENT
-        recent = ids.where(SearchDocument.id > bound)
-        if _share(session, kind, words, internal) * RECENT * 4 >= limit:
-            # Words that the newest RECENT hold often (a quarter of `limit` or more): walk
-            # those newest first, checking each row's vector, and stop at `limit`.
-            # ts_match_vq is @@ that no index answers: through the GIN index the bitmap of
-            # every match (241,806 for 融资 担保) took 55-95 ms before a row was read; the
-            # walk of the newest 40,661 rows took 36-55 ms in all (EXPLAIN ANALYZE).
-            walked = func.ts_match_vq(_vector(internal), _query(words, " & "))
-            recent = select(*found).where(
-                walked, SearchDocument.kind == kind, SearchDocument.id > bound
-            )
-            recent = recent.order_by(SearchDocument.id.desc()).limit(limit)
-        recent = recent.cte("recent")
-        enough = select(func.count()).select_from(recent).scalar_subquery() >= limit
-        # "id + 0": the older ones' range as a check on the rows the GIN index finds, not a
-        # second bitmap from the primary key (935,000 ids: 220 of a ticket number's 232 ms).
-        older = ids.where((SearchDocument.id + 0) <= bound, ~enough)
-        ids = union_all(select(*list(recent.c)), older)
-    newest = ids.subquery("newest")
-    return select(*list(newest.c)[1:]).order_by(newest.c.id.desc())
+    found = (SearchDocument.ref_id, words_read(internal, ranked), *columns)
+    ids = select(*found).where(*held).order_by(SearchDocument.id.desc()).limit(limit)
+    if len(words) == 1:
+        return [ids]
+    # The planner takes words as independent, so words that go together (出口 退税: 16%
+    # of documents) look rare and it reads them all through the bitmap (0.9-1.1 s on a
+    # table the stored vectors made 4.7 times wider). First the newest RECENT documents
+    # only (a bounded range: 0.25-0.35 s); the older ones only when those held too few.
+    # The bound read once, so that the two statements neither miss nor repeat a document
+    # added between them. Two statements, not one UNION ALL of the two with the older part
+    # run only when a count of the newest part fell short: materializing and sorting that
+    # part again was 9-12 ms of a two- or three-word search's 46-58 ms of server CPU.
+    bound = (session.scalar(select(func.max(SearchDocument.id))) or 0) - RECENT
+    # "id + 0" (and below): the range as a check on the rows the GIN index finds, not a
+    # second bitmap from the primary key (65,000 ids: 8 ms; the older ones' 935,000: 220 of
+    # a ticket number's 232 ms).
+    recent = ids.where((SearchDocument.id + 0) > bound)
+    if _share(session, kind, words, internal) * RECENT * 4 >= limit:
+        # Words that the newest RECENT hold often (a quarter of `limit` or more): walk
+        # those newest first, checking each row's vector, and stop at `limit`.
+        # ts_match_vq is @@ that no index answers: through the GIN index the bitmap of
+        # every match (241,806 for 融资 担保) took 55-95 ms before a row was read; the
+        # walk of the newest 40,661 rows took 36-55 ms in all (EXPLAIN ANALYZE).
+        walked = func.ts_match_vq(_vector(internal), _query(words, " & "))
+        recent = select(*found).where(
+            walked, SearchDocument.kind == kind, SearchDocument.id > bound
+        )
+        recent = recent.order_by(SearchDocument.id.desc()).limit(limit)
+    older = ids.where((SearchDocument.id + 0) <= bound)
+    return [recent, older]
 
 
 def _share(session: Session, kind: DocumentKind, words: list[str], internal: bool) -> float:

@@ -133,7 +133,7 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
     if permissions.sees_all_tickets(user):
         # From the full-text index, newest first in its own order: stops after CAP + 1.
         # No scope to apply (sees_all_tickets), so the newest CAP + 1 matches are the rows.
-        stmt = backends.newest_matching(
+        parts = backends.newest_matching(
             session, DocumentKind.TICKET, request.words, internal, CAP + 1, columns, ranked
         )
     elif scope := _scope_words(session, user):
@@ -142,7 +142,7 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
         stmt = backends.newest_in_scope(
             DocumentKind.TICKET, request.words, internal, scope, CAP + 1, columns, ranked
         )
-        stmt = permissions.scope_ticket_documents(stmt, user)
+        parts = [permissions.scope_ticket_documents(stmt, user)]
     else:
         # The person's own documents holding the words (PostgreSQL: the organisation's matches
         # from one btree_gin index, migration 0028), newest first.
@@ -151,7 +151,7 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
             SearchDocument.kind == DocumentKind.TICKET, held
         )
         stmt = permissions.scope_ticket_documents(stmt, user).order_by(SearchDocument.id.desc())
-        stmt = stmt.limit(CAP + 1)
+        parts = [stmt.limit(CAP + 1)]
     # Core, not the ORM: these are plain columns, and the ORM's per-row work on 10,001 rows
     # cost more than SQLite's (bench/search_1m.py).
     if connection.dialect.name == "postgresql":
@@ -167,7 +167,17 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
             "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
             " set_config('jit', 'off', true), set_config('work_mem', '32MB', true)"
         )
-    rows = connection.execute(stmt).all()
+    rows: list[Any] = []
+    for part in parts:  # newest first; each part older than the one before
+        if len(rows) > CAP:
+            break
+        result = connection.execute(part.limit(CAP + 1 - len(rows)) if rows else part)
+        # The driver's own tuples, not a SQLAlchemy Row per match: these columns have no
+        # result processing to skip (strings, integers, `created` coerced to String), and the
+        # Rows and their unpacking cost 2-3 ms of a staff search's CPU for CAP rows
+        # (bench/search_1m.py).
+        rows += result.cursor.fetchall()
+        result.close()
     approximate = len(rows) > CAP
     read: list[Any] = list(zip(*rows[:CAP], strict=True)) or [() for _ in range(len(columns) + 2)]
     named = {name: read[3 + n] for n, name in enumerate(FACET_COLUMNS)}
