@@ -108,6 +108,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psutil
 import requests
@@ -178,6 +179,24 @@ def step(http: requests.Session, url: str, sid: str, **params: str) -> requests.
     reply = http.post(url, data=data, headers={twiml.SIGNATURE_HEADER: signed}, timeout=30)
     assert reply.status_code == 200, reply.text
     return reply
+
+
+def print_timeline(events: list[list[Any]], start: float) -> None:
+    """The web process's side of the burst (bench/phone_queue_web.py), ms after it began:
+    requests in, commits, the sender's presence reads, listings read and emitted, replies."""
+    seen: dict[str, list[str]] = {}
+    for when, what, size in events:
+        at = round((when - start) * 1000)
+        if what in ("request", "commit", "reply"):
+            seen.setdefault(what, []).append(str(at))
+        elif at >= 0:
+            seen.setdefault(what, []).append(f"{at}:{size}")
+    for what, values in seen.items():
+        if what in ("request", "commit", "reply"):
+            times = sorted(int(v) for v in values)
+            print(f"server {what}: {len(times)}, first {times[0]}, last {times[-1]} ms")
+        else:
+            print(f"server {what} (ms: calls):", ", ".join(values))
 
 
 def fresh_database(server_url: str | None, tmp: Path) -> tuple[str, Callable[[], None]]:
@@ -287,6 +306,7 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
             threads = [threading.Thread(target=queue) for _ in range(senders)]
             server = psutil.Process(web.pid)
             if PROFILE:
+                statements = requests.get(f"{base}/_bench/statements", timeout=10).json()
                 requests.get(f"{base}/_bench/sample/start", timeout=10)
             cpu_before = sum(server.cpu_times()[:2])
             for t in threads:
@@ -307,6 +327,16 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
                 print(
                     "replies (ms after the burst):",
                     sorted(round((t - start) * 1000) for t in answered.values()),
+                )
+                print_timeline(requests.get(f"{base}/_bench/timeline", timeout=10).json(), start)
+                after = requests.get(f"{base}/_bench/statements", timeout=10).json()
+                print(
+                    f"SQL statements per queued call (burst to last offer, {calls} calls):",
+                    ", ".join(
+                        f"{kind} {(n - statements.get(kind, 0)) / calls:.2f}"
+                        for kind, n in sorted(after.items())
+                        if n > statements.get(kind, 0)
+                    ),
                 )
             # Every queued call still gets its ticket (made after the reply: phone/later.py).
             linked = 0
@@ -365,7 +395,7 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
                 f"{name}: p50 {percentile(values, 50):.1f} ms  p99 {percentile(values, 99):.1f} ms"
                 f"  max {max(values):.1f} ms"
             )
-    print(f"web process CPU for the burst: {cpu:.2f} s = {cpu / calls * 1000:.0f} ms per call")
+    print(f"web process CPU for the burst: {cpu:.3f} s = {cpu / calls * 1000:.2f} ms per call")
     print(
         f"tickets linked to the queued calls: {linked} of {calls}, all by {tickets_at:.0f} ms "
         f"after the burst; web CPU with them {cpu_tickets / calls * 1000:.0f} ms per call"
