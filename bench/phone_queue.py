@@ -95,6 +95,31 @@ their commits must stay under ~130 ms (2.6 ms per call) for p99 <= 200 ms on an 
 machine. On the 20:02 quiet run the burst took 4 ms per call (200 ms) and gave p99 275 ms;
 the requests now take 90-120 ms on the lighter rounds, inside the budget, but a quiet
 machine was not to be had to show the wall figure.
+
+Measured 2026-12-05 01:13-01:49 (branch `phone` against main 4098806, interleaved; other
+helpers' work kept the load average at 4-9 on the 2 cores, so the wall figures below say
+nothing about the target). The changes: the offer sender no longer sleeps a 50 ms tick after
+each listing: a queued call's commit wakes it, it reads presence, then waits until the loop
+has nothing else ready to run (runner/idle.py, OFFERS; a tick at most) and sends one listing
+for everything committed by then; a just-queued caller's reply waits at a lower idle priority
+(REPLIES) and for a listing being read or sent, and the tickets at the lowest (BACKGROUND), so
+the burst's listing reaches the sockets before the 50 replies' work; the caller's place is one
+prebuilt COUNT. SQL per queued call up to the last offer (BENCH_PROFILE=1): 2 SELECT
+call_record (the record, the place) and 1 UPDATE, the same on both.
+- `--queue`, six rounds each, base / new: web CPU per call 3.60 / 3.20, 2.60 / 3.00,
+  3.00 / 2.40, 4.00 / 2.40, 3.00 / 2.60, 2.80 / 2.60 ms (mean 3.17 / 2.70; psutil's 10 ms
+  ticks over 0.12-0.20 s); p99 503 / 491, 298 / 512, 435 / 319, 519 / 455, 451 / 511,
+  429 / 365 ms; all 1,000 offers and 50 tickets every time.
+- BENCH_PROFILE=1's timeline (web process clock, ms after the first request was sent): the
+  last request reached the app at 103-287 ms and committed 1-2 ms later; the listing left
+  11-16 ms after the last commit on both (main's sender, starved by the burst, also sent
+  once at its end), but on main the replies ran from before the listing (578-702 ms, listing
+  639) and on this branch after it (listing 178, replies 200-263).
+- Where the rest goes: the bench's own client, 50 threads posting through `requests` in one
+  process, needs 57-157 ms (load 6-7) to get 50 posts to a server that answers at once
+  (`python -m bench.phone_queue_client`: the last post's arrival), and the 20 consoles in that
+  same process take the listing 20-80 ms apart. On this machine, loaded, p99 = that arrival
+  spread + ~15 ms + the consoles' spread; a quiet machine is needed to show the target.
 """
 
 from __future__ import annotations
