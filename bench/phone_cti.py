@@ -38,8 +38,9 @@ offer (branch `phone2`, not merged) measured worse quiet: p99 234.4 / 232.1 agai
 
 2026-12-05 01:13-01:49, load 4-9 (other helpers): the sender woken by the commit and sending
 when the loop is idle, replies after its listing (branch `phone`). Six interleaved rounds:
-web CPU 2.4-3.2 ms per call (main 2.6-4.0), p99 319-512 ms (main 298-519) at that load; the
-listing leaves 11-16 ms after the last commit, the rest is the bench's own client (50 posts
+web CPU 2.4-3.2 ms per call (main 2.6-4.0), p99 319-512 ms (main 298-519) at that load; two
+profiled pairs at load 2.3-6: p99 215.0 / 222.1 ms (main 299.8 / 233.1), the last listing
+8-16 ms after the last commit (main 11-103). The rest is the bench's own client (50 posts
 take it 57-157 ms to deliver, bench/phone_queue_client.py). Details in bench/phone_queue.py.
 """
 

@@ -104,17 +104,21 @@ has nothing else ready to run (runner/idle.py, OFFERS; a tick at most) and sends
 for everything committed by then; a just-queued caller's reply waits at a lower idle priority
 (REPLIES) and for a listing being read or sent, and the tickets at the lowest (BACKGROUND), so
 the burst's listing reaches the sockets before the 50 replies' work; the caller's place is one
-prebuilt COUNT (queue.position, 50 waiting calls, thread CPU: 287-308 -> 72-80 us per call). SQL per queued call up to the last offer (BENCH_PROFILE=1): 2 SELECT
-call_record (the record, the place) and 1 UPDATE, the same on both.
+prebuilt COUNT (queue.position, 50 waiting calls, thread CPU: 287-308 -> 72-80 us per
+call). SQL per queued call up to the last offer (BENCH_PROFILE=1): 2 SELECT call_record
+(the record, the place) and 1 UPDATE, the same on both.
 - `--queue`, six rounds each, base / new: web CPU per call 3.60 / 3.20, 2.60 / 3.00,
   3.00 / 2.40, 4.00 / 2.40, 3.00 / 2.60, 2.80 / 2.60 ms (mean 3.17 / 2.70; psutil's 10 ms
   ticks over 0.12-0.20 s); p99 503 / 491, 298 / 512, 435 / 319, 519 / 455, 451 / 511,
   429 / 365 ms; all 1,000 offers and 50 tickets every time.
-- BENCH_PROFILE=1's timeline (web process clock, ms after the first request was sent): the
-  last request reached the app at 103-287 ms and committed 1-2 ms later; the listing left
-  11-16 ms after the last commit on both (main's sender, starved by the burst, also sent
-  once at its end), but on main the replies ran from before the listing (578-702 ms, listing
-  639) and on this branch after it (listing 178, replies 200-263).
+- BENCH_PROFILE=1's timeline (web process clock, ms after the first request was sent), four
+  profiled runs each (01:14-01:26 and, interleaved, 01:59-02:03, load 2.3-6.2): the last
+  request reached the app at 103-287 ms and committed 1-2 ms later; the last listing left
+  11 / 15 / 103 / 75 ms after the last commit on main (its sender sleeping its tick, or
+  starved on its presence read until the burst ended) and 14 / 16 / 8 / 13 ms on this
+  branch. The interleaved pairs: p99 299.8 -> 215.0 and 233.1 -> 222.1 ms, web CPU 3.6 ->
+  3.0 and 2.8 -> 2.4 ms per call. On main replies were built before the last listing left
+  (replies 578-702 ms, listing 639), here after it (listing 178, replies 200-263).
 - Where the rest goes: the bench's own client, 50 threads posting through `requests` in one
   process, needs 57-157 ms (load 6-7) to get 50 posts to a server that answers at once
   (`python -m bench.phone_queue_client`: the last post's arrival), and the 20 consoles in that
