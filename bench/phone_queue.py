@@ -119,6 +119,10 @@ call). SQL per queued call up to the last offer (BENCH_PROFILE=1): 2 SELECT call
   branch. The interleaved pairs: p99 299.8 -> 215.0 and 233.1 -> 222.1 ms, web CPU 3.6 ->
   3.0 and 2.8 -> 2.4 ms per call. On main replies were built before the last listing left
   (replies 578-702 ms, listing 639), here after it (listing 178, replies 200-263).
+- Quieter, three more interleaved rounds (02:04-02:10, load 0.8-3.0), base / new: p99
+  188.7 / 179.0, 225.5 / 213.5, 187.1 / 219.9 ms (p50 143.5 / 139.3, 174.4 / 170.1,
+  150.6 / 161.2); web CPU 2.40 / 2.20, 2.60 / 2.40, 2.80 / 2.60 ms per call. Target met in
+  2 of 3 on main and 1 of 3 here: not reliably, on either.
 - Where the rest goes: the bench's own client, 50 threads posting through `requests` in one
   process, needs 57-157 ms (load 6-7) to get 50 posts to a server that answers at once
   (`python -m bench.phone_queue_client`: the last post's arrival), and the 20 consoles in that
