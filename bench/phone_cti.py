@@ -35,6 +35,15 @@ runs of `--queue`): request -> offer p99 194.4, 194.1, 187.6, 174.8, 179.5, 201.
 8 runs, so not reliably. Waking the sender on the commit and holding each reply for its own
 offer (branch `phone2`, not merged) measured worse quiet: p99 234.4 / 232.1 against 174.8 /
 179.5 in the same minutes.
+
+2026-12-05 01:13-01:49, load 4-9 (other helpers): the sender woken by the commit and sending
+when the loop is idle, replies after its listing (branch `phone`). Six interleaved rounds:
+web CPU 2.4-3.2 ms per call (main 2.6-4.0), p99 319-512 ms (main 298-519) at that load; two
+profiled pairs at load 2.3-6: p99 215.0 / 222.1 ms (main 299.8 / 233.1), the last listing
+8-16 ms after the last commit (main 11-103). The rest is the bench's own client (50 posts
+take it 57-157 ms to deliver, bench/phone_queue_client.py). Quieter (load 0.8-3.0), three
+interleaved rounds: p99 179.0 / 213.5 / 219.9 ms against main's 188.7 / 225.5 / 187.1, web
+CPU 0.2 ms per call lower each time: still not reliably met. Details in bench/phone_queue.py.
 """
 
 from __future__ import annotations

@@ -254,3 +254,39 @@ def test_a_hand_over_while_the_ticket_is_made_is_kept(
     assert record.ticket_id is not None
     assert record.ivr_state["offered_to"] == named.id
     assert later.PENDING not in record.ivr_state["outcome"]
+
+
+def test_a_call_queued_right_after_a_listing_is_offered_without_waiting_for_a_tick(
+    socket_app, ivr_secret, make_org, make_user, log_in, monkeypatch
+):
+    """The sender emits a listing as soon as a queued call commits (in a web process: once the
+    loop is idle), not at its next tick: with the tick made a minute long, the second call,
+    queued right after the first one's listing, still reaches the console at once."""
+    from helpdesk.channels.phone import sockets
+
+    monkeypatch.setattr(sockets, "QUEUE_TICK_SECONDS", 60.0)
+    application, socketio = socket_app
+    config = application.extensions[KEY]
+    application.extensions[KEY] = type(config)(**{**config.__dict__, "ivr_secret": ivr_secret})
+    agent = make_user(Role.AGENT, make_org(OrgKind.SERVICE_CENTRE), extension="8001")
+    http = application.test_client()
+    log_in(http, agent)
+    console = socketio.test_client(application, namespace=DESK, flask_test_client=http)
+    console.get_received(DESK)
+    caller = application.test_client()
+
+    def queue(sid: str) -> None:
+        for params in ({"CallStatus": "ringing"}, {"Digits": "0"}, {"Digits": "00"}):
+            data = {"CallSid": sid, "From": "+8613957112345", "To": "1", **params}
+            headers = {twiml.SIGNATURE_HEADER: twiml.signature(ivr_secret, URL, data.items())}
+            assert caller.post("/ivr/voice/hotline", data=data, headers=headers).status_code == 200
+
+    def listed(*sids: str):
+        return lambda calls: [c["call_id"] for c in calls] == list(sids)
+
+    queue("T1")
+    assert _offers_until(console, listed("T1"))
+    queue("T2")  # the sender has just sent: before, it slept a tick (here 60 s) first
+    offered = _offers_until(console, listed("T1", "T2"), seconds=20)
+    assert offered and listed("T1", "T2")(offered[-1]["args"][0]["calls"])
+    console.disconnect(DESK)

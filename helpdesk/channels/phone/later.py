@@ -125,11 +125,12 @@ def _after_the_burst() -> None:
 
 
 def _when_idle() -> None:
-    """The requests and the offers go first. Profiled (bench/phone_queue.py, BENCH_PROFILE=1):
-    yielding only once per ticket, this task took 40 % of a burst's CPU while offers waited."""
-    from helpdesk.runner.idle import when_idle
+    """The requests, the offers and the callers' replies go first. Profiled
+    (bench/phone_queue.py, BENCH_PROFILE=1): yielding only once per ticket, this task took
+    40 % of a burst's CPU while offers waited."""
+    from helpdesk.runner.idle import BACKGROUND, when_idle
 
-    when_idle(IDLE_WAIT_SECONDS)  # a loop never idle still gets its tickets
+    when_idle(IDLE_WAIT_SECONDS, BACKGROUND)  # a loop never idle still gets its tickets
 
 
 def make_ticket(session: Session, record: CallRecord) -> bool:

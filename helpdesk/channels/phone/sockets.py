@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import event
@@ -41,11 +42,15 @@ def queue_changed_after_commit(session: Session) -> None:
 
 
 # Coalesced offers (bench/phone_queue.py): in a web process a queue change only marks the
-# listing dirty after its commit; one sender task per process reads the queue and emits it at
-# most once per tick. 50 calls queued at once cost a few listings, not 50 x consoles.
+# listing dirty after its commit and wakes one sender task per process, which reads the queue
+# and emits it once the loop has nothing else ready to run (runner/idle.OFFERS), or a tick
+# later at most: calls queued at once cost one listing after the last of their commits (and
+# one per tick while a long burst lasts), not one per call, and none waits for a tick.
 QUEUE_TICK_SECONDS = 0.05
 _lock = threading.Lock()
 _sender: dict[str, Any] = {"dirty": False, "running": False, "app": None, "sent": 0}
+_between_listings = threading.Event()  # clear while the sender reads and sends a listing
+_between_listings.set()
 
 
 def mark_queue_dirty() -> None:
@@ -75,9 +80,23 @@ def queue_broadcasts() -> int:
     return int(_sender["sent"])
 
 
+def after_offers(at_most: float) -> None:
+    """For a just-queued caller's reply (voice.py): once the loop is idle, after the offer
+    sender (a lower idle priority than its wait for the loop, runner/idle.py) and after the
+    listing it is reading or sending, if any; `at_most` seconds in all. Calls queued at once
+    all reach their commit and the consoles before any caller's reply is built."""
+    from helpdesk.runner.idle import REPLIES, when_idle
+
+    deadline = time.monotonic() + at_most
+    when_idle(at_most, REPLIES)
+    # The sender does not wait on the loop while it reads presence (Redis): give way there too.
+    _between_listings.wait(max(0.0, deadline - time.monotonic()))
+
+
 def _send_queue_loop() -> None:
     from helpdesk.channels.phone import queue
     from helpdesk.extensions import db
+    from helpdesk.runner.idle import OFFERS, when_idle
 
     try:
         while True:
@@ -85,15 +104,18 @@ def _send_queue_loop() -> None:
                 if not _sender["dirty"] or socketio.server is None:
                     _sender["running"] = False
                     return
-                _sender["dirty"] = False
                 app = _sender["app"]
+            _between_listings.clear()
             try:
                 with app.app_context():  # the app's Redis: presence, the message queue
-                    # Who is available first, then the calls: the presence read waits its turn
-                    # on the loop (2 Redis round trips; profiled in a burst of 50 calls: 640 ms
-                    # on a loaded machine), so the listing read after it is current when sent.
+                    # Who is available first (2 Redis round trips, while the burst's requests
+                    # still run), then the calls once the loop is idle: every call committed
+                    # by then is in the listing, and it is current when sent.
                     available = queue.available_consoles()
                     queue.remember_available(len(available))  # the callers' wait estimate
+                    when_idle(QUEUE_TICK_SECONDS, OFFERS)
+                    with _lock:
+                        _sender["dirty"] = False
                     try:
                         listing = {"calls": queue.offers(db.session())}
                     finally:
@@ -102,7 +124,11 @@ def _send_queue_loop() -> None:
                 _sender["sent"] += 1
             except Exception:  # the next change sends again; never let the task die silently
                 log.exception("phone queue listing not sent")
-            socketio.sleep(QUEUE_TICK_SECONDS)
+                with _lock:
+                    _sender["dirty"] = False
+                socketio.sleep(QUEUE_TICK_SECONDS)
+            finally:
+                _between_listings.set()
     except BaseException:
         with _lock:
             _sender["running"] = False

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from wtforms import ValidationError
 
 from helpdesk.auth import permissions
-from helpdesk.channels.phone import queue, service, twiml
+from helpdesk.channels.phone import queue, service, sockets, twiml
 from helpdesk.channels.phone.config import phone_config
 from helpdesk.channels.phone.ivr import loader
 from helpdesk.channels.phone.ivr.actions import Dial, Hangup, Say
@@ -24,7 +24,6 @@ from helpdesk.channels.phone.models import CallRecord, CallStatus
 from helpdesk.db import commit_keeping
 from helpdesk.errors import DomainError
 from helpdesk.extensions import csrf, db
-from helpdesk.runner.idle import when_idle
 
 blueprint = Blueprint("phone_voice", __name__)
 csrf.exempt(blueprint)
@@ -105,7 +104,7 @@ def voice(script_name: str) -> Response:
     if queue.is_waiting(record):  # the IVR has just put the call in the queue
         # The offers first: calls queued at once all reach their commit (and the consoles)
         # before any caller's reply is built (bench/phone_queue.py, 50 calls at once).
-        when_idle(REPLY_AFTER_OFFERS_SECONDS)
+        sockets.after_offers(REPLY_AFTER_OFFERS_SECONDS)
         said = tuple(a for a in step.actions if isinstance(a, Say))
         return _xml(_queue_document(session, record, action_url, said))
     actions = step.actions or ((Hangup(),) if not step.waiting else ())
