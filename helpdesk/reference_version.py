@@ -51,7 +51,8 @@ monotonic: Callable[[], float] = time.monotonic
 # Constants written into the statement, not bound: with no parameter PostgreSQL plans the
 # prepared statement once (a generic plan); bound, it planned it again on each of the first
 # five runs on each pooled connection, 0.53 ms a time (bench/api_create.py --log-statements).
-_ZERO, _ONE = literal_column("0"), literal_column("1")
+_ZERO: Any = literal_column("0")
+_ONE: Any = literal_column("1")
 
 
 def _size_and_edits(table: Any) -> list[Any]:
