@@ -17,9 +17,20 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Engine, Integer, MetaData, Table, create_engine, event, insert, text
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    insert,
+    text,
+)
+from sqlalchemy import select as sql_select
 
-from helpdesk.db import tune_postgresql
+from helpdesk.db import OneOf, tune_postgresql
 from helpdesk.scratch_database import scratch_database
 
 SERVER = os.environ.get("HELPDESK_TEST_DATABASE_URL")
@@ -97,3 +108,23 @@ def test_a_many_row_insert_is_one_statement(engine: tuple[Engine, list[int]]) ->
     # One statement with the six rows (the event still calls it an executemany).
     assert len(sent) == 2
     assert sent[0][0].count("(%(n__") == 6
+
+
+def test_one_of_is_one_statement_for_any_number_of_ids(engine: tuple[Engine, list[int]]) -> None:
+    made, _ = engine
+    table = Table("some", MetaData(), Column("n", Integer))
+    table.create(made)
+    sent: list[str] = []
+
+    @event.listens_for(made, "before_cursor_execute")
+    def seen(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
+        sent.append(sql)
+
+    query = sql_select(table.c.n).where(OneOf(table.c.n, "ns")).order_by(table.c.n)
+    with made.begin() as connection:
+        connection.execute(insert(table), [{"n": n} for n in range(5)])
+        sent.clear()
+        assert connection.scalars(query, {"ns": [1, 3]}).all() == [1, 3]
+        assert connection.scalars(query, {"ns": [0, 2, 4, 9]}).all() == [0, 2, 4]
+        assert connection.scalars(query, {"ns": []}).all() == []
+    assert len(set(sent)) == 1
