@@ -82,7 +82,8 @@ ticket, round 1 / round 2:
     postgresql x1        web 5.68 / 5.18  db 1.97 / 1.42   (new backends 12 / 2)
     base postgresql x1   web 7.25 / 7.65  db 2.77 / 2.88   (new backends 22 / 13)
   PostgreSQL / SQLite 1.65 / 1.77 (main 2.40 / 2.79; target <= 1.3); PostgreSQL this / main
-  0.76 / 0.63; SQLite this / main 1.11 / 0.99 (noise: nothing changed on SQLite's path).
+  0.76 / 0.63; SQLite this / main 1.11 / 0.99 (noise: only the reference-version SELECT
+  changed on its path).
   Under load (01:44-01:52, machine 100 %) the same comparison read 1.73-1.93 against main's
   2.24-2.46: the web process's PostgreSQL surplus grows with the load (each round trip a sleep
   and a wake-up on a busy core), so what is left is round trips: 29 messages per ticket, about
