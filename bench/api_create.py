@@ -64,6 +64,32 @@ After (23:00, load 9.8, 320 tickets): the upsert waited 4.9 ms, COMMITs 7.1 ms i
 custom plans) 1.49 ms per ticket in the server, and the dispatcher's batches of 4-5 tickets on
 PostgreSQL (20 on SQLite), each 3 transactions and 3 pre-pings: 14 % of the web CPU (--sample).
 
+Then (2026-12-05, branch pgcpu) fewer messages per ticket on PostgreSQL, in helpdesk/db.py
+`tune_postgresql` and the number's engine: --sample on a quiet machine (load 3.5) put 11 % of
+the web CPU in psycopg's executemany (a pipeline of one statement per row: the SLA stages' six,
+the events' and outbox entries' two), 4-5 % in the pool's checkout and pre-ping, 6 % in the
+number (BEGIN, upsert, COMMIT and a ping on a second connection). Now a many-row INSERT is one
+`VALUES (...), (...)` statement, the checkout looks at the socket instead of pinging, the number
+is one autocommit upsert, statements are prepared on their second run on a connection (with
+pools of 10-20 the rarer ones were planned afresh: the reference-version SELECT 0.53 ms a time,
+its constants now written in), and the dispatcher's reads by ids are `= ANY(array)` (one
+statement for any batch). --log-statements, 200-400 tickets: 48.2 -> 29.1 messages per ticket,
+SELECTs' bind 0.65 -> 0.43 ms; --sample alone (load 3.5-7): web 7.85 -> 6.12 ms, backends
+3.45 -> 2.47 ms (SQLite web 6.50 in the same minutes).
+--matrix --baseline (main) --tickets 400 --rounds 2, 02:00 UTC, machine 46-96 % busy, ms per
+ticket, round 1 / round 2:
+    sqlite x1            web 4.63 / 3.73            base sqlite x1  web 4.17 / 3.78
+    postgresql x1        web 5.68 / 5.18  db 1.97 / 1.42   (new backends 12 / 2)
+    base postgresql x1   web 7.25 / 7.65  db 2.77 / 2.88   (new backends 22 / 13)
+  PostgreSQL / SQLite 1.65 / 1.77 (main 2.40 / 2.79; target <= 1.3); PostgreSQL this / main
+  0.76 / 0.63; SQLite this / main 1.11 / 0.99 (noise: only the reference-version SELECT
+  changed on its path).
+  Under load (01:44-01:52, machine 100 %) the same comparison read 1.73-1.93 against main's
+  2.24-2.46: the web process's PostgreSQL surplus grows with the load (each round trip a sleep
+  and a wake-up on a busy core), so what is left is round trips: 29 messages per ticket, about
+  14 waits in the request (BEGIN, 4 SELECTs, 8 INSERTs, COMMIT, the number). Next: psycopg's
+  pipeline mode for the creation's INSERTs (their results are not read), which SQLAlchemy does
+  not drive and which moves an INSERT's error to the next read or COMMIT.
 --floor and --peer (issue 17's first target) serve, beside ours, bench/intake_floor.py (the
 rows a create must write, no more) and django-helpdesk (bench/peer_django.py: installed from
 PyPI into its own venv on first use, a minimal Django project on SQLite under gunicorn, tickets

@@ -58,6 +58,10 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     app.url_map.converters["id"] = RowIdConverter  # before any route uses <id:...>
 
     db.init_app(app)
+    from helpdesk.db import tune_postgresql
+
+    with app.app_context():
+        tune_postgresql(db.engine)  # nothing on SQLite
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)

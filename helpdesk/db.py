@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import ARRAY, Boolean, DateTime, MetaData, any_, bindparam, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -90,3 +94,104 @@ def savepoint_released(session: Session) -> bool:
     yet (and on SQLite the outer transaction still holds the write lock), so work meant for
     after the outermost commit returns early when this is true."""
     return session.in_nested_transaction()
+
+
+def tune_postgresql(engine: Engine) -> None:
+    """On PostgreSQL through psycopg, fewer round trips per request (bench/api_create.py
+    --log-statements: 48 messages per created ticket, each round trip a wait in the web process
+    and a wake-up of a backend):
+
+    - an INSERT of several rows is one statement (`VALUES (...), (...)`) as psycopg2 has it,
+      not psycopg's executemany (a pipeline of one statement per row: the SLA stages' six
+      rows, the events' and outbox entries' two; 11 % of the web process's CPU per ticket);
+    - the pool's check on checkout looks at the socket instead of sending a query
+      (`_alive`): 2.5 of the round trips per ticket were those pings;
+    - a statement is prepared on its second run on a connection, not its sixth: with a pool
+      of 10-20 connections the rarer statements (the reference-version SELECT: 0.53 ms of
+      planning per run, the routing's loads) were parsed and planned afresh nearly every time,
+      0.65 ms of the backends' time per ticket in their bind step alone."""
+    if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
+        return
+    dialect = engine.dialect
+    dialect.use_insertmanyvalues_wo_returning = True
+    ping = dialect.do_ping
+
+    def do_ping(dbapi_connection: Any) -> bool:
+        return _alive(dbapi_connection) or ping(dbapi_connection)
+
+    dialect.do_ping = do_ping  # type: ignore[method-assign]
+    event.listen(engine, "connect", _prepare_early)
+
+
+def _prepare_early(dbapi_connection: Any, connection_record: Any) -> None:
+    dbapi_connection.prepare_threshold = PREPARE_THRESHOLD
+
+
+PREPARE_THRESHOLD = 1  # psycopg's default is 5 runs on the same connection
+
+
+def _alive(dbapi_connection: Any) -> bool:
+    """Whether a pooled psycopg connection is surely usable without asking the server: open,
+    idle outside a transaction, and nothing waiting on its socket. A server that ended the
+    session (restart, pg_terminate_backend, idle timeout) says so and closes the socket, which
+    makes it readable; then (or when in doubt) the caller sends the real ping, which fails and
+    has the pool reconnect. A peer gone silently (a cable pulled) is not seen here, nor was it
+    by the ping before its TCP timeout."""
+    from psycopg import pq
+
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None or dbapi_connection.closed:
+        return False
+    if pgconn.status != pq.ConnStatus.OK:
+        return False
+    if pgconn.transaction_status != pq.TransactionStatus.IDLE:
+        return False
+    readable, _, _ = _unpatched_select()([pgconn.socket], [], [], 0)
+    return not readable
+
+
+@cache
+def _unpatched_select() -> Any:
+    """The system's select.select (a zero timeout never blocks), not gevent's, which in a web
+    process would build a watcher for it."""
+    try:
+        from gevent.monkey import get_original
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        import select
+
+        return select.select
+    return get_original("select", "select")
+
+
+class OneOf(ColumnElement[bool]):
+    """`column IN (:name)` for a list given at execution, as one statement whatever its length:
+    PostgreSQL `column = ANY(:name)` (one array parameter), elsewhere SQLAlchemy's expanding
+    IN. An expanding IN is a new statement text for each length, so on PostgreSQL each batch
+    of the outbox dispatcher's reads was parsed and planned afresh (the tickets' summaries:
+    0.53 ms of planning a time, bench/api_create.py --log-statements)."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a comparison: no "= 1" after it where booleans are ints
+
+    def __init__(self, column: Any, name: str) -> None:
+        clause = getattr(column, "__clause_element__", None)  # a mapped attribute's column
+        self.column: ColumnElement[Any] = column if clause is None else clause()
+        self.name = name
+
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("name", InternalTraversal.dp_string),
+    ]
+
+
+@compiles(OneOf)
+def _one_of(element: OneOf, compiler: Any, **kw: Any) -> str:
+    expanding = element.column.in_(bindparam(element.name, expanding=True))
+    return str(compiler.process(expanding, **kw))
+
+
+@compiles(OneOf, "postgresql")
+def _one_of_postgresql(element: OneOf, compiler: Any, **kw: Any) -> str:
+    array = bindparam(element.name, type_=ARRAY(element.column.type))
+    return str(compiler.process(element.column == any_(array), **kw))

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
 from helpdesk.auth.models import User
+from helpdesk.db import OneOf
 from helpdesk.directory.models import Enterprise, Organisation
 from helpdesk.sla.models import TicketSla
 from helpdesk.tickets.models import Ticket
@@ -80,7 +81,7 @@ _WITH_NAMES = (
     .outerjoin(User, User.id == Ticket.assignee_id)
     .outerjoin(Enterprise, Enterprise.id == Ticket.enterprise_id)
     .outerjoin(TicketSla, TicketSla.ticket_id == Ticket.id)
-    .where(Ticket.id.in_(bindparam("ids", expanding=True)))
+    .where(OneOf(Ticket.id, "ids"))  # on PostgreSQL one statement for any number of ids
 )
 
 

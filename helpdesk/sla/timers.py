@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
+from helpdesk.db import OneOf
 from helpdesk.redis_connections import connection
 from helpdesk.sla.models import PENDING, SlaStage, TicketSla
 
@@ -97,12 +98,14 @@ def next_timers(
         .join(TicketSla, TicketSla.ticket_id == SlaStage.ticket_id)
         .where(SlaStage.state == PENDING, TicketSla.paused_at.is_(None))
     )
+    given: dict[str, list[int]] = {}
     if ticket_ids is not None:
         if not ticket_ids:
             return []
-        query = query.where(SlaStage.ticket_id.in_(ticket_ids))
+        query = query.where(OneOf(SlaStage.ticket_id, "ticket_ids"))  # see helpdesk/db.py
+        given["ticket_ids"] = list(ticket_ids)
     earliest: dict[int, tuple[datetime, int]] = {}
-    for owner, stage_id, fire_at in session.execute(query):
+    for owner, stage_id, fire_at in session.execute(query, given):
         if owner not in earliest or (fire_at, stage_id) < earliest[owner]:
             earliest[owner] = (fire_at, stage_id)
     return [(stage_id, fire_at) for fire_at, stage_id in earliest.values()]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detach
 from helpdesk import clock
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
+from helpdesk.db import tune_postgresql
 from helpdesk.directory import queries as directory
 from helpdesk.directory.models import Contact, Enterprise, OrgStatus
 from helpdesk.directory.validation import check_length, normalise_phone
@@ -94,7 +95,7 @@ def next_number(session: Session) -> str:
     day = clock.local_today()
     engine = session.get_bind().engine
     if engine.dialect.name == "postgresql":
-        with _numbering_engine(engine).begin() as own:
+        with _numbering_engine(engine).connect() as own:  # autocommit: the upsert alone
             last = own.execute(_NEXT_NUMBER, {"day": day}).scalar_one()
     else:
         # on the connection: a plain upsert, no flush or ORM execution needed before it
@@ -124,7 +125,10 @@ def _numbering_engine(engine: Engine) -> Engine:
             max_overflow=4,
             pool_pre_ping=True,
             connect_args={"options": "-c synchronous_commit=off"},
+            # One statement, its own transaction: no BEGIN and COMMIT round trips around it.
+            isolation_level="AUTOCOMMIT",
         )
+        tune_postgresql(found)  # and no ping sent on checkout
     return found
 
 

@@ -15,11 +15,12 @@ from helpdesk.runner.embedded_redis import embedded_redis
 
 T = TypeVar("T")
 
-# test_postgresql_waits.py needs a PostgreSQL server: CI runs it in its PostgreSQL stage and
-# leaves it out of its SQLite stage (HELPDESK_REQUIRE_ALL: CI never skips), as
+# test_postgresql_waits.py and test_postgresql_checkout.py need a PostgreSQL server: CI runs
+# them in its PostgreSQL stage and leaves them out of its SQLite stage (HELPDESK_REQUIRE_ALL: CI
+# never skips), as
 # tests/realtime/conftest.py does for its PostgreSQL-only tests.
 collect_ignore = (
-    ["test_postgresql_waits.py"]
+    ["test_postgresql_waits.py", "test_postgresql_checkout.py"]
     if os.environ.get("HELPDESK_REQUIRE_ALL") and not os.environ.get("HELPDESK_TEST_DATABASE_URL")
     else []
 )
