@@ -152,7 +152,7 @@ IVR_SECRET = "bench-ivr-secret"
 # BENCH_PROFILE=1: the web process samples its CPU from the burst to the last offer and the
 # report is printed (bench/probes.py; bench/phone_queue_web.py serves it).
 PROFILE = bool(os.environ.get("BENCH_PROFILE"))
-WEB = ["bench.phone_queue_web"] if PROFILE else ["helpdesk.cli", "web"]
+WEB = ["bench.phone_queue_web"]  # `helpdesk web` telling when each call was queued
 PASSWORD = "bench-pass-1"
 
 
@@ -222,7 +222,7 @@ def print_timeline(events: list[list[Any]], start: float) -> None:
         at = round((when - start) * 1000)
         if what in ("request", "commit", "reply"):
             seen.setdefault(what, []).append(str(at))
-        elif at >= 0:
+        elif what != "queued" and at >= 0:
             seen.setdefault(what, []).append(f"{at}:{size}")
     for what, values in seen.items():
         if what in ("request", "commit", "reply"):
@@ -266,6 +266,7 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
     seen: dict[tuple[int, str], float] = {}
     cpu = cpu_tickets = tickets_at = 0.0
     linked = 0
+    queued_at: dict[str, float] = {}  # call id -> when the web process committed it queued
     listings: list[tuple[float, int]] = []
     lock = threading.Lock()
     with embedded_redis(tmp / "redis") as redis_url:
@@ -350,6 +351,7 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
             while len(seen) < calls * consoles and time.monotonic() < deadline:
                 time.sleep(0.05)
             cpu = sum(server.cpu_times()[:2]) - cpu_before
+            events = requests.get(f"{base}/_bench/timeline", timeout=10).json()
             if PROFILE:  # the burst up to the last offer, not the tickets made after it
                 print(requests.get(f"{base}/_bench/sample/stop", timeout=10).text)
                 start = min(sent.values())
@@ -361,7 +363,7 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
                     "replies (ms after the burst):",
                     sorted(round((t - start) * 1000) for t in answered.values()),
                 )
-                print_timeline(requests.get(f"{base}/_bench/timeline", timeout=10).json(), start)
+                print_timeline(events, start)
                 after = requests.get(f"{base}/_bench/statements", timeout=10).json()
                 print(
                     f"SQL statements per queued call (burst to last offer, {calls} calls):",
@@ -375,6 +377,14 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
             linked = 0
             deadline = time.monotonic() + 30
             with create_engine(url).connect() as db:
+                call_ids = dict(
+                    db.execute(
+                        select(CallRecord.id, CallRecord.call_id).where(
+                            CallRecord.call_id.in_(sids)
+                        )
+                    ).all()
+                )
+                queued_at = {call_ids[n]: at for at, what, n in events if what == "queued"}
                 while time.monotonic() < deadline:
                     linked = db.scalar(
                         select(func.count())
@@ -410,18 +420,32 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
         if (uid, sid) in seen and sid in answered
     ]
     replies = [(answered[sid] - sent[sid]) * 1000 for sid in sids if sid in answered]
+    # The measure: from the commit that put the call in the queue (the web process's
+    # clock, time.time() on the same machine) to each console's offer.
+    from_queued = [
+        (seen[(uid, sid)] - queued_at[sid]) * 1000
+        for uid in agents
+        for sid in sids
+        if (uid, sid) in seen and sid in queued_at
+    ]
     missing = calls * consoles - len(latencies)
     print(
         f"{calls} calls queued in one burst by {senders} concurrent senders, {consoles} agent "
         f"consoles: {len(latencies)} offers "
         f"received, {missing} missing"
     )
-    if latencies:
-        print(
-            f"IVR queues the call (request sent) -> offer on the console: "
-            f"p50 {percentile(latencies, 50):.1f} ms  p95 {percentile(latencies, 95):.1f} ms  "
-            f"p99 {percentile(latencies, 99):.1f} ms  max {max(latencies):.1f} ms"
-        )
+    for name, values in (
+        ("IVR queues the call (its commit) -> offer on the console", from_queued),
+        (
+            "request sent (this bench's client; its own delivery spread included) -> offer",
+            latencies,
+        ),
+    ):
+        if values:
+            print(
+                f"{name}: p50 {percentile(values, 50):.1f} ms  p95 {percentile(values, 95):.1f} ms"
+                f"  p99 {percentile(values, 99):.1f} ms  max {max(values):.1f} ms"
+            )
     for name, values in (("IVR reply itself", replies), ("IVR reply -> offer", after_reply)):
         if values:
             print(
@@ -435,6 +459,14 @@ def _run(url: str, tmp: Path, calls: int, consoles: int, senders: int) -> bool:
     )
     where = "PostgreSQL" if url.startswith("postgresql") else "SQLite on disk"
     print(f"database: {where}")
-    ok = missing == 0 and linked == calls and bool(latencies) and percentile(latencies, 99) <= 200
-    print("target p99 <= 200 ms, none missing:", "met" if ok else "NOT met")
+    ok = (
+        missing == 0
+        and linked == calls
+        and len(from_queued) == len(latencies) > 0
+        and percentile(from_queued, 99) <= 200
+    )
+    print(
+        "target p99 <= 200 ms after the IVR queues the call, none missing:",
+        "met" if ok else "NOT met",
+    )
     return ok

@@ -1,7 +1,9 @@
-"""`helpdesk web` as bench/phone_queue.py --profile runs it: the same process, answering
-bench/probes.py's /_bench/... paths (a CPU sampling profiler) before the app sees them, and
-/_bench/timeline: when (time.time(), this process) each IVR request arrived, committed and
-left, and when the offer sender read and emitted each listing.
+"""`helpdesk web` as bench/phone_queue.py runs it: the same process, answering
+/_bench/timeline before the app sees it: when (time.time(), this process) each queued call
+was committed, by call record id (the moment "the IVR queues the call" that issue 12's
+target counts from). With BENCH_PROFILE=1 also bench/probes.py's /_bench/... paths (a CPU
+sampling profiler) and, in the timeline, when each IVR request arrived, committed and left,
+and when the offer sender read and emitted each listing.
 
     python -m gevent.monkey --module bench.phone_queue_web
 """
@@ -9,6 +11,7 @@ left, and when the offer sender read and emitted each listing.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -25,6 +28,19 @@ def _timed(what: str, function: Callable[..., Any], size: Callable[[Any], int]) 
         return result
 
     return wrapper
+
+
+def _mark_queued() -> None:
+    """later.submit runs right after the commit that put a call in the queue."""
+    from helpdesk.channels.phone import later
+
+    submit = later.submit
+
+    def submitted(call_record_id: int) -> None:
+        timeline.append((time.time(), "queued", call_record_id))
+        submit(call_record_id)
+
+    later.submit = submitted  # type: ignore[assignment]
 
 
 def _instrument() -> None:
@@ -62,13 +78,31 @@ def with_timeline(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable
     return wsgi
 
 
-def main() -> None:
-    from bench.probes import with_probes
+def timeline_only(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    """Only /_bench/timeline; every other request goes to the app as `helpdesk web` serves it."""
 
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "") != "/_bench/timeline":
+            return app(environ, start_response)
+        body = json.dumps(timeline).encode()
+        timeline.clear()
+        start_response("200 OK", [("Content-Length", str(len(body)))])
+        return [body]
+
+    return wsgi
+
+
+def main() -> None:
     built = web.web_app
 
     def probed(settings: Any) -> Any:
         app = built(settings)
+        _mark_queued()
+        if not os.environ.get("BENCH_PROFILE"):
+            app.wsgi_app = timeline_only(app.wsgi_app)  # type: ignore[method-assign]
+            return app
+        from bench.probes import with_probes
+
         _instrument()
         app.wsgi_app = with_timeline(with_probes(app.wsgi_app))  # type: ignore[method-assign]
         return app
