@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import compress
+from itertools import chain, compress
 from typing import Any
 
 from markupsafe import Markup
@@ -29,7 +29,7 @@ from helpdesk.auth.models import Role, User
 from helpdesk.db import stored
 from helpdesk.directory.models import Enterprise
 from helpdesk.kb import queries as kb_queries
-from helpdesk.search import backends
+from helpdesk.search import backends, stream
 from helpdesk.search.inputs import PERIODS, SearchRequest
 from helpdesk.search.models import DocumentKind, SearchDocument
 from helpdesk.search.snippets import mark, snippet
@@ -112,6 +112,9 @@ class _Matches:
     created: Sequence[Any]
     columns: dict[str, Sequence[Any]]  # platform: counted from the services (_count)
     since: dict[str, Sequence[int]]  # period -> 1 where the ticket was created in it
+    # position -> relevance (backends.relevance_of), of the matches passing the filters;
+    # empty when ordered by date
+    ranks: dict[int, int] = field(default_factory=dict)
 
 
 def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Matches, bool]:
@@ -167,29 +170,62 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
             "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
             " set_config('jit', 'off', true), set_config('work_mem', '32MB', true)"
         )
-    rows: list[Any] = []
+    # Each batch turned into columns, and the matches passing the filters ranked, as it
+    # arrives: on PostgreSQL while the server still walks and sends the next (stream.py).
+    read, batches = 0, []
     for part in parts:  # newest first; each part older than the one before
-        if len(rows) > CAP:
+        if read > CAP:
             break
-        result = connection.execute(part.limit(CAP + 1 - len(rows)) if rows else part)
-        # The driver's own tuples, not a SQLAlchemy Row per match: these columns have no
-        # result processing to skip (strings, integers, `created` coerced to String), and the
-        # Rows and their unpacking cost 2-3 ms of a staff search's CPU for CAP rows
-        # (bench/search_1m.py).
-        rows += result.cursor.fetchall()
-        result.close()
-    approximate = len(rows) > CAP
-    read: list[Any] = list(zip(*rows[:CAP], strict=True)) or [() for _ in range(len(columns) + 2)]
+        for rows in stream.batches(connection, part.limit(CAP + 1 - read) if read else part):
+            counted = rows[: max(0, CAP - read)]  # the row after the CAP only tells "more"
+            read += len(rows)
+            if counted:
+                batches.append(_columns(counted, len(columns), connection.dialect, request))
+    found = _joined(batches) if batches else _columns([], len(columns), connection.dialect, request)
+    return found, read > CAP
+
+
+def _columns(rows: Sequence[Any], width: int, dialect: Dialect, request: SearchRequest) -> _Matches:
+    """Rows (ref_id, words, *columns) as columns; ranked, those passing the filters."""
+    read: list[Any] = list(zip(*rows, strict=True)) or [() for _ in range(width + 2)]
     named = {name: read[3 + n] for n, name in enumerate(FACET_COLUMNS)}
     flags = read[3 + len(FACET_COLUMNS) :]
     since = (
-        _since_stored(connection.dialect, read[2])
-        if sqlite
+        _since_stored(dialect, read[2])
+        if dialect.name == "sqlite"
         else {p: flags[n] for n, p in enumerate(PERIODS)}
     )
+    found = _Matches(ids=read[0], texts=read[1], created=read[2], columns=named, since=since)
+    if request.order != "date":
+        # Relevance from the words read (the same integer as backends.relevance), of the
+        # matches passing the filters only: a filter keeps 224 of 3,000 (bench).
+        kept = _eligible(len(found.ids), list(_passes(found, request).values()))
+        texts = [found.texts[n] or "" for n in kept]
+        found.ranks = dict(zip(kept, backends.relevance_of(texts, request.words), strict=True))
+    return found
+
+
+def _joined(parts: list[_Matches]) -> _Matches:
+    """The batches' columns end to end."""
+    if len(parts) == 1:
+        return parts[0]
+    ranks: dict[int, int] = {}
+    at = 0
+    for part in parts:
+        ranks.update((at + n, r) for n, r in part.ranks.items())
+        at += len(part.ids)
+
+    def chained(columns: Iterable[Sequence[Any]]) -> list[Any]:
+        return list(chain.from_iterable(columns))
+
     return _Matches(
-        ids=read[0], texts=read[1], created=read[2], columns=named, since=since
-    ), approximate
+        ids=chained(p.ids for p in parts),
+        texts=chained(p.texts for p in parts),
+        created=chained(p.created for p in parts),
+        columns={n: chained(p.columns[n] for p in parts) for n in FACET_COLUMNS},
+        since={n: chained(p.since[n] for p in parts) for n in PERIODS},
+        ranks=ranks,
+    )
 
 
 def _since_stored(dialect: Dialect, created: Sequence[str | None]) -> dict[str, Sequence[int]]:
@@ -301,11 +337,7 @@ def _counted_and_paged(
     kept.sort(key=found.ids.__getitem__, reverse=True)
     kept.sort(key=found.created.__getitem__, reverse=True)
     if request.order != "date":
-        # Relevance from the words read (the same integer as backends.relevance), of the
-        # matches passing the filters only: a filter keeps 224 of 3,000 (bench).
-        texts = [found.texts[n] or "" for n in kept]
-        rank = dict(zip(kept, backends.relevance_of(texts, request.words), strict=True))
-        kept.sort(key=rank.__getitem__, reverse=True)
+        kept.sort(key=found.ranks.__getitem__, reverse=True)
     results = Results(
         words=request.words,
         total=len(kept),
