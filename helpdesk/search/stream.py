@@ -49,6 +49,11 @@ def batches(
             params[name] = process(params[name])
     driver = cast(psycopg.Connection[Any], connection.connection.dbapi_connection)
     with driver.cursor() as cursor:
+        # The engine's cursor events, as SQLAlchemy's own execute fires them: whatever counts
+        # or logs the statements (tests, the bench) sees this one too.
+        connection.dispatch.before_cursor_execute(
+            connection, cursor, compiled.string, params, None, False
+        )
         batch: list[Any] = []
         for row in cursor.stream(compiled.string, params, size=size):
             batch.append(row)
@@ -57,3 +62,6 @@ def batches(
                 batch = []
         if batch:
             yield batch
+        connection.dispatch.after_cursor_execute(
+            connection, cursor, compiled.string, params, None, False
+        )
