@@ -366,7 +366,16 @@ base, 42-50 + 42-51 new):
     ticket number    13/15 11/14 11/13 11/14         22/24 23/25 12/14 16/22
 
 Words searches 25-45 ms faster at p50 in rounds 1-3; in round 4 new was near base (the two
-processes not both on a core: wall back to client + server). Nothing to overlap where the
+processes not both on a core: wall back to client + server). Three more rounds at 02:30-02:32
+(load 1.8-3.1, another pytest holding 76% of a core and its server 18%): new no faster, p50
+base/new common word 85-100/85-99, two words 90-95/83-93, rare phrase 98-107/87-106, three
+words 109-112/91-111; the prototype then gave fetchall 73.7, stream 65.1. Quiet, before
+the other suite (load 0.4-0.6, one round each, 02:11 base and 02:14 new with only the
+columns and relevance per batch): staff p50/p99 common word 82/83 -> 66/68, two words 87/97
+-> 67/69, rare phrase 101/124 -> 82/100, three words 107/120 -> 86/99, deep page 93/95 ->
+76/103, word + status 70/83 -> 50/52. The p99 target is met then for the words searches
+(rare phrase 100.2, three words 99.2: at the edge), not on a machine whose second core is
+taken. Nothing to overlap where the
 plan sorts before the first row (rare words: the GIN bitmap, 1,855 rows), so there the extra
 is paid: `--runs 30 --only r`, load 2.4-2.6, rare words p50 62.6/65.0 -> 65.3/69.6 ms,
 ticket number 11.1/12.4 -> 11.3/13.1 (the statement compiled outside SQLAlchemy's cache,
