@@ -103,9 +103,9 @@ def _skipped(name: str) -> frozenset[str]:
 @dataclass
 class _Matches:
     """A batch of the matched tickets as columns (facet name -> one value per ticket), as
-    the one statement's rows arrive (stream.py). Values are the database's own (enum values as stored, not Enum objects;
-    created_at as the backend returns it, which orders correctly): turning 10,000 rows into
-    objects cost more than the match itself."""
+    the one statement's rows arrive (stream.py). Values are the database's own (enum values
+    as stored, not Enum objects; created_at as the backend returns it, which orders
+    correctly): turning 10,000 rows into objects cost more than the match itself."""
 
     ids: Sequence[int]
     texts: Sequence[str | None]  # the words read (backends.words_read), for relevance
