@@ -381,8 +381,8 @@ words 156, 125 / 156, 109; rare words 110, 69 / 76, 85; CPU the same. Kept: neve
 than client + server beyond 1-5 ms (next), and up to a third faster when a core is free.
 Nothing to overlap where the plan sorts before the first row (rare words: the GIN bitmap,
 1,855 rows), so there the extra is paid: `--runs 30 --only r`, load 2.4-2.6, rare words
-p50 62.6/65.0 -> 65.3/69.6 ms, ticket number 11.1/12.4 -> 11.3/13.1 (the statement compiled outside SQLAlchemy's cache,
-0.65 ms each; rounds 1-2 above were noisier). Results identical (every query here for
+p50 62.6/65.0 -> 65.3/69.6 ms, ticket number 11.1/12.4 -> 11.3/13.1 (the statement
+compiled outside SQLAlchemy's cache, 0.65 ms each; rounds 1-2 above were noisier). Results identical (every query here for
 both users plus period filters, dumped from base and new on both backends; tests/search
 parity on PostgreSQL). SQLite's path is one batch of every row as before: CPU within noise
 (`--backend sqlite --search-only --runs 10`, load 4.6-4.9, round 2 base/new staff common
