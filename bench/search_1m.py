@@ -380,13 +380,14 @@ word 104, 90 / 92, 86; two words 163, 94 / 106, 93; rare phrase 143, 124 / 122, 
 words 156, 125 / 156, 109; rare words 110, 69 / 76, 85; CPU the same. Kept: never slower
 than client + server beyond 1-5 ms (next), and up to a third faster when a core is free.
 Nothing to overlap where the plan sorts before the first row (rare words: the GIN bitmap,
-1,855 rows), so there the extra is paid: `--runs 30 --only r`, load 2.4-2.6, rare words
-p50 62.6/65.0 -> 65.3/69.6 ms, ticket number 11.1/12.4 -> 11.3/13.1 (the statement
-compiled outside SQLAlchemy's cache, 0.65 ms each; rounds 1-2 above were noisier). Results identical (every query here for
-both users plus period filters, dumped from base and new on both backends; tests/search
-parity on PostgreSQL). SQLite's path is one batch of every row as before: CPU within noise
-(`--backend sqlite --search-only --runs 10`, load 4.6-4.9, round 2 base/new staff common
-word 58.5/62.9, three words 74.7/79.0, by date 43.7/46.2; provider 21-54 both).
+1,855 rows), so there the extra is paid: `--runs 30 --only r`, load 2.4-2.6, rare words p50
+62.6/65.0 -> 65.3/69.6 ms, ticket number 11.1/12.4 -> 11.3/13.1 (the statement compiled
+outside SQLAlchemy's cache, 0.65 ms each; rounds 1-2 above were noisier). Results identical
+(every query here for both users plus period filters, dumped from base and new on both
+backends; tests/search parity on PostgreSQL). SQLite's path is one batch of every row as
+before: CPU within noise (`--backend sqlite --search-only --runs 10`, load 4.6-4.9, round 2
+base/new staff common word 58.5/62.9, three words 74.7/79.0, by date 43.7/46.2; provider
+21-54 both).
 """
 
 from __future__ import annotations
