@@ -29,7 +29,7 @@ from helpdesk.auth.models import Role, User
 from helpdesk.db import stored
 from helpdesk.directory.models import Enterprise
 from helpdesk.kb import queries as kb_queries
-from helpdesk.search import backends
+from helpdesk.search import backends, stream
 from helpdesk.search.inputs import PERIODS, SearchRequest
 from helpdesk.search.models import DocumentKind, SearchDocument
 from helpdesk.search.snippets import mark, snippet
@@ -102,10 +102,10 @@ def _skipped(name: str) -> frozenset[str]:
 
 @dataclass
 class _Matches:
-    """The matched tickets as columns (facet name -> one value per ticket), read in one
-    statement. Values are the database's own (enum values as stored, not Enum objects;
-    created_at as the backend returns it, which orders correctly): turning 10,000 rows into
-    objects cost more than the match itself."""
+    """A batch of the matched tickets as columns (facet name -> one value per ticket), as
+    the one statement's rows arrive (stream.py). Values are the database's own (enum values
+    as stored, not Enum objects; created_at as the backend returns it, which orders
+    correctly): turning 10,000 rows into objects cost more than the match itself."""
 
     ids: Sequence[int]
     texts: Sequence[str | None]  # the words read (backends.words_read), for relevance
@@ -114,7 +114,37 @@ class _Matches:
     since: dict[str, Sequence[int]]  # period -> 1 where the ticket was created in it
 
 
-def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Matches, bool]:
+@dataclass
+class _Kept:
+    """What a search keeps of its capped matches, added a batch at a time as the rows
+    arrive (stream.py): ids and created times to order and page them, the positions
+    passing every filter with their relevance, and each facet's counts."""
+
+    ids: list[int] = field(default_factory=list)
+    created: list[Any] = field(default_factory=list)
+    kept: list[int] = field(default_factory=list)  # positions in ids
+    ranks: dict[int, int] = field(default_factory=dict)  # position -> relevance; by date none
+    tallies: dict[str, Counter[Any]] = field(default_factory=dict)  # facet -> value -> count
+
+    def add(self, found: _Matches, request: SearchRequest) -> None:
+        at = len(self.ids)
+        passes = _passes(found, request)
+        kept = _eligible(len(found.ids), list(passes.values()))
+        if at:
+            kept = [at + n for n in kept]
+        if request.order != "date":
+            # Relevance from the words read (the same integer as backends.relevance), of the
+            # matches passing the filters only: a filter keeps 224 of 3,000 (bench).
+            texts = [found.texts[n - at] or "" for n in kept]
+            self.ranks.update(zip(kept, backends.relevance_of(texts, request.words), strict=True))
+        self.kept += kept
+        self.ids += found.ids
+        self.created += found.created
+        for name, counted in _tally(found, passes).items():
+            self.tallies.setdefault(name, Counter()).update(counted)
+
+
+def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Kept, bool]:
     """The newest CAP tickets this person may see that hold the words, and whether there
     were more: one read of the documents, which carry the tickets' facets and scope."""
     internal = permissions.can_see_internal(user)
@@ -167,29 +197,31 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Mat
             "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
             " set_config('jit', 'off', true), set_config('work_mem', '32MB', true)"
         )
-    rows: list[Any] = []
+    # Each batch turned into columns, filtered, ranked and counted as it arrives: on
+    # PostgreSQL while the server still walks and sends the next (stream.py).
+    seen, found = 0, _Kept()
     for part in parts:  # newest first; each part older than the one before
-        if len(rows) > CAP:
+        if seen > CAP:
             break
-        result = connection.execute(part.limit(CAP + 1 - len(rows)) if rows else part)
-        # The driver's own tuples, not a SQLAlchemy Row per match: these columns have no
-        # result processing to skip (strings, integers, `created` coerced to String), and the
-        # Rows and their unpacking cost 2-3 ms of a staff search's CPU for CAP rows
-        # (bench/search_1m.py).
-        rows += result.cursor.fetchall()
-        result.close()
-    approximate = len(rows) > CAP
-    read: list[Any] = list(zip(*rows[:CAP], strict=True)) or [() for _ in range(len(columns) + 2)]
+        for rows in stream.batches(connection, part.limit(CAP + 1 - seen) if seen else part):
+            counted = rows[: max(0, CAP - seen)]  # the row after the CAP only tells "more"
+            seen += len(rows)
+            if counted:
+                found.add(_columns(counted, len(columns), connection.dialect), request)
+    return found, seen > CAP
+
+
+def _columns(rows: Sequence[Any], width: int, dialect: Dialect) -> _Matches:
+    """Rows (ref_id, words, *columns) as columns."""
+    read: list[Any] = list(zip(*rows, strict=True)) or [() for _ in range(width + 2)]
     named = {name: read[3 + n] for n, name in enumerate(FACET_COLUMNS)}
     flags = read[3 + len(FACET_COLUMNS) :]
     since = (
-        _since_stored(connection.dialect, read[2])
-        if sqlite
+        _since_stored(dialect, read[2])
+        if dialect.name == "sqlite"
         else {p: flags[n] for n, p in enumerate(PERIODS)}
     )
-    return _Matches(
-        ids=read[0], texts=read[1], created=read[2], columns=named, since=since
-    ), approximate
+    return _Matches(ids=read[0], texts=read[1], created=read[2], columns=named, since=since)
 
 
 def _since_stored(dialect: Dialect, created: Sequence[str | None]) -> dict[str, Sequence[int]]:
@@ -243,22 +275,35 @@ def _eligible(count: int, passes: list[list[bool]]) -> list[int]:
     return list(compress(range(count), passing))
 
 
-def _count(found: _Matches, passes: dict[str, list[bool]]) -> dict[str, list[tuple[str, int]]]:
-    """Every facet's counts from the matches in hand, each with the other facets' filters."""
-    facets: dict[str, list[tuple[str, int]]] = {}
+def _tally(found: _Matches, passes: dict[str, list[bool]]) -> dict[str, Counter[Any]]:
+    """Every facet's counts among these matches, each with the other facets' filters
+    (platform: per service, `_facets` adds them up)."""
+    tallies: dict[str, Counter[Any]] = {}
     for name in FACETS:
         skipped = _skipped(name)
         at = _eligible(len(found.ids), [p for f, p in passes.items() if f not in skipped])
         if name == "period":
             every = len(at) == len(found.ids)
-            totals = {
-                p: sum(flags if every else map(flags.__getitem__, at))
-                for p, flags in found.since.items()
-            }
-            facets[name] = [(p, c) for p, c in totals.items() if c]
+            tallies[name] = Counter(
+                {
+                    p: sum(flags if every else map(flags.__getitem__, at))
+                    for p, flags in found.since.items()
+                }
+            )
             continue
         values = found.columns["category" if name == "platform" else name]
-        counted = Counter(values if len(at) == len(values) else [values[n] for n in at])
+        tallies[name] = Counter(values if len(at) == len(values) else [values[n] for n in at])
+    return tallies
+
+
+def _facets(tallies: dict[str, Counter[Any]]) -> dict[str, list[tuple[str, int]]]:
+    """Each facet's values, most matches first."""
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for name in FACETS:
+        counted = tallies.get(name, Counter())
+        if name == "period":  # in PERIODS' order
+            facets[name] = [(p, c) for p, c in counted.items() if c]
+            continue
         if name == "platform":  # from the services' counts: a few dozen splits, not 10,000
             platforms: Counter[Any] = Counter()
             for code, c in counted.items():
@@ -292,8 +337,7 @@ def _counted_and_paged(
     collector resumes: left alive, its first pass after walked their columns, 2 ms per
     search and up to 54 ms on a loaded machine (bench/search_1m.py)."""
     found, approximate = _matches(session, user, request)
-    passes = _passes(found, request)
-    kept = _eligible(len(found.ids), list(passes.values()))
+    kept = found.kept
     # Newest first (created_at, then id), then, for relevance, the most relevant first:
     # sorts by one key each, which keep the order of the one before among equals (no
     # tuple built per match). Ties (the same integer relevance, backends.relevance) go
@@ -301,17 +345,13 @@ def _counted_and_paged(
     kept.sort(key=found.ids.__getitem__, reverse=True)
     kept.sort(key=found.created.__getitem__, reverse=True)
     if request.order != "date":
-        # Relevance from the words read (the same integer as backends.relevance), of the
-        # matches passing the filters only: a filter keeps 224 of 3,000 (bench).
-        texts = [found.texts[n] or "" for n in kept]
-        rank = dict(zip(kept, backends.relevance_of(texts, request.words), strict=True))
-        kept.sort(key=rank.__getitem__, reverse=True)
+        kept.sort(key=found.ranks.__getitem__, reverse=True)
     results = Results(
         words=request.words,
         total=len(kept),
         approximate=approximate,
         cap=CAP,
-        facets=_count(found, passes),
+        facets=_facets(found.tallies),
     )
     return results, [found.ids[n] for n in kept[request.offset : request.offset + request.limit]]
 
