@@ -128,6 +128,20 @@ call). SQL per queued call up to the last offer (BENCH_PROFILE=1): 2 SELECT call
   (`python -m bench.phone_queue_client`: the last post's arrival), and the 20 consoles in that
   same process take the listing 20-80 ms apart. On this machine, loaded, p99 = that arrival
   spread + ~15 ms + the consoles' spread; a quiet machine is needed to show the target.
+
+The measure the issue names: "p99 <= 200 ms after the IVR queues the call". The call is queued
+by the commit that marks it so (phone/service.py `_save`); the web process notes when (bench/
+phone_queue_web.py, `later.submit` right after that commit; time.time() on the same machine as
+the consoles' clock), and the bench reports commit -> offer beside request sent -> offer, which
+also holds this client's own delivery of the 50 posts. The target line is the first.
+Measured 2026-12-05 on the merged code (this branch's sender, the pooled PostgreSQL changes
+and the faster SLA plan among them), SQLite on disk, quiet machine (load 0.1-1.0, nothing else
+running), eleven runs 02:13-02:52, all 1,000 offers and 50 tickets each:
+  commit -> offer p99: 139.9, 133.2, 160.5, 144.5, 142.0, 138.4, 131.9, 126.9, 151.8, 173.8,
+  143.4 ms (p50 67-98): met in 11 of 11;
+  request sent -> offer p99: 167.2, 167.2, 178.3, 158.7, 164.5, 190.9, 170.7, 168.2, 183.2,
+  251.8, 182.7 ms: under 200 in 10 of 11 (the 11th: web CPU 3.4 ms per call, 2.2-2.8 in the
+  others); web CPU for the burst 2.2-2.8 ms per call.
 """
 
 from __future__ import annotations
