@@ -388,6 +388,15 @@ backends; tests/search parity on PostgreSQL). SQLite's path is one batch of ever
 before: CPU within noise (`--backend sqlite --search-only --runs 10`, load 4.6-4.9, round 2
 base/new staff common word 58.5/62.9, three words 74.7/79.0, by date 43.7/46.2; provider
 21-54 both).
+
+Quiet machine, the day's merged code (2026-12-05 02:53-02:58, nothing else running, load
+0.1-1.5 with the bench itself), `--search-only --runs 10`, worst p99 of each run:
+  SQLite (two runs): staff 73.5 / 73.0 ms (three words; by date 41.7 / 42.9, the outlier
+  gone), provider 61.6 / 52.0: met in both, with margin.
+  PostgreSQL (seven runs): staff 91.3, 103.6 (deep page), 99.1, 107.7, 106.3, 93.6, 170.0
+  (rare phrase; the run where every kind was slower) ms; provider 28-87: staff met in 3 of 7.
+  Staff CPU per words search is client 45-74 + server 40-81 ms, and streaming lets the two
+  overlap only when both cores are free; the next lever is fewer or narrower rows (see above).
 """
 
 from __future__ import annotations
