@@ -92,8 +92,10 @@ class Ticket(Base):
     assigned_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
-    related_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    # Indexed: deleting a ticket checks both foreign keys pointing at it, and the complaints
+    # about a ticket / the tickets merged into one are looked up by these columns.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    related_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # added by routing rules
     sla_policy: Mapped[str | None] = mapped_column(String(64))  # named by the routing rule
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change
