@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import case, func, inspect, literal_column, select
+from sqlalchemy import case, func, inspect, literal, literal_column, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -85,7 +85,8 @@ _KINDS: dict[str, list[Any]] = {
     # the number names the version (helpdesk.yamldocs.published reads its files once)
     "documents": [
         select(func.coalesce(func.max(DocumentVersion.number), _ZERO))
-        .where(DocumentVersion.kind == literal_column(f"'{kind}'"))  # ours, no quote
+        # rendered into the SQL like _ZERO (no parameter), but quoted by SQLAlchemy
+        .where(DocumentVersion.kind == literal(kind, literal_execute=True))
         .scalar_subquery()
         for kind in DOCUMENT_KINDS
     ],
