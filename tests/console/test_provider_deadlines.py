@@ -53,3 +53,23 @@ def test_the_provider_desk_sorts_by_the_nearest_deadline(web: Web, fresh_presenc
             page.screenshot(path="/tmp/provider-deadlines.png")
         finally:
             browser.close()
+
+
+def test_a_deadline_passed_on_friday_evening_reads_overdue_on_sunday() -> None:
+    """No business minute lies between Friday 17:30 and Sunday: the desk read "还剩 0分钟"
+    (left 0) for a resolve-by that had passed, as the demo showed on a Sunday morning."""
+    from datetime import datetime
+
+    from helpdesk import clock
+    from helpdesk.realtime.summary import sla_state
+    from helpdesk.sla.models import TicketSla
+
+    friday_evening = datetime(2025, 11, 14, 17, 30, tzinfo=clock.HANGZHOU)
+    sunday = datetime(2025, 11, 16, 10, 0, tzinfo=clock.HANGZHOU)
+    sla = TicketSla(
+        policy="default", calendar="business", responded=True, resolved=False, closed=False,
+        overdue=False, resolution_due=friday_evening, first_response_due=None,
+    )  # fmt: skip
+    state = sla_state(sla, now=sunday)
+    assert state is not None and state["breached"]
+    assert state["resolve_left"] is not None and state["resolve_left"] < 0
