@@ -73,3 +73,29 @@ def test_a_deadline_passed_on_friday_evening_reads_overdue_on_sunday() -> None:
     state = sla_state(sla, now=sunday)
     assert state is not None and state["breached"]
     assert state["resolve_left"] is not None and state["resolve_left"] < 0
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_tapped_row_on_a_phone_brings_its_detail_into_view(
+    web: Web,
+    fresh_presence,  # type: ignore[no-untyped-def]
+    bank_desk: BankDesk,
+) -> None:
+    """At 390 px the detail pane sits under the whole list: a tapped row filled it out of sight,
+    and the tap seemed to do nothing (the demo's bank has 37 open tickets)."""
+    require(BROWSER)
+    from playwright.sync_api import expect, sync_playwright
+
+    numbers = [bank_desk.file(f"咨询第{i}笔贷款", i).number for i in range(14)]
+    with sync_playwright() as p:
+        browser, page = open_as(p, web, bank_desk.banker, "/provider", 390, 844)
+        try:
+            rows = page.locator("#org tbody tr[data-id]")
+            expect(rows).to_have_count(14)
+            rows.first.click()  # the nearest deadline, at the top of the list
+            heading = page.locator("#detail h2")
+            expect(heading).to_contain_text(numbers[-1])
+            expect(heading).to_be_in_viewport(timeout=3_000)
+        finally:
+            browser.close()
