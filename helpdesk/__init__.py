@@ -72,6 +72,9 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     from helpdesk.web.headers import init_app as init_headers
 
     init_headers(app)
+    from helpdesk.web.error_pages import init_app as init_error_pages
+
+    init_error_pages(app)
     _register_blueprints(app)
 
     return app

@@ -70,7 +70,9 @@ def _business_minutes(calendar: str, now: datetime, due: datetime | None) -> int
     hours = calendar_named(calendar)
     if due >= now:
         return int(hours.between(now, due).total_seconds() // 60)
-    return -int(hours.between(due, now).total_seconds() // 60)
+    # A deadline passed outside business hours (Friday 17:30, read on Sunday) has no business
+    # minute behind it yet; 0 read "还剩 0分钟" on the desk. Passed is overdue: at least -1.
+    return -max(1, int(hours.between(due, now).total_seconds() // 60))
 
 
 # A ticket with the names a row shows and its SLA state, in one statement: the fan-out of every

@@ -49,7 +49,7 @@
     }
     document.querySelectorAll("table.live tr[data-id]").forEach((tr) => {
       tr.classList.toggle("selected", Number(tr.dataset.id) === selected);
-      tr.onclick = () => open(Number(tr.dataset.id));
+      tr.onclick = () => open(Number(tr.dataset.id)).then(showDetailPane);
     });
   }
 
@@ -95,9 +95,17 @@
     selected = id; watch(id); render(); await showDetail(id);
   }
 
+  // On a phone the detail pane sits under a list of dozens of rows: a tapped row seemed to do
+  // nothing. Bring the pane into view when it is off screen (also after scrolling a long list).
+  function showDetailPane() {
+    const box = document.getElementById("detail");
+    const r = box.getBoundingClientRect();
+    if (r.top >= window.innerHeight || r.bottom <= 0) box.scrollIntoView({block: "start"});
+  }
+
   function form(action, field, placeholder) {
     return `<form class="act" data-act="${action}" data-required="${D.esc(D.word("required"))}" novalidate><textarea name="${field}" rows="2" placeholder="${D.esc(placeholder)}" required></textarea>` +
-      `<button type="submit">${D.esc(D.word(action === "comment" ? "send" : action))}</button></form>`;
+      `<button type="submit" class="button">${D.esc(D.word(action === "comment" ? "send" : action))}</button></form>`;
   }
 
   async function showDetail(id) {
@@ -113,7 +121,7 @@
       `<p>${D.esc(D.word("contact_label"))}${D.esc(t.contact ? t.contact.name : "")} <span class="phone">${D.esc(phone)}</span>` +
       (masked ? ` <button type="button" class="link" data-reveal>${D.esc(D.word("reveal"))}</button>` : "") + `</p>` +
       `<p class="desc">${D.esc(t.description)}</p><div class="actions">`;
-    for (const a of ["accept", "close"]) if (can.has(a)) html += `<button type="button" data-simple="${a}">${D.esc(D.word(a))}</button>`;
+    for (const a of ["accept", "close"]) if (can.has(a)) html += `<button type="button" class="button" data-simple="${a}">${D.esc(D.word(a))}</button>`;
     html += `</div>`;
     if (can.has("comment")) html += form("comment", "body", D.word("reply"));
     if (can.has("comment") && !provider) html += form("note", "body", D.word("note"));
@@ -124,7 +132,7 @@
       const orgs = await D.api("GET", "/organisations");
       html += `<form class="act" data-act="transfer" data-required="${D.esc(D.word("required"))}" novalidate><select name="organisation_id" aria-label="${D.esc(D.word("to_org"))}">` +
         orgs.items.filter((o) => o.status === "active").map((o) => `<option value="${o.id}">${D.esc(o.name)}</option>`).join("") +
-        `</select><input name="reason" placeholder="${D.esc(D.word("reason"))}" required><button type="submit">${D.esc(D.word("transfer"))}</button></form>`;
+        `</select><input name="reason" placeholder="${D.esc(D.word("reason"))}" required><button type="submit" class="button">${D.esc(D.word("transfer"))}</button></form>`;
     }
     html += `<p class="result" role="status"></p>`;
     const box = document.getElementById("detail");

@@ -53,3 +53,49 @@ def test_the_provider_desk_sorts_by_the_nearest_deadline(web: Web, fresh_presenc
             page.screenshot(path="/tmp/provider-deadlines.png")
         finally:
             browser.close()
+
+
+def test_a_deadline_passed_on_friday_evening_reads_overdue_on_sunday() -> None:
+    """No business minute lies between Friday 17:30 and Sunday: the desk read "还剩 0分钟"
+    (left 0) for a resolve-by that had passed, as the demo showed on a Sunday morning."""
+    from datetime import datetime
+
+    from helpdesk import clock
+    from helpdesk.realtime.summary import sla_state
+    from helpdesk.sla.models import TicketSla
+
+    friday_evening = datetime(2025, 11, 14, 17, 30, tzinfo=clock.HANGZHOU)
+    sunday = datetime(2025, 11, 16, 10, 0, tzinfo=clock.HANGZHOU)
+    sla = TicketSla(
+        policy="default", calendar="business", responded=True, resolved=False, closed=False,
+        overdue=False, resolution_due=friday_evening, first_response_due=None,
+    )  # fmt: skip
+    state = sla_state(sla, now=sunday)
+    assert state is not None and state["breached"]
+    assert state["resolve_left"] is not None and state["resolve_left"] < 0
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_tapped_row_on_a_phone_brings_its_detail_into_view(
+    web: Web,
+    fresh_presence,  # type: ignore[no-untyped-def]
+    bank_desk: BankDesk,
+) -> None:
+    """At 390 px the detail pane sits under the whole list: a tapped row filled it out of sight,
+    and the tap seemed to do nothing (the demo's bank has 37 open tickets)."""
+    require(BROWSER)
+    from playwright.sync_api import expect, sync_playwright
+
+    numbers = [bank_desk.file(f"咨询第{i}笔贷款", i).number for i in range(14)]
+    with sync_playwright() as p:
+        browser, page = open_as(p, web, bank_desk.banker, "/provider", 390, 844)
+        try:
+            rows = page.locator("#org tbody tr[data-id]")
+            expect(rows).to_have_count(14)
+            rows.first.click()  # the nearest deadline, at the top of the list
+            heading = page.locator("#detail h2")
+            expect(heading).to_contain_text(numbers[-1])
+            expect(heading).to_be_in_viewport(timeout=3_000)
+        finally:
+            browser.close()

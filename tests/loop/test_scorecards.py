@@ -34,6 +34,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web.helpers import csrf_token, login, page
+from web.test_chinese_pages import ascii_punctuation
 
 from helpdesk import clock
 from helpdesk.directory.models import OrgStatus
@@ -193,6 +194,7 @@ def test_the_watch_bar_fires_and_the_suspension_is_confirmed(
     body = page(client, f"/scorecards/{people.provider.id}")
     assert "观察中" in body and "满意度" in body and "3.33" in body and "75.0" in body
     assert "确认暂停服务" not in body  # not theirs to decide
+    assert ascii_punctuation(body) == set()  # "SLA 达标率（百分比）：46.7", not "…）: 46.7"
 
     login(client, people.supervisor)
     body = page(client, f"/scorecards/{people.provider.id}")

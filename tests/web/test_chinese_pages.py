@@ -30,7 +30,7 @@ from helpdesk.sla import escalation
 from helpdesk.sla.models import PENDING, SlaStage
 from helpdesk.tickets import service
 from helpdesk.tickets.models import TicketType
-from web.test_role_table import ANONYMOUS, ENTERPRISE, LOGINS, RULES, SENDS_ON
+from web.test_role_table import ANONYMOUS, ENTERPRISE, LOGINS, RULES, SENDS_ON, SUPERVISOR
 
 # Words a Chinese reader meets as they are: brands, standards, units, the product's own names.
 ALLOWED = {
@@ -265,3 +265,26 @@ def test_chinese_sentences_end_in_chinese_punctuation(
         if marks:
             found.append(f"{role} {url}: {sorted(marks)}")
     assert found == [], "ASCII punctuation after Chinese:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "status", "back"),
+    [
+        (ENTERPRISE, "/portal/tickets/HZ-20991231-99999", 404, 'href="/portal/"'),
+        (ENTERPRISE, "/console", 403, 'href="/portal/"'),
+        (SUPERVISOR, "/admin/people", 403, 'href="/tickets"'),
+        (SUPERVISOR, "/no-such-page", 404, 'href="/tickets"'),
+        (ANONYMOUS, "/no-such-page", 404, 'href="/portal/"'),
+    ],
+)
+def test_missing_and_refused_pages_read_in_chinese(
+    app: Flask, demo_pages: dict[str, list[str]], role: str, url: str, status: int, back: str
+) -> None:
+    """Werkzeug's "404 Not Found" / "403 Forbidden" once met an enterprise opening a ticket that
+    is not theirs, or a supervisor an administrator's page: now a Chinese page with a way back
+    to where that person works."""
+    response = _client(app, role).get(url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert english_words(html) == set(), html[:400]
+    assert ("未找到" if status == 404 else "无权访问") in html and back in html
