@@ -343,13 +343,12 @@ def signed_in_page(live_server: str) -> Iterator[Callable[..., Any]]:
     One browser per test, closed after it."""
     import re
 
-    from playwright.sync_api import expect, sync_playwright
-    from web.test_browser import CHROMIUM, CHROMIUM_ARGS
+    from chromium import CHROMIUM, launched
+    from playwright.sync_api import expect
 
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium fonts-noto-cjk`")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched() as browser:
 
         def open_page(
             user: User, width: int = 1366, height: int = 900, locale: str = "zh-CN"
@@ -363,7 +362,4 @@ def signed_in_page(live_server: str) -> Iterator[Callable[..., Any]]:
             expect(page).not_to_have_url(re.compile(r"/login"))
             return page
 
-        try:
-            yield open_page
-        finally:
-            browser.close()
+        yield open_page

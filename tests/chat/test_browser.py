@@ -9,10 +9,10 @@ import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import DESKTOP, PHONE, launched
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,15 +25,6 @@ from helpdesk.tickets.models import Comment, Ticket
 
 from .conftest import PASSWORD
 
-CHROMIUM = Path(BROWSER.binaries[0])
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 XSS = [
     '<img src=x onerror="window.__xss=1">',
     "<script>window.__xss=2</script>",
@@ -87,98 +78,94 @@ def test_widget_chat_with_reconnect_transcript_rating_and_xss(
     chat_server: str, shop: str, agent: User, session: Session
 ) -> None:
     require(BROWSER)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     dialogs: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            desk = staff.new_page()
-            desk.set_default_timeout(15_000)
-            desk.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            desk.goto(f"{chat_server}/login")
-            desk.fill("#login", agent.login)
-            desk.fill("#password", PASSWORD)
-            desk.click("button[type=submit]")
-            desk.goto(f"{chat_server}/chat/agent")
-            expect(desk.locator("#agent-status")).to_have_text("在线")
+    with launched() as browser:
+        staff = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        desk = staff.new_page()
+        desk.set_default_timeout(15_000)
+        desk.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        desk.goto(f"{chat_server}/login")
+        desk.fill("#login", agent.login)
+        desk.fill("#password", PASSWORD)
+        desk.click("button[type=submit]")
+        desk.goto(f"{chat_server}/chat/agent")
+        expect(desk.locator("#agent-status")).to_have_text("在线")
 
-            phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-            site = shop
-            shop = phone.new_page()
-            shop.set_default_timeout(15_000)
-            shop.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            shop.goto(f"{site}/shop.html")
-            shop.click("#hd-chat-button")
-            chat = shop.frame_locator("#hd-chat-frame")
-            expect(chat.locator("#start")).to_be_visible()
-            chat.locator("input[name=name]").fill(XSS[0])
-            chat.locator("input[name=phone]").fill("13957112345")
-            chat.locator("select[name=category]").select_option("finance/guarantee")
-            chat.locator("textarea[name=question]").fill(XSS[1])
-            chat.locator("#start").click()
-            expect(chat.locator("#chat-status")).to_contain_text("排第 1 位")
-            expect(chat.locator("#log .msg.from-visitor")).to_have_count(1)
+        phone = browser.new_context(viewport=PHONE, locale="zh-CN")
+        site = shop
+        shop = phone.new_page()
+        shop.set_default_timeout(15_000)
+        shop.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        shop.goto(f"{site}/shop.html")
+        shop.click("#hd-chat-button")
+        chat = shop.frame_locator("#hd-chat-frame")
+        expect(chat.locator("#start")).to_be_visible()
+        chat.locator("input[name=name]").fill(XSS[0])
+        chat.locator("input[name=phone]").fill("13957112345")
+        chat.locator("select[name=category]").select_option("finance/guarantee")
+        chat.locator("textarea[name=question]").fill(XSS[1])
+        chat.locator("#start").click()
+        expect(chat.locator("#chat-status")).to_contain_text("排第 1 位")
+        expect(chat.locator("#log .msg.from-visitor")).to_have_count(1)
 
-            row = desk.locator("#queue li").first
-            expect(row).to_contain_text(XSS[0])
-            row.locator("button.accept").click()
-            panel = desk.locator(".panel").first
-            expect(panel.locator(".msg.from-visitor")).to_contain_text(XSS[1])
-            panel.locator("select.canned").select_option(index=1)
-            panel.locator("button[type=submit]").first.click()
-            expect(chat.locator("#chat-status")).to_contain_text("李娜 正在为您服务")
-            expect(chat.locator("#log .msg.from-agent")).to_have_count(1)
+        row = desk.locator("#queue li").first
+        expect(row).to_contain_text(XSS[0])
+        row.locator("button.accept").click()
+        panel = desk.locator(".panel").first
+        expect(panel.locator(".msg.from-visitor")).to_contain_text(XSS[1])
+        panel.locator("select.canned").select_option(index=1)
+        panel.locator("button[type=submit]").first.click()
+        expect(chat.locator("#chat-status")).to_contain_text("李娜 正在为您服务")
+        expect(chat.locator("#log .msg.from-agent")).to_have_count(1)
 
-            for payload in XSS[2:]:
-                chat.locator("#body").fill(payload)
-                chat.locator("#send").click()
-            expect(panel.locator(".msg.from-visitor")).to_have_count(4)
-            expect(chat.locator("#log .msg.from-visitor .mark").last).to_have_text("✓✓")
-
-            # The connection drops; the agent writes meanwhile; the widget comes back.
-            frame = shop.frame(url=lambda url: "/chat/" in url)
-            assert frame is not None
-            frame.evaluate("() => window.hdChatSocket.io.engine.close()")
-            for n in range(3):
-                panel.locator("textarea.reply").fill(f"断线期间 {n}")
-                panel.locator("button[type=submit]").first.click()
-            shop.wait_for_timeout(4000)
-            expect(chat.locator("#log .msg.from-agent")).to_have_count(4)
-            chat.locator("#body").fill("回来了")
+        for payload in XSS[2:]:
+            chat.locator("#body").fill(payload)
             chat.locator("#send").click()
-            expect(panel.locator(".msg.from-visitor")).to_have_count(5)
-            bodies = chat.locator("#log .msg .body").all_inner_texts()
-            assert len(bodies) == len(set(bodies)) or bodies.count("回来了") == 1
-            for n in range(3):
-                assert bodies.count(f"断线期间 {n}") == 1
-            seqs = frame.evaluate(
-                "() => Array.from(document.querySelectorAll('#log .msg[data-seq]'))"
-                ".map(li => Number(li.dataset.seq))"
-            )
-            assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
-            assert seqs == list(range(1, len(seqs) + 1))  # nothing missing in between
+        expect(panel.locator(".msg.from-visitor")).to_have_count(4)
+        expect(chat.locator("#log .msg.from-visitor .mark").last).to_have_text("✓✓")
 
-            expect(panel.locator("button.end-file")).to_have_text("转为工单")
-            desk.screenshot(path="/tmp/shots-phone/chat-panel-1366.png", full_page=True)
-            panel.locator("button.end").click()
-            expect(chat.locator("#rate-form")).to_be_visible()
-            chat.locator("input[name=score][value='4']").check()
-            chat.locator("textarea[name=comment]").fill(XSS[3])
-            chat.locator("#rate").click()
-            expect(chat.locator("#rated")).to_be_visible()
-            shop.screenshot(path="/tmp/shot-chat-phone.png", full_page=True)
+        # The connection drops; the agent writes meanwhile; the widget comes back.
+        frame = shop.frame(url=lambda url: "/chat/" in url)
+        assert frame is not None
+        frame.evaluate("() => window.hdChatSocket.io.engine.close()")
+        for n in range(3):
+            panel.locator("textarea.reply").fill(f"断线期间 {n}")
+            panel.locator("button[type=submit]").first.click()
+        shop.wait_for_timeout(4000)
+        expect(chat.locator("#log .msg.from-agent")).to_have_count(4)
+        chat.locator("#body").fill("回来了")
+        chat.locator("#send").click()
+        expect(panel.locator(".msg.from-visitor")).to_have_count(5)
+        bodies = chat.locator("#log .msg .body").all_inner_texts()
+        assert len(bodies) == len(set(bodies)) or bodies.count("回来了") == 1
+        for n in range(3):
+            assert bodies.count(f"断线期间 {n}") == 1
+        seqs = frame.evaluate(
+            "() => Array.from(document.querySelectorAll('#log .msg[data-seq]'))"
+            ".map(li => Number(li.dataset.seq))"
+        )
+        assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
+        assert seqs == list(range(1, len(seqs) + 1))  # nothing missing in between
 
-            number = panel.locator("a.ticket").inner_text().split()[-1]
-            desk.goto(f"{chat_server}/tickets/{number}")
-            expect(desk.locator("ol.timeline")).to_contain_text("断线期间 2")
-            expect(desk.locator("ol.timeline")).to_contain_text(XSS[1])
-            desk.screenshot(path="/tmp/shot-chat-ticket.png", full_page=True)
-            for page in (desk, shop):
-                _no_script_ran(page)
-        finally:
-            browser.close()
+        expect(panel.locator("button.end-file")).to_have_text("转为工单")
+        desk.screenshot(path="/tmp/shots-phone/chat-panel-1366.png", full_page=True)
+        panel.locator("button.end").click()
+        expect(chat.locator("#rate-form")).to_be_visible()
+        chat.locator("input[name=score][value='4']").check()
+        chat.locator("textarea[name=comment]").fill(XSS[3])
+        chat.locator("#rate").click()
+        expect(chat.locator("#rated")).to_be_visible()
+        shop.screenshot(path="/tmp/shot-chat-phone.png", full_page=True)
+
+        number = panel.locator("a.ticket").inner_text().split()[-1]
+        desk.goto(f"{chat_server}/tickets/{number}")
+        expect(desk.locator("ol.timeline")).to_contain_text("断线期间 2")
+        expect(desk.locator("ol.timeline")).to_contain_text(XSS[1])
+        desk.screenshot(path="/tmp/shot-chat-ticket.png", full_page=True)
+        for page in (desk, shop):
+            _no_script_ran(page)
     assert dialogs == []
     session.expire_all()
     ticket = session.scalars(select(Ticket).where(Ticket.number == number)).one()
@@ -195,70 +182,66 @@ def test_an_agent_the_admin_just_created_answers_a_chat(
     """Issue 13's first browser walk: the administrator adds an agent in 人员管理, the agent
     signs in, sets their own password and answers a visitor's chat."""
     require(BROWSER)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     admin = make_user(Role.ADMIN, centre, login="admin", name="系统管理员")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            office = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            page = office.new_page()
-            page.set_default_timeout(15_000)
-            page.goto(f"{chat_server}/login")
-            page.fill("#login", admin.login)
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.goto(f"{chat_server}/admin/people/new")
-            page.fill("#login", "agent8")
-            page.fill("#name", "吴婷")
-            page.select_option("#role", "agent")
-            page.select_option("#organisation", "centre")
-            page.fill("#extension", "8008")
-            page.select_option("#skills", ["finance"])
-            page.fill("#password", "first-pass-8")
-            page.click("button:has-text('创建')")
-            expect(page.locator(".flash-success")).to_contain_text("已创建 吴婷（agent8）")
+    with launched() as browser:
+        office = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        page = office.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{chat_server}/login")
+        page.fill("#login", admin.login)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(f"{chat_server}/admin/people/new")
+        page.fill("#login", "agent8")
+        page.fill("#name", "吴婷")
+        page.select_option("#role", "agent")
+        page.select_option("#organisation", "centre")
+        page.fill("#extension", "8008")
+        page.select_option("#skills", ["finance"])
+        page.fill("#password", "first-pass-8")
+        page.click("button:has-text('创建')")
+        expect(page.locator(".flash-success")).to_contain_text("已创建 吴婷（agent8）")
 
-            staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            desk = staff.new_page()
-            desk.set_default_timeout(15_000)
-            desk.goto(f"{chat_server}/login")
-            desk.fill("#login", "agent8")
-            desk.fill("#password", "first-pass-8")
-            desk.click("button[type=submit]")
-            desk.fill("#current", "first-pass-8")  # told to choose their own password first
-            desk.fill("#password", "agent8-own-pass")
-            desk.fill("#confirm", "agent8-own-pass")
-            desk.click("button:has-text('修改密码')")
-            expect(desk.locator(".flash-success")).to_contain_text("密码已修改")
-            desk.goto(f"{chat_server}/chat/agent")
-            expect(desk.locator("#agent-status")).to_have_text("在线")
+        staff = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        desk = staff.new_page()
+        desk.set_default_timeout(15_000)
+        desk.goto(f"{chat_server}/login")
+        desk.fill("#login", "agent8")
+        desk.fill("#password", "first-pass-8")
+        desk.click("button[type=submit]")
+        desk.fill("#current", "first-pass-8")  # told to choose their own password first
+        desk.fill("#password", "agent8-own-pass")
+        desk.fill("#confirm", "agent8-own-pass")
+        desk.click("button:has-text('修改密码')")
+        expect(desk.locator(".flash-success")).to_contain_text("密码已修改")
+        desk.goto(f"{chat_server}/chat/agent")
+        expect(desk.locator("#agent-status")).to_have_text("在线")
 
-            phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-            visitor = phone.new_page()
-            visitor.set_default_timeout(15_000)
-            visitor.goto(f"{shop}/shop.html")
-            visitor.click("#hd-chat-button")
-            chat = visitor.frame_locator("#hd-chat-frame")
-            chat.locator("input[name=name]").fill("周老板")
-            chat.locator("input[name=phone]").fill("13957112345")
-            chat.locator("select[name=category]").select_option("finance/guarantee")
-            chat.locator("textarea[name=question]").fill("小微企业贷款担保怎么申请？")
-            chat.locator("#start").click()
+        phone = browser.new_context(viewport=PHONE, locale="zh-CN")
+        visitor = phone.new_page()
+        visitor.set_default_timeout(15_000)
+        visitor.goto(f"{shop}/shop.html")
+        visitor.click("#hd-chat-button")
+        chat = visitor.frame_locator("#hd-chat-frame")
+        chat.locator("input[name=name]").fill("周老板")
+        chat.locator("input[name=phone]").fill("13957112345")
+        chat.locator("select[name=category]").select_option("finance/guarantee")
+        chat.locator("textarea[name=question]").fill("小微企业贷款担保怎么申请？")
+        chat.locator("#start").click()
 
-            row = desk.locator("#queue li").first
-            expect(row).to_contain_text("周老板")
-            expect(row).not_to_contain_text("finance/guarantee")  # the service by its name
-            desk.screenshot(path="/tmp/shot-chat-new-agent-queue.png", full_page=True)
-            row.locator("button.accept").click()
-            panel = desk.locator(".panel").first
-            expect(panel.locator(".msg.from-visitor")).to_contain_text("贷款担保")
-            panel.locator("textarea.reply").fill("您好，我是吴婷，请提供企业名称。")
-            panel.locator("button[type=submit]").first.click()
-            expect(chat.locator("#chat-status")).to_contain_text("吴婷 正在为您服务")
-            expect(chat.locator("#log .msg.from-agent")).to_contain_text("请提供企业名称")
-        finally:
-            browser.close()
+        row = desk.locator("#queue li").first
+        expect(row).to_contain_text("周老板")
+        expect(row).not_to_contain_text("finance/guarantee")  # the service by its name
+        desk.screenshot(path="/tmp/shot-chat-new-agent-queue.png", full_page=True)
+        row.locator("button.accept").click()
+        panel = desk.locator(".panel").first
+        expect(panel.locator(".msg.from-visitor")).to_contain_text("贷款担保")
+        panel.locator("textarea.reply").fill("您好，我是吴婷，请提供企业名称。")
+        panel.locator("button[type=submit]").first.click()
+        expect(chat.locator("#chat-status")).to_contain_text("吴婷 正在为您服务")
+        expect(chat.locator("#log .msg.from-agent")).to_contain_text("请提供企业名称")
     session.expire_all()
     person = session.scalars(select(User).where(User.login == "agent8")).one()
     assert person.role is Role.AGENT and not person.must_change_password

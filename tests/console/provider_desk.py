@@ -5,21 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from realtime.live import PASSWORD, Web
 from sqlalchemy.orm import Session
-from system_packages import BROWSER
 
 from helpdesk import clock
 from helpdesk.auth.models import User
 from helpdesk.directory.models import Organisation
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Status, Ticket
-
-CHROMIUM = Path(BROWSER.binaries[0])
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 
 @dataclass
@@ -56,7 +51,7 @@ class BankDesk:
 
 
 def open_as(  # type: ignore[no-untyped-def]
-    p,
+    browser,
     web: Web,
     user,
     path: str,
@@ -64,10 +59,9 @@ def open_as(  # type: ignore[no-untyped-def]
     height: int = 900,
     locale: str = "zh-CN",
     zone: str | None = None,
-) -> tuple[Any, Any]:
-    """A new browser and its page at `path`, `width` × `height`, signed in as `user`; the
-    caller closes the browser."""
-    browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+) -> Any:
+    """A new page of `browser` (chromium.launched) at `path`, `width` × `height`, in a
+    context of its own, signed in as `user`."""
     page = browser.new_page(
         viewport={"width": width, "height": height}, locale=locale, timezone_id=zone
     )
@@ -78,4 +72,4 @@ def open_as(  # type: ignore[no-untyped-def]
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
     page.goto(f"{web.base}{path}")
-    return browser, page
+    return page

@@ -10,9 +10,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from chromium import PHONE, launched
 from realtime.live import PASSWORD, Web, csrf_of, login
 from redis import Redis
 from rq import Queue
@@ -23,29 +23,15 @@ from helpdesk.auth.models import Role
 from helpdesk.directory.models import OrgKind
 from helpdesk.tickets.models import TicketEvent
 
-CHROMIUM = Path(BROWSER.binaries[0])
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
 def browser():
     require(BROWSER)
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched() as chromium:
+        yield chromium
 
 
 def page_for(browser, web: Web, user, path: str):
@@ -69,9 +55,7 @@ def start_chat(browser, web: Web, name: str, phone: str, question: str):
     """A visitor on a phone-sized page starts a chat and waits first in the queue."""
     from playwright.sync_api import expect
 
-    visitor = browser.new_context(
-        locale="zh-CN", viewport={"width": 390, "height": 844}, bypass_csp=True
-    ).new_page()
+    visitor = browser.new_context(locale="zh-CN", viewport=PHONE, bypass_csp=True).new_page()
     visitor.set_default_timeout(10_000)
     visitor.goto(f"{web.base}/chat/")
     visitor.fill("input[name=name]", name)

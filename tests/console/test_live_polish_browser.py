@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from chromium import launched
 from realtime.live import Web, login
 from system_packages import BROWSER, require
 
@@ -39,30 +40,27 @@ def test_a_status_badge_stays_on_one_line_on_a_phone(
     web: Web, fresh_presence: None, pending_desk: tuple[User, User]
 ) -> None:
     require(BROWSER)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     _agent, banker = pending_desk
-    with sync_playwright() as p:
-        browser, page = open_as(p, web, banker, "/provider", 390, zone="Asia/Shanghai")
-        try:
-            badges = page.locator("#org tr[data-id] span.badge.status-pending")
-            expect(badges).to_have_count(2)
-            for i in range(2):
-                expect(badges.nth(i)).to_have_text("待企业补充")
-                assert badges.nth(i).evaluate(LINES) == 1
-                assert badges.nth(i).evaluate("(el) => getComputedStyle(el).whiteSpace") == "nowrap"
-            # the channel and district column keeps a word a line, not a character a line
-            channel = page.locator("#org tr[data-id] td").nth(3)
-            assert channel.evaluate("(el) => el.getBoundingClientRect().width") >= 48
-        finally:
-            browser.close()
+    with launched() as browser:
+        page = open_as(browser, web, banker, "/provider", 390, zone="Asia/Shanghai")
+        badges = page.locator("#org tr[data-id] span.badge.status-pending")
+        expect(badges).to_have_count(2)
+        for i in range(2):
+            expect(badges.nth(i)).to_have_text("待企业补充")
+            assert badges.nth(i).evaluate(LINES) == 1
+            assert badges.nth(i).evaluate("(el) => getComputedStyle(el).whiteSpace") == "nowrap"
+        # the channel and district column keeps a word a line, not a character a line
+        channel = page.locator("#org tr[data-id] td").nth(3)
+        assert channel.evaluate("(el) => el.getBoundingClientRect().width") >= 48
 
 
 def test_the_desk_writes_times_as_the_server_does_in_hangzhou_time(
     web: Web, fresh_presence: None, pending_desk: tuple[User, User]
 ) -> None:
     require(BROWSER)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     agent, banker = pending_desk
     items = (
@@ -71,31 +69,25 @@ def test_the_desk_writes_times_as_the_server_does_in_hangzhou_time(
         .json()["items"]
     )
     wanted = sorted(local_time(datetime.fromisoformat(t["sla"]["accept_by"])) for t in items)
-    with sync_playwright() as p:
+    with launched() as browser:
         # an English browser in New York: its own formatting would say 12/04, 02:13 PM or so
-        browser, page = open_as(
-            p, web, banker, "/provider", 1280, locale="en-US", zone="America/New_York"
+        page = open_as(
+            browser, web, banker, "/provider", 1280, locale="en-US", zone="America/New_York"
         )
-        try:
-            cells = page.locator("#org tr[data-id] td.deadline:nth-child(6)")
-            expect(cells).to_have_count(2)
-            shown = sorted(cells.nth(i).inner_text().split("\n")[0] for i in range(2))
-            assert shown == wanted
-        finally:
-            browser.close()
+        cells = page.locator("#org tr[data-id] td.deadline:nth-child(6)")
+        expect(cells).to_have_count(2)
+        shown = sorted(cells.nth(i).inner_text().split("\n")[0] for i in range(2))
+        assert shown == wanted
 
         before = clock.now()
-        browser, page = open_as(
-            p, web, agent, "/console", 1280, locale="en-US", zone="America/New_York"
+        page = open_as(
+            browser, web, agent, "/console", 1280, locale="en-US", zone="America/New_York"
         )
-        try:
-            since = page.locator("#presence-since")
-            expect(since).to_contain_text("自")
-            stamp = since.inner_text().rsplit("自", 1)[1].strip()
-            at = datetime.strptime(stamp, "%Y-%m-%d %H:%M").replace(tzinfo=clock.HANGZHOU)
-            assert before - timedelta(minutes=5) <= at <= clock.now() + timedelta(minutes=1)
-        finally:
-            browser.close()
+        since = page.locator("#presence-since")
+        expect(since).to_contain_text("自")
+        stamp = since.inner_text().rsplit("自", 1)[1].strip()
+        at = datetime.strptime(stamp, "%Y-%m-%d %H:%M").replace(tzinfo=clock.HANGZHOU)
+        assert before - timedelta(minutes=5) <= at <= clock.now() + timedelta(minutes=1)
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -104,7 +96,7 @@ def test_the_channel_column_does_not_wrap_on_the_provider_desk(
 ) -> None:  # type: ignore[no-untyped-def]
     """The walk of 2026-12-04: at 1280 px 在线交互 stood two characters a line."""
     require(BROWSER)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from helpdesk.tickets.models import Channel, Ticket
 
@@ -112,20 +104,17 @@ def test_the_channel_column_does_not_wrap_on_the_provider_desk(
         ticket.channel = Channel.CHAT  # 在线交互: the longest channel name
     session.commit()
     _agent, banker = pending_desk
-    with sync_playwright() as p:
-        browser, page = open_as(
-            p, web, banker, "/provider", width, locale="zh-CN", zone="Asia/Shanghai"
+    with launched() as browser:
+        page = open_as(
+            browser, web, banker, "/provider", width, locale="zh-CN", zone="Asia/Shanghai"
         )
-        try:
-            cells = page.locator("#org tr[data-id] td.channel")
-            expect(cells).to_have_count(2)
-            expect(cells.first).to_contain_text("在线交互")
-            # two lines: the channel and the district below it, each whole
-            assert cells.first.evaluate(LINES) == 2
-            page.screenshot(path=f"/tmp/provider-desk-channel-{width}.png")
-            if width == 1280:
-                table = page.locator("#org")
-                box = table.evaluate("(el) => [el.scrollWidth, el.parentElement.clientWidth]")
-                assert box[0] <= box[1], f"the list scrolls sideways at 1280 px: {box}"
-        finally:
-            browser.close()
+        cells = page.locator("#org tr[data-id] td.channel")
+        expect(cells).to_have_count(2)
+        expect(cells.first).to_contain_text("在线交互")
+        # two lines: the channel and the district below it, each whole
+        assert cells.first.evaluate(LINES) == 2
+        page.screenshot(path=f"/tmp/provider-desk-channel-{width}.png")
+        if width == 1280:
+            table = page.locator("#org")
+            box = table.evaluate("(el) => [el.scrollWidth, el.parentElement.clientWidth]")
+            assert box[0] <= box[1], f"the list scrolls sideways at 1280 px: {box}"

@@ -4,6 +4,7 @@ and resolve-by with the business time left (or overdue) on its calendar, nearest
 from __future__ import annotations
 
 import pytest
+from chromium import launched
 from realtime.live import Web, login
 from system_packages import BROWSER, require
 
@@ -36,23 +37,20 @@ def test_the_desk_api_gives_both_deadlines_in_business_time(web: Web, desk) -> N
 @pytest.mark.slow
 def test_the_provider_desk_sorts_by_the_nearest_deadline(web: Web, fresh_presence, desk) -> None:  # type: ignore[no-untyped-def]
     require(BROWSER)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     banker, numbers = desk
-    with sync_playwright() as p:
-        browser, page = open_as(p, web, banker, "/provider", 1400)
-        try:
-            rows = page.locator("#org tbody tr[data-id]")
-            expect(rows).to_have_count(3)
-            order = [rows.nth(i).locator("td.number").inner_text() for i in range(3)]
-            assert order == [numbers["十天前来的"], numbers["三天前来的"], numbers["今天来的"]]
-            expect(page.locator("#org tr.head")).to_contain_text("受理期限")
-            expect(page.locator("#org tr.head")).to_contain_text("办结期限")
-            expect(rows.nth(0).locator("td.deadline").first).to_contain_text("已超")
-            expect(rows.nth(2).locator("td.deadline").first).to_contain_text("还剩")
-            page.screenshot(path="/tmp/provider-deadlines.png")
-        finally:
-            browser.close()
+    with launched() as browser:
+        page = open_as(browser, web, banker, "/provider", 1400)
+        rows = page.locator("#org tbody tr[data-id]")
+        expect(rows).to_have_count(3)
+        order = [rows.nth(i).locator("td.number").inner_text() for i in range(3)]
+        assert order == [numbers["十天前来的"], numbers["三天前来的"], numbers["今天来的"]]
+        expect(page.locator("#org tr.head")).to_contain_text("受理期限")
+        expect(page.locator("#org tr.head")).to_contain_text("办结期限")
+        expect(rows.nth(0).locator("td.deadline").first).to_contain_text("已超")
+        expect(rows.nth(2).locator("td.deadline").first).to_contain_text("还剩")
+        page.screenshot(path="/tmp/provider-deadlines.png")
 
 
 def test_a_deadline_passed_on_friday_evening_reads_overdue_on_sunday() -> None:
@@ -85,17 +83,14 @@ def test_a_tapped_row_on_a_phone_brings_its_detail_into_view(
     """At 390 px the detail pane sits under the whole list: a tapped row filled it out of sight,
     and the tap seemed to do nothing (the demo's bank has 37 open tickets)."""
     require(BROWSER)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     numbers = [bank_desk.file(f"咨询第{i}笔贷款", i).number for i in range(14)]
-    with sync_playwright() as p:
-        browser, page = open_as(p, web, bank_desk.banker, "/provider", 390, 844)
-        try:
-            rows = page.locator("#org tbody tr[data-id]")
-            expect(rows).to_have_count(14)
-            rows.first.click()  # the nearest deadline, at the top of the list
-            heading = page.locator("#detail h2")
-            expect(heading).to_contain_text(numbers[-1])
-            expect(heading).to_be_in_viewport(timeout=3_000)
-        finally:
-            browser.close()
+    with launched() as browser:
+        page = open_as(browser, web, bank_desk.banker, "/provider", 390, 844)
+        rows = page.locator("#org tbody tr[data-id]")
+        expect(rows).to_have_count(14)
+        rows.first.click()  # the nearest deadline, at the top of the list
+        heading = page.locator("#detail h2")
+        expect(heading).to_contain_text(numbers[-1])
+        expect(heading).to_be_in_viewport(timeout=3_000)

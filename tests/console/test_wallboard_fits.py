@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from chromium import launched
 from realtime.live import Web
 from system_packages import BROWSER, require
 
@@ -79,12 +80,9 @@ def test_the_wallboard(
     check: Callable[[Any], None],
 ) -> None:
     require(BROWSER)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser, page = open_as(p, web, late_tickets, "/wallboard", width, height)
-        try:
-            expect(page.locator("#breached-count")).to_have_text(str(BREACHED))
-            check(page)
-        finally:
-            browser.close()
+    with launched() as browser:
+        page = open_as(browser, web, late_tickets, "/wallboard", width, height)
+        expect(page.locator("#breached-count")).to_have_text(str(BREACHED))
+        check(page)

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from chromium import PHONE, SHOTS, launched
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from system_packages import BROWSER, require
 from web.helpers import password
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 from helpdesk.loop import watch
 from helpdesk.loop.config import LoopConfig
@@ -43,36 +43,32 @@ def test_an_agent_records_a_call_back(
     people: People,
 ) -> None:
     require(BROWSER)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     ticket = resolved_phone_ticket(session, make_ticket, people)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
-            page.set_default_timeout(15_000)
-            log_in(page, live_server, people.agent.login)
-            page.click("nav summary:has-text('工单')")  # the header's 工单 menu
-            page.click("nav >> text=回访")
-            expect(page.locator("h1")).to_have_text("回访")
-            card = page.locator(f"#followup-{ticket.number}")
-            expect(card).to_contain_text("周杰")
-            page.screenshot(path=str(SHOTS / "loop-followups-phone.png"), full_page=True)
-            card.get_by_label("基本满意").check()
-            card.locator("textarea[name=comment]").fill("办得还行，就是等得久")
-            card.get_by_role("button", name="记录回访结果").click()
-            expect(page.locator(".flash-success")).to_contain_text("基本满意")
-            expect(page.locator(f"#followup-{ticket.number}")).to_have_count(0)
-            expect(page.locator("#recent")).to_contain_text("办得还行，就是等得久")
-            page.screenshot(path=str(SHOTS / "loop-followups-done.png"), full_page=True)
+    with launched() as browser:
+        page = browser.new_page(viewport=PHONE, locale="zh-CN")
+        page.set_default_timeout(15_000)
+        log_in(page, live_server, people.agent.login)
+        page.click("nav summary:has-text('工单')")  # the header's 工单 menu
+        page.click("nav >> text=回访")
+        expect(page.locator("h1")).to_have_text("回访")
+        card = page.locator(f"#followup-{ticket.number}")
+        expect(card).to_contain_text("周杰")
+        page.screenshot(path=str(SHOTS / "loop-followups-phone.png"), full_page=True)
+        card.get_by_label("基本满意").check()
+        card.locator("textarea[name=comment]").fill("办得还行，就是等得久")
+        card.get_by_role("button", name="记录回访结果").click()
+        expect(page.locator(".flash-success")).to_contain_text("基本满意")
+        expect(page.locator(f"#followup-{ticket.number}")).to_have_count(0)
+        expect(page.locator("#recent")).to_contain_text("办得还行，就是等得久")
+        page.screenshot(path=str(SHOTS / "loop-followups-done.png"), full_page=True)
 
-            page.click(f"#recent >> text={ticket.number}")
-            expect(page.locator("body")).to_contain_text("满意度评价")
-            expect(page.locator("body")).to_contain_text("回访结果：基本满意")
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 390, f"the page is {width} px wide on a 390 px phone"
-        finally:
-            browser.close()
+        page.click(f"#recent >> text={ticket.number}")
+        expect(page.locator("body")).to_contain_text("满意度评价")
+        expect(page.locator("body")).to_contain_text("回访结果：基本满意")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page is {width} px wide on a 390 px phone"
     rating = session.scalars(select(TicketRating).where(TicketRating.ticket_id == ticket.id))
     assert [(r.score, r.channel) for r in rating] == [(3, "callback")]
 
@@ -85,38 +81,34 @@ def test_scorecard_pages_render_at_desktop_and_phone_width(
     people: People,
 ) -> None:
     require(BROWSER)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     watch.evaluate(session, "job", LoopConfig(watch_min_tickets=3, watch_days=30))
     session.commit()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            for width, name in ((1280, "desktop"), (390, "phone")):
-                page = browser.new_page(
-                    viewport={"width": width, "height": 900}, locale="zh-CN", bypass_csp=True
-                )
-                page.set_default_timeout(15_000)
-                log_in(page, live_server, people.supervisor.login)
-                page.goto(f"{live_server}/scorecards?{APRIL}")
-                expect(page.locator(f"#card-{people.provider.id}")).to_contain_text("75.0%")
-                page.screenshot(path=str(SHOTS / f"loop-ranking-{name}.png"), full_page=True)
-                page.goto(f"{live_server}/scorecards/{people.provider.id}?{APRIL}")
-                expect(page.locator("#received")).to_have_text("6")
-                expect(page.locator("#watch")).to_contain_text("观察中")
-                page.wait_for_function("document.querySelector('#trend-chart canvas') !== null")
-                page.screenshot(path=str(SHOTS / f"loop-scorecard-{name}.png"), full_page=True)
+    with launched() as browser:
+        for width, name in ((1280, "desktop"), (390, "phone")):
+            page = browser.new_page(
+                viewport={"width": width, "height": 900}, locale="zh-CN", bypass_csp=True
+            )
+            page.set_default_timeout(15_000)
+            log_in(page, live_server, people.supervisor.login)
+            page.goto(f"{live_server}/scorecards?{APRIL}")
+            expect(page.locator(f"#card-{people.provider.id}")).to_contain_text("75.0%")
+            page.screenshot(path=str(SHOTS / f"loop-ranking-{name}.png"), full_page=True)
+            page.goto(f"{live_server}/scorecards/{people.provider.id}?{APRIL}")
+            expect(page.locator("#received")).to_have_text("6")
+            expect(page.locator("#watch")).to_contain_text("观察中")
+            page.wait_for_function("document.querySelector('#trend-chart canvas') !== null")
+            page.screenshot(path=str(SHOTS / f"loop-scorecard-{name}.png"), full_page=True)
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll <= width, f"{scroll} px wide at {width}"
+            for path in ("/followups", f"/assessment?{APRIL}"):
+                page.goto(f"{live_server}{path}")
+                shot = path.strip("/").split("?")[0]
+                page.screenshot(path=str(SHOTS / f"loop-{shot}-{name}.png"), full_page=True)
                 scroll = page.evaluate("document.documentElement.scrollWidth")
-                assert scroll <= width, f"{scroll} px wide at {width}"
-                for path in ("/followups", f"/assessment?{APRIL}"):
-                    page.goto(f"{live_server}{path}")
-                    shot = path.strip("/").split("?")[0]
-                    page.screenshot(path=str(SHOTS / f"loop-{shot}-{name}.png"), full_page=True)
-                    scroll = page.evaluate("document.documentElement.scrollWidth")
-                    assert scroll <= width, f"{path}: {scroll} px wide at {width}"
-                page.close()
-        finally:
-            browser.close()
+                assert scroll <= width, f"{path}: {scroll} px wide at {width}"
+            page.close()
 
 
 @pytest.mark.browser

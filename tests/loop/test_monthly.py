@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from chromium import SHOTS, launched
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from system_packages import BROWSER, require
 from web.helpers import login, page
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 from helpdesk.tickets.models import Ticket
 
@@ -66,48 +66,44 @@ def test_the_report_prints_to_a4_from_the_assessment_menu(
     people: People,
 ) -> None:
     require(BROWSER)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            for width, name in ((1366, "desktop"), (390, "phone")):
-                page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
-                page.set_default_timeout(15_000)
-                log_in(page, live_server, people.supervisor.login)
-                page.click("nav summary:has-text('考核')")
-                page.click("nav >> text=月度报告")
-                expect(page.locator("h1")).to_contain_text("月度服务报告")
-                page.fill("input[name=month]", "2025-04")
-                page.click("#month-form button[type=submit]")
-                expect(page.locator("#fig-satisfaction dd")).to_have_text("3.33")
-                page.screenshot(path=str(SHOTS / f"report-monthly-{name}.png"), full_page=True)
-                scroll = page.evaluate("document.documentElement.scrollWidth")
-                assert scroll <= width, f"{scroll} px wide at {width}"
-                # the pages this work changed: the archive and the agent assessment
-                for path, shot in (
-                    ("/archive", "archive"),
-                    ("/assessment?from=2025-04-01&to=2025-04-10", "assessment"),
-                ):
-                    page.goto(f"{live_server}{path}")
-                    page.screenshot(path=str(SHOTS / f"report-{shot}-{name}.png"), full_page=True)
-                    scroll = page.evaluate("document.documentElement.scrollWidth")
-                    assert scroll <= width, f"{path}: {scroll} px wide at {width}"
-                expect(page.locator("#agents thead")).to_contain_text("平均话后整理时长（秒）")
-                page.close()
-            page = browser.new_page(locale="zh-CN")
+    with launched() as browser:
+        for width, name in ((1366, "desktop"), (390, "phone")):
+            page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
+            page.set_default_timeout(15_000)
             log_in(page, live_server, people.supervisor.login)
-            page.goto(f"{live_server}/reports/monthly?month=2025-04")
-            page.emulate_media(media="print")
-            expect(page.locator("header.top")).to_be_hidden()
-            expect(page.locator("#month-form")).to_be_hidden()
-            page.screenshot(path=str(SHOTS / "report-monthly-print.png"), full_page=True)
-            pdf = page.pdf(path=str(SHOTS / "report-monthly.pdf"), prefer_css_page_size=True)
-            assert pdf.startswith(b"%PDF")
-            # A4 is 595 x 842 points
-            boxes = re.findall(rb"/MediaBox \[0 0 (\d+\.?\d*) (\d+\.?\d*)\]", pdf)
-            assert boxes and all(round(float(w)) == 595 and round(float(h)) == 842
-                                 for w, h in boxes), boxes  # fmt: skip
-            assert len(boxes) >= 2  # the ranking starts a page of its own
-        finally:
-            browser.close()
+            page.click("nav summary:has-text('考核')")
+            page.click("nav >> text=月度报告")
+            expect(page.locator("h1")).to_contain_text("月度服务报告")
+            page.fill("input[name=month]", "2025-04")
+            page.click("#month-form button[type=submit]")
+            expect(page.locator("#fig-satisfaction dd")).to_have_text("3.33")
+            page.screenshot(path=str(SHOTS / f"report-monthly-{name}.png"), full_page=True)
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll <= width, f"{scroll} px wide at {width}"
+            # the pages this work changed: the archive and the agent assessment
+            for path, shot in (
+                ("/archive", "archive"),
+                ("/assessment?from=2025-04-01&to=2025-04-10", "assessment"),
+            ):
+                page.goto(f"{live_server}{path}")
+                page.screenshot(path=str(SHOTS / f"report-{shot}-{name}.png"), full_page=True)
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                assert scroll <= width, f"{path}: {scroll} px wide at {width}"
+            expect(page.locator("#agents thead")).to_contain_text("平均话后整理时长（秒）")
+            page.close()
+        page = browser.new_page(locale="zh-CN")
+        log_in(page, live_server, people.supervisor.login)
+        page.goto(f"{live_server}/reports/monthly?month=2025-04")
+        page.emulate_media(media="print")
+        expect(page.locator("header.top")).to_be_hidden()
+        expect(page.locator("#month-form")).to_be_hidden()
+        page.screenshot(path=str(SHOTS / "report-monthly-print.png"), full_page=True)
+        pdf = page.pdf(path=str(SHOTS / "report-monthly.pdf"), prefer_css_page_size=True)
+        assert pdf.startswith(b"%PDF")
+        # A4 is 595 x 842 points
+        boxes = re.findall(rb"/MediaBox \[0 0 (\d+\.?\d*) (\d+\.?\d*)\]", pdf)
+        assert boxes and all(round(float(w)) == 595 and round(float(h)) == 842
+                             for w, h in boxes), boxes  # fmt: skip
+        assert len(boxes) >= 2  # the ranking starts a page of its own

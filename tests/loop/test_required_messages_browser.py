@@ -13,11 +13,11 @@ import re
 from collections.abc import Callable
 
 import pytest
+from chromium import DESKTOP, PHONE, SHOTS, launched
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from system_packages import BROWSER, require
 from web.helpers import login
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Ticket
@@ -42,45 +42,41 @@ def test_empty_required_fields_are_named_in_chinese_and_nothing_typed_is_lost(
     people: People,
 ) -> None:
     require(BROWSER)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     ticket = _accepted(session, make_ticket, people)
     called = resolved_phone_ticket(session, make_ticket, people)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="en-US")
-            page.set_default_timeout(15_000)
-            log_in(page, live_server, people.provider_staff.login)
-            page.goto(f"{live_server}/tickets/{ticket.number}")
-            pend = page.locator("form.action-pend")
-            pend.locator("summary").click()
-            pend.locator("button[type=submit]").click()
-            expect(pend.locator("p.error")).to_have_text("请填写此项。")
-            expect(pend.locator("textarea")).to_have_attribute("aria-invalid", "true")
-            assert page.url.endswith(f"/tickets/{ticket.number}")  # not sent
-            page.screenshot(path=str(SHOTS / "required-ticket-action-phone.png"), full_page=True)
-            pend.locator("textarea").fill("等待企业补充营业执照")
-            expect(pend.locator("p.error")).to_have_count(0)
-            pend.locator("button[type=submit]").click()
-            expect(page.locator(".flash-success")).to_be_visible()
+    with launched() as browser:
+        page = browser.new_page(viewport=PHONE, locale="en-US")
+        page.set_default_timeout(15_000)
+        log_in(page, live_server, people.provider_staff.login)
+        page.goto(f"{live_server}/tickets/{ticket.number}")
+        pend = page.locator("form.action-pend")
+        pend.locator("summary").click()
+        pend.locator("button[type=submit]").click()
+        expect(pend.locator("p.error")).to_have_text("请填写此项。")
+        expect(pend.locator("textarea")).to_have_attribute("aria-invalid", "true")
+        assert page.url.endswith(f"/tickets/{ticket.number}")  # not sent
+        page.screenshot(path=str(SHOTS / "required-ticket-action-phone.png"), full_page=True)
+        pend.locator("textarea").fill("等待企业补充营业执照")
+        expect(pend.locator("p.error")).to_have_count(0)
+        pend.locator("button[type=submit]").click()
+        expect(page.locator(".flash-success")).to_be_visible()
 
-            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-            page.set_default_timeout(15_000)
-            log_in(page, live_server, people.agent.login)
-            page.goto(f"{live_server}/followups")
-            card = page.locator(f"#followup-{called.number}")
-            card.locator("textarea[name=comment]").fill("办得还行")
-            card.locator("button.primary").click()
-            expect(card.locator("fieldset p.error")).to_have_text("请选择一项。")
-            expect(card.locator("textarea[name=comment]")).to_have_value("办得还行")
-            page.screenshot(path=str(SHOTS / "required-followup-desktop.png"), full_page=True)
-            card.get_by_label("基本满意").check()
-            expect(card.locator("p.error")).to_have_count(0)
-            card.locator("button.primary").click()
-            expect(page.locator(".flash-success")).to_contain_text("基本满意")
-        finally:
-            browser.close()
+        page = browser.new_context(viewport=DESKTOP).new_page()
+        page.set_default_timeout(15_000)
+        log_in(page, live_server, people.agent.login)
+        page.goto(f"{live_server}/followups")
+        card = page.locator(f"#followup-{called.number}")
+        card.locator("textarea[name=comment]").fill("办得还行")
+        card.locator("button.primary").click()
+        expect(card.locator("fieldset p.error")).to_have_text("请选择一项。")
+        expect(card.locator("textarea[name=comment]")).to_have_value("办得还行")
+        page.screenshot(path=str(SHOTS / "required-followup-desktop.png"), full_page=True)
+        card.get_by_label("基本满意").check()
+        expect(card.locator("p.error")).to_have_count(0)
+        card.locator("button.primary").click()
+        expect(page.locator(".flash-success")).to_contain_text("基本满意")
 
 
 def test_without_script_the_server_names_the_empty_field_and_keeps_the_rest(

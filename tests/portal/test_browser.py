@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from chromium import SHOTS
 from sqlalchemy.orm import Session
-from web.test_browser import SHOTS
 
 from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Enterprise, Organisation, OrgKind

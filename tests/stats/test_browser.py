@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from chromium import DESKTOP, PHONE, SHOTS, launched
 from system_packages import BROWSER, require
 from web.helpers import password
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 from .conftest import MARCH, Month
 
@@ -40,57 +40,49 @@ def bar_centre(page, panel: str, label: str) -> tuple[float, float]:  # type: ig
 @pytest.mark.browser
 def test_a_bar_opens_the_tickets_behind_it(live_server: str, month: Month) -> None:
     require(BROWSER)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(
-                viewport={"width": 1280, "height": 900}, locale="zh-CN", bypass_csp=True
-            )
-            page.set_default_timeout(15_000)
-            page.goto(f"{live_server}/login")
-            page.fill("#login", month.supervisor.login)
-            page.fill("#password", password())
-            page.click("button[type=submit]")
-            page.click("text=统计分析")
-            expect(page.locator("h1")).to_have_text("统计分析")
-            page.goto(f"{live_server}/stats?{MARCH}")
-            expect(page.locator("#total-enterprises")).to_have_text("3")
-            page.wait_for_function("window.statsCharts && window.statsCharts['channel']")
-            page.screenshot(path=str(SHOTS / "stats-desktop.png"), full_page=True)
-            x, y = bar_centre(page, "district", "西湖区")
-            page.mouse.click(x, y)
+    with launched() as browser:
+        page = browser.new_page(viewport=DESKTOP, locale="zh-CN", bypass_csp=True)
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server}/login")
+        page.fill("#login", month.supervisor.login)
+        page.fill("#password", password())
+        page.click("button[type=submit]")
+        page.click("text=统计分析")
+        expect(page.locator("h1")).to_have_text("统计分析")
+        page.goto(f"{live_server}/stats?{MARCH}")
+        expect(page.locator("#total-enterprises")).to_have_text("3")
+        page.wait_for_function("window.statsCharts && window.statsCharts['channel']")
+        page.screenshot(path=str(SHOTS / "stats-desktop.png"), full_page=True)
+        x, y = bar_centre(page, "district", "西湖区")
+        page.mouse.click(x, y)
 
-            expect(page).to_have_url(re.compile(r"/tickets\?.*district=330106"))
-            expect(page.locator("#created_from")).to_have_value("2025-03-01")
-            rows = page.locator("table.tickets tbody tr")
-            expect(rows).to_have_count(5)
-            listed = set(rows.locator("td:first-child").all_inner_texts())
-            assert listed == {month.tickets[i - 1].number for i in (1, 2, 4, 6, 7)}
-            page.screenshot(path=str(SHOTS / "stats-drill-down.png"), full_page=True)
+        expect(page).to_have_url(re.compile(r"/tickets\?.*district=330106"))
+        expect(page.locator("#created_from")).to_have_value("2025-03-01")
+        rows = page.locator("table.tickets tbody tr")
+        expect(rows).to_have_count(5)
+        listed = set(rows.locator("td:first-child").all_inner_texts())
+        assert listed == {month.tickets[i - 1].number for i in (1, 2, 4, 6, 7)}
+        page.screenshot(path=str(SHOTS / "stats-drill-down.png"), full_page=True)
 
-            phone = browser.new_page(
-                viewport={"width": 390, "height": 844}, locale="zh-CN", bypass_csp=True
-            )
-            phone.set_default_timeout(15_000)
-            phone.context.add_cookies(page.context.cookies())
-            phone.goto(f"{live_server}/stats?{MARCH}")
-            x, y = bar_centre(phone, "platform", "信息咨询")  # bars on their side on a phone
-            phone.screenshot(path=str(SHOTS / "stats-phone.png"), full_page=True)
-            phone.mouse.click(x, y)
-            expect(phone).to_have_url(re.compile(r"/tickets\?.*category=info"))
-            expect(phone.locator("table.tickets tbody tr")).to_have_count(2)
-            phone.screenshot(path=str(SHOTS / "stats-drill-down-phone.png"), full_page=True)
-            phone.go_back()
-            phone.wait_for_function("window.statsCharts && window.statsCharts['channel']")
-            section = phone.locator("#panel-channel")
-            section.get_by_role("button", name="表格").click()
-            expect(section.locator("table")).to_be_visible()
-            expect(section.locator("#chart-channel")).to_be_hidden()
-            expect(section.locator("tr.total")).to_contain_text("合计（企业去重）")
-            widest = phone.evaluate("document.documentElement.scrollWidth")
-            phone.screenshot(path=str(SHOTS / "stats-phone-table.png"), full_page=True)
-            assert widest <= 390, f"the page is {widest}px wide on a 390px phone"
-        finally:
-            browser.close()
+        phone = browser.new_page(viewport=PHONE, locale="zh-CN", bypass_csp=True)
+        phone.set_default_timeout(15_000)
+        phone.context.add_cookies(page.context.cookies())
+        phone.goto(f"{live_server}/stats?{MARCH}")
+        x, y = bar_centre(phone, "platform", "信息咨询")  # bars on their side on a phone
+        phone.screenshot(path=str(SHOTS / "stats-phone.png"), full_page=True)
+        phone.mouse.click(x, y)
+        expect(phone).to_have_url(re.compile(r"/tickets\?.*category=info"))
+        expect(phone.locator("table.tickets tbody tr")).to_have_count(2)
+        phone.screenshot(path=str(SHOTS / "stats-drill-down-phone.png"), full_page=True)
+        phone.go_back()
+        phone.wait_for_function("window.statsCharts && window.statsCharts['channel']")
+        section = phone.locator("#panel-channel")
+        section.get_by_role("button", name="表格").click()
+        expect(section.locator("table")).to_be_visible()
+        expect(section.locator("#chart-channel")).to_be_hidden()
+        expect(section.locator("tr.total")).to_contain_text("合计（企业去重）")
+        widest = phone.evaluate("document.documentElement.scrollWidth")
+        phone.screenshot(path=str(SHOTS / "stats-phone-table.png"), full_page=True)
+        assert widest <= 390, f"the page is {widest}px wide on a 390px phone"

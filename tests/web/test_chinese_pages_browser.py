@@ -5,11 +5,11 @@ traceability page fits a 390 px phone without sideways scrolling."""
 from __future__ import annotations
 
 import pytest
+from chromium import PHONE, SHOTS, launched
 from realtime.live import Web, fresh_presence, rt_redis, web  # noqa: F401 (fixtures)
 from system_packages import BROWSER, require
 
 from helpdesk.demo import DEMO_PASSWORD
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
 from web.test_chinese_pages import demo_pages, english_words  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -38,37 +38,30 @@ def test_live_pages_read_in_chinese_and_the_trace_fits_a_phone(
 ) -> None:
     require(BROWSER)
     live_server = web.base
-    from playwright.sync_api import sync_playwright
 
     found = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            for login, path, ready in KEY_PAGES:
-                context = browser.new_context(
-                    locale="zh-CN", viewport={"width": 1400, "height": 900}
-                )
-                page = context.new_page()
-                page.set_default_timeout(15_000)
-                if login:
-                    _log_in(page, live_server, login)
-                page.goto(f"{live_server}{path}")
-                page.wait_for_selector(ready, state="attached")
-                page.wait_for_load_state("networkidle")
-                words = english_words(page.content())
-                if words:
-                    found.append(f"{login} {path}: {sorted(words)}")
-                page.screenshot(path=str(SHOTS / f"zh-{path.strip('/').replace('/', '-')}.png"))
-                context.close()
-            phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-            page = phone.new_page()
-            _log_in(page, live_server, "agent1")
-            number = demo_pages["<number>"][0]
-            page.goto(f"{live_server}/tickets/{number}/trace")
-            page.screenshot(path=str(SHOTS / "zh-trace-390.png"), full_page=True)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            phone.close()
-        finally:
-            browser.close()
+    with launched() as browser:
+        for login, path, ready in KEY_PAGES:
+            context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            if login:
+                _log_in(page, live_server, login)
+            page.goto(f"{live_server}{path}")
+            page.wait_for_selector(ready, state="attached")
+            page.wait_for_load_state("networkidle")
+            words = english_words(page.content())
+            if words:
+                found.append(f"{login} {path}: {sorted(words)}")
+            page.screenshot(path=str(SHOTS / f"zh-{path.strip('/').replace('/', '-')}.png"))
+            context.close()
+        phone = browser.new_context(locale="zh-CN", viewport=PHONE)
+        page = phone.new_page()
+        _log_in(page, live_server, "agent1")
+        number = demo_pages["<number>"][0]
+        page.goto(f"{live_server}/tickets/{number}/trace")
+        page.screenshot(path=str(SHOTS / "zh-trace-390.png"), full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        phone.close()
     assert found == [], "English on zh_CN pages:\n" + "\n".join(found)
     assert width <= 390, f"the trace page is {width} px wide on a 390 px phone"
