@@ -23,7 +23,10 @@ class Notification(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))  # sla_warn, sla_escalate, sla_supervise,
     # transferred (a ticket sent to them), call_transferred (a call sent to them)
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
+    # indexed: deleting a ticket cascades here, which scanned the table without it
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket.id", ondelete="CASCADE"), index=True
+    )
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # number, subject, by...
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
