@@ -29,11 +29,9 @@ from sqlalchemy import (
     Select,
     String,
     Table,
-    Text,
     and_,
     bindparam,
     case,
-    cast,
     column,
     func,
     literal,
@@ -44,7 +42,7 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import replacement_traverse
 
@@ -187,10 +185,11 @@ def _walked(
     words: list[str], bound: int, limit: int, columns: Sequence[ColumnElement[Any]], ranked: bool
 ) -> Select[Any]:
     """The newest ticket documents after `bound` holding every word, walked through
-    search_walk: ref_id, rank (`relevance`, computed by the server; NULL unless `ranked`),
-    *columns (search_document's, read from search_walk's copies). 10,001 rows of 1.65 kB
-    of words were most of what a staff search moved and decoded, and the wide rows most of
-    the walk's time (bench/search_1m.py)."""
+    search_walk: ref_id, rank, *columns (search_document's, read from search_walk's copies),
+    then with `ranked` one ts_rank per word (`walk_relevance` turns them and rank into
+    `relevance`; unranked, rank is NULL). 10,001 rows of 1.65 kB of words were most of what a
+    staff search moved and decoded, and the wide rows most of the walk's time
+    (bench/search_1m.py)."""
 
     def copied(element: Any, **_: Any) -> Any:
         if isinstance(element, Column) and element.table is SearchDocument.__table__:
@@ -198,35 +197,54 @@ def _walked(
         return None
 
     own = [replacement_traverse(c, {}, copied) for c in columns]
-    rank = _walk_rank(words) if ranked else null()
     walked = func.ts_match_vq(WALK.c.all_tsv, _query(words, " & "))
+    if ranked:
+        # Exact rows: minus their word count, and each word's ts_rank, which for positions of
+        # one weight depends on their number alone. Others: `relevance` of the words.
+        read = select(relevance(words, True)).where(SearchDocument.id == WALK.c.id)
+        rank: ColumnElement[Any] = case((WALK.c.exact, -WALK.c.total), else_=read.scalar_subquery())
+        per_word = [
+            func.ts_rank(WALK.c.all_tsv, _query([word], "")).label(f"walk_rank_{n}")
+            for n, word in enumerate(words)
+        ]
+    else:
+        rank, per_word = null(), []
     return (
-        select(WALK.c.ref_id, rank.label("rank"), *own)
+        select(WALK.c.ref_id, rank.label("rank"), *own, *per_word)
         .where(walked, WALK.c.id > bound)
         .order_by(WALK.c.id.desc())
         .limit(limit)
     )
 
 
-def _walk_rank(words: list[str]) -> ColumnElement[Any]:
-    """`relevance` from search_walk's row: the asked words' positions in its vector (only
-    theirs kept, weighted A: the text is 'w':1A,5A 'v':3A, a colon per word and a comma per
-    repeat) per its `total` words. Where the vector lacks positions (`exact` false: over 256
-    of one word, past position 16,383), `relevance` of the document's words."""
-    asked = bindparam("walk_words", words, type_=ARRAY(Text))
-    only = func.ts_filter(
-        func.setweight(WALK.c.all_tsv, literal_column("'A'::\"char\""), asked),
-        literal_column("'{a}'::\"char\"[]"),
-    )
-    shown = cast(only, Text)
-    found = (
-        (func.length(shown) - func.length(func.replace(shown, ",", "")))
-        .self_group()
-        .op("+")((func.length(shown) - func.length(func.replace(shown, ":", ""))).self_group())
-    )
-    counted = (found.self_group() * 10_000).self_group().op("/")(WALK.c.total)
-    read = select(relevance(words, True)).where(SearchDocument.id == WALK.c.id)
-    return case((WALK.c.exact, counted), else_=read.scalar_subquery())
+# ts_rank of one word in a vector where it has n positions of the default weight -> n.
+_POSITIONS: dict[float, int] = {}
+
+
+def read_positions(connection: Any) -> None:
+    """`walk_relevance`'s table, read once per process before a walk's rows stream in (the
+    connection is busy until the last one)."""
+    if not _POSITIONS:
+        table = connection.exec_driver_sql(
+            "SELECT n, ts_rank(to_tsvector('simple', repeat('x ', n)), to_tsquery('simple', 'x'))"
+            " FROM generate_series(1, 256) AS n"
+        )
+        _POSITIONS.update((value, n) for n, value in table)
+
+
+def walk_relevance(ranks: Sequence[int], per_word: Sequence[Sequence[float]]) -> list[int]:
+    """`relevance` of `_walked`'s rows from their rank and per-word ts_rank columns: the
+    same integers as `relevance_of` of their words. ts_rank (ts_rank_or in PostgreSQL) of
+    one word is a sum over its positions that only their count changes, so the server's own
+    values for 1 to 256 positions (the most a vector keeps; `exact` rows have them all)
+    give the count back. Counting the positions on the server instead (setweight, ts_filter
+    and the vector's text per row) was 20 of the walk's 45 ms for a common word."""
+    counts = [[_POSITIONS[value] for value in column] for column in per_word]
+    found = [sum(row) for row in zip(*counts, strict=True)] if counts else [0] * len(ranks)
+    return [
+        rank if rank >= 0 else count * 10_000 // -rank
+        for rank, count in zip(ranks, found, strict=True)
+    ]
 
 
 def _share(
