@@ -431,6 +431,26 @@ Server CPU of a walked staff search 20-42 ms (base 30-65), the whole 60-104 (bas
 Providers unchanged (the same path). Wall p99 at that load was still 83-166 ms (new round 2;
 base 99-297): the client's share (10,001 rows of facet columns unpacked, facet counts, the
 page's statements, guides; 43-63 ms) is now the larger one.
+
+Again with the final code (the TRUNCATE trigger added, search code unchanged), 22:25-22:27
+UTC, load average 5.3-6.3, the same commands, base/new/base/new:
+
+    staff                   base (two rounds)          new (two rounds)
+    common word             47.5+46.7, 47.0+45.0       33.9+25.0, 36.8+26.7
+    two words               48.2+40.0, 50.4+40.0       41.5+28.3, 38.5+26.7
+    rare phrase (出口退税)   44.2+51.7, 52.2+53.3       41.0+33.3, 43.2+35.0
+    word + status           37.5+25.0, 53.1+28.3       33.2+18.3, 35.0+18.3
+    word + district         37.4+46.7, 41.9+46.7       32.4+26.7, 32.3+28.3
+    three words             58.0+56.7, 61.5+56.7       48.3+36.7, 45.9+36.7
+    deep page               53.7+58.3, 44.6+50.0       42.1+33.3, 35.5+31.7
+    rare words (not walked) 25.1+55.0, 29.6+58.3       26.4+50.0, 23.3+51.7
+
+Wall p99 of the walked staff searches: new 57.7-151.6 ms (common word 71.8 / 127.0), base
+87.8-396.9, at load 5-6: not shown to meet 100 ms on this machine under load; on a quiet one
+the CPU (59-85 ms for the words searches, against 86-118) leaves the margin that base lacked.
+Inserting 2,000 copied documents in one transaction, trigger on / off, four pairs at load
+5-6: 344-696 / 538-1500 ms, noise larger than the trigger (the indexing rate not measured
+again).
 """
 
 from __future__ import annotations
