@@ -397,6 +397,60 @@ Quiet machine, the day's merged code (2026-12-05 02:53-02:58, nothing else runni
   (rare phrase; the run where every kind was slower) ms; provider 28-87: staff met in 3 of 7.
   Staff CPU per words search is client 45-74 + server 40-81 ms, and streaming lets the two
   overlap only when both cores are free; the next lever is fewer or narrower rows (see above).
+
+Then (0031_search_walk) staff on PostgreSQL walk `search_walk`, a narrow copy of the ticket
+documents (id, ticket, all_tsv, facet columns, relevance's word count, `exact`), kept in step
+by a trigger on search_document: 746 MB against search_document's 2,285 MB at 1,000,000. The
+rows come without their words: relevance from one ts_rank per asked word, which for
+positions of one weight depends on their count only, turned back into the count in Python
+(backends.walk_relevance; `exact` false, the vector short of the words: SQL relevance of the
+words). Counting the positions on the server instead (setweight, ts_filter, the vector's
+text) cost 20 ms more per 10,001 rows (EXPLAIN ANALYZE of 贷款's walk: 42-46 ms without a
+rank, 62-69 with it, load 6). The migration on the 1M database: 39.6 s (CREATE TABLE AS,
+primary key, ANALYZE; every row exact). Results identical to main's (88 searches: every
+query, both users, plain / period=year / date order / page 2, ids, totals, facets, snippets,
+clock fixed; /tmp dump from each tree, cmp). 2026-12-05 22:15-22:17 UTC, load average
+6.8-8.5 (other helpers), `--backend postgresql --url .../search1m --search-only --runs 5`,
+main's code with 0031's file beside it (base) and this change (new), base/new/base/new,
+staff CPU ms per search (this process + server):
+
+    staff                   base (two rounds)          new (two rounds)
+    common word             50.7+46.7, 60.0+50.0       50.4+30.0, 47.3+30.0
+    two words               62.7+46.7, 59.9+43.3       53.3+30.0, 51.0+30.0
+    rare phrase (出口退税)   56.4+56.7, 60.4+58.3       48.9+35.0, 49.4+36.7
+    word + status           50.8+30.0, 54.6+30.0       42.7+21.7, 43.6+20.0
+    word + platform         48.1+36.7, 48.8+35.0       44.0+25.0, 45.0+25.0
+    word + district         41.2+45.0, 41.9+46.7       45.5+30.0, 43.7+31.7
+    three words             67.7+58.3, 80.8+65.0       62.6+41.7, 62.5+40.0
+    by date                 35.5+51.7, 41.3+60.0       37.0+30.0, 38.5+31.7
+    deep page               54.5+56.7, 70.5+60.0       48.5+35.0, 48.2+35.0
+    rare words (not walked) 28.5+48.3, 28.7+50.0       30.5+50.0, 31.0+50.0
+    ticket number           11.7+3.3, 11.3+5.0         13.2+1.7, 14.2+3.3
+
+Server CPU of a walked staff search 20-42 ms (base 30-65), the whole 60-104 (base 81-146).
+Providers unchanged (the same path). Wall p99 at that load was still 83-166 ms (new round 2;
+base 99-297): the client's share (10,001 rows of facet columns unpacked, facet counts, the
+page's statements, guides; 43-63 ms) is now the larger one.
+
+Again with the final code (the TRUNCATE trigger added, search code unchanged), 22:25-22:27
+UTC, load average 5.3-6.3, the same commands, base/new/base/new:
+
+    staff                   base (two rounds)          new (two rounds)
+    common word             47.5+46.7, 47.0+45.0       33.9+25.0, 36.8+26.7
+    two words               48.2+40.0, 50.4+40.0       41.5+28.3, 38.5+26.7
+    rare phrase (出口退税)   44.2+51.7, 52.2+53.3       41.0+33.3, 43.2+35.0
+    word + status           37.5+25.0, 53.1+28.3       33.2+18.3, 35.0+18.3
+    word + district         37.4+46.7, 41.9+46.7       32.4+26.7, 32.3+28.3
+    three words             58.0+56.7, 61.5+56.7       48.3+36.7, 45.9+36.7
+    deep page               53.7+58.3, 44.6+50.0       42.1+33.3, 35.5+31.7
+    rare words (not walked) 25.1+55.0, 29.6+58.3       26.4+50.0, 23.3+51.7
+
+Wall p99 of the walked staff searches: new 57.7-151.6 ms (common word 71.8 / 127.0), base
+87.8-396.9, at load 5-6: not shown to meet 100 ms on this machine under load; on a quiet one
+the CPU (59-85 ms for the words searches, against 86-118) leaves the margin that base lacked.
+Inserting 2,000 copied documents in one transaction, trigger on / off, four pairs at load
+5-6: 344-696 / 538-1500 ms, noise larger than the trigger (the indexing rate not measured
+again).
 """
 
 from __future__ import annotations

@@ -21,10 +21,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
+    Column,
     ColumnElement,
+    Integer,
+    MetaData,
     Select,
+    String,
+    Table,
     and_,
     bindparam,
+    case,
     column,
     func,
     literal,
@@ -35,11 +42,29 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import replacement_traverse
 
+from helpdesk.db import UTCDateTime
 from helpdesk.search.models import DocumentKind, SearchDocument
 
 FTS = table("search_fts", column("rowid"))  # SQLite: made by the migration, not a model
+# PostgreSQL: the narrow copy of the ticket documents that a staff search walks (migration
+# 0031, kept in step by its trigger): not a model, SQLite has none.
+WALK = Table(
+    "search_walk",
+    MetaData(),
+    Column("id", Integer, primary_key=True),  # search_document.id
+    Column("ref_id", Integer),
+    Column("all_tsv", TSVECTOR),
+    Column("total", Integer),  # relevance's word count of the words (`relevance`)
+    Column("exact", Boolean),  # the vector holds every word's every position
+    *(Column(name, String) for name in ("status", "type", "channel")),
+    *(Column(name, String) for name in ("category_code", "district_code")),
+    Column("organisation_id", Integer),
+    Column("created_at", UTCDateTime),
+)
 SIMPLE: ColumnElement[Any] = literal_column(
     "'simple'::regconfig"
 )  # a literal, as in the index expressions
@@ -112,13 +137,14 @@ def newest_matching(
             .order_by(FTS.c.rowid.desc())
             .limit(limit)
         ]
+    walk = internal and kind is DocumentKind.TICKET  # staff: search_walk holds every word
     held = (_vector(internal).op("@@")(_query(words, " & ")), SearchDocument.kind == kind)
     # The ref_id and the words from the rows the walk reads anyway: joining the newest ids
     # back to search_document looked each up again (10,001 index scans, 25 of 180 ms for a
     # common word).
     found = (SearchDocument.ref_id, words_read(internal, ranked), *columns)
     ids = select(*found).where(*held).order_by(SearchDocument.id.desc()).limit(limit)
-    if len(words) == 1:
+    if len(words) == 1 and not walk:
         return [ids]
     # The planner takes words as independent, so words that go together (出口 退税: 16%
     # of documents) look rare and it reads them all through the bitmap (0.9-1.1 s on a
@@ -128,12 +154,19 @@ def newest_matching(
     # added between them. Two statements, not one UNION ALL of the two with the older part
     # run only when a count of the newest part fell short: materializing and sorting that
     # part again was 9-12 ms of a two- or three-word search's 46-58 ms of server CPU.
-    bound = (session.scalar(select(func.max(SearchDocument.id))) or 0) - RECENT
+    newest, share = _newest_and_share(session, kind, words, internal, walk)
+    bound = newest - RECENT
     # "id + 0" (and below): the range as a check on the rows the GIN index finds, not a
     # second bitmap from the primary key (65,000 ids: 8 ms; the older ones' 935,000: 220 of
     # a ticket number's 232 ms).
     recent = ids.where((SearchDocument.id + 0) > bound)
-    if _share(session, kind, words, internal) * RECENT * 4 >= limit:
+    common = share * RECENT * 4 >= limit
+    if walk and common:
+        # Staff: the same walk through search_walk's narrow rows (0031), ranked there.
+        recent = _walked(words, bound, limit, columns, ranked)
+    elif len(words) == 1:
+        return [ids]  # the planner's own choice: the primary key backwards, or the GIN index
+    elif common:
         # Words that the newest RECENT hold often (a quarter of `limit` or more): walk
         # those newest first, checking each row's vector, and stop at `limit`.
         # ts_match_vq is @@ that no index answers: through the GIN index the bitmap of
@@ -148,20 +181,100 @@ def newest_matching(
     return [recent, older]
 
 
-def _share(session: Session, kind: DocumentKind, words: list[str], internal: bool) -> float:
+def _walked(
+    words: list[str], bound: int, limit: int, columns: Sequence[ColumnElement[Any]], ranked: bool
+) -> Select[Any]:
+    """The newest ticket documents after `bound` holding every word, walked through
+    search_walk: ref_id, rank, *columns (search_document's, read from search_walk's copies),
+    then with `ranked` one ts_rank per word (`walk_relevance` turns them and rank into
+    `relevance`; unranked, rank is NULL). 10,001 rows of 1.65 kB of words were most of what a
+    staff search moved and decoded, and the wide rows most of the walk's time
+    (bench/search_1m.py)."""
+
+    def copied(element: Any, **_: Any) -> Any:
+        if isinstance(element, Column) and element.table is SearchDocument.__table__:
+            return WALK.c[element.name]
+        return None
+
+    own = [replacement_traverse(c, {}, copied) for c in columns]
+    walked = func.ts_match_vq(WALK.c.all_tsv, _query(words, " & "))
+    if ranked:
+        # Exact rows: minus their word count, and each word's ts_rank, which for positions of
+        # one weight depends on their number alone. Others: `relevance` of the words.
+        read = select(relevance(words, True)).where(SearchDocument.id == WALK.c.id)
+        rank: ColumnElement[Any] = case((WALK.c.exact, -WALK.c.total), else_=read.scalar_subquery())
+        per_word = [
+            func.ts_rank(WALK.c.all_tsv, _query([word], "")).label(f"walk_rank_{n}")
+            for n, word in enumerate(words)
+        ]
+    else:
+        rank, per_word = null(), []
+    return (
+        select(WALK.c.ref_id, rank.label("rank"), *own, *per_word)
+        .where(walked, WALK.c.id > bound)
+        .order_by(WALK.c.id.desc())
+        .limit(limit)
+    )
+
+
+# ts_rank of one word in a vector where it has n positions of the default weight -> n.
+_POSITIONS: dict[float, int] = {}
+
+
+def read_positions(connection: Any) -> None:
+    """`walk_relevance`'s table, read once per process before a walk's rows stream in (the
+    connection is busy until the last one)."""
+    if not _POSITIONS:
+        table = connection.exec_driver_sql(
+            "SELECT n, ts_rank(to_tsvector('simple', repeat('x ', n)), to_tsquery('simple', 'x'))"
+            " FROM generate_series(1, 256) AS n"
+        )
+        _POSITIONS.update((value, n) for n, value in table)
+
+
+def walk_relevance(ranks: Sequence[int], per_word: Sequence[Sequence[float]]) -> list[int]:
+    """`relevance` of `_walked`'s rows from their rank and per-word ts_rank columns: the
+    same integers as `relevance_of` of their words. ts_rank (ts_rank_or in PostgreSQL) of
+    one word is a sum over its positions that only their count changes, so the server's own
+    values for 1 to 256 positions (the most a vector keeps; `exact` rows have them all)
+    give the count back. Counting the positions on the server instead (setweight, ts_filter
+    and the vector's text per row) was 20 of the walk's 45 ms for a common word."""
+    counts = [[_POSITIONS[value] for value in column] for column in per_word]
+    found = [sum(row) for row in zip(*counts, strict=True)] if counts else [0] * len(ranks)
+    return [
+        rank if rank >= 0 else count * 10_000 // -rank
+        for rank, count in zip(ranks, found, strict=True)
+    ]
+
+
+def _share(
+    session: Session, kind: DocumentKind, words: list[str], internal: bool, walk: bool = False
+) -> float:
+    return _newest_and_share(session, kind, words, internal, walk)[1]
+
+
+def _newest_and_share(
+    session: Session, kind: DocumentKind, words: list[str], internal: bool, walk: bool
+) -> tuple[int, float]:
     """The share of the newest PROBE documents of the kind holding every word: words common
     one by one can be rare together (商标 冷库 年货 节: 16% each, 0.2% all four), which
-    neither the planner nor its statistics of the vector tell."""
+    neither the planner nor its statistics of the vector tell. `walk`: read from
+    search_walk's narrow rows (tickets, every word)."""
     newest = (
-        select(_vector(internal).label("vector"))
+        select(WALK.c.all_tsv.label("vector")).order_by(WALK.c.id.desc()).limit(PROBE).subquery()
+        if walk
+        else select(_vector(internal).label("vector"))
         .where(SearchDocument.kind == kind)
         .order_by(SearchDocument.id.desc())
         .limit(PROBE)
         .subquery()
     )
     held = func.ts_match_vq(newest.c.vector, _query(words, " & "))
-    found = session.execute(select(func.count()).where(held)).scalar_one()
-    return found / PROBE
+    # With the newest document's id, in one statement (one round trip less per search).
+    found = select(func.count()).where(held).scalar_subquery()
+    last = select(func.max(SearchDocument.id)).scalar_subquery()
+    newest_id, count = session.execute(select(last, found)).one()
+    return newest_id or 0, count / PROBE
 
 
 def searched_words(internal: bool) -> ColumnElement[Any]:

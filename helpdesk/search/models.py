@@ -60,6 +60,9 @@ class SearchDocument(Base):
 # PostgreSQL's GIN expression indexes): Alembic's comparison of models and database leaves
 # them alone.
 BACKEND_TABLE_PREFIX = "search_fts"
+# PostgreSQL's narrow copy of the ticket documents for a staff search's walk (0031, its
+# trigger keeps it in step; backends.WALK).
+WALK_TABLE = "search_walk"
 # 0028: a provider's documents, newest first (SQLite's btree; PostgreSQL's btree_gin index of
 # the organisation and the words, which finds an organisation's matches in one index read).
 BACKEND_INDEXES = frozenset(
@@ -78,7 +81,7 @@ BACKEND_COLUMNS = frozenset({"public_tsv", "all_tsv", "scope_words"})
 
 def is_backend_object(name: str | None, type_: str) -> bool:
     if type_ == "table":
-        return bool(name) and str(name).startswith(BACKEND_TABLE_PREFIX)
+        return bool(name) and (str(name).startswith(BACKEND_TABLE_PREFIX) or name == WALK_TABLE)
     if type_ == "column":
         return name in BACKEND_COLUMNS
     return type_ == "index" and name in BACKEND_INDEXES

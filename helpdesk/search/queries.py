@@ -109,6 +109,8 @@ class _Matches:
 
     ids: Sequence[int]
     texts: Sequence[str | None]  # the words read (backends.words_read), for relevance
+    ranks: Sequence[int] | None  # or search_walk's rank columns (backends.walk_relevance)
+    per_word: Sequence[Sequence[float]]
     created: Sequence[Any]
     columns: dict[str, Sequence[Any]]  # platform: counted from the services (_count)
     since: dict[str, Sequence[int]]  # period -> 1 where the ticket was created in it
@@ -135,8 +137,16 @@ class _Kept:
         if request.order != "date":
             # Relevance from the words read (the same integer as backends.relevance), of the
             # matches passing the filters only: a filter keeps 224 of 3,000 (bench).
-            texts = [found.texts[n - at] or "" for n in kept]
-            self.ranks.update(zip(kept, backends.relevance_of(texts, request.words), strict=True))
+            if found.ranks is not None:
+                ranks = backends.walk_relevance(
+                    [found.ranks[n - at] for n in kept],
+                    [[column[n - at] for n in kept] for column in found.per_word],
+                )
+                self.ranks.update(zip(kept, ranks, strict=True))
+            else:
+                texts = [found.texts[n - at] or "" for n in kept]
+                ranks = backends.relevance_of(texts, request.words)
+                self.ranks.update(zip(kept, ranks, strict=True))
         self.kept += kept
         self.ids += found.ids
         self.created += found.created
@@ -203,25 +213,31 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Kep
     for part in parts:  # newest first; each part older than the one before
         if seen > CAP:
             break
+        ranked_there = "rank" in part.selected_columns  # search_walk's (backends._walked)
+        if ranked_there:
+            backends.read_positions(connection)
         for rows in stream.batches(connection, part.limit(CAP + 1 - seen) if seen else part):
             counted = rows[: max(0, CAP - seen)]  # the row after the CAP only tells "more"
             seen += len(rows)
             if counted:
-                found.add(_columns(counted, len(columns), connection.dialect), request)
+                matches = _columns(counted, len(columns), connection.dialect, ranked_there)
+                found.add(matches, request)
     return found, seen > CAP
 
 
-def _columns(rows: Sequence[Any], width: int, dialect: Dialect) -> _Matches:
-    """Rows (ref_id, words, *columns) as columns."""
+def _columns(rows: Sequence[Any], width: int, dialect: Dialect, ranked_there: bool) -> _Matches:
+    """Rows (ref_id, words or rank, *columns) as columns."""
     read: list[Any] = list(zip(*rows, strict=True)) or [() for _ in range(width + 2)]
     named = {name: read[3 + n] for n, name in enumerate(FACET_COLUMNS)}
-    flags = read[3 + len(FACET_COLUMNS) :]
+    flags = read[3 + len(FACET_COLUMNS) : 2 + width]
     since = (
         _since_stored(dialect, read[2])
         if dialect.name == "sqlite"
         else {p: flags[n] for n, p in enumerate(PERIODS)}
     )
-    return _Matches(ids=read[0], texts=read[1], created=read[2], columns=named, since=since)
+    texts, ranks = ((), read[1]) if ranked_there else (read[1], None)
+    per_word = read[2 + width :]  # search_walk's ts_rank per word (backends._walked)
+    return _Matches(read[0], texts, ranks, per_word, read[2], named, since)
 
 
 def _since_stored(dialect: Dialect, created: Sequence[str | None]) -> dict[str, Sequence[int]]:
