@@ -19,7 +19,7 @@ deleted with their ticket; the trigger sees every one of them, in the same trans
 (and a TRUNCATE, its statement trigger).
 
 Revision ID: 0031
-Revises: 0029
+Revises: 0030
 """
 
 from collections.abc import Sequence
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = '0031'
-down_revision: str | None = '0029'
+down_revision: str | None = '0030'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
