@@ -73,9 +73,12 @@ def test_a_creations_writes_are_one_round_trip_on_postgresql(app, session, monke
     assert session.scalar(select(func.count()).where(SearchDocument.ref_id == ticket.id)) == 1
 
 
-@pytest.fixture
-def refusing_search_documents(session: Session) -> Iterator[None]:
-    """The last of a creation's writes, its search document, refused by the database."""
+@pytest.fixture(params=[("ticket_event", "ticket_id"), ("search_document", "ref_id")])
+def refused_table(request: pytest.FixtureRequest, session: Session) -> Iterator[str]:
+    """One of a creation's writes refused by the database: its events (early: the error comes
+    back while later statements are being queued) or its search document (the last: at the
+    end of the pipeline)."""
+    table, column = request.param
     engine = session.get_bind()
 
     def run(statement: str) -> None:
@@ -84,27 +87,22 @@ def refusing_search_documents(session: Session) -> Iterator[None]:
             ddl.execute(text(statement))
 
     if engine.dialect.name == "postgresql":
-        run(
-            "ALTER TABLE search_document ADD CONSTRAINT ck_test_refused "
-            "CHECK (ref_id < 0) NOT VALID"
-        )
-        undo = "ALTER TABLE search_document DROP CONSTRAINT ck_test_refused"
+        run(f"ALTER TABLE {table} ADD CONSTRAINT ck_test_refused CHECK ({column} < 0) NOT VALID")
+        undo = f"ALTER TABLE {table} DROP CONSTRAINT ck_test_refused"
     else:
         run(
-            "CREATE TRIGGER ck_test_refused BEFORE INSERT ON search_document "
+            f"CREATE TRIGGER ck_test_refused BEFORE INSERT ON {table} "
             "BEGIN SELECT RAISE(ABORT, 'ck_test_refused'); END"
         )
         undo = "DROP TRIGGER ck_test_refused"
     try:
-        yield
+        yield table
     finally:
         session.rollback()
         run(undo)
 
 
-def test_a_refused_write_fails_the_creation_and_leaves_nothing(
-    app, session, refusing_search_documents
-):
+def test_a_refused_write_fails_the_creation_and_leaves_nothing(app, session, refused_table):
     with pytest.raises(IntegrityError, match="ck_test_refused"):
         service.create(session, None, ROUTED)
     session.rollback()
