@@ -1,20 +1,21 @@
 """Writes sent together, without waiting for each answer (PostgreSQL's pipeline mode).
 
-A new ticket is written with seven INSERTs whose answers nobody reads but the ticket's id: the
-ticket row, its open-ticket counter, its events, SLA row and stages, outbox entries and search
-document (tickets/service.py `_Creation.write`). One at a time, each was a round trip: a wait
-in the web process (a greenlet parked and woken on a busy core) and a wake-up of a backend.
-Inside `pipelined`, psycopg sends them one after the other and reads the answers at the end,
-in one round trip (the ticket's `RETURNING id`, read as soon as it is asked for, makes one
-more).
+A new ticket is written with seven INSERTs whose answers nobody reads: the ticket row (its id
+came with its number), its open-ticket counter, its events, SLA row and stages, outbox entries
+and search document (tickets/service.py `_Creation.write`). One at a time, each was a round
+trip: a wait in the web process (a greenlet parked and woken on a busy core) and a wake-up of
+a backend. Inside `pipelined`, psycopg sends them one after the other and reads the answers at
+the end, in one round trip.
 
 SQLAlchemy does not drive pipeline mode; the raw psycopg connection does, under SQLAlchemy's
-executes (which only queue a statement that returns no rows: an INSERT whose id nobody reads
-is `.inline()`, without SQLAlchemy's implicit `RETURNING id`). An error (a constraint) then
-comes back at a later statement or at the end: whichever, it is raised from `pipelined` as
-SQLAlchemy raises it for a single statement (an IntegrityError with PostgreSQL's message),
-nothing after the failing statement ran, and the caller's rollback undoes what ran before.
-Elsewhere (SQLite, another driver) the statements run one by one, as before.
+executes, which then only queue the statement: one whose rows are read does not belong inside
+(SQLAlchemy would see none: the answer has not come), so an INSERT here is `.inline()`,
+without SQLAlchemy's implicit `RETURNING id`. An error (a constraint) comes back at a later
+statement or at the end: whichever, it is raised from inside the block as SQLAlchemy raises it
+for a single statement (an IntegrityError with PostgreSQL's message; its [SQL] is the
+statement being queued when it came back), nothing after the failing statement ran, and the
+caller's rollback undoes what ran before. Elsewhere (SQLite, another driver) the statements
+run one by one, as before.
 """
 
 from __future__ import annotations
