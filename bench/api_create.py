@@ -90,6 +90,16 @@ ticket, round 1 / round 2:
   14 waits in the request (BEGIN, 4 SELECTs, 8 INSERTs, COMMIT, the number). Next: psycopg's
   pipeline mode for the creation's INSERTs (their results are not read), which SQLAlchemy does
   not drive and which moves an INSERT's error to the next read or COMMIT.
+Then (2026-12-05, branch pgpipe) the creation's seven INSERTs go out in one round trip
+(helpdesk/pipelined.py; the ticket's id comes with its number), and a queued statement's send
+no longer parks on the hub (runner/postgresql_waits.py). --matrix --baseline main --tickets 400
+--rounds 2, 22:24-22:27 UTC, load average 4.9-6.3, machine 90-100 % busy, round 1 / round 2:
+    postgresql x1        web 6.05 / 5.23  db 2.10 / 1.80   sqlite x1 web 5.60 / 4.78
+    base postgresql x1   web 6.72 / 6.05  db 2.38 / 2.18   base sqlite x1 web 4.40 / 4.70
+  PostgreSQL / SQLite 1.46 / 1.47 (main 2.07 / 1.75); PostgreSQL this / main 0.90 / 0.85.
+  Statements per ticket unchanged (--log-statements 27.7 messages); waits for an answer in a
+  creation 7 -> 2 (tests/core/test_pipelined_creation.py). Left: BEGIN (its own round trip in
+  psycopg outside pipeline mode), the SELECTs, COMMIT; the backends' 1.8-2.1 ms.
 --floor and --peer (issue 17's first target) serve, beside ours, bench/intake_floor.py (the
 rows a create must write, no more) and django-helpdesk (bench/peer_django.py: installed from
 PyPI into its own venv on first use, a minimal Django project on SQLite under gunicorn, tickets

@@ -146,12 +146,12 @@ def _alive(dbapi_connection: Any) -> bool:
         return False
     if pgconn.transaction_status != pq.TransactionStatus.IDLE:
         return False
-    readable, _, _ = _unpatched_select()([pgconn.socket], [], [], 0)
+    readable, _, _ = unpatched_select()([pgconn.socket], [], [], 0)
     return not readable
 
 
 @cache
-def _unpatched_select() -> Any:
+def unpatched_select() -> Any:
     """The system's select.select (a zero timeout never blocks), not gevent's, which in a web
     process would build a watcher for it."""
     try:

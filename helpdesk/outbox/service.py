@@ -16,7 +16,8 @@ _WROTE = "helpdesk.outbox.wrote"
 
 # A Core insert on the session's connection: nothing reads the entry back in the transaction,
 # so the ORM's unit of work (an object, its identity, a flush) would buy nothing. Built once.
-_INSERT = insert(cast(Table, OutboxEntry.__table__))
+# .inline(): no `RETURNING id` (nothing reads it): queued in a creation's pipelined writes
+_INSERT = insert(cast(Table, OutboxEntry.__table__)).inline()
 
 
 def add(session: Session, change: TicketChange) -> None:

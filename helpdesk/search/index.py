@@ -63,7 +63,8 @@ def ticket_facets(ticket: Ticket) -> dict[str, Any]:
 # A Core insert: nothing in the creation reads the document back by identity (a later
 # comment in the same transaction looks it up with a query), and the unit of work's insert at
 # the commit's flush cost more than the statement.
-_INSERT_DOCUMENT = insert(cast(Table, SearchDocument.__table__))
+# .inline(): no `RETURNING id` (nothing reads it): queued in a creation's pipelined writes
+_INSERT_DOCUMENT = insert(cast(Table, SearchDocument.__table__)).inline()
 
 
 def ticket_created(session: Session, ticket: Ticket) -> None:

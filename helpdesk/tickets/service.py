@@ -27,6 +27,7 @@ from helpdesk.directory.models import Contact, Enterprise, OrgStatus
 from helpdesk.directory.validation import check_length, normalise_phone
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.outbox import service as outbox
+from helpdesk.pipelined import pipelined
 from helpdesk.routing import service as routing
 from helpdesk.search import index as search_index
 from helpdesk.sla import service as sla
@@ -84,8 +85,24 @@ _NEXT_NUMBER = text(
 )
 
 
+# On PostgreSQL the new ticket's id comes from its sequence in the number's round trip: the
+# ticket's INSERT then needs no `RETURNING id` and goes out with the creation's other writes
+# (helpdesk/pipelined.py). A sequence is not transactional: an id taken in the number's own
+# transaction is the creation's, whatever that one does (a failed creation leaves a gap).
+_NEXT_NUMBER_AND_ID = text(
+    "INSERT INTO ticket_counter (day, last) VALUES (:day, 1) "
+    "ON CONFLICT (day) DO UPDATE SET last = ticket_counter.last + 1 "
+    "RETURNING last, nextval(pg_get_serial_sequence('ticket', 'id'))"
+)
+
+
 def next_number(session: Session) -> str:
-    """HZ-YYYYMMDD-NNNNN, unique even under concurrent creation: one atomic upsert per day.
+    return _numbered(session)[0]
+
+
+def _numbered(session: Session) -> tuple[str, int | None]:
+    """HZ-YYYYMMDD-NNNNN, unique even under concurrent creation: one atomic upsert per day;
+    and on PostgreSQL the ticket's id (_NEXT_NUMBER_AND_ID), elsewhere None (the INSERT's).
 
     On PostgreSQL the upsert runs in its own short transaction: inside the creation's, the
     day's counter row stayed locked until that commit and every other creation waited on it
@@ -96,11 +113,12 @@ def next_number(session: Session) -> str:
     engine = session.get_bind().engine
     if engine.dialect.name == "postgresql":
         with _numbering_engine(engine).connect() as own:  # autocommit: the upsert alone
-            last = own.execute(_NEXT_NUMBER, {"day": day}).scalar_one()
+            last, ticket_id = own.execute(_NEXT_NUMBER_AND_ID, {"day": day}).one()
     else:
         # on the connection: a plain upsert, no flush or ORM execution needed before it
         last = session.connection().execute(_NEXT_NUMBER, {"day": day}).scalar_one()
-    return f"HZ-{day}-{last:05d}"
+        ticket_id = None
+    return f"HZ-{day}-{last:05d}", ticket_id
 
 
 _numbering_engines: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
@@ -191,7 +209,9 @@ def _hold_before(ticket: Ticket) -> None:
     )
 
 
-_INSERT_EVENT = insert(cast(Table, TicketEvent.__table__))
+# .inline(): no `RETURNING id` on PostgreSQL (nothing reads it), so inside pipelined (a
+# creation's writes) the INSERT is only queued.
+_INSERT_EVENT = insert(cast(Table, TicketEvent.__table__)).inline()
 _EVENT_COLUMNS = (
     "ticket_id",
     "kind",
@@ -300,6 +320,7 @@ class _NewEvent:
 
 
 _INSERT_TICKET = insert(cast(Table, Ticket.__table__)).returning(Ticket.id)
+_INSERT_NUMBERED_TICKET = insert(cast(Table, Ticket.__table__)).inline()  # its id given
 _TICKET_COLUMNS = tuple(c.key for c in cast(Table, Ticket.__table__).columns if c.key != "id")
 
 
@@ -320,25 +341,33 @@ class _Creation:
         self.clock.record(session, ticket, event)
         self.changes.append(TicketChange.of(ticket, event.kind))
 
-    def write(self, session: Session, ticket: Ticket) -> None:
+    def write(self, session: Session, ticket: Ticket, ticket_id: int | None) -> None:
         """The ticket row (one INSERT), its open-ticket counter, its events and outbox entries
-        (one multi-row INSERT each) and its SLA rows; the ticket joins the session as stored."""
+        (one multi-row INSERT each), its SLA rows and its search document; the ticket joins the
+        session as stored. `ticket_id`: the id taken with the number (PostgreSQL), None: the
+        INSERT's. On PostgreSQL all are sent together, in one round trip
+        (helpdesk/pipelined.py)."""
         row = {name: getattr(ticket, name) for name in _TICKET_COLUMNS}
         connection = session.connection()
-        ticket_id = connection.execute(_INSERT_TICKET, row).scalar_one()
-        ticket.id = ticket_id
-        state = inspect(ticket)
-        for name in _TICKET_COLUMNS:  # a column never set reads as None; set, it is not loaded
-            if name not in state.dict:
-                setattr(ticket, name, row[name])
-        make_transient_to_detached(ticket)  # as if loaded: history cleared, nothing to flush
-        session.add(ticket)
-        open_counts.move(session, open_counts.NOWHERE, open_counts.placement(ticket))
-        for written in self.events:
-            written.ticket_id = ticket_id
-        connection.execute(_INSERT_EVENT, [_event_row(written) for written in self.events])
-        self.clock.write(session, ticket_id)
-        outbox.add_many(session, [replace(c, ticket_id=ticket_id) for c in self.changes])
+        with pipelined(session):
+            if ticket_id is None:
+                ticket_id = connection.execute(_INSERT_TICKET, row).scalar_one()
+            else:
+                connection.execute(_INSERT_NUMBERED_TICKET, {"id": ticket_id, **row})
+            ticket.id = ticket_id
+            state = inspect(ticket)
+            for name in _TICKET_COLUMNS:  # a column never set reads as None; set, not loaded
+                if name not in state.dict:
+                    setattr(ticket, name, row[name])
+            make_transient_to_detached(ticket)  # as if loaded: history cleared, nothing to flush
+            session.add(ticket)
+            open_counts.move(session, open_counts.NOWHERE, open_counts.placement(ticket))
+            for written in self.events:
+                written.ticket_id = ticket_id
+            connection.execute(_INSERT_EVENT, [_event_row(written) for written in self.events])
+            self.clock.write(session, ticket_id)
+            outbox.add_many(session, [replace(c, ticket_id=ticket_id) for c in self.changes])
+            search_index.ticket_created(session, ticket)  # in this transaction: search/index.py
 
 
 # Built once (every phone ticket looks its caller up; building the statement cost more than
@@ -482,8 +511,9 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
         related_id = get_by_number(session, data.related_ticket, actor).id
     contact = _contact(session, data, enterprise_id, caller, phone)
     _keep(session, contact)
+    number, ticket_id = _numbered(session)
     ticket = Ticket(
-        number=next_number(session),
+        number=number,
         type=data.type,
         channel=data.channel,
         category_code=category.code,
@@ -509,8 +539,7 @@ def create(session: Session, actor: User | None, data: NewTicket) -> Ticket:
         assign(session, actor, ticket, data.organisation_id, data.assignee_id, creation=creation)
     elif data.route:
         apply_routing(session, ticket, routing.decide_to_route(session, ticket, new=True), creation)
-    creation.write(session, ticket)
-    search_index.ticket_created(session, ticket)  # in this transaction: search/index.py
+    creation.write(session, ticket, ticket_id)
     return ticket
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import gevent
 import pytest
@@ -77,3 +78,36 @@ def test_rows_and_errors_come_back_as_with_psycopgs_own_wait(engine: Engine) -> 
         )
         with pytest.raises(Exception, match="division by zero"):
             connection.execute(text("SELECT 1 / 0"))
+
+
+def test_statements_queued_in_a_pipeline_do_not_each_go_through_the_hub(engine: Engine) -> None:
+    """In pipeline mode (helpdesk/pipelined.py) psycopg asks after each queued statement to send
+    it; the socket is writable, so the greenlet goes on without parking on the hub: the hub is
+    entered for the answers, not twice per statement (104 times here before)."""
+    import greenlet
+    from gevent.hub import get_hub
+
+    hub = get_hub()
+    entered: list[object] = []
+
+    def trace(event: str, args: tuple[Any, Any]) -> None:
+        if event in ("switch", "throw") and args[1] is hub:
+            entered.append(args[1])
+
+    with engine.connect() as connection:
+        connection.execute(text("CREATE TEMPORARY TABLE queued (n int)"))
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        previous = greenlet.settrace(trace)
+        try:
+            with driver.pipeline():
+                for n in range(50):
+                    connection.execute(text("INSERT INTO queued VALUES (:n)"), {"n": n})
+        finally:
+            greenlet.settrace(previous)
+        assert connection.execute(text("SELECT count(*) FROM queued")).scalar_one() == 50
+        assert len(entered) <= 5, len(entered)
+        with pytest.raises(Exception, match="division by zero"), driver.pipeline():
+            connection.execute(text("INSERT INTO queued VALUES (1 / 0)"))
+            connection.execute(text("INSERT INTO queued VALUES (51)"))
+        connection.rollback()
