@@ -7,6 +7,7 @@ from typing import cast
 from sqlalchemy import Table, event, insert
 from sqlalchemy.orm import Session
 
+from helpdesk import direct_sql
 from helpdesk.db import savepoint_released
 from helpdesk.outbox.models import OutboxEntry
 from helpdesk.tickets.changes import TicketChange
@@ -41,7 +42,7 @@ def add_many(session: Session, changes: list[TicketChange]) -> None:
         }
         for change in changes
     ]
-    session.connection().execute(_INSERT, rows if len(rows) > 1 else rows[0])
+    direct_sql.execute(session.connection(), _INSERT, rows if len(rows) > 1 else rows[0])
     session.info[_WROTE] = True
 
 

@@ -21,6 +21,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from helpdesk import direct_sql
 from helpdesk.db import stored
 from helpdesk.directory.models import Enterprise
 from helpdesk.search.models import DocumentKind, SearchDocument
@@ -69,8 +70,10 @@ _INSERT_DOCUMENT = insert(cast(Table, SearchDocument.__table__))
 def ticket_created(session: Session, ticket: Ticket) -> None:
     """A ticket created in this transaction has no document yet: none is looked for."""
     row = {"kind": DocumentKind.TICKET, "ref_id": ticket.id, "internal_words": ""}
-    session.connection().execute(
-        _INSERT_DOCUMENT, {**row, "public_words": ticket_words(ticket), **ticket_facets(ticket)}
+    direct_sql.execute(
+        session.connection(),
+        _INSERT_DOCUMENT,
+        {**row, "public_words": ticket_words(ticket), **ticket_facets(ticket)},
     )
 
 

@@ -19,6 +19,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Table, insert, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, object_session, scoped_session
 
+from helpdesk import direct_sql
 from helpdesk.auth.models import User
 from helpdesk.sla import clock as sla_clock
 from helpdesk.sla.calendar import BusinessCalendar, default_calendar
@@ -204,14 +205,15 @@ class NewClock:
         sla.ticket_id = ticket_id
         values = vars(sla)  # only the attributes set (_Planned): Core fills the other defaults
         connection = session.connection()
-        connection.execute(_INSERT_SLA, {key: values[key] for key in _SLA_COLUMNS if key in values})
+        row = {key: values[key] for key in _SLA_COLUMNS if key in values}
+        direct_sql.execute(connection, _INSERT_SLA, row)
         if stages:
             rows = [
                 {name: getattr(row, name) for name in _STAGE_COLUMNS} for row in stages.values()
             ]
             for row in rows:
                 row["ticket_id"] = ticket_id
-            connection.execute(_INSERT_STAGES, rows)
+            direct_sql.execute(connection, _INSERT_STAGES, rows)
 
 
 class _Planned:

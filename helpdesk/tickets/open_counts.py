@@ -22,6 +22,7 @@ from typing import NamedTuple
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from helpdesk import direct_sql
 from helpdesk.tickets.models import OrgOpenCount, Ticket
 
 
@@ -64,9 +65,13 @@ def move(session: Session, before: Placement, after: Placement) -> None:
     # execution (bind look-up, events) cost more than SQLite's answer.
     connection = session.connection()
     if before.counted:
-        connection.execute(_MOVE, {"org": before.organisation_id, "stripe": stripe, "delta": -1})
+        direct_sql.execute(
+            connection, _MOVE, {"org": before.organisation_id, "stripe": stripe, "delta": -1}
+        )
     if after.counted:
-        connection.execute(_MOVE, {"org": after.organisation_id, "stripe": stripe, "delta": 1})
+        direct_sql.execute(
+            connection, _MOVE, {"org": after.organisation_id, "stripe": stripe, "delta": 1}
+        )
 
 
 def _stripe(session: Session) -> int:

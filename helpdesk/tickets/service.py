@@ -18,7 +18,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine, Table, bindparam, create_engine, event, insert, inspect, select, text
 from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached
 
-from helpdesk import clock
+from helpdesk import clock, direct_sql, reference_version
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
 from helpdesk.db import tune_postgresql
@@ -99,7 +99,7 @@ def next_number(session: Session) -> str:
             last = own.execute(_NEXT_NUMBER, {"day": day}).scalar_one()
     else:
         # on the connection: a plain upsert, no flush or ORM execution needed before it
-        last = session.connection().execute(_NEXT_NUMBER, {"day": day}).scalar_one()
+        last = direct_sql.execute(session.connection(), _NEXT_NUMBER, {"day": day})
     return f"HZ-{day}-{last:05d}"
 
 
@@ -250,7 +250,7 @@ def _record(
     # A Core insert: the event is written once and never changed, and nothing in the
     # transaction reads it back by identity, so the ORM's unit of work would buy nothing.
     # The object stays transient, for the SLA clock below and the caller.
-    session.connection().execute(_INSERT_EVENT, _event_row(event))
+    direct_sql.execute(session.connection(), _INSERT_EVENT, _event_row(event))
     sla.record(session, ticket, event)  # the SLA clock: ticket_sla and sla_stage rows
     if before is not None:  # its status, organisation... in search, if they moved
         search_index.ticket_changed(session, ticket, before.facets)
@@ -325,7 +325,7 @@ class _Creation:
         (one multi-row INSERT each) and its SLA rows; the ticket joins the session as stored."""
         row = {name: getattr(ticket, name) for name in _TICKET_COLUMNS}
         connection = session.connection()
-        ticket_id = connection.execute(_INSERT_TICKET, row).scalar_one()
+        ticket_id = direct_sql.execute(connection, _INSERT_TICKET, row)
         ticket.id = ticket_id
         state = inspect(ticket)
         for name in _TICKET_COLUMNS:  # a column never set reads as None; set, it is not loaded
@@ -336,7 +336,7 @@ class _Creation:
         open_counts.move(session, open_counts.NOWHERE, open_counts.placement(ticket))
         for written in self.events:
             written.ticket_id = ticket_id
-        connection.execute(_INSERT_EVENT, [_event_row(written) for written in self.events])
+        direct_sql.execute(connection, _INSERT_EVENT, [_event_row(e) for e in self.events])
         self.clock.write(session, ticket_id)
         outbox.add_many(session, [replace(c, ticket_id=ticket_id) for c in self.changes])
 
@@ -557,7 +557,12 @@ def _check_target(session: Session, organisation_id: int, assignee_id: int | Non
         raise InvalidInput(f"organisation {org.slug} is suspended", field="organisation_id")
     person = None
     if assignee_id is not None:
-        person = session.get(User, assignee_id)
+        # Routing names a person on most new tickets: the kept copy answers without a query
+        # (fresh within reference_version's bound, as routing's own view of the people). One
+        # this session holds already is used as it stands (it may carry unflushed changes).
+        person = session.identity_map.get(session.identity_key(User, assignee_id))
+        if person is None:
+            person = reference_version.get(session, User, assignee_id, "users")
         if person is None or person.organisation_id != organisation_id or not person.active:
             raise InvalidInput(
                 f"user {assignee_id} is not an active member of {org.slug}", field="assignee_id"
