@@ -160,15 +160,17 @@ def get(session: Session, model: type[T], ident: Any, *kinds: str) -> T | None:
     SQL), from the columns read when the version was this one, so it is as fresh as the caches
     above (this process's changes at once, another's within CHECK_EVERY); one the session
     holds already is answered as it stands, as session.get would. Its relationships load on
-    demand as usual."""
+    demand as usual; one it holds expired (after a commit) takes the kept columns, no SQL."""
     key = (database(session), model, ident)
     version = of(session, *kinds)
     kept = _rows.get(key)
     if kept is not None and kept[0] == version:
         held = session.identity_map.get(session.identity_key(model, ident))
-        if held is not None:
+        if held is None:
+            return _attach(session, model, kept[1])
+        if not instance_state(held).expired_attributes:
             return cast(T, held)
-        return _attach(session, model, kept[1])
+        return session.merge(_detached(model, kept[1]), load=False)
     row = session.get(model, ident)
     if row is None:
         return None
@@ -182,8 +184,13 @@ def _attach(session: Session, model: type[T], values: dict[str, Any]) -> T:
     """A new instance with these columns, in the session as if loaded. What merge(load=False)
     of a detached copy did, without its cascade walk and attribute-by-attribute copy (3 % of a
     new ticket's CPU, for the token's user and the organisation)."""
+    row = _detached(model, values)
+    session.add(row)
+    return row
+
+
+def _detached(model: type[T], values: dict[str, Any]) -> T:
     row = cast(T, inspect(model).class_manager.new_instance())
     instance_state(row).dict.update(values)
     make_transient_to_detached(row)
-    session.add(row)
     return row

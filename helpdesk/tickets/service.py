@@ -558,11 +558,8 @@ def _check_target(session: Session, organisation_id: int, assignee_id: int | Non
     person = None
     if assignee_id is not None:
         # Routing names a person on most new tickets: the kept copy answers without a query
-        # (fresh within reference_version's bound, as routing's own view of the people). One
-        # this session holds already is used as it stands (it may carry unflushed changes).
-        person = session.identity_map.get(session.identity_key(User, assignee_id))
-        if person is None:
-            person = reference_version.get(session, User, assignee_id, "users")
+        # (fresh within reference_version's bound, as routing's own view of the people).
+        person = reference_version.get(session, User, assignee_id, "users")
         if person is None or person.organisation_id != organisation_id or not person.active:
             raise InvalidInput(
                 f"user {assignee_id} is not an active member of {org.slug}", field="assignee_id"
