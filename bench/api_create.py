@@ -151,6 +151,17 @@ execution of the ten statements about 20 % (the floor runs six the same way), SQ
 claim, reads and delete), the search words 8 % (jieba about 5 %), the SLA clock 10 %, routing
 7 %, Flask's request and response plumbing (limiter, cookie session, CSP header, auth, JSON)
 about 15 %: a flat profile with no part near the half that 2x the floor needs.
+Then (2026-12-05 22:20-22:35, branch cpu3, load average 4-7 from other helpers): the eight
+fixed writes on SQLite through a module of its own (compiled once, run on the cursor:
+micro-measured 19.4-21.4 -> 9.7-10.5 us per statement, about 0.08 ms per ticket: not merged,
+137 lines on SQLAlchemy's private API for 2 %), the person routing names checked from
+reference_version's kept row (no SELECT user_account: 10.20 statements per ticket in the
+request, from 11.14), the session's engine kept for the caches' keys (30 get_bind walks per
+ticket). --floor --peer --baseline main --rounds 2/3, ms per ticket: ours 3.63/3.48 against
+main 3.73/4.20, then 4.52/4.18/5.19 against 4.05/4.98/4.57 and 4.26/4.42/4.20 against
+4.35/4.03/3.71 (ours in the first slot); slots swapped (main first, --floor): main
+4.99/4.87/4.58, ours 4.07/4.16/4.17. So about 5-10 % less, within one pair's noise; ours/floor
+3.7-4.2, django-helpdesk/ours 2.9-4.0: both targets still far.
 
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,

@@ -18,7 +18,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine, Table, bindparam, create_engine, event, insert, inspect, select, text
 from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached
 
-from helpdesk import clock
+from helpdesk import clock, reference_version
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
 from helpdesk.db import tune_postgresql
@@ -586,7 +586,9 @@ def _check_target(session: Session, organisation_id: int, assignee_id: int | Non
         raise InvalidInput(f"organisation {org.slug} is suspended", field="organisation_id")
     person = None
     if assignee_id is not None:
-        person = session.get(User, assignee_id)
+        # Routing names a person on most new tickets: the kept copy answers without a query
+        # (fresh within reference_version's bound, as routing's own view of the people).
+        person = reference_version.get(session, User, assignee_id, "users")
         if person is None or person.organisation_id != organisation_id or not person.active:
             raise InvalidInput(
                 f"user {assignee_id} is not an active member of {org.slug}", field="assignee_id"
