@@ -451,6 +451,14 @@ the CPU (59-85 ms for the words searches, against 86-118) leaves the margin that
 Inserting 2,000 copied documents in one transaction, trigger on / off, four pairs at load
 5-6: 344-696 / 538-1500 ms, noise larger than the trigger (the indexing rate not measured
 again).
+
+Quiet, merged code (0030 + 0031, pipelined creation), 2026-12-05 22:58-23:03 UTC, load
+average 0.8-1.3, nothing else running, eight runs of `--backend postgresql --url
+.../search1m --search-only --runs 10`, worst p99 per run: staff 100.3 (the first run, just
+after a CI run had churned the page cache), 68.4, 74.7, 91.5, 76.2, 78.8, 85.6, 95.7 ms;
+provider 44.2-75.0 ms. The walked searches' p99 51-75 ms (CPU 33-48 + server 22-43 ms); the
+worst is now `rare words` (1,855 matches, not walked: the GIN index, server 49-60 ms), once
+`three words` and once `by date`.
 """
 
 from __future__ import annotations
