@@ -162,6 +162,14 @@ main 3.73/4.20, then 4.52/4.18/5.19 against 4.05/4.98/4.57 and 4.26/4.42/4.20 ag
 4.35/4.03/3.71 (ours in the first slot); slots swapped (main first, --floor): main
 4.99/4.87/4.58, ours 4.07/4.16/4.17. So about 5-10 % less, within one pair's noise; ours/floor
 3.7-4.2, django-helpdesk/ours 2.9-4.0: both targets still far.
+Merged (cpu3 without its SQLite cursor path, pgpipe's pipelined PostgreSQL writes, 0031's
+search_walk trigger), quiet (23:03-23:10 UTC, load 1.2-1.7, nothing else running):
+--floor --peer --rounds 2 --tickets 1200 --baseline <main>: ours 4.64 / 4.90, main 5.02 /
+4.84, floor 1.17 / 1.07, django-helpdesk 22.07 / 19.01 ms; ours/floor 3.98-4.59,
+django-helpdesk/ours 3.9-4.8. --matrix --tickets 400 --rounds 2, three runs: PostgreSQL/SQLite
+2.12 / 1.94, 1.83 / 1.58, 2.44 / 1.53; PostgreSQL this/main 1.32 / 1.11, 0.90 / 0.93 and,
+against pgpipe alone, 0.97 / 0.97: the pipeline's saving is inside the noise of one run here,
+where the backends' CPU (1.6-3.1 ms) and the web's (5-7.6 ms) swing by a third between rounds.
 
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,
