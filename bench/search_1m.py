@@ -465,6 +465,12 @@ provider 53.3-74.7; the full bench (`--runs 10 --new 1000`): staff worst 95.1, p
 suggestions p99 7.9 ms over 105 keystrokes, indexing 548 tickets/s with search_walk's
 trigger (one writer; 1.17 ms here + 0.47 ms server CPU per ticket). All 17 quiet runs but
 the first (100.3, its pages evicted by the CI run before it) under 100 ms.
+SQLite, the 1M file rebuilt on this machine (133 s), quiet (00:05-00:09 UTC, load 0.9-1.0),
+`--backend sqlite --search-only --runs 10`, worst staff p99 per run, this code: 87.8, 101.1
+(deep page), 109.9 (three words, p50 79.5), 111.6 (two words), 80.8, 71.6, 78.1 ms; the code
+before search_walk (e62113d), interleaved: 81.6, 72.4 (staff CPU summed over the queries
+533-536 ms against 539-558). Provider 51-71. At the edge here: one search in ten pays 20-30
+ms more than its p50, and three words' p50 is 80 ms of CPU.
 """
 
 from __future__ import annotations
