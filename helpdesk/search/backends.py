@@ -247,12 +247,6 @@ def walk_relevance(ranks: Sequence[int], per_word: Sequence[Sequence[float]]) ->
     ]
 
 
-def _share(
-    session: Session, kind: DocumentKind, words: list[str], internal: bool, walk: bool = False
-) -> float:
-    return _newest_and_share(session, kind, words, internal, walk)[1]
-
-
 def _newest_and_share(
     session: Session, kind: DocumentKind, words: list[str], internal: bool, walk: bool
 ) -> tuple[int, float]:
