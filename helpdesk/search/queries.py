@@ -108,7 +108,9 @@ class _Matches:
     correctly): turning 10,000 rows into objects cost more than the match itself."""
 
     ids: Sequence[int]
-    texts: Sequence[str | None]  # the words read (backends.words_read), for relevance
+    # The words read for relevance: PostgreSQL's text (backends.words_read), SQLite's padded
+    # bytes (backends.padded_words_read).
+    texts: Sequence[str | bytes | None]
     ranks: Sequence[int] | None  # or search_walk's rank columns (backends.walk_relevance)
     per_word: Sequence[Sequence[float]]
     created: Sequence[Any]
@@ -144,8 +146,12 @@ class _Kept:
                 )
                 self.ranks.update(zip(kept, ranks, strict=True))
             else:
-                texts = [found.texts[n - at] or "" for n in kept]
-                ranks = backends.relevance_of(texts, request.words)
+                every = len(kept) == len(found.ids)  # no filter, or none that left one out
+                texts = found.texts if every else [found.texts[n - at] for n in kept]
+                if texts and isinstance(texts[0], bytes):  # SQLite's
+                    ranks = backends.relevance_of_padded(texts, request.words)  # type: ignore[arg-type]
+                else:
+                    ranks = backends.relevance_of([t or "" for t in texts], request.words)  # type: ignore[misc]
                 self.ranks.update(zip(kept, ranks, strict=True))
         self.kept += kept
         self.ids += found.ids
@@ -187,7 +193,8 @@ def _matches(session: Session, user: User, request: SearchRequest) -> tuple[_Kep
         # The person's own documents holding the words (PostgreSQL: the organisation's matches
         # from one btree_gin index, migration 0028), newest first.
         held = backends.held_by(session, DocumentKind.TICKET, request.words, internal)
-        stmt = select(SearchDocument.ref_id, backends.words_read(internal, ranked), *columns).where(
+        read = backends.padded_words_read if sqlite else backends.words_read
+        stmt = select(SearchDocument.ref_id, read(internal, ranked), *columns).where(
             SearchDocument.kind == DocumentKind.TICKET, held
         )
         stmt = permissions.scope_ticket_documents(stmt, user).order_by(SearchDocument.id.desc())
@@ -295,9 +302,13 @@ def _tally(found: _Matches, passes: dict[str, list[bool]]) -> dict[str, Counter[
     """Every facet's counts among these matches, each with the other facets' filters
     (platform: per service, `_facets` adds them up)."""
     tallies: dict[str, Counter[Any]] = {}
+    # Facets whose counts apply the same filters share their positions (no filter: all).
+    shared: dict[frozenset[str], list[int]] = {}
     for name in FACETS:
-        skipped = _skipped(name)
-        at = _eligible(len(found.ids), [p for f, p in passes.items() if f not in skipped])
+        applied = frozenset(passes) - _skipped(name)
+        if applied not in shared:
+            shared[applied] = _eligible(len(found.ids), [passes[f] for f in applied])
+        at = shared[applied]
         if name == "period":
             every = len(at) == len(found.ids)
             tallies[name] = Counter(
@@ -354,6 +365,15 @@ def _counted_and_paged(
     search and up to 54 ms on a loaded machine (bench/search_1m.py)."""
     found, approximate = _matches(session, user, request)
     kept = found.kept
+    total = len(kept)
+    # Only the matches that can be on the page or before it are ordered: those at least as
+    # relevant (as new, by date) as the page's last. The order (relevance, created_at, id)
+    # has no ties (ids are unique), so theirs is the same as among all the matches.
+    shown = request.offset + request.limit
+    if total > shown:
+        key = found.created if request.order == "date" else found.ranks
+        least = sorted(map(key.__getitem__, kept))[total - shown]
+        kept = [n for n in kept if key[n] >= least]
     # Newest first (created_at, then id), then, for relevance, the most relevant first:
     # sorts by one key each, which keep the order of the one before among equals (no
     # tuple built per match). Ties (the same integer relevance, backends.relevance) go
@@ -364,7 +384,7 @@ def _counted_and_paged(
         kept.sort(key=found.ranks.__getitem__, reverse=True)
     results = Results(
         words=request.words,
-        total=len(kept),
+        total=total,
         approximate=approximate,
         cap=CAP,
         facets=_facets(found.tallies),
