@@ -471,6 +471,39 @@ SQLite, the 1M file rebuilt on this machine (133 s), quiet (00:05-00:09 UTC, loa
 before search_walk (e62113d), interleaved: 81.6, 72.4 (staff CPU summed over the queries
 533-536 ms against 539-558). Provider 51-71. At the edge here: one search in ten pays 20-30
 ms more than its p50, and three words' p50 is 80 ms of CPU.
+
+SQLite's staff search then (branch lite), where its CPU went for three words (process_time
+around each part, 20 searches, load 5): the capped read's fetch 24-31 ms (FTS5 walk 4, the
+document seeks 7, the rest turning nine columns of 10,001 rows into Python objects, the words'
+UTF-8 decoding 5-7 of it), relevance 15-18 (four scans of every text: three words and the
+spaces; a floor of about 2 ms per scan of the 3.2 MB), facet counts 10-13 (six str per match,
+six Counter passes), columns 4-5, sorts 2, the page's own statements 11 (tickets 4, guides 3,
+snippets 2, enterprises 2). Changed: the words read as padded UTF-8 bytes (no decoding, no
+padding in Python) and counted in C by map over every text (backends.relevance_of_padded);
+the facet columns read packed in three (status|type|channel, service|district, organisation:
+three objects per match, counted once per group and split once per distinct value); only the
+matches that can reach the page ordered; the period flags by map in C. A materialized CTE
+with the facets counted by SQLite was slower (40-65 ms for the statement alone), as were the
+words with doubled spaces from SQLite (+8 ms). Results identical to main for every query here
+and eight filter/page variants, both users (ids, totals, facets, snippets, guides,
+enterprises; the clock frozen). Interleaved with main, `--backend sqlite --search-only --runs
+10`, 01:53-01:57 UTC, load 8-14 (other helpers' tests), CPU ms per search, three rounds:
+
+    staff                   main            lite
+    common word             74/66/77        53/53/54
+    two words               84/76/76        61/62/63
+    rare phrase             75/73/82        56/59/60
+    word + status           71/74/67        54/54/57
+    word + platform         69/72/62        52/67/48
+    word + district         62/61/57        46/50/50
+    three words             91/90/86        75/73/70
+    by date                 57/58/48        48/46/43
+    deep page               74/74/72        61/61/55
+    rare words              45/44/43        48/47/40
+    provider (three words)  49/41/44        40/40/40, the others within noise or lower
+
+Wall times at that load say nothing (p50 110-230 ms on both). Three words stays the dearest
+(its relevance scans and the three-list FTS5 intersection).
 """
 
 from __future__ import annotations
