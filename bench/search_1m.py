@@ -503,7 +503,16 @@ enterprises; the clock frozen). Interleaved with main, `--backend sqlite --searc
     provider (three words)  49/41/44        40/40/40, the others within noise or lower
 
 Wall times at that load say nothing (p50 110-230 ms on both). Three words stays the dearest
-(its relevance scans and the three-list FTS5 intersection).
+(its relevance scans and the three-list FTS5 intersection). `--only words --runs 20`, four
+interleaved rounds at load 14-18: three words 86/77/81/81 -> 72/66/67/72, two words
+74/77/74/70 -> 57/61/62/60. Then the page's tickets joined with their relations in one
+statement (4.4 -> 2.6 ms); the whole bench again, 02:09-02:11 UTC, load 5.7-6.2, two rounds,
+staff CPU main -> lite: common word 68/63 -> 53/53, two words 76/69 -> 59/59, rare phrase
+83/67 -> 60/55, word + status 71/60 -> 53/52, word + platform 71/57 -> 51/49, word +
+district 60/51 -> 45/46, three words 90/79 -> 72/67, by date 49/46 -> 41/37, deep page
+76/69 -> 54/58, rare words 44/42 -> 42/41; provider 1-20 ms less. Worst staff p99 (round 2,
+load 6): main 243 ms, lite 158. Not measured on a quiet machine. bench/search_compare.py
+prints every search's answer for a diff between two trees.
 """
 
 from __future__ import annotations
