@@ -170,6 +170,16 @@ django-helpdesk/ours 3.9-4.8. --matrix --tickets 400 --rounds 2, three runs: Pos
 2.12 / 1.94, 1.83 / 1.58, 2.44 / 1.53; PostgreSQL this/main 1.32 / 1.11, 0.90 / 0.93 and,
 against pgpipe alone, 0.97 / 0.97: the pipeline's saving is inside the noise of one run here,
 where the backends' CPU (1.6-3.1 ms) and the web's (5-7.6 ms) swing by a third between rounds.
+Then (2026-12-06, branch light) a bearer-token API call takes a light path through Flask
+(helpdesk/web/token_calls.py): no cookie session opened or saved, the API's fixed CSP (no
+nonce), and the pages' app-wide hooks skipped (CSRF, Flask-Limiter's three, the remember-me
+cookie, the forced password change): about 5 % of the request in --profile. --floor --rounds
+2-4 --tickets 1200 --baseline main, 01:38-02:14 UTC, load average 5.7-8.8 (other helpers'
+suites), ms per ticket, light / main summed over the rounds: 13.69 / 14.20 (0.96), 24.29 /
+25.53 (0.95), 15.24 / 15.80 (0.96); slots swapped (main first): 16.57 / 17.04 (0.97). Single
+rounds swing from 0.74 to 1.26, so only the sums say anything: 3-5 % less, ours/floor still
+4.2-5.4. In-process (bench/api_plumbing.py, process CPU): a token call's plumbing alone (an
+unknown path) 215-258 us against 363-383 us, tickets/count 836-1064 against 993-1151 us.
 
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,

@@ -76,7 +76,11 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
 
     init_error_pages(app)
     _register_blueprints(app)
+    from helpdesk.web import token_calls
 
+    # Last, once every extension has registered its hooks: a bearer-token API call gets no
+    # cookie session and skips the pages' hooks (the list is in helpdesk/web/token_calls.py).
+    token_calls.install(app)
     return app
 
 

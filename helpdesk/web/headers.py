@@ -4,7 +4,8 @@ nosniff, a referrer kept to this site, and HSTS when the site is served over htt
 
 Before this, a page on another port could frame /tickets/<n> with its action forms live.
 The chat page keeps its own frame-ancestors (the embedding sites' allow-list); a download keeps
-its sandbox policy.
+its sandbox policy. A bearer-token API call (helpdesk.web.token_calls) answers JSON that nothing
+renders: a fixed policy that allows nothing to load, run or frame it, no nonce to make.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import secrets
 
 from flask import Flask, Response, request
 
+from helpdesk.web.token_calls import is_token_call
+
 HSTS_SECONDS = 365 * 24 * 3600
 NONCE_KEY = "helpdesk.csp_nonce"
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
 def nonce() -> str:
@@ -58,7 +62,23 @@ def _add_headers(response: Response, secure: bool) -> Response:
     return response
 
 
+def _add_api_headers(response: Response, secure: bool) -> Response:
+    headers = response.headers
+    headers["Content-Security-Policy"] = API_POLICY
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    if secure:
+        headers["Strict-Transport-Security"] = f"max-age={HSTS_SECONDS}"
+    return response
+
+
 def init_app(app: Flask) -> None:
     secure = bool(app.extensions["helpdesk.settings"].secure_cookies)
-    app.after_request(lambda response: _add_headers(response, secure))
+
+    def add(response: Response) -> Response:
+        if is_token_call():
+            return _add_api_headers(response, secure)
+        return _add_headers(response, secure)
+
+    app.after_request(add)
     app.add_template_global(nonce, "csp_nonce")
