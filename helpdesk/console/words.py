@@ -91,6 +91,7 @@ def page_words() -> dict[str, str]:
         "average_first_response": _("Average first response"),
         "seconds": _("s"),
         "minutes": _("min"),
+        "hours": _("h"),
         "shortcuts": _(
             "Keys: j/k move, Enter open, a accept, r reply, n note, t transfer, p pend, "
             "s resolve, Esc back"

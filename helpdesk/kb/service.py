@@ -22,6 +22,7 @@ from helpdesk.auth import permissions
 from helpdesk.auth.models import User
 from helpdesk.directory.models import ServiceCategory
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from helpdesk.kb import file_kinds
 from helpdesk.kb.models import Article, ArticleFile, ArticleStatus, ArticleVersion, Audience
 from helpdesk.portal.files import clean_filename
 from helpdesk.search import index
@@ -30,12 +31,7 @@ TITLE_MIN, TITLE_MAX = 4, 120
 BODY_MAX = 20_000
 FILE_LIMIT = 1024 * 1024  # as for files on tickets; under the app's 2 MB request cap
 FILES_PER_ARTICLE = 10
-# Documents people fill in or read, and pictures; never HTML or anything a browser or the
-# desktop would run (and every file is served as a download with nosniff anyway).
-FILE_TYPES = frozenset(
-    {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".txt", ".csv", ".png"}
-    | {".jpg", ".jpeg", ".zip", ".wps", ".et"}
-)
+FILE_TYPES = file_kinds.SUFFIXES  # said in words by file_kinds.hint
 
 
 def _(message: str, **values: object) -> str:
@@ -163,10 +159,7 @@ def attach(session: Session, user: User, article: Article, upload: Upload) -> Ar
         raise InvalidInput(_("Choose a file to attach."), field="file")
     if PurePath(name).suffix.lower() not in FILE_TYPES:
         raise InvalidInput(
-            _(
-                "Attach a document or a picture (%(types)s).",
-                types=", ".join(sorted(t.lstrip(".") for t in FILE_TYPES)),
-            ),
+            _("Attach %(kinds)s.", kinds=file_kinds.kinds_in_words()),
             field="file",
         )
     if not upload.data:

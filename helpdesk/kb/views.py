@@ -17,7 +17,7 @@ from helpdesk.auth.models import User
 from helpdesk.directory.models import ServiceCategory
 from helpdesk.errors import DomainError, InvalidInput, NotFound
 from helpdesk.extensions import csrf, db
-from helpdesk.kb import deflection, queries, service
+from helpdesk.kb import deflection, file_kinds, queries, service
 from helpdesk.kb.forms import ArticleForm
 from helpdesk.kb.markdown import excerpt, render
 from helpdesk.kb.models import Article, ArticleVersion, Audience, DeflectionEvent
@@ -142,8 +142,7 @@ def article(article_id: int) -> ResponseReturnValue:
         category=(published or editing).category,  # type: ignore[union-attr]
         versions=queries.versions(session, article_id) if editing else [],
         newest=newest,
-        file_types=", ".join(sorted(t.lstrip(".") for t in service.FILE_TYPES)),
-        file_limit_kb=service.FILE_LIMIT // 1024,
+        file_hint=file_kinds.hint(service.FILE_LIMIT),
         can_publish=current_user.is_authenticated and permissions.can_publish_articles(user),
     )
 

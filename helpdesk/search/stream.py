@@ -15,8 +15,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import Connection, Select
-from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy import Connection, Select, event
+from sqlalchemy.engine import ExecutionContext
 
 # Rows per batch: 500-2,000 took the same time for 10,001 rows (bench/search_1m.py).
 BATCH = 1_000
@@ -42,12 +42,11 @@ def batches(
         if rows:
             yield rows
         return
-    sql, params = _compiled(connection, stmt)
+    # The engine's cursor events fire in _as_sent, as for any statement: whatever counts or
+    # logs the statements (tests, the bench) sees this one too.
+    sql, params = _as_sent(connection, stmt)
     driver = cast(psycopg.Connection[Any], connection.connection.dbapi_connection)
     with driver.cursor() as cursor:
-        # The engine's cursor events, as SQLAlchemy's own execute fires them: whatever counts
-        # or logs the statements (tests, the bench) sees this one too.
-        connection.dispatch.before_cursor_execute(connection, cursor, sql, params, None, False)
         batch: list[Any] = []
         for row in cursor.stream(sql, params, size=size):
             batch.append(row)
@@ -56,37 +55,34 @@ def batches(
                 batch = []
         if batch:
             yield batch
-        connection.dispatch.after_cursor_execute(connection, cursor, sql, params, None, False)
 
 
-def _compiled(connection: Connection, stmt: Select[Any]) -> tuple[str, dict[str, Any]]:
-    """The statement's SQL and the driver's parameters. Compiled through the engine's own
-    compiled cache, as `connection.execute` does: keyed on the statement's shape (its cache
-    key), this statement's values taken from its cache key. `stmt.compile()` each time cost
-    0.65 ms per streamed search (the statement has some 40 columns and clauses)."""
-    dialect = connection.dialect
-    cache = connection.get_execution_options().get(
-        "compiled_cache", connection.engine._compiled_cache
-    )
-    found, extracted, collected, _hit = stmt._compile_w_cache(
-        dialect, compiled_cache=cache, column_keys=[]
-    )
-    compiled = cast(SQLCompiler, found)  # a SELECT's
-    params: dict[str, Any] = dict(
-        compiled.construct_params(extracted_parameters=extracted, _collected_params=collected)
-    )
-    sql, processors = compiled.string, dict(compiled._bind_processors)
-    if compiled.literal_execute_params or compiled.post_compile_params:
-        # IN lists and literal_execute values: rendered for this execution's values
-        expanded = compiled._process_parameters_for_postcompile(params)
-        sql, params, processors = (
-            expanded.statement,
-            dict(expanded.parameters),
-            dict(expanded.processors),
-        )
-    escaped = compiled.escaped_bind_names
-    for name, process in processors.items():  # the binds' types, as execute applies them
-        key = name if name in params else escaped.get(name, name)
-        if key in params and callable(process):
-            params[key] = process(params[key])
-    return sql, params
+def _as_sent(connection: Connection, stmt: Select[Any]) -> tuple[str, Any]:
+    """The statement's SQL and the driver's parameters, exactly as `connection.execute` would
+    send them, through public API only: execute runs as ever (the engine's compiled cache,
+    keyed on the statement's shape, this statement's values, bind processors, IN lists
+    rendered for this run's values, the engine's cursor events), but the `do_execute` hook
+    keeps what would be sent instead of sending it. `stmt.compile()` each time cost 0.65 ms
+    per streamed search (the statement has some 40 columns and clauses); this costs what the
+    compiled cache's lookup does."""
+    engine = connection.engine
+    if not event.contains(engine, "do_execute", _keep_instead_of_sending):
+        event.listen(engine, "do_execute", _keep_instead_of_sending)
+    kept: list[tuple[str, Any]] = []
+    connection.execute(stmt, execution_options={_KEEP: kept}).close()
+    return kept[0]
+
+
+_KEEP = "helpdesk_stream_keep"
+
+
+def _keep_instead_of_sending(
+    cursor: Any, statement: str, parameters: Any, context: ExecutionContext
+) -> bool | None:
+    """For a statement executed with the `_KEEP` option: keep it, tell SQLAlchemy it was sent
+    (True), and it reads no rows; every other statement goes on as usual (None)."""
+    kept = context.execution_options.get(_KEEP)
+    if kept is None:
+        return None
+    kept.append((statement, parameters))
+    return True

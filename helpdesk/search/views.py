@@ -99,6 +99,7 @@ def results() -> ResponseReturnValue:
         pages=pages,
         search_error=error,
         search_url=search_url,
+        portal=permissions.uses_portal(current_user),
         order=args.get("order") or "relevance",
         count_label=lambda n: approximate_count(n) if found and found.approximate else str(n),
     ), status

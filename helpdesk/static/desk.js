@@ -25,10 +25,16 @@
     for (const part of WALL.formatToParts(d)) p[part.type] = part.value;
     return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
   }
+  /* 45秒, 25分钟, 7小时 or 7.5小时: past two hours a count of minutes (420分钟) is read as hours */
+  function duration(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 120) return s + word("seconds");
+    const m = Math.round(s / 60);
+    return m < 120 ? m + word("minutes") : Math.round(m / 6) / 10 + word("hours");
+  }
   function ago(iso) {
     if (!iso) return "";
-    const s = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
-    return s < 120 ? s + word("seconds") : Math.round(s / 60) + word("minutes");
+    return duration((Date.now() - new Date(iso).getTime()) / 1000);
   }
 
   class Store {
@@ -142,6 +148,6 @@
     while (list.children.length > 30) list.lastChild.remove();
   }
 
-  window.Desk = {boot, word, label, esc, localTime, ago, Store, api, connect, catchUp, row,
+  window.Desk = {boot, word, label, esc, localTime, ago, duration, Store, api, connect, catchUp, row,
                  alert, slaBadge, presenceText};
 })();

@@ -73,8 +73,8 @@
     dl("today", [[D.word("new_ticket"), t.received],
       [D.word("answered_calls"), `${t.answered}/${t.calls}`],
       [D.word("abandon_rate"), Math.round(t.abandoned_rate * 1000) / 10 + "%"],
-      [D.word("average_wait"), t.average_wait_seconds == null ? "–" : t.average_wait_seconds + D.word("seconds")],
-      [D.word("average_first_response"), t.first_response_seconds == null ? "–" : Math.round(t.first_response_seconds / 60) + D.word("minutes")]]);
+      [D.word("average_wait"), t.average_wait_seconds == null ? "–" : D.duration(t.average_wait_seconds)],
+      [D.word("average_first_response"), t.first_response_seconds == null ? "–" : D.duration(t.first_response_seconds)]]);
     dl("by-channel", Object.entries(board.counts.channel), "channel");
     dl("by-platform", Object.entries(board.counts.platform), "category");
     dl("by-district", Object.entries(board.counts.district), "district");

@@ -124,6 +124,13 @@ def _last_line(text: str | None) -> str:
     return lines[-1][:300] if lines else ""
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    """RQ keeps some of its times naive, in UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
 def health(redis: Redis | None) -> Health:
     if redis is None:
         return Health(redis_ok=False, redis_error="no Redis configured")
@@ -131,13 +138,13 @@ def health(redis: Redis | None) -> Health:
         redis.ping()
         found = Health(redis_ok=True)
         for w in Worker.all(connection=redis):
-            beat = w.last_heartbeat  # RQ keeps it naive, in UTC
-            if beat is not None and beat.tzinfo is None:
-                beat = beat.replace(tzinfo=UTC)
+            # RQ names a worker by a random hex id: the page says where it runs and since when
             found.workers.append({
-                "name": w.name,
+                "host": w.hostname or "—",
+                "pid": w.pid,
+                "started": _utc(w.birth_date),
                 "state": str(w.get_state()),
-                "last_heartbeat": beat,
+                "last_heartbeat": _utc(w.last_heartbeat),
                 "queues": w.queue_names(),
                 "done": w.successful_job_count,
                 "failed": w.failed_job_count,

@@ -148,8 +148,13 @@ def test_bad_files_are_refused_in_chinese(
     staff_login: Callable[[FlaskClient, User], None],
 ) -> None:
     staff_login(client, guides.agent)
+    # the form says which files it takes in words, from the table the check reads
+    form = client.get(f"/kb/{guides.public.id}").get_data(as_text=True)
+    kinds = "PDF 文档、Word 文档、Excel 表格、PowerPoint 演示文稿、ZIP 压缩包、文本文件或图片"
+    assert kinds in form
+    assert "不超过 1 MB" in form and "docx" not in form
     status, page = _attach(client, guides.public, "页面.html", b"<script>alert(1)</script>")
-    assert status == 200 and "请附上文档或图片" in page
+    assert status == 200 and "请附加 PDF 文档、Word 文档" in page and "docx" not in page
     status, page = _attach(client, guides.public, "空文件.pdf", b"")
     assert "文件是空的" in page
     status, page = _attach(client, guides.public, "太大.pdf", b"0" * (service.FILE_LIMIT + 1))

@@ -83,7 +83,10 @@ def test_health_of_a_real_worker_and_a_failed_job_retried(
     login(client, admin)
     html = page(client, "/admin/system")
     assert "设置与运行状况" in html and "Redis 正常" in html
-    assert "最后心跳" in html and Worker.all(connection=redis)[0].name in html
+    # the worker in words: where it runs and since when, not RQ's hex id
+    running = Worker.all(connection=redis)[0]
+    assert "最后心跳" in html and running.name not in html
+    assert f"{running.hostname} 上的进程 {running.pid}" in html and "启动于" in html
     assert "失败的任务" in html and "helpdesk.runner.jobs.ping" in html and "TypeError" in html
     assert "SLA 计时器" in html
     # the schema in force, whatever number the newest migration has

@@ -118,6 +118,17 @@ def test_page_for_a_provider_never_names_another_organisation(
     assert "湖滨商贸" not in html or platform.a_loan.number in html  # only via its own ticket
 
 
+def test_page_for_an_enterprise_keeps_the_portals_bar(
+    client: FlaskClient, platform: Platform, suite_login: Callable[..., None]
+) -> None:
+    # the staff bar is not an enterprise's: without the portal's the page was a dead end
+    suite_login(client, platform.ent_user)
+    html = client.get("/search", query_string={"q": "融资担保"}).get_data(as_text=True)
+    assert 'class="portal-nav"' in html and "提出需求" in html and "企业服务门户" in html
+    suite_login(client, platform.agent)
+    assert 'class="portal-nav"' not in client.get("/search?q=融资担保").get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

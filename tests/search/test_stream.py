@@ -30,7 +30,7 @@ def test_batches_hold_every_row_in_order_and_the_statement_is_seen(
 
 
 def test_statements_of_one_shape_stream_their_own_values(session: Session) -> None:
-    """The compiled form is kept for the shape (stream._compiled): each statement still reads
+    """The compiled form is kept for the shape (stream._as_sent): each statement still reads
     with its own values, IN lists included (rendered for the values of each run)."""
     counter = select(literal(0).label("n")).cte("counter", recursive=True)
     counter = counter.union_all(select(counter.c.n + 1).where(counter.c.n < 99))

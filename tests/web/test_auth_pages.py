@@ -96,3 +96,22 @@ def test_csrf_is_enforced_on_forms(client: FlaskClient, agent: User, make_ticket
     # Logout without the token is refused too: another site cannot log a user out.
     assert client.post("/logout").status_code == 400
     assert client.get("/tickets").status_code == 200
+
+
+def _brand_link(html: str) -> str:
+    import re
+
+    found = re.search(r'<div class="brand">\s*(?:\{#.*?#\}\s*)?<a href="([^"]+)"', html, re.S)
+    assert found, "the header's site name is a link"
+    return found.group(1)
+
+
+def test_the_site_name_leads_visitors_to_the_portal_and_staff_to_their_desk(
+    client: FlaskClient, agent: User
+) -> None:
+    # a visitor not logged in is an enterprise more often than not: the portal, not staff login
+    assert _brand_link(page(client, "/login")) == "/portal/"
+    assert _brand_link(page(client, "/portal/")) == "/portal/"
+    login(client, agent)
+    assert _brand_link(page(client, "/tickets")) == "/"
+    assert client.get("/").headers["Location"] == "/tickets"
