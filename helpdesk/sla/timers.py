@@ -88,21 +88,33 @@ def schedule_after_commit(items: list[tuple[int, datetime]]) -> None:
         log.warning("SLA timers not scheduled (%s); the reconciler will restore them", exc)
 
 
-# Each ticket's earliest pending stage only (ties on its time both come, the id decides): a
-# new ticket has six pending stages, and turning each row's time into a datetime was most of
-# the outbox dispatcher's timer read (bench/api_create.py --sample).
-_EARLIER = aliased(SlaStage)
+# Of given tickets (the outbox dispatcher's batch): found by ticket through the stages' unique
+# index, and only each ticket's earliest pending stage (ties on its time both come, the id
+# decides). `state || ''` keeps SQLite off the (state, fire_at) index: with it, each batch read
+# every pending stage of the database, and the earliest's subquery did so again for each row.
+_ANY = aliased(SlaStage)
+_STILL_PENDING = (_ANY.state + "") == PENDING
 _EARLIEST = (
-    select(func.min(_EARLIER.fire_at))
-    .where(_EARLIER.ticket_id == SlaStage.ticket_id, _EARLIER.state == PENDING)
+    select(func.min(_ANY.fire_at))
+    .where(_ANY.ticket_id == SlaStage.ticket_id, _STILL_PENDING)
     .scalar_subquery()
 )
+_NEXT_OF = (
+    select(SlaStage.ticket_id, SlaStage.id, SlaStage.fire_at)
+    .join(TicketSla, TicketSla.ticket_id == SlaStage.ticket_id)
+    .where(
+        OneOf(SlaStage.ticket_id, "ticket_ids"),  # see helpdesk/db.py
+        (SlaStage.state + "") == PENDING,
+        TicketSla.paused_at.is_(None),
+        SlaStage.fire_at == _EARLIEST,
+    )
+)
+# Of all tickets (the reconciler): every pending stage, by the (state, fire_at) index.
 _NEXT = (
     select(SlaStage.ticket_id, SlaStage.id, SlaStage.fire_at)
     .join(TicketSla, TicketSla.ticket_id == SlaStage.ticket_id)
-    .where(SlaStage.state == PENDING, TicketSla.paused_at.is_(None), SlaStage.fire_at == _EARLIEST)
+    .where(SlaStage.state == PENDING, TicketSla.paused_at.is_(None))
 )
-_NEXT_OF = _NEXT.where(OneOf(SlaStage.ticket_id, "ticket_ids"))  # see helpdesk/db.py
 
 
 def next_timers(
