@@ -37,6 +37,7 @@ from sqlalchemy.orm.attributes import instance_state
 from helpdesk.auth.models import ApiToken, User
 from helpdesk.directory.models import Organisation, ServiceCategory
 from helpdesk.sla.models import CalendarYear
+from helpdesk.webhooks.models import Webhook
 from helpdesk.yamldocs.models import DocumentVersion
 
 T = TypeVar("T")
@@ -81,6 +82,9 @@ _KINDS: dict[str, list[Any]] = {
             func.coalesce(func.sum(case((ApiToken.revoked, _ONE), else_=_ZERO)), _ZERO)
         ).scalar_subquery(),
     ],
+    # how many subscriptions send: none, and the outbox dispatcher skips its webhook step (its
+    # read and commit per batch); one subscribed in another process is sent within CHECK_EVERY
+    "webhooks": [select(func.count(Webhook.id)).where(Webhook.active.is_(True)).scalar_subquery()],
     # the newest published number of each YAML document (0: none); rows are only inserted, so
     # the number names the version (helpdesk.yamldocs.published reads its files once)
     "documents": [

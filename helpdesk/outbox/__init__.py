@@ -9,7 +9,8 @@ the database, so an effect is not lost when a process dies between commit and di
 claim has a lease, and an entry whose claimer died is claimed again when the lease ends.
 
 Who dispatches: in a web process (`helpdesk web`, gunicorn) a background greenlet, woken after
-each commit that wrote entries and every few seconds anyway; everywhere else (RQ jobs, CLI
+each commit that wrote entries (it lets the loop's ready requests commit first, so a burst is
+one batch) and every few seconds anyway; everywhere else (RQ jobs, CLI
 commands, tests) the committing thread, right after its commit. The worker's periodic
 reconcile run dispatches whatever is left (no web process running). See ARCHITECTURE.md.
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from helpdesk import redis_connections
+from helpdesk import redis_connections, reference_version
 from helpdesk.audit.jobs import request_seal
 from helpdesk.realtime.fanout import fan_out_batch
 from helpdesk.sla import timers
@@ -35,6 +35,8 @@ def apply(session: Session, changes: list[TicketChange]) -> None:
 
 def _webhook_deliveries(session: Session, changes: list[TicketChange]) -> list[int]:
     """The subscribed changes' delivery rows, committed before their jobs are queued."""
+    if reference_version.current(session)["webhooks"] == (0,):
+        return []  # no subscription (the usual desk): no read of them, no commit
     try:
         deliveries = webhooks.queue_changes(session, changes)
         session.commit()

@@ -5,7 +5,8 @@ priority is not called while one of a higher priority waits, so each rank goes a
 above it, bench/phone_queue.py):
 
 - OFFERS: the phone queue's offer sender (channels/phone/sockets.py) sends a burst's listing
-  once the requests of the burst have committed;
+  once the requests of the burst have committed; the outbox dispatcher (outbox/dispatcher.py)
+  claims a burst's entries as one batch, at most 5 ms after its wake;
 - REPLIES: a just-queued caller's reply (the caller's place, the TwiML) after that listing;
 - BACKGROUND: the queued calls' tickets (channels/phone/later.py) after the replies.
 """

@@ -26,8 +26,8 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from helpdesk import clock
 from helpdesk.db import OneOf
@@ -88,24 +88,49 @@ def schedule_after_commit(items: list[tuple[int, datetime]]) -> None:
         log.warning("SLA timers not scheduled (%s); the reconciler will restore them", exc)
 
 
+# Of given tickets (the outbox dispatcher's batch): found by ticket through the stages' unique
+# index, and only each ticket's earliest pending stage (ties on its time both come, the id
+# decides). `state || ''` keeps SQLite off the (state, fire_at) index: with it, each batch read
+# every pending stage of the database, and the earliest's subquery did so again for each row.
+_ANY = aliased(SlaStage)
+_STILL_PENDING = (_ANY.state + "") == PENDING
+_EARLIEST = (
+    select(func.min(_ANY.fire_at))
+    .where(_ANY.ticket_id == SlaStage.ticket_id, _STILL_PENDING)
+    .scalar_subquery()
+)
+_NEXT_OF = (
+    select(SlaStage.ticket_id, SlaStage.id, SlaStage.fire_at)
+    .join(TicketSla, TicketSla.ticket_id == SlaStage.ticket_id)
+    .where(
+        OneOf(SlaStage.ticket_id, "ticket_ids"),  # see helpdesk/db.py
+        (SlaStage.state + "") == PENDING,
+        TicketSla.paused_at.is_(None),
+        SlaStage.fire_at == _EARLIEST,
+    )
+)
+# Of all tickets (the reconciler): every pending stage, by the (state, fire_at) index.
+_NEXT = (
+    select(SlaStage.ticket_id, SlaStage.id, SlaStage.fire_at)
+    .join(TicketSla, TicketSla.ticket_id == SlaStage.ticket_id)
+    .where(SlaStage.state == PENDING, TicketSla.paused_at.is_(None))
+)
+
+
 def next_timers(
     session: Session, ticket_ids: Sequence[int] | None = None
 ) -> list[tuple[int, datetime]]:
     """(stage id, fire time) of each ticket's earliest pending stage, paused tickets left out;
     of the tickets given, or of all."""
-    query = (
-        select(SlaStage.ticket_id, SlaStage.id, SlaStage.fire_at)
-        .join(TicketSla, TicketSla.ticket_id == SlaStage.ticket_id)
-        .where(SlaStage.state == PENDING, TicketSla.paused_at.is_(None))
+    if ticket_ids is not None and not ticket_ids:
+        return []
+    rows = (
+        session.execute(_NEXT)
+        if ticket_ids is None
+        else session.execute(_NEXT_OF, {"ticket_ids": list(ticket_ids)})
     )
-    given: dict[str, list[int]] = {}
-    if ticket_ids is not None:
-        if not ticket_ids:
-            return []
-        query = query.where(OneOf(SlaStage.ticket_id, "ticket_ids"))  # see helpdesk/db.py
-        given["ticket_ids"] = list(ticket_ids)
     earliest: dict[int, tuple[datetime, int]] = {}
-    for owner, stage_id, fire_at in session.execute(query, given):
+    for owner, stage_id, fire_at in rows:
         if owner not in earliest or (fire_at, stage_id) < earliest[owner]:
             earliest[owner] = (fire_at, stage_id)
     return [(stage_id, fire_at) for fire_at, stage_id in earliest.values()]

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk import clock
+from helpdesk import clock, reference_version
 from helpdesk.oplog.record import record_change
 from helpdesk.tickets.changes import TicketChange
 from helpdesk.webhooks import safety
@@ -81,6 +81,7 @@ def subscribe(session: Session, actor: Any, url: str, events: list[str]) -> tupl
     hook = Webhook(url=url, events=chosen, secret=secret, active=True, created_at=clock.now())
     session.add(hook)
     session.flush()
+    reference_version.reread()  # this process's dispatcher looks for subscriptions again
     record_change(session, actor, "webhook.subscribed", "webhook", hook.id, url[:64], None,
                   {"url": url, "events": chosen})  # fmt: skip
     return hook, secret
@@ -98,6 +99,7 @@ def remove(session: Session, actor: Any, hook: Webhook) -> None:
     if not hook.active:
         return
     hook.active = False
+    reference_version.reread()
     record_change(session, actor, "webhook.removed", "webhook", hook.id, hook.url[:64],
                   {"active": True}, {"active": False})  # fmt: skip
 
