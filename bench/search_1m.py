@@ -513,6 +513,20 @@ district 60/51 -> 45/46, three words 90/79 -> 72/67, by date 49/46 -> 41/37, dee
 76/69 -> 54/58, rare words 44/42 -> 42/41; provider 1-20 ms less. Worst staff p99 (round 2,
 load 6): main 243 ms, lite 158. Not measured on a quiet machine. bench/search_compare.py
 prints every search's answer for a diff between two trees.
+
+Then, merged (lite with the outbox, light-path and tidy branches), on a quiet machine
+(2026-12-06 02:27-02:40 UTC, load 0.8-1.1, nothing else running), both 1M databases rebuilt
+here (`--build-only`: SQLite 175 s, PostgreSQL 254 s, then VACUUM ANALYZE), `--search-only
+--runs 10`, the worst staff p99 of each run:
+- SQLite, merged: 64.2, 70.5, 60.4, 66.9, 67.6, 61.5, 73.5, 73.4, 65.3, 66.1, 63.7 ms (11 of 11
+  under 100; three words p50 59.0 ms); main interleaved: 76.1, 77.0, 81.7. Provider worst
+  46-63. The full bench (`--runs 10 --new 1000`): staff worst 61.8, `suggestions: 105
+  keystrokes, p50 2.7 ms, p99 6.6 ms`, `indexing: ... 754 tickets/s`.
+- PostgreSQL, merged: 68.2, 85.9, 68.6, 94.8, 92.1, 74.4, 71.8, 69.2, 82.1 ms (9 of 9 under
+  100; the worst is `rare words`, through the GIN index: server 44 ms); main interleaved: 65.9,
+  77.8, 78.2. Provider worst 54-72. The full bench: `suggestions: 105 keystrokes, p50 4.8 ms,
+  p99 9.8 ms`, `indexing: 1000 new tickets by 1 writer(s), one transaction each, 394
+  tickets/s` (target 200/s).
 """
 
 from __future__ import annotations
