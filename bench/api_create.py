@@ -181,6 +181,15 @@ rounds swing from 0.74 to 1.26, so only the sums say anything: 3-5 % less, ours/
 4.2-5.4. In-process (bench/api_plumbing.py, process CPU): a token call's plumbing alone (an
 unknown path) 215-258 us against 363-383 us, tickets/count 836-1064 against 993-1151 us.
 
+Merged (2026-12-06, the outbox's gathered batches and narrower timer read, the token calls'
+light path), on a quiet machine (02:31, load 1.9), --floor --peer --rounds 2 --tickets 1200
+--baseline <main before>: ours 3.66 / 3.92 ms, main 4.18 / 4.46, floor 1.03 / 1.00,
+django-helpdesk 19.21 / 22.06; printed `ours / baseline: 0.87-0.88`, `ours / floor: 3.54-3.92
+(target <= 2)`, `django-helpdesk / ours: 5.3-5.6 (target >= 6)`. --matrix on PostgreSQL
+(02:41, load 1.4): `PostgreSQL / SQLite ... 1.71 1.45 (target <= 1.3)`, this / main on
+PostgreSQL 1.01 / 0.93 and on SQLite 1.22 / 1.10 (400 tickets a round: noisy), two
+processes / one 1.21 / 0.97.
+
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,
 shares of the samples), --profile writes a cProfile of the server's CPU over the measured
