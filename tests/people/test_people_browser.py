@@ -16,6 +16,24 @@ from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import Organisation
 
 
+def search_box(page) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
+    """/admin/enterprises' search box: the width its placeholder needs, the room for text in
+    the box, and the share of its form's (the page's content) width it takes."""
+    return tuple(
+        page.eval_on_selector(
+            "main form[role=search] input[name=q]",
+            """(box) => {
+                const style = getComputedStyle(box);
+                const pen = document.createElement("canvas").getContext("2d");
+                pen.font = style.font;
+                const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+                return [pen.measureText(box.placeholder).width, box.clientWidth - padding,
+                        box.offsetWidth / box.form.clientWidth];
+            }""",
+        )
+    )
+
+
 @pytest.mark.browser
 def test_admin_creates_an_agent_who_then_logs_in(
     live_server: str,
@@ -65,12 +83,18 @@ def test_admin_creates_an_agent_who_then_logs_in(
         expect(row).to_contain_text("8008")
         page.screenshot(path=str(SHOTS / "shot-people-changes.png"), full_page=True)
 
+        page.goto(f"{live_server}/admin/enterprises")
+        placeholder, room, _ = search_box(page)
+        assert placeholder <= room, f"the search box's placeholder needs {placeholder} px of {room}"
+
         phone = browser.new_page(viewport=PHONE, locale="zh-CN")
         phone.context.add_cookies(page.context.cookies())
-        for name in ("people", "people/new", "changes"):
+        for name in ("people", "people/new", "changes", "enterprises"):
             phone.goto(f"{live_server}/admin/{name}")
             shot = SHOTS / f"shot-people-phone-{name.replace('/', '-')}.png"
             phone.screenshot(path=str(shot), full_page=True)
+        placeholder, room, share = search_box(phone)
+        assert placeholder <= room and share > 0.95, (placeholder, room, share)
 
         fresh = browser.new_context(viewport=DESKTOP, locale="zh-CN")
         agent = fresh.new_page()

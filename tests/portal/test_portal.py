@@ -5,6 +5,7 @@ escaping and rate limits."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -80,6 +81,29 @@ def test_an_enterprise_has_one_bar_and_logs_out_back_to_the_portal(
     out = client.post("/logout")
     assert out.status_code == 302 and out.headers["Location"].endswith("/portal/")
     assert "您已退出登录" in client.get("/portal/").get_data(as_text=True)
+
+
+def _subtitle(client: FlaskClient, path: str) -> str:
+    """The words beside the platform's name in the header."""
+    found = re.search(r'<span class="sub">([^<]*)</span>', client.get(path).get_data(as_text=True))
+    assert found, f"no subtitle on {path}"
+    return found.group(1)
+
+
+def test_the_header_names_the_portal_to_enterprises_and_the_helpdesk_to_staff(
+    client: FlaskClient, owner: User, make_user: Callable[..., User],
+    make_org: Callable[..., Organisation],
+) -> None:  # fmt: skip
+    assert _subtitle(client, "/portal/") == "企业服务门户"  # a visitor
+    assert _subtitle(client, "/login") == "服务台"  # the staff's own door
+    _login(client, "owner")
+    assert _subtitle(client, "/portal/") == "企业服务门户"
+    client.post("/logout")
+    agent = make_user(Role.AGENT, make_org(kind=OrgKind.SERVICE_CENTRE), login="desk1")
+    assert (
+        client.post("/login", data={"login": agent.login, "password": PASSWORD}).status_code == 302
+    )
+    assert _subtitle(client, "/tickets") == "服务台"
 
 
 def test_registration_waits_for_approval(

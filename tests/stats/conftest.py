@@ -52,7 +52,8 @@ def month(
     make_enterprise: Callable[..., Enterprise],
     make_ticket: Callable[..., Ticket],
 ) -> Month:
-    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre", name="服务中心")
+    # the real centre's long name: the 服务机构 filter is as wide as it
+    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre", name="杭州市中小商贸流通企业服务中心")
     bank = make_org(slug="hz-bank", name="杭州银行科技支行")
     supervisor = make_user(Role.SUPERVISOR, centre, name="王敏")
     agent = make_user(Role.AGENT, centre, name="李娜")

@@ -53,6 +53,12 @@ def test_a_bar_opens_the_tickets_behind_it(live_server: str, month: Month) -> No
         expect(page.locator("h1")).to_have_text("统计分析")
         page.goto(f"{live_server}/stats?{MARCH}")
         expect(page.locator("#total-enterprises")).to_have_text("3")
+        # 查询 and 本月 on the filters' line (本月 once wrapped under it at desktop width)
+        show, this_month = (
+            page.locator(f"#stats-filters .button:has-text('{name}')").bounding_box()
+            for name in ("查询", "本月")
+        )
+        assert show and this_month and this_month["y"] == show["y"], (show, this_month)
         page.wait_for_function("window.statsCharts && window.statsCharts['channel']")
         page.screenshot(path=str(SHOTS / "stats-desktop.png"), full_page=True)
         x, y = bar_centre(page, "district", "西湖区")

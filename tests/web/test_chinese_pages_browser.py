@@ -67,5 +67,26 @@ def test_live_pages_read_in_chinese_and_the_trace_fits_a_phone(
         page.screenshot(path=str(SHOTS / "zh-trace-390.png"), full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
         phone.close()
+        subjects = _wallboard_subjects_on_a_phone(browser, live_server)
     assert found == [], "English on zh_CN pages:\n" + "\n".join(found)
     assert width <= 390, f"the trace page is {width} px wide on a 390 px phone"
+    cut = [f"{text} ({shown}/{whole} px)" for text, shown, whole in subjects if whole > shown]
+    assert subjects and not cut, f"wallboard subjects cut at 390 px: {cut}"
+
+
+def _wallboard_subjects_on_a_phone(browser, base: str) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+    """Each ticket subject on the supervisor's wallboard at 390 px: its text, the width it is
+    shown in and the width it needs (they once showed three characters, 担保贷…)."""
+    phone = browser.new_context(locale="zh-CN", viewport=PHONE)
+    page = phone.new_page()
+    page.set_default_timeout(15_000)
+    _log_in(page, base, "supervisor")
+    page.goto(f"{base}/wallboard")
+    page.wait_for_selector("#all tbody tr[data-id]")
+    page.screenshot(path=str(SHOTS / "zh-wallboard-390.png"), full_page=True)
+    subjects = page.eval_on_selector_all(
+        ".wall-list td.subject",
+        "cells => cells.map((c) => [c.textContent, c.clientWidth, c.scrollWidth])",
+    )
+    phone.close()
+    return [tuple(s) for s in subjects]
