@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from processes import helpdesk_env
 
 PROBE = """
 from gevent import monkey
@@ -25,13 +26,7 @@ def test_the_search_dictionary_is_loaded_before_the_first_request(tmp_path: Path
     # Loaded by the first comment instead, it held the gevent loop for 0.6 s of CPU (seconds
     # on a busy machine), and no console socket of the process was served meanwhile
     # (bench/console_fanout.py: its first update arrived 1.1-1.5 s late).
-    env = dict(
-        os.environ,
-        HELPDESK_DATABASE_URL=f"sqlite:///{tmp_path / 'web.sqlite3'}",
-        HELPDESK_INSTANCE_PATH=str(tmp_path),
-        HELPDESK_SECRET_KEY="x" * 32,
-    )
-    env.pop("HELPDESK_REDIS_URL", None)
+    env = helpdesk_env(tmp_path, "web.sqlite3")
     done = subprocess.run(
         [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from processes import helpdesk_env
 
 pytestmark = pytest.mark.slow
 
@@ -41,13 +41,7 @@ def test_the_search_dictionary_is_loaded_before_the_first_job(
     # Loaded by the first job that indexed text instead, it cost that job 0.6-0.9 s of CPU
     # while due SLA timers waited behind it.
     (tmp_path / "probe_job.py").write_text(JOB)
-    env = dict(
-        os.environ,
-        HELPDESK_DATABASE_URL=f"sqlite:///{tmp_path / 'worker.sqlite3'}",
-        HELPDESK_INSTANCE_PATH=str(tmp_path),
-        HELPDESK_SECRET_KEY="x" * 32,
-        HELPDESK_REDIS_URL=redis_url,
-    )
+    env = helpdesk_env(tmp_path, "worker.sqlite3", redis_url)
     done = subprocess.run(
         [sys.executable, "-c", PROBE, redis_url, str(tmp_path)],
         env=env,

@@ -5,12 +5,12 @@ gevent web process serving real HTTP requests, real Redis)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from processes import helpdesk_env
 from redis import Redis
 
 from .test_timers import scheduled_ids
@@ -92,13 +92,7 @@ def test_a_burst_of_commits_is_dispatched_in_a_few_batches_and_nothing_is_left_o
 ) -> None:
     redis = Redis.from_url(sla_redis_url)
     redis.flushall()
-    env = dict(
-        os.environ,
-        HELPDESK_DATABASE_URL=f"sqlite:///{tmp_path / 'web.sqlite3'}",
-        HELPDESK_INSTANCE_PATH=str(tmp_path),
-        HELPDESK_SECRET_KEY="x" * 32,
-        HELPDESK_REDIS_URL=sla_redis_url,
-    )
+    env = helpdesk_env(tmp_path, "web.sqlite3", sla_redis_url)
     cli = [sys.executable, "-m", "helpdesk.cli"]
     for command in (["db", "upgrade"], ["seed", "--demo", "--tickets", "0"]):
         subprocess.run([*cli, *command], env=env, check=True, capture_output=True, timeout=300)
