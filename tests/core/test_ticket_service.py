@@ -231,6 +231,27 @@ def test_caller_phone_is_stored_in_e164_and_matches_a_known_contact(session, wor
     assert fresh.contact.phone == "+8657187001234"
 
 
+def test_a_number_typed_again_gets_the_same_answer(session, world, make_ticket):
+    """The caller's number normalised once is kept (validation.normalise_phone): the same
+    number typed again matches the same contact, and a refused one is refused again alike."""
+    first = make_ticket(world["agent"], contact_phone="0571-87001234", contact_name="王先生")
+    again = make_ticket(world["agent"], contact_phone="0571 8700 1234", contact_name="王先生")
+    assert again.contact_id == first.contact_id
+    assert again.contact.phone == "+8657187001234"
+    refusals = []
+    for _ in range(2):
+        data = service.NewTicket(
+            subject="咨询",
+            category="finance/guarantee",
+            district="330109",
+            contact_phone="010-12345",
+        )
+        with pytest.raises(InvalidInput) as caught:
+            service.create(session, world["agent"], data)
+        refusals.append((caught.value.field, caught.value.message))
+    assert refusals == [("contact_phone", "'010-12345' is not a valid phone number")] * 2
+
+
 def test_numbers_restart_each_hangzhou_day(session, world, make_ticket):
     clock.freeze(datetime(2026, 11, 26, 15, 59, tzinfo=UTC))  # 23:59 in Hangzhou
     assert make_ticket(world["agent"]).number == "HZ-20261126-00001"
