@@ -144,12 +144,27 @@ def rules_folder() -> Path:
     """HELPDESK_RULES_DIR, else the repository's routing_rules/ (tests may `use` another)."""
     if _override is not None:
         return _override
-    return (settings().rules_dir or DEFAULT_FOLDER).resolve()
+    return _resolved(settings().rules_dir or DEFAULT_FOLDER)
+
+
+_resolved_at: dict[Path, tuple[float, Path]] = {}
+
+
+def _resolved(folder: Path) -> Path:
+    """`folder.resolve()`, done again at most once every CHECK_EVERY, as the folder's
+    fingerprint is looked at: every new ticket asks for its rules, and resolving (a system call
+    per part of the path, 16 us) cost more than the rest of finding them. So a symbolic link
+    pointed at another folder is followed within CHECK_EVERY, as an edited file is."""
+    now = time.monotonic()
+    seen = _resolved_at.get(folder)
+    if seen is None or now - seen[0] >= CHECK_EVERY:
+        seen = _resolved_at[folder] = (now, folder.resolve())
+    return seen[1]
 
 
 def source(folder: Path | None = None, label: str | None = None) -> RuleSource:
     """This process's RuleSource for a folder (the configured one by default)."""
-    path = Path(folder).resolve() if folder else rules_folder()
+    path = _resolved(Path(folder)) if folder else rules_folder()
     with _guard:
         found = _sources.get(path)
         if found is None:
