@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 CITY = "330100"  # an organisation serving the city serves every district
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -91,6 +92,18 @@ class Directory:
     def of(cls, orgs: list[OrgFacts]) -> Directory:
         centre = next((o.slug for o in orgs if o.kind == "service_centre"), None)
         return cls({o.slug: o for o in orgs}, centre)
+
+    @cached_property
+    def colleagues(self) -> dict[int, tuple[int, ...]]:
+        """Each member's id -> the ids of all members of their organisation (theirs included).
+        Built once per directory (kept while the directory is, routing.service), not for each
+        new ticket's load."""
+        found: dict[int, tuple[int, ...]] = {}
+        for org in self.organisations.values():
+            ids = tuple(m.id for m in org.members)
+            for member in org.members:
+                found[member.id] = ids
+        return found
 
 
 @dataclass(frozen=True)

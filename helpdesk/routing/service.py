@@ -212,12 +212,7 @@ def load_snapshot(
     count when it is tried, a person's figures (with those of the rest of their organisation,
     from `directory`) when a member is picked. So routing costs the same with 100 or 100,000
     open tickets. The figures are read when first asked for, during the decision."""
-    colleagues: dict[int, tuple[int, ...]] = {}
-    if directory is not None:
-        for org in directory.organisations.values():
-            ids = tuple(m.id for m in org.members)
-            for member in org.members:
-                colleagues[member.id] = ids
+    colleagues = directory.colleagues if directory is not None else {}
     people: dict[int, tuple[int, int | None]] = {}
 
     def person_figure(index: int) -> Callable[[tuple[int, ...]], dict[int, int]]:
