@@ -203,6 +203,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -221,15 +222,31 @@ from bench._http import drive, web_processes
 CATEGORIES = ["finance/guarantee", "info/policy", "market/exhibition", "tech/ecommerce"]
 
 
+# What callers say, as the demo centre's tickets do (helpdesk/demo.py), plus a clause of their
+# own: a template's clauses repeat across tickets, the caller's own words seldom do. So a cache
+# of words or numbers gets no more help here than a real desk would give it (until 2026-12-06
+# every ticket had the same description and caller, which flattered any such cache).
+_DETAIL_WORDS = (
+    "冷链 门店 仓库 订单 合同 发票 员工 设备 资金 货款 客户 展位 网店 品牌 商标 租金 "
+    "物流 库存 采购 供应商 会员 促销 装修 电费 社保 税务 许可证 营业执照 外贸 样品"
+)
+CALLERS = 500  # distinct numbers calling in a run: some call again, most once or twice
+
+
 def ticket_body(i: int) -> dict[str, str]:
     """The i-th new ticket an agent files for a caller (the categories take turns)."""
+    from helpdesk.demo import ASKS, SUBJECTS
+
+    rng = random.Random(i)
+    subject = rng.choice([s for group in SUBJECTS.values() for s in group])
+    detail = "".join(rng.sample(_DETAIL_WORDS.split(), 4))  # one run of words, seldom seen twice
     return {
-        "subject": f"压测工单 {i}",
+        "subject": f"{subject}（{i}）",
         "category": CATEGORIES[i % len(CATEGORIES)],
         "district": "330109",
         "channel": "phone",
-        "contact_phone": "13800138000",
-        "description": "企业来电咨询融资担保业务办理流程。",
+        "contact_phone": f"1380013{(i * 7919) % CALLERS:04d}",
+        "description": f"企业来电反映：{subject}，涉及{detail}等事项。{rng.choice(ASKS)}",
     }
 
 
