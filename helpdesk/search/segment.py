@@ -16,6 +16,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -23,6 +24,14 @@ import jieba
 USER_DICTIONARY = Path(__file__).with_name("userdict.txt")
 WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; no underscore
 MAX_QUERY_WORDS = 32
+# jieba's cut splits the text into these runs and segments each on its own (a run's words
+# depend on the run alone); between runs it yields one character at a time.
+RUN = jieba.re_han_default
+# A run's words are kept for runs this short (a clause: 企业来电咨询融资担保业务办理流程), at
+# most RUNS_KEPT of them, the least recently used dropped: about 1 KB each, so at most
+# ~4 MB per process.
+KEPT_RUN_LENGTH = 32
+RUNS_KEPT = 4096
 
 _tokenizer: jieba.Tokenizer | None = None
 _lock = threading.Lock()
@@ -63,12 +72,29 @@ def _with_inner_words(words: Iterable[str], known: dict[str, int]) -> Iterable[s
         yield word
 
 
+def _run_words(run: str) -> tuple[str, ...]:
+    cutter = tokenizer()
+    return tuple(_words(_with_inner_words(cutter.cut(run), cutter.FREQ)))
+
+
+# Clauses repeat across tickets (a subject's 咨询融资担保, a caller's 您好): their words are
+# looked up instead of segmented again.
+_kept_run_words = lru_cache(maxsize=RUNS_KEPT)(_run_words)
+
+
 def document_words(text: str) -> list[str]:
-    """The words a document is found by, in order (repeats kept: they weigh in relevance)."""
+    """The words a document is found by, in order (repeats kept: they weigh in relevance):
+    what jieba's cut of the whole text gives, a run at a time."""
     if not text:
         return []
-    cutter = tokenizer()
-    return _words(_with_inner_words(cutter.cut(normalise(text)), cutter.FREQ))
+    words: list[str] = []
+    for index, piece in enumerate(RUN.split(normalise(text))):
+        if index % 2:  # a run
+            kept = len(piece) <= KEPT_RUN_LENGTH
+            words.extend(_kept_run_words(piece) if kept else _run_words(piece))
+        elif WORD.search(piece):  # jieba's single characters: each a word or nothing
+            words.extend(char for char in piece if WORD.match(char))
+    return words
 
 
 def query_words(text: str) -> list[str]:
