@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jieba
+from jieba import finalseg
 
 USER_DICTIONARY = Path(__file__).with_name("userdict.txt")
 WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; no underscore
@@ -27,6 +28,7 @@ MAX_QUERY_WORDS = 32
 # jieba's cut splits the text into these runs and segments each on its own (a run's words
 # depend on the run alone); between runs it yields one character at a time.
 RUN = jieba.re_han_default
+CHINESE = re.compile("[\u4E00-\u9FD5]")  # the Chinese characters of RUN
 # A run's words are kept for runs this short (a clause: 企业来电咨询融资担保业务办理流程), at
 # most RUNS_KEPT of them, the least recently used dropped: about 1 KB each, so at most
 # ~4 MB per process.
@@ -82,6 +84,34 @@ def _run_words(run: str) -> tuple[str, ...]:
 _kept_run_words = lru_cache(maxsize=RUNS_KEPT)(_run_words)
 
 
+@lru_cache(maxsize=1)
+def _latin_dictionary_words() -> tuple[str, ...]:
+    """The dictionary's words a run without Chinese can hold (c++, c#)."""
+    return tuple(
+        word
+        for word, frequency in tokenizer().FREQ.items()
+        if frequency and len(word) > 1 and RUN.fullmatch(word) and not CHINESE.search(word)
+    )
+
+
+def _latin_run_words(run: str) -> tuple[str, ...] | None:
+    """A run of Latin letters, digits and signs (a ticket number, a phone number), as jieba
+    cuts it, without its cost: holding no dictionary word, it is a run of single characters
+    to jieba, all given to its HMM, which cuts it at its finalseg.re_skip (letters and digits,
+    a decimal, a percentage) and yields the pieces; no piece holds an inner word either.
+    None for a run with Chinese or a dictionary word."""
+    if CHINESE.search(run) or any(word in run for word in _latin_dictionary_words()):
+        return None
+    return tuple(word for piece in finalseg.re_skip.split(run) for word in WORD.findall(piece))
+
+
+def _words_of_run(run: str) -> tuple[str, ...]:
+    latin = _latin_run_words(run)  # unique ones (numbers) are not kept: they would evict
+    if latin is not None:
+        return latin
+    return _kept_run_words(run) if len(run) <= KEPT_RUN_LENGTH else _run_words(run)
+
+
 def document_words(text: str) -> list[str]:
     """The words a document is found by, in order (repeats kept: they weigh in relevance):
     what jieba's cut of the whole text gives, a run at a time."""
@@ -90,8 +120,7 @@ def document_words(text: str) -> list[str]:
     words: list[str] = []
     for index, piece in enumerate(RUN.split(normalise(text))):
         if index % 2:  # a run
-            kept = len(piece) <= KEPT_RUN_LENGTH
-            words.extend(_kept_run_words(piece) if kept else _run_words(piece))
+            words.extend(_words_of_run(piece))
         elif WORD.search(piece):  # jieba's single characters: each a word or nothing
             words.extend(char for char in piece if WORD.match(char))
     return words

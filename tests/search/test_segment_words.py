@@ -55,6 +55,7 @@ HANDWRITTEN = [
     "生僻字：㐀㐁𠀀𠀁 龥鿕鿖鿿 兀 ⺁",
     "combining e\u0301 a\u0308 \u0301\u0302 zero\u200bwidth\ufeffmark",
     "a-b a--b -x- x.y.z 3.14 C++ C# R&D 100% 1+1=2 foo@bar.com http://x.cn/a?b=1",
+    "3.14abc 1.5%x 2.%3 ..5 v1.2.3-rc.4 c++11 xc#y at&t AT&T 4s店 1号店 iphone12pro",
     "知识产权局知识产权知识产权局" * 5,  # one run longer than KEPT_RUN_LENGTH
     "企业来电咨询融资担保业务办理流程" * 3,
     "x" * 200,
@@ -96,7 +97,14 @@ def random_texts(count: int, seed: int) -> list[str]:
     ]
 
 
-CORPUS = HANDWRITTEN + demo_texts() + random_texts(600, seed=17)
+def random_latin_texts(count: int, seed: int) -> list[str]:
+    """Runs without Chinese, as jieba cuts them apart: letters, digits and its signs."""
+    rng = random.Random(seed)
+    parts = ["a", "Zb", "7", "42", ".", "%", "+", "#", "&", "-", "c++", "c#", "at&t", "3.1"]
+    return ["".join(rng.choices(parts, k=rng.randint(1, 12))) for _ in range(count)]
+
+
+CORPUS = HANDWRITTEN + demo_texts() + random_texts(600, seed=17) + random_latin_texts(600, seed=3)
 
 
 def test_the_corpus_has_short_and_long_runs() -> None:
