@@ -28,7 +28,7 @@ MAX_QUERY_WORDS = 32
 # jieba's cut splits the text into these runs and segments each on its own (a run's words
 # depend on the run alone); between runs it yields one character at a time.
 RUN = jieba.re_han_default
-CHINESE = re.compile("[\u4E00-\u9FD5]")  # the Chinese characters of RUN
+CHINESE = re.compile("[\u4e00-\u9fd5]")  # the Chinese characters of RUN
 # A run's words are kept for runs this short (a clause: 企业来电咨询融资担保业务办理流程), at
 # most RUNS_KEPT of them, the least recently used dropped: about 1 KB each, so at most
 # ~4 MB per process.
