@@ -30,8 +30,9 @@ MAX_QUERY_WORDS = 32
 RUN = jieba.re_han_default
 CHINESE = re.compile("[\u4e00-\u9fd5]")  # the Chinese characters of RUN
 # A run's words are kept for runs this short (a clause: 企业来电咨询融资担保业务办理流程), at
-# most RUNS_KEPT of them, the least recently used dropped: about 1 KB each, so at most
-# ~4 MB per process.
+# most RUNS_KEPT of them, the least recently used dropped: a clause of 8-20 characters with
+# its words about 1 KB, a 32-character run 2-3 KB, so 4 MB a process, 12 at worst (jieba's
+# dictionary itself: 60 MB).
 KEPT_RUN_LENGTH = 32
 RUNS_KEPT = 4096
 

@@ -15,7 +15,7 @@ from helpdesk.demo import ASKS, OPENINGS, SHOP_KINDS, SHOP_WORDS, SUBJECTS
 from helpdesk.kb.demo import load_texts
 from helpdesk.search import segment
 from helpdesk.search.index import _join
-from helpdesk.search.segment import WORD, document_words, tokenizer
+from helpdesk.search.segment import WORD, document_words, query_words, tokenizer
 
 
 def reference_words(text: str) -> list[str]:
@@ -119,6 +119,11 @@ def test_document_words_are_the_reference_words(seen: str) -> None:
         segment._kept_run_words.cache_clear()
     for text in CORPUS:
         assert document_words(text) == reference_words(text), text
+
+
+def test_a_query_of_a_documents_text_asks_for_words_the_document_holds() -> None:
+    for text in CORPUS:
+        assert set(query_words(text)) <= set(document_words(text)), text
 
 
 def test_words_kept_are_not_shared_with_a_caller_who_changes_them() -> None:
