@@ -129,8 +129,11 @@ def plain_text(source: str) -> str:
     """The words without the marks: for search, excerpts and what an agent pastes in a reply."""
     text = re.sub(r"```.*?```", " ", source, flags=re.DOTALL)
     text = LINK.sub(r"\1", text)
-    text = re.sub(r"[#>*`_|]+", " ", text)
-    text = re.sub(r"^\s*([-+]|\d{1,3}[.)])\s+", "", text, flags=re.MULTILINE)
+    text = re.sub(r"^\s*([-+*]|\d{1,3}[.)])\s+", "", text, flags=re.MULTILINE)
+    # emphasis and code marks go without a trace: a space in their place split Chinese words
+    # (实行 优惠费率 ：); headings, quotes and table bars part what they separated
+    text = re.sub(r"[*`]+", "", text)
+    text = re.sub(r"[#>_|]+", " ", text)
     return " ".join(text.split())
 
 

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from helpdesk.directory.validation import normalise_phone, validate_uscc
 from helpdesk.errors import DomainError
+from helpdesk.portal.service import PASSWORD_MIN, check_login
 from helpdesk.tickets.service import COMMENT_LIMIT, DESCRIPTION_LIMIT, REASON_LIMIT, SUBJECT_LIMIT
 from helpdesk.web import labels
 from helpdesk.web.errors import localized
@@ -26,7 +27,14 @@ class RegisterForm(PageForm):
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=60)])
     phone = StringField(_l("Contact phone"), validators=[DataRequired(), Length(max=30)])
     login = StringField(_l("Login name"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(),
+            Length(min=PASSWORD_MIN, message=_l("The password needs at least %(min)d characters.")),
+            Length(max=200),
+        ],
+    )
 
     # Checked with the required fields, so one round names every mistake (letters in the phone
     # were once reported only after the rest had been filled in).
@@ -35,6 +43,9 @@ class RegisterForm(PageForm):
 
     def validate_phone(self, field: StringField) -> None:
         _check(lambda: normalise_phone(field.data or "", "phone"))
+
+    def validate_login(self, field: StringField) -> None:
+        _check(lambda: check_login(field.data or ""))
 
 
 def _check(parse: Callable[[], object]) -> None:

@@ -36,10 +36,16 @@
 
   /* One line a ticket, readable from across the room: number, subject, who holds it, SLA. */
   function wallRow(s, extra) {
-    const holder = [s.organisation ? s.organisation.name : "", s.assignee ? s.assignee.name : ""].filter(Boolean).join(" · ");
+    const organisation = s.organisation ? s.organisation.name : "";
+    const person = s.assignee ? s.assignee.name : "";
+    const whole = [organisation, person].filter(Boolean).join(" · ");
+    /* a long organisation name gives way, the person holding the ticket stays whole (the
+       ellipsis once hid 李娜 behind 杭州市中小商贸流通企业服务中心…); the title has it all */
+    const holder = (organisation ? `<span class="org">${D.esc(organisation)}</span>` : "") +
+      (person ? `<span class="person">${D.esc(organisation ? " · " + person : person)}</span>` : "");
     return `<tr data-id="${s.id}" data-number="${D.esc(s.number)}" data-version="${s.version}" class="prio-${D.esc(s.priority)}">` +
       `<td class="number">${D.esc(s.number)}</td><td class="subject">${D.esc(s.subject)}</td>` +
-      `<td class="holder">${D.esc(holder)}</td><td class="state">${D.esc(D.label("status", s.status))} ${D.slaBadge(s)}</td>${extra}</tr>`;
+      `<td class="holder" title="${D.esc(whole)}"><div class="holder-line">${holder}</div></td><td class="state">${D.esc(D.label("status", s.status))} ${D.slaBadge(s)}</td>${extra}</tr>`;
   }
 
   function ticketRows(id, rows, total) {

@@ -16,6 +16,19 @@ _RULES: list[tuple[str, str, object]] = [
     ("phone", "", _l("Not a valid phone number.")),
     ("contact_name", "", _l("The name is too long.")),
     ("uscc", "no enterprise", _l("No enterprise is registered with this credit code.")),
+    (
+        "uscc",
+        "already registered",
+        _l("This enterprise is already registered: log in, or ask the service centre."),
+    ),
+    ("login", "taken", _l("This login is already taken.")),
+    (
+        "login",
+        "",
+        _l(
+            "2 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit."
+        ),
+    ),
     ("uscc", "", _l("Not a valid unified social credit code (18 characters, last one a check).")),
     ("category", "platform", _l("Choose a service, not only its platform.")),
     ("category", "", _l("Unknown service category.")),

@@ -180,7 +180,7 @@ RATING_CHANNEL = {
 
 WATCH_MEASURE = {
     "satisfaction": _l("Satisfaction"),
-    "sla": _l("SLA compliance, in percent"),
+    "sla": _l("SLA compliance"),  # its value is shown with a % sign
     "upheld": _l("Upheld complaints"),
 }
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.auth.models import User
 from helpdesk.kb import queries, service
-from helpdesk.kb.markdown import render
+from helpdesk.kb.markdown import excerpt, plain_text, render
 from helpdesk.kb.models import Article, ArticleStatus, ArticleVersion, Deflection
 from helpdesk.search.segment import query_words
 
@@ -32,6 +32,15 @@ def test_markdown_keeps_the_marks_and_never_the_html() -> None:
     assert '<a href="https://example.cn"' in html
     assert "<script" not in html and "&lt;script&gt;" in html
     assert "<img" not in html and "javascript:" not in html.replace("&lt;", "")
+
+
+def test_an_excerpt_reads_without_the_marks_or_the_gaps_they_left() -> None:
+    """Bold words in a guide's excerpt once stood apart, 实行 优惠费率 ：年化, on the search page
+    and the guide lists: a mark is dropped, not turned into a space Chinese does not have."""
+    source = "担保机构实行**优惠费率**：年化不超过 1%，可按 `50%` 申请*补贴*。"
+    assert plain_text(source) == "担保机构实行优惠费率：年化不超过 1%，可按 50% 申请补贴。"
+    assert excerpt("* 第一条：**先**登记\n* 第二条", 110) == "第一条：先登记 第二条"
+    assert plain_text("Rates are **low**, see `the table`.") == "Rates are low, see the table."
 
 
 def test_a_script_in_an_article_is_shown_as_text_on_its_page(

@@ -13,6 +13,7 @@ satisfaction (5 + 1) / 2 = 3.0. 张伟: 1, 1, 60 s. The centre: 3 answered, 160 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -124,6 +125,12 @@ def test_agent_and_team_figures(
     for shown in (">2<", ">210.0<", ">33.3%<", "3.0", '"num wrap-up">60.0<'):
         assert shown in row, shown
     assert "not recorded" not in body and "没有按通话记录" not in body
+    # each table's first column says what its rows are, not 坐席或班组 in both
+    firsts = [
+        re.findall(r"<th[^>]*>([^<]*)</th>", body.split(f'id="{table}"')[1].split("</tr>")[0])
+        for table in ("agents", "teams")
+    ]
+    assert firsts[0][:2] == ["坐席", "班组"] and firsts[1][0] == "班组", firsts
     sheet = load_workbook(
         io.BytesIO(client.get("/assessment/export.xlsx?from=2025-04-08&to=2025-04-08").data)
     ).active

@@ -25,6 +25,7 @@ Received 5 held + 1 declined = 6; accepted 4. A complaint about #2, upheld: 1.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -37,6 +38,7 @@ from web.helpers import csrf_token, login, page
 from web.test_chinese_pages import ascii_punctuation
 
 from helpdesk import clock
+from helpdesk.auth.models import Role, User
 from helpdesk.directory.models import OrgStatus
 from helpdesk.errors import InvalidInput
 from helpdesk.loop import followups, scorecards, watch
@@ -177,6 +179,7 @@ def test_the_watch_bar_fires_and_the_suspension_is_confirmed(
     fortnight: list[Ticket],
     people: People,
     loop_settings: Callable[..., LoopConfig],
+    make_user: Callable[..., User],
 ) -> None:
     loop_settings(watch_min_tickets=3, watch_days=30)
     login(client, people.supervisor)
@@ -194,7 +197,15 @@ def test_the_watch_bar_fires_and_the_suspension_is_confirmed(
     body = page(client, f"/scorecards/{people.provider.id}")
     assert "观察中" in body and "满意度" in body and "3.33" in body and "75.0" in body
     assert "确认暂停服务" not in body  # not theirs to decide
-    assert ascii_punctuation(body) == set()  # "SLA 达标率（百分比）：46.7", not "…）: 46.7"
+    assert ascii_punctuation(body) == set()  # "SLA 达标率：46.7%", not "…: 46.7"
+    # a percentage with its sign, not 46.7（标准 80.0）after a label saying （百分比）
+    assert re.search(r"SLA 达标率：<strong>[\d.]+%</strong>（标准 [\d.]+%）", body), body
+    login(client, people.supervisor)
+    ranking = page(client, "/scorecards")
+    assert re.search(r"SLA 达标率 [\d.]+%（标准 [\d.]+%）", ranking)
+    login(client, make_user(Role.ADMIN, login="root9"))
+    assert re.search(r"SLA 达标率 [\d.]+%（标准 [\d.]+%）", page(client, "/admin/changes"))
+    login(client, people.supervisor)
 
     login(client, people.supervisor)
     body = page(client, f"/scorecards/{people.provider.id}")

@@ -142,6 +142,29 @@ def test_registration_is_checked(client: FlaskClient, monkeypatch: Any) -> None:
     assert again.status_code == 422
 
 
+def _error_of(page: str, field: str) -> str:
+    """The words under one field of the registration form."""
+    return " ".join(re.findall(rf'id="{field}-error">([^<]*)<', page))
+
+
+def test_registration_mistakes_are_named_in_words(client: FlaskClient, monkeypatch: Any) -> None:
+    """An enterprise registering again was told its credit code was invalid; a login with a
+    space was taken as it was; a short password got the form library's 字段长度必须介于 8 到 200."""
+    from stdnum.cn import uscc
+
+    monkeypatch.setenv("HELPDESK_PORTAL_AUTO_APPROVE", "1")
+    assert _register(client).status_code == 302
+    again = _register(client, login="other").get_data(as_text=True)
+    assert _error_of(again, "uscc") == "该企业已注册：请直接登录，或联系服务中心。"
+    body = "91330106MA2ABCDE1"
+    other = body + uscc.calc_check_digit(body + "0")
+    taken = _register(client, uscc=other).get_data(as_text=True)
+    assert _error_of(taken, "login") == "此登录名已被使用。"
+    spaced = _register(client, uscc=other, login="周 杰", password="short").get_data(as_text=True)
+    assert _error_of(spaced, "login").startswith("登录名为 2 至 64 位字母")
+    assert _error_of(spaced, "password") == "密码至少 8 位。"
+
+
 def test_a_need_from_submission_to_rating(
     client: FlaskClient, owner: User, session: Session, make_user: Callable[..., User],
     make_org: Callable[..., Organisation],

@@ -1,0 +1,68 @@
+"""The supervisor's wallboard, in a real browser at a phone's and a laptop's width: who holds each
+ticket is read whole. The holder cell once ended in an ellipsis after the service centre's long
+name (杭州市中小商贸流通企业服务中心 · 李…), hiding the very agent a supervisor looks for."""
+
+from __future__ import annotations
+
+import pytest
+from chromium import DESKTOP, PHONE, SHOTS, launched
+from realtime.live import Web, fresh_presence, rt_redis, web  # noqa: F401 (fixtures)
+
+from helpdesk.demo import DEMO_PASSWORD
+from web.test_chinese_pages import demo_pages  # noqa: F401 (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LAPTOP = {**DESKTOP, "width": 1366}
+
+
+def test_the_person_holding_a_ticket_is_shown_whole_on_the_wallboard(
+    web: Web,  # noqa: F811 (a real web process: the wallboard draws its lists from the socket)
+    demo_pages: dict[str, list[str]],  # noqa: F811
+    fresh_presence: None,  # noqa: F811
+) -> None:
+    cut = []
+    shown = []
+    with launched() as browser:
+        for size in (PHONE, LAPTOP):
+            context = browser.new_context(locale="zh-CN", viewport=size)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            page.goto(f"{web.base}/login?lang=zh_CN")
+            page.fill("#login", "supervisor")
+            page.fill("#password", DEMO_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            page.goto(f"{web.base}/wallboard")
+            page.wait_for_selector("#all tbody tr[data-id]")
+            page.screenshot(path=str(SHOTS / f"wallboard-holders-{size['width']}.png"))
+            # where the last character of the person's name is laid out, against the cell's
+            # edge: beyond it, the ellipsis has hidden the name
+            holders = page.eval_on_selector_all(
+                ".wall-list td.holder",
+                """cells => cells.map((cell) => {
+                    const text = cell.textContent;
+                    if (!text.includes(' · ')) return [text, null];
+                    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+                    let node, offset = 0, last = text.length - 1;
+                    while ((node = walker.nextNode())) {
+                        const length = node.textContent.length;
+                        if (last < offset + length) break;
+                        offset += length;
+                    }
+                    const range = document.createRange();
+                    range.setStart(node, last - offset);
+                    range.setEnd(node, last - offset + 1);
+                    const right = range.getBoundingClientRect().right;
+                    return [text, right <= cell.getBoundingClientRect().right + 0.5];
+                })""",
+            )
+            for text, fits in holders:
+                if fits is None:
+                    continue
+                shown.append(text)
+                if not fits:
+                    cut.append(f"{text} at {size['width']} px")
+            context.close()
+    assert shown, "no ticket held by a person on the demo board"
+    assert cut == [], f"the holding person is cut off: {cut}"
