@@ -81,14 +81,15 @@ def begin_with_first_statement(cursor: Any, statement: str, parameters: Any) -> 
         or driver.deferrable is not None
     ):
         return False
-    driver.autocommit = True  # psycopg sends no BEGIN of its own (and awaits none)
+    # Autocommit for the moment: psycopg sends no BEGIN of its own (and awaits none). Its
+    # attribute, not its setter: the setter refuses a change inside the transaction this
+    # opens. After it, psycopg sees the open transaction and commits or rolls it back.
+    driver._autocommit = True
     try:
         with driver.pipeline():
-            driver.execute(_BEGIN, prepare=False)
+            cursor.execute(_BEGIN, prepare=False)  # its answer then the statement's, in order
             cursor.execute(statement, parameters)
     finally:
-        # In the transaction now: psycopg's setter refuses to change it there, hence its
-        # attribute; psycopg then sees the open transaction and commits or rolls it back.
         driver._autocommit = False
     return True
 
