@@ -16,8 +16,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
-from helpdesk.pipelined import begin_with_first_statement
-
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -113,8 +111,6 @@ def tune_postgresql(engine: Engine) -> None:
       of 10-20 connections the rarer statements (the reference-version SELECT: 0.53 ms of
       planning per run, the routing's loads) were parsed and planned afresh nearly every time,
       0.65 ms of the backends' time per ticket in their bind step alone;
-    - a transaction's BEGIN goes out with its first statement (pipelined.py
-      `begin_with_first_statement`), not as a round trip of its own;
     - a rollback keeps the connection's prepared statements (`_keeping_prepared`)."""
     if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
         return
@@ -127,15 +123,6 @@ def tune_postgresql(engine: Engine) -> None:
 
     dialect.do_ping = do_ping  # type: ignore[method-assign]
     event.listen(engine, "connect", _prepare_early)
-    execute = dialect.do_execute
-
-    def do_execute(cursor: Any, statement: Any, parameters: Any, context: Any = None) -> None:
-        # The dialect's method, not a `do_execute` event: an event that keeps a statement
-        # instead of sending it (search/stream.py) runs first, and then nothing is sent.
-        if not begin_with_first_statement(cursor, statement, parameters):
-            execute(cursor, statement, parameters, context)
-
-    dialect.do_execute = do_execute  # type: ignore[method-assign]
     rollback = dialect.do_rollback
 
     def do_rollback(dbapi_connection: Any) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -50,48 +49,3 @@ def pipelined(session: Session) -> Iterator[None]:
         raise DBAPIError.instance(
             "(pipelined statements)", None, error, psycopg.Error, dialect=dialect
         ) from error
-
-
-def begin_with_first_statement(cursor: Any, statement: str, parameters: Any) -> bool:
-    """For the dialect's `do_execute` (db.tune_postgresql): a transaction's BEGIN goes out
-    with its first statement, in one round trip, instead of on its own.
-
-    Outside pipeline mode psycopg sends BEGIN and waits for its answer before the statement
-    (inside, it syncs after it, which waits too): one round trip more per transaction, about
-    one per created ticket (bench/api_create.py --log-statements). Here, when a statement would
-    open the transaction, psycopg is told not to (autocommit for the moment), and BEGIN and the
-    statement are queued in a pipeline whose end sends both and reads both answers; the
-    statement's rows are then on the cursor, as after a plain execute, and an error is raised
-    here like one from execute. Only the plain case: a transaction with psycopg's default
-    BEGIN (no isolation level, read-only or deferrable set on the connection), a client-side
-    cursor, no pipeline open; otherwise False, and the caller executes as usual.
-    True: sent (SQLAlchemy then reads the cursor as usual)."""
-    import psycopg
-    from psycopg import pq
-
-    driver = cursor.connection
-    pgconn = driver.pgconn
-    if (
-        type(cursor) is not psycopg.Cursor
-        or driver.autocommit
-        or pgconn.transaction_status != pq.TransactionStatus.IDLE
-        or pgconn.pipeline_status != pq.PipelineStatus.OFF
-        or driver.isolation_level is not None
-        or driver.read_only is not None
-        or driver.deferrable is not None
-    ):
-        return False
-    # Autocommit for the moment: psycopg sends no BEGIN of its own (and awaits none). Its
-    # attribute, not its setter: the setter refuses a change inside the transaction this
-    # opens. After it, psycopg sees the open transaction and commits or rolls it back.
-    driver._autocommit = True
-    try:
-        with driver.pipeline():
-            cursor.execute(_BEGIN, prepare=False)  # its answer then the statement's, in order
-            cursor.execute(statement, parameters)
-    finally:
-        driver._autocommit = False
-    return True
-
-
-_BEGIN = b"BEGIN"

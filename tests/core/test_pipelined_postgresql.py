@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from psycopg import pq, waiting
+from psycopg import waiting
 from psycopg.waiting import Wait
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpdesk import reference_version
@@ -102,45 +102,6 @@ def test_after_a_refused_creation_the_connection_works_as_before(app, session):
     assert moved.rowcount == 1  # type: ignore[attr-defined]
     session.commit()
     assert session.scalar(select(func.count()).select_from(Ticket)) == 1
-
-
-def test_a_transactions_begin_goes_out_with_its_first_statement(app, session):
-    """One wait for BEGIN and the first statement together (two before), the statement's rows
-    read as usual, and the transaction really open from that statement on."""
-    engine = session.get_bind()
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the pipeline is PostgreSQL's")
-    ticket = service.create(session, None, ROUTED)
-    session.commit()
-    monkeypatch = pytest.MonkeyPatch()
-    with Session(engine) as fresh:
-        driver = fresh.connection().connection.driver_connection
-        assert driver.info.transaction_status == pq.TransactionStatus.IDLE  # no BEGIN sent yet
-        try:
-            waits = _round_trips(fresh, monkeypatch)
-            first = fresh.execute(
-                text(
-                    "UPDATE ticket SET subject = 'changed' WHERE id = :id"
-                    " RETURNING pg_current_xact_id()"
-                ),
-                {"id": ticket.id},
-            ).scalar_one()
-            assert len(waits) == 1, len(waits)
-        finally:
-            monkeypatch.undo()
-        assert fresh.scalar(text("SELECT pg_current_xact_id()")) == first  # one transaction
-        fresh.rollback()
-    assert session.scalar(select(Ticket.subject).where(Ticket.id == ticket.id)) == ROUTED.subject
-
-
-def test_a_first_statement_that_fails_is_raised_and_rolled_back_as_before(app, session):
-    if session.get_bind().dialect.name != "postgresql":
-        pytest.skip("the pipeline is PostgreSQL's")
-    with pytest.raises(DataError, match="division by zero"):
-        session.execute(text("SELECT 1 / 0"))
-    session.rollback()
-    assert session.scalar(text("SELECT 2")) == 2
-    session.commit()
 
 
 def test_a_rollback_keeps_the_connections_prepared_statements(app, session):
