@@ -190,6 +190,31 @@ django-helpdesk 19.21 / 22.06; printed `ours / baseline: 0.87-0.88`, `ours / flo
 PostgreSQL 1.01 / 0.93 and on SQLite 1.22 / 1.10 (400 tickets a round: noisy), two
 processes / one 1.21 / 0.97.
 
+Then (2026-12-06, branch pgtrip) on PostgreSQL a rollback keeps the connection's prepared
+statements (helpdesk/db.py `_keeping_prepared`). psycopg forgot them all at every ROLLBACK and
+sent DEALLOCATE ALL; the outbox dispatcher ends its reads with one (0.06-0.07 per ticket), so
+its reads were never prepared, and the pooled connection it used parsed and custom-planned
+every statement afresh (routing's people SELECT: binds of 0.26-0.45 ms in streaks of six or
+seven after each rollback, what looked like "re-planned at every bind"). --log-statements,
+400 tickets, load 8: parses per ticket, SELECT 0.48 -> 0.20, INSERT 0.86 -> 0.31, DEALLOCATE
+0.04 -> 0; the people SELECT's binds 0.06-0.2 ms after its first seven, no more streaks. A
+gevent micro-bench (8 statements a transaction, every 15th a read ending in ROLLBACK, x6
+interleaved, two runs): web 1761 / 1943 -> 1630 / 1752 us, backend 722 / 832 -> 435 / 463 us
+per transaction. End to end (SQLite x1 and PostgreSQL x1, this and main, 400 tickets, order
+reversed every round, machine 100 % busy, load 6-10), PostgreSQL this / main per round: 1.13
+1.07 1.12 0.96 (a test suite running beside), 0.97 0.90 1.00 0.83, then (load 3.4-5) 0.98
+0.87 0.93 1.11: over the 12 rounds web + backends 101.8 against 103.1 ms (0.99, inside the
+noise of one round), backends 24.2 against 26.2 (0.92). The same runs' PostgreSQL / SQLite,
+summed: 1.89, 1.84, 1.68 (main 1.81, 1.92, 1.77). --matrix --baseline main --tickets 400
+--rounds 2 (05:42, load 3.7-5.4): `PostgreSQL / SQLite ... 1.77 1.59 (target <= 1.3)`, this /
+main on PostgreSQL 1.07 / 0.98, on SQLite (the same code) 1.12 / 1.20: the slot's bias.
+Issue 17's 1.3 is not met: what is left is the web process's own PostgreSQL cost (psycopg's
+execution and waits: 5-7 ms against SQLite's 4-5 ms whole) more than the backends' 1.3-2.5.
+Tried and dropped: BEGIN sent with a transaction's first statement (a pipeline, psycopg in
+autocommit for the moment), one round trip less per transaction: psycopg's pipeline cost what
+the round trip saved (micro-bench, 2000 SELECT + COMMIT transactions x6 interleaved, three
+runs: web -14 / +21 / -7 us, backend -9 / +17 / -2 us per transaction: noise).
+
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,
 shares of the samples), --profile writes a cProfile of the server's CPU over the measured
