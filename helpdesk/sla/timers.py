@@ -58,6 +58,10 @@ def schedule(redis: Redis, items: Iterable[tuple[int, datetime]]) -> int:
     count = 0
     # One round trip for a change's timers (a new ticket has six), not several per timer.
     with redis.pipeline() as pipeline:
+        # In MULTI from the start: RQ's enqueue of a due timer starts MULTI itself when it is
+        # not yet on, which redis-py refuses once a future timer's commands are queued, and
+        # the whole batch failed (a dispatcher batch with a new ticket before an overdue one).
+        pipeline.multi()
         for stage_id, fire_at in items:
             options = {
                 "job_id": job_id(stage_id, fire_at),

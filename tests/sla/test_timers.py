@@ -81,6 +81,25 @@ def test_a_job_started_early_does_nothing_and_reschedules(
     assert stages(session, ticket.id)[("first_response", "warn", 0)].state == PENDING
 
 
+def test_one_booking_of_a_new_tickets_timer_and_an_overdue_one_books_both(
+    session, redis, burst, make_ticket, centre, monday
+):
+    """A dispatcher batch can hold a new ticket (its first timer hours ahead) before one whose
+    next stage is already due (resumed, reopened, or booked again after Redis was lost): RQ
+    refused such a mix in one pipeline, and the whole batch waited for ever."""
+    overdue = new_ticket(make_ticket, centre)
+    late = stages(session, overdue.id)[("first_response", "warn", 0)]
+    clock.freeze(late.fire_at + timedelta(minutes=1))
+    fresh = new_ticket(make_ticket, centre)
+    ahead = stages(session, fresh.id)[("first_response", "warn", 0)]
+    redis.flushall()  # nothing booked: this booking alone decides
+    assert timers.schedule(redis, [(ahead.id, ahead.fire_at), (late.id, late.fire_at)]) == 2
+    assert scheduled_ids(redis) == {timers.job_id(ahead.id, ahead.fire_at)}
+    burst()
+    assert [e.kind for e in sla_events(session, overdue.id)] == ["sla_warn"]
+    assert sla_events(session, fresh.id) == []
+
+
 def test_the_ladder_fires_each_step_once_and_flags_overdue(
     session, redis, burst, make_ticket, centre, monday
 ):
