@@ -2,12 +2,11 @@
 
 A batch: claim up to BATCH free entries (one UPDATE, committed), read what the effects need
 (the tickets' summaries and next timers, in a query each), end that read, talk to Redis (the
-fan-out's emits, published in one pipeline; one pipeline of timer bookings; one seal request),
-then delete the entries. If the process dies before the delete, the claim's lease runs out and
-another dispatcher does the batch again: effects are idempotent (a console keeps the newest
-version of a ticket, a timer's job id is its stage and due time, a seal request is skipped
-while one waits). If Redis fails, the claim is given back and the next wake or poll tries
-again.
+fan-out emits, one pipeline of timer bookings, one seal request), then delete the entries. If
+the process dies before the delete, the claim's lease runs out and another dispatcher does the
+batch again: effects are idempotent (a console keeps the newest version of a ticket, a timer's
+job id is its stage and due time, a seal request is skipped while one waits). If Redis fails,
+the claim is given back and the next wake or poll tries again.
 """
 
 from __future__ import annotations

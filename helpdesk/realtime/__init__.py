@@ -66,7 +66,7 @@ def init_realtime(
 
     `cors_allowed_origins`: the app's own addresses (default: its host and port); a namespace
     that serves other sites too registers them with `origins.allow_origins`."""
-    from helpdesk.realtime import message_queue, origins
+    from helpdesk.realtime import origins
     from helpdesk.realtime.desk import DeskNamespace
 
     settings = app.extensions["helpdesk.settings"]
@@ -79,7 +79,6 @@ def init_realtime(
         async_mode=async_mode,
         message_queue=redis_url,
         cors_allowed_origins=origins.engine_check(app),
-        **message_queue.manager(redis_url, write_only=False),
     )
     if DESK not in socketio.server.namespace_handlers:
         socketio.on_namespace(DeskNamespace(DESK))

@@ -21,7 +21,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from helpdesk.auth.models import Role, User
-from helpdesk.realtime import emit, message_queue, rooms
+from helpdesk.realtime import emit, rooms
 from helpdesk.realtime.summary import ticket_summaries, ticket_summary
 from helpdesk.tickets.changes import MOVES, TicketChange
 from helpdesk.tickets.models import TicketEvent
@@ -31,8 +31,7 @@ log = logging.getLogger(__name__)
 
 def fan_out_batch(session: Session, changes: list[TicketChange]) -> None:
     """Announce committed changes: the tickets' summaries in one statement, then an emit per
-    change, published on the message queue together. Never raises (the changes are committed
-    whatever happens here)."""
+    change. Never raises (the changes are committed whatever happens here)."""
     if not changes or not has_app_context() or emit.sender() is None:
         return
     ids = list(dict.fromkeys(change.ticket_id for change in changes))
@@ -41,12 +40,11 @@ def fan_out_batch(session: Session, changes: list[TicketChange]) -> None:
     except Exception:
         log.exception("fan-out of %d change(s) failed", len(changes))
         return
-    with message_queue.together():  # one round trip to the other processes, not one each
-        for change in changes:
-            try:
-                fan_out(session, change, summaries.get(change.ticket_id))
-            except Exception:
-                log.exception("fan-out of %s v%s failed", change.number, change.version)
+    for change in changes:
+        try:
+            fan_out(session, change, summaries.get(change.ticket_id))
+        except Exception:
+            log.exception("fan-out of %s v%s failed", change.number, change.version)
 
 
 def _previous(session: Session, change: TicketChange) -> tuple[int | None, int | None]:

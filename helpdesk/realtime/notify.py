@@ -12,7 +12,7 @@ from typing import Any
 from flask_socketio import SocketIO
 
 from helpdesk import redis_connections
-from helpdesk.realtime import message_queue, rooms
+from helpdesk.realtime import rooms
 
 SLA_ALERT = "sla_alert"  # event on /desk: a timer step fired (warning, escalation, 督办)
 _emitters: dict[str, SocketIO] = {}
@@ -22,8 +22,7 @@ os.register_at_fork(after_in_child=_emitters.clear)  # a forked worker opens its
 def emitter(redis_url: str) -> SocketIO:
     found = _emitters.get(redis_url)
     if found is None:
-        options = message_queue.manager(redis_url, write_only=True)
-        found = _emitters[redis_url] = SocketIO(message_queue=redis_url, **options)
+        found = _emitters[redis_url] = SocketIO(message_queue=redis_url)
     return found
 
 
