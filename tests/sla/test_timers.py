@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from rq import Queue
@@ -282,56 +282,3 @@ def test_a_timer_job_fires_every_due_stage_once_and_none_early(
         assert timers.job_id(escalate.id, escalate.fire_at) in scheduled_ids(redis)
     # the batch dropped the timer jobs of what it fired, so RQ does not run them for nothing
     assert not {timers.job_id(w.id, w.fire_at) for w in (warns[0], warns[2])} & scheduled_ids(redis)
-
-
-def _stored(redis) -> dict[bytes, object]:
-    """Every key's content, a job's creation time left out (and scores in whole seconds)."""
-    found: dict[bytes, object] = {}
-    for key in redis.keys("*"):
-        kind = redis.type(key)
-        if kind == b"hash":
-            found[key] = {k: v for k, v in redis.hgetall(key).items() if k != b"created_at"}
-        elif kind == b"zset":
-            found[key] = redis.zrange(key, 0, -1, withscores=True)
-        elif kind == b"set":
-            found[key] = redis.smembers(key)
-        elif kind == b"list":
-            found[key] = redis.lrange(key, 0, -1)
-    return found
-
-
-def test_booked_timers_are_stored_as_rqs_own_enqueue_stores_them(redis, monday):
-    """The worker, the scheduler and the reconciler read our bookings as RQ's own jobs."""
-    from helpdesk.sla.jobs import fire
-
-    items = [(41, monday + timedelta(hours=2)), (42, monday + timedelta(hours=3))]
-    items.append((43, monday - timedelta(minutes=1)))  # already due: queued at once
-    assert timers.schedule(redis, items) == 3
-    ours = _stored(redis)
-    redis.flushall()
-    queue = Queue(timers.QUEUE, connection=redis)
-    real_now = datetime.now(UTC)  # the same second as ours, unless one just ended
-    for stage_id, fire_at in items:
-        options = {
-            "job_id": timers.job_id(stage_id, fire_at),
-            "retry": timers.RETRY,
-            "job_timeout": timers.JOB_TIMEOUT,
-            "result_ttl": 600,
-            "failure_ttl": 7 * 86400,
-            "description": f"SLA stage {stage_id}",
-        }
-        if fire_at <= monday:
-            queue.enqueue(fire, stage_id, **options)
-        else:
-            queue.enqueue_at(real_now + (fire_at - monday), fire, stage_id, **options)
-    rqs = _stored(redis)
-    scheduled = ScheduledJobRegistry(queue=queue).key.encode()
-    ours_due, rqs_due = ours.pop(scheduled), rqs.pop(scheduled)
-    assert [member for member, _ in ours_due] == [member for member, _ in rqs_due]
-    assert all(abs(a - b) <= 1 for (_, a), (_, b) in zip(ours_due, rqs_due, strict=True))
-    assert len(ours_due) == 2
-    for stored in (ours, rqs):  # the queued job's time of enqueueing, as its creation's
-        for value in stored.values():
-            if isinstance(value, dict):
-                value.pop(b"enqueued_at", None)
-    assert ours == rqs
