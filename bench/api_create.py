@@ -215,6 +215,17 @@ autocommit for the moment), one round trip less per transaction: psycopg's pipel
 the round trip saved (micro-bench, 2000 SELECT + COMMIT transactions x6 interleaved, three
 runs: web -14 / +21 / -7 us, backend -9 / +17 / -2 us per transaction: noise).
 
+Merged (2026-12-06 06:06-06:12 UTC, quiet: load 1.2-1.8, nothing else running; the tickets
+varied from here on, see ticket_body: the same bodies for every server): the search words a
+run at a time with short runs' words kept (search/segment.py), the SLA calendar's bisected
+sums, the caller's number's parse kept, the routing folder resolved once a second, prepared
+statements kept over a rollback. --floor --peer --rounds 2 --tickets 1200 --baseline <main
+before>: ours 3.31 / 3.67 ms, main 3.76 / 4.04, floor 1.10 / 1.12, django-helpdesk 18.31 /
+17.98; printed `ours / baseline: 0.88-0.91`, `ours / floor: 3.01-3.28 (target <= 2)`,
+`django-helpdesk / ours: 4.9-5.5 (target >= 6)`. --matrix --tickets 400 --rounds 2:
+`PostgreSQL / SQLite ... 1.70 1.74 (target <= 1.3)`, this / main on SQLite 0.93 / 0.90, on
+PostgreSQL 1.00 / 0.93; two processes / one 1.07 / 1.08 (target 1.6).
+
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,
 shares of the samples), --profile writes a cProfile of the server's CPU over the measured
