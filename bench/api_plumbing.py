@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -73,25 +71,12 @@ def main() -> None:
     if args.one:
         print(json.dumps(_measure()))
         return
-    checkouts = [("this", Path.cwd())]
-    if args.baseline:
-        checkouts.append(("baseline", Path(args.baseline).resolve()))
+    # Here, not at the top: the child runs this file with the other checkout on its path.
+    from bench._checkouts import checkouts, child_figures
+
     for n in range(args.rounds):
-        for name, folder in checkouts:
-            env = {**os.environ, "PYTHONPATH": str(folder)}
-            out = (
-                subprocess.run(
-                    [sys.executable, str(Path(__file__).resolve()), "--one"],  # its helpdesk
-                    cwd=folder,
-                    env=env,
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                )
-                .stdout.strip()
-                .splitlines()[-1]
-            )
-            figures = json.loads(out)
+        for name, folder in checkouts(args.baseline):
+            figures = child_figures(folder, [str(Path(__file__).resolve()), "--one"])
             shown = "  ".join(f"{kind} {us:7.0f} us" for kind, us in figures.items())
             print(f"round {n + 1}  {name:8}  {shown}", flush=True)
 

@@ -11,10 +11,9 @@ Three kinds of text, each timed in a fresh process (so nothing is kept from anot
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 from pathlib import Path
+
+from bench._checkouts import child_figures
 
 KINDS = ["api_create", "demo", "articles", "unseen"]
 
@@ -54,16 +53,7 @@ print(json.dumps((time.process_time() - start) / len(texts) * 1e6))
 
 
 def measure(checkout: Path, kind: str) -> float:
-    env = {"PYTHONPATH": str(checkout), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run(
-        [sys.executable, "-c", _CHILD, kind],
-        cwd=checkout,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return float(json.loads(out))
+    return float(child_figures(checkout, ["-c", _CHILD, kind], env={"PATH": "/usr/bin:/bin"}))
 
 
 def main() -> None:

@@ -27,8 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -92,22 +90,14 @@ def main() -> None:
     if args.one:
         print(json.dumps(_measure(args.tickets, args.reps)))
         return
-    checkouts = [("this", Path.cwd())]
-    if args.baseline:
-        checkouts.append(("baseline", Path(args.baseline).resolve()))
+    # Here, not at the top: the child runs this file with the other checkout on its path.
+    from bench._checkouts import checkouts, child_figures
+
     for n in range(args.rounds):
-        for name, folder in checkouts:
-            env = {**os.environ, "PYTHONPATH": str(folder)}
-            command = [sys.executable, str(Path(__file__).resolve()), "--one",
+        for name, folder in checkouts(args.baseline):
+            command = [str(Path(__file__).resolve()), "--one",
                        "--tickets", str(args.tickets), "--reps", str(args.reps)]  # fmt: skip
-            out = (
-                subprocess.run(
-                    command, cwd=folder, env=env, check=True, capture_output=True, text=True
-                )
-                .stdout.strip()
-                .splitlines()[-1]
-            )
-            figures = json.loads(out)
+            figures = child_figures(folder, command)
             shown = "  ".join(f"{case} {us:6.1f}" for case, us in figures.items())
             print(f"round {n + 1}  {name:8}  us per ticket: {shown}", flush=True)
 
