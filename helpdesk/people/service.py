@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.auth import lifetime
+from helpdesk.auth.logins import LOGIN_RE, taken_by
 from helpdesk.auth.models import Role, User
 from helpdesk.auth.passwords import check_password, hash_password
 from helpdesk.console_forms import (
@@ -31,7 +32,6 @@ from helpdesk.oplog.record import changed_fields, record_change
 __all__ = ["FieldErrors", "PersonData", "VersionConflict"]
 from helpdesk.people.sessions import end_sessions
 
-LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 EXTENSION_RE = re.compile(r"^[0-9]{3,8}$")
 LANGUAGES = ("zh", "en")  # languages a person answers in (chat, phone)
 MIN_PASSWORD = 8
@@ -91,9 +91,7 @@ def _check(session: Session, data: PersonData, user: User | None, actor: Any) ->
             "2 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit."
         )
     else:
-        taken = session.scalars(
-            select(User.id).where(func.lower(User.login) == login.lower())
-        ).first()
+        taken = taken_by(session, login)
         if taken is not None and (user is None or taken != user.id):
             errors["login"] = _("The login %(login)s is already taken.", login=login)
     name = data.name.strip()

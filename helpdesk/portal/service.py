@@ -6,12 +6,11 @@ may log in once the registration is approved; the demo approves at once.
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
+from helpdesk.auth.logins import LOGIN_RE, taken_by
 from helpdesk.auth.models import Role, User
 from helpdesk.auth.passwords import hash_password
 from helpdesk.directory import queries as directory
@@ -23,13 +22,11 @@ from helpdesk.search import index as search_index
 from helpdesk.settings import settings
 
 PASSWORD_MIN = 8
-# the people console's rule: no spaces or Chinese in a login a person types at every visit
-LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 
 
 def check_login(raw: str) -> str:
     login = check_length(raw, 64, "login", required=True)
-    if not LOGIN.match(login):
+    if not LOGIN_RE.match(login):
         raise InvalidInput(f"{login!r}: a login is 2 to 64 letters, digits, . - or _", "login")
     return login
 
@@ -62,7 +59,7 @@ def register(
         raise InvalidInput(f"the password needs at least {PASSWORD_MIN} characters", "password")
     if session.scalars(select(Enterprise.id).where(Enterprise.uscc == code)).first():
         raise Conflict("this enterprise is already registered", field="uscc")
-    if session.scalars(select(User.id).where(User.login == user_login)).first():
+    if taken_by(session, user_login) is not None:  # as the people console: case aside
         raise Conflict("this login is taken", field="login")
     enterprise = Enterprise(name=enterprise_name, uscc=code, district_code=district)
     session.add(enterprise)

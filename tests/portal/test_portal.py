@@ -160,6 +160,8 @@ def test_registration_mistakes_are_named_in_words(client: FlaskClient, monkeypat
     other = body + uscc.calc_check_digit(body + "0")
     taken = _register(client, uscc=other).get_data(as_text=True)
     assert _error_of(taken, "login") == "此登录名已被使用。"
+    shouting = _register(client, uscc=other, login="XiXi").get_data(as_text=True)
+    assert _error_of(shouting, "login") == "此登录名已被使用。"  # XiXi is xixi's login
     spaced = _register(client, uscc=other, login="周 杰", password="short").get_data(as_text=True)
     assert _error_of(spaced, "login").startswith("登录名为 2 至 64 位字母")
     assert _error_of(spaced, "password") == "密码至少 8 位。"
