@@ -148,7 +148,7 @@ def _dispatch_batch(size: int) -> tuple[int, int]:
             release(session, token)
             return 0, 0
         except Exception as exc:
-            log.warning("outbox: a batch failed (%r); its tickets are done one at a time", exc)
+            log.warning("outbox: a batch failed (%s); its tickets one at a time", _said(exc))
             session.rollback()
             return _by_ticket(session, token, changes)
         finish(session, token)
@@ -183,7 +183,7 @@ def _by_ticket(session: Session, token: str, changes: list[TicketChange]) -> tup
         log.error(
             "outbox: the changes of ticket(s) %s failed, kept until their claim's lease ends: %s",
             ", ".join(number for number, _ in failed),
-            "; ".join(f"{number}: {exc!r}" for number, exc in failed),
+            "; ".join(f"{number}: {_said(exc)}" for number, exc in failed),
             exc_info=failed[0][1],
         )
     if waiting:
@@ -192,6 +192,10 @@ def _by_ticket(session: Session, token: str, changes: list[TicketChange]) -> tup
         finish(session, token, done)
     given_back = sum(len(tickets[ticket_id]) for ticket_id in waiting)
     return len(changes) - given_back, sum(len(tickets[ticket_id]) for ticket_id in done)
+
+
+def _said(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def dispatch_all(size: int = BATCH) -> int:
