@@ -6,7 +6,9 @@ done by the request itself: the dispatcher (`dispatcher.py`) claims committed en
 batches and does their effects once — consoles told (realtime.fanout), each ticket's next SLA
 timer booked (sla.timers), the audit seal requested — then deletes them. Entries are rows in
 the database, so an effect is not lost when a process dies between commit and dispatch: a
-claim has a lease, and an entry whose claimer died is claimed again when the lease ends.
+claim has a lease, and an entry whose claimer died is claimed again when the lease ends. A
+ticket whose effects fail for another reason than Redis being unreachable keeps its entries
+claimed until that lease ends (retried then); the batch's other tickets are done.
 
 Who dispatches: in a web process (`helpdesk web`, gunicorn) a background greenlet, woken after
 each commit that wrote entries (it lets the loop's ready requests commit first, so a burst is

@@ -5,8 +5,14 @@ A batch: claim up to BATCH free entries (one UPDATE, committed), read what the e
 fan-out emits, one pipeline of timer bookings, one seal request), then delete the entries. If
 the process dies before the delete, the claim's lease runs out and another dispatcher does the
 batch again: effects are idempotent (a console keeps the newest version of a ticket, a timer's
-job id is its stage and due time, a seal request is skipped while one waits). If Redis fails,
-the claim is given back and the next wake or poll tries again.
+job id is its stage and due time, a seal request is skipped while one waits). If Redis is
+unreachable (a connection error or time-out), the claim is given back and the next wake or poll
+tries again. Any other error (Redis refusing one ticket's command, a WRONGTYPE key, a bug in an
+effect) comes from some change's content and would come again at every try: the batch is then
+done again one ticket at a time (its changes together, in order, consoles not told twice), each
+ticket that succeeds is finished, and a failing ticket's entries keep their claim until its
+lease ends (logged at ERROR, retried then; nothing lost, the rows stay), so one bad change does
+not stall every later one.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, has_app_context
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError as RedisUnreachable
+from redis.exceptions import TimeoutError as RedisTimedOut
 from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -91,49 +98,114 @@ def claim(session: Session, size: int = BATCH) -> tuple[str, list[TicketChange]]
     return token, changes
 
 
-def finish(session: Session, token: str) -> None:
-    session.execute(delete(OutboxEntry).where(OutboxEntry.claim == token))
+# Redis not answering (TimeoutError is not a ConnectionError in redis-py): the batch waits.
+UNREACHABLE = (RedisUnreachable, RedisTimedOut)
+
+
+def finish(session: Session, token: str, ticket_ids: list[int] | None = None) -> None:
+    """Delete the claim's entries (of `ticket_ids` only, when given): their effects are done."""
+    done = delete(OutboxEntry).where(OutboxEntry.claim == token)
+    if ticket_ids is not None:
+        done = done.where(OutboxEntry.ticket_id.in_(ticket_ids))
+    session.execute(done)
     session.commit()
 
 
-def release(session: Session, token: str) -> None:
-    """Give a claim back at once (the next wake or poll retries it), not at its lease's end."""
+def release(session: Session, token: str, ticket_ids: list[int] | None = None) -> None:
+    """Give a claim back at once (the next wake or poll retries it), not at its lease's end;
+    only the entries of `ticket_ids` when given."""
+    given_back = update(OutboxEntry).where(OutboxEntry.claim == token)
+    if ticket_ids is not None:
+        given_back = given_back.where(OutboxEntry.ticket_id.in_(ticket_ids))
     session.execute(
-        update(OutboxEntry)
-        .where(OutboxEntry.claim == token)
-        .values(claim=None, claimed_until=None)
-        .execution_options(synchronize_session=False)
+        given_back.values(claim=None, claimed_until=None).execution_options(
+            synchronize_session=False
+        )
     )
     session.commit()
 
 
 def dispatch_batch(size: int = BATCH) -> int:
     """One batch, in the app context; returns how many entries it dispatched."""
+    return _dispatch_batch(size)[1]
+
+
+def _dispatch_batch(size: int) -> tuple[int, int]:
+    """(entries handled, entries dispatched) of one batch: handled is dispatched, or left
+    claimed until its lease ends (a failing ticket's), not given back for Redis."""
     from helpdesk.outbox import effects
 
     with Session(db.engine) as session:
         token, changes = claim(session, size)
         if not changes:
             session.rollback()
-            return 0
+            return 0, 0
         try:
             effects.apply(session, changes)
-        except RedisError as exc:
+        except UNREACHABLE as exc:
             log.warning("outbox: %d change(s) wait for Redis (%s)", len(changes), exc)
             session.rollback()
             release(session, token)
-            return 0
+            return 0, 0
+        except Exception as exc:
+            log.warning("outbox: a batch failed (%s); its tickets one at a time", _said(exc))
+            session.rollback()
+            return _by_ticket(session, token, changes)
         finish(session, token)
-    return len(changes)
+    return len(changes), len(changes)
+
+
+def _by_ticket(session: Session, token: str, changes: list[TicketChange]) -> tuple[int, int]:
+    """The failed batch again, a ticket at a time; returns (handled, dispatched) as above.
+    A failing ticket's entries keep the claim until its lease ends (retried then, not now)."""
+    from helpdesk.outbox import effects
+
+    tickets: dict[int, list[TicketChange]] = {}
+    for change in changes:
+        tickets.setdefault(change.ticket_id, []).append(change)
+    done: list[int] = []
+    failed: list[tuple[str, Exception]] = []
+    waiting: list[int] = []  # Redis went away meanwhile: given back, as for a whole batch
+    for ticket_id, own in tickets.items():
+        if waiting:
+            waiting.append(ticket_id)
+            continue
+        try:
+            effects.apply(session, own, announce=False)  # the batch's try told the consoles
+            done.append(ticket_id)
+        except UNREACHABLE as exc:
+            log.warning("outbox: changes wait for Redis (%s)", exc)
+            waiting.append(ticket_id)
+        except Exception as exc:
+            failed.append((own[0].number, exc))
+        session.rollback()
+    if failed:
+        log.error(
+            "outbox: the changes of ticket(s) %s failed, kept until their claim's lease ends: %s",
+            ", ".join(number for number, _ in failed),
+            "; ".join(f"{number}: {_said(exc)}" for number, exc in failed),
+            exc_info=failed[0][1],
+        )
+    if waiting:
+        release(session, token, waiting)
+    if done:
+        finish(session, token, done)
+    given_back = sum(len(tickets[ticket_id]) for ticket_id in waiting)
+    return len(changes) - given_back, sum(len(tickets[ticket_id]) for ticket_id in done)
+
+
+def _said(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def dispatch_all(size: int = BATCH) -> int:
-    """Batches until none is left (or Redis fails); returns how many entries were done."""
+    """Batches until none is left (or Redis is unreachable); returns how many entries were
+    done. A failing ticket's entries keep their claim, so the next batch takes later ones."""
     done = 0
     while True:
-        count = dispatch_batch(size)
+        handled, count = _dispatch_batch(size)
         done += count
-        if count < size:
+        if handled < size:
             return done
 
 
@@ -159,9 +231,9 @@ class _Background:
             self.wanted.clear()
             try:
                 with self.app.app_context():
-                    while (count := dispatch_batch()) > 0:
+                    while (handled := _dispatch_batch(BATCH)[0]) > 0:
                         self.batches += 1
-                        if count < BATCH:
+                        if handled < BATCH:
                             break
             except Exception:
                 log.exception("outbox dispatch failed; retrying at the next wake or poll")

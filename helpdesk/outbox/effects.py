@@ -14,13 +14,16 @@ from helpdesk.webhooks import jobs as webhook_jobs
 from helpdesk.webhooks import service as webhooks
 
 
-def apply(session: Session, changes: list[TicketChange]) -> None:
-    """Consoles told, each ticket's next SLA timer booked, the audit seal requested, the
-    subscribed webhooks' deliveries written and queued.
-    Raises RedisError when Redis is unreachable (the batch is then retried)."""
+def apply(session: Session, changes: list[TicketChange], announce: bool = True) -> None:
+    """Consoles told (unless `announce` is false: they were, by the failed batch's try), each
+    ticket's next SLA timer booked, the audit seal requested, the subscribed webhooks'
+    deliveries written and queued.
+    Raises RedisError when Redis is unreachable or refuses a command (the dispatcher tells
+    the two apart), or whatever a step's bug raises."""
     # Consoles first: their emit waits for nothing but the claim and the summaries' one read
     # (bench/console_fanout.py measures request -> console).
-    fan_out_batch(session, worth_announcing(changes))  # never raises
+    if announce:
+        fan_out_batch(session, worth_announcing(changes))  # never raises
     ticket_ids = list(dict.fromkeys(change.ticket_id for change in changes))
     next_timers = timers.next_timers(session, ticket_ids)
     deliveries = _webhook_deliveries(session, changes)

@@ -122,3 +122,28 @@ def test_consoles_hear_each_tickets_last_change_and_every_move():
         (2, "assigned"),
         (1, "accepted"),
     ]
+
+
+def test_one_tickets_failing_effect_holds_back_only_that_ticket(
+    session, redis, make_ticket, centre, monday, crash_after_commit, monkeypatch, caplog
+):
+    # Not Redis being down but one change's content: the bad ticket's timer key has the wrong
+    # type, so RQ's booking of it fails at every try. Before, the whole outbox waited for ever.
+    first, poisoned, last = (new_ticket(make_ticket, centre) for _ in range(3))
+    bad_key = Job.key_for(next_job(session, poisoned))
+    redis.rpush(bad_key, "x")
+    assert waiting(session) == 6
+
+    assert dispatcher.dispatch_all() == 4  # one batch: the two others' changes are done
+    assert {next_job(session, first), next_job(session, last)} <= scheduled_ids(redis)
+    session.expire_all()
+    assert set(session.scalars(select(OutboxEntry.ticket_id))) == {poisoned.id}
+    assert [r.levelname for r in caplog.records if poisoned.number in r.getMessage()] == ["ERROR"]
+    assert dispatcher.dispatch_all() == 0  # kept claimed until its lease ends, not retried now
+
+    redis.delete(bad_key)
+    later = datetime.now(UTC) + dispatcher.LEASE + timedelta(seconds=1)
+    monkeypatch.setattr(dispatcher, "_wall_clock", lambda: later)
+    assert dispatcher.dispatch_all() == 2
+    assert next_job(session, poisoned) in scheduled_ids(redis)
+    assert waiting(session) == 0
