@@ -201,12 +201,16 @@ def _said(exc: Exception) -> str:
 def dispatch_all(size: int = BATCH) -> int:
     """Batches until none is left (or Redis is unreachable); returns how many entries were
     done. A failing ticket's entries keep their claim, so the next batch takes later ones."""
-    done = 0
+    return sum(dispatched for _handled, dispatched in _batches(size))
+
+
+def _batches(size: int) -> Iterator[tuple[int, int]]:
+    """Each batch's (handled, dispatched), until one handles less than a full batch."""
     while True:
-        handled, count = _dispatch_batch(size)
-        done += count
+        handled, dispatched = _dispatch_batch(size)
+        yield handled, dispatched
         if handled < size:
-            return done
+            return
 
 
 class _Background:
@@ -231,10 +235,9 @@ class _Background:
             self.wanted.clear()
             try:
                 with self.app.app_context():
-                    while (handled := _dispatch_batch(BATCH)[0]) > 0:
-                        self.batches += 1
-                        if handled < BATCH:
-                            break
+                    for handled, _dispatched in _batches(BATCH):
+                        if handled:
+                            self.batches += 1
             except Exception:
                 log.exception("outbox dispatch failed; retrying at the next wake or poll")
             self.last_done = time.monotonic()
