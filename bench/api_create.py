@@ -226,6 +226,38 @@ before>: ours 3.31 / 3.67 ms, main 3.76 / 4.04, floor 1.10 / 1.12, django-helpde
 `PostgreSQL / SQLite ... 1.70 1.74 (target <= 1.3)`, this / main on SQLite 0.93 / 0.90, on
 PostgreSQL 1.00 / 0.93; two processes / one 1.07 / 1.08 (target 1.6).
 
+Then (2026-12-06, branch pgside) where PostgreSQL's extra CPU goes, nothing landed. --matrix
+--baseline main --tickets 400 --rounds 2 (08:24-08:31 UTC, load 7.7, machine 100 %), one
+process, round 1 / round 2: PostgreSQL web 6.85 / 6.70 + backends 2.25 / 2.12 against SQLite's
+web 4.68 / 4.90: `PostgreSQL / SQLite ... 1.95 1.80`; the surplus, 4.42 / 3.92 ms, half in the
+web process and half the backends. (The same app code in both slots read this / main 0.92 / 0.94
+on SQLite, 0.96 / 0.95 on PostgreSQL: the noise of one run.)
+The web process (--sample, 1200 tickets, PostgreSQL then SQLite, load 5-10, shares times the CPU
+per ticket, ms): psycopg's execute 1.33 (its generators and the waits on the hub) against
+SQLite's execute 0.38 and commit 0.31 in runner/sqlite_writes.py; SQLAlchemy's insertmanyvalues
+rendering and sends 0.63 against SQLite's executemany 0.10. BENCH_SAMPLE_CALLERS (probes.py)
+under tickets/service.py create: the INSERTs 1.95 / 1.44 (0.03-0.1 ms more per statement, none
+dearer), the number 0.44 / 0.17, routing's reads 0.52 / 0.34, a new caller's contact (the ORM's
+INSERT ... RETURNING and flush, 0.2 per ticket) 0.21 / 0.03. So: psycopg's and SQLAlchemy's cost
+per statement and round trip (about 12 statements and 5 waits per ticket), spread thin.
+The backends (perf record of the run's backends for 10 s): statements about half (executor start
+11 %, index inserts 8 %, plan cache 5 %), system calls 22 % (a recv, send and epoll per
+message), after-row triggers 13 % (foreign-key checks 7 %, search_walk's trigger 4.5 %), commit
+10 % (fdatasync 5 %). Nothing near a third.
+Measured and dropped: search_document alone (4000 INSERTs x3 interleaved, commit every 100,
+backend CPU per row): 152-217 us; without search_walk's trigger 110-175; without the three GIN
+indexes 145-155 against 170-217 in that run, without one of them no less (fastupdate's pending
+list is cheap: all kept); fastupdate off 452-710 (kept on); the trigger taking the vector's text
+once (plpgsql variables) 7-10 us less, about 0.1 % of a ticket: no migration. plan_cache_mode =
+force_generic_plan on every connection (the SELECTs' binds 0.34 ms per ticket in the log): three
+pairs, backends 1.77 / 2.16 / 1.98 against 1.86 / 2.28 / 1.79: nothing (and searches need their
+custom plans). psycopg flushes the socket after each statement queued in a pipeline: BEGIN,
+seven INSERTs and COMMIT in one send against nine (libpq directly, 2000 transactions x3): client
+39-54 against 80-100 us, backend 140-185 against 165-220 us a transaction, about 0.05 ms a
+ticket. The pool: no pings or reset ROLLBACKs in the log (0.04 ROLLBACK per ticket); resetting
+an idle connection through psycopg (db.do_rollback) is 0.8 % of the web CPU. Each under the
+noise of one run.
+
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,
 shares of the samples), --profile writes a cProfile of the server's CPU over the measured

@@ -2,13 +2,20 @@
 before_cursor_execute counter on every engine, cProfile over CPU time, and a sampling
 profiler (SIGPROF every 2 ms of CPU, the running greenlet's stack counted; py-spy's view,
 without cProfile's overhead, which inflates what makes many small calls), reached through
-/_bench/... paths a WSGI wrapper answers before the app sees them (bench/api_server.py)."""
+/_bench/... paths a WSGI wrapper answers before the app sees them (bench/api_server.py).
+
+The sampler's report, set in the server's environment (bench/api_create.py --sample passes
+its own on): BENCH_SAMPLE_LINES, how many functions the inclusive list shows (70);
+BENCH_SAMPLE_CALLERS=NAME, for the innermost function whose file:name contains NAME, its
+callers three frames up and its direct callees with their shares, to put two runs' (SQLite
+and PostgreSQL) costs side by side part by part."""
 
 from __future__ import annotations
 
 import cProfile
 import io
 import json
+import os
 import pstats
 import re
 import signal
@@ -44,6 +51,9 @@ def _count(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bo
 _inclusive: Counter[str] = Counter()
 _own: Counter[str] = Counter()
 _samples = [0]
+_CALLERS_OF = os.environ.get("BENCH_SAMPLE_CALLERS", "")
+_callers: Counter[str] = Counter()
+_callees: Counter[str] = Counter()
 
 
 def _where(frame: FrameType) -> str:
@@ -58,18 +68,34 @@ def _sample(signum: int, frame: FrameType | None) -> None:
     _samples[0] += 1
     _own[_where(frame)] += 1
     seen = set()
+    chain = []
     while frame is not None:
-        seen.add(_where(frame))
+        where = _where(frame)
+        seen.add(where)
+        chain.append(where)
         frame = frame.f_back
     _inclusive.update(seen)
+    if _CALLERS_OF:
+        for i, where in enumerate(chain):
+            if _CALLERS_OF in where:
+                _callers[" < ".join(chain[i : i + 4])] += 1
+                _callees[chain[i - 1] if i else "(its own code)"] += 1
+                break
 
 
-def _sampled_report(limit: int = 70) -> str:
+def _sampled_report() -> str:
+    # BENCH_SAMPLE_LINES: more of the inclusive list, to compare two runs' components.
+    limit = int(os.environ.get("BENCH_SAMPLE_LINES", "70"))
     total = _samples[0] or 1
     lines = [f"{_samples[0]} samples (2 ms of CPU each); inclusive share, then own share"]
     lines += [f"{n / total * 100:6.1f}%  {k}" for k, n in _inclusive.most_common(limit)]
     lines.append("--- own")
     lines += [f"{n / total * 100:6.1f}%  {k}" for k, n in _own.most_common(30)]
+    if _CALLERS_OF:
+        lines.append(f"--- callers of {_CALLERS_OF}")
+        lines += [f"{n / total * 100:6.1f}%  {k}" for k, n in _callers.most_common(15)]
+        lines.append(f"--- what {_CALLERS_OF} calls")
+        lines += [f"{n / total * 100:6.1f}%  {k}" for k, n in _callees.most_common(25)]
     return "\n".join(lines)
 
 
@@ -77,6 +103,8 @@ def _answer(path: str, query: str) -> bytes:
     if path == "/_bench/sample/start":
         _inclusive.clear()
         _own.clear()
+        _callers.clear()
+        _callees.clear()
         _samples[0] = 0
         signal.signal(signal.SIGPROF, _sample)
         signal.setitimer(signal.ITIMER_PROF, 0.002, 0.002)
