@@ -230,8 +230,10 @@ Then (2026-12-06, branch pgside) where PostgreSQL's extra CPU goes, nothing land
 --baseline main --tickets 400 --rounds 2 (08:24-08:31 UTC, load 7.7, machine 100 %), one
 process, round 1 / round 2: PostgreSQL web 6.85 / 6.70 + backends 2.25 / 2.12 against SQLite's
 web 4.68 / 4.90: `PostgreSQL / SQLite ... 1.95 1.80`; the surplus, 4.42 / 3.92 ms, half in the
-web process and half the backends. (The same app code in both slots read this / main 0.92 / 0.94
-on SQLite, 0.96 / 0.95 on PostgreSQL: the noise of one run.)
+web process and half the backends. Again at 08:48 (load 9.4): `1.79 2.17`, PostgreSQL web 7.93 /
+7.35 + backends 2.62 / 2.48. The same app code in both slots read this / main 0.92 / 0.94 on
+SQLite and 0.96 / 0.95 on PostgreSQL in the first run, 1.29 / 1.06 and 1.11 / 1.41 in the
+second: at this load a run cannot show a gain under about 10 %.
 The web process (--sample, 1200 tickets, PostgreSQL then SQLite, load 5-10, shares times the CPU
 per ticket, ms): psycopg's execute 1.33 (its generators and the waits on the hub) against
 SQLite's execute 0.38 and commit 0.31 in runner/sqlite_writes.py; SQLAlchemy's insertmanyvalues
