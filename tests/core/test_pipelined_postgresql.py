@@ -68,8 +68,10 @@ def test_a_creations_writes_are_one_round_trip_on_postgresql(app, session, monke
     ticket = service.create(session, None, ROUTED)
     # Alone: the reference data's version (the number's upsert is on its own connection).
     # The ticket, its events, SLA row and stages, outbox entry and search document are
-    # queued and read together: one each before (7 waits).
-    assert len(waits) == 2, len(waits)
+    # queued and read together: one each before (7 waits). Fewer when an answer is already in
+    # when psycopg looks (a loaded machine: the server answers while the client still sends),
+    # which is read then without a wait of its own.
+    assert 1 <= len(waits) <= 2, len(waits)
     session.commit()
     stored = session.get(Ticket, ticket.id)
     assert stored is not None and stored.number == ticket.number
