@@ -134,7 +134,7 @@
       `<td class="subject"><span class="title">${esc(s.subject)}</span><span class="enterprise muted">${esc(s.enterprise || "")}</span></td>` +
       `<td><span class="badge status-${esc(s.status)}">${esc(label("status", s.status))}</span> ${slaBadge(s)}</td>` +
       `<td class="channel">${esc(label("channel", s.channel))}<br><span class="muted">${esc(label("district", s.district))}</span></td>` +
-      `<td>${org}<span class="muted">${esc(s.assignee ? s.assignee.name : "")}</span></td>` +
+      `<td class="holder">${org}<span class="muted nowrap">${esc(s.assignee ? s.assignee.name : "")}</span></td>` +
       (extra || "") + `</tr>`;
   }
 
