@@ -131,10 +131,10 @@
     const org = ownOrg ? "" : `${esc(s.organisation ? s.organisation.name : "")}<br>`;
     return `<tr data-id="${s.id}" data-number="${esc(s.number)}" data-version="${s.version}" class="prio-${esc(s.priority)}">` +
       `<td class="number">${esc(s.number)}</td>` +
-      `<td>${esc(s.subject)}<br><span class="muted">${esc(s.enterprise || "")}</span></td>` +
+      `<td class="subject"><span class="title">${esc(s.subject)}</span><span class="enterprise muted">${esc(s.enterprise || "")}</span></td>` +
       `<td><span class="badge status-${esc(s.status)}">${esc(label("status", s.status))}</span> ${slaBadge(s)}</td>` +
       `<td class="channel">${esc(label("channel", s.channel))}<br><span class="muted">${esc(label("district", s.district))}</span></td>` +
-      `<td>${org}<span class="muted">${esc(s.assignee ? s.assignee.name : "")}</span></td>` +
+      `<td class="holder">${org}<span class="muted nowrap">${esc(s.assignee ? s.assignee.name : "")}</span></td>` +
       (extra || "") + `</tr>`;
   }
 

@@ -50,7 +50,7 @@
 
   function ticketRows(id, rows, total) {
     const extra = `<td class="act"><select aria-label="${D.esc(D.word("to_agent"))}" class="to-agent">${agentOptions()}</select>` +
-      `<button type="button" class="reassign">${D.esc(D.word("reassign"))}</button></td>`;
+      `<button type="button" class="button small reassign">${D.esc(D.word("reassign"))}</button></td>`;
     const drawn = rows.slice(0, limit(id));
     document.querySelector(`#${id} tbody`).innerHTML = drawn.length ? drawn.map((s) => wallRow(s, extra)).join("")
       : `<tr><td class="muted">${D.esc(D.word("no_tickets"))}</td></tr>`;
@@ -87,7 +87,7 @@
     // A waiting chat or queued call is sent to an agent in two clicks: pick, then reassign.
     const toAgent = (w) => (w.kind === "call" && !w.handable) ? "" :
       ` <select aria-label="${D.esc(D.word("to_agent"))}" class="to-agent">${agentOptions()}</select>` +
-      `<button type="button" class="reassign-chat" data-kind="${D.esc(w.kind)}" data-chat="${D.esc(w.id)}">${D.esc(D.word("reassign"))}</button>`;
+      `<button type="button" class="button small reassign-chat" data-kind="${D.esc(w.kind)}" data-chat="${D.esc(w.id)}">${D.esc(D.word("reassign"))}</button>`;
     const waiting = board.waiting.slice(0, limit("waiting"));
     counted("waiting", board.waiting.length, waiting.length);
     document.getElementById("waiting").innerHTML = waiting.length ? waiting.map((w) =>

@@ -66,3 +66,68 @@ def test_the_person_holding_a_ticket_is_shown_whole_on_the_wallboard(
             context.close()
     assert shown, "no ticket held by a person on the demo board"
     assert cut == [], f"the holding person is cut off: {cut}"
+
+
+def test_the_reassign_picker_and_its_button_stand_level_and_every_button_is_styled(
+    web: Web,  # noqa: F811
+    demo_pages: dict[str, list[str]],  # noqa: F811
+    fresh_presence: None,  # noqa: F811
+) -> None:
+    """改派 stood 24 px high beside its 36 px agent picker, and 全屏 and 改派 were the browser's
+    grey buttons among the page's own."""
+    uneven: list[str] = []
+    raw: list[str] = []
+    with launched() as browser:
+        for size in (PHONE, LAPTOP):
+            width = size["width"]
+            context = browser.new_context(locale="zh-CN", viewport=size)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            page.goto(f"{web.base}/login?lang=zh_CN")
+            page.fill("#login", "supervisor")
+            page.fill("#password", DEMO_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            page.goto(f"{web.base}/wallboard")
+            page.wait_for_selector("#all tbody tr[data-id] td.act button")
+            page.screenshot(path=str(SHOTS / f"wallboard-reassign-{width}.png"))
+            pairs = page.eval_on_selector_all(
+                ".wall td.act",
+                """cells => cells.map((cell) => {
+                    const box = (e) => e.getBoundingClientRect();
+                    const picker = box(cell.querySelector('select'));
+                    const button = box(cell.querySelector('button'));
+                    return [picker.top, picker.height, button.top, button.height];
+                })""",
+            )
+            assert pairs, "no reassign controls on the demo board"
+            for top, height, button_top, button_height in pairs:
+                if abs(height - button_height) > 1 or abs(top - button_top) > 1:
+                    uneven.append(
+                        f"{width} px: picker {height:.0f} px at {top:.0f}, "
+                        f"button {button_height:.0f} px at {button_top:.0f}"
+                    )
+            # the page's own button look, taken from a .button put on the page
+            looks = page.evaluate(
+                """() => {
+                    const look = (e) => { const s = getComputedStyle(e);
+                        return [s.backgroundColor, s.color, s.borderTopColor, s.borderTopLeftRadius,
+                                s.fontFamily].join(' | '); };
+                    const model = document.createElement('a');
+                    model.className = 'button';
+                    document.querySelector('main').append(model);
+                    const own = look(model);
+                    model.remove();
+                    const buttons = [document.getElementById('fullscreen'),
+                                     ...document.querySelectorAll('.wall button')];
+                    return buttons.map((b) => [b.textContent.trim(), look(b), own]);
+                }"""
+            )
+            raw += [
+                f"{text} at {width} px: {look} (not {own})"
+                for text, look, own in looks
+                if look != own
+            ]
+            context.close()
+    assert uneven == [], f"改派 and its picker at different heights: {uneven[:5]}"
+    assert raw == [], f"buttons not styled as the page's: {raw[:5]}"
