@@ -131,12 +131,26 @@ def lift(session: Session, actor: User, watch: ProviderWatch, note: str | None) 
     )  # fmt: skip
 
 
+def _watched(session: Session) -> set[int]:
+    """Organisations on watch or suspended after one."""
+    return set(
+        session.scalars(
+            select(ProviderWatch.organisation_id).where(ProviderWatch.state.in_((WATCH, SUSPENDED)))
+        )
+    )
+
+
 def excellent(session: Session, period: Period, config: LoopConfig) -> list[scorecards.Scorecard]:
     """优秀服务机构: the top `excellent_top` by scorecard score among those with enough tickets
-    to judge, none with an upheld complaint."""
+    to judge, none with an upheld complaint, none below the watch bar in the period, none on
+    watch or suspended (the ranking page listed a provider 观察中 among them)."""
+    watched = _watched(session)
     cards = [
         c
         for c in scorecards.build(session, period)
-        if c.received >= config.watch_min_tickets and c.complaints_upheld == 0
+        if c.received >= config.watch_min_tickets
+        and c.complaints_upheld == 0
+        and not reasons_for(c, config)
+        and c.organisation_id not in watched
     ]
     return cards[: config.excellent_top]

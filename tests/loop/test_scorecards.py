@@ -248,3 +248,34 @@ def test_excellent_list_and_upheld_bar(
     complaint = session.scalars(select(Ticket).where(Ticket.type == TicketType.COMPLAINT)).one()
     with pytest.raises(InvalidInput):
         followups.record_verdict(session, people.supervisor, complaint, False, "再议")
+
+
+def test_excellent_list_names_none_below_the_bar_or_on_watch(
+    session: Session,
+    fortnight: list[Ticket],
+    people: People,
+    loop_settings: Callable[..., LoopConfig],
+) -> None:
+    """The ranking page named a provider 观察中 among the 优秀服务机构. Up to 04-07 the
+    provider has no complaint (it came on 04-08) but its SLA compliance (75.0 %) is below the
+    80 % bar: not excellent; with the bar cleared it is, until it is put on watch."""
+    period = Period(datetime(2025, 4, 1).date(), datetime(2025, 4, 7).date())
+    config = loop_settings(watch_min_tickets=3, watch_sla_percent=80)
+    card = next(
+        c for c in scorecards.build(session, period) if c.organisation_id == people.provider.id
+    )
+    assert card.complaints_upheld == 0 and watch.reasons_for(card, config)
+    assert people.provider.id not in [
+        c.organisation_id for c in watch.excellent(session, period, config)
+    ]
+
+    config = loop_settings(watch_min_tickets=3, watch_sla_percent=10, watch_satisfaction=1.0)
+    assert people.provider.id in [
+        c.organisation_id for c in watch.excellent(session, period, config)
+    ]
+    session.add(ProviderWatch(organisation_id=people.provider.id, state="watch", reasons=[],
+                              opened_at=clock.now()))  # fmt: skip
+    session.flush()
+    assert people.provider.id not in [
+        c.organisation_id for c in watch.excellent(session, period, config)
+    ]
