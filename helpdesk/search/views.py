@@ -12,7 +12,7 @@ from sqlalchemy import select
 from helpdesk.auth import permissions
 from helpdesk.directory.models import Enterprise
 from helpdesk.errors import InvalidInput
-from helpdesk.search import inputs, queries
+from helpdesk.search import by_phone, inputs, queries
 from helpdesk.search.facets import approximate_count, facet_groups
 from helpdesk.search.similar import similar_open
 from helpdesk.web import db_session, install, local_time
@@ -90,8 +90,12 @@ def results() -> ResponseReturnValue:
             "last": last,
         }
     groups = facet_groups(db_session(), found, args) if found is not None else []
+    user = current_user._get_current_object()
+    phone = by_phone.phone_in(text) if by_phone.may_look_up(user) else None
     return render_template(
         "search/results.html",
+        phone=phone,
+        phone_tickets=by_phone.tickets_of(db_session(), phone) if phone else [],
         q=text,
         args=args,
         found=found,

@@ -30,7 +30,10 @@
   }
 
   function agentOptions() {
-    return (board ? board.targets.agents : []).map((a) =>
+    /* nobody chosen first: a 改派 pressed before a pick (or after a live redraw reset the
+       select) once sent the ticket to whoever came first in the list */
+    return `<option value="">${D.esc(D.word("to_agent"))}…</option>` +
+      (board ? board.targets.agents : []).map((a) =>
       `<option value="${a.id}" data-org="${a.organisation_id || ""}">${D.esc(a.name)}</option>`).join("");
   }
 
@@ -141,8 +144,9 @@
   document.addEventListener("click", async (e) => {
     const button = e.target.closest("button.reassign-chat");
     if (!button) return;
-    const option = button.closest("li").querySelector("select.to-agent").selectedOptions[0];
-    if (!option) return;
+    const select = button.closest("li").querySelector("select.to-agent");
+    const option = select.selectedOptions[0];
+    if (!option || !option.value) { select.focus(); return; }
     try {
       if (button.dataset.kind === "call") {
         await handCall(button.dataset.chat, Number(option.value));
@@ -158,8 +162,9 @@
     const button = e.target.closest("button.reassign");
     if (!button) return;
     const tr = button.closest("tr");
-    const option = tr.querySelector("select.to-agent").selectedOptions[0];
-    if (!option) return;
+    const select = tr.querySelector("select.to-agent");
+    const option = select.selectedOptions[0];
+    if (!option || !option.value) { select.focus(); return; }
     try {
       await D.api("POST", `/tickets/${encodeURIComponent(tr.dataset.number)}/transfer`, {
         organisation_id: Number(option.dataset.org), assignee_id: Number(option.value),

@@ -36,6 +36,29 @@ def _org_ids(events: list[TicketEvent]) -> set[int]:
     return ids
 
 
+def _people(session: Session, events: list[TicketEvent]) -> dict[int, str]:
+    """Names of the people transfers were sent from and to: a supervisor's 改派 within the
+    centre read "服务中心 → 服务中心", naming nobody."""
+    ids = {
+        part["assignee_id"]
+        for e in events
+        if e.kind == "transferred"
+        for part in (e.data.get("from") or {}, e.data.get("to") or {})
+        if isinstance(part, dict) and isinstance(part.get("assignee_id"), int)
+    }
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.name).where(User.id.in_(ids)))
+    return {row.id: row.name for row in rows}
+
+
+def _holder(side: dict[str, object], orgs: dict[int, str], people: dict[int, str]) -> str:
+    org = side.get("organisation_id")
+    person = side.get("assignee_id")
+    named = orgs.get(org, "?") if isinstance(org, int) else "—"
+    return f"{named} · {people[person]}" if isinstance(person, int) and person in people else named
+
+
 def _files_by_comment(session: Session, ticket: Ticket) -> dict[int, list[Attachment]]:
     """The ticket's files that came with a comment; the bytes stay in the database."""
     rows = session.scalars(
@@ -90,6 +113,7 @@ def timeline_items(session: Session, user: User, ticket: Ticket) -> list[Item]:
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
         )
         names = {row.id: row.name for row in rows}
+    people = _people(session, events)
     items = []
     for e in events:
         note = notes.get(e.data.get("comment_id") or 0)
@@ -101,10 +125,8 @@ def timeline_items(session: Session, user: User, ticket: Ticket) -> list[Item]:
         if isinstance(data.get("organisation_id"), int) and e.kind in ("assigned", "declined"):
             item.details["organisation"] = names.get(data["organisation_id"], "?")
         if e.kind == "transferred":
-            before = (data.get("from") or {}).get("organisation_id")
-            after = (data.get("to") or {}).get("organisation_id")
-            item.details["from"] = names.get(before, "—") if before else "—"
-            item.details["to"] = names.get(after, "?")
+            item.details["from"] = _holder(data.get("from") or {}, names, people)
+            item.details["to"] = _holder(data.get("to") or {}, names, people)
         for key in ("reason", "summary", "into", "rule", "comment", "outcome", "complaint"):
             if isinstance(data.get(key), str):
                 item.details[key] = data[key]

@@ -245,3 +245,41 @@ def test_an_agent_the_admin_just_created_answers_a_chat(
     session.expire_all()
     person = session.scalars(select(User).where(User.login == "agent8")).one()
     assert person.role is Role.AGENT and not person.must_change_password
+
+
+@pytest.mark.browser
+def test_a_visitors_prechat_refusals_are_in_chinese(chat_server: str, agent: User) -> None:
+    """A visitor on a phone who leaves the name out, then types letters for a phone number,
+    reads why in Chinese; the service's English ("name is required", "'abc' has letters")
+    stays in the ack's `message` for integrations."""
+    from playwright.sync_api import expect
+
+    with launched() as browser:
+        staff = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        desk = staff.new_page()
+        desk.set_default_timeout(15_000)
+        desk.goto(f"{chat_server}/login")
+        desk.fill("#login", agent.login)
+        desk.fill("#password", PASSWORD)
+        desk.click("button[type=submit]")
+        desk.goto(f"{chat_server}/chat/agent")
+        expect(desk.locator("#agent-status")).to_have_text("在线")
+
+        visitor = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+        visitor.set_default_timeout(15_000)
+        visitor.goto(f"{chat_server}/chat/")
+        expect(visitor.locator("#start")).to_be_visible()
+        visitor.locator("select[name=category]").select_option("finance/guarantee")
+        visitor.locator("textarea[name=question]").fill("请问担保费率是多少？")
+        visitor.locator("#start").click()
+        expect(visitor.locator("#prechat-error")).to_have_text("未发送：请填写您的姓名。")
+
+        visitor.locator("input[name=name]").fill("王先生")
+        visitor.locator("input[name=phone]").fill("abc")
+        visitor.locator("#start").click()
+        expect(visitor.locator("#prechat-error")).to_have_text("未发送：电话号码无效。")
+        expect(visitor.locator("textarea[name=question]")).to_have_value("请问担保费率是多少？")
+
+        visitor.locator("input[name=phone]").fill("13957112345")
+        visitor.locator("#start").click()
+        expect(visitor.locator("#chat-status")).to_contain_text("排第 1 位")

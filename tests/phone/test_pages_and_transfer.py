@@ -126,6 +126,39 @@ def test_transfer_moves_the_call_and_its_ticket(client, session, make_org, make_
     assert refused.status_code == 302 and len(record.transfers) == 1
 
 
+def test_a_refused_transfer_says_why_in_chinese(client, session, make_org, make_user, log_in):
+    """The console's flash named the service's English ("转接未成功：no agent '9999' to transfer
+    to", "a reason is required"); a Monday agent reads why in Chinese, and a reason past 500
+    characters is refused, not stored on the call."""
+    centre = make_org(OrgKind.SERVICE_CENTRE, categories=("info",))
+    agent = make_user(Role.AGENT, centre, extension="8001")
+    from helpdesk.channels.phone.ivr import loader
+    from helpdesk.channels.phone.ivr.interpreter import Keys
+
+    script = loader.load("hotline")
+    record, _ = service.start_ivr(session, script, "tr-zh", "twiml", "057187001234", "1")
+    service.advance_ivr(session, record, script, Keys("0"))
+    service.advance_ivr(session, record, script, Keys("03"))
+    service.answer(session, record, agent)
+    session.commit()
+    log_in(client, agent)
+
+    def refusal(**form: str) -> str:
+        data = {"kind": "agent", "mode": "blind", **form}
+        reply = client.post("/phone/calls/tr-zh/transfer", data=data, follow_redirects=True)
+        assert reply.status_code == 200
+        page = reply.get_data(as_text=True)
+        assert "转接未成功" in page
+        return page
+
+    assert "请填写原因" in refusal(target="8002", reason="")
+    page = refusal(target="9999", reason="转专岗")
+    assert "没有使用该分机的坐席" in page and "no agent" not in page
+    assert "内容太长" in refusal(target="8002", reason="长" * 501)
+    session.expire_all()
+    assert not record.transfers
+
+
 def test_consult_transfer_cancelled_moves_nothing_and_frees_the_colleague(
     socket_app, session, make_org, make_user, log_in
 ):

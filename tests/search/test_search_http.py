@@ -157,3 +157,30 @@ def test_page_without_a_query_is_a_box_to_type_in(
     response = client.get("/search")
     assert response.status_code == 200
     assert 'id="search-q"' in response.get_data(as_text=True)
+
+
+def test_a_callers_number_finds_their_tickets_for_the_centre_only(
+    client: FlaskClient,
+    platform: Platform,
+    make_ticket: Callable[..., object],
+    suite_login: Callable[..., None],
+) -> None:
+    """flows' Monday walk: an agent typed the caller's number (as said on the phone, with
+    spaces, or +86) and found nothing: numbers are not words. The centre's staff now get the
+    caller's tickets; a provider, who sees numbers masked, does not look callers up."""
+    mine = make_ticket(
+        subject="咨询跨境电商扶持政策", contact_name="王先生", contact_phone="139 0571 1234"
+    )
+    make_ticket(subject="另一位来电人", contact_name="赵女士", contact_phone="13857100002")
+    suite_login(client, platform.agent)
+    for typed in ("13905711234", "139 0571 1234", "+86 139-0571-1234"):
+        html = client.get("/search", query_string={"q": typed}).get_data(as_text=True)
+        assert "来电号码 139 0571 1234 的工单" in html, typed
+        assert mine.number in html and "另一位来电人" not in html, typed  # type: ignore[attr-defined]
+    html = client.get("/search", query_string={"q": "13700000000"}).get_data(as_text=True)
+    assert "没有来电号码为此号码的工单" in html
+
+    provider = client.application.test_client()
+    suite_login(provider, platform.provider_a)
+    html = provider.get("/search", query_string={"q": "13905711234"}).get_data(as_text=True)
+    assert "来电号码" not in html and mine.number not in html  # type: ignore[attr-defined]

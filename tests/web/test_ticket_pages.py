@@ -369,3 +369,24 @@ def test_english_switch(
     assert "Tickets" in listed and "All open" in listed
     assert "中文" in listed
     assert "萧山区" in page(client, "/tickets?lang=zh_CN")
+
+
+def test_a_reassignment_within_the_centre_names_both_people(
+    client: FlaskClient,
+    session: Session,
+    make_user: Callable[..., User],
+    make_ticket: Callable[..., Ticket],
+    centre: Organisation,
+    agent: User,
+    supervisor: User,
+) -> None:
+    """flows' walk: the wallboard's 改派 from 张伟 to 李娜 read "服务中心 → 服务中心" on the
+    ticket, naming nobody; the record now says who held it and who holds it."""
+    other = make_user(Role.AGENT, centre, name="张伟")
+    ticket = make_ticket(subject="担保贷款到期续保咨询")
+    service.transfer(session, supervisor, ticket, centre.id, other.id, "改派")
+    service.transfer(session, supervisor, ticket, centre.id, agent.id, "改派")
+    session.commit()
+    login(client, supervisor)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page(client, f"/tickets/{ticket.number}")))
+    assert "服务中心 · 张伟 → 服务中心 · 李娜" in text

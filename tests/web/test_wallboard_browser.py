@@ -131,3 +131,37 @@ def test_the_reassign_picker_and_its_button_stand_level_and_every_button_is_styl
             context.close()
     assert uneven == [], f"改派 and its picker at different heights: {uneven[:5]}"
     assert raw == [], f"buttons not styled as the page's: {raw[:5]}"
+
+
+def test_reassign_pressed_before_picking_an_agent_sends_the_ticket_nowhere(
+    web: Web,  # noqa: F811 (a real web process: the wallboard draws its lists from the socket)
+    demo_pages: dict[str, list[str]],  # noqa: F811
+    fresh_presence: None,  # noqa: F811
+) -> None:
+    """The row's agent list began with a name, so 改派 pressed before a pick (flows' Monday
+    walk did) transferred the ticket to the first agent listed. Now the list starts with
+    "改派给…": the press only points at the list, and the supervisor's pick is the one kept."""
+    with launched() as browser:
+        page = browser.new_context(locale="zh-CN", viewport=LAPTOP).new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{web.base}/login?lang=zh_CN")
+        page.fill("#login", "supervisor")
+        page.fill("#password", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        page.goto(f"{web.base}/wallboard")
+        row = page.locator("#all tbody tr[data-id]").first
+        number = row.get_attribute("data-number")
+        select = row.locator("select.to-agent")
+        assert select.input_value() == ""
+        row.locator("button.reassign").click()
+        page.wait_for_function("document.activeElement.classList.contains('to-agent')")
+
+        holder = row.locator("td.holder").inner_text()
+        chosen = next(n for n in ("李娜", "张伟") if n not in holder)
+        select.select_option(label=chosen)
+        row.locator("button.reassign").click()
+        page.wait_for_selector(f"#all tr[data-number='{number}'] td.holder:has-text('{chosen}')")
+        ticket = page.context.new_page()
+        ticket.goto(f"{web.base}/tickets/{number}")
+        assert ticket.locator("#timeline li:has-text('原因：改派')").count() == 1

@@ -1,7 +1,8 @@
 """The `/chat` namespace: visitors (anyone, or a logged-in enterprise user) and the agents who
 answer them. Staff are recognised by their login cookie; a visitor by the key `start` handed
 out, bound to the socket by `start` or `resume`. Every answer is an ack `{ok: true, ...}` or
-`{ok: false, error, field, message}`; nothing a visitor sends reaches another conversation.
+`{ok: false, error, field, message, text}` (`text`: the refusal in the page's language, for
+people); nothing a visitor sends reaches another conversation.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from helpdesk.channels.chat import service
 from helpdesk.channels.chat.config import chat_config
 from helpdesk.channels.chat.limits import SocketLimits
 from helpdesk.channels.chat.models import Conversation, ConversationStatus, Message, Sender
+from helpdesk.channels.chat.wording import refusal_text
 from helpdesk.directory import queries as directory
 from helpdesk.directory.phone_format import national
 from helpdesk.errors import DomainError, InvalidInput, NotFound
@@ -73,7 +75,13 @@ def answer(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, An
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            return {"ok": False, "error": exc.code, "field": exc.field, "message": exc.message}
+            return {
+                "ok": False,
+                "error": exc.code,
+                "field": exc.field,
+                "message": exc.message,
+                "text": refusal_text(exc),
+            }
         after = result.pop("_after", None)
         if after is not None:
             after()

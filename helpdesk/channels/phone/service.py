@@ -585,6 +585,7 @@ def describe_path(record: CallRecord, state: CallState) -> str:
 
 # --- transfer and callbacks ------------------------------------------------------------------
 
+TRANSFER_REASON_CHARS = 500
 TRANSFER_KINDS = ("agent", "queue", "number")
 TRANSFER_MODES = ("blind", "consult")
 
@@ -609,6 +610,11 @@ def transfer(
     text_reason = (reason or "").strip()
     if not text_reason:
         raise InvalidInput("a reason is required", field="reason")
+    if len(text_reason) > TRANSFER_REASON_CHARS:  # it becomes the ticket's transfer note
+        raise InvalidInput(
+            f"the reason is {len(text_reason)} characters; at most {TRANSFER_REASON_CHARS}",
+            field="reason",
+        )
     agent, org, dial = _transfer_target(session, kind, (target or "").strip())
     if open_consult(record) is not None:
         raise InvalidInput("finish or cancel the consultation first", field="mode")

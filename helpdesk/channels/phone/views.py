@@ -13,6 +13,7 @@ from helpdesk.auth.models import User
 from helpdesk.channels.phone import queue, service
 from helpdesk.channels.phone.ivr import loader
 from helpdesk.channels.phone.models import CallRecord
+from helpdesk.channels.phone.refusals import refusal_text
 from helpdesk.errors import DomainError, Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.ids import row_id
@@ -195,7 +196,7 @@ def transfer(call_id: str) -> ResponseReturnValue:
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        flash(_("Transfer refused: %(reason)s", reason=exc.message), "error")
+        flash(_("Transfer refused: %(reason)s", reason=refusal_text(exc)), "error")
         return redirect(url_for("phone.console"))
     flash(_("Call transferred to %(target)s.", target=instruction["number"]), "success")
     return redirect(url_for("phone.console"))
@@ -213,7 +214,7 @@ def consult(call_id: str, choice: str) -> ResponseReturnValue:
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        flash(_("Transfer refused: %(reason)s", reason=exc.message), "error")
+        flash(_("Transfer refused: %(reason)s", reason=refusal_text(exc)), "error")
         return redirect(url_for("phone.console"))
     done = _("Transfer completed.") if choice == "complete" else _("Transfer cancelled.")
     flash(done, "success")

@@ -62,7 +62,7 @@
 
     function accept(id) {
       socket.emit("accept", { conversation_id: id }, function (ack) {
-        if (!ack.ok) { window.alert(ack.message); return; }
+        if (!ack.ok) { window.alert(ack.text || ack.message); return; }
         open(ack);
       });
     }
@@ -97,7 +97,7 @@
         var attempt = function () {
           socket.timeout(10000).emit("message", { conversation_id: id, body: text, client_id: clientId }, function (err, ack) {
             if (err) { setTimeout(attempt, 1000); return; }  // same client id: never twice
-            el.querySelector(".error").textContent = ack.ok ? "" : ack.message;
+            el.querySelector(".error").textContent = ack.ok ? "" : (ack.text || ack.message);
           });
         };
         attempt();
@@ -109,7 +109,7 @@
         if (f.querySelector(".to-agent").value) { data.to_agent_id = Number(f.querySelector(".to-agent").value); }
         if (f.querySelector(".to-group").value) { data.to_organisation_id = Number(f.querySelector(".to-group").value); }
         socket.emit("transfer", data, function (ack) {
-          if (!ack.ok) { el.querySelector(".error").textContent = ack.message; return; }
+          if (!ack.ok) { el.querySelector(".error").textContent = ack.text || ack.message; return; }
           el.remove();
           delete panels[id];
         });
@@ -119,7 +119,7 @@
           // 转为工单: the ticket leaves the centre by the routing rules as the chat ends
           var file = button.classList.contains("end-file");
           socket.emit("end", { conversation_id: id, file: file }, function (ack) {
-            if (!ack.ok) { el.querySelector(".error").textContent = ack.message; return; }
+            if (!ack.ok) { el.querySelector(".error").textContent = ack.text || ack.message; return; }
             closed(p);
           });
         });

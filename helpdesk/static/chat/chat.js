@@ -152,7 +152,7 @@
         if (!ack.ok) {
           outbox.splice(at, 1);
           if (o.li) { o.li.classList.add("failed"); }
-          $("send-error").textContent = fill(T.error, { reason: ack.message });
+          $("send-error").textContent = fill(T.error, { reason: ack.text || ack.message });
           return;
         }
         outbox.splice(at, 1);
@@ -235,7 +235,7 @@
     $("prechat-error").textContent = "";
     socket.emit(leaving ? "leave_message" : "start", data, function (ack) {
       if (!ack.ok) {
-        $("prechat-error").textContent = fill(T.error, { reason: ack.message });
+        $("prechat-error").textContent = fill(T.error, { reason: ack.text || ack.message });
         if (ack.field === "closed" || ack.field === "nobody") { show("start", false); show("leave", true); }
         return;
       }
@@ -281,7 +281,7 @@
     fetch("/chat/files", { method: "POST", body: body, headers: { "X-Chat-Upload": "1", "X-Chat-Token": token || "" } })
       .then(function (r) { return r.json(); })
       .then(function (ack) {
-        if (!ack.ok) { $("send-error").textContent = fill(T.error, { reason: ack.message }); return; }
+        if (!ack.ok) { $("send-error").textContent = fill(T.error, { reason: ack.text || ack.message }); return; }
         send("", ack.key, ack);
       });
   });

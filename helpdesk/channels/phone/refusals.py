@@ -1,0 +1,31 @@
+"""Why the phone console refused a transfer, in the page's language: the service's English
+("no agent '9999' to transfer to") stays for the API and the logs."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from helpdesk.errors import DomainError
+from helpdesk.web.errors import localized
+
+# (field the phone service names, a phrase in its English message or "", the localized message)
+_RULES: list[tuple[str, str, object]] = [
+    ("target", "required", _l("Enter where the call goes.")),
+    ("target", "no agent", _l("No agent has this extension.")),
+    ("target", "workstation", _l("No workstation or organisation has this code.")),
+    ("target", "phone number", _l("Not a valid phone number.")),
+    ("reason", "at most", _l("The text is too long.")),
+    ("reason", "", _l("A reason is required.")),
+    ("mode", "consultation", _l("Finish or cancel the consultation first.")),
+    ("mode", "", _l("Choose how to transfer.")),
+    ("kind", "", _l("Choose where to transfer to.")),
+    ("call_id", "no consultation", _l("No consultation is going on for this call.")),
+    ("call_id", "", _l("The call has ended.")),
+]
+
+
+def refusal_text(exc: DomainError) -> str:
+    for field, phrase, message in _RULES:
+        if exc.field == field and phrase in exc.message:
+            return str(message)
+    return localized(exc)
