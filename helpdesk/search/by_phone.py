@@ -38,18 +38,20 @@ def may_look_up(user: User) -> bool:
     return permissions.can_see_full_phone(user) and permissions.can_see_internal(user)
 
 
-def tickets_of(session: Session, e164: str) -> list[Ticket]:
-    """Newest first: tickets whose contact has the number, and tickets made from its calls."""
+def tickets_of(session: Session, e164: str) -> tuple[list[Ticket], bool]:
+    """Newest first, at most LIMIT: tickets whose contact has the number, and tickets made
+    from its calls; and whether there are more (the page then says it shows the newest)."""
     contacts = select(Contact.id).where(Contact.phone == e164)
     calls = select(CallRecord.ticket_id).where(
         CallRecord.caller_e164 == e164, CallRecord.ticket_id.is_not(None)
     )
-    return list(
+    found = list(
         session.scalars(
             select(Ticket)
             .where(or_(Ticket.contact_id.in_(contacts), Ticket.id.in_(calls)))
             .options(joinedload(Ticket.contact), joinedload(Ticket.enterprise))
             .order_by(Ticket.id.desc())
-            .limit(LIMIT)
+            .limit(LIMIT + 1)
         ).all()
     )
+    return found[:LIMIT], len(found) > LIMIT

@@ -95,7 +95,7 @@ def results() -> ResponseReturnValue:
     return render_template(
         "search/results.html",
         phone=phone,
-        phone_tickets=by_phone.tickets_of(db_session(), phone) if phone else [],
+        phone_hits=by_phone.tickets_of(db_session(), phone) if phone else ([], False),
         q=text,
         args=args,
         found=found,

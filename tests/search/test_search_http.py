@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.auth.models import ApiToken, User
 from helpdesk.auth.passwords import new_token
+from helpdesk.search import by_phone
 
 from .conftest import Platform
 
@@ -164,6 +165,7 @@ def test_a_callers_number_finds_their_tickets_for_the_centre_only(
     platform: Platform,
     make_ticket: Callable[..., object],
     suite_login: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """flows' Monday walk: an agent typed the caller's number (as said on the phone, with
     spaces, or +86) and found nothing: numbers are not words. The centre's staff now get the
@@ -179,6 +181,12 @@ def test_a_callers_number_finds_their_tickets_for_the_centre_only(
         assert mine.number in html and "另一位来电人" not in html, typed  # type: ignore[attr-defined]
     html = client.get("/search", query_string={"q": "13700000000"}).get_data(as_text=True)
     assert "没有来电号码为此号码的工单" in html
+    # more than the page lists: it says it shows the newest, not that the caller has only those
+    again = make_ticket(subject="再次来电", contact_name="王先生", contact_phone="13905711234")
+    monkeypatch.setattr(by_phone, "LIMIT", 1)
+    html = client.get("/search", query_string={"q": "13905711234"}).get_data(as_text=True)
+    assert "最近 1 张" in html and again.number in html  # type: ignore[attr-defined]
+    assert mine.number not in html  # type: ignore[attr-defined]
 
     provider = client.application.test_client()
     suite_login(provider, platform.provider_a)
