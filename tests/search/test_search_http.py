@@ -178,6 +178,7 @@ def test_a_callers_number_finds_their_tickets_for_the_centre_only(
     for typed in ("13905711234", "139 0571 1234", "+86 139-0571-1234"):
         html = client.get("/search", query_string={"q": typed}).get_data(as_text=True)
         assert "来电号码 139 0571 1234 的工单" in html, typed
+        assert "没有工单同时包含这些词" not in html, typed  # the words' empty result, beside them
         assert mine.number in html and "另一位来电人" not in html, typed  # type: ignore[attr-defined]
     html = client.get("/search", query_string={"q": "13700000000"}).get_data(as_text=True)
     assert "没有来电号码为此号码的工单" in html
