@@ -210,9 +210,21 @@ def _load(number: str) -> Ticket:
 
 
 def _ticket_page(
-    ticket: Ticket, error: str | None = None, status: int = 200
+    ticket: Ticket, error: str | None = None, status: int = 200, failed: Any = None
 ) -> ResponseReturnValue:
+    """The ticket's page; `failed`: the form just refused, shown with its errors and what was
+    typed (its folded section open) in place of an empty one."""
     session = db_session()
+    page_forms = {
+        "reply": forms.ReplyForm(),
+        "reason": forms.ReasonForm(),
+        "rate": forms.RateForm(),
+        "complaint": forms.ComplaintForm(),
+        "confirm": forms.ConfirmForm(),
+    }
+    failed_name = next((n for n, f in page_forms.items() if type(f) is type(failed)), None)
+    if failed_name is not None:
+        page_forms[failed_name] = failed
     rated = session.scalars(select(TicketRating).where(TicketRating.ticket_id == ticket.id)).first()
     attachments = session.scalars(
         select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(Attachment.id)
@@ -231,11 +243,8 @@ def _ticket_page(
         attachments=attachments,
         transcript=transcript,
         rating=rated,
-        reply=forms.ReplyForm(),
-        reason=forms.ReasonForm(),
-        rate=forms.RateForm(),
-        complaint=forms.ComplaintForm(),
-        confirm=forms.ConfirmForm(),
+        **page_forms,
+        failed=failed_name,
         error=error,
         Status=Status,
     ), status
@@ -250,13 +259,13 @@ def ticket(number: str) -> ResponseReturnValue:
 def _act(number: str, form: Any, change: Callable[[Ticket], str]) -> ResponseReturnValue:
     ticket = _load(number)
     if not form.validate_on_submit():
-        return _ticket_page(ticket, _("Please correct the form below."), 400)
+        return _ticket_page(ticket, _("Please correct the form below."), 400, form)
     try:
         done = change(ticket)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        return _ticket_page(ticket, localized(exc), exc.status)
+        return _ticket_page(ticket, localized(exc), exc.status, form)
     flash(done, "success")
     return redirect(url_for("portal.ticket", number=number))
 

@@ -206,6 +206,14 @@ def test_a_need_from_submission_to_rating(
     service.resolve(session, agent, ticket, "已为您报名")
     session.commit()
 
+    # Refused (a browser without the page's script sends an empty reason): the reopen section
+    # stands open with the field's own error, not folded away under the page's one line.
+    refused = client.post(f"/portal/tickets/{number}/reopen", data={"reason": ""})
+    assert refused.status_code == 400
+    folded = refused.get_data(as_text=True).split("<details")
+    reopen = next(part for part in folded if "/reopen" in part)
+    assert reopen.startswith(" open>") and 'class="error"' in reopen.split("</details>")[0]
+    assert all(not part.startswith(" open") for part in folded if "/complain" in part)
     assert (
         client.post(f"/portal/tickets/{number}/reopen", data={"reason": "还没收到"}).status_code
         == 302
@@ -217,6 +225,11 @@ def test_a_need_from_submission_to_rating(
     assert client.post(f"/portal/tickets/{number}/confirm").status_code == 302
     page = client.get(f"/portal/tickets/{number}").get_data(as_text=True)
     assert "5 非常满意" in page and "1 非常不满意" in page  # which end of the scale is best
+    unscored = client.post(f"/portal/tickets/{number}/rate", data={"comment": "还行"})
+    assert unscored.status_code == 400
+    stars = unscored.get_data(as_text=True).split('class="stars"')[1].split("</fieldset>")[0]
+    assert 'class="error"' in stars  # said beside the stars, the comment typed kept
+    assert "还行" in unscored.get_data(as_text=True)
     rated = client.post(f"/portal/tickets/{number}/rate", data={"score": "5", "comment": XSS})
     assert rated.status_code == 302
     twice = client.post(f"/portal/tickets/{number}/rate", data={"score": "1"})
