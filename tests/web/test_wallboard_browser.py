@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from chromium import DESKTOP, PHONE, SHOTS, launched
+from playwright.sync_api import Browser, Page
 from realtime.live import Web, fresh_presence, rt_redis, web  # noqa: F401 (fixtures)
 
 from helpdesk.demo import DEMO_PASSWORD
@@ -14,6 +15,19 @@ from web.test_chinese_pages import demo_pages  # noqa: F401 (fixture)
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LAPTOP = {**DESKTOP, "width": 1366}
+
+
+def _wallboard(browser: Browser, base: str, size: dict[str, int]) -> Page:
+    """The supervisor's wallboard, logged in, in a new context of this size."""
+    page = browser.new_context(locale="zh-CN", viewport=size).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/login?lang=zh_CN")
+    page.fill("#login", "supervisor")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{base}/wallboard")
+    return page
 
 
 def test_the_person_holding_a_ticket_is_shown_whole_on_the_wallboard(
@@ -25,15 +39,7 @@ def test_the_person_holding_a_ticket_is_shown_whole_on_the_wallboard(
     shown = []
     with launched() as browser:
         for size in (PHONE, LAPTOP):
-            context = browser.new_context(locale="zh-CN", viewport=size)
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            page.goto(f"{web.base}/login?lang=zh_CN")
-            page.fill("#login", "supervisor")
-            page.fill("#password", DEMO_PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state("networkidle")
-            page.goto(f"{web.base}/wallboard")
+            page = _wallboard(browser, web.base, size)
             page.wait_for_selector("#all tbody tr[data-id]")
             page.screenshot(path=str(SHOTS / f"wallboard-holders-{size['width']}.png"))
             # where the last character of the person's name is laid out, against the cell's
@@ -63,7 +69,7 @@ def test_the_person_holding_a_ticket_is_shown_whole_on_the_wallboard(
                 shown.append(text)
                 if not fits:
                     cut.append(f"{text} at {size['width']} px")
-            context.close()
+            page.context.close()
     assert shown, "no ticket held by a person on the demo board"
     assert cut == [], f"the holding person is cut off: {cut}"
 
@@ -80,15 +86,7 @@ def test_the_reassign_picker_and_its_button_stand_level_and_every_button_is_styl
     with launched() as browser:
         for size in (PHONE, LAPTOP):
             width = size["width"]
-            context = browser.new_context(locale="zh-CN", viewport=size)
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            page.goto(f"{web.base}/login?lang=zh_CN")
-            page.fill("#login", "supervisor")
-            page.fill("#password", DEMO_PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state("networkidle")
-            page.goto(f"{web.base}/wallboard")
+            page = _wallboard(browser, web.base, size)
             page.wait_for_selector("#all tbody tr[data-id] td.act button")
             page.screenshot(path=str(SHOTS / f"wallboard-reassign-{width}.png"))
             pairs = page.eval_on_selector_all(
@@ -128,7 +126,7 @@ def test_the_reassign_picker_and_its_button_stand_level_and_every_button_is_styl
                 for text, look, own in looks
                 if look != own
             ]
-            context.close()
+            page.context.close()
     assert uneven == [], f"改派 and its picker at different heights: {uneven[:5]}"
     assert raw == [], f"buttons not styled as the page's: {raw[:5]}"
 
@@ -142,14 +140,7 @@ def test_reassign_pressed_before_picking_an_agent_sends_the_ticket_nowhere(
     walk did) transferred the ticket to the first agent listed. Now the list starts with
     "改派给…": the press only points at the list, and the supervisor's pick is the one kept."""
     with launched() as browser:
-        page = browser.new_context(locale="zh-CN", viewport=LAPTOP).new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{web.base}/login?lang=zh_CN")
-        page.fill("#login", "supervisor")
-        page.fill("#password", DEMO_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        page.goto(f"{web.base}/wallboard")
+        page = _wallboard(browser, web.base, LAPTOP)
         row = page.locator("#all tbody tr[data-id]").first
         number = row.get_attribute("data-number")
         select = row.locator("select.to-agent")
