@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -55,10 +57,16 @@ _RULES: list[tuple[str, str, object]] = [
 ]
 
 
-def localized(exc: DomainError) -> str:
+# (field a service names, a phrase in its English message or "", the localized message)
+Rules = Sequence[tuple[str, str, object]]
+
+
+def localized(exc: DomainError, own: Rules = ()) -> str:
+    """The refusal in the page's language: `own` (a channel's rules) first, then the page-wide
+    ones; the service's English when none matches."""
     if isinstance(exc, TransitionError):
         return transition_message(exc)
-    for field, phrase, message in _RULES:
+    for field, phrase, message in (*own, *_RULES):
         if exc.field == field and phrase in exc.message:
             return str(message)
     return exc.message

@@ -9,11 +9,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from helpdesk.errors import DomainError
-from helpdesk.web.errors import localized
+from helpdesk.web.errors import Rules, localized
 
 # (field the chat service names, a phrase in its English message or "", the localized message);
 # the first match wins, then the page-wide rules (phone, category, body) in web.errors
-_CHAT_RULES: list[tuple[str, str, object]] = [
+_CHAT_RULES: Rules = [
     ("name", "required", _l("Please give your name.")),
     ("name", "", _l("The name is too long.")),
     ("phone", "required", _l("Please give a phone number.")),
@@ -40,7 +40,4 @@ _CHAT_RULES: list[tuple[str, str, object]] = [
 
 
 def refusal_text(exc: DomainError) -> str:
-    for field, phrase, message in _CHAT_RULES:
-        if exc.field == field and phrase in exc.message:
-            return str(message)
-    return localized(exc)
+    return localized(exc, _CHAT_RULES)

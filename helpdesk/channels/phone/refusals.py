@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from helpdesk.errors import DomainError
-from helpdesk.web.errors import localized
+from helpdesk.web.errors import Rules, localized
 
 # (field the phone service names, a phrase in its English message or "", the localized message)
-_RULES: list[tuple[str, str, object]] = [
+_RULES: Rules = [
     ("target", "required", _l("Enter where the call goes.")),
     ("target", "no agent", _l("No agent has this extension.")),
     ("target", "workstation", _l("No workstation or organisation has this code.")),
@@ -25,7 +25,4 @@ _RULES: list[tuple[str, str, object]] = [
 
 
 def refusal_text(exc: DomainError) -> str:
-    for field, phrase, message in _RULES:
-        if exc.field == field and phrase in exc.message:
-            return str(message)
-    return localized(exc)
+    return localized(exc, _RULES)
