@@ -68,6 +68,10 @@ def test_names_in_the_header_and_the_filter_buttons_hold_together(
             lines = page.evaluate(LINES_OF, [".who .me", organisation])
             if lines != 1:
                 broken.append(f"{organisation} on {lines} lines at {width} px")
+            # and the dot before it goes with it (it stood alone at the first line's end)
+            lines = page.evaluate(LINES_OF, [".who .me", f"· {organisation}"])
+            if lines != 1:
+                broken.append(f"· {organisation} on {lines} lines at {width} px")
             # 清除 once wrapped alone under the filters, away from 筛选
             tops = page.eval_on_selector_all(
                 "form.filters .button",
