@@ -41,3 +41,17 @@ def launched() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def demo_login(browser: Any, base: str, login: str, size: dict[str, int]) -> Any:
+    """A page in a new context of this size (zh-CN), logged in as a demo user."""
+    from helpdesk.demo import DEMO_PASSWORD
+
+    page = browser.new_context(locale="zh-CN", viewport=size).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/login?lang=zh_CN")
+    page.fill("#login", login)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page

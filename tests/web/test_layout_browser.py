@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from chromium import DESKTOP, PHONE, SHOTS, launched
+from chromium import DESKTOP, PHONE, SHOTS, demo_login, launched
 from realtime.live import Web, rt_redis, web  # noqa: F401 (fixtures)
 
 from helpdesk.demo import DEMO_PASSWORD
@@ -35,18 +33,6 @@ LINES_OF = """([selector, text]) => {
 }"""
 
 
-def _page(browser: Any, base: str, login: str, size: dict[str, int]) -> Any:
-    context = browser.new_context(locale="zh-CN", viewport=size)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/login?lang=zh_CN")
-    page.fill("#login", login)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
-
-
 def test_names_in_the_header_and_the_filter_buttons_hold_together(
     web: Web,  # noqa: F811 (a real web process)
     demo_pages: dict[str, list[str]],  # noqa: F811
@@ -57,7 +43,7 @@ def test_names_in_the_header_and_the_filter_buttons_hold_together(
     with launched() as browser:
         for size in (PHONE, LAPTOP):
             width = size["width"]
-            page = _page(browser, web.base, "bank1", size)
+            page = demo_login(browser, web.base, "bank1", size)
             page.goto(f"{web.base}/tickets?lang=zh_CN")
             page.screenshot(path=str(SHOTS / f"layout-bank1-tickets-{width}.png"))
             # a provider's organisation in the header was cut as 杭州银 | 行科技支行
@@ -174,7 +160,7 @@ def test_no_enterprise_name_or_subject_leaves_one_character_alone_on_the_provide
     with launched() as browser:
         for size in (PHONE, DESKTOP, LAPTOP):
             width = size["width"]
-            page = _page(browser, web.base, "bank1", size)
+            page = demo_login(browser, web.base, "bank1", size)
             page.goto(f"{web.base}/provider?lang=zh_CN")
             page.wait_for_selector("#org tr[data-id]")
             page.screenshot(path=str(SHOTS / f"layout-provider-desk-{width}.png"))
@@ -239,7 +225,7 @@ def test_no_name_leaves_one_character_alone_on_the_pages_walked(
                 context = browser.new_context(locale="zh-CN", viewport=size)
                 page = context.new_page()
             else:
-                page = _page(browser, web.base, login, size)
+                page = demo_login(browser, web.base, login, size)
             page.goto(f"{web.base}{path}")
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(SHOTS / f"layout-lone{path.replace('/', '-')}.png"))
@@ -258,7 +244,7 @@ def test_the_console_buttons_are_the_pages_own_and_hidden_ones_stay_hidden(
     """空闲 忙碌 话后处理 离开 were the browser's grey buttons; made .button, 完成整理 (hidden
     until a call's after-call work) must still not show."""
     with launched() as browser:
-        page = _page(browser, web.base, "agent1", LAPTOP)
+        page = demo_login(browser, web.base, "agent1", LAPTOP)
         page.goto(f"{web.base}/console?lang=zh_CN")
         page.wait_for_selector("#mine tbody tr")
         looks = page.evaluate(

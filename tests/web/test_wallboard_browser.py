@@ -5,11 +5,10 @@ name (杭州市中小商贸流通企业服务中心 · 李…), hiding the very 
 from __future__ import annotations
 
 import pytest
-from chromium import DESKTOP, PHONE, SHOTS, launched
+from chromium import DESKTOP, PHONE, SHOTS, demo_login, launched
 from playwright.sync_api import Browser, Page
 from realtime.live import Web, fresh_presence, rt_redis, web  # noqa: F401 (fixtures)
 
-from helpdesk.demo import DEMO_PASSWORD
 from web.test_chinese_pages import demo_pages  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -19,13 +18,7 @@ LAPTOP = {**DESKTOP, "width": 1366}
 
 def _wallboard(browser: Browser, base: str, size: dict[str, int]) -> Page:
     """The supervisor's wallboard, logged in, in a new context of this size."""
-    page = browser.new_context(locale="zh-CN", viewport=size).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/login?lang=zh_CN")
-    page.fill("#login", "supervisor")
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    page = demo_login(browser, base, "supervisor", size)
     page.goto(f"{base}/wallboard")
     return page
 
