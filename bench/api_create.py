@@ -260,6 +260,20 @@ ticket. The pool: no pings or reset ROLLBACKs in the log (0.04 ROLLBACK per tick
 an idle connection through psycopg (db.do_rollback) is 0.8 % of the web CPU. Each under the
 noise of one run.
 
+Where issue 17 was left (2026-12-06 11:31-11:39 UTC, a fresh machine, load 0.4-1.2, nothing else
+running): --floor --peer --rounds 2 --tickets 1200: ours 3.78 / 3.16 ms, floor 1.38 / 1.00,
+django-helpdesk 17.87 / 17.65; `ours / floor: 2.75-3.16 (target <= 2)`, `django-helpdesk /
+ours: 4.7-5.6 (target >= 6)`. --matrix --tickets 400 --rounds 2: `PostgreSQL / SQLite ... 1.68
+1.68 (target <= 1.3)`, two processes / one 1.05 / 0.95. That run's budget for the last:
+PostgreSQL x1 made 260.8 tickets/s with web 3.95 + backends 1.38 + client 0.25 + Redis 0.05 ms
+of CPU per ticket (1.47 of the 2 cores); x2 needs 6.94 ms per ticket in all, so both cores give
+at most 2000 / 6.94 = 288 tickets/s, 1.10x one process: 1.6x needs more cores, not code.
+--sample (3000 tickets, same hour), shares of the web process: tickets/service.py create 54 %
+(its writes 25 % of which SQLite's own execute and commit about 13 %, the caller's contact 7.5 %,
+routing 6 %, the number 3.8 %, the search words 5 %, the SLA rows 4.6 %), the outbox dispatcher
+10 % (Socket.IO emit 3.6 %, timers 2.8 %), the token's user 4.4 %, Flask and gevent's request and
+response plumbing the rest. No part is near the 1.5 ms that 2x the floor would take away.
+
 --statements counts the SQL statements per ticket (in the request, and in the background
 dispatcher), --sample prints where the server's CPU went (stacks sampled every 2 ms of CPU,
 shares of the samples), --profile writes a cProfile of the server's CPU over the measured
