@@ -85,6 +85,7 @@ def test_admin_publishes_a_rule_and_rolls_it_back(
     expect(page.locator("main")).to_contain_text("浙商银行")
 
     page.goto(f"{live_server}/admin/rules/versions/1")
+    page.once("dialog", lambda dialog: dialog.accept())  # 重新启用第 1 版？几秒内生效。
     page.click("button:has-text('重新启用第 1 版')")
     expect(page.locator(".flash-success")).to_contain_text("第 1 版已重新生效，记为第 3 版")
     after = make_ticket(admin, subject="申请贴息")
