@@ -58,7 +58,8 @@ def test_admin_issues_and_revokes_a_token_and_blocks_a_number(
     page.fill("#number", "13900000000")
     page.fill("#note", "骚扰电话")
     page.click("button:has-text('拦截')")
-    expect(page.locator("table.blocked")).to_contain_text("+8613900000000")
+    expect(page.locator(".flash-success")).to_contain_text("已拦截 139 0000 0000")
+    expect(page.locator("table.blocked")).to_contain_text("139 0000 0000")
     page.screenshot(path=str(SHOTS / "shot-integrations-blocked.png"), full_page=True)
 
     page.click("nav summary:has-text('管理')")  # the header's 管理 menu
