@@ -41,6 +41,8 @@ def test_admin_edits_publishes_and_rolls_back(app, client, session, make_org, ma
     login(client, make_user(Role.ADMIN, centre, login="admin"))
     page = client.get("/admin/ivr").get_data(as_text=True)
     assert "hotline.yaml" in page and "没有问题" in page
+    # the versions note is shared with the rules page: it called the scripts 规则文件
+    assert "平台自带的文件保存为第 1 版" in page and "规则文件" not in page
     page = client.get("/admin/ivr/hotline.yaml").get_data(as_text=True)
     assert "来电从这里开始" in page and "按 1" in page and WELCOME in page  # the menu drawn
 
