@@ -14,6 +14,7 @@ from helpdesk.auth import tokens
 from helpdesk.auth.models import ApiToken, TokenScope
 from helpdesk.channels.phone import blocklist
 from helpdesk.channels.phone.service import forget_blocklist
+from helpdesk.directory.phone_format import national
 from helpdesk.integrations import forms
 from helpdesk.people.views import admin_required
 from helpdesk.web import db_session
@@ -146,7 +147,7 @@ def blocked_add() -> ResponseReturnValue:
     session.commit()
     forget_blocklist()
     flash(_("%(number)s is blocked: its calls are refused politely, with no ticket.",
-            number=row.number), "success")  # fmt: skip
+            number=national(row.number)), "success")  # fmt: skip
     return redirect(url_for("integrations.blocked_list"))
 
 

@@ -6,6 +6,8 @@ may log in once the registration is approved; the demo approves at once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -104,14 +106,33 @@ def decide(session: Session, actor: User, enterprise_id: int, approve: bool) -> 
         user.active = approve
 
 
-def pending(session: Session) -> list[tuple[EnterpriseRegistration, Enterprise]]:
+@dataclass(frozen=True)
+class Pending:
+    """A registration waiting, with who to call back before deciding: the person who
+    registered (their login and name) and the phone they gave."""
+
+    registration: EnterpriseRegistration
+    enterprise: Enterprise
+    user: User
+    phone: str | None
+
+
+def pending(session: Session) -> list[Pending]:
     rows = session.execute(
-        select(EnterpriseRegistration, Enterprise)
+        select(EnterpriseRegistration, Enterprise, User)
         .join(Enterprise, Enterprise.id == EnterpriseRegistration.enterprise_id)
+        .join(User, User.id == EnterpriseRegistration.user_id)
         .where(EnterpriseRegistration.status == RegistrationStatus.PENDING)
         .order_by(EnterpriseRegistration.submitted_at)
-    )
-    return [(r, e) for r, e in rows]
+    ).all()
+    phones: dict[int | None, str | None] = {}
+    for enterprise_id, phone in session.execute(
+        select(Contact.enterprise_id, Contact.phone)
+        .where(Contact.enterprise_id.in_([e.id for _, e, _ in rows]))
+        .order_by(Contact.id)  # the first contact is the one the registration made
+    ).tuples():
+        phones.setdefault(enterprise_id, phone)
+    return [Pending(r, e, u, phones.get(e.id)) for r, e, u in rows]
 
 
 def status_of(session: Session, user: User) -> RegistrationStatus | None:

@@ -34,6 +34,10 @@ NOTIFY = ("assignee", "org_supervisors", "centre_supervisors")
 WHEN_KEYS = ("type", "priority", "category")
 STEP_NAME = re.compile(r"^[a-z][a-z_]{0,19}$")
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([dhm])")
+# A target longer than a year of working days is a slip of the keyboard (an extra 0): the
+# clock would walk the calendar that far for every new ticket, and a longer number still
+# overflows Python's timedelta (an OverflowError, a 500 on the SLA page).
+LONGEST_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -97,11 +101,19 @@ def parse_duration(text: str, day: timedelta) -> timedelta | None:
     if not compact or DURATION.sub("", compact):
         return None
     total = timedelta(0)
-    for number, unit in DURATION.findall(compact):
-        amount = float(number)
-        unit_length = {"d": day, "h": timedelta(hours=1), "m": timedelta(minutes=1)}[unit]
-        total += unit_length * amount
+    try:
+        for number, unit in DURATION.findall(compact):
+            amount = float(number)
+            unit_length = {"d": day, "h": timedelta(hours=1), "m": timedelta(minutes=1)}[unit]
+            total += unit_length * amount
+    except OverflowError:
+        return timedelta.max  # longer than anything: too_long() says so
     return total
+
+
+def too_long(duration: timedelta, day: timedelta) -> bool:
+    """Past LONGEST_DAYS working days of `day` hours each."""
+    return duration > day * LONGEST_DAYS
 
 
 def _duration(value: Any) -> Any:
@@ -114,6 +126,8 @@ def _duration(value: Any) -> Any:
         checked = parse_duration(text, timedelta(days=1))
         if checked is None or checked <= timedelta(0):
             raise fail(_("%(value)s is not a duration like 30m, 4h, 1h30m or 2d", value=text))
+        if too_long(checked, timedelta(days=1)):
+            raise fail(_("%(value)s is longer than %(n)s working days", value=text, n=LONGEST_DAYS))
     return text
 
 

@@ -14,9 +14,10 @@ from flask_babel import gettext as _
 
 from helpdesk.console_forms import FieldErrors
 from helpdesk.sla.clock import PAUSE_STATES, TARGETS
-from helpdesk.sla.policies import DataFileError, parse, parse_duration
+from helpdesk.sla.policies import LONGEST_DAYS, DataFileError, parse, parse_duration, too_long
 from helpdesk.yamlcheck.read import Doc, read
 
+WORKING_DAY = timedelta(hours=7, minutes=30)  # what `d` is measured in when checking a target
 PERCENT = re.compile(r"^(\d+(?:\.\d+)?)\s*%?$")
 
 
@@ -177,11 +178,13 @@ def check(fields: dict[str, Field], values: dict[str, str]) -> dict[str, str]:
             continue
         compact = raw.lower().replace(" ", "").replace("天", "d").replace("小时", "h")
         compact = compact.replace("分钟", "m")
-        duration = parse_duration(compact, timedelta(hours=7, minutes=30))
+        duration = parse_duration(compact, WORKING_DAY)
         if duration is None:
             errors[key] = _("Enter a duration like 30m, 4h, 1h30m or 2d (working days).")
         elif duration <= timedelta(0):
             errors[key] = _("A target must be longer than zero.")
+        elif too_long(duration, WORKING_DAY):
+            errors[key] = _("A target may be at most %(n)d working days.", n=LONGEST_DAYS)
         else:
             clean[key] = compact
     _order(fields, clean, errors)

@@ -70,6 +70,18 @@
     empty[0].focus();
   }, true);
 
+  /* A form marked data-confirm="<question>" does what cannot be undone (reject a registration,
+     merge two records, revoke a token): the question is asked first, in the page's words, and
+     Cancel sends nothing. Registered after the data-required check: a form with an empty
+     required field is marked, not asked about. */
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
+    if (window.confirm(form.dataset.confirm)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }, true);
+
   /* A page sent back with field errors (a ticket action's reason left empty): the first wrong
      field is where the eye and the cursor go, not the top of a long page. */
   document.addEventListener("DOMContentLoaded", () => {

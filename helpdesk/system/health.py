@@ -68,6 +68,9 @@ class Versions:
     rules_loaded_at: str | None
     sla: str | None
     ivr: list[tuple[str, str]] = field(default_factory=list)
+    # the published version in force per document ("rules", "sla", "ivr"): what the admin
+    # knows it by (第 3 版, on its versions page); None: the platform's own files
+    published: dict[str, int | None] = field(default_factory=dict)
 
 
 def _digest(path: Path) -> str:
@@ -83,6 +86,7 @@ def versions(settings: Settings) -> Versions:
     from helpdesk.routing import loader
     from helpdesk.routing.service import directory_snapshot
     from helpdesk.sla.service import policy_source
+    from helpdesk.yamldocs import published
 
     current = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     head = schema.head_revision(settings.database_url)
@@ -95,6 +99,7 @@ def versions(settings: Settings) -> Versions:
         rules_loaded_at=getattr(ruleset, "loaded_at", None),
         sla=_digest(policies) if policies.exists() else None,
         ivr=[(p.stem, _digest(p)) for p in all_paths()],
+        published={kind: published.newest(db.session(), kind) for kind in ("rules", "sla", "ivr")},
     )
 
 

@@ -38,12 +38,15 @@ def test_merge_system_page_and_the_menu_on_a_phone(
     drop = make_enterprise(name="杭州湖滨商贸公司", district="330102")
     ticket = make_ticket(admin, subject="咨询担保贷款", enterprise_id=drop.id)
     page = signed_in_page(admin)
+    asked: list[str] = []  # a merge cannot be undone: the page asks first
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.goto(f"{live_server}/admin/enterprises/{keep.id}")
     page.click("button:has-text('合并')")  # no code typed: told beside the field
     expect(page.locator("#other-error")).to_contain_text("没有企业使用此统一社会信用代码")
     page.fill("#other", drop.uscc)
     page.click("button:has-text('合并')")
     expect(page.locator(".flash-success")).to_contain_text("1 个工单")
+    assert asked and "合并后无法撤销" in asked[-1]
     page.screenshot(path=str(SHOTS / "enterprise-merged-1366.png"), full_page=True)
     page.goto(f"{live_server}/admin/enterprises?q={drop.uscc}")
     expect(page.locator("main")).to_contain_text(keep.name)

@@ -97,6 +97,10 @@ def test_a_new_ticket_follows_the_edited_target_an_older_one_keeps_its_own(
         ("ladder.1", "120%", "只有标记督办的一级可以在时限之后"),
         ("ladder.1", "abc", "请输入目标时限的百分比"),
         ("ladder.1", "70%", "各级须依次排列"),
+        # an extra 0 was saved (every new ticket's clock walking years ahead); more 0s were a
+        # 500 (an overflow), what was typed lost
+        (HIGH_FIRST_RESPONSE, "400d", "时限最长 365 个工作日"),
+        (HIGH_FIRST_RESPONSE, "99999999999d", "时限最长 365 个工作日"),
     ],
 )
 def test_bad_input_is_told_beside_its_field_and_saves_nothing(

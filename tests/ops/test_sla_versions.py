@@ -221,6 +221,7 @@ def test_versions_diff_and_rollback_in_the_browser(
         page.screenshot(path=str(shots / f"sla-diff-{width}.png"), full_page=True)
         if width == 390:
             page.goto(f"{live_server}/admin/sla/versions/1")
+            page.once("dialog", lambda dialog: dialog.accept())  # 重新启用第 1 版？
             page.click("button:has-text('重新启用第 1 版')")
             expect(page.locator(".flash-success")).to_contain_text("记为第 3 版")
             page.screenshot(path=str(shots / f"sla-rolled-back-{width}.png"), full_page=True)

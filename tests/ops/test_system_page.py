@@ -125,3 +125,23 @@ def test_redis_down_is_said_and_non_admins_are_refused(
         login(other, make_user(role, centre))  # type: ignore[operator]
         assert other.get("/admin/system").status_code == 403
         assert other.post("/admin/system/failed/default/x/retry").status_code in (400, 403)
+
+
+def test_the_versions_in_force_are_named_as_the_editors_name_them(
+    client: FlaskClient, admin: User, redis_url: str
+) -> None:
+    """生效的版本 showed 分派规则 fe0608bbb17f, SLA 策略 17e3a5be10f6, hotline ebf85ddfb980:
+    digests of files, where the admin knows each document by the version it published."""
+    from helpdesk.channels.phone.ivr import loader, published
+
+    published.forget()
+    login(client, admin)
+    text = (loader.DEFAULT_FOLDER / "hotline.yaml").read_text(encoding="utf-8")
+    edited = text.replace("欢迎致电", "感谢致电", 1)
+    saved = client.post("/admin/ivr/hotline.yaml", data={"text": edited, "action": "publish"})
+    assert saved.status_code == 302
+    html = page(client, "/admin/system")
+    versions = html[html.index("生效的版本") : html.index("生效的配置")]
+    assert '<a href="/admin/ivr/versions/2">第 2 版</a>' in versions
+    assert versions.count("平台自带文件") == 2  # rules and SLA: nothing published yet
+    published.forget()

@@ -4,6 +4,7 @@ administrators edit, supervisors read, others are refused."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 
 import pytest
@@ -40,6 +41,8 @@ def test_admin_edits_publishes_and_rolls_back(app, client, session, make_org, ma
     login(client, make_user(Role.ADMIN, centre, login="admin"))
     page = client.get("/admin/ivr").get_data(as_text=True)
     assert "hotline.yaml" in page and "没有问题" in page
+    # the versions note is shared with the rules page: it called the scripts 规则文件
+    assert "平台自带的文件保存为第 1 版" in page and "规则文件" not in page
     page = client.get("/admin/ivr/hotline.yaml").get_data(as_text=True)
     assert "来电从这里开始" in page and "按 1" in page and WELCOME in page  # the menu drawn
 
@@ -74,3 +77,18 @@ def test_supervisors_read_and_others_are_refused(client, make_org, make_user):
     client.post("/logout")
     login(client, make_user(Role.AGENT, centre))
     assert client.get("/admin/ivr").status_code == 403
+
+
+def test_a_yaml_mistake_reads_as_one_sentence(client, make_org, make_user):
+    """A syntax error has no field: the page said 第 N 行：: YAML 语法错误 (two colons), and
+    the message itself was set in code type."""
+    centre = make_org(kind=OrgKind.SERVICE_CENTRE, slug="centre")
+    login(client, make_user(Role.ADMIN, centre, login="admin"))
+    text = (loader.DEFAULT_FOLDER / "hotline.yaml").read_text(encoding="utf-8")
+    response = client.post(
+        "/admin/ivr/hotline.yaml", data={"text": text + "\n  bad: [x\n", "action": "check"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "</a>：YAML 语法错误" in page and "：:" not in page
+    assert text + "\n  bad: [x\n" in html.unescape(page)  # what was typed is still there

@@ -67,6 +67,11 @@ def test_admin_publishes_a_rule_and_rolls_it_back(
     expect(page.locator("#line-3")).to_have_class("bad")
 
     page.fill("#rule-text", RULES.replace("to: [bank-a]", "to: [bank-b]"))
+    # a year and more: the browser's own bubble said so in English and sent nothing
+    page.fill("input[name=days]", "999")
+    page.click("button:has-text('模拟')")
+    expect(page.locator(".flash-error")).to_contain_text("天数：请填写 1 到 366 之间的整数")
+    expect(page.locator("#rule-text")).to_have_value(RULES.replace("to: [bank-a]", "to: [bank-b]"))
     page.fill("input[name=days]", "7")
     page.click("button:has-text('模拟')")
     moves = page.locator("table.moves tr", has_text=earlier.number)
@@ -85,6 +90,7 @@ def test_admin_publishes_a_rule_and_rolls_it_back(
     expect(page.locator("main")).to_contain_text("浙商银行")
 
     page.goto(f"{live_server}/admin/rules/versions/1")
+    page.once("dialog", lambda dialog: dialog.accept())  # 重新启用第 1 版？几秒内生效。
     page.click("button:has-text('重新启用第 1 版')")
     expect(page.locator(".flash-success")).to_contain_text("第 1 版已重新生效，记为第 3 版")
     after = make_ticket(admin, subject="申请贴息")

@@ -59,6 +59,9 @@ def test_durations():
         (("default: standard", "default: gold"), 6, "default", "未知策略 gold"),
         (("    calendar: 24x7\n", "    calendar: 24x7\n    pause_when: [pended, waiting]\n"), 66,
          "policies.after-hours.pause_when", "waiting 不是可以暂停计时的状态"),
+        # a typed-by-hand file with an extra 0 (or many: an OverflowError before)
+        (("first_response: 4h", "first_response: 99999999999d"), 28,
+         "policies.standard.first_response", "99999999999d 超过 365 个工作日"),
     ],
 )  # fmt: skip
 def test_errors_name_file_line_and_field(change, line, field, message):
