@@ -20,6 +20,7 @@ from helpdesk.auth import permissions
 from helpdesk.errors import NotFound
 from helpdesk.kb.markdown import plain_text
 from helpdesk.kb.models import (
+    SENT_BACK,
     VERSION_FILES,
     Article,
     ArticleFile,
@@ -29,6 +30,7 @@ from helpdesk.kb.models import (
     Deflection,
     DeflectionEvent,
 )
+from helpdesk.notifications.models import Notification
 from helpdesk.search import backends
 from helpdesk.search.models import DocumentKind
 from helpdesk.search.segment import query_words
@@ -134,6 +136,31 @@ def unpublished(session: Session) -> list[Article]:
     """Drafts and articles waiting for review (their newest copy), for editors; review first."""
     stmt = select(Article).where(Article.status != ArticleStatus.PUBLISHED)
     return list(session.scalars(stmt.order_by(Article.status.desc(), Article.updated_at.desc())))
+
+
+def sent_back_reason(session: Session, article: Article) -> Notification | None:
+    """While an article is a draft again, why the reviewer sent it back (who, when, reason):
+    the newest such notification to its writers, if none was published since."""
+    if article.status is not ArticleStatus.DRAFT:
+        return None
+    found = session.scalars(
+        select(Notification)
+        .where(
+            Notification.kind == SENT_BACK,
+            Notification.detail["article_id"].as_integer() == article.id,
+        )
+        .order_by(Notification.id.desc())
+        .limit(1)
+    ).first()
+    if found is None or article.published_version is None:
+        return found
+    published = session.scalar(
+        select(ArticleVersion.published_at).where(
+            ArticleVersion.article_id == article.id,
+            ArticleVersion.number == article.published_version,
+        )
+    )
+    return found if published is None or found.created_at > published else None
 
 
 @dataclass

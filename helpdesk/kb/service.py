@@ -23,7 +23,15 @@ from helpdesk.auth.models import User
 from helpdesk.directory.models import ServiceCategory
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpdesk.kb import file_kinds
-from helpdesk.kb.models import Article, ArticleFile, ArticleStatus, ArticleVersion, Audience
+from helpdesk.kb.models import (
+    SENT_BACK,
+    Article,
+    ArticleFile,
+    ArticleStatus,
+    ArticleVersion,
+    Audience,
+)
+from helpdesk.notifications import service as notifications
 from helpdesk.portal.files import clean_filename
 from helpdesk.search import index
 
@@ -32,6 +40,7 @@ BODY_MAX = 20_000
 FILE_LIMIT = 1024 * 1024  # as for files on tickets; under the app's 2 MB request cap
 FILES_PER_ARTICLE = 10
 FILE_TYPES = file_kinds.SUFFIXES  # said in words by file_kinds.hint
+REASON_MAX = 500
 
 
 def _(message: str, **values: object) -> str:
@@ -226,12 +235,32 @@ def publish(session: Session, user: User, article: Article) -> ArticleVersion:
     return version
 
 
-def send_back(session: Session, user: User, article: Article) -> None:
-    """待审核 → draft, for the writer to change."""
+def send_back(session: Session, user: User, article: Article, reason: str) -> None:
+    """待审核 → draft, for the writer to change: the reason is required, and goes to the
+    writers as a notification (the article page shows the newest one while it is a draft)."""
     _ensure_reviewer(user)
     if article.status is not ArticleStatus.REVIEW:
         raise Conflict(_("Only an article waiting for review can be sent back."), field="status")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise InvalidInput(
+            _("Say why it is sent back, so the writer knows what to change."), field="reason"
+        )
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(
+            _("The reason can be at most %(max)d characters.", max=REASON_MAX), field="reason"
+        )
     article.status = ArticleStatus.DRAFT
+    writers = [article.created_by_id, latest(session, article).saved_by_id]
+    notifications.add(
+        session,
+        [w for w in writers if w is not None and w != user.id],
+        SENT_BACK,
+        article_id=article.id,
+        title=article.title,
+        by=user.name,
+        reason=reason,
+    )
 
 
 def latest(session: Session, article: Article) -> ArticleVersion:
