@@ -39,6 +39,13 @@ from helpdesk.search.snippets import mark, snippet
 SUGGESTIONS = 3
 SUGGEST_WORDS = 12  # the first words of what was typed: enough to match, cheap to look up
 SUGGEST_TEXT = 400
+# Words of how a question is asked, not of what it is about: 出口退税怎么办 suggested
+# 冷链设备融资租赁怎么办 for its 怎么办. Left out of suggestions, not of the search page.
+QUESTION_WORDS = frozenset((
+    "怎么办", "怎么", "怎样", "如何", "什么", "哪些", "哪里", "哪个", "为什么", "多少",
+    "需要", "可以", "能否", "能不能", "是否", "有没有", "我们", "我司", "你们", "您好",
+    "你好", "请问", "一下", "谢谢",
+))  # fmt: skip
 
 
 def reads_internal(user: Any) -> bool:
@@ -212,7 +219,8 @@ def search(
 
 def suggest(session: Session, user: Any, text: str) -> list[ArticleVersion]:
     """Articles holding any of the words typed so far, the most relevant first."""
-    words = [w for w in query_words(text[:SUGGEST_TEXT]) if len(w) > 1][:SUGGEST_WORDS]
+    typed = query_words(text[:SUGGEST_TEXT])
+    words = [w for w in typed if len(w) > 1 and w not in QUESTION_WORDS][:SUGGEST_WORDS]
     return _matches(session, user, words, True, SUGGESTIONS)[0]
 
 
