@@ -58,32 +58,40 @@ class ArticleText:
     audience: str = Audience.PUBLIC.value
 
 
+class ArticleErrors(InvalidInput):
+    """Every wrong field of an article at once, {field: message}: the form shows each under
+    its field. The first (in the order checked before) is the error's own message and field,
+    which the API answers."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field=field)
+        self.errors = errors
+
+
 def check(session: Session, text: ArticleText) -> ArticleText:
-    """The fields cleaned, or the first wrong one named (the form shows it under that field)."""
+    """The fields cleaned, or every wrong one named (an empty form was once told of its title,
+    then of its text, then of its service, one submit at a time)."""
     title = " ".join((text.title or "").split())
     body = (text.body or "").replace("\x00", "").strip()
+    errors: dict[str, str] = {}
     if not title:
-        raise InvalidInput(_("Give the article a title."), field="title")
-    if len(title) < TITLE_MIN or len(title) > TITLE_MAX:
-        raise InvalidInput(
-            _(
-                "The title takes %(low)d to %(high)d characters.",
-                low=TITLE_MIN,
-                high=TITLE_MAX,
-            ),
-            field="title",
+        errors["title"] = _("Give the article a title.")
+    elif len(title) < TITLE_MIN or len(title) > TITLE_MAX:
+        errors["title"] = _(
+            "The title takes %(low)d to %(high)d characters.", low=TITLE_MIN, high=TITLE_MAX
         )
     if not body:
-        raise InvalidInput(_("Write the article's text."), field="body")
-    if len(body) > BODY_MAX:
-        raise InvalidInput(
-            _("The text takes at most %(limit)d characters.", limit=BODY_MAX), field="body"
-        )
+        errors["body"] = _("Write the article's text.")
+    elif len(body) > BODY_MAX:
+        errors["body"] = _("The text takes at most %(limit)d characters.", limit=BODY_MAX)
     code = (text.category or "").strip()
     if not code or len(code) > 64 or session.get(ServiceCategory, code) is None:
-        raise InvalidInput(_("Choose a service from the list."), field="category")
+        errors["category"] = _("Choose a service from the list.")
     if text.audience not in {a.value for a in Audience}:
-        raise InvalidInput(_("Choose who may read it."), field="audience")
+        errors["audience"] = _("Choose who may read it.")
+    if errors:
+        raise ArticleErrors(errors)
     return ArticleText(title, body, code, text.audience)
 
 

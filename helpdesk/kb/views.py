@@ -188,12 +188,12 @@ def _editor(article: Article | None) -> ResponseReturnValue:
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            target = getattr(form, exc.field or "", None)
-            if target is not None and hasattr(target, "errors"):
-                target.errors = [*target.errors, exc.message]
-                message = _("Please correct the form below.")
-            else:
-                message = exc.message
+            message = exc.message
+            for name, text in getattr(exc, "errors", {exc.field or "": exc.message}).items():
+                target = getattr(form, name, None)
+                if target is not None and hasattr(target, "errors"):
+                    target.errors = [*target.errors, text]
+                    message = _("Please correct the form below.")
             return render_template("kb/edit.html", form=form, article=article, error=message), 422
         flash(_("Saved as a draft. Send it for review when it is ready."), "success")
         return redirect(url_for("kb.article", article_id=article_id))
