@@ -117,8 +117,8 @@ def register(blueprint: Blueprint) -> None:
     blueprint.register_error_handler(ValidationError, _validation)
     blueprint.register_error_handler(HTTPException, _http)
     # Flask looks for a handler by status code (blueprint, then app) before one by class: the
-    # app's Chinese 404/403 pages (web/error_pages.py) would answer API calls with HTML.
-    for code in (403, 404):
+    # app's Chinese 404/403/413 pages (web/error_pages.py) would answer API calls with HTML.
+    for code in (403, 404, 413):
         blueprint.register_error_handler(code, _http)
     blueprint.register_error_handler(Exception, _unexpected)
     blueprint.after_request(_allow_what_is_served)

@@ -109,6 +109,10 @@ class ArticleFile(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
+# The kind of notification that tells an article's writers it was sent back, with the reason.
+SENT_BACK = "article_sent_back"
+
+
 class DeflectionEvent(enum.StrEnum):
     SHOWN = "shown"  # an article was suggested while the enterprise typed
     OPENED = "opened"  # the enterprise opened a suggested article

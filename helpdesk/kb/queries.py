@@ -20,6 +20,7 @@ from helpdesk.auth import permissions
 from helpdesk.errors import NotFound
 from helpdesk.kb.markdown import plain_text
 from helpdesk.kb.models import (
+    SENT_BACK,
     VERSION_FILES,
     Article,
     ArticleFile,
@@ -29,6 +30,7 @@ from helpdesk.kb.models import (
     Deflection,
     DeflectionEvent,
 )
+from helpdesk.notifications.models import Notification
 from helpdesk.search import backends
 from helpdesk.search.models import DocumentKind
 from helpdesk.search.segment import query_words
@@ -37,6 +39,13 @@ from helpdesk.search.snippets import mark, snippet
 SUGGESTIONS = 3
 SUGGEST_WORDS = 12  # the first words of what was typed: enough to match, cheap to look up
 SUGGEST_TEXT = 400
+# Words of how a question is asked, not of what it is about: 出口退税怎么办 suggested
+# 冷链设备融资租赁怎么办 for its 怎么办. Left out of suggestions, not of the search page.
+QUESTION_WORDS = frozenset((
+    "怎么办", "怎么", "怎样", "如何", "什么", "哪些", "哪里", "哪个", "为什么", "多少",
+    "需要", "可以", "能否", "能不能", "是否", "有没有", "我们", "我司", "你们", "您好",
+    "你好", "请问", "一下", "谢谢",
+))  # fmt: skip
 
 
 def reads_internal(user: Any) -> bool:
@@ -136,6 +145,31 @@ def unpublished(session: Session) -> list[Article]:
     return list(session.scalars(stmt.order_by(Article.status.desc(), Article.updated_at.desc())))
 
 
+def sent_back_reason(session: Session, article: Article) -> Notification | None:
+    """While an article is a draft again, why the reviewer sent it back (who, when, reason):
+    the newest such notification to its writers, if none was published since."""
+    if article.status is not ArticleStatus.DRAFT:
+        return None
+    found = session.scalars(
+        select(Notification)
+        .where(
+            Notification.kind == SENT_BACK,
+            Notification.detail["article_id"].as_integer() == article.id,
+        )
+        .order_by(Notification.id.desc())
+        .limit(1)
+    ).first()
+    if found is None or article.published_version is None:
+        return found
+    published = session.scalar(
+        select(ArticleVersion.published_at).where(
+            ArticleVersion.article_id == article.id,
+            ArticleVersion.number == article.published_version,
+        )
+    )
+    return found if published is None or found.created_at > published else None
+
+
 @dataclass
 class ArticleHit:
     version: ArticleVersion
@@ -185,7 +219,8 @@ def search(
 
 def suggest(session: Session, user: Any, text: str) -> list[ArticleVersion]:
     """Articles holding any of the words typed so far, the most relevant first."""
-    words = [w for w in query_words(text[:SUGGEST_TEXT]) if len(w) > 1][:SUGGEST_WORDS]
+    typed = query_words(text[:SUGGEST_TEXT])
+    words = [w for w in typed if len(w) > 1 and w not in QUESTION_WORDS][:SUGGEST_WORDS]
     return _matches(session, user, words, True, SUGGESTIONS)[0]
 
 

@@ -23,7 +23,15 @@ from helpdesk.auth.models import User
 from helpdesk.directory.models import ServiceCategory
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpdesk.kb import file_kinds
-from helpdesk.kb.models import Article, ArticleFile, ArticleStatus, ArticleVersion, Audience
+from helpdesk.kb.models import (
+    SENT_BACK,
+    Article,
+    ArticleFile,
+    ArticleStatus,
+    ArticleVersion,
+    Audience,
+)
+from helpdesk.notifications import service as notifications
 from helpdesk.portal.files import clean_filename
 from helpdesk.search import index
 
@@ -32,6 +40,7 @@ BODY_MAX = 20_000
 FILE_LIMIT = 1024 * 1024  # as for files on tickets; under the app's 2 MB request cap
 FILES_PER_ARTICLE = 10
 FILE_TYPES = file_kinds.SUFFIXES  # said in words by file_kinds.hint
+REASON_MAX = 500
 
 
 def _(message: str, **values: object) -> str:
@@ -49,32 +58,40 @@ class ArticleText:
     audience: str = Audience.PUBLIC.value
 
 
+class ArticleErrors(InvalidInput):
+    """Every wrong field of an article at once, {field: message}: the form shows each under
+    its field. The first (in the order checked before) is the error's own message and field,
+    which the API answers."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field=field)
+        self.errors = errors
+
+
 def check(session: Session, text: ArticleText) -> ArticleText:
-    """The fields cleaned, or the first wrong one named (the form shows it under that field)."""
+    """The fields cleaned, or every wrong one named (an empty form was once told of its title,
+    then of its text, then of its service, one submit at a time)."""
     title = " ".join((text.title or "").split())
     body = (text.body or "").replace("\x00", "").strip()
+    errors: dict[str, str] = {}
     if not title:
-        raise InvalidInput(_("Give the article a title."), field="title")
-    if len(title) < TITLE_MIN or len(title) > TITLE_MAX:
-        raise InvalidInput(
-            _(
-                "The title takes %(low)d to %(high)d characters.",
-                low=TITLE_MIN,
-                high=TITLE_MAX,
-            ),
-            field="title",
+        errors["title"] = _("Give the article a title.")
+    elif len(title) < TITLE_MIN or len(title) > TITLE_MAX:
+        errors["title"] = _(
+            "The title takes %(low)d to %(high)d characters.", low=TITLE_MIN, high=TITLE_MAX
         )
     if not body:
-        raise InvalidInput(_("Write the article's text."), field="body")
-    if len(body) > BODY_MAX:
-        raise InvalidInput(
-            _("The text takes at most %(limit)d characters.", limit=BODY_MAX), field="body"
-        )
+        errors["body"] = _("Write the article's text.")
+    elif len(body) > BODY_MAX:
+        errors["body"] = _("The text takes at most %(limit)d characters.", limit=BODY_MAX)
     code = (text.category or "").strip()
     if not code or len(code) > 64 or session.get(ServiceCategory, code) is None:
-        raise InvalidInput(_("Choose a service from the list."), field="category")
+        errors["category"] = _("Choose a service from the list.")
     if text.audience not in {a.value for a in Audience}:
-        raise InvalidInput(_("Choose who may read it."), field="audience")
+        errors["audience"] = _("Choose who may read it.")
+    if errors:
+        raise ArticleErrors(errors)
     return ArticleText(title, body, code, text.audience)
 
 
@@ -226,12 +243,32 @@ def publish(session: Session, user: User, article: Article) -> ArticleVersion:
     return version
 
 
-def send_back(session: Session, user: User, article: Article) -> None:
-    """待审核 → draft, for the writer to change."""
+def send_back(session: Session, user: User, article: Article, reason: str) -> None:
+    """待审核 → draft, for the writer to change: the reason is required, and goes to the
+    writers as a notification (the article page shows the newest one while it is a draft)."""
     _ensure_reviewer(user)
     if article.status is not ArticleStatus.REVIEW:
         raise Conflict(_("Only an article waiting for review can be sent back."), field="status")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise InvalidInput(
+            _("Say why it is sent back, so the writer knows what to change."), field="reason"
+        )
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(
+            _("The reason can be at most %(max)d characters.", max=REASON_MAX), field="reason"
+        )
     article.status = ArticleStatus.DRAFT
+    writers = [article.created_by_id, latest(session, article).saved_by_id]
+    notifications.add(
+        session,
+        [w for w in writers if w is not None and w != user.id],
+        SENT_BACK,
+        article_id=article.id,
+        title=article.title,
+        by=user.name,
+        reason=reason,
+    )
 
 
 def latest(session: Session, article: Article) -> ArticleVersion:

@@ -142,6 +142,7 @@ def article(article_id: int) -> ResponseReturnValue:
         category=(published or editing).category,  # type: ignore[union-attr]
         versions=queries.versions(session, article_id) if editing else [],
         newest=newest,
+        sent_back=queries.sent_back_reason(session, editing) if editing else None,
         file_hint=file_kinds.hint(service.FILE_LIMIT),
         can_publish=current_user.is_authenticated and permissions.can_publish_articles(user),
     )
@@ -187,12 +188,12 @@ def _editor(article: Article | None) -> ResponseReturnValue:
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            target = getattr(form, exc.field or "", None)
-            if target is not None and hasattr(target, "errors"):
-                target.errors = [*target.errors, exc.message]
-                message = _("Please correct the form below.")
-            else:
-                message = exc.message
+            message = exc.message
+            for name, text in getattr(exc, "errors", {exc.field or "": exc.message}).items():
+                target = getattr(form, name, None)
+                if target is not None and hasattr(target, "errors"):
+                    target.errors = [*target.errors, text]
+                    message = _("Please correct the form below.")
             return render_template("kb/edit.html", form=form, article=article, error=message), 422
         flash(_("Saved as a draft. Send it for review when it is ready."), "success")
         return redirect(url_for("kb.article", article_id=article_id))
@@ -244,7 +245,12 @@ def publish(article_id: int) -> ResponseReturnValue:
 @login_required
 def send_back(article_id: int) -> ResponseReturnValue:
     allowed = permissions.can_publish_articles(_user())
-    return _step(article_id, allowed, service.send_back, _("Sent back to the writer as a draft."))
+    reason = request.form.get("reason", "")[:2000]
+
+    def step(session: Any, user: User, article: Article) -> None:
+        service.send_back(session, user, article, reason)
+
+    return _step(article_id, allowed, step, _("Sent back to the writer as a draft."))
 
 
 @blueprint.route("/kb/<id:article_id>/files", methods=["POST"])

@@ -354,7 +354,10 @@ def _median(histogram: Counter[int]) -> float | None:
     middle = n // 2
     if n % 2:
         return _nth(histogram, middle)
-    return (_nth(histogram, middle - 1) + _nth(histogram, middle)) / 2
+    # From the hundredths: 13.18 and 13.38 as floats averaged to 13.280000000000001,
+    # which the csv export printed as it is.
+    hundredths = round(_nth(histogram, middle - 1) * 100) + round(_nth(histogram, middle) * 100)
+    return hundredths / 200
 
 
 def _rank(histogram: Counter[int], share: float) -> float | None:

@@ -41,7 +41,7 @@ from helpdesk.web.labels import label
 
 blueprint = Blueprint("loop", __name__)
 FORMATS = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Flask adds "; charset=utf-8" (twice, when it was here already)
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 

@@ -22,7 +22,8 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))  # sla_warn, sla_escalate, sla_supervise,
-    # transferred (a ticket sent to them), call_transferred (a call sent to them)
+    # transferred (a ticket sent to them), call_transferred (a call sent to them),
+    # article_sent_back (a guide they wrote, with the reviewer's reason)
     # indexed: deleting a ticket cascades here, which scanned the table without it
     ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("ticket.id", ondelete="CASCADE"), index=True

@@ -49,6 +49,7 @@ from helpdesk.audit.models import AuditCheckpoint, AuditRecord
 from helpdesk.audit.seal import seal
 from helpdesk.db import stored
 from helpdesk.errors import InvalidInput
+from helpdesk.retention.sheet_words import Words, in_words, sheet_words
 from helpdesk.tickets import fingerprint
 from helpdesk.tickets.models import Comment, Status, Ticket, TicketEvent
 
@@ -81,14 +82,15 @@ def _ticket(ticket: Any) -> dict[str, Any]:
     return row
 
 
-def _xlsx_row(t: dict[str, Any]) -> list[Any]:
+def _xlsx_row(t: dict[str, Any], words: Words) -> list[Any]:
     times = [
         datetime.fromisoformat(t[n]).astimezone(clock.HANGZHOU).replace(tzinfo=None)
         if t[n]
         else None
         for n in TIMES
     ]
-    return [t["number"], t["subject"], t["channel"], t["district_code"], t["status"], *times]
+    named = [in_words(words, n, t[n]) for n in ("channel", "district_code", "status")]
+    return [t["number"], t["subject"], *named, *times]
 
 
 class Plan(NamedTuple):
@@ -100,6 +102,7 @@ class Plan(NamedTuple):
     high: datetime
     mark: dict[str, Any] | None
     first_seq: int
+    words: Words  # tickets.xlsx's words for codes, read while translation is at hand
 
 
 class Snapshot:
@@ -186,7 +189,7 @@ def plan(session: Session, start: date, end: date) -> Plan:
         else None
     )
     first_seq = lowest if lowest is not None else (row.seq if row else 0)
-    return Plan(start, end, low, high, mark, first_seq)
+    return Plan(start, end, low, high, mark, first_seq, sheet_words(session))
 
 
 def _closed_ids(low: datetime, high: datetime) -> Select[int]:
@@ -246,7 +249,7 @@ def write(session: Session, plan: Plan, out: IO[bytes]) -> Iterator[int]:
                 ):
                     row = _ticket(ticket)
                     rows.add(row)
-                    sheet.append(_xlsx_row(row))
+                    sheet.append(_xlsx_row(row, plan.words))
                 yield rows.count
             rows.close()
             counts["tickets"] = rows.count

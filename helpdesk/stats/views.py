@@ -23,7 +23,7 @@ from helpdesk.web import choices, db_session
 
 blueprint = Blueprint("stats", __name__)
 FORMATS = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Flask adds "; charset=utf-8" (twice, when it was here already)
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 

@@ -321,6 +321,7 @@ NOTIFICATION = {
     "sla_supervise": _l("Supervised (督办) by the service centre"),
     "transferred": _l("A ticket was transferred to you"),
     "call_transferred": _l("A call was transferred to you"),
+    "article_sent_back": _l("Your service guide was sent back"),
 }
 
 SEAL = {  # the traceability page's seal of each step

@@ -192,3 +192,15 @@ def test_versions_are_kept_in_the_database(session: Session, guides: Guides) -> 
     count = len(session.scalars(select(ArticleVersion)).all())
     assert count == 3
     assert session.get(Article, guides.draft.id) is not None
+
+
+def test_an_empty_article_form_names_every_missing_field_at_once(
+    guides: Guides, client: FlaskClient, staff_login: Callable[[FlaskClient, User], None]
+) -> None:
+    """Once told of the title, then the text, then the service: three submits for one form."""
+    staff_login(client, guides.agent)
+    reply = client.post("/kb/new", data={"title": "", "body": "", "category": "", "audience": ""})
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 422
+    for told in ("请填写文章标题", "请填写文章正文", "请从列表中选择服务"):
+        assert told in page, told

@@ -167,6 +167,29 @@ def test_bad_files_are_refused_in_chinese(
     assert _attach(reader, guides.public, "申请表.pdf")[0] == 403
 
 
+def test_a_file_over_the_request_limit_is_told_in_chinese_with_the_way_back(
+    session: Session,
+    guides: Guides,
+    client: FlaskClient,
+    staff_login: Callable[[FlaskClient, User], None],
+) -> None:
+    """A 5 MB scan met werkzeug's English "Request Entity Too Large" and no way back."""
+    staff_login(client, guides.agent)
+    form = f"http://localhost/kb/{guides.public.id}"
+    reply = client.post(
+        f"/kb/{guides.public.id}/files",
+        data={"file": (io.BytesIO(b"0" * 5 * 1024 * 1024), "扫描件.pdf")},
+        content_type="multipart/form-data",
+        headers={"Referer": form},
+    )
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 413
+    assert "文件太大" in page and "超过 2 MB，没有保存任何内容" in page
+    assert f'href="{form}"' in page and "Request Entity" not in page
+    session.expire_all()
+    assert guides.public.latest_version == 1
+
+
 def test_the_api_lists_a_published_guides_files(
     session: Session, guides: Guides, client: FlaskClient
 ) -> None:

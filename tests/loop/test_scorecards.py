@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
@@ -133,6 +134,12 @@ def test_the_numbers_are_the_hand_computed_ones(
     assert card.score == round(60 * 2.33 / 4 + 30 - 5, 1)
 
 
+def test_a_median_between_two_times_reads_as_written() -> None:
+    """13.18 and 13.38 hours: 13.28 in the csv export, not 13.280000000000001."""
+    assert scorecards._median(Counter({1318: 1, 1338: 1})) == 13.28
+    assert str(scorecards._median(Counter({17: 1, 40: 1}))) == "0.285"
+
+
 def test_the_ranking_page_and_its_xlsx(
     client: FlaskClient, session: Session, fortnight: list[Ticket], people: People
 ) -> None:
@@ -151,7 +158,9 @@ def test_the_ranking_page_and_its_xlsx(
     assert bank[3:6] == (6, 4, 1) and bank[6] == "不在服务范围（1）"
     assert bank[7:12] == (0.75, 4.25, 4.5, 16.0, 75.0)
     assert bank[14] == 3.33 and bank[15] == 1
-    csv = client.get(f"/scorecards/export.csv?{APRIL}").get_data(as_text=True)
+    response = client.get(f"/scorecards/export.csv?{APRIL}")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    csv = response.get_data(as_text=True)
     assert csv.startswith("\ufeff排名,服务机构") and "杭州银行科技支行" in csv
     # an empty period says so; a future one is refused in words
     assert "本期没有工单" in page(client, "/scorecards?from=2025-01-01&to=2025-01-31")

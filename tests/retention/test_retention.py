@@ -214,3 +214,28 @@ def test_archive_page_downloads_a_zip_for_supervisors(
     refused = client.get("/archive/export.zip?from=2022-03-31&to=2022-03-01",
                          headers={"Accept-Language": "zh-CN"})  # fmt: skip
     assert refused.status_code == 400 and "结束日期早于开始日期" in refused.get_data(as_text=True)
+
+
+def test_the_archive_sheet_shows_words_not_codes(
+    app, client, session, closed_chat, make_user, make_org
+):
+    """tickets.xlsx is the part people open: 电话, 萧山区, 已关闭 - not phone, 330109, closed
+    (tickets.json keeps the codes), in Chinese like its header even from an English page."""
+    from openpyxl import load_workbook
+
+    clock.advance(timedelta(days=40))
+    supervisor = make_user(Role.SUPERVISOR, make_org(slug="centre-3"))
+    client.post("/login", data={"login": supervisor.login, "password": "secret-pass"})
+    response = client.get(
+        "/archive/export.zip?from=2022-03-01&to=2022-03-31&lang=en",
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.get_data())) as archive:
+        book = load_workbook(io.BytesIO(archive.read("tickets.xlsx")), read_only=True)
+    header, *rows = [list(row) for row in book.active.iter_rows(values_only=True)]
+    assert header[2:5] == ["渠道", "区县", "状态"]
+    assert [row[2:5] for row in rows] == [
+        ["电话", "萧山区", "已关闭"],
+        ["在线交互", "萧山区", "已关闭"],
+    ]

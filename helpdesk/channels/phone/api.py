@@ -30,6 +30,7 @@ def _domain(exc: DomainError) -> Response:
 
 
 @blueprint.errorhandler(HTTPException)
+@blueprint.errorhandler(413)  # by code: the app's Chinese page for a too-large form is HTML
 def _http(exc: HTTPException) -> Response:
     return error_response(exc.code or 500, "error", exc.description or "")
 
