@@ -16,6 +16,12 @@
     const sla = s.sla || {};
     return sla.accept_by || sla.resolve_by || "~";
   }
+  /* Compared by code point: "~" after every ISO time. localeCompare put it first, so tickets
+     with no deadline (waiting on the enterprise) sat above the overdue ones. */
+  function byDeadline(a, b) {
+    const x = nextDeadline(a), y = nextDeadline(b);
+    return x < y ? -1 : x > y ? 1 : a.id - b.id;
+  }
 
   /* "12-04 14:00 · 还剩 2工时30分" — business time left on the ticket's own calendar. */
   function deadline(iso, left) {
@@ -37,8 +43,7 @@
     for (const [name, belongs] of Object.entries(lists)) {
       // The provider desk works to its deadlines: the nearest first.
       const rows = Array.from(store.tickets.values()).filter((s) => s.is_open && belongs(s))
-        .sort(provider ? (a, b) => nextDeadline(a).localeCompare(nextDeadline(b)) || a.id - b.id
-          : (a, b) => b.id - a.id);
+        .sort(provider ? byDeadline : (a, b) => b.id - a.id);
       const body = document.querySelector(`#${name} tbody`);
       const head = provider && rows.length ? `<tr class="head"><th>${D.esc(D.word("number"))}</th><th>${D.esc(D.word("subject"))}</th>` +
         `<th>${D.esc(D.word("status"))}</th><th>${D.esc(D.word("channel"))}</th><th>${D.esc(D.word("assignee"))}</th>` +

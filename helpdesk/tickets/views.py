@@ -203,7 +203,18 @@ def act(number: str, action: str) -> ResponseReturnValue:
         db.session.rollback()
         return _refused(ticket, action, form, exc)
     flash(_("%(action)s: done.", action=label("action", action)), "success")
-    return redirect(url_for("tickets.detail", number=number))
+    return redirect(_after_action(ticket, number))
+
+
+def _after_action(ticket: Ticket, number: str) -> str:
+    """The ticket's page, unless the action took it out of the user's sight (a provider who
+    declined or transferred it): then their desk, not a "not found" page under the flash."""
+    user = _user()
+    if permissions.can_view(user, ticket):
+        return url_for("tickets.detail", number=number)
+    if permissions.works_at_provider_desk(user):
+        return url_for("console.provider")
+    return url_for("tickets.list_view")
 
 
 def _refused(ticket: Ticket, action: str, form: FlaskForm, exc: DomainError) -> ResponseReturnValue:
