@@ -728,12 +728,16 @@ def _transfer_target(
         if person is not None:
             condition = condition | (User.id == person)
         agent = session.scalars(stmt.where(condition | (User.login == target)).limit(1)).first()
+        if agent is None:  # a colleague by name, as agents say it (only when one has it)
+            named = session.scalars(stmt.where(User.name == target).limit(2)).all()
+            agent = named[0] if len(named) == 1 else None
         if agent is None or not agent.is_staff or agent.organisation_id is None:
             raise InvalidInput(f"no agent {target!r} to transfer to", field="target")
         org = session.get(Organisation, agent.organisation_id)
         return agent, org, agent.extension or agent.login
     if kind == "queue":
-        org = session.scalars(select(Organisation).where(Organisation.slug == target)).first()
+        by_code_or_name = (Organisation.slug == target) | (Organisation.name == target)
+        org = session.scalars(select(Organisation).where(by_code_or_name).limit(1)).first()
         if org is None:
             raise InvalidInput(f"no workstation or organisation {target!r}", field="target")
         return None, org, f"queue:{org.slug}"
