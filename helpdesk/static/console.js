@@ -173,7 +173,7 @@
     }
   }
 
-  function screenPop(pop) {
+  function screenPop(pop, again) {
     const box = document.getElementById("pop");
     if (!box) return;
     const caller = pop.caller || {};
@@ -195,8 +195,10 @@
       (open ? `<ul class="pop-open">${open}</ul>` : `<p class="muted">${D.esc(D.word("no_open_tickets"))}</p>`) +
       `<p class="pop-actions"><a class="button primary" id="pop-new-ticket" href="/tickets/new?call=${encodeURIComponent(pop.call_id)}">${D.esc(D.word("new_ticket"))}</a> ` +
       `<a href="/phone/calls/${encodeURIComponent(pop.call_id)}">${D.esc(D.word("call_page"))}</a></p>`;
-    D.alert(`${D.esc(D.word("incoming_call"))}: ${D.esc(number)}`, "call");
+    if (!again) D.alert(`${D.esc(D.word("incoming_call"))}: ${D.esc(number)}`, "call");
   }
+  // The call I am on, when this page opens during it (the pop came to the page I left).
+  if (boot.pop) screenPop(boot.pop, true);
 
   /* Waiting phone calls: offered while I am available; the first to answer gets the call. */
   let offers = [], myState = null;
@@ -257,7 +259,7 @@
     rejoin: (s) => { if (s.id === watching) watch(s.id); },
     events: {
       "presence": showPresence,
-      "phone.screen_pop": screenPop,
+      "phone.screen_pop": (pop) => screenPop(pop),
       "phone.queue": (q) => { offers = q.calls || []; renderOffers(); },
       "sla_alert": (a) => D.alert(`${D.esc(D.label("event", a.kind))}: ${D.esc(a.number || "")} ${D.esc(a.subject || "")}`, "escalated"),
     },

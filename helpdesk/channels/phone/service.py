@@ -767,6 +767,18 @@ def mark_called_back(session: Session, record: CallRecord) -> None:
         record.called_back_at = clock.now()
 
 
+def current_call(session: Session, user: User) -> CallRecord | None:
+    """The answered call this agent is on now (its last holder), for a console opened again
+    during the call: the screen pop came once, over the socket, to the page left behind."""
+    answered = select(CallRecord).where(
+        CallRecord.status == CallStatus.ANSWERED, CallRecord.end_at.is_(None)
+    )
+    for record in session.scalars(answered.order_by(CallRecord.id.desc()).limit(50)):
+        if holders(record)[-1:] == [user.id]:
+            return record
+    return None
+
+
 def live_calls(session: Session, limit: int = 50) -> list[CallRecord]:
     return list(
         session.scalars(
