@@ -19,6 +19,7 @@ from helpdesk.auth.models import User
 from helpdesk.errors import DomainError, Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import db
 from helpdesk.ids import required_row_id
+from helpdesk.notifications import service as notifications
 from helpdesk.routing import queries as routing_queries
 from helpdesk.sla.models import TicketSla
 from helpdesk.tickets import queries, service
@@ -162,6 +163,8 @@ def detail(number: str) -> ResponseReturnValue:
     ticket = _load(number)
     if permissions.uses_portal(_user()):  # its page is on the portal, in its own words
         return redirect(url_for("portal.ticket", number=ticket.number))
+    if notifications.mark_ticket_read(db_session(), _user().id, ticket.id):
+        db.session.commit()
     return _detail(ticket)
 
 
