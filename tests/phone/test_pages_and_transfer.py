@@ -153,7 +153,7 @@ def test_a_refused_transfer_says_why_in_chinese(client, session, make_org, make_
 
     assert "请填写原因" in refusal(target="8002", reason="")
     page = refusal(target="9999", reason="转专岗")
-    assert "没有使用该分机的坐席" in page and "no agent" not in page
+    assert "没有使用该分机或姓名的坐席" in page and "no agent" not in page
     assert "内容太长" in refusal(target="8002", reason="长" * 501)
     session.expire_all()
     assert not record.transfers
@@ -197,9 +197,14 @@ def test_a_transfer_by_name_and_a_refused_one_keeps_what_was_typed(
     assert '<option value="consult" selected>' in page
 
     to_colleague = {"kind": "agent", "target": "张伟", "mode": "blind", "reason": "专业问题"}
-    assert client.post("/phone/calls/nm-1/transfer", data=to_colleague).status_code == 302
+    sent = client.post("/phone/calls/nm-1/transfer", data=to_colleague, follow_redirects=True)
+    assert "来电已转接至 张伟（8002）" in sent.get_data(as_text=True)
     to_station = {"kind": "queue", "target": "西湖区商务局工作站", "reason": "属地服务"}
-    assert client.post("/phone/calls/nm-2/transfer", data=to_station).status_code == 302
+    sent = client.post("/phone/calls/nm-2/transfer", data=to_station, follow_redirects=True)
+    page = sent.get_data(as_text=True)
+    assert "来电已转接至 西湖区商务局工作站" in page and "queue:" not in page
+    # both calls went elsewhere: the console has no call of 李娜's to show again
+    assert service.current_call(session, agent) is None
     session.expire_all()
     calls = {r.call_id: r for r in session.scalars(select(CallRecord))}
     assert calls["nm-1"].transfers[0]["agent"] == colleague.id

@@ -774,9 +774,19 @@ def current_call(session: Session, user: User) -> CallRecord | None:
         CallRecord.status == CallStatus.ANSWERED, CallRecord.end_at.is_(None)
     )
     for record in session.scalars(answered.order_by(CallRecord.id.desc()).limit(50)):
-        if holders(record)[-1:] == [user.id]:
+        if _holder_now(record) == user.id:
             return record
     return None
+
+
+def _holder_now(record: CallRecord) -> int | None:
+    """Who has the call now: who answered, then whoever each transfer put it through to (a
+    queue or a number: no agent here any more); a consultation still going leaves it put."""
+    holder = record.answered_by_id
+    for sent in record.transfers or []:
+        if sent.get("mode") == "blind" or sent.get("state") == "completed":
+            holder = sent.get("agent")
+    return holder
 
 
 def live_calls(session: Session, limit: int = 50) -> list[CallRecord]:
