@@ -91,6 +91,8 @@ def test_new_ticket_from_the_call_is_prefilled_and_linked(
     call_page = client.get("/phone/calls/pop-new-1").get_data(as_text=True)
     assert ticket.number in call_page and "139 5711 2345" in call_page
     assert "杭州西湖茶叶商贸有限公司" in call_page and "中国移动" in call_page
+    # mid-call, the page leads to where the call is transferred or hung up (it was a dead end)
+    assert 'id="call-actions" href="/phone/console">转接或挂机</a>' in call_page
 
 
 def test_a_forged_call_id_is_a_form_error_not_a_crash(client, session, make_org, make_user, log_in):
