@@ -183,6 +183,8 @@ def test_a_transfer_by_name_and_a_refused_one_keeps_what_was_typed(
     log_in(client, agent)
 
     page = client.get("/phone/console").get_data(as_text=True)
+    # a call is put through (转接); 转派 is what one does with a ticket
+    assert '<button class="button">转接电话</button>' in page and ">转派<" not in page
     assert '<option value="8002">张伟</option>' in page
     assert '<option value="西湖区商务局工作站">' in page
 
