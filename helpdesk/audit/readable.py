@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.auth.models import User
 from helpdesk.directory.models import Organisation
+from helpdesk.routing import words as routing_words
 from helpdesk.web import local_time
 from helpdesk.web.labels import TABLES, label
 
@@ -35,7 +36,7 @@ def steps(session: Session, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {
                 **step,
                 "when": local_time(datetime.fromisoformat(step["at"])),
-                "what": label("event", step["kind"]),
+                "what": _what(step),
                 "who": who,
                 "change": change,
                 "seal_text": label("seal", step["seal"]),
@@ -43,6 +44,13 @@ def steps(session: Session, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return shown
+
+
+def _what(step: dict[str, Any]) -> str:
+    """The step's name; a comment only staff saw is a note, as the ticket page says."""
+    if step["kind"] == "commented" and step.get("internal"):
+        return _("Internal note")
+    return label("event", step["kind"])
 
 
 def _names(session: Session, raw: list[dict[str, Any]]) -> tuple[dict[int, str], dict[int, str]]:
@@ -70,8 +78,10 @@ def _details(data: dict[str, Any], people: dict[int, str], orgs: dict[int, str])
         if key in QUIET or value is None:
             continue
         known = key in TABLES["event_field"]
-        code = key == "rule" or not known  # a rule's name, a field we have no word for
-        lines.append((label("event_field", key), _value(key, value, people, orgs), code))
+        said = _value(key, value, people, orgs)
+        # a rule without a description in the rules in force, a field we have no word for
+        code = (key == "rule" and said == value) or not known
+        lines.append((label("event_field", key), said, code))
     return lines
 
 
@@ -85,6 +95,8 @@ def _value(key: str, value: Any, people: dict[int, str], orgs: dict[int, str]) -
     if key in ("from", "to") and isinstance(value, dict):
         org = value.get("organisation_id")
         return orgs.get(org, "—") if isinstance(org, int) else "—"
+    if key == "rule" and isinstance(value, str):
+        return routing_words.names().rule(value)  # its description, as the ticket page shows
     if key == "target":
         return label("sla_target", value)
     if key == "step":

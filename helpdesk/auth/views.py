@@ -44,12 +44,45 @@ def _home(user: Any) -> str:
     return url_for("tickets.index")
 
 
+# Forms sent without being logged in: a refused one there is only an expired form.
+OPEN_FORMS = {"auth.login", "auth.logout", "portal.login", "portal.register"}
+
+
 @blueprint.app_errorhandler(CSRFError)
 def _csrf_failed(_error: CSRFError) -> ResponseReturnValue:
-    """A page form sent without its token (or from another site): say so in the user's words.
+    """A page form sent without its token (or from another site): say so in the user's words,
+    and show what they typed, which would otherwise be lost. Most often they logged out in
+    another tab (the token went with the session): then say that, and lead to the login page.
     The JSON API is exempt from CSRFProtect and answers its own errors."""
     title, message = _("Not sent"), _("The form expired; please reload the page and send it again.")
-    return render_template("error.html", title=title, message=message), 400
+    back = None
+    if not current_user.is_authenticated and request.endpoint not in OPEN_FORMS:
+        message = _(
+            "You are logged out (perhaps in another tab), so the form was not sent. "
+            "Copy what you typed below, log in again and send it again."
+        )
+        login_url = url_for("auth.login", next=_safe_next(_came_from()))
+        back = (login_url, _("Log in again"))
+    page = render_template("error.html", title=title, message=message, back=back, kept=_typed())
+    return page, 400
+
+
+def _came_from() -> str | None:
+    """The path of the page the form was on (the Referer), for the login's `next`."""
+    parts = urlsplit(request.referrer or "")
+    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path else None
+
+
+def _typed() -> list[str]:
+    """What the person wrote into the refused form: texts, not tokens, passwords or choices."""
+    secret = ("csrf_token", "password", "current", "confirm", "login")
+    return [
+        value
+        for key, value in request.form.items(multi=True)
+        if not any(word in key for word in secret)
+        and len(value.strip()) > 1
+        and not value.isdigit()
+    ]
 
 
 def client_address() -> str:

@@ -39,9 +39,12 @@ def _names() -> dict[str, Any]:
     }
 
 
-def _page(template: str, title: str, **context: Any) -> ResponseReturnValue:
+def _page(
+    template: str, title: str, pop: dict[str, Any] | None = None, **context: Any
+) -> ResponseReturnValue:
     user = _me()
     boot = {
+        "pop": pop,
         "user": {"id": user.id, "name": user.name, "role": user.role.value},
         "organisation_id": user.organisation_id,
         "names": _names(),
@@ -61,8 +64,12 @@ def console() -> ResponseReturnValue:
     if not permissions.can_open_staff_pages(user):
         abort(403)
     from helpdesk.channels.chat.views import agent_desk
+    from helpdesk.channels.phone import service as phone
 
-    return _page("console/console.html", _("Agent console"), chat=agent_desk(user))
+    session = db_session()
+    call = phone.current_call(session, user)  # its pop again, after the agent went elsewhere
+    pop = phone.screen_pop(session, call) if call else None
+    return _page("console/console.html", _("Agent console"), chat=agent_desk(user), pop=pop)
 
 
 @blueprint.get("/wallboard")

@@ -63,6 +63,21 @@ def recent(session: Session, user_id: int) -> list[Notification]:
     )
 
 
+def mark_ticket_read(session: Session, user_id: int, ticket_id: int) -> int:
+    """Opening the ticket an alert is about reads it: the header's count went down only by
+    "mark all read". Looked up first, so a ticket page with no unread alert writes nothing
+    (no write lock for a read)."""
+    mine = (
+        Notification.user_id == user_id,
+        Notification.ticket_id == ticket_id,
+        Notification.read_at.is_(None),
+    )
+    if session.scalars(select(Notification.id).where(*mine).limit(1)).first() is None:
+        return 0
+    result = session.execute(update(Notification).where(*mine).values(read_at=clock.now()))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def mark_all_read(session: Session, user_id: int) -> int:
     result = session.execute(
         update(Notification)

@@ -35,6 +35,7 @@ from helpdesk.people.sessions import end_sessions
 EXTENSION_RE = re.compile(r"^[0-9]{3,8}$")
 LANGUAGES = ("zh", "en")  # languages a person answers in (chat, phone)
 MIN_PASSWORD = 8
+MIN_DISTINCT = 4  # different characters in a new password
 NAME_LIMIT = 60
 
 
@@ -174,6 +175,13 @@ def password_errors(password: str, login: str) -> dict[str, str]:
         return {"password": _("At least %(n)d characters.", n=MIN_PASSWORD)}
     if password.strip().lower() == login.strip().lower():
         return {"password": _("The password may not be the login.")}
+    if password.isdigit() or len(set(password)) < MIN_DISTINCT:  # 12345678, aaaaaaaa
+        return {
+            "password": _(
+                "Too easy to guess: not only digits, and at least %(n)d different characters.",
+                n=MIN_DISTINCT,
+            )
+        }
     return {}
 
 

@@ -16,6 +16,12 @@
     const sla = s.sla || {};
     return sla.accept_by || sla.resolve_by || "~";
   }
+  /* Compared by code point: "~" after every ISO time. localeCompare put it first, so tickets
+     with no deadline (waiting on the enterprise) sat above the overdue ones. */
+  function byDeadline(a, b) {
+    const x = nextDeadline(a), y = nextDeadline(b);
+    return x < y ? -1 : x > y ? 1 : a.id - b.id;
+  }
 
   /* "12-04 14:00 · 还剩 2工时30分" — business time left on the ticket's own calendar. */
   function deadline(iso, left) {
@@ -37,8 +43,7 @@
     for (const [name, belongs] of Object.entries(lists)) {
       // The provider desk works to its deadlines: the nearest first.
       const rows = Array.from(store.tickets.values()).filter((s) => s.is_open && belongs(s))
-        .sort(provider ? (a, b) => nextDeadline(a).localeCompare(nextDeadline(b)) || a.id - b.id
-          : (a, b) => b.id - a.id);
+        .sort(provider ? byDeadline : (a, b) => b.id - a.id);
       const body = document.querySelector(`#${name} tbody`);
       const head = provider && rows.length ? `<tr class="head"><th>${D.esc(D.word("number"))}</th><th>${D.esc(D.word("subject"))}</th>` +
         `<th>${D.esc(D.word("status"))}</th><th>${D.esc(D.word("channel"))}</th><th>${D.esc(D.word("assignee"))}</th>` +
@@ -168,7 +173,7 @@
     }
   }
 
-  function screenPop(pop) {
+  function screenPop(pop, again) {
     const box = document.getElementById("pop");
     if (!box) return;
     const caller = pop.caller || {};
@@ -190,8 +195,10 @@
       (open ? `<ul class="pop-open">${open}</ul>` : `<p class="muted">${D.esc(D.word("no_open_tickets"))}</p>`) +
       `<p class="pop-actions"><a class="button primary" id="pop-new-ticket" href="/tickets/new?call=${encodeURIComponent(pop.call_id)}">${D.esc(D.word("new_ticket"))}</a> ` +
       `<a href="/phone/calls/${encodeURIComponent(pop.call_id)}">${D.esc(D.word("call_page"))}</a></p>`;
-    D.alert(`${D.esc(D.word("incoming_call"))}: ${D.esc(number)}`, "call");
+    if (!again) D.alert(`${D.esc(D.word("incoming_call"))}: ${D.esc(number)}`, "call");
   }
+  // The call I am on, when this page opens during it (the pop came to the page I left).
+  if (boot.pop) screenPop(boot.pop, true);
 
   /* Waiting phone calls: offered while I am available; the first to answer gets the call. */
   let offers = [], myState = null;
@@ -252,7 +259,7 @@
     rejoin: (s) => { if (s.id === watching) watch(s.id); },
     events: {
       "presence": showPresence,
-      "phone.screen_pop": screenPop,
+      "phone.screen_pop": (pop) => screenPop(pop),
       "phone.queue": (q) => { offers = q.calls || []; renderOffers(); },
       "sla_alert": (a) => D.alert(`${D.esc(D.label("event", a.kind))}: ${D.esc(a.number || "")} ${D.esc(a.subject || "")}`, "escalated"),
     },

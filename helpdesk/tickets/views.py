@@ -19,6 +19,7 @@ from helpdesk.auth.models import User
 from helpdesk.errors import DomainError, Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import db
 from helpdesk.ids import required_row_id
+from helpdesk.notifications import service as notifications
 from helpdesk.routing import queries as routing_queries
 from helpdesk.sla.models import TicketSla
 from helpdesk.tickets import queries, service
@@ -162,6 +163,8 @@ def detail(number: str) -> ResponseReturnValue:
     ticket = _load(number)
     if permissions.uses_portal(_user()):  # its page is on the portal, in its own words
         return redirect(url_for("portal.ticket", number=ticket.number))
+    if notifications.mark_ticket_read(db_session(), _user().id, ticket.id):
+        db.session.commit()
     return _detail(ticket)
 
 
@@ -203,7 +206,18 @@ def act(number: str, action: str) -> ResponseReturnValue:
         db.session.rollback()
         return _refused(ticket, action, form, exc)
     flash(_("%(action)s: done.", action=label("action", action)), "success")
-    return redirect(url_for("tickets.detail", number=number))
+    return redirect(_after_action(ticket, number))
+
+
+def _after_action(ticket: Ticket, number: str) -> str:
+    """The ticket's page, unless the action took it out of the user's sight (a provider who
+    declined or transferred it): then their desk, not a "not found" page under the flash."""
+    user = _user()
+    if permissions.can_view(user, ticket):
+        return url_for("tickets.detail", number=number)
+    if permissions.works_at_provider_desk(user):
+        return url_for("console.provider")
+    return url_for("tickets.list_view")
 
 
 def _refused(ticket: Ticket, action: str, form: FlaskForm, exc: DomainError) -> ResponseReturnValue:

@@ -26,7 +26,7 @@ from helpdesk.extensions import db
 from helpdesk.ids import required_row_id
 from helpdesk.tickets import service
 from helpdesk.tickets.forms import NewTicketForm
-from helpdesk.tickets.models import Channel, Priority, TicketType
+from helpdesk.tickets.models import Channel, Priority, Status, Ticket, TicketType
 from helpdesk.web import choices, db_session
 from helpdesk.web.errors import attach
 
@@ -125,7 +125,25 @@ def _from_call(form: NewTicketForm, call_id: str) -> None:
         form.caller_name.data = contact.name
     if record.enterprise_id is not None:
         form.enterprise_id.data = str(record.enterprise_id)
+    else:  # the district the caller keyed in the IVR menu, when no enterprise gives one
+        keyed = (record.ivr_state or {}).get("fields", {}).get("district")
+        if isinstance(keyed, str) and keyed in dict(form.district.choices or []):
+            form.district.data = keyed
     form.channel.data = Channel.PHONE.value
+
+
+def _replaces_the_ivr_ticket(call: CallRecord, ticket: Ticket) -> str | None:
+    """The IVR made a placeholder ticket for the queued call ("电话咨询：信息咨询"); the agent's
+    ticket from the same call is the real one. A placeholder nobody has touched (made by no
+    one, not yet accepted) is merged into it, not left as a duplicate in the queue; its
+    number, or None."""
+    previous = db_session().get(Ticket, call.ticket_id) if call.ticket_id else None
+    untouched = (Status.NEW, Status.ASSIGNED)
+    if previous is None or previous.created_by_id is not None or previous.status not in untouched:
+        return None
+    # by the system, as it made the placeholder: merging is not an agent's own action
+    service.merge(db_session(), None, previous, ticket.number)
+    return previous.number
 
 
 def _call(form: NewTicketForm) -> CallRecord | None:
@@ -151,7 +169,9 @@ def new_ticket_page(user: User) -> ResponseReturnValue:
     if valid and data is not None and not form.form_errors:
         try:
             ticket = service.create(db_session(), user, data)
+            merged = None
             if call is not None:
+                merged = _replaces_the_ivr_ticket(call, ticket)
                 phone.link_ticket(call, ticket)
             db.session.commit()
         except DomainError as exc:
@@ -160,6 +180,12 @@ def new_ticket_page(user: User) -> ResponseReturnValue:
                 form.form_errors.append(exc.message)
         else:
             flash(_("Ticket %(number)s created.", number=ticket.number), "success")
+            if merged:
+                message = _(
+                    "The ticket the voice menu made for this call, %(number)s, was merged into it.",
+                    number=merged,
+                )
+                flash(message, "info")
             return redirect(url_for("tickets.detail", number=ticket.number))
     db.session.rollback()
     return render_template("tickets/new.html", form=form), 422

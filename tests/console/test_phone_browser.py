@@ -84,6 +84,13 @@ def test_screen_pop_new_ticket_is_prefilled_and_linked_to_the_call(
     console.set_viewport_size({"width": 1400, "height": 900})
     console.screenshot(path="/tmp/shot-call-page-desktop.png", full_page=True)
 
+    # Back on the console, still on the call: the pop came once, to the page the agent left
+    # for the form, and the console showed no call at all; it is there again, with the ticket.
+    console.goto(f"{web.base}/console")
+    expect(pop).to_be_visible()
+    expect(pop.locator(".pop-number")).to_have_text("139 5711 2345")
+    expect(pop).to_contain_text(number)
+
 
 def test_a_queued_call_is_offered_to_available_consoles_and_the_first_accept_wins(
     browser,  # noqa: F811

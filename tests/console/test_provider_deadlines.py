@@ -53,6 +53,35 @@ def test_the_provider_desk_sorts_by_the_nearest_deadline(web: Web, fresh_presenc
         page.screenshot(path="/tmp/provider-deadlines.png")
 
 
+@pytest.mark.browser
+@pytest.mark.slow
+def test_tickets_without_a_deadline_come_after_the_overdue_ones(
+    web: Web,
+    fresh_presence,  # type: ignore[no-untyped-def]
+    bank_desk: BankDesk,
+) -> None:
+    """A ticket waiting on the enterprise has no deadline ("—"). The desk sorted it by
+    localeCompare, which puts the "no deadline" mark before any date: a banker back after days
+    away saw the waiting tickets on top and the overdue ones pushed below them."""
+    require(BROWSER)
+    from playwright.sync_api import expect
+
+    from helpdesk.tickets import service
+
+    waiting = bank_desk.file("等企业补充材料", 1)
+    for step in (service.accept, service.start):
+        step(bank_desk.session, bank_desk.banker, waiting)
+    service.pend(bank_desk.session, bank_desk.banker, waiting, "请补充营业执照")
+    bank_desk.session.commit()
+    late = bank_desk.file("十天前来的", 10).number
+    with launched() as browser:
+        page = open_as(browser, web, bank_desk.banker, "/provider", 1400)
+        rows = page.locator("#org tbody tr[data-id]")
+        expect(rows).to_have_count(2)
+        assert rows.nth(0).locator("td.number").inner_text() == late
+        assert rows.nth(1).locator("td.number").inner_text() == waiting.number
+
+
 def test_a_deadline_passed_on_friday_evening_reads_overdue_on_sunday() -> None:
     """No business minute lies between Friday 17:30 and Sunday: the desk read "还剩 0分钟"
     (left 0) for a resolve-by that had passed, as the demo showed on a Sunday morning."""

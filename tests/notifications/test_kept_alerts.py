@@ -72,3 +72,23 @@ def test_an_offline_person_finds_escalations_and_transfers_at_next_login(
     login(client, chief)
     page = client.get("/notifications").get_data(as_text=True)
     assert "督办" in page and number in page and _unread(page) >= 1
+
+
+def test_opening_the_ticket_reads_its_alerts(client, session, make_org, make_user, make_ticket):  # type: ignore[no-untyped-def]
+    """张伟 opened the ticket a colleague sent him; the header still said 通知 2 until he
+    found "mark all read". Opening the ticket reads its alerts, and only its alerts."""
+    centre = make_org(OrgKind.SERVICE_CENTRE, slug="centre")
+    agent = make_user(Role.AGENT, centre, name="李娜")
+    colleague = make_user(Role.AGENT, centre, name="张伟")
+    sent = make_ticket(agent, subject="咨询货物运输保险")
+    other = make_ticket(agent, subject="咨询仓库财产保险")
+    for ticket in (sent, other):
+        service.transfer(session, agent, ticket, centre.id, colleague.id, "请张伟跟进")
+    session.commit()
+
+    login(client, colleague)
+    assert _unread(client.get("/tickets").get_data(as_text=True)) == 2
+    client.get(f"/tickets/{sent.number}")
+    assert _unread(client.get("/tickets").get_data(as_text=True)) == 1
+    client.get(f"/tickets/{sent.number}")  # nothing left to read: nothing written
+    assert _unread(client.get("/tickets").get_data(as_text=True)) == 1

@@ -86,6 +86,8 @@ def test_admin_creates_a_person_who_must_choose_a_password(
         ({"role": "provider", "organisation": ""}, "organisation", "服务机构人员须属于一个机构"),
         ({"name": ""}, "name", "请填写姓名"),
         ({"password": "short"}, "password", "至少 8 个字符"),
+        ({"password": "12345678"}, "password", "不能全是数字"),
+        ({"password": "abababab"}, "password", "至少含 4 个不同的字符"),
     ],
 )
 def test_bad_input_gets_a_chinese_message_beside_its_field(
@@ -279,3 +281,19 @@ def test_every_bad_field_is_reported_in_one_round(
         assert 'value="agent1"' in html  # what was typed is kept
     session.expire_all()
     assert session.scalars(select(AdminChange)).first() is None
+
+
+def test_a_weak_new_password_of_ones_own_is_refused_beside_its_field(
+    client: FlaskClient, make_user: Callable[..., User], centre: Organisation
+) -> None:
+    """/account/password took 12345678: eight characters were the only rule."""
+    agent = make_user(Role.AGENT, centre)
+    login(client, agent)
+    response = client.post(
+        "/account/password",
+        data={"current": password(), "password": "12345678", "confirm": "12345678"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    found = re.search(r'<p class="error" id="password-error">([^<]*)</p>', html)
+    assert found and "不能全是数字" in found.group(1)

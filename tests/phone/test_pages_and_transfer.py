@@ -123,7 +123,7 @@ def test_transfer_moves_the_call_and_its_ticket(client, session, make_org, make_
     refused = client.post(
         "/phone/calls/tr-1/transfer", data={"kind": "queue", "target": "nowhere", "reason": "x"}
     )
-    assert refused.status_code == 302 and len(record.transfers) == 1
+    assert refused.status_code == 422 and len(record.transfers) == 1  # the form shown again
 
 
 def test_a_refused_transfer_says_why_in_chinese(client, session, make_org, make_user, log_in):
@@ -145,18 +145,72 @@ def test_a_refused_transfer_says_why_in_chinese(client, session, make_org, make_
 
     def refusal(**form: str) -> str:
         data = {"kind": "agent", "mode": "blind", **form}
-        reply = client.post("/phone/calls/tr-zh/transfer", data=data, follow_redirects=True)
-        assert reply.status_code == 200
+        reply = client.post("/phone/calls/tr-zh/transfer", data=data)
+        assert reply.status_code == 422  # the console again, with what was typed
         page = reply.get_data(as_text=True)
         assert "转接未成功" in page
         return page
 
     assert "请填写原因" in refusal(target="8002", reason="")
     page = refusal(target="9999", reason="转专岗")
-    assert "没有使用该分机的坐席" in page and "no agent" not in page
+    assert "没有使用该分机或姓名的坐席" in page and "no agent" not in page
     assert "内容太长" in refusal(target="8002", reason="长" * 501)
     session.expire_all()
     assert not record.transfers
+
+
+def test_a_transfer_by_name_and_a_refused_one_keeps_what_was_typed(
+    client, session, make_org, make_user, log_in
+):
+    """The console's transfer box took only an extension or an organisation's code, which the
+    page never showed: "张伟" or "西湖区商务局工作站" was refused, and the refusal emptied the
+    box and the reason. The page now suggests colleagues and organisations, takes names, and
+    a refused transfer comes back with what was typed."""
+    centre = make_org(OrgKind.SERVICE_CENTRE, categories=("info",))
+    make_org(OrgKind.WORKSTATION, slug="xihu-station", name="西湖区商务局工作站")
+    agent = make_user(Role.AGENT, centre, extension="8001", name="李娜")
+    colleague = make_user(Role.AGENT, centre, extension="8002", name="张伟")
+    from helpdesk.channels.phone.ivr import loader
+    from helpdesk.channels.phone.ivr.interpreter import Keys
+
+    script = loader.load("hotline")
+    for call_id in ("nm-1", "nm-2"):
+        record, _ = service.start_ivr(session, script, call_id, "twiml", "057187001234", "1")
+        service.advance_ivr(session, record, script, Keys("0"))
+        service.advance_ivr(session, record, script, Keys("03"))
+        service.answer(session, record, agent)
+    session.commit()
+    log_in(client, agent)
+
+    page = client.get("/phone/console").get_data(as_text=True)
+    # a call is put through (转接); 转派 is what one does with a ticket
+    assert '<button class="button">转接电话</button>' in page and ">转派<" not in page
+    assert '<option value="8002">张伟</option>' in page
+    assert '<option value="西湖区商务局工作站">' in page
+
+    refused = client.post(
+        "/phone/calls/nm-1/transfer",
+        data={"kind": "agent", "target": "王五", "mode": "consult", "reason": "企业融资问题"},
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "转接未成功" in page
+    assert 'value="王五"' in page and 'value="企业融资问题"' in page
+    assert '<option value="consult" selected>' in page
+
+    to_colleague = {"kind": "agent", "target": "张伟", "mode": "blind", "reason": "专业问题"}
+    sent = client.post("/phone/calls/nm-1/transfer", data=to_colleague, follow_redirects=True)
+    assert "来电已转接至 张伟（8002）" in sent.get_data(as_text=True)
+    to_station = {"kind": "queue", "target": "西湖区商务局工作站", "reason": "属地服务"}
+    sent = client.post("/phone/calls/nm-2/transfer", data=to_station, follow_redirects=True)
+    page = sent.get_data(as_text=True)
+    assert "来电已转接至 西湖区商务局工作站" in page and "queue:" not in page
+    # both calls went elsewhere: the console has no call of 李娜's to show again
+    assert service.current_call(session, agent) is None
+    session.expire_all()
+    calls = {r.call_id: r for r in session.scalars(select(CallRecord))}
+    assert calls["nm-1"].transfers[0]["agent"] == colleague.id
+    assert calls["nm-2"].transfers[0]["target"] == "西湖区商务局工作站"
 
 
 def test_consult_transfer_cancelled_moves_nothing_and_frees_the_colleague(

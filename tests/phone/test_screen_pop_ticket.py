@@ -91,6 +91,8 @@ def test_new_ticket_from_the_call_is_prefilled_and_linked(
     call_page = client.get("/phone/calls/pop-new-1").get_data(as_text=True)
     assert ticket.number in call_page and "139 5711 2345" in call_page
     assert "杭州西湖茶叶商贸有限公司" in call_page and "中国移动" in call_page
+    # mid-call, the page leads to where the call is transferred or hung up (it was a dead end)
+    assert 'id="call-actions" href="/phone/console">转接或挂机</a>' in call_page
 
 
 def test_a_forged_call_id_is_a_form_error_not_a_crash(client, session, make_org, make_user, log_in):
@@ -115,3 +117,51 @@ def test_a_forged_call_id_is_a_form_error_not_a_crash(client, session, make_org,
     assert "来电记录已不存在" in reply.get_data(as_text=True)
     assert session.scalars(select(Ticket)).first() is None
     assert client.get("/phone/calls/no-such-call").status_code == 404
+
+
+def test_the_agents_ticket_from_a_queued_call_replaces_the_voice_menus_one(
+    client, session, make_org, make_user, log_in
+):
+    """A call queued by the voice menu has a placeholder ticket ("电话咨询：信息咨询"); the agent
+    who answered made the real one from the pop's 新建工单, and the placeholder stayed in the
+    centre's queue as a duplicate nobody owned. It is merged into the agent's ticket now; and
+    the district the caller keyed in (西湖区, 03) is on the form already."""
+    from helpdesk.channels.phone.ivr import loader
+    from helpdesk.channels.phone.ivr.interpreter import Keys
+
+    centre = make_org(OrgKind.SERVICE_CENTRE, categories=("info", "finance"))
+    agent = make_user(Role.AGENT, centre, extension="8001")
+    script = loader.load("hotline")
+    record, _ = service.start_ivr(session, script, "ivr-dup-1", "twiml", "057187001234", "1")
+    service.advance_ivr(session, record, script, Keys("0"))
+    service.advance_ivr(session, record, script, Keys("03"))
+    service.answer(session, record, agent)
+    session.commit()
+    placeholder = session.get(Ticket, record.ticket_id)
+    assert placeholder is not None and placeholder.status in (Status.NEW, Status.ASSIGNED)
+    log_in(client, agent)
+
+    form = client.get("/tickets/new?call=ivr-dup-1").get_data(as_text=True)
+    assert '<option selected value="330106">' in form
+
+    reply = client.post(
+        "/tickets/new",
+        data={
+            "call_id": "ivr-dup-1",
+            "caller_phone": "0571 8700 1234",
+            "caller_name": "王先生",
+            "category": "finance/guarantee",
+            "district": "330106",
+            "type": "request",
+            "channel": "phone",
+            "priority": "normal",
+            "subject": "咨询担保贷款",
+        },
+    )
+    assert reply.status_code == 302, reply.get_data(as_text=True).split("<main>")[-1][:3000]
+    session.expire_all()
+    made = session.scalars(select(Ticket).where(Ticket.subject == "咨询担保贷款")).one()
+    old = session.get(Ticket, placeholder.id)
+    assert old is not None and old.status is Status.MERGED and old.merged_into_id == made.id
+    page = client.get(reply.headers["Location"]).get_data(as_text=True)
+    assert f"语音导航为本次来电建立的工单 {placeholder.number} 已合并到此工单" in page

@@ -79,3 +79,27 @@ def test_the_trace_names_rules_by_their_description(client, routed, use_rules):
     section = html[html.index('id="routing"') :]
     assert "融资需求交银行" in section  # not the code finance-banks
     assert ">finance-banks<" not in section
+
+
+def test_the_service_trace_says_the_rule_and_the_internal_note_in_words(
+    client, routed, use_rules, session
+):  # type: ignore[no-untyped-def]
+    """The printable trace (/tickets/<number>/trace) showed the rule's code
+    ("分派规则 finance-banks") where the ticket page says its description, and called an
+    internal note "回复" (a reply), as if the enterprise had been told."""
+    from helpdesk.tickets import service
+
+    ticket, agent, _banker = routed
+    use_rules(
+        {
+            "rules.yaml": RULES.replace(
+                "priority: 100\n", "priority: 100\n    description: 融资需求交银行\n", 1
+            )
+        }
+    )
+    service.comment(session, agent, ticket, "内部：核对上月申请", internal=True)
+    session.commit()
+    login_as(client, agent)
+    html = client.get(f"/tickets/{ticket.number}/trace").get_data(as_text=True)
+    assert "融资需求交银行" in html and "finance-banks" not in html
+    assert "内部备注" in html and "回复" not in html

@@ -115,3 +115,30 @@ def test_the_site_name_leads_visitors_to_the_portal_and_staff_to_their_desk(
     login(client, agent)
     assert _brand_link(page(client, "/tickets")) == "/"
     assert client.get("/").headers["Location"] == "/tickets"
+
+
+@pytest.mark.usefixtures("csrf_on")
+def test_a_reply_sent_after_logging_out_in_another_tab_is_not_lost(
+    client: FlaskClient,
+    agent: User,
+    make_ticket,  # type: ignore[no-untyped-def]
+) -> None:
+    """Logged out in one tab, an agent sent a reply typed in another: the page said "表单已过期，
+    请刷新页面后重新提交" and the reply was gone (a refresh leads to the login page). It says
+    they are logged out, shows what they typed, and leads to the login and back."""
+    token = csrf_token(page(client, "/login"))
+    client.post("/login", data={"login": agent.login, "password": password(), "csrf_token": token})
+    ticket = make_ticket()
+    html = page(client, f"/tickets/{ticket.number}")
+    stale = csrf_token(html)
+    assert client.post("/logout", data={"csrf_token": stale}).status_code == 302  # the other tab
+    sent = client.post(
+        f"/tickets/{ticket.number}/comments",
+        data={"comment-csrf_token": stale, "comment-body": "已电话告知企业所需材料清单"},
+        headers={"Referer": f"http://localhost/tickets/{ticket.number}"},
+    )
+    assert sent.status_code == 400
+    text = sent.get_data(as_text=True)
+    assert "可能是在另一个标签页中" in text and "已电话告知企业所需材料清单" in text
+    assert "重新登录" in text and "What you typed" not in text
+    assert f'href="/login?next=/tickets/{ticket.number}"' in text

@@ -234,8 +234,11 @@ def test_every_action_through_the_pages(
     declined = session.get(Ticket, sent.id)
     assert declined is not None and declined.status is Status.NEW
     assert declined.assigned_org_id is None
-    # ...and after sending it back the provider no longer sees it.
-    assert client.get(response.headers["Location"]).status_code == 404
+    # ...and after sending it back the provider no longer sees it: back to the desk, where
+    # the flash says it was done (not a "not found" page under it).
+    assert response.headers["Location"] == "/provider"
+    assert "退单：已完成。" in page(client, "/provider")
+    assert client.get(f"/tickets/{sent.number}").status_code == 404
 
 
 def test_reply_and_internal_note(

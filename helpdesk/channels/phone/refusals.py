@@ -11,8 +11,8 @@ from helpdesk.web.errors import Rules, localized
 # (field the phone service names, a phrase in its English message or "", the localized message)
 _RULES: Rules = [
     ("target", "required", _l("Enter where the call goes.")),
-    ("target", "no agent", _l("No agent has this extension.")),
-    ("target", "workstation", _l("No workstation or organisation has this code.")),
+    ("target", "no agent", _l("No agent has this extension or name.")),
+    ("target", "workstation", _l("No workstation or organisation has this name or code.")),
     ("target", "phone number", _l("Not a valid phone number.")),
     ("reason", "at most", _l("The text is too long.")),
     ("reason", "", _l("A reason is required.")),

@@ -728,12 +728,16 @@ def _transfer_target(
         if person is not None:
             condition = condition | (User.id == person)
         agent = session.scalars(stmt.where(condition | (User.login == target)).limit(1)).first()
+        if agent is None:  # a colleague by name, as agents say it (only when one has it)
+            named = session.scalars(stmt.where(User.name == target).limit(2)).all()
+            agent = named[0] if len(named) == 1 else None
         if agent is None or not agent.is_staff or agent.organisation_id is None:
             raise InvalidInput(f"no agent {target!r} to transfer to", field="target")
         org = session.get(Organisation, agent.organisation_id)
         return agent, org, agent.extension or agent.login
     if kind == "queue":
-        org = session.scalars(select(Organisation).where(Organisation.slug == target)).first()
+        by_code_or_name = (Organisation.slug == target) | (Organisation.name == target)
+        org = session.scalars(select(Organisation).where(by_code_or_name).limit(1)).first()
         if org is None:
             raise InvalidInput(f"no workstation or organisation {target!r}", field="target")
         return None, org, f"queue:{org.slug}"
@@ -761,6 +765,28 @@ def callbacks(session: Session, limit: int = 100) -> list[CallRecord]:
 def mark_called_back(session: Session, record: CallRecord) -> None:
     if record.called_back_at is None:
         record.called_back_at = clock.now()
+
+
+def current_call(session: Session, user: User) -> CallRecord | None:
+    """The answered call this agent is on now (its last holder), for a console opened again
+    during the call: the screen pop came once, over the socket, to the page left behind."""
+    answered = select(CallRecord).where(
+        CallRecord.status == CallStatus.ANSWERED, CallRecord.end_at.is_(None)
+    )
+    for record in session.scalars(answered.order_by(CallRecord.id.desc()).limit(50)):
+        if _holder_now(record) == user.id:
+            return record
+    return None
+
+
+def _holder_now(record: CallRecord) -> int | None:
+    """Who has the call now: who answered, then whoever each transfer put it through to (a
+    queue or a number: no agent here any more); a consultation still going leaves it put."""
+    holder = record.answered_by_id
+    for sent in record.transfers or []:
+        if sent.get("mode") == "blind" or sent.get("state") == "completed":
+            holder = sent.get("agent")
+    return holder
 
 
 def live_calls(session: Session, limit: int = 50) -> list[CallRecord]:

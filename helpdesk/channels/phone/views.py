@@ -14,6 +14,9 @@ from helpdesk.channels.phone import queue, service
 from helpdesk.channels.phone.ivr import loader
 from helpdesk.channels.phone.models import CallRecord
 from helpdesk.channels.phone.refusals import refusal_text
+from helpdesk.channels.phone.transfer_targets import transfer_targets
+from helpdesk.directory.models import Organisation
+from helpdesk.directory.phone_format import national
 from helpdesk.errors import DomainError, Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.ids import row_id
@@ -134,6 +137,12 @@ def call_page(call_id: str) -> ResponseReturnValue:
 @login_required
 def console() -> ResponseReturnValue:
     _staff()
+    return _console_page()
+
+
+def _console_page(sent: dict[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
+    """The call console; `sent` is a refused transfer's form, shown again on its call's row so
+    nothing typed is lost."""
     session = db.session()
     tickets = {
         t.id: t.number
@@ -147,11 +156,16 @@ def console() -> ResponseReturnValue:
             )
         )
     }
-    return render_template(
-        "phone/console.html",
-        live=service.live_calls(session),
-        callbacks=service.callbacks(session),
-        tickets=tickets,
+    return (
+        render_template(
+            "phone/console.html",
+            live=service.live_calls(session),
+            callbacks=service.callbacks(session),
+            tickets=tickets,
+            targets=transfer_targets(session),
+            sent=sent or {},
+        ),
+        status,
     )
 
 
@@ -197,9 +211,23 @@ def transfer(call_id: str) -> ResponseReturnValue:
     except DomainError as exc:
         db.session.rollback()
         flash(_("Transfer refused: %(reason)s", reason=refusal_text(exc)), "error")
-        return redirect(url_for("phone.console"))
-    flash(_("Call transferred to %(target)s.", target=instruction["number"]), "success")
+        fields = ("kind", "target", "mode", "reason")
+        return _console_page({"call_id": call_id, **{k: form.get(k, "") for k in fields}}, 422)
+    flash(_("Call transferred to %(target)s.", target=_sent_to(record, instruction)), "success")
     return redirect(url_for("phone.console"))
+
+
+def _sent_to(record: CallRecord, instruction: dict[str, str]) -> str:
+    """Where the call went, in words: a colleague by name and extension, an organisation by its
+    name; the PBX's instruction ("queue:hzbank") only when there is neither."""
+    sent = (record.transfers or [{}])[-1]
+    agent = db.session.get(User, sent["agent"]) if sent.get("agent") else None
+    if agent is not None:
+        return f"{agent.name}（{agent.extension}）" if agent.extension else agent.name
+    org = db.session.get(Organisation, sent["org"]) if sent.get("org") else None
+    if org is not None:
+        return org.name
+    return national(instruction["number"]) or instruction["number"]
 
 
 @blueprint.post("/calls/<call_id>/consult/<choice>")
