@@ -17,6 +17,7 @@ from helpdesk.directory.models import Organisation
 from helpdesk.routing import words as routing_words
 from helpdesk.web import local_time
 from helpdesk.web.labels import TABLES, label
+from helpdesk.web.punctuation import marks
 
 # Plumbing a reader does not need: ids of rows shown elsewhere, timer bookkeeping.
 QUIET = {"comment_id", "routing", "cycle", "fire_at", "late_ms", "notify"}
@@ -28,7 +29,8 @@ def steps(session: Session, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     shown = []
     for step in raw:
         actor = step["actor"]
-        who = f"{actor['name']}（{label('role', actor['role'])}）" if actor else _("system")
+        role = label("role", actor["role"]) if actor else ""
+        who = f"{actor['name']}{marks().paren(role)}" if actor else _("system")
         change = " → ".join(
             label("status", s) for s in (step["from_status"], step["to_status"]) if s
         )
@@ -104,7 +106,7 @@ def _value(key: str, value: Any, people: dict[int, str], orgs: dict[int, str]) -
     if key == "due_at" and isinstance(value, str):
         return local_time(datetime.fromisoformat(value))
     if key == "notified" and isinstance(value, list):
-        return "、".join(people.get(i, str(i)) for i in value) or "—"
+        return marks().join(people.get(i, str(i)) for i in value) or "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, str | int | float):

@@ -227,7 +227,7 @@ def issue(
             expires_at = None
     name = name.strip()
     if not name:
-        errors["name"] = _("Name the token after what uses it, e.g. 工单同步.")
+        errors["name"] = _("Name the token after what uses it, e.g. ticket sync.")
     elif len(name) > NAME_LIMIT:
         errors["name"] = _("At most %(n)d characters.", n=NAME_LIMIT)
     try:

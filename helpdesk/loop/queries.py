@@ -17,6 +17,7 @@ from helpdesk.portal.models import TicketRating
 from helpdesk.stats.period import Period
 from helpdesk.tickets.models import Ticket, TicketEvent, TicketType
 from helpdesk.web.labels import label
+from helpdesk.web.punctuation import marks
 
 LIST_LIMIT = 200
 TREND_MONTHS = 12
@@ -147,7 +148,7 @@ def export_header() -> list[str]:
         _("Resolution, median (business hours)"),
         _("Resolution, 90th percentile (business hours)"),
         _("SLA compliance, in percent"),
-        _("Escalated to 督办"),
+        _("Escalated to supervision"),
         _("Ratings"),
         _("Satisfaction (1-5)"),
         _("Upheld complaints"),
@@ -156,7 +157,9 @@ def export_header() -> list[str]:
 
 
 def export_row(card: scorecards.Scorecard, rank: int) -> list[Any]:
-    reasons = "；".join(f"{r}（{n}）" for r, n in sorted(card.decline_reasons.items()))
+    shown = marks()
+    declined = sorted(card.decline_reasons.items())
+    reasons = shown.semicolon.join(f"{r}{shown.paren(n)}" for r, n in declined)
     return [
         rank,
         card.name,

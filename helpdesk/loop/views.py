@@ -38,6 +38,7 @@ from helpdesk.tickets import service as tickets
 from helpdesk.web import choices, db_session
 from helpdesk.web.errors import localized
 from helpdesk.web.labels import label
+from helpdesk.web.punctuation import marks
 
 blueprint = Blueprint("loop", __name__)
 FORMATS = {
@@ -359,7 +360,7 @@ def evaluate() -> ResponseReturnValue:
     _supervisors_only()
     opened = watch.evaluate(db_session(), _user(), loop_config())
     db_session().commit()
-    names = "、".join(w.organisation.name for w in opened)
+    names = marks().join(w.organisation.name for w in opened)
     if opened:
         flash(_("Put on watch: %(names)s.", names=names), "success")
     else:

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from helpdesk.web.labels import label
+from helpdesk.web.punctuation import marks
 
 OUTCOME = {"matched": _l("matched"), "no match": _l("no match"), "not reached": _l("not reached")}
 SOURCE = {"candidate": _l("candidate"), "fallback": _l("fallback"), "centre": _l("service centre")}
@@ -105,7 +106,7 @@ class Names:
         return lookups.get(what, lambda v: v)(value)
 
     def values(self, what: str, listed: str) -> str:
-        return "、".join(self.value(what, v) for v in listed.split(", "))
+        return marks().join(self.value(what, v) for v in listed.split(", "))
 
     def organisation(self, slug: str | None) -> str:
         return self.organisations.get(slug or "", slug or "")
@@ -150,14 +151,14 @@ def member(strategy: object) -> str:
 def organisations(slugs: tuple[str, ...] | list[str]) -> str:
     """Organisation slugs as names; a district template as the district's workstation."""
     n = names()
-    return "、".join(
+    return marks().join(
         _("the workstation of the ticket's district") if "<district>" in s else n.organisation(s)
         for s in slugs
     )
 
 
 def notified(who: tuple[str, ...] | list[str]) -> str:
-    return "、".join(str(NOTIFY.get(w, w)) for w in who)
+    return marks().join(NOTIFY.get(w, w) for w in who)
 
 
 def outcome(value: str) -> str:
@@ -177,7 +178,7 @@ def explain(text: object) -> str:
     if text.startswith("enterprise "):  # the enterprise condition's summary
         return _("enterprise: %(parts)s", parts=explain(text.removeprefix("enterprise ")))
     if "; " in text and not text.startswith(("chosen; ", "skipped")):
-        return "；".join(explain(part) for part in text.split("; "))
+        return marks().semicolon.join(explain(part) for part in text.split("; "))
     return _sentence(text, names())
 
 

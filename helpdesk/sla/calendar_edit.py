@@ -90,7 +90,7 @@ def add_days(
         errors["kind"] = _("Choose holiday or working day.")
     label = name.strip()
     if not label:
-        errors["name"] = _("Name it, e.g. 春节 or 春节调休.")
+        errors["name"] = _("Name it, e.g. Spring Festival or Spring Festival make-up day.")
     elif len(label) > NAME_LIMIT:
         errors["name"] = _("At most %(n)d characters.", n=NAME_LIMIT)
     start = end = None
@@ -116,10 +116,10 @@ def add_days(
                 errors["last"] = _("At most %(n)d days at once.", n=MAX_SPAN)
     if start is not None and end is not None and not errors:
         if kind == WORKDAY and start != end:
-            errors["last"] = _("A working day (调休) is entered one day at a time.")
+            errors["last"] = _("A make-up working day is entered one day at a time.")
         elif kind == WORKDAY and start.weekday() < 5:
             errors["first"] = _(
-                "%(day)s is a weekday, already a working day; a 调休 working day is a Saturday "
+                "%(day)s is a weekday, already a working day; a make-up working day is a Saturday "
                 "or Sunday.",
                 day=start.isoformat(),
             )

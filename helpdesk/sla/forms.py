@@ -14,7 +14,7 @@ class CalendarDayForm(PageForm):
     last = StringField(_l("Last day (for a run of holidays)"))
     kind = SelectField(
         _l("Kind of day"),
-        choices=[("holiday", _l("Holiday")), ("workday", _l("Working day (调休)"))],
+        choices=[("holiday", _l("Holiday")), ("workday", _l("Make-up working day"))],
         validate_choice=False,
     )
     name = StringField(_l("Name of the day"), validators=[Length(max=40)])

@@ -167,7 +167,7 @@ def check(fields: dict[str, Field], values: dict[str, str]) -> dict[str, str]:
             elif percent > 100 and not field.overdue:
                 errors[key] = _(
                     "This step would come after the target (%(at)s); only the step that flags "
-                    "the ticket overdue (督办) may.",
+                    "the ticket overdue (supervision) may.",
                     at="100%",
                 )
             clean[key] = f"{match.group(1)}%"

@@ -20,6 +20,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
 from helpdesk.config import Settings
 from helpdesk.runner.worker import QUEUES
+from helpdesk.web.punctuation import marks
 
 SECRET_WORDS = ("secret", "key", "password", "token")
 FAILED_SHOWN = 20
@@ -27,7 +28,7 @@ FAILED_SHOWN = 20
 
 def masked(value: str) -> str:
     """Enough to recognise a secret, not to use it."""
-    return f"{value[:2]}…（{len(value)}）" if value else ""
+    return f"{value[:2]}…{marks().paren(len(value))}" if value else ""
 
 
 def _masked_url(url: str | None) -> str | None:

@@ -17,6 +17,7 @@ from helpdesk.directory.phone_format import dial_digits, national
 from helpdesk.directory.validation import mask_phone
 from helpdesk.extensions import db_session as db_session  # re-exported for page code
 from helpdesk.web.labels import label
+from helpdesk.web.punctuation import marks
 
 LANGUAGE_NAMES = (("zh_CN", "中文"), ("en", "English"))
 
@@ -67,7 +68,7 @@ def regions_served(codes: list[str]) -> str:
     every_district = {code for code, _zh, _en in REGIONS if code != CITY}
     if every_district <= set(codes):
         return _("Whole city")
-    return "、".join(reference_name("region", code) for code in codes)
+    return marks().join(reference_name("region", code) for code in codes)
 
 
 def local_time(value: datetime | None) -> str:
@@ -147,6 +148,7 @@ def _context() -> dict[str, Any]:
         "dial_link": dial_link,
         "language_names": LANGUAGE_NAMES,
         "current_language": "zh_CN" if is_chinese() else "en",
+        "punct": marks(),
         "Role": Role,
     }
 

@@ -13,6 +13,7 @@ from helpdesk.directory.models import (
     ServiceCategory,
 )
 from helpdesk.web import localized_name
+from helpdesk.web.punctuation import marks
 
 ENTERPRISE_LIMIT = 500  # beyond this the agent types the credit code instead
 
@@ -61,7 +62,7 @@ def enterprises(session: Session) -> list[tuple[str, str]]:
         .order_by(Enterprise.name)
         .limit(ENTERPRISE_LIMIT)
     )
-    return [(str(e.id), f"{e.name}（{e.uscc}）") for e in session.scalars(stmt)]
+    return [(str(e.id), f"{e.name}{marks().paren(e.uscc)}") for e in session.scalars(stmt)]
 
 
 def industries(session: Session) -> list[tuple[str, str]]:

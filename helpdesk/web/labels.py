@@ -87,7 +87,7 @@ EVENT = {
     "phone_revealed": _l("Phone number revealed"),
     "sla_warn": _l("SLA warning"),
     "sla_escalate": _l("Escalated to the organisation's supervisors"),
-    "sla_supervise": _l("Supervised (督办) by the service centre"),
+    "sla_supervise": _l("Supervised by the service centre"),
 }
 
 ROLE = {
@@ -205,12 +205,12 @@ CALENDAR_SOURCE = {
     "weekdays": _l("no holiday data: Monday to Friday count as working days"),
 }
 CALENDAR_NAME = {"business": _l("working hours on working days"), "24x7": _l("round the clock")}
-DAY_KIND = {"holiday": _l("Holiday"), "workday": _l("Working day (调休)")}
+DAY_KIND = {"holiday": _l("Holiday"), "workday": _l("Make-up working day")}
 POLICY_FACT = {"priority": _l("Priority"), "type": _l("Type"), "category": _l("Service")}
 LADDER_STEP = {
     "warn": _l("Warning"),
     "escalate": _l("Escalate"),
-    "supervise": _l("Supervise (督办)"),
+    "supervise": _l("Supervise"),
 }
 LADDER_NOTIFY = {
     "assignee": _l("whoever holds the ticket"),
@@ -318,7 +318,7 @@ ARTICLE_STATUS = {
 NOTIFICATION = {
     "sla_warn": _l("SLA warning"),
     "sla_escalate": _l("Escalated to the organisation's supervisors"),
-    "sla_supervise": _l("Supervised (督办) by the service centre"),
+    "sla_supervise": _l("Supervised by the service centre"),
     "transferred": _l("A ticket was transferred to you"),
     "call_transferred": _l("A call was transferred to you"),
     "article_sent_back": _l("Your service guide was sent back"),

@@ -14,6 +14,24 @@ from web.test_chinese_pages import demo_pages  # noqa: F401 (fixture)
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LAPTOP = {**DESKTOP, "width": 1366}
+# [holder's text, whether the person's name ends inside the cell (None: held by nobody)]: where
+# the name's last character is laid out, against the cell's edge; beyond it, an ellipsis hid it
+HOLDERS_FIT = """cells => cells.map((cell) => {
+    const text = cell.textContent;
+    if (!text.includes(' · ')) return [text, null];
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    let node, offset = 0, last = text.length - 1;
+    while ((node = walker.nextNode())) {
+        const length = node.textContent.length;
+        if (last < offset + length) break;
+        offset += length;
+    }
+    const range = document.createRange();
+    range.setStart(node, last - offset);
+    range.setEnd(node, last - offset + 1);
+    const right = range.getBoundingClientRect().right;
+    return [text, right <= cell.getBoundingClientRect().right + 0.5];
+})"""
 
 
 def _wallboard(browser: Browser, base: str, size: dict[str, int]) -> Page:
@@ -35,27 +53,7 @@ def test_the_person_holding_a_ticket_is_shown_whole_on_the_wallboard(
             page = _wallboard(browser, web.base, size)
             page.wait_for_selector("#all tbody tr[data-id]")
             page.screenshot(path=str(SHOTS / f"wallboard-holders-{size['width']}.png"))
-            # where the last character of the person's name is laid out, against the cell's
-            # edge: beyond it, the ellipsis has hidden the name
-            holders = page.eval_on_selector_all(
-                ".wall-list td.holder",
-                """cells => cells.map((cell) => {
-                    const text = cell.textContent;
-                    if (!text.includes(' · ')) return [text, null];
-                    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-                    let node, offset = 0, last = text.length - 1;
-                    while ((node = walker.nextNode())) {
-                        const length = node.textContent.length;
-                        if (last < offset + length) break;
-                        offset += length;
-                    }
-                    const range = document.createRange();
-                    range.setStart(node, last - offset);
-                    range.setEnd(node, last - offset + 1);
-                    const right = range.getBoundingClientRect().right;
-                    return [text, right <= cell.getBoundingClientRect().right + 0.5];
-                })""",
-            )
+            holders = page.eval_on_selector_all(".wall-list td.holder", HOLDERS_FIT)
             for text, fits in holders:
                 if fits is None:
                     continue
@@ -149,3 +147,34 @@ def test_reassign_pressed_before_picking_an_agent_sends_the_ticket_nowhere(
         ticket = page.context.new_page()
         ticket.goto(f"{web.base}/tickets/{number}")
         assert ticket.locator("#timeline li:has-text('原因：改派')").count() == 1
+
+
+def test_the_wallboard_in_english_shows_each_row_whole(
+    web: Web,  # noqa: F811 (a real web process: the wallboard draws its lists from the socket)
+    demo_pages: dict[str, list[str]],  # noqa: F811
+    fresh_presence: None,  # noqa: F811
+) -> None:
+    """English words are longer than Chinese: at 1366 px the breached list cut "Assigned
+    Breached" to "Assigned …" and the Reassign button to "…", in the columns sized for 已派单
+    已超时 and 改派; on a phone the wider Reassign button cut the holding agent's name to 李. Every
+    badge, control and holder's name of a row lies inside its cell, at both widths."""
+    cut: list[str] = []
+    with launched() as browser:
+        for size in (PHONE, LAPTOP):
+            page = _wallboard(browser, web.base, size)
+            page.goto(f"{web.base}/wallboard?lang=en")
+            page.wait_for_selector("#breached tbody tr[data-id] td.act button")
+            page.screenshot(path=str(SHOTS / f"wallboard-english-{size['width']}.png"))
+            outside = page.eval_on_selector_all(
+                ".wall-list td.state .badge, .wall-list td.act select, .wall-list td.act button",
+                """parts => parts.filter((part) => {
+                    const cell = part.closest('td').getBoundingClientRect();
+                    const box = part.getBoundingClientRect();
+                    return box.right > cell.right + 0.5 || box.left < cell.left - 0.5;
+                }).map((part) => part.textContent.trim() || part.tagName)""",
+            )
+            cut += [f"{text} at {size['width']} px" for text in outside]
+            holders = page.eval_on_selector_all(".wall-list td.holder", HOLDERS_FIT)
+            cut += [f"{text} at {size['width']} px" for text, fits in holders if fits is False]
+            page.context.close()
+    assert cut == [], f"cut off on the English wallboard: {sorted(set(cut))}"
