@@ -119,6 +119,8 @@ def test_a_tapped_row_on_a_phone_brings_its_detail_into_view(
         page = open_as(browser, web, bank_desk.banker, "/provider", 390, 844)
         rows = page.locator("#org tbody tr[data-id]")
         expect(rows).to_have_count(14)
+        # the keyboard shortcuts' two lines are not shown where there is no keyboard
+        expect(page.locator(".shortcuts")).to_be_hidden()
         rows.first.click()  # the nearest deadline, at the top of the list
         heading = page.locator("#detail h2")
         expect(heading).to_contain_text(numbers[-1])
