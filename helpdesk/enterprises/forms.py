@@ -25,7 +25,13 @@ class EnterpriseForm(PageForm):
 class MergeForm(PageForm):
     """Merge another record of the same enterprise with the one on the page."""
 
-    other = StringField(_l("Credit code of the other record"), validators=[Length(max=18)])
+    # required: an empty code is marked beside the field (static/forms.js) before the page
+    # asks whether to merge
+    other = StringField(
+        _l("Credit code of the other record"),
+        validators=[Length(max=18)],
+        render_kw={"required": True},
+    )
     keep = RadioField(
         _l("Which record to keep"),
         choices=[("this", _l("Keep this record")), ("other", _l("Keep the other record"))],

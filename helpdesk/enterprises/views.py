@@ -65,7 +65,7 @@ def _page(
     ), status
 
 
-@blueprint.route("/admin/enterprises/<int:enterprise_id>", methods=["GET", "POST"])
+@blueprint.route("/admin/enterprises/<id:enterprise_id>", methods=["GET", "POST"])
 @admin_required
 def enterprise_edit(enterprise_id: int) -> ResponseReturnValue:
     e = db_session().get(Enterprise, enterprise_id)
@@ -98,7 +98,7 @@ def enterprise_edit(enterprise_id: int) -> ResponseReturnValue:
     return redirect(url_for("enterprises.enterprise_edit", enterprise_id=e.id))
 
 
-@blueprint.post("/admin/enterprises/<int:enterprise_id>/merge")
+@blueprint.post("/admin/enterprises/<id:enterprise_id>/merge")
 @admin_required
 def enterprise_merge(enterprise_id: int) -> ResponseReturnValue:
     """Merge the record typed in (by credit code) with this one, keeping the one chosen."""

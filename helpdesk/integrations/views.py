@@ -69,7 +69,7 @@ def _blank_form() -> forms.TokenForm:
     return form
 
 
-@blueprint.post("/admin/tokens/<int:token_id>/revoke")
+@blueprint.post("/admin/tokens/<id:token_id>/revoke")
 @admin_required
 def token_revoke(token_id: int) -> ResponseReturnValue:
     if not forms.ButtonForm(prefix="btn").validate_on_submit():

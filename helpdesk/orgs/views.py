@@ -157,7 +157,7 @@ def _edit_page(
     ), status
 
 
-@blueprint.route("/admin/orgs/<int:org_id>", methods=["GET", "POST"])
+@blueprint.route("/admin/orgs/<id:org_id>", methods=["GET", "POST"])
 @admin_required
 def org_edit(org_id: int) -> ResponseReturnValue:
     org = _org_or_404(org_id)
@@ -188,7 +188,7 @@ def org_edit(org_id: int) -> ResponseReturnValue:
     return redirect(url_for("orgs.org_edit", org_id=org.id))
 
 
-@blueprint.post("/admin/orgs/<int:org_id>/<any(suspend, reinstate):action>")
+@blueprint.post("/admin/orgs/<id:org_id>/<any(suspend, reinstate):action>")
 @admin_required
 def org_status(org_id: int, action: str) -> ResponseReturnValue:
     org = _org_or_404(org_id)
@@ -220,7 +220,7 @@ def org_status(org_id: int, action: str) -> ResponseReturnValue:
     return redirect(url_for("orgs.org_edit", org_id=org.id))
 
 
-@blueprint.post("/admin/orgs/<int:org_id>/reroute")
+@blueprint.post("/admin/orgs/<id:org_id>/reroute")
 @admin_required
 def org_reroute(org_id: int) -> ResponseReturnValue:
     """Route the open tickets again (one, or all listed) through the tickets service."""

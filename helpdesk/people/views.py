@@ -19,6 +19,7 @@ from helpdesk.auth.models import Role, User
 from helpdesk.auth.session import is_token_request
 from helpdesk.directory.models import Organisation
 from helpdesk.errors import DomainError
+from helpdesk.ids import row_id
 from helpdesk.oplog import queries as oplog_queries
 from helpdesk.people import forms, service
 from helpdesk.routing import words as routing_words
@@ -221,7 +222,7 @@ def _load_into(form: forms.PersonForm, person: User) -> None:
     form.version.data = str(person.version)
 
 
-@blueprint.route("/admin/people/<int:user_id>", methods=["GET", "POST"])
+@blueprint.route("/admin/people/<id:user_id>", methods=["GET", "POST"])
 @admin_required
 def person_edit(user_id: int) -> ResponseReturnValue:
     person = _person_or_404(user_id)
@@ -252,7 +253,7 @@ def person_edit(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("people.person_edit", user_id=person.id))
 
 
-@blueprint.post("/admin/people/<int:user_id>/<any(disable, enable):action>")
+@blueprint.post("/admin/people/<id:user_id>/<any(disable, enable):action>")
 @admin_required
 def person_active(user_id: int, action: str) -> ResponseReturnValue:
     person = _person_or_404(user_id)
@@ -275,7 +276,7 @@ def person_active(user_id: int, action: str) -> ResponseReturnValue:
     return redirect(url_for("people.person_edit", user_id=person.id))
 
 
-@blueprint.post("/admin/people/<int:user_id>/password")
+@blueprint.post("/admin/people/<id:user_id>/password")
 @admin_required
 def person_password(user_id: int) -> ResponseReturnValue:
     person = _person_or_404(user_id)
@@ -297,7 +298,7 @@ def person_password(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("people.person_edit", user_id=person.id))
 
 
-@blueprint.post("/admin/people/<int:user_id>/sessions")
+@blueprint.post("/admin/people/<id:user_id>/sessions")
 @admin_required
 def person_sessions(user_id: int) -> ResponseReturnValue:
     person = _person_or_404(user_id)
@@ -333,7 +334,7 @@ def changes() -> ResponseReturnValue:
         target=filters.target.data or "",
         since=filters.since.data or "",
         until=filters.until.data or "",
-        before_id=_version(request.args.get("before")),
+        before_id=row_id(request.args.get("before") or ""),  # a huge number: no page, not a 500
         limit=PAGE_SIZE,
     )
     for name, message in found.errors.items():

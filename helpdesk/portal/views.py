@@ -149,13 +149,18 @@ def login() -> ResponseReturnValue:
             login_user(user)
             return redirect(url_for("portal.index"))
         waiting = db.session.scalars(select(User).where(User.login == form.login.data)).first()
-        if (
-            waiting is not None
-            and check_password(waiting.password_hash, form.password.data or "")
-            and portal.status_of(db_session(), waiting) is RegistrationStatus.PENDING
-        ):
-            form.login.errors = [_("Your registration is waiting for the centre's approval.")]
-            return render_template("portal/login.html", form=form), 401
+        if waiting is not None and check_password(waiting.password_hash, form.password.data or ""):
+            # the right password of a registration not approved: say where it stands (a
+            # refused one read 账号或密码错误, and registering again said 该企业已注册)
+            status = portal.status_of(db_session(), waiting)
+            if status is RegistrationStatus.PENDING:
+                form.login.errors = [_("Your registration is waiting for the centre's approval.")]
+                return render_template("portal/login.html", form=form), 401
+            if status is RegistrationStatus.REJECTED:
+                form.login.errors = [
+                    _("Your registration was not approved. Please call the service centre.")
+                ]
+                return render_template("portal/login.html", form=form), 401
         if user is None:  # a staff member's right password here is no miss, nor a way in
             refused = throttle.failed(name, address)
             if refused is not None:

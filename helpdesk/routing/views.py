@@ -166,14 +166,14 @@ def _int(raw: str | None) -> int | None:
         return None
 
 
-@blueprint.get("/admin/rules/versions/<int:number>")
+@blueprint.get("/admin/rules/versions/<id:number>")
 @login_required
 def rule_version(number: int) -> ResponseReturnValue:
     _viewer()
     return yamldocs_views.version_page(DOCUMENT, number)
 
 
-@blueprint.post("/admin/rules/versions/<int:number>/rollback")
+@blueprint.post("/admin/rules/versions/<id:number>/rollback")
 @admin_required
 def rollback_rules(number: int) -> ResponseReturnValue:
     return yamldocs_views.rollback(DOCUMENT, number)

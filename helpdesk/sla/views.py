@@ -264,7 +264,7 @@ def _stale(session: Any) -> str:
     )
 
 
-@blueprint.get("/admin/sla/versions/<int:number>")
+@blueprint.get("/admin/sla/versions/<id:number>")
 @login_required
 def policy_version(number: int) -> ResponseReturnValue:
     if not permissions.can_supervise(current_user):
@@ -272,7 +272,7 @@ def policy_version(number: int) -> ResponseReturnValue:
     return yamldocs_views.version_page(DOCUMENT, number)
 
 
-@blueprint.post("/admin/sla/versions/<int:number>/rollback")
+@blueprint.post("/admin/sla/versions/<id:number>/rollback")
 @admin_required
 def policy_rollback(number: int) -> ResponseReturnValue:
     return yamldocs_views.rollback(DOCUMENT, number)

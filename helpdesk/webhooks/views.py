@@ -89,7 +89,7 @@ def _hook_or_404(webhook_id: int) -> Webhook:
     return hook
 
 
-@blueprint.post("/admin/webhooks/<int:webhook_id>/rotate")
+@blueprint.post("/admin/webhooks/<id:webhook_id>/rotate")
 @admin_required
 def webhook_rotate(webhook_id: int) -> ResponseReturnValue:
     if not ButtonForm(prefix="btn").validate_on_submit():
@@ -102,7 +102,7 @@ def webhook_rotate(webhook_id: int) -> ResponseReturnValue:
     return _page(fresh, 200, (hook, secret))
 
 
-@blueprint.post("/admin/webhooks/<int:webhook_id>/remove")
+@blueprint.post("/admin/webhooks/<id:webhook_id>/remove")
 @admin_required
 def webhook_remove(webhook_id: int) -> ResponseReturnValue:
     if not ButtonForm(prefix="btn").validate_on_submit():
@@ -114,7 +114,7 @@ def webhook_remove(webhook_id: int) -> ResponseReturnValue:
     return redirect(url_for("webhooks.webhooks_list"))
 
 
-@blueprint.post("/admin/webhooks/deliveries/<int:delivery_id>/redeliver")
+@blueprint.post("/admin/webhooks/deliveries/<id:delivery_id>/redeliver")
 @admin_required
 def delivery_redeliver(delivery_id: int) -> ResponseReturnValue:
     if not ButtonForm(prefix="btn").validate_on_submit():

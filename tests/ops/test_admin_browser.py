@@ -41,7 +41,11 @@ def test_merge_system_page_and_the_menu_on_a_phone(
     asked: list[str] = []  # a merge cannot be undone: the page asks first
     page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.goto(f"{live_server}/admin/enterprises/{keep.id}")
-    page.click("button:has-text('合并')")  # no code typed: told beside the field
+    page.click("button:has-text('合并')")  # no code typed: told beside the field, not asked
+    expect(page.locator("#other-error")).to_contain_text("请填写另一条记录的统一社会信用代码")
+    assert asked == []
+    page.fill("#other", "91330100MA2XXXXXX0")  # nobody's: the server says so
+    page.click("button:has-text('合并')")
     expect(page.locator("#other-error")).to_contain_text("没有企业使用此统一社会信用代码")
     page.fill("#other", drop.uscc)
     page.click("button:has-text('合并')")

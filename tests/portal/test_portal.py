@@ -127,6 +127,26 @@ def test_registration_waits_for_approval(
     assert _login(client, "xixi", "long-enough-1").status_code == 302
 
 
+def test_a_refused_registration_is_told_so_at_login(
+    client: FlaskClient, session: Session, make_user: Callable[..., User], monkeypatch: Any
+) -> None:
+    """A refused enterprise logging in read 账号或密码错误, and registering again said 该企业已
+    注册：请直接登录: a dead end. It is told the registration was not approved, whom to call."""
+    monkeypatch.setenv("HELPDESK_PORTAL_AUTO_APPROVE", "0")
+    assert _register(client).status_code == 302
+    registration = session.scalars(select(EnterpriseRegistration)).one()
+    make_user(Role.SUPERVISOR, login="boss")
+    staff = client.application.test_client()
+    staff.post("/login", data={"login": "boss", "password": PASSWORD})
+    staff.post(f"/portal/registrations/{registration.enterprise_id}/reject")
+    refused = _login(client, "xixi", "long-enough-1")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 401 and "您的注册未获批准" in page and "服务中心" in page
+    assert "账号或密码错误" not in page
+    wrong = _login(client, "xixi", "not-the-password")  # a wrong password learns nothing
+    assert "未获批准" not in wrong.get_data(as_text=True)
+
+
 def test_registration_is_checked(client: FlaskClient, monkeypatch: Any) -> None:
     monkeypatch.setenv("HELPDESK_PORTAL_AUTO_APPROVE", "1")
     bad = _register(client, uscc="91330106MA2ABCDE0X")

@@ -129,7 +129,7 @@ def demo_pages(app: Flask, use_rules: Callable[..., Path]) -> dict[str, str]:
         "<call_id>": calls,
         "<rule_file>": ["10-finance.yaml"],
         "<script_file>": ["hotline.yaml"],
-        "<int:number>": ["1"],  # before any publish: the files in force
+        "<id:number>": ["1"],  # before any publish: the files in force
     }
 
 

@@ -185,14 +185,14 @@ def _int(raw: str | None) -> int | None:
         return None
 
 
-@blueprint.get("/admin/ivr/versions/<int:number>")
+@blueprint.get("/admin/ivr/versions/<id:number>")
 @login_required
 def version(number: int) -> ResponseReturnValue:
     _viewer()
     return yamldocs_views.version_page(DOCUMENT, number)
 
 
-@blueprint.post("/admin/ivr/versions/<int:number>/rollback")
+@blueprint.post("/admin/ivr/versions/<id:number>/rollback")
 @admin_required
 def rollback(number: int) -> ResponseReturnValue:
     return yamldocs_views.rollback(DOCUMENT, number)
