@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale, refresh
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from helpdesk import clock
 from helpdesk.auth.models import Role
@@ -113,12 +114,23 @@ def dial_link(e164: str | None) -> str:
 
 
 def lang_url(code: str) -> str:
-    """The current page in another language (a GET page), or the ticket list after a POST."""
-    if request.method != "GET":
+    """The current page in another language: after a POST its form page again when the same
+    address answers a GET (a refused registration stays on 企业注册, not the staff login that
+    the home sends a visitor to), else the home page."""
+    if request.method != "GET" and not _answers_get(request.path):
         return url_for("tickets.index", lang=code)
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     args.append(("lang", code))
     return f"{request.path}?{urlencode(args)}"
+
+
+def _answers_get(path: str) -> bool:
+    adapter = current_app.url_map.bind("")
+    try:
+        adapter.match(path, method="GET")
+    except HTTPException:  # 405: a POST-only action; 404 cannot happen for the current path
+        return False
+    return True
 
 
 def unread_notifications() -> int:

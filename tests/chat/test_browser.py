@@ -5,6 +5,7 @@ into every field runs nothing anywhere. Fails (never skips) without Chromium."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -38,17 +39,19 @@ XSS = [
 def shop(app: Flask, chat_server: str) -> Iterator[str]:
     """Another site (its own port: another origin) whose page embeds the widget; a real local
     server, so Chromium's local-network rules let it load the helpdesk's script."""
-    page = (
-        '<!doctype html><meta charset="utf-8"><title>Shop</title><h1>杭州商铺</h1>'
-        f'<script src="{chat_server}/static/chat/embed.js"></script>'
-    ).encode()
+    script = f'<script src="{chat_server}/static/chat/embed.js"'
+    pages = {  # the Chinese shop, and its English page asking for an English widget
+        "/shop.html": f"<h1>杭州商铺</h1>{script}></script>",
+        "/en/shop.html": f'<h1>Hangzhou shop</h1>{script} data-lang="en"></script>',
+    }
+    head = '<!doctype html><meta charset="utf-8"><title>Shop</title>'
 
     class Shop(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.end_headers()
-            self.wfile.write(page)
+            self.wfile.write((head + pages.get(self.path, pages["/shop.html"])).encode())
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -283,3 +286,21 @@ def test_a_visitors_prechat_refusals_are_in_chinese(chat_server: str, agent: Use
         visitor.locator("input[name=phone]").fill("13957112345")
         visitor.locator("#start").click()
         expect(visitor.locator("#chat-status")).to_contain_text("排第 1 位")
+
+
+def test_the_widget_on_an_english_site_speaks_english(chat_server: str, shop: str) -> None:
+    """The widget said 在线咨询 and opened the chat in Chinese on every site, an English one too:
+    `data-lang="en"` now gives an English button and an English chat in the frame."""
+    from playwright.sync_api import expect
+
+    with launched() as browser:
+        page = browser.new_context(viewport=PHONE, locale="en-US").new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{shop}/en/shop.html")
+        expect(page.locator("#hd-chat-button")).to_have_text("Chat with us")
+        page.click("#hd-chat-button")
+        chat = page.frame_locator("#hd-chat-frame")
+        expect(chat.locator("input[name=name]")).to_be_visible()
+        expect(chat.locator("html")).to_have_attribute("lang", "en")
+        labels = chat.locator("label").all_inner_texts()
+        assert labels and not any(re.search(r"[\u4e00-\u9fff]", t) for t in labels), labels

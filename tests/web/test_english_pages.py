@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import yaml
 from flask import Flask
 from flask.testing import FlaskClient
@@ -137,3 +138,21 @@ def test_every_page_reads_in_english_once_chosen(
             if left:
                 found.append(f"{role} {url}: {sorted(left)}")
     assert found == [], "Chinese on English pages:\n" + "\n".join(found)
+
+
+SWITCH = re.compile(r'<a href="([^"]+)" hreflang="zh-CN"')
+
+
+@pytest.mark.parametrize("path", ["/portal/register", "/portal/login"])
+def test_the_language_switch_after_a_refused_form_stays_on_that_form(
+    app: Flask,
+    demo_pages: dict[str, list[str]],  # noqa: F811
+    path: str,
+) -> None:
+    """An enterprise whose registration or portal login was refused, switching to 中文, was
+    sent to the home page, which sends a visitor to the staff login: now to the same form."""
+    client = _english_client(app, ANONYMOUS)
+    response = client.post(path, data={"login": "ent1", "password": "wrong"})
+    assert response.status_code in (400, 401, 422)
+    switch = SWITCH.search(response.get_data(as_text=True))
+    assert switch is not None and switch.group(1) == f"{path}?lang=zh_CN"

@@ -7,7 +7,10 @@
   var script = document.currentScript;
   if (!script || document.getElementById("hd-chat-button")) { return; }
   var base = new URL(script.src).origin;
-  var label = script.getAttribute("data-label") || "在线咨询";
+  /* data-lang="en" on the tag: an English site's button and chat read in English. The language
+     rides in the frame's address, as a third-party frame may not keep the helpdesk's cookie. */
+  var english = script.getAttribute("data-lang") === "en";
+  var label = script.getAttribute("data-label") || (english ? "Chat with us" : "在线咨询");
   var button = document.createElement("button");
   button.id = "hd-chat-button";
   button.type = "button";
@@ -22,7 +25,7 @@
       frame = document.createElement("iframe");
       frame.id = "hd-chat-frame";
       frame.title = label;
-      frame.src = base + "/chat/?embed=1";
+      frame.src = base + "/chat/?embed=1" + (english ? "&lang=en" : "");
       frame.style.cssText = "position:fixed;right:16px;bottom:72px;z-index:2147483000;border:1px solid #d9e2ec;" +
         "border-radius:8px;background:#fff;width:min(380px,calc(100vw - 32px));height:min(560px,calc(100vh - 96px))";
       document.body.appendChild(frame);
