@@ -51,6 +51,8 @@ def test_attaching_a_file_is_a_new_version_readers_see_once_published(
     staff_login(client, guides.agent)
     status, page = _attach(client, guides.public, "担保贷款申请表.pdf")
     assert status == 200 and "新版本" in page and "担保贷款申请表.pdf" in page
+    # The message names the step by the button's own words (提交审核), not another (送审).
+    assert "准备好后请提交审核" in page and "提交审核</button>" in page
     session.expire_all()
     assert guides.public.latest_version == 2 and guides.public.status is ArticleStatus.DRAFT
     newest = service.latest(session, guides.public)
