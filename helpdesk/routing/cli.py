@@ -194,6 +194,7 @@ def publish_file(file: Path) -> None:
     `rules check`. Every web process and worker follows within seconds."""
     from helpdesk.extensions import db
     from helpdesk.routing import publish, service
+    from helpdesk.yamldocs import service as versions
 
     with _app_context():
         session = db.session()
@@ -204,6 +205,9 @@ def publish_file(file: Path) -> None:
             )
         except publish.PublishError as exc:
             _fail(exc.errors)
+        except versions.Unchanged:
+            click.echo(f"{file.name} is the version in force: nothing to publish", err=True)
+            sys.exit(1)
         session.commit()
         publish.forget()
         click.echo(f"published rules version {row.number} ({file.name}, {row.digest[:12]})")

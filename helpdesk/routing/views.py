@@ -149,7 +149,8 @@ def edit_rule_file_post(rule_file: str) -> ResponseReturnValue:
             DOCUMENT,
             lambda: publish.publish(session, current_user._get_current_object(), name, text,
                                     known, base=base),
-            lambda stale: _editor(name, text, base, 409, problems=[stale], days=days),
+            lambda message, status: _editor(name, text, base, status, problems=[message],
+                                            days=days),
             lambda n: _("Rules version %(n)d published; every process follows within seconds.",
                         n=n),
         )  # fmt: skip

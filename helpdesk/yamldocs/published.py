@@ -132,11 +132,14 @@ def publish_edit(
     base: int | None = None,
 ) -> DocumentVersion:
     """One file's new text as the next version, after `check` of all the files; the caller
-    commits. versions.StaleEdit when another admin published since `base`."""
+    commits. versions.StaleEdit when another admin published since `base`; versions.Unchanged
+    when the text is the one in force (a version that changes nothing only adds noise)."""
     number, files = files_in_force(session, kind, shipped)
     if base is not None and number is not None and base != number:
         raise versions.StaleEdit(number)
     edited = {**files, name: text.replace("\r\n", "\n")}
+    if edited == files:
+        raise versions.Unchanged
     check(edited)
     if number is None:
         versions.seed(session, kind, shipped)

@@ -28,6 +28,10 @@ class StaleEdit(Exception):
         self.latest = latest
 
 
+class Unchanged(Exception):
+    """The edit is the text in force, word for word: publishing it would only add a copy."""
+
+
 @dataclass(frozen=True)
 class Head:
     """The newest version's number and digest: the cheap look-up processes poll."""

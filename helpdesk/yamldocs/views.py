@@ -116,17 +116,21 @@ def stale_message(latest: int) -> str:
 def publish(
     doc: Document,
     run: Callable[[], DocumentVersion],
-    stale: Callable[[str], ResponseReturnValue],
+    refused: Callable[[str, int], ResponseReturnValue],
     done: Callable[[int], str],
 ) -> ResponseReturnValue:
-    """Publish the checked edit (`run`), commit, follow at once, and show the new version;
-    someone else's publish since the editor opened it: `stale(message)`, nothing written."""
+    """Publish the checked edit (`run`), commit, follow at once, and show the new version.
+    Nothing written, the editor shown again with `refused(message, status)`: someone else
+    published since the editor opened it (409), or the text is the one in force (422)."""
     session = db.session()
     try:
         row = run()
     except versions.StaleEdit as exc:
         session.rollback()
-        return stale(stale_message(exc.latest))
+        return refused(stale_message(exc.latest), 409)
+    except versions.Unchanged:
+        session.rollback()
+        return refused(_("Nothing was changed, so there is nothing to publish."), 422)
     session.commit()
     doc.forget()
     flash(done(row.number), "success")

@@ -66,6 +66,22 @@ def test_admin_edits_publishes_and_rolls_back(app, client, session, make_org, ma
     assert kinds == ["ivr.published", "ivr.rolled_back"]
 
 
+def test_publishing_a_script_unchanged_is_refused_on_the_editor(client, session, make_org,
+                                                                  make_user):  # fmt: skip
+    centre = make_org(kind=OrgKind.SERVICE_CENTRE, slug="centre")
+    login(client, make_user(Role.ADMIN, centre, login="admin"))
+    text = (loader.DEFAULT_FOLDER / "hotline.yaml").read_text(encoding="utf-8")
+    response = client.post(
+        "/admin/ivr/hotline.yaml",
+        data={"text": text, "action": "publish"},
+        headers={"Accept-Language": "zh-CN"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "没有改动，无需发布" in page
+    assert html.escape(WELCOME) in page or WELCOME in page  # still on the editor
+    assert session.scalars(select(AdminChange)).all() == []  # nothing published
+
+
 def test_supervisors_read_and_others_are_refused(client, make_org, make_user):
     centre = make_org(kind=OrgKind.SERVICE_CENTRE, slug="centre")
     login(client, make_user(Role.SUPERVISOR, centre))

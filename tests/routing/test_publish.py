@@ -117,6 +117,24 @@ def test_a_stale_editor_is_told_and_nothing_is_lost(
     assert versions.head(session, publish.KIND).number == 2  # type: ignore[union-attr]
 
 
+def test_publishing_the_rules_unchanged_is_refused_on_the_editor(
+    client, session, make_org, make_user, use_rules
+):
+    """发布 on the text in force made a version that changed nothing."""
+    centre, *_ = _setup(make_org, make_user, use_rules)
+    login(client, make_user(Role.ADMIN, centre))
+    client.post("/admin/rules/edit/rules.yaml", data={"text": TO_OTHER_BANK, "action": "publish"})
+    response = client.post(
+        "/admin/rules/edit/rules.yaml",
+        data={"text": TO_OTHER_BANK.replace("\n", "\r\n"), "action": "publish", "base": "2"},
+        headers={"Accept-Language": "zh-CN"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "没有改动，无需发布" in page
+    assert "other-bank" in page  # still on the editor, the text kept
+    assert versions.head(session, publish.KIND).number == 2  # type: ignore[union-attr]
+
+
 def test_supervisors_read_others_are_refused(client, make_org, make_user, use_rules):
     centre, *_ = _setup(make_org, make_user, use_rules)
     supervisor = make_user(Role.SUPERVISOR, centre)

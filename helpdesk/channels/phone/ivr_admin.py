@@ -173,7 +173,8 @@ def script_post(script_file: str) -> ResponseReturnValue:
         DOCUMENT,
         lambda: published.publish(session, current_user._get_current_object(), script_file,
                                   text, base=base),
-        lambda stale: _script_page(script_file, text, base, 409, problems=[stale]),
+        lambda message, status: _script_page(script_file, text, base, status,
+                                             problems=[message]),
         lambda n: _("IVR scripts version %(n)d published; calls follow within seconds.", n=n),
     )  # fmt: skip
 
