@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.console_forms import FieldErrors, VersionConflict, commit, ensure_version
@@ -39,7 +39,8 @@ def snapshot(c: ServiceCategory) -> dict[str, Any]:
             "active": c.active}  # fmt: skip
 
 
-def _check(data: Entry) -> dict[str, Any]:
+def _check(data: Entry, blank_position: int | None = None) -> dict[str, Any]:
+    """`blank_position`: the order an empty 排序 field means (a new entry: after the last)."""
     errors: dict[str, str] = {}
     zh, en = data.name_zh.strip(), data.name_en.strip()
     if not zh:
@@ -51,6 +52,8 @@ def _check(data: Entry) -> dict[str, Any]:
     elif len(en) > EN_LIMIT:
         errors["name_en"] = _("At most %(n)d characters.", n=EN_LIMIT)
     raw = str(data.position).strip()
+    if not raw and blank_position is not None:
+        raw = str(blank_position)
     if not raw.isdigit() or int(raw) > 999:
         errors["position"] = _("The order is a whole number from 0 to 999.")
     if errors:
@@ -78,6 +81,14 @@ def _exists(session: Session, code: str) -> bool:
     return session.get(ServiceCategory, code) is not None
 
 
+def _after_the_last(session: Session, parent_code: str) -> int:
+    """The order that puts a new sub-service after its platform's last one (at most 999)."""
+    last = session.scalar(
+        select(func.max(ServiceCategory.position)).where(ServiceCategory.parent_code == parent_code)
+    )
+    return min((last or 0) + 1, 999)
+
+
 def create(
     session: Session, actor: Any, parent_code: str, code: str, data: Entry
 ) -> ServiceCategory:
@@ -92,7 +103,7 @@ def create(
     elif parent is not None and _exists(session, full := f"{parent.code}/{short}"):
         errors["code"] = _("%(code)s already exists.", code=full)
     try:
-        values = _check(data)
+        values = _check(data, _after_the_last(session, parent_code))
     except FieldErrors as exc:
         errors.update(exc.errors)
     if errors:

@@ -107,6 +107,22 @@ def test_a_stale_form_is_refused_and_bad_input_told_beside_its_field(
     assert 'value="finance/crowdfunding"' in page(client, "/tickets/new")
 
 
+def test_a_new_entry_with_no_order_goes_after_the_last(
+    client: FlaskClient, admin: User, session: Session
+) -> None:
+    """An empty 排序 was refused (0 to 999); it now means after the platform's last entry."""
+    login(client, admin)
+    last = max(c.position for c in session.scalars(
+        select(ServiceCategory).where(ServiceCategory.parent_code == "finance")))  # fmt: skip
+    added = client.post("/admin/catalogue/new",
+                        data={"new-parent": "finance", "new-code": "supply-chain-loans",
+                              "new-name_zh": "供应链贷款", "new-name_en": "Supply chain loans",
+                              "new-position": ""}, follow_redirects=True)  # fmt: skip
+    assert "已添加 供应链贷款" in added.get_data(as_text=True)
+    assert _entry(session, "finance/supply-chain-loans").position == last + 1
+    assert "留空则排在最后" in page(client, "/admin/catalogue")
+
+
 def test_upgrade_keeps_what_the_console_set(admin: User, session: Session) -> None:
     guarantee = _entry(session, "finance/guarantee")
     guarantee.name_zh, guarantee.active = "融资担保", False
