@@ -26,7 +26,7 @@ def page_words() -> dict[str, str]:
         "at_risk": _("At risk"),
         "breached": _("Breached"),
         "no_tickets": _("No tickets."),
-        "pick": _("Pick a ticket on the left (j/k, Enter)."),
+        "pick": _("Pick a ticket from the list."),
         "accept": _("Accept"),
         "decline": _("Decline"),
         "reply": _("Reply"),

@@ -35,8 +35,10 @@
 
   function deadlines(s) {
     const sla = s.sla || {};
-    return `<td class="deadline">${deadline(sla.accept_by, sla.accept_left)}</td>` +
-      `<td class="deadline">${deadline(sla.resolve_by, sla.resolve_left)}</td>`;
+    // data-label: on a phone the list is cards without its heading row, so each deadline says
+    // which it is (app.css)
+    return `<td class="deadline" data-label="${D.esc(D.word("accept_by"))}">${deadline(sla.accept_by, sla.accept_left)}</td>` +
+      `<td class="deadline" data-label="${D.esc(D.word("resolve_by"))}">${deadline(sla.resolve_by, sla.resolve_left)}</td>`;
   }
 
   function render() {

@@ -125,3 +125,34 @@ def test_a_tapped_row_on_a_phone_brings_its_detail_into_view(
         heading = page.locator("#detail h2")
         expect(heading).to_contain_text(numbers[-1])
         expect(heading).to_be_in_viewport(timeout=3_000)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_on_a_phone_each_ticket_shows_its_deadlines_without_scrolling_sideways(
+    web: Web,
+    fresh_presence,  # type: ignore[no-untyped-def]
+    bank_desk: BankDesk,
+) -> None:
+    """At 390 px the desk was a seven-column table scrolling sideways inside its box: the
+    deadlines, what a banker opening the desk on a phone looks for, were off screen. Each
+    ticket is now a card with its status beside the subject and both deadlines named."""
+    require(BROWSER)
+    from playwright.sync_api import expect
+
+    late = bank_desk.file("十天前来的", 10).number
+    with launched() as browser:
+        page = open_as(browser, web, bank_desk.banker, "/provider", 390, 844)
+        row = page.locator("#org tbody tr[data-id]").first
+        expect(row.locator("td.number")).to_have_text(late)
+        box = page.locator("#org").locator("xpath=..")  # the list's .scroll-x box
+        assert box.evaluate("b => b.scrollWidth <= b.clientWidth"), "the list scrolls sideways"
+        accept, resolve = row.locator("td.deadline").first, row.locator("td.deadline").last
+        for cell, name in ((accept, "受理期限"), (resolve, "办结期限")):
+            expect(cell).to_be_in_viewport(ratio=1)  # whole, within the phone's width
+            label = cell.evaluate("c => getComputedStyle(c, '::before').content")
+            assert name in label
+        expect(resolve).to_contain_text("已超")
+        status = row.locator(".badge").first
+        assert status.bounding_box()["y"] < row.locator("td.number").bounding_box()["y"]  # type: ignore[index]
+        page.screenshot(path="/tmp/provider-desk-phone.png", full_page=True)
