@@ -30,7 +30,8 @@ def test_the_enterprise_choice_is_read_whole_at_a_laptops_width(
     web: Web,  # noqa: F811 (a real web process)
     demo_pages: dict[str, list[str]],  # noqa: F811
 ) -> None:
-    """The 企业 select on /tickets/new was one grid column: "杭州上城老字号餐饮管理有限公司（9133010"."""
+    """The 企业 select on /tickets/new was one grid column and cut its options:
+    "杭州上城老字号餐饮管理有限公司（9133010"."""
     with launched() as browser:
         page = demo_login(browser, web.base, "agent1", LAPTOP)
         page.goto(f"{web.base}/tickets/new?lang=zh_CN")
