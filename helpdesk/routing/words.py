@@ -200,6 +200,10 @@ def _how(text: str) -> str:
     n = names()
     if text == "into the organisation's queue":
         return _("the ticket waits in its queue")
+    if text == "no member to take turns: into the queue":
+        return _("the ticket waits in its queue (no member to take turns)")
+    if text == "no member: into the queue":
+        return _("the ticket waits in its queue (no member to assign it to)")
     for pattern, say in _HOW:
         found = re.fullmatch(pattern, text)
         if found:
@@ -329,6 +333,12 @@ _SHAPES: list[tuple[str, Callable[..., str]]] = [
 
 
 _HOW: list[tuple[str, Callable[..., str]]] = [
+    (
+        r"nobody with skills (.+): into the queue",
+        lambda n, skills: _(
+            "the ticket waits in its queue (nobody has the skills %(skills)s)", skills=skills
+        ),
+    ),
     (
         r"round robin: (\S+) is next in turn",
         lambda n, who: _("assigned in turn to %(person)s", person=_people(n, who)),

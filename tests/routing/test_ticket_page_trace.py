@@ -131,3 +131,18 @@ def test_the_least_loaded_pick_names_the_person_and_the_load(app):  # type: igno
     assert said == (
         "candidate organisation nowhere was chosen and assigned to 王敏, the least loaded (14 open)"
     )
+
+
+def test_an_organisation_without_members_says_so_in_the_sentence(app):  # type: ignore[no-untyped-def]
+    """选中候选机构 X，无人员：进入队列 / "was chosen and no member: into the queue"."""
+    from helpdesk.routing import words
+
+    with app.test_request_context("/?lang=en"):
+        said = words.attempt("nowhere", "candidate", "chosen; no member: into the queue")
+    assert said == (
+        "candidate organisation nowhere was chosen and the ticket waits in its queue"
+        " (no member to assign it to)"
+    )
+    with app.test_request_context("/?lang=zh_CN"):
+        said = words.attempt("nowhere", "candidate", "chosen; no member: into the queue")
+    assert said == "选中候选机构 nowhere，无可分派人员，工单进入机构待办队列"
