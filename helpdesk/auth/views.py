@@ -63,7 +63,12 @@ def _csrf_failed(_error: CSRFError) -> ResponseReturnValue:
         )
         login_url = url_for("auth.login", next=_safe_next(_came_from()))
         back = (login_url, _("Log in again"))
-    page = render_template("error.html", title=title, message=message, back=back, kept=_typed())
+    # a staff form's page keeps the helpdesk's header for the logged-out agent; the portal's
+    # (and its public chat's) keep the portal's
+    staff_side = not request.path.startswith(("/portal", "/chat"))
+    page = render_template(
+        "error.html", title=title, message=message, back=back, kept=_typed(), staff_side=staff_side
+    )
     return page, 400
 
 

@@ -100,7 +100,8 @@ def index() -> ResponseReturnValue:
 @limiter.limit(CREATE_PER_IP, methods=["POST"])
 def register() -> ResponseReturnValue:
     form = forms.RegisterForm()
-    form.district.choices = [(c, n) for c, n in choices.districts(db_session()) if c != "330100"]
+    districts = [(c, n) for c, n in choices.districts(db_session()) if c != "330100"]
+    form.district.choices = [("", _("From the credit code")), *districts]
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200  # a mistake in what was typed
         return render_template("portal/register.html", form=form), status

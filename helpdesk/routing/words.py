@@ -19,6 +19,12 @@ from helpdesk.web.punctuation import marks
 
 OUTCOME = {"matched": _l("matched"), "no match": _l("no match"), "not reached": _l("not reached")}
 SOURCE = {"candidate": _l("candidate"), "fallback": _l("fallback"), "centre": _l("service centre")}
+# an attempt's organisation as a sentence names it: "候选机构 银行A"
+SOURCE_NOUN = {
+    "candidate": _l("candidate organisation"),
+    "fallback": _l("fallback organisation"),
+    "centre": _l("service centre"),
+}
 WHAT = {
     "category": _l("category"),
     "district": _l("district"),
@@ -169,6 +175,42 @@ def source(value: str) -> str:
     return str(SOURCE.get(value, value))
 
 
+def attempt(organisation: str | None, source_: str, outcome_: object) -> str:
+    """One organisation the router tried, as one sentence: "选中候选机构 银行A，按负载最少分给
+    王敏（在办 14 张）" rather than the old "银行A（候选：选中：负载最少：…）"."""
+    org = names().organisation(organisation)
+    who = str(SOURCE_NOUN.get(source_, source_))
+    text = outcome_ if isinstance(outcome_, str) else ""
+    if text.startswith("chosen; "):
+        how = text.removeprefix("chosen; ")
+        if how in ("the centre's queue", "the service centre's queue"):
+            return _(
+                "%(source)s %(org)s was chosen and the ticket waits in its queue for triage",
+                source=who,
+                org=org,
+            )
+        return _("%(source)s %(org)s was chosen and %(how)s", source=who, org=org, how=_how(how))
+    if text.startswith("skipped"):
+        return _("%(source)s %(org)s %(why)s", source=who, org=org, why=explain(text))
+    return _("%(source)s %(org)s: %(why)s", source=who, org=org, why=explain(text))
+
+
+def _how(text: str) -> str:
+    """How the chosen organisation took the ticket (a member strategy's words)."""
+    n = names()
+    if text == "into the organisation's queue":
+        return _("the ticket waits in its queue")
+    if text == "no member to take turns: into the queue":
+        return _("the ticket waits in its queue (no member to take turns)")
+    if text == "no member: into the queue":
+        return _("the ticket waits in its queue (no member to assign it to)")
+    for pattern, say in _HOW:
+        found = re.fullmatch(pattern, text)
+        if found:
+            return say(n, *found.groups())
+    return explain(text)
+
+
 def explain(text: object) -> str:
     """One reason of the trace, or several joined by "; ", in the page's language."""
     if not isinstance(text, str):  # a row recorded without one
@@ -285,6 +327,55 @@ _SHAPES: list[tuple[str, Callable[..., str]]] = [
         r"skills: (\S+) knows (.+)",
         lambda n, who, skills: _(
             "%(person)s has the skills %(skills)s", person=_people(n, who), skills=skills
+        ),
+    ),
+]
+
+
+_HOW: list[tuple[str, Callable[..., str]]] = [
+    (
+        r"nobody with skills (.+): into the queue",
+        lambda n, skills: _(
+            "the ticket waits in its queue (nobody has the skills %(skills)s)", skills=skills
+        ),
+    ),
+    (
+        r"round robin: (\S+) is next in turn",
+        lambda n, who: _("assigned in turn to %(person)s", person=_people(n, who)),
+    ),
+    (
+        r"least loaded: (\S+) has (\d+) open",
+        lambda n, who, count: _(
+            "assigned to %(person)s, the least loaded (%(count)s open)",
+            person=_people(n, who),
+            count=count,
+        ),
+    ),
+    (
+        r"sticky: (\S+) is the enterprise's dedicated person",
+        lambda n, who: _(
+            "assigned to %(person)s, the enterprise's dedicated person", person=_people(n, who)
+        ),
+    ),
+    (
+        r"sticky: (\S+) served this enterprise before",
+        lambda n, who: _(
+            "assigned to %(person)s, who served the enterprise before", person=_people(n, who)
+        ),
+    ),
+    (
+        r"sticky: nobody yet, least loaded (\S+)",
+        lambda n, who: _(
+            "nobody served the enterprise yet: assigned to %(person)s, the least loaded",
+            person=_people(n, who),
+        ),
+    ),
+    (
+        r"skills: (\S+) knows (.+)",
+        lambda n, who, skills: _(
+            "assigned to %(person)s, who has the skills %(skills)s",
+            person=_people(n, who),
+            skills=skills,
         ),
     ),
 ]

@@ -156,7 +156,9 @@ def test_registration_is_checked(client: FlaskClient, monkeypatch: Any) -> None:
     # letters in the phone are named in the same round as the empty required fields
     first = _register(client, phone="abcdefg", contact_name="", password="")
     page = first.get_data(as_text=True)
-    assert first.status_code == 422 and "电话号码无效" in page and page.count("必填") == 2
+    assert first.status_code == 422 and "电话号码无效" in page
+    assert _error_of(page, "contact_name") == "请填写联系人"
+    assert _error_of(page, "password") == "请填写密码"
     assert _register(client).status_code == 302
     again = _register(client, login="other")
     assert again.status_code == 422
@@ -185,6 +187,42 @@ def test_registration_mistakes_are_named_in_words(client: FlaskClient, monkeypat
     spaced = _register(client, uscc=other, login="周 杰", password="short").get_data(as_text=True)
     assert _error_of(spaced, "login").startswith("登录名为 2 至 64 位字母")
     assert _error_of(spaced, "password") == "密码至少 8 位。"
+
+
+def test_an_empty_field_is_named(client: FlaskClient) -> None:
+    """An empty required field said the generic 该字段是必填字段; now it says which one."""
+    page = _register(client, name="", uscc="").get_data(as_text=True)
+    assert _error_of(page, "name") == "请填写企业名称"
+    assert _error_of(page, "uscc") == "请填写统一社会信用代码"
+    assert "必填字段" not in page
+
+
+def test_the_district_comes_from_the_credit_code(
+    client: FlaskClient, session: Session, monkeypatch: Any
+) -> None:
+    """The district defaulted to 上城区 whatever the credit code said; 91330106... is 西湖区
+    (characters 3-8 are the division code). Left unchosen, the code's district is taken."""
+    from helpdesk.directory.models import Enterprise
+
+    monkeypatch.setenv("HELPDESK_PORTAL_AUTO_APPROVE", "1")
+    form = client.get("/portal/register").get_data(as_text=True)
+    first = re.search(r'name="district"[^>]*>\s*<option([^>]*)>([^<]*)<', form)
+    assert first is not None and 'value=""' in first.group(1)  # not 上城区 by default
+    assert first.group(2) == "按信用代码自动识别"
+    assert _register(client, district="").status_code == 302
+    enterprise = session.scalars(
+        select(Enterprise).where(Enterprise.name == "杭州西溪贸易有限公司")
+    )
+    assert enterprise.one().district_code == "330106"
+
+
+def test_a_credit_code_from_elsewhere_asks_for_the_district(client: FlaskClient) -> None:
+    from stdnum.cn import uscc
+
+    body = "91110105MA2ABCDE0"  # 朝阳区, Beijing: not one of the platform's districts
+    page = _register(client, district="", uscc=body + uscc.calc_check_digit(body + "0"))
+    assert page.status_code == 422
+    assert _error_of(page.get_data(as_text=True), "district") == "请选择所在区县"
 
 
 def test_a_need_from_submission_to_rating(

@@ -103,3 +103,46 @@ def test_the_service_trace_says_the_rule_and_the_internal_note_in_words(
     html = client.get(f"/tickets/{ticket.number}/trace").get_data(as_text=True)
     assert "融资需求交银行" in html and "finance-banks" not in html
     assert "内部备注" in html and "回复" not in html
+
+
+def test_the_candidates_read_as_one_sentence(client, routed, use_rules):  # type: ignore[no-untyped-def]
+    """The attempts line read "（候选：选中：进入机构待办队列）" and "(candidate: chosen: least
+    loaded: 王敏 has 14 open)": labels stacked on labels. Now each organisation tried is one
+    sentence in either language, and still says the organisation, its source and the outcome."""
+    ticket, agent, banker = routed
+    name = banker.organisation.name
+    login_as(client, agent)
+    html = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    section = html[html.index('id="routing"') :]
+    assert "候选：选中：" not in section
+    assert f"选中候选机构 {name}，工单进入机构待办队列" in section
+    html = client.get(f"/tickets/{ticket.number}?lang=en").get_data(as_text=True)
+    section = html[html.index('id="routing"') :]
+    assert "candidate: chosen:" not in section
+    assert f"candidate organisation {name} was chosen and the ticket waits in its queue" in section
+
+
+def test_the_least_loaded_pick_names_the_person_and_the_load(app):  # type: ignore[no-untyped-def]
+    from helpdesk.routing import words
+
+    with app.test_request_context("/?lang=en"):
+        words.names().people["wangmin"] = "王敏"
+        said = words.attempt("nowhere", "candidate", "chosen; least loaded: wangmin has 14 open")
+    assert said == (
+        "candidate organisation nowhere was chosen and assigned to 王敏, the least loaded (14 open)"
+    )
+
+
+def test_an_organisation_without_members_says_so_in_the_sentence(app):  # type: ignore[no-untyped-def]
+    """选中候选机构 X，无人员：进入队列 / "was chosen and no member: into the queue"."""
+    from helpdesk.routing import words
+
+    with app.test_request_context("/?lang=en"):
+        said = words.attempt("nowhere", "candidate", "chosen; no member: into the queue")
+    assert said == (
+        "candidate organisation nowhere was chosen and the ticket waits in its queue"
+        " (no member to assign it to)"
+    )
+    with app.test_request_context("/?lang=zh_CN"):
+        said = words.attempt("nowhere", "candidate", "chosen; no member: into the queue")
+    assert said == "选中候选机构 nowhere，无可分派人员，工单进入机构待办队列"

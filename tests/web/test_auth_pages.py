@@ -142,3 +142,28 @@ def test_a_reply_sent_after_logging_out_in_another_tab_is_not_lost(
     assert "可能是在另一个标签页中" in text and "已电话告知企业所需材料清单" in text
     assert "重新登录" in text and "What you typed" not in text
     assert f'href="/login?next=/tickets/{ticket.number}"' in text
+
+
+def _header(html: str) -> str:
+    return html[html.index("<header") : html.index("</header>")]
+
+
+@pytest.mark.usefixtures("csrf_on")
+def test_the_expired_form_page_keeps_the_side_the_form_was_on(
+    client: FlaskClient,
+    agent: User,
+    make_ticket,  # type: ignore[no-untyped-def]
+) -> None:
+    """A staff form sent after logging out showed the enterprise portal's header (企业服务门户)
+    to the agent; a staff path shows the helpdesk's, with its login link, a portal path the
+    portal's."""
+    ticket = make_ticket()
+    sent = client.post(f"/tickets/{ticket.number}/comments", data={"comment-body": "材料清单"})
+    assert sent.status_code == 400
+    header = _header(sent.get_data(as_text=True))
+    assert "服务台" in header and "企业服务门户" not in header
+    assert 'href="/login"' in header
+    portal = client.post("/portal/needs/new", data={"subject": "想申请担保贷款"})
+    assert portal.status_code == 400
+    header = _header(portal.get_data(as_text=True))
+    assert "企业服务门户" in header and 'href="/login"' not in header

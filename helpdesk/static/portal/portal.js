@@ -24,3 +24,25 @@
     timer = setTimeout(ask, 400);
   });
 }());
+
+/* The registration form: the credit code's characters 3-8 name the district (91330106... is
+   西湖区); preselect it while the enterprise has not picked one itself. */
+(function () {
+  "use strict";
+  var form = document.getElementById("register-form");
+  if (!form) { return; }
+  var code = form.querySelector("[name=uscc]");
+  var district = form.querySelector("[name=district]");
+  if (!code || !district) { return; }
+  var chosen = district.value !== "";
+  var ours = false;  /* the value now shown was set here, not by the enterprise */
+  district.addEventListener("change", function () { chosen = district.value !== ""; ours = false; });
+  code.addEventListener("input", function () {
+    if (chosen && !ours) { return; }
+    var found = code.value.trim().slice(2, 8);
+    var option = /^\d{6}$/.test(found) && district.querySelector("option[value='" + found + "']");
+    district.value = option ? found : "";
+    ours = Boolean(option);
+    chosen = ours;
+  });
+}());
