@@ -4,6 +4,7 @@ bad sequence number for every case and exits non-zero; the export and the trace 
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 from click.testing import CliRunner
@@ -152,6 +153,10 @@ def test_trace_page_for_staff_only(client, session, sealed, make_user, make_ente
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert number in body and "已受理" in body and "@media print" in body
+    # house rule (CSP): the 打印 link's script comes from a static file, none inline
+    scripts = re.findall(r"<script\b([^>]*)>", body)
+    assert scripts and all("src=" in attributes for attributes in scripts), scripts
+    assert "/static/print.js" in body and "data-print" in body
     client.post("/logout")
     login(client, make_user(Role.ENTERPRISE, enterprise_id=make_enterprise().id))
     assert client.get(f"/tickets/{number}/trace").status_code == 404
